@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian 12 packages stowaway needs to build, test and fuzz.
+# Idempotent: re-running installs nothing new.  Run as root.
+set -eu
+BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
+  libarchive-dev zlib1g-dev libzstd-dev libisal-dev libssl-dev libsqlite3-dev \
+  libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils"
+TEST="python3 python3-jsonschema python3-packaging python3-rpm rpm dpkg \
+  valgrind zstd gzip tar"
+missing=""
+for p in $BUILD $TEST; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup-deps: installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

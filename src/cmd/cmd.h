@@ -1,0 +1,42 @@
+/*
+ * cmd.h - subcommands of the stowaway binary.
+ *
+ * Each cmd_<name>.c turns argv into library calls, prints results to
+ * stdout and errors to stderr ("stowaway: <message>"), and returns one of
+ * the exit codes below.  main.c only dispatches.
+ */
+#ifndef SW_CMD_CMD_H
+#define SW_CMD_CMD_H
+
+#include <stdbool.h>
+
+#include "util/err.h"
+
+/* Exit codes, documented in README.md and every --help. */
+enum sw_exit {
+	SW_EXIT_OK = 0,        /* success; no gate failed */
+	SW_EXIT_FAIL = 1,      /* a policy gate failed (--fail-on, policy deny) */
+	SW_EXIT_ERROR = 2,     /* bad input, i/o, digest mismatch, database error ... */
+	SW_EXIT_USAGE = 64,    /* bad command line */
+};
+
+struct sw_cmd {
+	const char *name;
+	const char *summary;
+	int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
+};
+
+int cmd_sbom(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Print "stowaway: MSG" for err to stderr and return SW_EXIT_ERROR. */
+int sw_cmd_fail(const struct sw_err *err);
+/* Print "stowaway: <cmd>: MSG\nTry 'stowaway <cmd> --help'." and return SW_EXIT_USAGE. */
+int sw_cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when progress may be drawn on stderr (a TTY, not --quiet, not CI). */
+bool sw_cmd_progress_enabled(void);
+void sw_cmd_set_quiet(bool quiet);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * image.h - open a container image and stream its layers.
+ *
+ * This is the contract between image/ and the rest of the pipeline.
+ *
+ *   struct sw_image *img;
+ *   if (sw_image_open("docker-archive:x.tar", &opts, &img, err) < 0) ...
+ *   const struct sw_image_info *info = sw_image_get_info(img);
+ *   for (size_t i = 0; i < info->layers.len; i++)
+ *           sw_image_walk_layer(img, i, on_entry, ctx, err);
+ *   sw_image_close(img);
+ *
+ * References (skopeo's transport names): docker-archive:PATH,
+ * oci-archive:PATH, oci:DIR[:TAG], dir:ROOTFS, and a bare path that is
+ * detected (a directory with oci-layout is oci:, another directory is dir:,
+ * a tar with manifest.json is docker-archive:, a tar with oci-layout is
+ * oci-archive:).
+ *
+ * Every blob is verified while it is read: the manifest's layer digests,
+ * the config digest, and the config's rootfs.diff_ids against the
+ * uncompressed stream.  A mismatch is an SW_E_DIGEST error naming the blob.
+ *
+ * Threads: sw_image_walk_layer() may be called concurrently for
+ * different layers of one image.
+ */
+#ifndef SW_IMAGE_IMAGE_H
+#define SW_IMAGE_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+struct sw_image_opts {
+	const char *platform;   /* "os/arch[/variant]"; NULL = linux/amd64 */
+	size_t max_json;        /* cap on manifest/config/index size; 0 = 16 MiB */
+};
+
+struct sw_layer_desc {
+	char *digest;       /* blob digest "sha256:..." as in the manifest; NULL for dir: */
+	char *diff_id;      /* "sha256:..." of the uncompressed tar (config rootfs.diff_ids); NULL for dir: */
+	char *media_type;   /* NULL if unknown */
+	uint64_t size;      /* blob size from the manifest (0 if unknown) */
+	char *created_by;   /* history created_by of the non-empty history entry for this layer, or NULL */
+	char *comment;      /* history comment, or NULL */
+};
+
+struct sw_image_info {
+	char *transport;        /* "docker-archive", "oci-archive", "oci", "dir" */
+	char *reference;        /* what the user gave, as resolved (path[:tag]) */
+	char *manifest_digest;  /* "sha256:...", NULL for docker-archive without one / dir: */
+	char *config_digest;    /* "sha256:..." (docker-archive: from the config file name), NULL for dir: */
+	char *config_json;      /* the raw image config, NUL-terminated; NULL for dir: */
+	char *os, *architecture, *variant; /* from the config; NULLs if unknown */
+	struct sw_vec repo_tags;/* char*: "name:tag" (docker-archive RepoTags, oci ref.name annotations) */
+	struct sw_vec layers;   /* struct sw_layer_desc*, bottom layer first */
+};
+
+enum sw_entry_type {
+	SW_ENT_FILE,       /* regular file: content readable */
+	SW_ENT_DIR,
+	SW_ENT_SYMLINK,    /* link = target as written (relative or absolute) */
+	SW_ENT_HARDLINK,   /* link = cleaned image path of the earlier member */
+	SW_ENT_WHITEOUT,   /* path = the path this layer deletes (".wh." stripped) */
+	SW_ENT_OPAQUE,     /* path = the directory whose lower contents are hidden */
+	SW_ENT_OTHER,      /* device, fifo, ... */
+};
+
+struct sw_entry {
+	enum sw_entry_type type;
+	const char *path;  /* cleaned image path (see util/path.h) */
+	const char *link;  /* for SYMLINK/HARDLINK, else NULL */
+	uint64_t size;     /* content size of a FILE */
+	unsigned mode;     /* permission bits and type bits (S_IFREG...) */
+	long long mtime;
+};
+
+/* Content of the current entry; valid only inside the callback.  Content
+ * that the callback does not read is skipped (and still hashed). */
+struct sw_entry_reader;
+/* Returns bytes read, 0 at end, or a negative error. */
+ssize_t sw_entry_read(struct sw_entry_reader *r, void *buf, size_t n, struct sw_err *err);
+/* Append the whole content to out; SW_E_LIMIT if larger than max. */
+int sw_entry_read_all(struct sw_entry_reader *r, size_t max, struct sw_buf *out, struct sw_err *err);
+
+/* Callback for each entry, in tar order.  Return < 0 (with err set) to
+ * stop the walk; that error is returned by sw_image_walk_layer(). */
+typedef int (*sw_entry_fn)(void *ctx, const struct sw_entry *e, struct sw_entry_reader *r,
+			   struct sw_err *err);
+
+struct sw_image;
+
+int sw_image_open(const char *ref, const struct sw_image_opts *opts, struct sw_image **out,
+		  struct sw_err *err);
+const struct sw_image_info *sw_image_get_info(const struct sw_image *img);
+/* Stream layer idx once: verify its digest and diff_id, call fn for each
+ * entry.  Unsafe member names (absolute, "..") and writes through a symlink
+ * of the same layer fail with SW_E_UNSAFE naming the layer and member. */
+int sw_image_walk_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void *ctx,
+			struct sw_err *err);
+void sw_image_close(struct sw_image *img);
+
+#endif

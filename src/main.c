@@ -1,0 +1,53 @@
+/* main.c - dispatch to a subcommand; nothing else lives here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const struct sw_cmd commands[] = {
+	{ "sbom", "list the packages in an image (SBOM)", cmd_sbom },
+	{ "scan", "find known vulnerabilities in an image", cmd_scan },
+	{ "db", "build, update and inspect the vulnerability database", cmd_db },
+	{ "version", "compare versions and test ranges in any ecosystem", cmd_version },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: stowaway <command> [options] [args]\n"
+		"\n"
+		"A container-image security scanner: reads an image statically, lists what\n"
+		"is inside it, and matches that against known vulnerabilities.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Run 'stowaway <command> --help' for a command's options and examples.\n"
+		"\n"
+		"Exit codes: 0 ok, 1 a gate failed (e.g. --fail-on), 2 error, 64 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return SW_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return SW_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0) {
+		printf("stowaway %s\n", SW_VERSION_STRING);
+		return SW_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "stowaway: unknown command '%s'\n", name);
+	usage(stderr);
+	return SW_EXIT_USAGE;
+}

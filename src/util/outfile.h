@@ -1,0 +1,26 @@
+/*
+ * outfile.h - output files written atomically.
+ *
+ * sw_outfile_open() opens a temporary file beside the destination (or
+ * stdout for "-" or NULL); sw_outfile_commit() flushes, closes and renames
+ * it into place; sw_outfile_abort() closes and removes it.  Nothing is left
+ * behind on error, and a reader never sees a half-written file.
+ */
+#ifndef SW_UTIL_OUTFILE_H
+#define SW_UTIL_OUTFILE_H
+
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct sw_outfile {
+	FILE *fp;        /* write here */
+	char *path;      /* destination, NULL for stdout */
+	char *tmp_path;  /* temporary, NULL for stdout */
+};
+
+int sw_outfile_open(struct sw_outfile *o, const char *path, struct sw_err *err);
+int sw_outfile_commit(struct sw_outfile *o, struct sw_err *err);
+void sw_outfile_abort(struct sw_outfile *o);
+
+#endif

@@ -1,0 +1,128 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/wait.h>
+
+#include "sw_test.h"
+#include "util/buf.h"
+#include "util/map.h"
+#include "util/mem.h"
+#include "util/outfile.h"
+#include "util/path.h"
+#include "util/vec.h"
+
+static void test_buf(void **state)
+{
+	(void)state;
+	struct sw_buf b = SW_BUF_INIT;
+	assert_string_equal(b.data, "");
+	sw_buf_addf(&b, "%s-%d", "abc", 42);
+	sw_buf_addstr(&b, "/x");
+	assert_string_equal(b.data, "abc-42/x");
+	sw_buf_add_json_escaped(&b, "\"\n\x01");
+	assert_string_equal(b.data, "abc-42/x\\\"\\n\\u0001");
+	char *s = sw_buf_detach(&b, NULL);
+	assert_string_equal(s, "abc-42/x\\\"\\n\\u0001");
+	free(s);
+	assert_string_equal(b.data, "");
+
+	struct sw_buf small;
+	sw_buf_init(&small, 4);
+	sw_buf_addstr(&small, "abcd");
+	assert_true(sw_buf_ok(&small));
+	sw_buf_addstr(&small, "e");
+	assert_false(sw_buf_ok(&small));
+	assert_null(sw_buf_detach(&small, NULL));
+}
+
+static void test_map(void **state)
+{
+	(void)state;
+	struct sw_map m = SW_MAP_INIT;
+	char keys[1000][16];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		assert_null(sw_map_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+	}
+	assert_int_equal(m.len, 1000);
+	for (int i = 0; i < 1000; i += 2)
+		assert_int_equal((intptr_t)sw_map_del(&m, keys[i]), i + 1);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal((intptr_t)sw_map_get(&m, keys[i]), i % 2 ? i + 1 : 0);
+	assert_int_equal(m.len, 500);
+	sw_map_release(&m);
+}
+
+static void test_path_clean(void **state)
+{
+	(void)state;
+	struct sw_err err = SW_ERR_INIT;
+	char *p = NULL;
+	assert_int_equal(sw_path_clean_member("./usr//lib/./x/", &p, &err), 0);
+	assert_string_equal(p, "usr/lib/x");
+	free(p);
+	assert_true(sw_path_clean_member("../etc/passwd", &p, &err) < 0);
+	assert_int_equal(err.code, SW_E_UNSAFE);
+	assert_true(sw_path_clean_member("a/../../b", &p, &err) < 0);
+	assert_true(sw_path_clean_member("/etc/passwd", &p, &err) < 0);
+	assert_true(sw_path_clean_member("", &p, &err) < 0);
+}
+
+static void test_path_links(void **state)
+{
+	(void)state;
+	char *r = sw_path_resolve_link("etc/os-release", "../usr/lib/os-release");
+	assert_string_equal(r, "usr/lib/os-release");
+	free(r);
+	r = sw_path_resolve_link("a/b/evil", "../../../../../etc/shadow");
+	assert_string_equal(r, "etc/shadow");
+	free(r);
+	r = sw_path_resolve_link("var/lib/rpm", "/usr/lib/sysimage/rpm");
+	assert_string_equal(r, "usr/lib/sysimage/rpm");
+	free(r);
+	assert_true(sw_path_is_under("usr/lib/x", "usr/lib"));
+	assert_false(sw_path_is_under("usr/libx", "usr/lib"));
+	assert_true(sw_path_glob("**/*.dist-info/METADATA", "usr/lib/python3/dist-packages/idna-3.3.dist-info/METADATA"));
+	assert_true(sw_path_glob("**/*.dist-info/METADATA", "a.dist-info/METADATA"));
+	assert_false(sw_path_glob("**/*.dist-info/METADATA", "a.dist-info/x/METADATA"));
+	assert_true(sw_path_glob("var/lib/dpkg/status.d/*", "var/lib/dpkg/status.d/base"));
+	assert_false(sw_path_glob("var/lib/dpkg/status.d/*", "var/lib/dpkg/status.d/a/b"));
+	assert_true(sw_path_glob("**/node_modules/**/package.json", "app/node_modules/@s/x/package.json"));
+	assert_true(sw_path_glob("**/*.jar", "opt/app/lib/x.jar"));
+}
+
+static void test_outfile(void **state)
+{
+	(void)state;
+	char *dir = sw_test_tmpdir();
+	char *path = sw_xasprintf("%s/out.json", dir);
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_outfile o;
+	assert_int_equal(sw_outfile_open(&o, path, &err), 0);
+	fputs("partial", o.fp);
+	sw_outfile_abort(&o);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(sw_outfile_open(&o, path, &err), 0);
+	fputs("{}\n", o.fp);
+	assert_int_equal(sw_outfile_commit(&o, &err), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	char *cmd = sw_xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	free(path);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_path_clean),
+		cmocka_unit_test(test_path_links),
+		cmocka_unit_test(test_outfile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
