@@ -1,0 +1,70 @@
+/*
+ * inventory.h - the bill of materials of one image, and how it is built.
+ *
+ * sw_inventory_build() walks every layer of an opened image once, hands
+ * each analyzer the files it asked for, and merges the per-layer results
+ * in layer order (whiteouts and replacements applied) into one inventory:
+ * the OS, and every package with the layer that introduced its version.
+ *
+ * Ownership: the inventory owns everything in it; free it with
+ * sw_inventory_free().  It keeps copies of the image facts it needs, so it
+ * outlives the image.
+ */
+#ifndef SW_INVENTORY_INVENTORY_H
+#define SW_INVENTORY_INVENTORY_H
+
+#include <stdbool.h>
+
+#include "image/image.h"
+#include "inventory/package.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+struct sw_os {
+	char *id;           /* os-release ID: "debian", "alpine", "rhel", "ubuntu", ...; NULL if unknown */
+	char *version_id;   /* "12", "3.18.4", "9.3" */
+	char *codename;     /* VERSION_CODENAME: "bookworm"; NULL if none */
+	char *pretty_name;
+	char *id_like;      /* space-separated ID_LIKE */
+	char *source;       /* image path it was read from, e.g. "usr/lib/os-release" */
+	bool distroless;    /* no shell/package manager; dpkg status.d style, etc. */
+};
+
+struct sw_inv_layer {
+	int index;
+	char *digest;       /* blob digest or NULL */
+	char *diff_id;      /* or NULL */
+	char *created_by;   /* history line or NULL */
+	uint64_t size;
+};
+
+struct sw_inventory {
+	/* the image */
+	char *transport;
+	char *reference;
+	char *manifest_digest;
+	char *config_digest;
+	char *architecture;
+	char *image_os;
+	struct sw_vec repo_tags;    /* char* */
+	struct sw_vec layers;       /* struct sw_inv_layer* */
+	/* what is in it */
+	struct sw_os os;
+	struct sw_vec packages;     /* struct sw_package*, OS packages first, sorted */
+	struct sw_vec warnings;     /* char*: "path: what was wrong" (broken files, limits hit) */
+};
+
+struct sw_inventory_opts {
+	bool (*progress)(void *ctx, size_t layer, size_t nlayers); /* optional; NULL = none */
+	void *progress_ctx;
+};
+
+int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
+		       struct sw_inventory **out, struct sw_err *err);
+void sw_inventory_free(struct sw_inventory *inv);
+
+/* purl-spec package URL for p, with the distro qualifier from os
+ * ("pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12").  malloc'd. */
+char *sw_purl_for_package(const struct sw_package *p, const struct sw_os *os);
+
+#endif
