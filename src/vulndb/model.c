@@ -83,6 +83,8 @@ void sw_affected_free(struct sw_affected *a)
 	sw_vec_free_strings(&a->versions);
 	free(a->severity);
 	free(a->note);
+	sw_vec_free_strings(&a->affected_exprs);
+	sw_vec_free_strings(&a->unaffected_exprs);
 	free(a);
 }
 

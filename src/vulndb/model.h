@@ -53,6 +53,13 @@ struct sw_affected {
 	enum sw_vuln_status status;
 	char *severity;          /* the distro's own rating for this package ("high", "unimportant"...), or NULL */
 	char *note;              /* e.g. Debian nodsa_reason, Red Hat fix_state text */
+	/* Requirement expressions in npm/RubyGems syntax (">= 1.2, < 2",
+	 * "~> 5.2.4", "^3.0.0 || >=4.1"), for sources that speak so:
+	 * a version is affected if it satisfies any of affected_exprs (when
+	 * present), and none of unaffected_exprs (RubySec patched_versions and
+	 * unaffected_versions). */
+	struct sw_vec affected_exprs;   /* char* */
+	struct sw_vec unaffected_exprs; /* char* */
 };
 
 struct sw_severity {

@@ -1,0 +1,37 @@
+/*
+ * analyzer.h - the interface every package analyzer implements.
+ *
+ * The layer pass calls wants() for every regular file of every layer (so it
+ * must be cheap: look at the path, mode and size only).  For a file that is
+ * wanted and not larger than max_size, the whole content is read into memory
+ * and parse() is called once with it; the memory is freed right after.
+ *
+ * parse() appends packages to out->pkgs (it owns nothing after returning)
+ * and problems with the file to out->warnings ("PATH: what was wrong").  A
+ * broken file is a warning, never an error: parse() returns < 0 only when it
+ * cannot go on for a reason that is not the file's (out of memory).
+ *
+ * Packages need only their identity filled (type, name, version, arch,
+ * source, licences, files...); `path` defaults to the file's path, and the
+ * inventory fills purl, layer and owner.
+ */
+#ifndef SW_INVENTORY_ANALYZER_H
+#define SW_INVENTORY_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inventory/package.h"
+#include "util/err.h"
+
+struct sw_analyzer {
+	const char *name;       /* "dpkg", "rpm", "python", ... */
+	unsigned version;       /* bump when the output for the same input changes (cache key) */
+	uint64_t max_size;      /* wanted files larger than this are skipped with a warning */
+	bool (*wants)(const char *path, unsigned mode, uint64_t size);
+	int (*parse)(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+		     struct sw_err *err);
+};
+
+#endif
