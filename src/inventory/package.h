@@ -21,6 +21,7 @@ enum sw_pkg_flags {
 	SW_PKG_DEV = 1 << 1,        /* development-only dependency */
 	SW_PKG_STDLIB = 1 << 2,     /* language standard library (Go "stdlib") */
 	SW_PKG_MAIN_MODULE = 1 << 3,/* main module of a binary */
+	SW_PKG_FILES_ONLY = 1 << 4, /* internal: carries only the file list of the package `name` (dpkg info/NAME.list) */
 };
 
 struct sw_package {

@@ -1,0 +1,621 @@
+/*
+ * build.c - the layer pass and the merge.
+ *
+ * Each layer is walked once.  Its result (struct layer_result) records
+ * what the analyzers found in it, its whiteouts, opaque directories and
+ * links; results do not depend on other layers, so layers can be walked in
+ * any order or in parallel, and results can be cached by diff_id.
+ *
+ * The merge then replays the results bottom-up over a map of image path ->
+ * what was found there, applying opaque directories and whiteouts before
+ * the layer's own files.  A package keeps the layer that introduced its
+ * current version: when a database file is rewritten by a later layer, a
+ * package whose (key, version) was already in the previous copy keeps the
+ * older layer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory/analyzers.h"
+#include "inventory/inventory.h"
+#include "inventory/osdetect.h"
+#include "util/buf.h"
+#include "util/map.h"
+#include "util/mem.h"
+#include "util/path.h"
+
+#define OS_ANALYZER "os"
+
+struct found {
+	char *path;
+	const char *analyzer;     /* static name */
+	struct sw_pkglist res;
+	char *content;            /* release files only */
+};
+
+struct link {
+	char *path;
+	char *target;             /* resolved image path */
+};
+
+struct layer_result {
+	struct sw_vec found;      /* struct found* */
+	struct sw_vec whiteouts;  /* char* */
+	struct sw_vec opaques;    /* char* */
+	struct sw_vec links;      /* struct link* */
+	struct sw_vec warnings;   /* char* */
+};
+
+static void found_free(void *v)
+{
+	struct found *f = v;
+	if (!f)
+		return;
+	free(f->path);
+	sw_pkglist_release(&f->res);
+	free(f->content);
+	free(f);
+}
+
+static void link_free(void *v)
+{
+	struct link *l = v;
+	if (!l)
+		return;
+	free(l->path);
+	free(l->target);
+	free(l);
+}
+
+static void layer_result_release(struct layer_result *r)
+{
+	sw_vec_free_all(&r->found, found_free);
+	sw_vec_free_strings(&r->whiteouts);
+	sw_vec_free_strings(&r->opaques);
+	sw_vec_free_all(&r->links, link_free);
+	sw_vec_free_strings(&r->warnings);
+}
+
+/* ---- the layer pass ---- */
+
+struct walk_ctx {
+	struct layer_result *res;
+	struct sw_buf content;
+	const char *layer_name;
+};
+
+static struct found *find_found(struct layer_result *r, const char *path, const char *analyzer)
+{
+	for (size_t i = r->found.len; i-- > 0;) {
+		struct found *f = r->found.items[i];
+		if (strcmp(f->path, path) == 0 && strcmp(f->analyzer, analyzer) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static struct found *found_new(struct layer_result *r, const char *path, const char *analyzer)
+{
+	struct found *f = sw_xcalloc(1, sizeof(*f));
+	f->path = sw_xstrdup(path);
+	f->analyzer = analyzer;
+	sw_vec_push(&r->found, f);
+	return f;
+}
+
+static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
+			struct sw_err *err)
+{
+	bool loaded = false;
+	if (sw_osdetect_wants(e->path)) {
+		sw_buf_reset(&w->content);
+		if (e->size <= SW_OSDETECT_MAX_SIZE) {
+			if (sw_entry_read_all(rd, SW_OSDETECT_MAX_SIZE, &w->content, err) < 0)
+				return -1;
+			loaded = true;
+			struct found *f = found_new(w->res, e->path, OS_ANALYZER);
+			f->content = sw_xstrndup(w->content.data, w->content.len);
+		}
+	}
+	for (size_t i = 0; sw_analyzers[i]; i++) {
+		const struct sw_analyzer *a = sw_analyzers[i];
+		if (!a->wants(e->path, e->mode, e->size))
+			continue;
+		struct found *f = found_new(w->res, e->path, a->name);
+		if (e->size > a->max_size) {
+			sw_pkglist_warn(&f->res, "%s: %llu bytes is over the %s analyzer's limit; not read",
+					e->path, (unsigned long long)e->size, a->name);
+			continue;
+		}
+		if (!loaded) {
+			sw_buf_reset(&w->content);
+			if (sw_entry_read_all(rd, a->max_size, &w->content, err) < 0)
+				return -1;
+			loaded = true;
+		}
+		if (a->parse(e->path, (const uint8_t *)w->content.data, w->content.len, &f->res, err) < 0)
+			return sw_err_wrap(err, "%s analyzer on '%s'", a->name, e->path);
+		for (size_t k = 0; k < f->res.pkgs.len; k++) {
+			struct sw_package *p = f->res.pkgs.items[k];
+			if (!p->path)
+				p->path = sw_xstrdup(e->path);
+		}
+	}
+	return 0;
+}
+
+/* A hard link: the content is that of an earlier member of this layer.
+ * Reuse what was found there, under the new path. */
+static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
+{
+	bool wanted = sw_osdetect_wants(e->path);
+	for (size_t i = 0; sw_analyzers[i] && !wanted; i++)
+		wanted = sw_analyzers[i]->wants(e->path, e->mode, e->size);
+	if (!wanted)
+		return;
+	/* as a link in the merged view, so lookups and whiteouts treat it right */
+	struct link *l = sw_xcalloc(1, sizeof(*l));
+	l->path = sw_xstrdup(e->path);
+	l->target = sw_xstrdup(e->link);
+	sw_vec_push(&w->res->links, l);
+	bool any = false;
+	for (size_t i = 0; sw_analyzers[i]; i++) {
+		const struct sw_analyzer *a = sw_analyzers[i];
+		if (!a->wants(e->path, e->mode, e->size))
+			continue;
+		struct found *src = find_found(w->res, e->link, a->name);
+		if (!src)
+			continue;
+		any = true;
+		struct found *f = found_new(w->res, e->path, a->name);
+		for (size_t k = 0; k < src->res.pkgs.len; k++) {
+			struct sw_package *p = sw_package_dup(src->res.pkgs.items[k]);
+			sw_str_set(&p->path, e->path);
+			sw_vec_push(&f->res.pkgs, p);
+		}
+	}
+	if (!any && !sw_osdetect_wants(e->path))
+		sw_vec_push(&w->res->warnings,
+			    sw_xasprintf("%s: hard link to '%s', which no analyzer read; not analysed",
+					 e->path, e->link));
+}
+
+static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader *rd,
+		    struct sw_err *err)
+{
+	struct walk_ctx *w = ctx;
+	switch (e->type) {
+	case SW_ENT_WHITEOUT:
+		sw_vec_push_strdup(&w->res->whiteouts, e->path);
+		break;
+	case SW_ENT_OPAQUE:
+		sw_vec_push_strdup(&w->res->opaques, e->path);
+		break;
+	case SW_ENT_SYMLINK: {
+		struct link *l = sw_xcalloc(1, sizeof(*l));
+		l->path = sw_xstrdup(e->path);
+		l->target = sw_path_resolve_link(e->path, e->link ? e->link : "");
+		sw_vec_push(&w->res->links, l);
+		break;
+	}
+	case SW_ENT_HARDLINK:
+		analyze_hardlink(w, e);
+		break;
+	case SW_ENT_FILE:
+		return analyze_file(w, e, rd, err);
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int scan_layer(struct sw_image *img, size_t idx, struct layer_result *res, struct sw_err *err)
+{
+	struct walk_ctx w = { .res = res };
+	sw_buf_init(&w.content, 0);
+	int r = sw_image_walk_layer(img, idx, on_entry, &w, err);
+	sw_buf_release(&w.content);
+	return r;
+}
+
+/* ---- the merge ---- */
+
+struct tracked {
+	int layer;
+	const struct found *found;   /* borrowed from a layer result */
+	struct sw_vec pkgs;          /* owned copies with layer_index set */
+};
+
+static void tracked_free(void *v)
+{
+	struct tracked *t = v;
+	if (!t)
+		return;
+	sw_vec_free_all(&t->pkgs, sw_package_free_v);
+	free(t);
+}
+
+/* Everything found at one image path: one tracked entry per analyzer. */
+struct slot {
+	struct sw_vec tracked;   /* struct tracked* */
+};
+
+static void slot_free(void *v)
+{
+	struct slot *s = v;
+	if (!s)
+		return;
+	sw_vec_free_all(&s->tracked, tracked_free);
+	free(s);
+}
+
+static struct tracked *slot_get(const struct slot *s, const char *analyzer)
+{
+	for (size_t i = 0; s && i < s->tracked.len; i++) {
+		struct tracked *t = s->tracked.items[i];
+		if (strcmp(t->found->analyzer, analyzer) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+struct merged {
+	struct sw_map files;   /* path -> struct slot* */
+	struct sw_map links;   /* path -> char* target */
+};
+
+static void delete_under(struct merged *m, const char *dir, bool include_self)
+{
+	struct sw_map *maps[2] = { &m->files, &m->links };
+	for (int k = 0; k < 2; k++) {
+		struct sw_vec doomed = SW_VEC_INIT;
+		const char *key;
+		size_t it = 0;
+		while (sw_map_next(maps[k], &it, &key, NULL))
+			if (sw_path_is_under(key, dir) && (include_self || strcmp(key, dir) != 0))
+				sw_vec_push_strdup(&doomed, key);
+		for (size_t i = 0; i < doomed.len; i++) {
+			void *v = sw_map_del(maps[k], doomed.items[i]);
+			if (k == 0)
+				slot_free(v);
+			else
+				free(v);
+		}
+		sw_vec_free_strings(&doomed);
+	}
+}
+
+static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
+{
+	if (!sw_streq(a->name, b->name) || !sw_streq(a->type, b->type))
+		return false;
+	if ((a->namespace_ || b->namespace_) && !sw_streq(a->namespace_, b->namespace_))
+		return false;
+	if ((a->arch || b->arch) && !sw_streq(a->arch, b->arch))
+		return false;
+	return sw_streq(a->version, b->version) && a->epoch == b->epoch;
+}
+
+static void merge_layer(struct merged *m, const struct layer_result *r, int layer)
+{
+	for (size_t i = 0; i < r->opaques.len; i++)
+		delete_under(m, r->opaques.items[i], false);
+	for (size_t i = 0; i < r->whiteouts.len; i++)
+		delete_under(m, r->whiteouts.items[i], true);
+	/* Paths this layer writes replace lower ones.  Take the old slots out
+	 * first: a rewritten database keeps older packages' layers. */
+	struct sw_map old = SW_MAP_INIT;
+	for (size_t i = 0; i < r->found.len; i++) {
+		const struct found *f = r->found.items[i];
+		struct slot *s = sw_map_del(&m->files, f->path);
+		if (s)
+			slot_free(sw_map_put(&old, f->path, s));
+		free(sw_map_del(&m->links, f->path));
+	}
+	for (size_t i = 0; i < r->links.len; i++) {
+		const struct link *l = r->links.items[i];
+		slot_free(sw_map_del(&m->files, l->path));
+		free(sw_map_put(&m->links, l->path, sw_xstrdup(l->target)));
+	}
+	for (size_t i = 0; i < r->found.len; i++) {
+		const struct found *f = r->found.items[i];
+		const struct tracked *prev = slot_get(sw_map_get(&old, f->path), f->analyzer);
+		struct tracked *t = sw_xcalloc(1, sizeof(*t));
+		t->layer = layer;
+		t->found = f;
+		for (size_t k = 0; k < f->res.pkgs.len; k++) {
+			struct sw_package *p = sw_package_dup(f->res.pkgs.items[k]);
+			p->layer_index = layer;
+			for (size_t j = 0; prev && j < prev->pkgs.len; j++) {
+				const struct sw_package *q = prev->pkgs.items[j];
+				if (same_pkg(p, q)) {
+					p->layer_index = q->layer_index;
+					break;
+				}
+			}
+			sw_vec_push(&t->pkgs, p);
+		}
+		struct slot *s = sw_map_get(&m->files, f->path);
+		if (!s) {
+			s = sw_xcalloc(1, sizeof(*s));
+			sw_map_put(&m->files, f->path, s);
+		}
+		struct tracked *dup = slot_get(s, f->analyzer);
+		if (dup) {
+			/* the same path twice in one layer: the later one wins */
+			for (size_t j = 0; j < s->tracked.len; j++)
+				if (s->tracked.items[j] == dup)
+					s->tracked.items[j] = t;
+			tracked_free(dup);
+		} else {
+			sw_vec_push(&s->tracked, t);
+		}
+	}
+	sw_map_free_all(&old, slot_free);
+}
+
+/* Resolve symlinks in any component of path, inside the image root. */
+static char *resolve_path(const struct merged *m, const char *path)
+{
+	char *cur = sw_xstrdup(path);
+	for (int hops = 0; hops < 40; hops++) {
+		bool changed = false;
+		size_t n = strlen(cur);
+		for (size_t i = 1; i <= n; i++) {
+			if (i < n && cur[i] != '/')
+				continue;
+			char save = cur[i];
+			cur[i] = '\0';
+			const char *target = sw_map_get(&m->links, cur);
+			cur[i] = save;
+			if (target) {
+				char *next = i < n ? sw_xasprintf("%s%s%s", target, *target ? "/" : "", cur + i + 1)
+						   : sw_xstrdup(target);
+				free(cur);
+				cur = next;
+				changed = true;
+				break;
+			}
+		}
+		if (!changed)
+			return cur;
+	}
+	free(cur);
+	return NULL;   /* a loop */
+}
+
+static const char *read_release(void *ctx, const char *path)
+{
+	const struct merged *m = ctx;
+	char *real = resolve_path(m, path);
+	if (!real)
+		return NULL;
+	const struct tracked *t = slot_get(sw_map_get(&m->files, real), OS_ANALYZER);
+	free(real);
+	return t && t->found->content ? t->found->content : NULL;
+}
+
+static int type_rank(const char *type)
+{
+	static const char *const os_types[] = { "deb", "apk", "rpm" };
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(type, os_types[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int pkg_order(const void *x, const void *y)
+{
+	const struct sw_package *a = x, *b = y;
+	int r = type_rank(a->type) - type_rank(b->type);
+	if (!r)
+		r = cmp_str(a->type, b->type);
+	if (!r)
+		r = cmp_str(a->namespace_, b->namespace_);
+	if (!r)
+		r = cmp_str(a->name, b->name);
+	if (!r)
+		r = cmp_str(a->version, b->version);
+	if (!r)
+		r = cmp_str(a->arch, b->arch);
+	if (!r)
+		r = cmp_str(a->path, b->path);
+	return r;
+}
+
+static bool is_os_type(const char *type)
+{
+	return type_rank(type) == 0;
+}
+
+/* Move t's packages into the inventory; file-list pseudo-packages go to lists. */
+static void collect(struct sw_inventory *inv, struct tracked *t, struct sw_vec *lists)
+{
+	for (size_t i = 0; i < t->found->res.warnings.len; i++)
+		sw_vec_push_strdup(&inv->warnings, t->found->res.warnings.items[i]);
+	for (size_t i = 0; i < t->pkgs.len; i++) {
+		struct sw_package *p = t->pkgs.items[i];
+		if (p->flags & SW_PKG_FILES_ONLY) {
+			sw_vec_push(lists, p);
+			continue;
+		}
+		t->pkgs.items[i] = NULL;
+		sw_vec_push(&inv->packages, p);
+	}
+}
+
+static void finish(struct sw_inventory *inv, struct merged *m, struct layer_result *results)
+{
+	sw_osdetect_run(&inv->os, read_release, m);
+	if (inv->os.id == NULL)
+		sw_vec_push(&inv->warnings, sw_xstrdup("no operating system detected (no os-release or release file)"));
+
+	/* collect packages and dpkg file lists */
+	struct sw_vec lists = SW_VEC_INIT;  /* borrowed FILES_ONLY packages */
+	const char *k;
+	void *v;
+	size_t it = 0;
+	bool dpkg_status = false, dpkg_status_d = false;
+	while (sw_map_next(&m->files, &it, &k, &v)) {
+		struct slot *s = v;
+		for (size_t ti = 0; ti < s->tracked.len; ti++) {
+			struct tracked *t = s->tracked.items[ti];
+			if (sw_starts_with(k, "var/lib/dpkg/status.d/"))
+				dpkg_status_d |= t->pkgs.len > 0;
+			else if (strcmp(k, "var/lib/dpkg/status") == 0)
+				dpkg_status = true;
+			collect(inv, t, &lists);
+		}
+	}
+	if (dpkg_status_d && !dpkg_status)
+		inv->os.distroless = true;
+
+	/* file ownership: dpkg lists attach to their package */
+	struct sw_map by_name = SW_MAP_INIT;   /* "deb\nname" -> package */
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		struct sw_package *p = inv->packages.items[i];
+		if (sw_streq(p->type, "deb")) {
+			char *key = sw_xasprintf("%s:%s", p->name, p->arch ? p->arch : "");
+			sw_map_put(&by_name, key, p);
+			free(key);
+			if (!sw_map_has(&by_name, p->name))
+				sw_map_put(&by_name, p->name, p);
+		}
+	}
+	for (size_t i = 0; i < lists.len; i++) {
+		struct sw_package *l = lists.items[i];
+		char *key = l->arch ? sw_xasprintf("%s:%s", l->name, l->arch) : sw_xstrdup(l->name);
+		struct sw_package *p = sw_map_get(&by_name, key);
+		free(key);
+		if (!p || p->files.len)
+			continue;
+		for (size_t f = 0; f < l->files.len; f++)
+			sw_vec_push_strdup(&p->files, l->files.items[f]);
+	}
+	sw_map_release(&by_name);
+	sw_vec_release(&lists);
+
+	/* language packages owned by an OS package */
+	struct sw_map owner = SW_MAP_INIT;     /* file path -> OS package */
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		struct sw_package *p = inv->packages.items[i];
+		if (!is_os_type(p->type))
+			continue;
+		for (size_t f = 0; f < p->files.len; f++)
+			if (!sw_map_has(&owner, p->files.items[f]))
+				sw_map_put(&owner, p->files.items[f], p);
+	}
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		struct sw_package *p = inv->packages.items[i];
+		if (is_os_type(p->type) || !p->path || p->owner)
+			continue;
+		struct sw_package *o = sw_map_get(&owner, p->path);
+		if (o)
+			p->owner = sw_xasprintf("%s:%s", o->type, o->name);
+	}
+	sw_map_release(&owner);
+
+	/* layer facts, purls, order */
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		struct sw_package *p = inv->packages.items[i];
+		if (p->layer_index >= 0 && (size_t)p->layer_index < inv->layers.len) {
+			const struct sw_inv_layer *l = inv->layers.items[p->layer_index];
+			sw_str_set(&p->layer_diff_id, l->diff_id);
+			sw_str_set(&p->layer_created_by, l->created_by);
+		}
+		free(p->purl);
+		p->purl = sw_purl_for_package(p, &inv->os);
+	}
+	sw_vec_sort(&inv->packages, pkg_order);
+	for (size_t i = 0; results && i < inv->layers.len; i++)
+		for (size_t w = 0; w < results[i].warnings.len; w++)
+			sw_vec_push_strdup(&inv->warnings, results[i].warnings.items[w]);
+}
+
+static void copy_image_facts(struct sw_inventory *inv, const struct sw_image_info *info)
+{
+	inv->transport = sw_xstrdup(info->transport);
+	inv->reference = sw_xstrdup(info->reference);
+	inv->manifest_digest = sw_xstrdup(info->manifest_digest);
+	inv->config_digest = sw_xstrdup(info->config_digest);
+	inv->architecture = sw_xstrdup(info->architecture);
+	inv->image_os = sw_xstrdup(info->os);
+	for (size_t i = 0; i < info->repo_tags.len; i++)
+		sw_vec_push_strdup(&inv->repo_tags, info->repo_tags.items[i]);
+	for (size_t i = 0; i < info->layers.len; i++) {
+		const struct sw_layer_desc *d = info->layers.items[i];
+		struct sw_inv_layer *l = sw_xcalloc(1, sizeof(*l));
+		l->index = (int)i;
+		l->digest = sw_xstrdup(d->digest);
+		l->diff_id = sw_xstrdup(d->diff_id);
+		l->created_by = sw_xstrdup(d->created_by);
+		l->size = d->size;
+		sw_vec_push(&inv->layers, l);
+	}
+}
+
+int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
+		       struct sw_inventory **out, struct sw_err *err)
+{
+	const struct sw_image_info *info = sw_image_get_info(img);
+	size_t n = info->layers.len;
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	copy_image_facts(inv, info);
+	struct layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
+	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (opts && opts->progress)
+			opts->progress(opts->progress_ctx, i, n);
+		r = scan_layer(img, i, &results[i], err);
+		if (r < 0)
+			goto out;
+	}
+	if (opts && opts->progress)
+		opts->progress(opts->progress_ctx, n, n);
+	for (size_t i = 0; i < n; i++)
+		merge_layer(&m, &results[i], (int)i);
+	finish(inv, &m, results);
+out:
+	sw_map_free_all(&m.files, slot_free);
+	sw_map_free_all(&m.links, free);
+	for (size_t i = 0; i < n; i++)
+		layer_result_release(&results[i]);
+	free(results);
+	if (r < 0) {
+		sw_inventory_free(inv);
+		return r;
+	}
+	*out = inv;
+	return 0;
+}
+
+void sw_inventory_free(struct sw_inventory *inv)
+{
+	if (!inv)
+		return;
+	free(inv->transport);
+	free(inv->reference);
+	free(inv->manifest_digest);
+	free(inv->config_digest);
+	free(inv->architecture);
+	free(inv->image_os);
+	sw_vec_free_strings(&inv->repo_tags);
+	for (size_t i = 0; i < inv->layers.len; i++) {
+		struct sw_inv_layer *l = inv->layers.items[i];
+		free(l->digest);
+		free(l->diff_id);
+		free(l->created_by);
+		free(l);
+	}
+	sw_vec_release(&inv->layers);
+	sw_os_release(&inv->os);
+	sw_vec_free_all(&inv->packages, sw_package_free_v);
+	sw_vec_free_strings(&inv->warnings);
+	free(inv);
+}
