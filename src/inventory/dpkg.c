@@ -212,8 +212,10 @@ int sw_dpkg_parse_list(const char *path, const uint8_t *data, size_t len, struct
 		if (le > s && s[0] == '/' && le - s > 1 && le - s < 4096 && !memchr(s, '\0', (size_t)(le - s))) {
 			char *raw = sw_xstrndup(s + 1, (size_t)(le - s - 1));
 			char *clean = NULL;
-			if (sw_path_clean_member(raw, &clean, NULL) == 0)
+			if (sw_path_clean_member(raw, &clean, NULL) == 0 && *clean)
 				sw_vec_push(&p->files, clean);
+			else
+				free(clean);
 			free(raw);
 		}
 		s = nl ? nl + 1 : end;
