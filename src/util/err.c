@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+SW_PRINTF(3, 0)
 static int err_vset(struct sw_err *err, int code, const char *fmt, va_list ap)
 {
 	if (code <= 0)
