@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -32,4 +33,16 @@ bool sw_cmd_progress_enabled(void)
 void sw_cmd_set_quiet(bool q)
 {
 	quiet = q;
+}
+
+long long sw_cmd_now(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	if (e && *e) {
+		char *end;
+		long long v = strtoll(e, &end, 10);
+		if (*end == '\0' && v >= 0)
+			return v;
+	}
+	return (long long)time(NULL);
 }
