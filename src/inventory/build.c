@@ -500,6 +500,25 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct layer_resu
 	sw_map_release(&by_name);
 	sw_vec_release(&lists);
 
+	/* dpkg licences: usr/share/doc/NAME/copyright, through symlinked doc dirs */
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		struct sw_package *p = inv->packages.items[i];
+		if (!sw_streq(p->type, "deb") || p->licenses.len)
+			continue;
+		char *doc = sw_xasprintf("usr/share/doc/%s/copyright", p->name);
+		char *real = resolve_path(m, doc);
+		const struct tracked *t = real ? slot_get(sw_map_get(&m->files, real), "dpkg") : NULL;
+		for (size_t q = 0; t && q < t->pkgs.len; q++) {
+			const struct sw_package *l = t->pkgs.items[q];
+			if (!l || !(l->flags & SW_PKG_FILES_ONLY))
+				continue;
+			for (size_t j = 0; j < l->licenses.len; j++)
+				sw_vec_push_strdup(&p->licenses, l->licenses.items[j]);
+		}
+		free(real);
+		free(doc);
+	}
+
 	/* language packages owned by an OS package */
 	struct sw_map owner = SW_MAP_INIT;     /* file path -> OS package */
 	for (size_t i = 0; i < inv->packages.len; i++) {

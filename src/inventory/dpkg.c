@@ -8,6 +8,8 @@
  * var/lib/dpkg/status.d/NAME (distroless): one stanza per file, usually
  * without a Status field (then it is installed).
  * var/lib/dpkg/info/NAME[:ARCH].list: the files a package owns.
+ * usr/share/doc/NAME/copyright: licences, from DEP-5 "License:" fields and
+ * references to /usr/share/common-licenses/NAME.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -225,10 +227,96 @@ int sw_dpkg_parse_list(const char *path, const uint8_t *data, size_t len, struct
 	return 0;
 }
 
+static void add_license(struct sw_package *p, const char *s, size_t n)
+{
+	while (n && strchr(" \t", *s)) {
+		s++;
+		n--;
+	}
+	while (n && strchr(" \t.,;:'`\"()\r", s[n - 1]))
+		n--;
+	if (!n || n > 100)
+		return;
+	char *lic = sw_xstrndup(s, n);
+	if (sw_vec_find_str(&p->licenses, lic) >= 0)
+		free(lic);
+	else
+		sw_vec_push(&p->licenses, lic);
+}
+
+/* "GPL-1+ or Artistic, and BSD-4-clause" -> three licences */
+static void add_license_field(struct sw_package *p, const char *v, size_t n)
+{
+	const char *end = v + n;
+	while (v < end) {
+		const char *cut = end;
+		size_t skip = 0;
+		static const char *const seps[] = { " or ", " and ", ",", " OR ", " AND " };
+		for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+			const char *f = memmem(v, (size_t)(end - v), seps[i], strlen(seps[i]));
+			if (f && f < cut) {
+				cut = f;
+				skip = strlen(seps[i]);
+			}
+		}
+		add_license(p, v, (size_t)(cut - v));
+		v = cut + skip;
+	}
+}
+
+int sw_dpkg_parse_copyright(const char *path, const uint8_t *data, size_t len,
+			    struct sw_pkglist *out)
+{
+	/* usr/share/doc/NAME/copyright */
+	const char *name = path + strlen("usr/share/doc/");
+	const char *slash = strchr(name, '/');
+	if (!sw_starts_with(path, "usr/share/doc/") || !slash || slash == name)
+		return 0;
+	struct sw_package *p = sw_package_new("deb");
+	p->flags |= SW_PKG_FILES_ONLY;
+	p->name = sw_xstrndup(name, (size_t)(slash - name));
+	p->path = sw_xstrdup(path);
+	const char *s = (const char *)data, *end = s + len;
+	static const char common[] = "/usr/share/common-licenses/";
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+		size_t n = (size_t)(le - s);
+		if (n > 8 && memcmp(s, "License:", 8) == 0)
+			add_license_field(p, s + 8, n - 8);
+		const char *c = memmem(s, n, common, sizeof(common) - 1);
+		if (c) {
+			c += sizeof(common) - 1;
+			const char *e = c;
+			while (e < le && !strchr(" \t,;'`\")<>", *e))
+				e++;
+			add_license(p, c, (size_t)(e - c));
+		}
+		s = nl ? nl + 1 : end;
+	}
+	if (!p->licenses.len) {
+		sw_package_free(p);
+		return 0;
+	}
+	sw_vec_push(&out->pkgs, p);
+	return 0;
+}
+
+static bool is_copyright_path(const char *path)
+{
+	if (!sw_starts_with(path, "usr/share/doc/"))
+		return false;
+	const char *name = path + strlen("usr/share/doc/");
+	const char *slash = strchr(name, '/');
+	return slash && slash > name && strcmp(slash, "/copyright") == 0;
+}
+
 static bool dpkg_wants(const char *path, unsigned mode, uint64_t size)
 {
 	(void)mode;
 	(void)size;
+	if (is_copyright_path(path))
+		return size <= (1u << 20);
 	if (!sw_starts_with(path, "var/lib/dpkg/"))
 		return false;
 	const char *rest = path + strlen("var/lib/dpkg/");
@@ -249,6 +337,8 @@ static int dpkg_parse(const char *path, const uint8_t *data, size_t len, struct 
 		      struct sw_err *err)
 {
 	(void)err;
+	if (is_copyright_path(path))
+		return sw_dpkg_parse_copyright(path, data, len, out);
 	if (sw_ends_with(path, ".list") && sw_starts_with(path, "var/lib/dpkg/info/"))
 		return sw_dpkg_parse_list(path, data, len, out);
 	return sw_dpkg_parse_status(path, data, len,

@@ -19,6 +19,11 @@ int sw_dpkg_parse_status(const char *path, const uint8_t *data, size_t len, bool
 /* An info/NAME[:ARCH].list file: one SW_PKG_FILES_ONLY package. */
 int sw_dpkg_parse_list(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out);
 
+/* usr/share/doc/NAME/copyright: one SW_PKG_FILES_ONLY package NAME
+ * carrying the licences found (none if there are none). */
+int sw_dpkg_parse_copyright(const char *path, const uint8_t *data, size_t len,
+			    struct sw_pkglist *out);
+
 extern const struct sw_analyzer sw_analyzer_dpkg;
 
 #endif

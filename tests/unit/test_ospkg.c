@@ -173,6 +173,43 @@ static void test_dpkg_trivy_fixtures(void **state)
 	}
 }
 
+static void test_dpkg_copyright(void **state)
+{
+	(void)state;
+	if (!tmp)
+		skip();
+	static const struct { const char *f; const char *lic[5]; } cases[] = {
+		{ "all-patterns-copyright", { "GPLv2+", "GPL-2" } },
+		{ "license-pattern-and-classifier-copyright", { "GPL-1+", "Artistic", "BSD-4-clause-POWERDOG", "Zlib" } },
+		{ "common-license-copyright", { "GPL-2" } },
+		{ "no-license-copyright", { NULL } },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char *path = sw_xasprintf("%s/pkg/fanal/analyzer/pkg/dpkg/testdata/%s", tmp, cases[c].f);
+		struct sw_buf b = SW_BUF_INIT;
+		read_file(path, &b);
+		struct sw_pkglist l = SW_PKGLIST_INIT;
+		sw_dpkg_parse_copyright("usr/share/doc/zlib1g/copyright", (const uint8_t *)b.data, b.len, &l);
+		size_t want = 0;
+		while (want < 5 && cases[c].lic[want])
+			want++;
+		if (!want) {
+			assert_int_equal(l.pkgs.len, 0);
+		} else {
+			assert_int_equal(l.pkgs.len, 1);
+			struct sw_package *p = l.pkgs.items[0];
+			assert_string_equal(p->name, "zlib1g");
+			assert_true(p->flags & SW_PKG_FILES_ONLY);
+			assert_int_equal(p->licenses.len, want);
+			for (size_t i = 0; i < want; i++)
+				assert_string_equal(p->licenses.items[i], cases[c].lic[i]);
+		}
+		sw_pkglist_release(&l);
+		sw_buf_release(&b);
+		free(path);
+	}
+}
+
 static void test_apk(void **state)
 {
 	(void)state;
@@ -324,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_dpkg_debootstrap),
 		cmocka_unit_test(test_dpkg_edge_cases),
 		cmocka_unit_test(test_dpkg_trivy_fixtures),
+		cmocka_unit_test(test_dpkg_copyright),
 		cmocka_unit_test(test_apk),
 		cmocka_unit_test(test_osdetect),
 		cmocka_unit_test(test_os_release_fixtures),
