@@ -13,8 +13,11 @@
  * package whose (key, version) was already in the previous copy keeps the
  * older layer.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "inventory/analyzers.h"
 #include "inventory/inventory.h"
@@ -578,6 +581,86 @@ static void copy_image_facts(struct sw_inventory *inv, const struct sw_image_inf
 	}
 }
 
+struct pass {
+	struct sw_image *img;
+	const struct sw_inventory_opts *opts;
+	struct layer_result *results;
+	struct sw_err *errs;     /* one per layer */
+	int *rcs;
+	size_t n;
+	atomic_size_t next;
+	atomic_bool failed;
+	pthread_mutex_t lock;    /* progress */
+	size_t done;
+};
+
+static void *pass_worker(void *arg)
+{
+	struct pass *p = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->n || atomic_load(&p->failed))
+			break;
+		p->rcs[i] = scan_layer(p->img, i, &p->results[i], &p->errs[i]);
+		if (p->rcs[i] < 0)
+			atomic_store(&p->failed, true);
+		if (p->opts && p->opts->progress) {
+			pthread_mutex_lock(&p->lock);
+			p->done++;
+			p->opts->progress(p->opts->progress_ctx, p->done, p->n);
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	return NULL;
+}
+
+static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned t = opts && opts->threads ? opts->threads : (unsigned)(cores > 0 ? cores : 1);
+	if (t > 8 && !(opts && opts->threads))
+		t = 8;
+	if (t > n)
+		t = (unsigned)n;
+	return t ? t : 1;
+}
+
+/* Walk every layer once, in parallel; the first failing layer's error wins. */
+static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
+		    struct layer_result *results, size_t n, struct sw_err *err)
+{
+	struct pass p = { .img = img, .opts = opts, .results = results, .n = n };
+	p.errs = sw_xcalloc(n ? n : 1, sizeof(*p.errs));
+	p.rcs = sw_xcalloc(n ? n : 1, sizeof(*p.rcs));
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, false);
+	pthread_mutex_init(&p.lock, NULL);
+	unsigned nt = pass_threads(opts, n);
+	pthread_t *tids = sw_xcalloc(nt, sizeof(*tids));
+	unsigned started = 0;
+	for (unsigned t = 1; t < nt; t++)
+		if (pthread_create(&tids[t], NULL, pass_worker, &p) == 0)
+			started = t;
+		else
+			break;
+	pass_worker(&p);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(tids[t], NULL);
+	int r = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p.rcs[i] < 0) {
+			if (err)
+				*err = p.errs[i];
+			r = p.rcs[i];
+			break;
+		}
+	pthread_mutex_destroy(&p.lock);
+	free(tids);
+	free(p.errs);
+	free(p.rcs);
+	return r;
+}
+
 int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
 		       struct sw_inventory **out, struct sw_err *err)
 {
@@ -587,16 +670,9 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	copy_image_facts(inv, info);
 	struct layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
 	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
-	int r = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (opts && opts->progress)
-			opts->progress(opts->progress_ctx, i, n);
-		r = scan_layer(img, i, &results[i], err);
-		if (r < 0)
-			goto out;
-	}
-	if (opts && opts->progress)
-		opts->progress(opts->progress_ctx, n, n);
+	int r = run_pass(img, opts, results, n, err);
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		merge_layer(&m, &results[i], (int)i);
 	finish(inv, &m, results);

@@ -55,8 +55,10 @@ struct sw_inventory {
 };
 
 struct sw_inventory_opts {
-	bool (*progress)(void *ctx, size_t layer, size_t nlayers); /* optional; NULL = none */
+	/* optional: called (from any thread, serialised) after each layer is read */
+	bool (*progress)(void *ctx, size_t done, size_t nlayers);
 	void *progress_ctx;
+	unsigned threads;   /* layers read in parallel; 0 = one per core (at most 8) */
 };
 
 int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
