@@ -1,0 +1,313 @@
+#include "inventory/sbom_read.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory/osdetect.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..n); NULL if an escape is malformed or decodes to NUL. */
+static char *pct_decode(const char *s, size_t n)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int h = -1, l = -1;
+			if (i + 2 < n) {
+				h = hexval(s[i + 1]);
+				l = hexval(s[i + 2]);
+			}
+			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+				sw_buf_release(&b);
+				return NULL;
+			}
+			sw_buf_addch(&b, (char)(h * 16 + l));
+			i += 2;
+		} else {
+			sw_buf_addch(&b, s[i]);
+		}
+	}
+	char *r = sw_buf_detach(&b, NULL);
+	return r ? r : sw_xstrdup("");
+}
+
+struct sw_package *sw_purl_parse(const char *purl, char **distro, struct sw_err *err)
+{
+	if (distro)
+		*distro = NULL;
+	if (!sw_starts_with(purl, "pkg:"))
+		return sw_err_set(err, SW_E_FORMAT, "'%s' is not a purl (no 'pkg:' scheme)", purl), NULL;
+	const char *s = purl + 4;
+	while (*s == '/')
+		s++;
+	const char *end = s + strcspn(s, "#");     /* subpath dropped */
+	const char *q = memchr(s, '?', (size_t)(end - s));
+	const char *pend = q ? q : end;
+	const char *slash = memchr(s, '/', (size_t)(pend - s));
+	if (!slash || slash == s)
+		return sw_err_set(err, SW_E_FORMAT, "purl '%s' has no type", purl), NULL;
+	struct sw_package *p = sw_package_new("");
+	free(p->type);
+	p->type = sw_xstrndup(s, (size_t)(slash - s));
+	for (char *c = p->type; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	const char *rest = slash + 1;
+	/* version: after the last '@' of the path part */
+	const char *at = NULL;
+	for (const char *c = rest; c < pend; c++)
+		if (*c == '@')
+			at = c;
+	const char *name_end = at ? at : pend;
+	while (name_end > rest && name_end[-1] == '/')
+		name_end--;
+	const char *last = name_end;
+	while (last > rest && last[-1] != '/')
+		last--;
+	p->name = pct_decode(last, (size_t)(name_end - last));
+	if (last > rest)
+		p->namespace_ = pct_decode(rest, (size_t)(last - 1 - rest));
+	if (at)
+		p->version = pct_decode(at + 1, (size_t)(pend - at - 1));
+	if (!p->name || !*p->name || (last > rest && !p->namespace_) || (at && !p->version)) {
+		sw_package_free(p);
+		return sw_err_set(err, SW_E_FORMAT, "purl '%s' is malformed", purl), NULL;
+	}
+	for (const char *k = q ? q + 1 : end; k < end;) {
+		const char *amp = memchr(k, '&', (size_t)(end - k));
+		const char *ke = amp ? amp : end;
+		const char *eq = memchr(k, '=', (size_t)(ke - k));
+		if (eq) {
+			char *val = pct_decode(eq + 1, (size_t)(ke - eq - 1));
+			size_t kn = (size_t)(eq - k);
+			if (val && kn == 4 && !strncmp(k, "arch", 4))
+				sw_str_set(&p->arch, val);
+			else if (val && kn == 5 && !strncmp(k, "epoch", 5)) {
+				char *e;
+				long v = strtol(val, &e, 10);
+				if (*e == '\0' && v >= 0 && v < 1000000)
+					p->epoch = (int)v;
+			} else if (val && kn == 6 && !strncmp(k, "distro", 6) && distro)
+				sw_str_set(distro, val);
+			else if (val && kn == 8 && !strncmp(k, "upstream", 8)) {
+				/* Trivy/syft: upstream=SRC or SRC@VER for deb/rpm sources */
+				char *v = val;
+				char *vat = strchr(v, '@');
+				if (vat) {
+					sw_str_set(&p->source_version, vat + 1);
+					*vat = '\0';
+				}
+				sw_str_set(&p->source_name, v);
+			}
+			free(val);
+		}
+		k = amp ? amp + 1 : end;
+	}
+	if (!strcmp(p->type, "npm") && p->namespace_ && p->namespace_[0] != '@') {
+		char *ns = sw_xasprintf("@%s", p->namespace_);
+		free(p->namespace_);
+		p->namespace_ = ns;
+	}
+	return p;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void os_from_distro(struct sw_os *os, const char *type, const char *distro)
+{
+	/* "debian-12", "alpine-3.18.4", "rhel-9.3", "ubuntu-22.04"; or a codename */
+	if (os->id || !distro)
+		return;
+	const char *dash = strrchr(distro, '-');
+	if (dash && isdigit((unsigned char)dash[1])) {
+		os->id = sw_xstrndup(distro, (size_t)(dash - distro));
+		os->version_id = sw_xstrdup(dash + 1);
+	} else if (!strcmp(type, "deb")) {
+		os->id = sw_xstrdup("debian");
+		os->codename = sw_xstrdup(distro);
+	} else if (isdigit((unsigned char)distro[0])) {
+		os->version_id = sw_xstrdup(distro);   /* apk: distro=3.18.4; id from the namespace */
+	}
+}
+
+static void add_purl_pkg(struct sw_inventory *inv, const char *purl, const char *path,
+			 struct sw_vec *warnings)
+{
+	struct sw_err e = SW_ERR_INIT;
+	char *distro = NULL;
+	struct sw_package *p = sw_purl_parse(purl, &distro, &e);
+	if (!p) {
+		sw_vec_push(warnings, sw_xasprintf("%s: %s", path, e.msg));
+		return;
+	}
+	if (!strcmp(p->type, "deb") || !strcmp(p->type, "apk") || !strcmp(p->type, "rpm")) {
+		os_from_distro(&inv->os, p->type, distro);
+		if (!inv->os.id && p->namespace_)
+			inv->os.id = sw_xstrdup(p->namespace_);
+	}
+	free(distro);
+	p->purl = sw_xstrdup(purl);
+	sw_vec_push(&inv->packages, p);
+}
+
+static int read_cyclonedx(struct sw_inventory *inv, const char *path, json_t *doc)
+{
+	json_t *comps = json_object_get(doc, "components");
+	size_t i;
+	json_t *c;
+	json_t *stack = json_array();
+	json_array_foreach(comps, i, c) json_array_append(stack, c);
+	/* walk nested components breadth-first */
+	for (size_t k = 0; k < json_array_size(stack); k++) {
+		c = json_array_get(stack, k);
+		json_t *sub = json_object_get(c, "components");
+		size_t j;
+		json_t *s;
+		json_array_foreach(sub, j, s) json_array_append(stack, s);
+		const char *type = jstr(c, "type");
+		if (type && !strcmp(type, "operating-system")) {
+			if (!inv->os.id && jstr(c, "name")) {
+				inv->os.id = sw_xstrdup(jstr(c, "name"));
+				inv->os.version_id = sw_xstrdup(jstr(c, "version"));
+			}
+			continue;
+		}
+		const char *purl = jstr(c, "purl");
+		if (purl)
+			add_purl_pkg(inv, purl, path, &inv->warnings);
+	}
+	json_decref(stack);
+	json_t *meta = json_object_get(json_object_get(doc, "metadata"), "component");
+	if (jstr(meta, "name"))
+		inv->reference = sw_xstrdup(jstr(meta, "name"));
+	return 0;
+}
+
+static int read_spdx(struct sw_inventory *inv, const char *path, json_t *doc)
+{
+	json_t *pkgs = json_object_get(doc, "packages");
+	size_t i;
+	json_t *p;
+	json_array_foreach(pkgs, i, p) {
+		json_t *refs = json_object_get(p, "externalRefs");
+		size_t k;
+		json_t *r;
+		json_array_foreach(refs, k, r) {
+			const char *t = jstr(r, "referenceType");
+			const char *loc = jstr(r, "referenceLocator");
+			if (t && loc && !strcmp(t, "purl"))
+				add_purl_pkg(inv, loc, path, &inv->warnings);
+		}
+		const char *purpose = jstr(p, "primaryPackagePurpose");
+		if (purpose && !strcmp(purpose, "OPERATING-SYSTEM") && !inv->os.id && jstr(p, "name")) {
+			inv->os.id = sw_xstrdup(jstr(p, "name"));
+			inv->os.version_id = sw_xstrdup(jstr(p, "versionInfo"));
+		}
+	}
+	if (jstr(doc, "name"))
+		inv->reference = sw_xstrdup(jstr(doc, "name"));
+	return 0;
+}
+
+static void set_str(char **dst, const json_t *o, const char *k)
+{
+	const char *v = jstr(o, k);
+	if (v)
+		sw_str_set(dst, v);
+}
+
+static int read_own(struct sw_inventory *inv, const char *path, json_t *doc)
+{
+	json_t *os = json_object_get(doc, "os");
+	set_str(&inv->os.id, os, "id");
+	set_str(&inv->os.version_id, os, "versionId");
+	set_str(&inv->os.codename, os, "codename");
+	set_str(&inv->os.pretty_name, os, "prettyName");
+	json_t *img = json_object_get(doc, "image");
+	set_str(&inv->reference, img, "reference");
+	set_str(&inv->transport, img, "transport");
+	set_str(&inv->manifest_digest, img, "manifestDigest");
+	set_str(&inv->config_digest, img, "configDigest");
+	json_t *pkgs = json_object_get(doc, "packages");
+	size_t i;
+	json_t *p;
+	json_array_foreach(pkgs, i, p) {
+		const char *type = jstr(p, "type"), *name = jstr(p, "name");
+		if (!type || !name) {
+			sw_vec_push(&inv->warnings, sw_xasprintf("%s: packages[%zu] lacks type or name", path, i));
+			continue;
+		}
+		struct sw_package *pk = sw_package_new(type);
+		pk->name = sw_xstrdup(name);
+		set_str(&pk->namespace_, p, "namespace");
+		set_str(&pk->version, p, "version");
+		set_str(&pk->arch, p, "arch");
+		set_str(&pk->source_name, p, "sourceName");
+		set_str(&pk->source_version, p, "sourceVersion");
+		set_str(&pk->purl, p, "purl");
+		set_str(&pk->path, p, "path");
+		set_str(&pk->owner, p, "owner");
+		json_t *ep = json_object_get(p, "epoch");
+		if (json_is_integer(ep))
+			pk->epoch = (int)json_integer_value(ep);
+		json_t *layer = json_object_get(p, "layer");
+		json_t *li = json_object_get(layer, "index");
+		if (json_is_integer(li))
+			pk->layer_index = (int)json_integer_value(li);
+		set_str(&pk->layer_diff_id, layer, "diffId");
+		set_str(&pk->layer_created_by, layer, "createdBy");
+		sw_vec_push(&inv->packages, pk);
+	}
+	return 0;
+}
+
+int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
+			   struct sw_inventory **out, struct sw_err *err)
+{
+	json_error_t je;
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
+		return sw_err_set(err, SW_E_FORMAT, "'%s': not valid JSON (line %d: %s)", path, je.line, je.text);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return sw_err_set(err, SW_E_FORMAT, "'%s': not a JSON object", path);
+	}
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	int r;
+	if (sw_streq(jstr(doc, "bomFormat"), "CycloneDX"))
+		r = read_cyclonedx(inv, path, doc);
+	else if (jstr(doc, "spdxVersion"))
+		r = read_spdx(inv, path, doc);
+	else if (json_object_get(doc, "schemaVersion") && json_is_array(json_object_get(doc, "packages")))
+		r = read_own(inv, path, doc);
+	else
+		r = sw_err_set(err, SW_E_FORMAT, "'%s': not a CycloneDX, SPDX or stowaway SBOM", path);
+	json_decref(doc);
+	if (r < 0) {
+		sw_inventory_free(inv);
+		return r;
+	}
+	if (!inv->transport)
+		inv->transport = sw_xstrdup("sbom");
+	if (!inv->reference)
+		inv->reference = sw_xstrdup(path);
+	*out = inv;
+	return 0;
+}
