@@ -1,0 +1,240 @@
+/*
+ * internal.h - pieces shared by the files of image/ (not a public API).
+ *
+ *   image.c          open/dispatch/info/free, the transport table
+ *   ref.c            reference parsing ("oci:DIR:TAG" ...)
+ *   store.c          a blob store: a directory or a tar file, read by member name
+ *   manifest.c       JSON of oci-layout, index, manifest, config, docker manifest.json
+ *   oci.c            oci: (layout directory) and oci-archive: (layout in a tar)
+ *   docker_archive.c docker-archive: (docker save output)
+ *   rootfs.c         dir: (a root filesystem on disk)
+ *   layer_stream.c   blob bytes -> sha256 -> decompress -> sha256 -> libarchive tar
+ */
+#ifndef SW_IMAGE_INTERNAL_H
+#define SW_IMAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "image/image.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/map.h"
+#include "util/vec.h"
+
+#define SW_IMAGE_JSON_MAX_DEFAULT ((size_t)16 << 20)
+#define SW_DIGEST_MAX 80 /* "sha256:" + 64 hex + NUL fits */
+
+/* ---- digests ---------------------------------------------------------- */
+
+/* True if d is "sha256:" followed by exactly 64 lower-case hex digits. */
+bool sw_digest_valid(const char *d);
+/* "sha256:<hex>" of data into out (SW_DIGEST_MAX bytes). */
+void sw_digest_sha256(const void *data, size_t len, char out[SW_DIGEST_MAX]);
+/* Check data against a descriptor's digest (and size if want_size >= 0). */
+int sw_digest_check(const char *what, const void *data, size_t len, const char *want_digest,
+		    int64_t want_size, struct sw_err *err);
+
+/* ---- blob sources and the layer pipeline ------------------------------ */
+
+/* Pull up to n bytes of a blob; 0 at its end, < 0 with err set on error. */
+typedef ssize_t (*sw_blob_read_fn)(void *ctx, void *buf, size_t n, struct sw_err *err);
+
+struct sw_layer_check {
+	const char *digest;   /* expected digest of the blob bytes, or NULL */
+	const char *diff_id;  /* expected digest of the uncompressed tar, or NULL */
+	uint64_t size;        /* expected blob size, 0 = unknown */
+};
+
+/* Stream one layer: hash, decompress (gzip, zstd or plain, by magic), hash,
+ * walk the tar with libarchive, calling fn per entry, then verify.
+ * On failure *callback_failed tells whether fn itself stopped the walk (its
+ * error is returned unchanged) or the layer is bad (err names the problem,
+ * without the layer's name: the caller adds it). */
+int sw_layer_stream_walk(sw_blob_read_fn rd, void *rctx, const struct sw_layer_check *chk,
+			 sw_entry_fn fn, void *ctx, bool *callback_failed, struct sw_err *err);
+
+/* Content reader handed to entry callbacks: a tar member (a != NULL) or a
+ * file of a dir: root opened lazily with O_NOFOLLOW relative to dirfd. */
+struct sw_entry_reader {
+	struct archive *a;
+	struct sw_layer_pipe *pipe;  /* the tar's pipeline, for its errors */
+	int dirfd;
+	const char *name;            /* basename relative to dirfd */
+	int fd;                      /* -1 until opened */
+	bool eof;
+	const char *path;            /* image path, for messages */
+};
+
+/* The same over a memory buffer (fuzzing, tests). */
+int sw_layer_walk_mem(const void *data, size_t len, const struct sw_layer_check *chk,
+		      sw_entry_fn fn, void *ctx, struct sw_err *err);
+
+/* ---- blob stores ------------------------------------------------------ */
+
+struct sw_store_member {
+	uint64_t size;
+	int type;    /* AE_IFREG, AE_IFLNK, ... ; hardlinks: AE_IFREG with link */
+	char *link;  /* symlink target (raw) or hardlink target (cleaned), or NULL */
+};
+
+struct sw_store {
+	bool is_tar;
+	char *path;          /* directory or tar file */
+	struct sw_map members; /* tar only: cleaned name -> struct sw_store_member* */
+};
+
+/* Open a directory store, or scan a tar's headers (data skipped by seeking). */
+int sw_store_open(const char *path, bool is_tar, struct sw_store **out, struct sw_err *err);
+void sw_store_free(struct sw_store *s);
+/* True if a regular member/file (or a link to one) named name exists. */
+bool sw_store_has(const struct sw_store *s, const char *name);
+/* Size of the member (following links), or -1 if it is missing. */
+int64_t sw_store_size(const struct sw_store *s, const char *name);
+/* Read a whole member; SW_E_LIMIT if larger than max, SW_E_NOTFOUND if absent.
+ * Messages are "blob 'NAME' is missing" / "'NAME' is larger than N bytes". */
+int sw_store_read_all(const struct sw_store *s, const char *name, size_t max, struct sw_buf *out,
+		      struct sw_err *err);
+
+struct sw_store_stream;
+int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_store_stream **out,
+			 struct sw_err *err);
+ssize_t sw_store_stream_read(void *stream, void *buf, size_t n, struct sw_err *err);
+void sw_store_stream_close(struct sw_store_stream *st);
+
+/* ---- JSON documents ---------------------------------------------------- */
+
+struct sw_platform {
+	char *os, *architecture, *variant;
+};
+
+struct sw_descriptor {
+	char *media_type;     /* NULL if absent */
+	char *digest;         /* validated sha256 digest */
+	int64_t size;         /* -1 if absent */
+	char *ref_name;       /* annotations org.opencontainers.image.ref.name, or NULL */
+	bool has_platform;
+	struct sw_platform platform;
+	char *urls0;          /* first of "urls" (foreign layers), or NULL */
+};
+
+enum sw_doc_kind { SW_DOC_UNKNOWN, SW_DOC_INDEX, SW_DOC_MANIFEST, SW_DOC_SCHEMA1 };
+
+struct sw_index {
+	struct sw_vec manifests; /* struct sw_descriptor* */
+};
+
+struct sw_manifest {
+	struct sw_descriptor config;
+	struct sw_vec layers;    /* struct sw_descriptor* */
+};
+
+struct sw_history {
+	char *created_by, *comment;
+	bool empty_layer;
+};
+
+struct sw_config {
+	struct sw_platform platform;
+	struct sw_vec diff_ids;  /* char* */
+	struct sw_vec history;   /* struct sw_history* */
+};
+
+struct sw_docker_entry {
+	char *config;            /* member name */
+	struct sw_vec repo_tags; /* char* */
+	struct sw_vec layers;    /* char* member names */
+	struct sw_map layer_sources; /* diff_id -> struct sw_descriptor* */
+};
+
+/* Each parser takes the document's name for messages ("index.json",
+ * "manifest 'sha256:...'") and fails with SW_E_FORMAT naming it. */
+int sw_manifest_parse_layout(const char *name, const char *data, size_t len, struct sw_err *err);
+/* Kind of a manifest/index document from its mediaType or its shape. */
+int sw_manifest_kind(const char *name, const char *data, size_t len, enum sw_doc_kind *kind,
+		     struct sw_err *err);
+int sw_manifest_parse_index(const char *name, const char *data, size_t len, struct sw_index *out,
+			    struct sw_err *err);
+int sw_manifest_parse_manifest(const char *name, const char *data, size_t len,
+			       struct sw_manifest *out, struct sw_err *err);
+int sw_manifest_parse_config(const char *name, const char *data, size_t len, struct sw_config *out,
+			     struct sw_err *err);
+int sw_manifest_parse_docker(const char *name, const char *data, size_t len,
+			     struct sw_vec *entries, struct sw_err *err);
+
+void sw_descriptor_free(struct sw_descriptor *d);
+void sw_index_release(struct sw_index *ix);
+void sw_manifest_release(struct sw_manifest *m);
+void sw_config_release(struct sw_config *c);
+void sw_docker_entry_free(struct sw_docker_entry *e);
+void sw_platform_release(struct sw_platform *p);
+
+/* Parse "os/arch[/variant]" (SW_E_USAGE when malformed). */
+int sw_platform_parse(const char *s, struct sw_platform *out, struct sw_err *err);
+/* True if have satisfies want (variant: absent in want matches any;
+ * arm64 with no variant equals v8). */
+bool sw_platform_match(const struct sw_platform *want, const struct sw_platform *have);
+
+/* ---- references --------------------------------------------------------- */
+
+struct sw_ref {
+	char *transport;  /* "docker-archive", "oci-archive", "oci", "dir", or NULL (bare path) */
+	char *path;
+	char *tag;        /* oci:DIR:TAG, docker-archive:PATH:NAME:TAG, or NULL */
+};
+int sw_ref_parse(const char *ref, struct sw_ref *out, struct sw_err *err);
+void sw_ref_release(struct sw_ref *r);
+
+/* ---- the image object and transports ------------------------------------ */
+
+struct sw_image;
+
+struct sw_transport {
+	const char *name;
+	/* Score 0..100 for a bare path (0 = cannot open it). */
+	int (*bid)(const char *path);
+	int (*open)(struct sw_image *img, const struct sw_ref *ref, const struct sw_image_opts *opts,
+		    struct sw_err *err);
+	int (*walk_layer)(struct sw_image *img, size_t idx, sw_entry_fn fn, void *ctx,
+			  struct sw_err *err);
+};
+
+struct sw_image {
+	struct sw_image_info info;
+	const struct sw_transport *t;
+	char *display;             /* the path as given, for messages */
+	struct sw_store *store;    /* blob store (NULL for dir:) */
+	struct sw_vec layer_names; /* char*: store member of each layer */
+	int rootfd;                /* dir: root directory, or -1 */
+	bool root_is_slash;        /* dir:/ : skip proc, sys, dev */
+	size_t max_json;
+	struct sw_platform want;   /* requested platform (default linux/amd64) */
+	bool want_explicit;        /* opts->platform was given */
+};
+
+extern const struct sw_transport sw_transport_docker_archive;
+extern const struct sw_transport sw_transport_oci;
+extern const struct sw_transport sw_transport_oci_archive;
+extern const struct sw_transport sw_transport_dir;
+
+/* Walk a layer that is a member of img->store (oci, oci-archive,
+ * docker-archive), adding "'PATH': layer N 'DIGEST'" to layer errors. */
+int sw_image_walk_store_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void *ctx,
+			      struct sw_err *err);
+
+/* Parse the raw config (owned by img afterwards, success or not) and fill
+ * info: platform, diff_ids and history of the layers already pushed to
+ * info.layers.  Fails when there are no layers, when the diff_id count
+ * differs from the layer count, or when an explicitly requested platform
+ * differs from the config's. */
+int sw_image_set_config(struct sw_image *img, char *raw, size_t raw_len, const char *config_digest,
+			struct sw_err *err);
+/* Push a layer description (fields copied) and its store member name. */
+void sw_image_add_layer(struct sw_image *img, const char *member, const char *digest,
+			const char *media_type, uint64_t size);
+
+void sw_layer_desc_free(void *p);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * store.c - blobs by name, from a directory or from the members of a tar.
+ *
+ * A tar store scans the headers once at open (libarchive skips member data
+ * by seeking).  Each stream then opens its own libarchive reader on the
+ * file, skips to the member and reads its data: streams are independent,
+ * so several may be read at once from different threads.  Member links
+ * (docker save writes symlinks for repeated layers) are followed inside
+ * the tar, at most 8 times.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/internal.h"
+#include "util/mem.h"
+#include "util/path.h"
+
+#define STORE_BLOCK 65536
+
+static void member_free(void *p)
+{
+	struct sw_store_member *m = p;
+	if (m)
+		free(m->link);
+	free(m);
+}
+
+void sw_store_free(struct sw_store *s)
+{
+	if (!s)
+		return;
+	sw_map_free_all(&s->members, member_free);
+	free(s->path);
+	free(s);
+}
+
+static struct archive *tar_open(const char *path, struct sw_err *err)
+{
+	struct archive *a = archive_read_new();
+	if (!a) {
+		sw_err_set(err, SW_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, STORE_BLOCK) != ARCHIVE_OK) {
+		int e = archive_errno(a);
+		if (e == ENOENT)
+			sw_err_set(err, SW_E_NOTFOUND, "no such file");
+		else
+			sw_err_set(err, SW_E_FORMAT, "not a tar archive (%s)", archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int scan_tar(struct sw_store *s, struct sw_err *err)
+{
+	struct archive *a = tar_open(s->path, err);
+	if (!a)
+		return -(err ? err->code : SW_E_FORMAT);
+	struct archive_entry *ae;
+	int rc = 0;
+	size_t count = 0;
+	for (;;) {
+		int r = archive_read_next_header(a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			rc = sw_err_set(err, SW_E_FORMAT, "bad tar archive (%s)",
+					archive_error_string(a));
+			break;
+		}
+		if (++count > 1000000) {
+			rc = sw_err_set(err, SW_E_LIMIT, "more than 1000000 members");
+			break;
+		}
+		const char *name = archive_entry_pathname(ae);
+		char *clean = NULL;
+		struct sw_err e2 = SW_ERR_INIT;
+		if (!name || sw_path_clean_member(name, &clean, &e2) < 0)
+			continue; /* never looked up: harmless */
+		struct sw_store_member *m = sw_xcalloc(1, sizeof(*m));
+		la_int64_t sz = archive_entry_size(ae);
+		m->size = sz > 0 ? (uint64_t)sz : 0;
+		m->type = (int)archive_entry_filetype(ae);
+		if (archive_entry_hardlink(ae)) {
+			char *t = NULL;
+			if (sw_path_clean_member(archive_entry_hardlink(ae), &t, &e2) == 0)
+				m->link = t;
+			m->type = AE_IFREG;
+		} else if (m->type == AE_IFLNK && archive_entry_symlink(ae)) {
+			m->link = sw_xstrdup(archive_entry_symlink(ae));
+		}
+		member_free(sw_map_put(&s->members, clean, m));
+		free(clean);
+	}
+	archive_read_free(a);
+	return rc;
+}
+
+int sw_store_open(const char *path, bool is_tar, struct sw_store **out, struct sw_err *err)
+{
+	struct sw_store *s = sw_xcalloc(1, sizeof(*s));
+	s->is_tar = is_tar;
+	s->path = sw_xstrdup(path);
+	if (is_tar) {
+		int rc = scan_tar(s, err);
+		if (rc < 0) {
+			sw_store_free(s);
+			return rc;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+/* The regular member that name designates in a tar store (links
+ * followed), with its final name in *final (malloc'd). */
+static const struct sw_store_member *tar_lookup(const struct sw_store *s, const char *name,
+						char **final)
+{
+	char *cur = sw_xstrdup(name);
+	const struct sw_store_member *m = NULL;
+	for (int hops = 0; hops < 8; hops++) {
+		m = sw_map_get(&s->members, cur);
+		if (!m)
+			break;
+		char *next = NULL;
+		if (m->type == AE_IFLNK && m->link)
+			next = sw_path_resolve_link(cur, m->link);
+		else if (m->type == AE_IFREG && m->link)
+			next = sw_xstrdup(m->link);
+		if (!next) {
+			if (m->type != AE_IFREG)
+				m = NULL;
+			break;
+		}
+		free(cur);
+		cur = next;
+		m = NULL;
+	}
+	if (m && final) {
+		*final = cur;
+		cur = NULL;
+	}
+	free(cur);
+	return m;
+}
+
+/* Open name under a directory store without following symlinks out of it:
+ * every component is opened relative to the previous one with O_NOFOLLOW. */
+static int dir_open(const struct sw_store *s, const char *name, struct sw_err *err)
+{
+	char *clean = NULL;
+	if (sw_path_clean_member(name, &clean, err) < 0)
+		return -1;
+	int dfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		free(clean);
+		sw_err_errno(err, "cannot open directory");
+		return -1;
+	}
+	char *p = clean;
+	for (;;) {
+		char *slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		int fd = openat(dfd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (slash ? O_DIRECTORY : 0));
+		int e = errno;
+		close(dfd);
+		if (fd < 0) {
+			free(clean);
+			if (e == ENOENT || e == ENOTDIR || e == ELOOP)
+				sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+			else {
+				errno = e;
+				sw_err_errno(err, "blob '%s'", name);
+			}
+			return -1;
+		}
+		if (!slash) {
+			struct stat st;
+			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+				close(fd);
+				free(clean);
+				sw_err_set(err, SW_E_FORMAT, "blob '%s' is not a regular file", name);
+				return -1;
+			}
+			free(clean);
+			return fd;
+		}
+		dfd = fd;
+		p = slash + 1;
+	}
+}
+
+bool sw_store_has(const struct sw_store *s, const char *name)
+{
+	return sw_store_size(s, name) >= 0;
+}
+
+int64_t sw_store_size(const struct sw_store *s, const char *name)
+{
+	if (s->is_tar) {
+		char *clean = NULL;
+		struct sw_err e = SW_ERR_INIT;
+		if (sw_path_clean_member(name, &clean, &e) < 0)
+			return -1;
+		const struct sw_store_member *m = tar_lookup(s, clean, NULL);
+		free(clean);
+		return m ? (int64_t)m->size : -1;
+	}
+	struct sw_err e = SW_ERR_INIT;
+	int fd = dir_open(s, name, &e);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int64_t r = fstat(fd, &st) == 0 ? (int64_t)st.st_size : -1;
+	close(fd);
+	return r;
+}
+
+struct sw_store_stream {
+	int fd;             /* directory store */
+	struct archive *a;  /* tar store */
+	char *name;
+};
+
+void sw_store_stream_close(struct sw_store_stream *st)
+{
+	if (!st)
+		return;
+	if (st->fd >= 0)
+		close(st->fd);
+	if (st->a)
+		archive_read_free(st->a);
+	free(st->name);
+	free(st);
+}
+
+int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_store_stream **out,
+			 struct sw_err *err)
+{
+	struct sw_store_stream *st = sw_xcalloc(1, sizeof(*st));
+	st->fd = -1;
+	st->name = sw_xstrdup(name);
+	if (!s->is_tar) {
+		st->fd = dir_open(s, name, err);
+		if (st->fd < 0) {
+			sw_store_stream_close(st);
+			return -(err ? err->code : SW_E_IO);
+		}
+		*out = st;
+		return 0;
+	}
+	char *clean = NULL;
+	char *final = NULL;
+	if (sw_path_clean_member(name, &clean, err) < 0) {
+		sw_store_stream_close(st);
+		return -(err ? err->code : SW_E_UNSAFE);
+	}
+	const struct sw_store_member *m = tar_lookup(s, clean, &final);
+	free(clean);
+	if (!m || !final) {
+		free(final);
+		sw_store_stream_close(st);
+		return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+	}
+	st->a = tar_open(s->path, err);
+	if (!st->a) {
+		free(final);
+		sw_store_stream_close(st);
+		return -(err ? err->code : SW_E_IO);
+	}
+	struct archive_entry *ae;
+	for (;;) {
+		int r = archive_read_next_header(st->a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			int rc = sw_err_set(err, SW_E_FORMAT, "bad tar archive (%s)",
+					    archive_error_string(st->a));
+			free(final);
+			sw_store_stream_close(st);
+			return rc;
+		}
+		const char *n = archive_entry_pathname(ae);
+		char *c = NULL;
+		struct sw_err e2 = SW_ERR_INIT;
+		if (!n || sw_path_clean_member(n, &c, &e2) < 0)
+			continue;
+		bool hit = strcmp(c, final) == 0 && archive_entry_hardlink(ae) == NULL &&
+			   archive_entry_filetype(ae) == AE_IFREG;
+		free(c);
+		if (hit) {
+			free(final);
+			*out = st;
+			return 0;
+		}
+	}
+	free(final);
+	sw_store_stream_close(st);
+	return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing (the archive changed)", name);
+}
+
+ssize_t sw_store_stream_read(void *stream, void *buf, size_t n, struct sw_err *err)
+{
+	struct sw_store_stream *st = stream;
+	if (st->a) {
+		la_ssize_t r = archive_read_data(st->a, buf, n);
+		if (r < 0)
+			return sw_err_set(err, SW_E_FORMAT, "blob '%s': %s", st->name,
+					  archive_error_string(st->a));
+		return (ssize_t)r;
+	}
+	for (;;) {
+		ssize_t r = read(st->fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sw_err_errno(err, "blob '%s'", st->name);
+		return r;
+	}
+}
+
+int sw_store_read_all(const struct sw_store *s, const char *name, size_t max, struct sw_buf *out,
+		      struct sw_err *err)
+{
+	int64_t size = sw_store_size(s, name);
+	if (size < 0)
+		return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+	if ((uint64_t)size > max)
+		return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
+	struct sw_store_stream *st = NULL;
+	int rc = sw_store_stream_open(s, name, &st, err);
+	if (rc < 0)
+		return rc;
+	char tmp[65536];
+	size_t total = 0;
+	for (;;) {
+		ssize_t n = sw_store_stream_read(st, tmp, sizeof(tmp), err);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		if (total > max) {
+			rc = sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
+			break;
+		}
+		sw_buf_add(out, tmp, (size_t)n);
+		if (!sw_buf_ok(out)) {
+			rc = sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", name);
+			break;
+		}
+	}
+	sw_store_stream_close(st);
+	return rc;
+}
