@@ -1,0 +1,73 @@
+/*
+ * report.h - write an inventory (and later findings) in a chosen format.
+ *
+ *   struct sw_report_opts o = { .color = isatty(1), .now = epoch, .tool_version = "0.1.0" };
+ *   enum sw_report_format f;
+ *   if (sw_report_format_parse("cyclonedx", &f) < 0) ... usage error
+ *   if (sw_report_sbom(out, f, inv, &o, err) < 0) ... print err
+ *
+ * Formats: a human table, our own JSON (docs/json-schema.md,
+ * docs/stowaway-sbom.schema.json), CycloneDX 1.5 JSON and SPDX 2.3 JSON.
+ * Every writer is deterministic: the same inventory and options give the
+ * same bytes (timestamps come from o->now, identifiers are hashes).
+ *
+ * The writers only read the inventory.  Nothing here prints anything but
+ * the document to `out`; write errors come back in err (SW_E_IO).  The
+ * caller picks stdout or a temporary file (util/outfile.h) and decides
+ * colour (only for a TTY) and the clock (SOURCE_DATE_EPOCH or time()).
+ *
+ * Extension (findings, issue 5): each format is a writer in an ops table
+ * (report_int.h); the JSON formats are built as jansson documents by
+ * sw_report_*_doc() helpers, so vulnerabilities are added to the same
+ * document rather than by a second writer.
+ */
+#ifndef SW_REPORT_REPORT_H
+#define SW_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "inventory/inventory.h"
+#include "util/err.h"
+
+enum sw_report_format {
+	SW_FMT_TABLE,
+	SW_FMT_JSON,
+	SW_FMT_CYCLONEDX,
+	SW_FMT_SPDX_JSON,
+};
+
+/* Parse a --format name: "table", "json", "cyclonedx", "cyclonedx-json",
+ * "spdx-json", "spdx" (case-sensitive).  Returns 0, or -SW_E_USAGE for an
+ * unknown name (*out untouched). */
+int sw_report_format_parse(const char *name, enum sw_report_format *out);
+/* Canonical name of a format ("table", "json", "cyclonedx", "spdx-json"). */
+const char *sw_report_format_name(enum sw_report_format f);
+
+struct sw_report_opts {
+	bool color;               /* ANSI colour (table only); the caller sets it for a TTY */
+	long long now;            /* unix time for document timestamps */
+	const char *tool_version; /* NULL = SW_VERSION_STRING */
+};
+
+/* Write inv as an SBOM in format f to out.  Returns 0, or a negative code
+ * with err set (SW_E_IO when writing failed, SW_E_USAGE for a bad format). */
+int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
+		   const struct sw_report_opts *o, struct sw_err *err);
+
+/* --- licence helpers, shared by the writers (and used by tests) --- */
+
+/* Canonical SPDX licence id for s when it is one of a built-in set of
+ * common ids (matched case-insensitively) or a known distribution alias
+ * ("GPL-2+", "GPLv2+", "ASL 2.0", "Apache 2.0" ...).  Returns a static
+ * string, or NULL. */
+const char *sw_report_license_id(const char *s);
+/* Canonical form of s when it parses as an SPDX licence expression whose
+ * ids are all known (sw_report_license_id) and whose exceptions are known:
+ * operators AND/OR/WITH (upper or lower case), parentheses, "+".
+ * Returns a malloc'd string, or NULL when s is not such an expression. */
+char *sw_report_license_expression(const char *s);
+/* True when the canonical expression e is a single id (no operator). */
+bool sw_report_license_is_simple(const char *e);
+
+#endif

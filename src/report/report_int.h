@@ -1,0 +1,71 @@
+/*
+ * report_int.h - what the writers in src/report/ share (not public).
+ *
+ * A format is a `struct sw_report_writer` in the table of report.c.  The
+ * writer gets a context that bundles everything a document may show; issue
+ * 5 adds the findings to this context and a `findings` entry point to the
+ * ops table, and the JSON writers add their vulnerability sections to the
+ * documents built by the sw_report_*_doc() builders below.
+ */
+#ifndef SW_REPORT_REPORT_INT_H
+#define SW_REPORT_REPORT_INT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+struct sw_report_ctx {
+	const struct sw_inventory *inv;
+	const struct sw_report_opts *opts;
+	const char *tool_version;   /* never NULL */
+	char **purls;               /* purl of inv->packages[i] (p->purl or computed), may be NULL */
+};
+
+struct sw_report_writer {
+	enum sw_report_format format;
+	const char *name;           /* canonical --format name */
+	int (*sbom)(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+};
+
+int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_json_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_cdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_spdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+
+/* Document builders: a new reference the caller json_decref()s. */
+json_t *sw_report_json_doc(const struct sw_report_ctx *ctx);
+json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx);
+json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx);
+
+/* --- helpers (report.c) --- */
+
+/* Dump doc (indent 2, key order kept, trailing newline) to out. */
+int sw_report_dump(FILE *out, json_t *doc, struct sw_err *err);
+/* json string for s, or JSON null when s is NULL. */
+json_t *sw_report_jstr(const char *s);
+/* "2023-11-14T22:13:20Z" into buf (at least 32 bytes). */
+void sw_report_timestamp(long long t, char *buf, size_t n);
+/* UUID v5-style text (36 chars + NUL) from a SHA-1 of `name`. */
+void sw_report_uuid(const char *name, char out[37]);
+/* The image's identity for document names: first repo tag, else reference,
+ * else "image".  Borrowed. */
+const char *sw_report_image_name(const struct sw_inventory *inv);
+/* The image's digest: manifest digest, else config digest, else NULL. */
+const char *sw_report_image_digest(const struct sw_inventory *inv);
+/* Display name: "@scope/name" (npm), "group:artifact" (maven),
+ * "ns/name" otherwise.  malloc'd. */
+char *sw_report_pkg_name(const struct sw_package *p);
+/* Layer of inv with this index, or NULL. */
+const struct sw_inv_layer *sw_report_layer(const struct sw_inventory *inv, int index);
+/* Flags as words: "declared", "dev", "stdlib", "main-module"; a new JSON array. */
+json_t *sw_report_flags(unsigned flags);
+
+/* Source package name / version: the package's own, else for OS packages
+ * (deb, rpm, apk, alpm) its name / version, else NULL.  Borrowed. */
+const char *sw_report_source_name(const struct sw_package *p);
+const char *sw_report_source_version(const struct sw_package *p);
+/* The built-in licence ids (which = 0) or exceptions (1), NULL-terminated. */
+const char *const *sw_report_license_table(int which);
+
+#endif

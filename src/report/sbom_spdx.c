@@ -1,0 +1,282 @@
+/*
+ * sbom_spdx.c - SPDX 2.3 JSON SBOM.
+ *
+ * The document DESCRIBES the image (a package with purpose CONTAINER);
+ * the image CONTAINS the OS (OPERATING-SYSTEM) and every package.
+ * documentNamespace is https://stowaway.invalid/spdx/NAME-UUID with a
+ * UUID hashed from the image digest and tool version (deterministic).
+ * licenseDeclared is always a valid SPDX expression: known ids and
+ * expressions in canonical form, free text as a LicenseRef-… that is
+ * declared in hasExtractedLicensingInfos with the original text.
+ */
+#include "report/report_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/map.h"
+#include "util/mem.h"
+
+#define SPDX_ID_MAX 160
+
+struct spdx_state {
+	struct sw_map ids;        /* SPDXIDs in use */
+	struct sw_map refs;       /* licence free text -> LicenseRef id (owned char*) */
+	struct sw_map ref_ids;    /* LicenseRef ids in use */
+	json_t *extracted;        /* hasExtractedLicensingInfos */
+};
+
+/* s reduced to [A-Za-z0-9.-], runs of other bytes as one '-', at most max. */
+static void add_sanitised(struct sw_buf *b, const char *s, size_t max)
+{
+	size_t start = b->len;
+	bool dash = b->len && b->data[b->len - 1] == '-';
+	for (; s && *s && b->len - start < max; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '.' || c == '-') {
+			sw_buf_addch(b, (char)c);
+			dash = c == '-';
+		} else if (!dash) {
+			sw_buf_addch(b, '-');
+			dash = true;
+		}
+	}
+}
+
+static char *unique_id(struct sw_map *used, const char *want)
+{
+	char *id = sw_xstrdup(want);
+	for (int k = 2; sw_map_has(used, id); k++) {
+		free(id);
+		id = sw_xasprintf("%s-%d", want, k);
+	}
+	sw_map_put(used, id, NULL);
+	return id;
+}
+
+static char *package_spdxid(struct spdx_state *st, const struct sw_package *p)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_addstr(&b, "SPDXRef-Package-");
+	add_sanitised(&b, p->type, 16);
+	sw_buf_addch(&b, '-');
+	add_sanitised(&b, p->namespace_ ? p->namespace_ : "", 48);
+	if (p->namespace_ && *p->namespace_)
+		sw_buf_addch(&b, '-');
+	add_sanitised(&b, p->name, 64);
+	if (p->version && *p->version) {
+		sw_buf_addch(&b, '-');
+		add_sanitised(&b, p->version, 48);
+	}
+	while (b.len && (b.data[b.len - 1] == '-' || b.data[b.len - 1] == '.'))
+		b.data[--b.len] = '\0';
+	char *id = unique_id(&st->ids, b.data);
+	sw_buf_release(&b);
+	return id;
+}
+
+/* LicenseRef for a free-text licence, declared once per distinct text. */
+static const char *license_ref(struct spdx_state *st, const char *text)
+{
+	const char *have = sw_map_get(&st->refs, text);
+	if (have)
+		return have;
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_addstr(&b, "LicenseRef-");
+	add_sanitised(&b, text, 64);
+	while (b.len > 11 && (b.data[b.len - 1] == '-' || b.data[b.len - 1] == '.'))
+		b.data[--b.len] = '\0';
+	if (b.len == 11)
+		sw_buf_addstr(&b, "unknown");
+	char *id = unique_id(&st->ref_ids, b.data);
+	sw_buf_release(&b);
+	sw_map_put(&st->refs, text, id);
+	json_t *o = json_object();
+	json_object_set_new(o, "licenseId", json_string(id));
+	json_object_set_new(o, "extractedText", sw_report_jstr(text));
+	json_object_set_new(o, "name", sw_report_jstr(text));
+	json_array_append_new(st->extracted, o);
+	return id;
+}
+
+static char *license_declared(struct spdx_state *st, const struct sw_vec *v)
+{
+	if (!v->len)
+		return sw_xstrdup("NOASSERTION");
+	struct sw_buf b = SW_BUF_INIT;
+	for (size_t i = 0; i < v->len; i++) {
+		const char *text = v->items[i];
+		char *e = sw_report_license_expression(text);
+		const char *part = e ? e : license_ref(st, text ? text : "");
+		bool paren = v->len > 1 && !sw_report_license_is_simple(part);
+		sw_buf_addf(&b, "%s%s%s%s", i ? " AND " : "", paren ? "(" : "", part,
+			    paren ? ")" : "");
+		free(e);
+	}
+	char *r = sw_buf_detach(&b, NULL);
+	return r ? r : sw_xstrdup("NOASSERTION");
+}
+
+static void noassert(json_t *pkg)
+{
+	json_object_set_new(pkg, "downloadLocation", json_string("NOASSERTION"));
+	json_object_set_new(pkg, "filesAnalyzed", json_false());
+	json_object_set_new(pkg, "licenseConcluded", json_string("NOASSERTION"));
+}
+
+static void relate(json_t *rels, const char *a, const char *type, const char *b)
+{
+	json_t *r = json_object();
+	json_object_set_new(r, "spdxElementId", json_string(a));
+	json_object_set_new(r, "relationshipType", json_string(type));
+	json_object_set_new(r, "relatedSpdxElement", json_string(b));
+	json_array_append_new(rels, r);
+}
+
+static json_t *package_obj(struct spdx_state *st, const struct sw_report_ctx *ctx, size_t i,
+			   const char *spdxid)
+{
+	const struct sw_package *p = ctx->inv->packages.items[i];
+	json_t *o = json_object();
+	json_object_set_new(o, "SPDXID", json_string(spdxid));
+	char *name = sw_report_pkg_name(p);
+	json_object_set_new(o, "name", sw_report_jstr(name));
+	free(name);
+	char *ver = sw_package_full_version(p);
+	if (*ver)
+		json_object_set_new(o, "versionInfo", sw_report_jstr(ver));
+	free(ver);
+	if (p->vendor && *p->vendor) {
+		char *s = sw_xasprintf("Organization: %s", p->vendor);
+		json_object_set_new(o, "supplier", sw_report_jstr(s));
+		free(s);
+	}
+	noassert(o);
+	char *decl = license_declared(st, &p->licenses);
+	json_object_set_new(o, "licenseDeclared", sw_report_jstr(decl));
+	free(decl);
+	json_object_set_new(o, "copyrightText", json_string("NOASSERTION"));
+
+	const struct sw_inv_layer *l = sw_report_layer(ctx->inv, p->layer_index);
+	const char *diff = p->layer_diff_id ? p->layer_diff_id : l ? l->diff_id : NULL;
+	struct sw_buf si = SW_BUF_INIT;
+	if (p->layer_index >= 0)
+		sw_buf_addf(&si, "found in layer %d (%s)", p->layer_index, diff ? diff : "unknown diff_id");
+	if (p->path && *p->path)
+		sw_buf_addf(&si, "%sat %s", si.len ? " " : "found ", p->path);
+	if (si.len)
+		json_object_set_new(o, "sourceInfo", sw_report_jstr(si.data));
+	sw_buf_release(&si);
+
+	if (ctx->purls[i]) {
+		json_t *ref = json_object();
+		json_object_set_new(ref, "referenceCategory", json_string("PACKAGE-MANAGER"));
+		json_object_set_new(ref, "referenceType", json_string("purl"));
+		json_object_set_new(ref, "referenceLocator", sw_report_jstr(ctx->purls[i]));
+		json_t *refs = json_array();
+		json_array_append_new(refs, ref);
+		json_object_set_new(o, "externalRefs", refs);
+	}
+	json_object_set_new(o, "primaryPackagePurpose", json_string("LIBRARY"));
+	return o;
+}
+
+json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx)
+{
+	const struct sw_inventory *inv = ctx->inv;
+	struct spdx_state st = { SW_MAP_INIT, SW_MAP_INIT, SW_MAP_INIT, json_array() };
+	char ts[32], uuid[37];
+	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
+	const char *digest = sw_report_image_digest(inv);
+	const char *iname = sw_report_image_name(inv);
+	char *seed = sw_xasprintf("stowaway-spdx\n%s\n%s", digest ? digest : iname, ctx->tool_version);
+	sw_report_uuid(seed, uuid);
+	free(seed);
+
+	json_t *doc = json_object();
+	json_object_set_new(doc, "spdxVersion", json_string("SPDX-2.3"));
+	json_object_set_new(doc, "dataLicense", json_string("CC0-1.0"));
+	json_object_set_new(doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
+	json_object_set_new(doc, "name", sw_report_jstr(iname));
+	struct sw_buf ns = SW_BUF_INIT;
+	sw_buf_addstr(&ns, "https://stowaway.invalid/spdx/");
+	add_sanitised(&ns, iname, 96);
+	sw_buf_addf(&ns, "-%s", uuid);
+	json_object_set_new(doc, "documentNamespace", sw_report_jstr(ns.data));
+	sw_buf_release(&ns);
+	json_t *ci = json_object();
+	json_object_set_new(ci, "created", json_string(ts));
+	json_t *creators = json_array();
+	char *tool = sw_xasprintf("Tool: stowaway-%s", ctx->tool_version);
+	json_array_append_new(creators, sw_report_jstr(tool));
+	free(tool);
+	json_object_set_new(ci, "creators", creators);
+	json_object_set_new(doc, "creationInfo", ci);
+
+	json_t *pkgs = json_array();
+	json_t *rels = json_array();
+	sw_map_put(&st.ids, "SPDXRef-DOCUMENT", NULL);
+	sw_map_put(&st.ids, "SPDXRef-Image", NULL);
+	json_t *img = json_object();
+	json_object_set_new(img, "SPDXID", json_string("SPDXRef-Image"));
+	json_object_set_new(img, "name", sw_report_jstr(iname));
+	if (digest)
+		json_object_set_new(img, "versionInfo", sw_report_jstr(digest));
+	noassert(img);
+	json_object_set_new(img, "licenseDeclared", json_string("NOASSERTION"));
+	json_object_set_new(img, "copyrightText", json_string("NOASSERTION"));
+	if (inv->transport || inv->reference) {
+		char *s = sw_xasprintf("%s%s%s", inv->transport ? inv->transport : "",
+				       inv->transport && inv->reference ? ":" : "",
+				       inv->reference ? inv->reference : "");
+		json_object_set_new(img, "sourceInfo", sw_report_jstr(s));
+		free(s);
+	}
+	json_object_set_new(img, "primaryPackagePurpose", json_string("CONTAINER"));
+	json_array_append_new(pkgs, img);
+	relate(rels, "SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image");
+
+	if (inv->os.id && *inv->os.id) {
+		sw_map_put(&st.ids, "SPDXRef-OperatingSystem", NULL);
+		json_t *os = json_object();
+		json_object_set_new(os, "SPDXID", json_string("SPDXRef-OperatingSystem"));
+		json_object_set_new(os, "name", sw_report_jstr(inv->os.id));
+		if (inv->os.version_id)
+			json_object_set_new(os, "versionInfo", sw_report_jstr(inv->os.version_id));
+		noassert(os);
+		json_object_set_new(os, "licenseDeclared", json_string("NOASSERTION"));
+		json_object_set_new(os, "copyrightText", json_string("NOASSERTION"));
+		if (inv->os.pretty_name)
+			json_object_set_new(os, "description", sw_report_jstr(inv->os.pretty_name));
+		json_object_set_new(os, "primaryPackagePurpose", json_string("OPERATING_SYSTEM"));
+		json_array_append_new(pkgs, os);
+		relate(rels, "SPDXRef-Image", "CONTAINS", "SPDXRef-OperatingSystem");
+	}
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		char *id = package_spdxid(&st, inv->packages.items[i]);
+		json_array_append_new(pkgs, package_obj(&st, ctx, i, id));
+		relate(rels, "SPDXRef-Image", "CONTAINS", id);
+		free(id);
+	}
+	json_object_set_new(doc, "packages", pkgs);
+	if (json_array_size(st.extracted))
+		json_object_set_new(doc, "hasExtractedLicensingInfos", st.extracted);
+	else
+		json_decref(st.extracted);
+	json_object_set_new(doc, "relationships", rels);
+
+	sw_map_release(&st.ids);
+	sw_map_free_all(&st.refs, free);
+	sw_map_release(&st.ref_ids);
+	return doc;
+}
+
+int sw_report_spdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
+{
+	json_t *doc = sw_report_spdx_doc(ctx);
+	int r = sw_report_dump(out, doc, err);
+	json_decref(doc);
+	return r;
+}

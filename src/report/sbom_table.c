@@ -1,0 +1,252 @@
+/*
+ * sbom_table.c - the human-readable SBOM.
+ *
+ *   Image:  NAME (DIGEST)
+ *   OS:     PRETTY_NAME [id version]
+ *
+ *   deb packages (2)
+ *   NAME       VERSION       ARCH   SOURCE          LAYER
+ *   bash       5.2.15-2+b2   amd64  bash            0 ADD file:... in /
+ *
+ *   Total: 2 packages (deb 2)
+ *
+ * Column widths are computed per group from the cells' display widths
+ * (UTF-8 code points).  Control characters from the image are shown as
+ * '?' so a hostile package name cannot drive the terminal.  Colour
+ * (ANSI bold headings) only when o->color.
+ */
+#include "report/report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/mem.h"
+
+#define NCOLS 5
+#define CREATED_BY_MAX 48
+
+static const char *const headers[NCOLS] = { "NAME", "VERSION", "ARCH", "SOURCE", "LAYER" };
+
+/* Display width of a sanitised UTF-8 string: code points. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Copy of s with control bytes as '?' and runs of white space as one
+ * space; at most max code points (then "..."); 0 = no limit. */
+static char *clean(const char *s, size_t max)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	size_t cps = 0;
+	bool space = false;
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = true;
+			continue;
+		}
+		if (space && b.len) {
+			if (max && cps + 1 > max)
+				break;
+			sw_buf_addch(&b, ' ');
+			cps++;
+		}
+		space = false;
+		bool start = (c & 0xC0) != 0x80;
+		if (start && max && cps + 1 > max)
+			break;
+		sw_buf_addch(&b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
+		cps += start;
+	}
+	if (s && *s && max) {
+		/* truncated: make room for "..." on a code-point boundary */
+		while (b.len && cps > max - 3) {
+			do {
+				b.len--;
+			} while (b.len && ((unsigned char)b.data[b.len] & 0xC0) == 0x80);
+			cps--;
+		}
+		while (b.len && b.data[b.len - 1] == ' ')
+			b.len--;
+		b.data[b.len] = '\0';
+		sw_buf_addstr(&b, "...");
+	}
+	char *r = sw_buf_detach(&b, NULL);
+	return r ? r : sw_xstrdup("?");
+}
+
+/* A history line without the shell boilerplate. */
+static char *short_created_by(const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	/* "/bin/sh -c CMD", buildkit "RUN /bin/sh -c CMD", "|2 A=b B=c /bin/sh -c CMD" */
+	const char *sh = strstr(s, "/bin/sh -c ");
+	if (sh && (sh == s || sw_starts_with(s, "RUN ") || s[0] == '|'))
+		s = sh + strlen("/bin/sh -c ");
+	if (sw_starts_with(s, "#(nop) "))
+		s += strlen("#(nop) ");
+	while (*s == ' ')
+		s++;
+	char *t = sw_xstrdup(s);
+	size_t n = strlen(t);
+	if (n >= 11 && strcmp(t + n - 11, " # buildkit") == 0)
+		t[n - 11] = '\0';
+	char *c = clean(t, CREATED_BY_MAX);
+	free(t);
+	return c;
+}
+
+struct row {
+	char *cell[NCOLS];
+};
+
+static void row_fill(struct row *r, const struct sw_report_ctx *ctx, const struct sw_package *p)
+{
+	char *name = sw_report_pkg_name(p);
+	char *ver = sw_package_full_version(p);
+	r->cell[0] = clean(name, 0);
+	r->cell[1] = clean(*ver ? ver : "-", 0);
+	r->cell[2] = clean(p->arch && *p->arch ? p->arch : "-", 0);
+	const char *sn = sw_report_source_name(p), *sv = sw_report_source_version(p);
+	struct sw_buf src = SW_BUF_INIT;
+	sw_buf_addstr(&src, sn ? sn : "-");
+	if (sn && sv && !sw_streq(sv, p->version))
+		sw_buf_addf(&src, " %s", sv);
+	r->cell[3] = clean(src.data, 0);
+	sw_buf_release(&src);
+	if (p->layer_index >= 0) {
+		const struct sw_inv_layer *l = sw_report_layer(ctx->inv, p->layer_index);
+		const char *by = p->layer_created_by ? p->layer_created_by : l ? l->created_by : NULL;
+		char *s = short_created_by(by);
+		r->cell[4] = s && *s ? sw_xasprintf("%d %s", p->layer_index, s)
+				     : sw_xasprintf("%d", p->layer_index);
+		free(s);
+	} else {
+		r->cell[4] = sw_xstrdup("-");
+	}
+	free(name);
+	free(ver);
+}
+
+static void print_row(FILE *out, char *const *cells, const size_t *w, const char *on,
+		      const char *off)
+{
+	fputs(on, out);
+	for (int c = 0; c < NCOLS; c++) {
+		fputs(cells[c], out);
+		if (c < NCOLS - 1) {
+			size_t pad = w[c] - width(cells[c]) + 2;
+			fprintf(out, "%*s", (int)pad, "");
+		}
+	}
+	fputs(off, out);
+	fputc('\n', out);
+}
+
+static void print_group(FILE *out, const struct sw_report_ctx *ctx, const char *type, size_t count)
+{
+	const struct sw_inventory *inv = ctx->inv;
+	bool color = ctx->opts->color;
+	struct row *rows = sw_xcalloc(count, sizeof(*rows));
+	size_t w[NCOLS], n = 0;
+	for (int c = 0; c < NCOLS; c++)
+		w[c] = strlen(headers[c]);
+	for (size_t i = 0; i < inv->packages.len && n < count; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		if (strcmp(p->type ? p->type : "unknown", type) != 0)
+			continue;
+		row_fill(&rows[n], ctx, p);
+		for (int c = 0; c < NCOLS; c++) {
+			size_t cw = width(rows[n].cell[c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+		n++;
+	}
+	char *t = clean(type, 0);
+	fprintf(out, "\n%s%s packages (%zu)%s\n", color ? "\033[1;36m" : "", t, count,
+		color ? "\033[0m" : "");
+	free(t);
+	print_row(out, (char *const *)headers, w, color ? "\033[1m" : "", color ? "\033[0m" : "");
+	for (size_t i = 0; i < n; i++) {
+		print_row(out, rows[i].cell, w, "", "");
+		for (int c = 0; c < NCOLS; c++)
+			free(rows[i].cell[c]);
+	}
+	free(rows);
+}
+
+int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
+{
+	const struct sw_inventory *inv = ctx->inv;
+	const struct sw_os *os = &inv->os;
+	bool color = ctx->opts->color;
+	const char *b = color ? "\033[1m" : "", *e = color ? "\033[0m" : "";
+
+	char *iname = clean(sw_report_image_name(inv), 0);
+	const char *digest = sw_report_image_digest(inv);
+	char *idig = digest ? clean(digest, 0) : NULL;
+	fprintf(out, "%sImage:%s  %s%s%s%s\n", b, e, iname, idig ? " (" : "", idig ? idig : "",
+		idig ? ")" : "");
+	free(iname);
+	free(idig);
+	if (os->id || os->pretty_name) {
+		char *pretty = clean(os->pretty_name ? os->pretty_name : os->id, 0);
+		char *id = clean(os->id ? os->id : "unknown", 0);
+		char *ver = clean(os->version_id ? os->version_id : "", 0);
+		fprintf(out, "%sOS:%s     %s [%s%s%s]%s\n", b, e, pretty, id, *ver ? " " : "", ver,
+			os->distroless ? " (distroless)" : "");
+		free(pretty);
+		free(id);
+		free(ver);
+	} else {
+		fprintf(out, "%sOS:%s     unknown\n", b, e);
+	}
+
+	/* groups in order of first appearance (OS packages come first) */
+	struct sw_vec types = SW_VEC_INIT;
+	size_t *counts = sw_xcalloc(inv->packages.len + 1, sizeof(size_t));
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		const char *t = p->type ? p->type : "unknown";
+		long k = sw_vec_find_str(&types, t);
+		if (k < 0) {
+			sw_vec_push_strdup(&types, t);
+			k = (long)types.len - 1;
+		}
+		counts[k]++;
+	}
+	for (size_t k = 0; k < types.len; k++)
+		print_group(out, ctx, types.items[k], counts[k]);
+
+	fprintf(out, "\n%sTotal:%s %zu package%s", b, e, inv->packages.len,
+		inv->packages.len == 1 ? "" : "s");
+	for (size_t k = 0; k < types.len; k++) {
+		char *t = clean(types.items[k], 0);
+		fprintf(out, "%s%s %zu", k ? ", " : " (", t, counts[k]);
+		free(t);
+	}
+	fputs(types.len ? ")\n" : "\n", out);
+	if (inv->warnings.len) {
+		fprintf(out, "%sWarnings (%zu):%s\n", b, inv->warnings.len, e);
+		for (size_t i = 0; i < inv->warnings.len; i++) {
+			char *w = clean(inv->warnings.items[i], 0);
+			fprintf(out, "  %s\n", w);
+			free(w);
+		}
+	}
+	sw_vec_free_strings(&types);
+	free(counts);
+	if (fflush(out) != 0 || ferror(out))
+		return sw_err_errno(err, "cannot write the report");
+	return 0;
+}
