@@ -74,7 +74,7 @@ static int partial_group(const struct sw_cvss_table *t, const struct sw_cvss *c,
 	return present > 0 ? missing : -1;
 }
 
-int sw_cvss_parse(const char *vector, struct sw_cvss *out, struct sw_err *err)
+static int parse(const char *vector, unsigned flags, struct sw_cvss *out, struct sw_err *err)
 {
 	char q[QUOTE_MAX + 8], q2[QUOTE_MAX + 8];
 
@@ -143,7 +143,7 @@ int sw_cvss_parse(const char *vector, struct sw_cvss *out, struct sw_err *err)
 		const char *key = t->metrics[id].key;
 		if (c.m[id])
 			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': metric '%s' given twice", vq, key);
-		if (t->ordered && id < last)
+		if (t->ordered && !(flags & SW_CVSS_ANY_ORDER) && id < last)
 			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': metric '%s' out of order (after '%s')",
 					  vq, key, t->metrics[last].key);
 		int v = find_str(t->metrics[id].vals, colon + 1, vlen);
@@ -181,13 +181,19 @@ static int major_of(enum sw_cvss_version v)
 	return (int)v / 10;
 }
 
-int sw_cvss_parse_major(const char *vector, int major, struct sw_cvss *out, struct sw_err *err)
+int sw_cvss_parse(const char *vector, struct sw_cvss *out, struct sw_err *err)
+{
+	return parse(vector, 0, out, err);
+}
+
+int sw_cvss_parse_ex(const char *vector, int major, unsigned flags, struct sw_cvss *out,
+		     struct sw_err *err)
 {
 	struct sw_cvss c;
-	int r = sw_cvss_parse(vector, &c, err);
+	int r = parse(vector, flags, &c, err);
 	if (r < 0)
 		return r;
-	if (major_of(c.version) != major) {
+	if (major && major_of(c.version) != major) {
 		char q[QUOTE_MAX + 8];
 		return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': version %d.%d, expected %d.x",
 				  quote(q, sizeof(q), vector, strlen(vector)), major_of(c.version),

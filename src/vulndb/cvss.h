@@ -63,10 +63,20 @@ struct sw_cvss {
  * with a one-line message naming what was wrong; *out is then untouched. */
 int sw_cvss_parse(const char *vector, struct sw_cvss *out, struct sw_err *err);
 
-/* As sw_cvss_parse(), but a vector of another major version (2, 3 or 4;
- * 3 takes both 3.0 and 3.1) is refused with SW_E_FORMAT: for fields that
- * name their version, such as NVD's cvssMetricV31 or OSV's CVSS_V4. */
-int sw_cvss_parse_major(const char *vector, int major, struct sw_cvss *out, struct sw_err *err);
+enum sw_cvss_parse_flags {
+	/* Accept v2 and v4 metrics in any order (each still at most once, v2
+	 * groups still complete).  Some published v4 vectors list VC/SC/VI/
+	 * SI/VA/SA (github/advisory-database issue 7448); formatting gives the
+	 * canonical order back. */
+	SW_CVSS_ANY_ORDER = 1 << 0,
+};
+
+/* sw_cvss_parse() with flags (enum sw_cvss_parse_flags); major 0 takes any
+ * version, else a vector of another major version (2, 3 or 4; 3 takes 3.0
+ * and 3.1) is refused with SW_E_FORMAT: for fields that name their
+ * version, such as NVD's cvssMetricV31 or OSV's CVSS_V4. */
+int sw_cvss_parse_ex(const char *vector, int major, unsigned flags, struct sw_cvss *out,
+		     struct sw_err *err);
 
 /* Write the canonical vector (prefix, then the metrics present in the
  * specification's order, explicit X/ND values kept) into buf (n bytes,

@@ -100,13 +100,13 @@ static void test_convenience(void **state)
 	assert_int_equal(tenths(s), 75);
 
 	struct sw_cvss c;
-	assert_int_equal(sw_cvss_parse_major("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 3, &c, &err), 0);
+	assert_int_equal(sw_cvss_parse_ex("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 3, 0, &c, &err), 0);
 	assert_int_equal(c.version, SW_CVSS_V30);
-	assert_int_equal(sw_cvss_parse_major("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 4, &c, &err),
+	assert_int_equal(sw_cvss_parse_ex("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 4, 0, &c, &err),
 			 -SW_E_FORMAT);
 	assert_non_null(strstr(err.msg, "version 3.1, expected 4.x"));
-	assert_int_equal(sw_cvss_parse_major("AV:N/AC:L/Au:N/C:P/I:P/A:P", 2, &c, &err), 0);
-	assert_int_equal(sw_cvss_parse_major("AV:N/AC:L/Au:N/C:P/I:P/A:P", 3, &c, &err), -SW_E_FORMAT);
+	assert_int_equal(sw_cvss_parse_ex("AV:N/AC:L/Au:N/C:P/I:P/A:P", 2, 0, &c, &err), 0);
+	assert_int_equal(sw_cvss_parse_ex("AV:N/AC:L/Au:N/C:P/I:P/A:P", 3, 0, &c, &err), -SW_E_FORMAT);
 
 	/* Canonical order on output (v3 accepts any order). */
 	char buf[SW_CVSS_VECTOR_MAX];
@@ -181,6 +181,35 @@ static void test_errors(void **state)
 	free(longv);
 }
 
+static void test_any_order(void **state)
+{
+	(void)state;
+	/* A GHSA-style v4 vector with the impacts interleaved. */
+	const char *v = "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/SC:N/VI:H/SI:N/VA:H/SA:N";
+	struct sw_cvss c;
+	struct sw_err err = SW_ERR_INIT;
+	char buf[SW_CVSS_VECTOR_MAX];
+	assert_int_equal(sw_cvss_parse(v, &c, &err), -SW_E_FORMAT);
+	assert_non_null(strstr(err.msg, "out of order"));
+	assert_int_equal(sw_cvss_parse_ex(v, 4, SW_CVSS_ANY_ORDER, &c, &err), 0);
+	sw_cvss_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
+	assert_int_equal(tenths(sw_cvss_vector_score(&c)), 87);
+	/* Still strict about everything else. */
+	assert_int_equal(sw_cvss_parse_ex("CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/SC:N/VI:H/SI:N/VA:H/SA:N/AV:N",
+					  0, SW_CVSS_ANY_ORDER, &c, &err), -SW_E_FORMAT);
+	assert_non_null(strstr(err.msg, "given twice"));
+	assert_int_equal(sw_cvss_parse_ex("CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/SC:N/VI:H/SI:N/VA:H", 0,
+					  SW_CVSS_ANY_ORDER, &c, &err), -SW_E_FORMAT);
+	assert_non_null(strstr(err.msg, "missing metric 'SA'"));
+	assert_int_equal(sw_cvss_parse_ex("AV:N/AC:L/Au:N/A:C/I:C/C:C", 2, SW_CVSS_ANY_ORDER, &c, &err), 0);
+	sw_cvss_format(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "AV:N/AC:L/Au:N/C:C/I:C/A:C");
+	assert_int_equal(sw_cvss_parse_ex("AV:N/AC:L/Au:N/C:C/I:C/A:C/RL:OF/E:F", 0, SW_CVSS_ANY_ORDER, &c, &err),
+			 -SW_E_FORMAT);
+	assert_non_null(strstr(err.msg, "missing 'RC'"));
+}
+
 static void test_rating(void **state)
 {
 	(void)state;
@@ -213,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_known_scores),
 		cmocka_unit_test(test_convenience),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_any_order),
 		cmocka_unit_test(test_rating),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,7 +54,7 @@ static void check_line(const char *file, int lineno, char *line, enum list_kind 
 	(void)rest;
 	struct sw_cvss c;
 	struct sw_err err = SW_ERR_INIT;
-	int r = sw_cvss_parse_major(vec, major, &c, &err);
+	int r = sw_cvss_parse_ex(vec, major, 0, &c, &err);
 	t->lines[kind]++;
 	switch (kind) {
 	case LIST_ERROR: {
