@@ -31,31 +31,40 @@ static char *nvd_time(const char *s)
 	return sw_xasprintf("%sZ", s);
 }
 
-/* The first sentence or line of the description, at most SUMMARY_MAX bytes,
- * cut on a UTF-8 boundary. */
+/* The first sentence of the description, blanks and line breaks folded to
+ * one space, at most SUMMARY_MAX bytes (cut at a blank when possible, and
+ * never inside a UTF-8 sequence). */
 static char *first_sentence(const char *s)
 {
-	size_t n = 0;
-	while (s[n] && s[n] != '\n' && n < SUMMARY_MAX) {
-		if (s[n] == '.' && (s[n + 1] == ' ' || s[n + 1] == '\0' || s[n + 1] == '\n')) {
-			n++;
-			break;
+	struct sw_buf b = SW_BUF_INIT;
+	bool space = false;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	for (; *s && b.len < SUMMARY_MAX; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+			space = true;
+			continue;
 		}
-		n++;
+		if (space)
+			sw_buf_addch(&b, ' ');
+		space = false;
+		sw_buf_addch(&b, *s);
+		if (*s == '.' && (s[1] == ' ' || s[1] == '\n' || s[1] == '\0'))
+			break;
 	}
-	if (n == SUMMARY_MAX && s[n] && s[n] != ' ') {
-		/* cut at the last blank, if there is one in the second half */
-		size_t b = n;
-		while (b > SUMMARY_MAX / 2 && s[b] != ' ')
-			b--;
-		if (b > SUMMARY_MAX / 2)
-			n = b;
+	size_t n = b.len;
+	if (n >= SUMMARY_MAX && *s) {
+		size_t cut = n;
+		while (cut > SUMMARY_MAX / 2 && b.data[cut - 1] != ' ')
+			cut--;
+		if (cut > SUMMARY_MAX / 2)
+			n = cut - 1;
+		while (n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+			n--;
 	}
-	while (n > 0 && s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return sw_xstrndup(s, n);
+	char *r = sw_xstrndup(b.data, n);
+	sw_buf_release(&b);
+	return r;
 }
 
 static const struct {
