@@ -1,0 +1,712 @@
+/*
+ * update.c - fill the database from sources, and never lose it.
+ *
+ * A location (file, folder, archive or http(s) URL) is walked and every
+ * file its importer wants() is handed to import_file() with a sink into the
+ * new database.  Archives (zip, tar, tar.gz/xz/zst/bz2, plain .gz/.xz/.zst)
+ * are read as streams by libarchive; nothing is extracted to disk.
+ *
+ * sw_vulndb_update() copies the current database to PATH.new-PID, re-reads
+ * each location into the copy (records are tagged with their location, so
+ * one location is replaced without touching the others), checks the copy
+ * and rename()s it over PATH.  A location that cannot be fetched keeps its
+ * old records; a kill at any moment leaves PATH as it was, and the next
+ * update removes the stale PATH.new-* files.
+ */
+#include "vulndb/vulndb.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <curl/curl.h>
+
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/path.h"
+#include "vulndb/fsutil.h"
+#include "vulndb/sources/registry.h"
+
+#define MAX_MEMBER ((size_t)1 << 30)      /* one file handed to an importer */
+#define MAX_DOWNLOAD ((size_t)4 << 30)    /* one download held in memory */
+
+/* ---------------------------------------------------------------- locations */
+
+static const struct sw_vulndb_default_location default_locations[] = {
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/RubyGems/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Packagist/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/NuGet/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip", NULL },
+	{ "debian", "https://security-tracker.debian.org/tracker/data/json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.20/main.json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.20/community.json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.19/main.json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.19/community.json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.18/main.json", NULL },
+	{ "alpine", "https://secdb.alpinelinux.org/v3.18/community.json", NULL },
+	{ "rubysec", "https://github.com/rubysec/ruby-advisory-db/archive/refs/heads/master.tar.gz", NULL },
+	{ "redhat-csaf", "https://security.access.redhat.com/data/csaf/v2/vex/", NULL },
+	{ "nvd", "https://services.nvd.nist.gov/rest/json/cves/2.0", NULL },
+	{ "kev", "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json", NULL },
+	{ "epss", "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", NULL },
+};
+
+const struct sw_vulndb_default_location *sw_vulndb_default_locations(size_t *n)
+{
+	*n = sizeof(default_locations) / sizeof(default_locations[0]);
+	return default_locations;
+}
+
+void sw_vulndb_location_free(struct sw_vulndb_location *l)
+{
+	if (!l)
+		return;
+	free(l->source);
+	free(l->location);
+	free(l->include);
+	free(l);
+}
+
+static struct sw_vulndb_location *loc_new(const char *source, const char *location, const char *include)
+{
+	struct sw_vulndb_location *l = sw_xcalloc(1, sizeof(*l));
+	l->source = sw_xstrdup(source);
+	l->location = sw_xstrdup(location);
+	l->include = sw_xstrdup(include);
+	return l;
+}
+
+int sw_vulndb_location_parse(const char *arg, struct sw_vulndb_location **out, struct sw_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1])
+		return sw_err_set(err, SW_E_USAGE, "bad source '%s' (expected NAME=URL|PATH)", arg);
+	char *name = sw_xstrndup(arg, (size_t)(eq - arg));
+	const struct sw_vuln_source *src = sw_vuln_source_find(name);
+	if (!src) {
+		int r = sw_err_set(err, SW_E_USAGE, "unknown source '%s'", name);
+		free(name);
+		return r;
+	}
+	*out = loc_new(name, eq + 1, NULL);
+	free(name);
+	return 0;
+}
+
+static bool has_archive_suffix(const char *name)
+{
+	static const char *const sfx[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.xz", ".txz", ".tar.zst",
+					   ".tar.bz2", ".gz", ".xz", ".zst", ".bz2" };
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if (sw_ends_with(name, sfx[i]))
+			return true;
+	return false;
+}
+
+int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_err *err)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return sw_err_set(err, SW_E_NOTFOUND, "offline data folder '%s' not found", dir);
+	/* folder, file pattern, source, include glob */
+	static const struct {
+		const char *sub, *pattern, *source, *include;
+	} map[] = {
+		{ "osv", "rubysec*.tar.xz", "rubysec", NULL },
+		{ "osv", "*.tar.xz", "osv", NULL },
+		{ "ghsa", "*.tar.xz", "osv", NULL },
+		{ "debian", "*", "debian", NULL },
+		{ "alpine", "*", "alpine", NULL },
+		{ "nvd", "*", "nvd", NULL },
+		{ "kev", "*.json.xz", "kev", NULL },
+		{ "epss", "*.csv", "epss", NULL },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/**" },
+		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/rhel/vex/testdata/**" },
+	};
+	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+		char *sub = sw_xasprintf("%s/%s", dir, map[m].sub);
+		struct dirent **names = NULL;
+		int n = scandir(sub, &names, NULL, alphasort);
+		for (int i = 0; i < n; i++) {
+			const char *nm = names[i]->d_name;
+			bool take = nm[0] != '.' && sw_path_glob(map[m].pattern, nm) &&
+				    !sw_ends_with(nm, ".tsv") && !sw_ends_with(nm, ".md") &&
+				    strcmp(nm, "LICENSE") != 0 && !strstr(nm, "_schema");
+			/* the rubysec archive sits in osv/ but is not OSV */
+			if (take && strcmp(map[m].source, "osv") == 0 && sw_starts_with(nm, "rubysec"))
+				take = false;
+			if (take) {
+				char *p = sw_xasprintf("%s/%s", sub, nm);
+				sw_vec_push(out, loc_new(map[m].source, p, map[m].include));
+				free(p);
+			}
+			free(names[i]);
+		}
+		free(names);
+		free(sub);
+	}
+	(void)err;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+struct reader {
+	struct sw_vulndb *db;
+	const struct sw_vuln_source *src;
+	const struct sw_vulndb_location *loc;
+	const struct sw_vulndb_update_opts *opts;
+	struct sw_vuln_sink sink;
+	int64_t files;
+};
+
+static void say(const struct sw_vulndb_update_opts *o, bool warn, const char *fmt, ...) SW_PRINTF(3, 4);
+static void say(const struct sw_vulndb_update_opts *o, bool warn, const char *fmt, ...)
+{
+	void (*fn)(void *, const char *) = o ? (warn ? o->warn : o->progress) : NULL;
+	if (!fn)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(o->ctx, msg);
+}
+
+static bool rd_wants(struct reader *rd, const char *inner)
+{
+	if (rd->loc->include && !sw_path_glob(rd->loc->include, inner))
+		return false;
+	return rd->src->wants && rd->src->wants(inner);
+}
+
+/* Hand one file to the importer.  A file the importer rejects is a bad
+ * record; only a database failure stops the update. */
+static int rd_import(struct reader *rd, const char *display, const uint8_t *data, size_t len, struct sw_err *err)
+{
+	struct sw_err e = SW_ERR_INIT;
+	rd->files++;
+	int r = rd->src->import_file(display, data, len, &rd->sink, &e);
+	if (r < 0) {
+		if (e.code == SW_E_DB || e.code == SW_E_NOMEM) {
+			*err = e;
+			return r;
+		}
+		rd->sink.bad_record(rd->sink.ctx, display, "-", e.msg);
+	}
+	return 0;
+}
+
+static char *strip_compression(const char *name)
+{
+	static const char *const sfx[] = { ".gz", ".xz", ".zst", ".bz2" };
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if (sw_ends_with(name, sfx[i]))
+			return sw_xstrndup(name, strlen(name) - strlen(sfx[i]));
+	return sw_xstrdup(name);
+}
+
+/* Walk an opened archive.  name: the archive's display name. */
+static int rd_archive(struct reader *rd, struct archive *a, const char *name, struct sw_err *err)
+{
+	struct archive_entry *ent;
+	struct sw_buf b;
+	sw_buf_init(&b, MAX_MEMBER);
+	int r = 0;
+	const char *base = sw_path_basename(name);
+	for (;;) {
+		int rc = archive_read_next_header(a, &ent);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc < ARCHIVE_WARN) {
+			rd->sink.bad_record(rd->sink.ctx, name, "-", archive_error_string(a) ? archive_error_string(a)
+											   : "unreadable archive");
+			break;
+		}
+		if (archive_entry_filetype(ent) != AE_IFREG)
+			continue;
+		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
+		char *inner = raw ? strip_compression(base) : sw_xstrdup(archive_entry_pathname(ent));
+		if (!inner || !rd_wants(rd, inner)) {
+			free(inner);
+			continue;
+		}
+		sw_buf_reset(&b);
+		bool bad = false;
+		for (;;) {
+			if (!sw_buf_grow(&b, 1 << 16)) {
+				bad = true;
+				break;
+			}
+			la_ssize_t n = archive_read_data(a, b.data + b.len, b.cap - b.len - 1);
+			if (n < 0) {
+				bad = true;
+				break;
+			}
+			if (n == 0)
+				break;
+			b.len += (size_t)n;
+			b.data[b.len] = '\0';
+		}
+		char *display = raw ? sw_xstrdup(name) : sw_xasprintf("%s:%s", name, inner);
+		if (bad) {
+			rd->sink.bad_record(rd->sink.ctx, display, "-",
+					    b.failed ? "member too large"
+						     : (archive_error_string(a) ? archive_error_string(a) : "read error"));
+			free(display);
+			free(inner);
+			break; /* the stream is broken: nothing after this can be read */
+		}
+		r = rd_import(rd, display, (const uint8_t *)b.data, b.len, err);
+		free(display);
+		free(inner);
+		if (r < 0)
+			break;
+	}
+	sw_buf_release(&b);
+	return r;
+}
+
+static struct archive *archive_reader(void)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_raw(a);
+	return a;
+}
+
+static int rd_archive_file(struct reader *rd, const char *path, const char *display, struct sw_err *err)
+{
+	struct archive *a = archive_reader();
+	int r = 0;
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
+		rd->sink.bad_record(rd->sink.ctx, display, "-",
+				    archive_error_string(a) ? archive_error_string(a) : "cannot open archive");
+	else
+		r = rd_archive(rd, a, display, err);
+	archive_read_free(a);
+	return r;
+}
+
+static int rd_plain_file(struct reader *rd, const char *path, const char *display, struct sw_err *err)
+{
+	struct sw_buf b;
+	sw_buf_init(&b, MAX_MEMBER);
+	struct sw_err e = SW_ERR_INIT;
+	int r = 0;
+	if (sw_buf_read_file(&b, path, MAX_MEMBER, &e) < 0)
+		rd->sink.bad_record(rd->sink.ctx, display, "-", e.msg);
+	else
+		r = rd_import(rd, display, (const uint8_t *)b.data, b.len, err);
+	sw_buf_release(&b);
+	return r;
+}
+
+static int rd_dir(struct reader *rd, const char *root, const char *rel, int depth, struct sw_err *err)
+{
+	if (depth > 64)
+		return 0;
+	char *dir = rel[0] ? sw_xasprintf("%s/%s", root, rel) : sw_xstrdup(root);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	int r = 0;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		if (r == 0 && strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+			char *path = sw_xasprintf("%s/%s", dir, nm);
+			char *sub = rel[0] ? sw_xasprintf("%s/%s", rel, nm) : sw_xstrdup(nm);
+			struct stat st;
+			if (lstat(path, &st) == 0) {
+				if (S_ISDIR(st.st_mode))
+					r = rd_dir(rd, root, sub, depth + 1, err);
+				else if (S_ISREG(st.st_mode) && has_archive_suffix(nm))
+					r = rd_archive_file(rd, path, path, err);
+				else if (S_ISREG(st.st_mode) && rd_wants(rd, sub))
+					r = rd_plain_file(rd, path, path, err);
+			}
+			free(path);
+			free(sub);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return r;
+}
+
+/* ---------------------------------------------------------------- http */
+
+struct http {
+	struct sw_buf body;
+	char *etag, *last_modified;
+};
+
+static size_t http_write(char *p, size_t size, size_t n, void *ctx)
+{
+	struct http *h = ctx;
+	sw_buf_add(&h->body, p, size * n);
+	return sw_buf_ok(&h->body) ? size * n : 0;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || strncasecmp(line, name, nl) != 0)
+		return NULL;
+	const char *v = line + nl, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	return sw_xstrndup(v, (size_t)(end - v));
+}
+
+static size_t http_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct http *h = ctx;
+	size_t len = size * n;
+	char *v;
+	if ((v = header_value(p, len, "etag:"))) {
+		free(h->etag);
+		h->etag = v;
+	} else if ((v = header_value(p, len, "last-modified:"))) {
+		free(h->last_modified);
+		h->last_modified = v;
+	}
+	return len;
+}
+
+static void backoff(int attempt)
+{
+	long ms = 1000L << attempt;
+	const char *env = getenv("STOWAWAY_RETRY_DELAY_MS");
+	if (env && *env)
+		ms = strtol(env, NULL, 10) << attempt;
+	if (ms > 60000)
+		ms = 60000;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Fetch url into h->body.  *not_modified when the server says 304. */
+static int http_fetch(const char *url, const char *etag, const char *last_modified,
+		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
+{
+	static bool inited;
+	if (!inited) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		inited = true;
+	}
+	*not_modified = false;
+	int retries = o && o->retries >= 0 ? o->retries : 3;
+	long cto = o && o->connect_timeout > 0 ? o->connect_timeout : 30;
+	long tto = o && o->total_timeout > 0 ? o->total_timeout : 1800;
+	int r = 0;
+	for (int attempt = 0;; attempt++) {
+		sw_buf_release(&h->body);
+		sw_buf_init(&h->body, MAX_DOWNLOAD);
+		CURL *c = curl_easy_init();
+		if (!c)
+			return sw_err_set(err, SW_E_NOMEM, "'%s': cannot start libcurl", url);
+		struct curl_slist *hdr = NULL;
+		char *line = NULL;
+		if (etag) {
+			line = sw_xasprintf("If-None-Match: %s", etag);
+			hdr = curl_slist_append(hdr, line);
+			free(line);
+		}
+		if (last_modified) {
+			line = sw_xasprintf("If-Modified-Since: %s", last_modified);
+			hdr = curl_slist_append(hdr, line);
+			free(line);
+		}
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cto);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, tto);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "stowaway/" SW_VERSION_STRING);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+		CURLcode cc = curl_easy_perform(c);
+		long status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_slist_free_all(hdr);
+		curl_easy_cleanup(c);
+		bool again = false;
+		if (cc != CURLE_OK) {
+			if (!sw_buf_ok(&h->body))
+				return sw_err_set(err, SW_E_LIMIT, "'%s': download larger than %zu bytes", url,
+						  MAX_DOWNLOAD);
+			r = sw_err_set(err, SW_E_NET, "'%s': %s", url, curl_easy_strerror(cc));
+			again = cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_URL_MALFORMAT;
+		} else if (status == 304) {
+			*not_modified = true;
+			return 0;
+		} else if (status >= 200 && status < 300) {
+			return 0;
+		} else {
+			r = sw_err_set(err, SW_E_NET, "'%s': HTTP status %ld", url, status);
+			again = status == 429 || status >= 500;
+		}
+		if (!again || attempt >= retries)
+			return r;
+		say(o, true, "'%s': retrying (%d of %d)", url, attempt + 1, retries);
+		backoff(attempt);
+	}
+}
+
+static bool is_url(const char *s)
+{
+	return sw_starts_with(s, "http://") || sw_starts_with(s, "https://");
+}
+
+static char *url_basename(const char *url)
+{
+	const char *p = url + strcspn(url, ":") + 3;
+	size_t n = strcspn(p, "?#");
+	char *path = sw_xstrndup(p, n);
+	while (*path && path[strlen(path) - 1] == '/')
+		path[strlen(path) - 1] = '\0';
+	char *base = sw_xstrdup(sw_path_basename(path));
+	free(path);
+	return base;
+}
+
+/* ---------------------------------------------------------------- one location */
+
+int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_location *loc,
+			    const struct sw_vulndb_update_opts *opts, bool *changed, struct sw_err *err)
+{
+	*changed = false;
+	const struct sw_vuln_source *src = sw_vuln_source_find(loc->source);
+	if (!src)
+		return sw_err_set(err, SW_E_USAGE, "unknown source '%s'", loc->source);
+	if (!src->import_file)
+		return sw_err_set(err, SW_E_UNSUPPORTED, "the '%s' importer is not in this build", loc->source);
+	int64_t loc_id = 0;
+	int r = sw_vulndb_location_begin(db, loc->source, loc->location, &loc_id, err);
+	if (r < 0)
+		return r;
+
+	struct http h = { SW_BUF_INIT, NULL, NULL };
+	struct stat st;
+	bool url = is_url(loc->location);
+	/* First make sure the location can be read at all: a failure keeps the
+	 * records it gave last time. */
+	if (url) {
+		char *etag = NULL, *lm = NULL;
+		r = sw_vulndb_location_cache(db, loc->source, loc->location, &etag, &lm, err);
+		bool not_modified = false;
+		if (r == 0)
+			r = http_fetch(loc->location, etag, lm, opts, &h, &not_modified, err);
+		free(etag);
+		free(lm);
+		if (r == 0 && not_modified) {
+			sw_buf_release(&h.body);
+			free(h.etag);
+			free(h.last_modified);
+			return 0;
+		}
+	} else if (stat(loc->location, &st) != 0) {
+		r = sw_err_errno(err, "source '%s': '%s'", loc->source, loc->location);
+	}
+	if (r < 0) {
+		struct sw_err e2 = SW_ERR_INIT;
+		(void)sw_vulndb_location_end(db, loc_id, NULL, NULL, err->msg, &e2);
+		goto out;
+	}
+
+	struct reader rd = { db, src, loc, opts, { 0 }, 0 };
+	sw_vulndb_sink(db, loc_id, &rd.sink);
+	r = sw_vulndb_begin_write(db, err);
+	if (r == 0)
+		r = sw_vulndb_location_clear(db, loc_id, err);
+	if (r == 0) {
+		if (url) {
+			char *base = url_basename(loc->location);
+			if (has_archive_suffix(base)) {
+				struct archive *a = archive_reader();
+				if (archive_read_open_memory(a, h.body.data, h.body.len) != ARCHIVE_OK)
+					rd.sink.bad_record(rd.sink.ctx, loc->location, "-",
+							   archive_error_string(a) ? archive_error_string(a)
+										   : "cannot open archive");
+				else
+					r = rd_archive(&rd, a, loc->location, err);
+				archive_read_free(a);
+			} else {
+				/* a document, named by the URL's last path element */
+				r = rd_import(&rd, loc->location, (const uint8_t *)h.body.data, h.body.len, err);
+			}
+			free(base);
+		} else if (S_ISDIR(st.st_mode)) {
+			r = rd_dir(&rd, loc->location, "", 0, err);
+		} else if (has_archive_suffix(loc->location)) {
+			r = rd_archive_file(&rd, loc->location, loc->location, err);
+		} else {
+			r = rd_plain_file(&rd, loc->location, loc->location, err);
+		}
+	}
+	if (r == 0)
+		r = sw_vulndb_location_end(db, loc_id, h.etag, h.last_modified, NULL, err);
+	if (r == 0)
+		r = sw_vulndb_commit(db, err);
+	if (r == 0)
+		*changed = true;
+out:
+	sw_buf_release(&h.body);
+	free(h.etag);
+	free(h.last_modified);
+	return r;
+}
+
+/* ---------------------------------------------------------------- update */
+
+int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_update_result *res,
+		     struct sw_err *err)
+{
+	struct sw_vulndb_update_result dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	const char *path = opts->db_path ? opts->db_path : sw_vulndb_default_path();
+	char *dir = sw_vulndb_dir_of(path);
+	int r = sw_vulndb_mkdir_p(dir, err);
+	char *tmp = sw_xasprintf("%s.new-%ld", path, (long)getpid());
+	struct sw_vulndb *db = NULL;
+	struct sw_vec offline = SW_VEC_INIT;
+	int lock_fd = -1;
+	bool have_old = false;
+	if (r < 0)
+		goto out;
+	lock_fd = sw_vulndb_lock(path, err);
+	if (lock_fd < 0) {
+		r = lock_fd;
+		goto out;
+	}
+	sw_vulndb_remove_stale(path);
+
+	/* Start from a copy of the current database, if it is usable. */
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		struct sw_vulndb *old = NULL;
+		struct sw_err e = SW_ERR_INIT;
+		if (sw_vulndb_open(path, SW_VULNDB_CREATE, &old, &e) == 0 && sw_vulndb_check(old, &e) == 0) {
+			have_old = true;
+		} else {
+			say(opts, true, "cached database is unusable (%s); building a new one", e.msg);
+		}
+		sw_vulndb_close(old);
+		if (have_old && sw_vulndb_copy_file(path, tmp, err) < 0) {
+			r = -err->code;
+			goto out;
+		}
+	}
+	r = sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, err);
+	if (r < 0)
+		goto out;
+	/* The copy is private until renamed: no journal, no syncs while
+	 * building (a crash just leaves a stale file); fsync before rename. */
+	r = sw_vulndb_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", err);
+	if (r < 0)
+		goto out;
+
+	const struct sw_vec *locs = &opts->locations;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < locs->len; i++) {
+			const struct sw_vulndb_location *loc = locs->items[i];
+			bool changed = false;
+			struct sw_err e = SW_ERR_INIT;
+			say(opts, false, "reading %s from '%s'", loc->source, loc->location);
+			int lr = sw_vulndb_read_location(db, loc, opts, &changed, &e);
+			if (lr < 0 && (e.code == SW_E_DB || e.code == SW_E_NOMEM)) {
+				*err = e;
+				r = lr;
+				goto out;
+			}
+			if (lr < 0) {
+				res->failed++;
+				say(opts, true, "cannot read source '%s': %s; %s", loc->source, e.msg,
+				    have_old ? "keeping its cached data" : "skipping it");
+				continue;
+			}
+			if (!changed) {
+				res->unchanged++;
+				continue;
+			}
+			res->fetched++;
+			int64_t rec = 0, bad = 0;
+			sw_vulndb_sink_counts(db, &rec, &bad);
+			res->records += rec;
+			res->bad_records += bad;
+		}
+		if (pass == 1 || res->fetched > 0 || res->unchanged > 0 || !opts->offline_dir)
+			break;
+		/* Nothing could be reached: build from the offline folder. */
+		say(opts, true, "no source could be read; building from offline data '%s'", opts->offline_dir);
+		r = sw_vulndb_offline_locations(opts->offline_dir, &offline, err);
+		if (r < 0)
+			goto out;
+		res->used_offline = true;
+		res->failed = 0;
+		locs = &offline;
+	}
+	if (res->fetched == 0) {
+		if (have_old) {
+			say(opts, true, "%s; the cached database '%s' is kept as it was",
+			    res->unchanged ? "nothing changed" : "no source could be read", path);
+			r = 0;
+		} else {
+			r = sw_err_set(err, SW_E_NET, "no source could be read and there is no cached database at '%s'",
+				       path);
+		}
+		goto out;
+	}
+	r = sw_vulndb_stamp(db, err);
+	if (r == 0)
+		r = sw_vulndb_check(db, err);
+	if (r < 0)
+		goto out;
+	sw_vulndb_close(db);
+	db = NULL;
+	r = sw_vulndb_commit_file(tmp, path, err);
+out:
+	sw_vulndb_close(db);
+	if (r < 0 || res->fetched == 0)
+		unlink(tmp);
+	for (size_t i = 0; i < offline.len; i++)
+		sw_vulndb_location_free(offline.items[i]);
+	sw_vec_release(&offline);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	free(tmp);
+	free(dir);
+	return r;
+}
