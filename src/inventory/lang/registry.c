@@ -1,0 +1,9 @@
+/* registry.c - the list of language analyzers. */
+#include "inventory/lang/lang.h"
+
+#include <stddef.h>
+
+const struct sw_analyzer *const sw_lang_analyzers[] = {
+	&sw_analyzer_python,
+	NULL,
+};
