@@ -74,13 +74,13 @@ static inline void lt_parse_file(const struct sw_analyzer *a, const char *rel, c
 	free(full);
 }
 
-/* Package with name (and ns, version when not NULL), or NULL. */
+/* Package matching ns, name and version (each ignored when NULL), or NULL. */
 static inline struct sw_package *lt_find(const struct sw_pkglist *l, const char *ns, const char *name,
 				  const char *version)
 {
 	for (size_t i = 0; i < l->pkgs.len; i++) {
 		struct sw_package *p = l->pkgs.items[i];
-		if (!sw_streq(p->name, name))
+		if (name && !sw_streq(p->name, name))
 			continue;
 		if (ns && !sw_streq(p->namespace_, ns))
 			continue;
@@ -95,7 +95,7 @@ static inline struct sw_package *lt_find(const struct sw_pkglist *l, const char 
 	do {                                                                                \
 		if (!lt_find((l), (ns), (name), (ver)))                                     \
 			fail_msg("package %s%s%s@%s not found", (ns) ? (const char *)(ns) : "", \
-				 (ns) ? "/" : "", (name), (ver) ? (const char *)(ver) : "*");     \
+				 (ns) ? "/" : "", (name) ? (const char *)(name) : "*", (ver) ? (const char *)(ver) : "*");     \
 	} while (0)
 
 /* True if some warning contains `needle`. */

@@ -7,5 +7,6 @@ const struct sw_analyzer *const sw_lang_analyzers[] = {
 	&sw_analyzer_python,
 	&sw_analyzer_npm,
 	&sw_analyzer_npm_lock,
+	&sw_analyzer_java,
 	NULL,
 };
