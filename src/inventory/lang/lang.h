@@ -35,4 +35,9 @@ extern const struct sw_analyzer *const sw_lang_analyzers[];
  * malloc'd. */
 char *sw_lang_pep503(const char *name);
 
+/* Go toolchain version to the stdlib package version: "go1.21.3" ->
+ * "1.21.3", "go1.20" -> "1.20.0", "go1.21rc2" -> "1.21.0-rc.2"; NULL when
+ * not a release ("devel ...").  malloc'd. */
+char *sw_lang_go_stdlib_version(const char *gov);
+
 #endif

@@ -89,4 +89,7 @@ bool sw_elf_section(const struct sw_elf *e, const char *name, uint64_t *off, uin
 bool sw_elf_vaddr(const struct sw_elf *e, uint64_t vaddr, uint64_t *off);
 uint64_t sw_elf_rd(const uint8_t *p, unsigned n, bool be);
 
+/* wants() of the binary analyzers: any exec bit, 1 KiB .. 512 MiB. */
+bool sw_lang_exec_wants(const char *path, unsigned mode, uint64_t size);
+
 #endif

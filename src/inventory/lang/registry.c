@@ -8,5 +8,6 @@ const struct sw_analyzer *const sw_lang_analyzers[] = {
 	&sw_analyzer_npm,
 	&sw_analyzer_npm_lock,
 	&sw_analyzer_java,
+	&sw_analyzer_gobin,
 	NULL,
 };
