@@ -1,0 +1,14 @@
+/* fuzz_lang_java.c - zip/jar walking, pom.properties and MANIFEST.MF. */
+#include "fuzz.h"
+#include "inventory/lang/lang.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > (4u << 20))
+		return 0;
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	(void)sw_analyzer_java.parse("app/lib/x-1.0.jar", data, size, &l, &err);
+	sw_pkglist_release(&l);
+	return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * test_lang_common.h - helpers for the language-analyzer tests: extract
+ * parts of ../shared/data/pkgdb/trivy-language-fixtures.tar.xz into a
+ * temporary folder, run an analyzer on a file or on bytes, look packages up.
+ * Include after cmocka.h.
+ */
+#ifndef SW_TEST_LANG_COMMON_H
+#define SW_TEST_LANG_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory/lang/lang.h"
+#include "sw_test.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+static char *lt_dir; /* extraction folder, or NULL */
+
+/* Extract the given subtrees (space-separated archive paths) of the
+ * fixtures archive; skip the whole test program when data is absent. */
+static inline void lt_extract(const char *subtrees)
+{
+	const char *d = sw_test_require_shared_data("trivy language fixtures");
+	lt_dir = sw_test_tmpdir();
+	char *cmd = sw_xasprintf("tar -xJf '%s/pkgdb/trivy-language-fixtures.tar.xz' -C '%s' %s",
+				 d, lt_dir, subtrees);
+	int rc = sw_test_sh(cmd);
+	free(cmd);
+	if (rc != 0) {
+		printf("FAIL: cannot extract %s\n", subtrees);
+		exit(1);
+	}
+}
+
+static inline void lt_cleanup(void)
+{
+	if (!lt_dir)
+		return;
+	char *cmd = sw_xasprintf("rm -rf '%s'", lt_dir);
+	(void)sw_test_sh(cmd);
+	free(cmd);
+	free(lt_dir);
+	lt_dir = NULL;
+}
+
+/* Run `a` on bytes, as if found at image path `path`. */
+static inline void lt_parse_mem(const struct sw_analyzer *a, const char *path, const void *data, size_t len,
+			 struct sw_pkglist *l)
+{
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(a->parse(path, data, len, l, &err), 0);
+}
+
+static inline void lt_parse_str(const struct sw_analyzer *a, const char *path, const char *s,
+			 struct sw_pkglist *l)
+{
+	lt_parse_mem(a, path, s, strlen(s), l);
+}
+
+/* Run `a` on fixture file REL (relative to the archive root); the image
+ * path given to the analyzer is `image_path` (or REL when NULL). */
+static inline void lt_parse_file(const struct sw_analyzer *a, const char *rel, const char *image_path,
+			  struct sw_pkglist *l)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	char *full = sw_xasprintf("%s/%s", lt_dir, rel);
+	if (sw_buf_read_file(&b, full, 1u << 30, &err) < 0)
+		fail_msg("cannot read fixture %s: %s", rel, err.msg);
+	lt_parse_mem(a, image_path ? image_path : rel, b.data, b.len, l);
+	sw_buf_release(&b);
+	free(full);
+}
+
+/* Package matching ns, name and version (each ignored when NULL), or NULL. */
+static inline struct sw_package *lt_find(const struct sw_pkglist *l, const char *ns, const char *name,
+				  const char *version)
+{
+	for (size_t i = 0; i < l->pkgs.len; i++) {
+		struct sw_package *p = l->pkgs.items[i];
+		if (name && !sw_streq(p->name, name))
+			continue;
+		if (ns && !sw_streq(p->namespace_, ns))
+			continue;
+		if (version && !sw_streq(p->version, version))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+#define lt_has(l, ns, name, ver)                                                            \
+	do {                                                                                \
+		if (!lt_find((l), (ns), (name), (ver)))                                     \
+			fail_msg("package %s%s%s@%s not found", (ns) ? (const char *)(ns) : "", \
+				 (ns) ? "/" : "", (name) ? (const char *)(name) : "*", (ver) ? (const char *)(ver) : "*");     \
+	} while (0)
+
+/* True if some warning contains `needle`. */
+static inline bool lt_warned(const struct sw_pkglist *l, const char *needle)
+{
+	for (size_t i = 0; i < l->warnings.len; i++)
+		if (strstr(l->warnings.items[i], needle))
+			return true;
+	return false;
+}
+
+static inline bool lt_has_license(const struct sw_package *p, const char *lic)
+{
+	return p && sw_vec_find_str(&p->licenses, lic) >= 0;
+}
+
+/* Compare the list to exactly the expected "ns/name@version" strings
+ * (ns part omitted when NULL), in any order. */
+static inline void lt_expect_exact(const struct sw_pkglist *l, const char *const *want, size_t n)
+{
+	for (size_t i = 0; i < l->pkgs.len; i++) {
+		struct sw_package *p = l->pkgs.items[i];
+		char *s = p->namespace_ ? sw_xasprintf("%s/%s@%s", p->namespace_, p->name, p->version)
+					: sw_xasprintf("%s@%s", p->name, p->version);
+		bool found = false;
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(want[j], s) == 0)
+				found = true;
+		if (!found)
+			fail_msg("unexpected package %s", s);
+		free(s);
+	}
+	for (size_t j = 0; j < n; j++) {
+		bool found = false;
+		for (size_t i = 0; i < l->pkgs.len && !found; i++) {
+			struct sw_package *p = l->pkgs.items[i];
+			char *s = p->namespace_ ? sw_xasprintf("%s/%s@%s", p->namespace_, p->name, p->version)
+						: sw_xasprintf("%s@%s", p->name, p->version);
+			found = strcmp(want[j], s) == 0;
+			free(s);
+		}
+		if (!found)
+			fail_msg("missing package %s", want[j]);
+	}
+	assert_int_equal(l->pkgs.len, n);
+}
+
+#define LT_N(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

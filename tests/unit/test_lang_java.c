@@ -1,0 +1,289 @@
+/* test_lang_java.c - jar/war/ear/par walking, pom.properties, MANIFEST.MF,
+ * nesting and zip-bomb limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "test_lang_common.h"
+
+static const struct sw_analyzer *J = &sw_analyzer_java;
+#define JP "pkg/dependency/parser/java/jar/testdata/"
+#define JF "pkg/fanal/analyzer/language/java/jar/testdata/"
+
+struct zent {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+/* Build a zip in memory (malloc'd, *len set). */
+static uint8_t *zip_build(const struct zent *e, size_t n, size_t cap, size_t *len)
+{
+	uint8_t *buf = malloc(cap);
+	assert_non_null(buf);
+	struct archive *a = archive_write_new();
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, len), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].name);
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_perm(ae, 0644);
+		archive_entry_set_size(ae, (la_int64_t)e[i].len);
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		size_t off = 0;
+		while (off < e[i].len) {
+			la_ssize_t w = archive_write_data(a, (const char *)e[i].data + off, e[i].len - off);
+			assert_true(w > 0);
+			off += (size_t)w;
+		}
+		archive_entry_free(ae);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	return buf;
+}
+
+static void test_wants(void **state)
+{
+	(void)state;
+	assert_true(J->wants("opt/app/x.jar", 0644, 10));
+	assert_true(J->wants("opt/app/X.WAR", 0644, 10));
+	assert_true(J->wants("a.ear", 0644, 10));
+	assert_true(J->wants("a/b.par", 0644, 10));
+	assert_false(J->wants("a/b.jar.sha1", 0644, 10));
+	assert_false(J->wants("a/jar", 0644, 10));
+	assert_false(J->wants("a/b.zip", 0644, 10));
+}
+
+static void test_parser_fixtures(void **state)
+{
+	(void)state;
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+
+	static const char *const war[] = {
+		"org.glassfish/javax.el@3.0.0", "com.fasterxml.jackson.core/jackson-databind@2.9.10.6",
+		"com.fasterxml.jackson.core/jackson-annotations@2.9.10", "com.fasterxml.jackson.core/jackson-core@2.9.10",
+		"org.slf4j/slf4j-api@1.7.30", "com.cronutils/cron-utils@9.1.2",
+		"org.apache.commons/commons-lang3@3.11", "com.example/web-app@1.0-SNAPSHOT",
+	};
+	lt_parse_file(J, JP "maven.war", "srv/maven.war", &l);
+	lt_expect_exact(&l, war, LT_N(war));
+	assert_int_equal(l.warnings.len, 0);
+	struct sw_package *p = lt_find(&l, "org.slf4j", "slf4j-api", "1.7.30");
+	assert_string_equal(p->type, "maven");
+	assert_string_equal(p->path, "srv/maven.war!/WEB-INF/lib/slf4j-api-1.7.30.jar");
+	assert_string_equal(lt_find(&l, "com.example", "web-app", NULL)->path, "srv/maven.war");
+	sw_pkglist_release(&l);
+
+	static const char *const nested[] = { "test/nested@0.0.1", "test/nested2@0.0.2", "test/nested3@0.0.3" };
+	lt_parse_file(J, JP "nested.jar", "nested.jar", &l);
+	lt_expect_exact(&l, nested, LT_N(nested));
+	assert_string_equal(lt_find(&l, "test", "nested3", NULL)->path,
+			    "nested.jar!/META-INF/jars/nested2.jar!/META-INF/jars/nested3.jar");
+	sw_pkglist_release(&l);
+
+	static const char *const guava[] = {
+		"org.apache.hadoop.thirdparty/hadoop-shaded-guava@1.1.0-SNAPSHOT", "com.google.j2objc/j2objc-annotations@1.3",
+		"com.google.guava/guava@29.0-jre", "com.google.guava/failureaccess@1.0.1",
+		"com.google.guava/listenablefuture@9999.0-empty-to-avoid-conflict-with-guava",
+	};
+	lt_parse_file(J, JP "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar", "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar", &l);
+	lt_expect_exact(&l, guava, LT_N(guava));
+	sw_pkglist_release(&l);
+
+	/* pom.properties outside META-INF/maven and jars in jars/ count too */
+	static const char *const gizmo[] = {
+		"io.quarkus.gizmo/gizmo@1.1", "log4j/log4j@1.2.16", "log4j/log4j@1.2.17",
+		"com.fasterxml.jackson.core/jackson-databind@2.12.3", "com.fasterxml.jackson.core/jackson-databind@2.13.4",
+	};
+	lt_parse_file(J, JP "io.quarkus.gizmo.gizmo-1.1.jar", "io.quarkus.gizmo.gizmo-1.1.jar", &l);
+	lt_expect_exact(&l, gizmo, LT_N(gizmo));
+	sw_pkglist_release(&l);
+
+	/* file name only */
+	static const char *const heur[] = { "heuristic@1.0.0-SNAPSHOT" };
+	lt_parse_file(J, JP "heuristic-1.0.0-SNAPSHOT.jar", "heuristic-1.0.0-SNAPSHOT.jar", &l);
+	lt_expect_exact(&l, heur, LT_N(heur));
+	assert_null(((struct sw_package *)l.pkgs.items[0])->namespace_);
+	sw_pkglist_release(&l);
+
+	/* manifest: Implementation-Vendor-Id/Title/Version and Jenkins licences */
+	static const char *const jenkins[] = { "com.example/jenkins-plugin@1.0.0" };
+	lt_parse_file(J, JP "license-from-jenkins-plugin.jar", "license-from-jenkins-plugin.jar", &l);
+	lt_expect_exact(&l, jenkins, LT_N(jenkins));
+	p = l.pkgs.items[0];
+	assert_true(lt_has_license(p, "Apache License, Version 2.0"));
+	assert_true(lt_has_license(p, "MIT License"));
+	sw_pkglist_release(&l);
+
+	static const char *const ml[] = { "com.example/multi-license@1.0.0" };
+	lt_parse_file(J, JP "multi-license-1.0.0.jar", "multi-license-1.0.0.jar", &l);
+	lt_expect_exact(&l, ml, LT_N(ml));
+	sw_pkglist_release(&l);
+
+	/* manifest only, no useful file name: Bundle-SymbolicName with a
+	 * continuation-line manifest */
+	lt_parse_file(J, JP "test.jar", "test.jar", &l);
+	assert_int_equal(l.pkgs.len, 1);
+	lt_has(&l, "org.springframework", NULL, "2.5.6.SEC03");
+	sw_pkglist_release(&l);
+
+	static const char *const gradle[] = { "commons-dbcp/commons-dbcp@1.4", "commons-pool/commons-pool@1.6",
+					      "log4j/log4j@1.2.17", "org.apache.commons/commons-compress@1.19" };
+	lt_parse_file(J, JP "gradle.war", "gradle.war", &l);
+	lt_expect_exact(&l, gradle, LT_N(gradle));
+	sw_pkglist_release(&l);
+}
+
+static void test_analyzer_fixtures(void **state)
+{
+	(void)state;
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	static const char *const par[] = { "com.fasterxml.jackson.core/jackson-core@2.9.10", "com.example/par-app@3.0.0" };
+	lt_parse_file(J, JF "test.par", "app/test.par", &l);
+	lt_expect_exact(&l, par, LT_N(par));
+	assert_string_equal(lt_find(&l, NULL, "jackson-core", NULL)->path, "app/test.par!/lib/jackson-core-2.9.10.jar");
+	sw_pkglist_release(&l);
+	lt_parse_file(J, JF "test.war", "app/test.war", &l);
+	assert_int_equal(l.pkgs.len, 8);
+	lt_has(&l, "com.cronutils", "cron-utils", "9.1.2");
+	sw_pkglist_release(&l);
+	static const char *const tomcat[] = { "org.apache/tomcat-embed-websocket@9.0.65" };
+	lt_parse_file(J, JF "test.jar", "app/test.jar", &l);
+	lt_expect_exact(&l, tomcat, LT_N(tomcat));
+	sw_pkglist_release(&l);
+	/* a text file named .jar */
+	lt_parse_file(J, JF "test.txt", "app/test.jar", &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "app/test.jar: not a zip archive"));
+	sw_pkglist_release(&l);
+}
+
+static const char pom_fmt[] = "#comment\ngroupId=g%d\nartifactId=a%d\nversion=1.%d\n";
+
+/* depth 0..6, each with its own pom.properties, each holding the next */
+static void test_nesting_limit(void **state)
+{
+	(void)state;
+	uint8_t *inner = NULL;
+	size_t inner_len = 0;
+	for (int d = 6; d >= 0; d--) {
+		char pom[128];
+		snprintf(pom, sizeof(pom), pom_fmt, d, d, d);
+		struct zent e[2] = { { "META-INF/maven/g/a/pom.properties", pom, strlen(pom) },
+				     { "lib/inner.jar", inner, inner_len } };
+		size_t len = 0;
+		uint8_t *z = zip_build(e, inner ? 2 : 1, 1 << 20, &len);
+		free(inner);
+		inner = z;
+		inner_len = len;
+	}
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(J, "app/outer.jar", inner, inner_len, &l);
+	assert_int_equal(l.pkgs.len, 5); /* depths 0..4 */
+	lt_has(&l, "g0", "a0", "1.0");
+	lt_has(&l, "g4", "a4", "1.4");
+	assert_null(lt_find(&l, "g5", "a5", NULL));
+	assert_string_equal(lt_find(&l, "g2", "a2", NULL)->path, "app/outer.jar!/lib/inner.jar!/lib/inner.jar");
+	assert_true(lt_warned(&l, "app/outer.jar: archives nested deeper than 4 levels not read"));
+	sw_pkglist_release(&l);
+
+	/* truncated archive: a warning, and what can be read is kept */
+	lt_parse_mem(J, "app/cut.jar", inner, inner_len / 2, &l);
+	assert_true(l.warnings.len >= 1);
+	sw_pkglist_release(&l);
+	free(inner);
+}
+
+static void test_zip_bomb(void **state)
+{
+	(void)state;
+	size_t big = 80u << 20; /* 80 MiB of zeros deflate to ~80 KiB */
+	char *zeros = calloc(1, big);
+	assert_non_null(zeros);
+	struct zent e[2] = { { "META-INF/maven/g/a/pom.properties", "groupId=g\nartifactId=a\nversion=1\n", 33 },
+			     { "lib/bomb.jar", zeros, big } };
+	size_t len = 0;
+	uint8_t *z = zip_build(e, 2, 4u << 20, &len);
+	free(zeros);
+	assert_true(len < (1u << 20));
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(J, "app/bomb.jar", z, len, &l);
+	assert_true(lt_warned(&l, "app/bomb.jar: decompressed"));
+	assert_true(lt_warned(&l, "zip bomb suspected"));
+	lt_has(&l, "g", "a", "1"); /* read before the bomb */
+	sw_pkglist_release(&l);
+	free(z);
+}
+
+static void test_manifest_rules(void **state)
+{
+	(void)state;
+	static const char mf1[] =
+		"Manifest-Version: 1.0\r\nBundle-SymbolicName: com.fasterxml.jackson.core.jackson-data\r\n bind;singleton:=true\r\n"
+		"Bundle-Version: 2.9.1\r\nBundle-License: Apache-2.0\r\n\r\nName: x\r\nImplementation-Title: nope\r\n";
+	struct zent e[1] = { { "META-INF/MANIFEST.MF", mf1, sizeof(mf1) - 1 } };
+	size_t len = 0;
+	uint8_t *z = zip_build(e, 1, 1 << 16, &len);
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	/* no version in the file name: identity from Bundle-SymbolicName */
+	lt_parse_mem(J, "app/databind.jar", z, len, &l);
+	assert_int_equal(l.pkgs.len, 1);
+	struct sw_package *p = l.pkgs.items[0];
+	assert_string_equal(p->namespace_, "com.fasterxml.jackson.core");
+	assert_string_equal(p->name, "jackson-databind");
+	assert_string_equal(p->version, "2.9.1");
+	assert_true(lt_has_license(p, "Apache-2.0"));
+	sw_pkglist_release(&l);
+	/* file name with a version: artifactId/version from it, groupId from
+	 * the bundle name */
+	lt_parse_mem(J, "app/spring-core-5.3.1.jar", z, len, &l);
+	assert_int_equal(l.pkgs.len, 1);
+	lt_has(&l, "com.fasterxml.jackson.core", "spring-core", "5.3.1");
+	sw_pkglist_release(&l);
+	free(z);
+
+	/* invalid pom.properties (spaces, missing version) are ignored */
+	static const char bad[] = "groupId=a b\nartifactId=c\nversion=1\n";
+	static const char nov[] = "groupId=a\nartifactId=c\n";
+	struct zent e2[2] = { { "META-INF/maven/a/c/pom.properties", bad, sizeof(bad) - 1 },
+			      { "x/pom.properties", nov, sizeof(nov) - 1 } };
+	z = zip_build(e2, 2, 1 << 16, &len);
+	lt_parse_mem(J, "app/c.jar", z, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	sw_pkglist_release(&l);
+	free(z);
+
+	lt_parse_str(J, "app/x.jar", "PK\x03\x04garbage", &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(l.warnings.len >= 1);
+	sw_pkglist_release(&l);
+	lt_parse_mem(J, "app/x.jar", "", 0, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	sw_pkglist_release(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest basic[] = {
+		cmocka_unit_test(test_wants),
+		cmocka_unit_test(test_nesting_limit),
+		cmocka_unit_test(test_zip_bomb),
+		cmocka_unit_test(test_manifest_rules),
+	};
+	const struct CMUnitTest fixtures[] = {
+		cmocka_unit_test(test_parser_fixtures),
+		cmocka_unit_test(test_analyzer_fixtures),
+	};
+	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	lt_extract(JP " " JF);
+	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	lt_cleanup();
+	return rc ? 1 : 0;
+}
