@@ -1,11 +1,34 @@
-/* analyzers.c - the registry of package analyzers run on every layer. */
+/* analyzers.c - the registry of package analyzers run on every layer:
+ * the OS package databases here, then the language analyzers
+ * (inventory/lang/registry.c). */
 #include "inventory/analyzers.h"
+
+#include <stddef.h>
 
 #include "inventory/apk.h"
 #include "inventory/dpkg.h"
+#include "inventory/lang/lang.h"
+#include "inventory/rpm/rpmdb.h"
 
-const struct sw_analyzer *const sw_analyzers[] = {
+static const struct sw_analyzer *const os_analyzers[] = {
 	&sw_analyzer_dpkg,
 	&sw_analyzer_apk,
+	&sw_analyzer_rpm,
 	NULL,
 };
+
+static const struct sw_analyzer *all[32];
+
+const struct sw_analyzer *const *sw_analyzers_all(void)
+{
+	/* built once; the lists are constant, so a race writes the same values */
+	if (!all[0]) {
+		size_t n = 0;
+		for (size_t i = 0; os_analyzers[i] && n < 31; i++)
+			all[n++] = os_analyzers[i];
+		for (size_t i = 0; sw_lang_analyzers[i] && n < 31; i++)
+			all[n++] = sw_lang_analyzers[i];
+		all[n] = NULL;
+	}
+	return all;
+}

@@ -1,9 +1,9 @@
-/* analyzers.h - the NULL-terminated list of analyzers the layer pass runs. */
+/* analyzers.h - every analyzer the layer pass runs, NULL-terminated. */
 #ifndef SW_INVENTORY_ANALYZERS_H
 #define SW_INVENTORY_ANALYZERS_H
 
 #include "inventory/analyzer.h"
 
-extern const struct sw_analyzer *const sw_analyzers[];
+const struct sw_analyzer *const *sw_analyzers_all(void);
 
 #endif

@@ -109,6 +109,7 @@ static struct found *found_new(struct layer_result *r, const char *path, const c
 static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
 			struct sw_err *err)
 {
+	const struct sw_analyzer *const *an = sw_analyzers_all();
 	bool loaded = false;
 	if (sw_osdetect_wants(e->path)) {
 		sw_buf_reset(&w->content);
@@ -120,8 +121,8 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
-	for (size_t i = 0; sw_analyzers[i]; i++) {
-		const struct sw_analyzer *a = sw_analyzers[i];
+	for (size_t i = 0; an[i]; i++) {
+		const struct sw_analyzer *a = an[i];
 		if (!a->wants(e->path, e->mode, e->size))
 			continue;
 		struct found *f = found_new(w->res, e->path, a->name);
@@ -151,9 +152,10 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
  * Reuse what was found there, under the new path. */
 static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 {
+	const struct sw_analyzer *const *an = sw_analyzers_all();
 	bool wanted = sw_osdetect_wants(e->path);
-	for (size_t i = 0; sw_analyzers[i] && !wanted; i++)
-		wanted = sw_analyzers[i]->wants(e->path, e->mode, e->size);
+	for (size_t i = 0; an[i] && !wanted; i++)
+		wanted = an[i]->wants(e->path, e->mode, e->size);
 	if (!wanted)
 		return;
 	/* as a link in the merged view, so lookups and whiteouts treat it right */
@@ -162,8 +164,8 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 	l->target = sw_xstrdup(e->link);
 	sw_vec_push(&w->res->links, l);
 	bool any = false;
-	for (size_t i = 0; sw_analyzers[i]; i++) {
-		const struct sw_analyzer *a = sw_analyzers[i];
+	for (size_t i = 0; an[i]; i++) {
+		const struct sw_analyzer *a = an[i];
 		if (!a->wants(e->path, e->mode, e->size))
 			continue;
 		struct found *src = find_found(w->res, e->link, a->name);
@@ -670,6 +672,7 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	copy_image_facts(inv, info);
 	struct layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
 	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
+	(void)sw_analyzers_all();   /* built before the workers start */
 	int r = run_pass(img, opts, results, n, err);
 	if (r < 0)
 		goto out;

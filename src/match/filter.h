@@ -1,0 +1,45 @@
+/*
+ * filter.h - what the user asked not to see, and why.
+ *
+ * Filters never delete a finding: they set finding->suppressed to the
+ * reason, so the JSON report keeps it (and --show-suppressed shows it).
+ *   --severity LIST      keep only these severities
+ *   --ignore-unfixed     suppress findings without a fixed version
+ *   --ignore-status LIST suppress findings in these statuses
+ *   ignore file          lines "ID [exp:YYYY-MM-DD] [pkg:NAME|PURL] [path:GLOB]  # comment";
+ *                        an expired line is reported and not applied
+ *   VEX                  OpenVEX and CycloneDX VEX: not_affected and fixed suppress
+ */
+#ifndef SW_MATCH_FILTER_H
+#define SW_MATCH_FILTER_H
+
+#include <stdbool.h>
+
+#include "inventory/inventory.h"
+#include "match/match.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+struct sw_filter {
+	unsigned severity_mask;   /* bit (1 << level) kept; 0 = all */
+	bool ignore_unfixed;
+	unsigned status_mask;     /* bit (1 << status) suppressed */
+	long long now;            /* unix time, for expiry */
+	struct sw_vec ignores;    /* private rules */
+	struct sw_vec vex;        /* private statements */
+};
+
+void sw_filter_init(struct sw_filter *f, long long now);
+void sw_filter_release(struct sw_filter *f);
+/* "high,critical" -> mask; <0 with err for an unknown word. */
+int sw_filter_parse_severities(const char *list, unsigned *mask, struct sw_err *err);
+/* "will_not_fix,end_of_life" -> mask. */
+int sw_filter_parse_statuses(const char *list, unsigned *mask, struct sw_err *err);
+/* Errors name the file and line. A missing file is an error. */
+int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_err *err);
+int sw_filter_load_vex(struct sw_filter *f, const char *path, struct sw_err *err);
+/* Mark suppressed findings; notes get one line per expired ignore entry. */
+void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
+		     struct sw_match_result *res);
+
+#endif

@@ -1,0 +1,627 @@
+/*
+ * match.c - look every package up in the database and fold the hits.
+ *
+ * Per package: each (vulnerability, affected entry) hit that applies to
+ * the installed version becomes a `struct hit`; hits whose id sets
+ * intersect (aliases) are folded into one finding.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "match/match.h"
+#include "util/map.h"
+#include "util/mem.h"
+#include "version/version.h"
+
+static const char *const sev_names[] = { "unknown", "negligible", "low", "medium", "high", "critical" };
+
+const char *sw_severity_name(enum sw_severity_level s)
+{
+	return (unsigned)s < 6 ? sev_names[s] : "unknown";
+}
+
+int sw_severity_parse(const char *name, enum sw_severity_level *out)
+{
+	for (int i = 0; i < 6; i++)
+		if (strcasecmp(name, sev_names[i]) == 0) {
+			*out = (enum sw_severity_level)i;
+			return 0;
+		}
+	if (strcasecmp(name, "moderate") == 0 || strcasecmp(name, "important") == 0) {
+		*out = strcasecmp(name, "moderate") == 0 ? SW_SEV_MEDIUM : SW_SEV_HIGH;
+		return 0;
+	}
+	return -1;
+}
+
+/* A rating word from any source ("HIGH", "Important", "unimportant", "low**"). */
+static enum sw_severity_level severity_from_word(const char *w)
+{
+	char buf[32];
+	size_t n = 0;
+	for (; w && *w && n < sizeof(buf) - 1; w++)
+		if (isalpha((unsigned char)*w) || *w == ' ')
+			buf[n++] = (char)tolower((unsigned char)*w);
+	buf[n] = '\0';
+	if (!strcmp(buf, "critical"))
+		return SW_SEV_CRITICAL;
+	if (!strcmp(buf, "high") || !strcmp(buf, "important"))
+		return SW_SEV_HIGH;
+	if (!strcmp(buf, "medium") || !strcmp(buf, "moderate"))
+		return SW_SEV_MEDIUM;
+	if (!strcmp(buf, "low"))
+		return SW_SEV_LOW;
+	if (!strcmp(buf, "unimportant") || !strcmp(buf, "negligible") || !strcmp(buf, "none"))
+		return SW_SEV_NEGLIGIBLE;
+	return SW_SEV_UNKNOWN;
+}
+
+static enum sw_severity_level severity_from_score(double s)
+{
+	if (s < 0)
+		return SW_SEV_UNKNOWN;
+	if (s >= 9.0)
+		return SW_SEV_CRITICAL;
+	if (s >= 7.0)
+		return SW_SEV_HIGH;
+	if (s >= 4.0)
+		return SW_SEV_MEDIUM;
+	if (s > 0.0)
+		return SW_SEV_LOW;
+	return SW_SEV_NEGLIGIBLE;
+}
+
+/* ---- ecosystems ---- */
+
+static char *major_minor(const char *v, int parts)
+{
+	size_t n = 0;
+	int dots = 0;
+	while (v[n] && (isdigit((unsigned char)v[n]) || v[n] == '.')) {
+		if (v[n] == '.' && ++dots == parts)
+			break;
+		n++;
+	}
+	return n ? sw_xstrndup(v, n) : NULL;
+}
+
+char *sw_match_os_ecosystem(const struct sw_os *os)
+{
+	if (!os->id)
+		return NULL;
+	char *r = NULL, *mm = NULL;
+	if (!strcmp(os->id, "debian")) {
+		if (os->version_id && (mm = major_minor(os->version_id, 1)))
+			r = sw_xasprintf("Debian:%s", mm);
+		else if (os->codename && (!strcmp(os->codename, "sid") || !strcmp(os->codename, "unstable")))
+			r = sw_xstrdup("Debian:unstable");
+	} else if (!strcmp(os->id, "ubuntu") && os->version_id) {
+		r = sw_xasprintf("Ubuntu:%s", os->version_id);
+	} else if (!strcmp(os->id, "alpine") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("Alpine:v%s", mm);
+	} else if ((!strcmp(os->id, "rhel") || !strcmp(os->id, "centos") || !strcmp(os->id, "rocky") ||
+		    !strcmp(os->id, "almalinux") || !strcmp(os->id, "ol")) &&
+		   os->version_id && (mm = major_minor(os->version_id, 1))) {
+		/* Red Hat's data covers its rebuilds (as Trivy and Clair treat them) */
+		r = sw_xasprintf("Red Hat:enterprise_linux:%s", mm);
+	}
+	free(mm);
+	return r;
+}
+
+static char *lower_dup(const char *s)
+{
+	char *d = sw_xstrdup(s);
+	for (char *c = d; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return d;
+}
+
+int sw_match_lang_ecosystem(const struct sw_package *p, const char **eco, char **name)
+{
+	static const struct { const char *type, *eco; } map[] = {
+		{ "pypi", "PyPI" }, { "npm", "npm" }, { "maven", "Maven" }, { "golang", "Go" },
+		{ "cargo", "crates.io" }, { "gem", "RubyGems" }, { "composer", "Packagist" },
+		{ "nuget", "NuGet" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(p->type, map[i].type) != 0)
+			continue;
+		*eco = map[i].eco;
+		if (!strcmp(p->type, "maven"))
+			*name = p->namespace_ ? sw_xasprintf("%s:%s", p->namespace_, p->name) : sw_xstrdup(p->name);
+		else if (!strcmp(p->type, "npm") && p->namespace_)
+			*name = sw_xasprintf("%s/%s", p->namespace_, p->name);
+		else if ((!strcmp(p->type, "golang") || !strcmp(p->type, "composer")) && p->namespace_)
+			*name = sw_xasprintf("%s/%s", p->namespace_, p->name);
+		else if (!strcmp(p->type, "pypi"))
+			*name = lower_dup(p->name);
+		else
+			*name = sw_xstrdup(p->name);
+		return 0;
+	}
+	return -1;
+}
+
+static bool is_os_type(const char *t)
+{
+	return !strcmp(t, "deb") || !strcmp(t, "apk") || !strcmp(t, "rpm");
+}
+
+static bool is_kernel_headers(const struct sw_package *p)
+{
+	const char *n = p->name;
+	return !strcmp(n, "linux-libc-dev") || !strcmp(n, "kernel-headers") ||
+	       (sw_starts_with(n, "linux-") && sw_ends_with(n, "-headers")) ||
+	       (sw_starts_with(n, "linux-headers-"));
+}
+
+/* ---- hits ---- */
+
+struct hit {
+	struct sw_vec ids;        /* char*: id + aliases */
+	char *source;
+	bool distro;              /* from the OS release's data */
+	enum sw_vuln_status status;
+	char *fixed;
+	char *distro_severity;    /* the affected entry's own rating */
+	struct sw_vec severities; /* struct sw_severity* copies */
+	char *summary, *details, *published, *modified;
+	struct sw_vec refs, cwes;
+	int group;                /* union-find parent */
+};
+
+static void hit_free(void *v)
+{
+	struct hit *h = v;
+	if (!h)
+		return;
+	sw_vec_free_strings(&h->ids);
+	free(h->source);
+	free(h->fixed);
+	free(h->distro_severity);
+	for (size_t i = 0; i < h->severities.len; i++)
+		sw_severity_free(h->severities.items[i]);
+	sw_vec_release(&h->severities);
+	free(h->summary);
+	free(h->details);
+	free(h->published);
+	free(h->modified);
+	sw_vec_free_strings(&h->refs);
+	sw_vec_free_strings(&h->cwes);
+	free(h);
+}
+
+struct lookup_ctx {
+	enum sw_vscheme scheme;
+	const char *version;
+	bool distro;
+	struct sw_vec *hits;
+	struct sw_vec *warnings;
+	const char *pkg_name;
+};
+
+/* The smallest "fixed" event above the installed version. */
+static char *first_fix_above(const struct lookup_ctx *c, const struct sw_affected *a)
+{
+	const char *best = NULL;
+	for (size_t i = 0; i < a->ranges.len; i++) {
+		const struct sw_range *r = a->ranges.items[i];
+		if (r->type && !strcmp(r->type, "GIT"))
+			continue;
+		for (size_t k = 0; k < r->events.len; k++) {
+			const struct sw_event *e = r->events.items[k];
+			if (e->kind != SW_EV_FIXED || !e->version)
+				continue;
+			int cmp;
+			if (sw_version_compare(c->scheme, e->version, c->version, &cmp, NULL) < 0 || cmp <= 0)
+				continue;
+			int b;
+			if (!best || (sw_version_compare(c->scheme, e->version, best, &b, NULL) == 0 && b < 0))
+				best = e->version;
+		}
+	}
+	return sw_xstrdup(best);
+}
+
+static bool status_without_fix_applies(enum sw_vuln_status s)
+{
+	return s == SW_ST_AFFECTED || s == SW_ST_WILL_NOT_FIX || s == SW_ST_FIX_DEFERRED ||
+	       s == SW_ST_END_OF_LIFE || s == SW_ST_UNDER_INVESTIGATION;
+}
+
+static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+{
+	(void)err;
+	struct lookup_ctx *c = ctx;
+	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED)
+		return 0;
+	bool affected = false;
+	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
+	if (!has_rules) {
+		affected = status_without_fix_applies(a->status);
+	} else {
+		struct sw_err verr = SW_ERR_INIT;
+		if (sw_version_affected(c->scheme, c->version, a, &affected, &verr) < 0) {
+			/* an advisory we cannot evaluate is reported, not silently dropped */
+			sw_vec_push(c->warnings, sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version,
+							      v->id, verr.msg));
+			return 0;
+		}
+	}
+	if (!affected)
+		return 0;
+	struct hit *h = sw_xcalloc(1, sizeof(*h));
+	sw_vec_push_strdup(&h->ids, v->id);
+	for (size_t i = 0; i < v->aliases.len; i++)
+		if (sw_vec_find_str(&h->ids, v->aliases.items[i]) < 0)
+			sw_vec_push_strdup(&h->ids, v->aliases.items[i]);
+	h->source = sw_xstrdup(v->source);
+	h->distro = c->distro;
+	h->fixed = first_fix_above(c, a);
+	h->status = h->fixed ? SW_ST_FIXED
+		    : (a->status == SW_ST_UNKNOWN || a->status == SW_ST_FIXED) ? SW_ST_AFFECTED
+									: a->status;
+	h->distro_severity = sw_xstrdup(a->severity);
+	for (size_t i = 0; i < v->severities.len; i++) {
+		const struct sw_severity *s = v->severities.items[i];
+		sw_vec_push(&h->severities, sw_severity_new(s->source, s->type, s->vector, s->score, s->rating));
+	}
+	h->summary = sw_xstrdup(v->summary);
+	h->details = sw_xstrdup(v->details);
+	h->published = sw_xstrdup(v->published);
+	h->modified = sw_xstrdup(v->modified);
+	for (size_t i = 0; i < v->references.len; i++)
+		sw_vec_push_strdup(&h->refs, v->references.items[i]);
+	for (size_t i = 0; i < v->cwes.len; i++)
+		sw_vec_push_strdup(&h->cwes, v->cwes.items[i]);
+	sw_vec_push(c->hits, h);
+	return 0;
+}
+
+/* ---- folding ---- */
+
+static int uf_find(struct sw_vec *hits, int i)
+{
+	struct hit *h = hits->items[i];
+	while (h->group != i) {
+		struct hit *p = hits->items[h->group];
+		h->group = p->group;
+		i = h->group;
+		h = hits->items[i];
+	}
+	return i;
+}
+
+static int id_rank(const char *id)
+{
+	if (sw_starts_with(id, "CVE-"))
+		return 0;
+	if (sw_starts_with(id, "GHSA-"))
+		return 1;
+	return 2;
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+	int r = id_rank(a) - id_rank(b);
+	return r ? r : strcmp(a, b);
+}
+
+static void add_unique(struct sw_vec *v, const char *s)
+{
+	if (s && sw_vec_find_str(v, s) < 0)
+		sw_vec_push_strdup(v, s);
+}
+
+/* Severity: the distro's own rating first, then the vendor's (the record's
+ * source) CVSS or rating, then NVD's, then anyone's. */
+static void pick_severity(struct sw_finding *f, struct sw_vec *group)
+{
+	for (size_t i = 0; i < group->len; i++) {
+		struct hit *h = group->items[i];
+		if (h->distro && h->distro_severity) {
+			enum sw_severity_level s = severity_from_word(h->distro_severity);
+			if (s != SW_SEV_UNKNOWN) {
+				f->severity = s;
+				sw_str_set(&f->severity_source, h->source);
+				break;
+			}
+		}
+	}
+	/* best CVSS: vendor before nvd; v3.1/v4 before older */
+	const struct sw_severity *best = NULL;
+	int best_rank = 100;
+	const char *best_owner = NULL;
+	for (size_t i = 0; i < group->len; i++) {
+		struct hit *h = group->items[i];
+		for (size_t k = 0; k < h->severities.len; k++) {
+			const struct sw_severity *s = h->severities.items[k];
+			int rank = s->source && !strcmp(s->source, "nvd") ? 20 : 10;
+			if (s->type && !strcmp(s->type, "TEXT"))
+				rank += 5;
+			else if (s->type && !strcmp(s->type, "CVSS_V2"))
+				rank += 3;
+			else if (s->score < 0)
+				rank += 4;
+			if (rank < best_rank) {
+				best = s;
+				best_rank = rank;
+				best_owner = h->source;
+			}
+		}
+	}
+	if (best) {
+		if (best->vector)
+			f->cvss_vector = sw_xstrdup(best->vector);
+		f->cvss_score = best->score;
+		if (f->severity == SW_SEV_UNKNOWN) {
+			enum sw_severity_level s = best->rating ? severity_from_word(best->rating) : SW_SEV_UNKNOWN;
+			if (s == SW_SEV_UNKNOWN)
+				s = severity_from_score(best->score);
+			f->severity = s;
+			sw_str_set(&f->severity_source, best->source ? best->source : best_owner);
+		}
+	}
+	if (f->severity == SW_SEV_UNKNOWN) {
+		for (size_t i = 0; i < group->len; i++) {
+			struct hit *h = group->items[i];
+			if (h->distro_severity && severity_from_word(h->distro_severity) != SW_SEV_UNKNOWN) {
+				f->severity = severity_from_word(h->distro_severity);
+				sw_str_set(&f->severity_source, h->source);
+				break;
+			}
+		}
+	}
+}
+
+static struct sw_finding *fold_group(struct sw_vec *group, size_t pkg, const char *eco,
+				     const char *name, const char *version, enum sw_vscheme scheme)
+{
+	struct sw_finding *f = sw_xcalloc(1, sizeof(*f));
+	f->pkg = pkg;
+	f->ecosystem = sw_xstrdup(eco);
+	f->matched_name = sw_xstrdup(name);
+	f->installed = sw_xstrdup(version);
+	f->cvss_score = -1;
+	f->epss = f->epss_percentile = -1;
+	bool any_distro = false;
+	for (size_t i = 0; i < group->len; i++)
+		any_distro |= ((struct hit *)group->items[i])->distro;
+	for (size_t i = 0; i < group->len; i++) {
+		struct hit *h = group->items[i];
+		for (size_t k = 0; k < h->ids.len; k++)
+			add_unique(&f->ids, h->ids.items[k]);
+		add_unique(&f->sources, h->source);
+		for (size_t k = 0; k < h->refs.len; k++)
+			add_unique(&f->references, h->refs.items[k]);
+		for (size_t k = 0; k < h->cwes.len; k++)
+			add_unique(&f->cwes, h->cwes.items[k]);
+		if (!f->title && h->summary)
+			f->title = sw_xstrdup(h->summary);
+		if (!f->description && h->details)
+			f->description = sw_xstrdup(h->details);
+		if (!f->published && h->published)
+			f->published = sw_xstrdup(h->published);
+		if (h->modified && (!f->modified || strcmp(h->modified, f->modified) > 0))
+			sw_str_set(&f->modified, h->modified);
+		/* status and fix: the distro's word wins over generic data */
+		if (any_distro && !h->distro)
+			continue;
+		if (h->fixed) {
+			int c;
+			if (!f->fixed || (sw_version_compare(scheme, h->fixed, f->fixed, &c, NULL) == 0 && c < 0))
+				sw_str_set(&f->fixed, h->fixed);
+			f->status = SW_ST_FIXED;
+		} else if (f->status != SW_ST_FIXED &&
+			   (f->status == SW_ST_UNKNOWN || h->status < f->status)) {
+			f->status = h->status;
+		}
+	}
+	if (f->status == SW_ST_UNKNOWN)
+		f->status = SW_ST_AFFECTED;
+	sw_vec_sort(&f->ids, cmp_ids);
+	f->id = sw_xstrdup(f->ids.len ? f->ids.items[0] : "UNKNOWN");
+	pick_severity(f, group);
+	return f;
+}
+
+static void fold_hits(struct sw_match_result *res, struct sw_vec *hits, size_t pkg, const char *eco,
+		      const char *name, const char *version, enum sw_vscheme scheme)
+{
+	size_t n = hits->len;
+	for (size_t i = 0; i < n; i++)
+		((struct hit *)hits->items[i])->group = (int)i;
+	struct sw_map owner = SW_MAP_INIT;   /* id -> first hit index + 1 */
+	for (size_t i = 0; i < n; i++) {
+		struct hit *h = hits->items[i];
+		for (size_t k = 0; k < h->ids.len; k++) {
+			intptr_t j = (intptr_t)sw_map_get(&owner, h->ids.items[k]);
+			if (!j) {
+				sw_map_put(&owner, h->ids.items[k], (void *)(intptr_t)(i + 1));
+				continue;
+			}
+			int a = uf_find(hits, (int)i), b = uf_find(hits, (int)(j - 1));
+			if (a != b)
+				((struct hit *)hits->items[a])->group = b;
+		}
+	}
+	sw_map_release(&owner);
+	for (size_t i = 0; i < n; i++) {
+		if (uf_find(hits, (int)i) != (int)i)
+			continue;
+		struct sw_vec group = SW_VEC_INIT;
+		for (size_t k = 0; k < n; k++)
+			if (uf_find(hits, (int)k) == (int)i)
+				sw_vec_push(&group, hits->items[k]);
+		sw_vec_push(&res->findings, fold_group(&group, pkg, eco, name, version, scheme));
+		sw_vec_release(&group);
+	}
+}
+
+/* ---- enrichment, order ---- */
+
+static void enrich(struct sw_vulndb *db, struct sw_finding *f)
+{
+	for (size_t i = 0; i < f->ids.len; i++) {
+		const char *id = f->ids.items[i];
+		if (!sw_starts_with(id, "CVE-"))
+			continue;
+		struct sw_epss *e = NULL;
+		if (sw_vulndb_epss(db, id, &e, NULL) == 0 && e) {
+			if (e->score > f->epss) {
+				f->epss = e->score;
+				f->epss_percentile = e->percentile;
+			}
+			sw_epss_free(e);
+		}
+		struct sw_kev *k = NULL;
+		if (sw_vulndb_kev(db, id, &k, NULL) == 0 && k) {
+			f->kev = true;
+			if (!f->kev_date_added)
+				f->kev_date_added = sw_xstrdup(k->date_added);
+			sw_kev_free(k);
+		}
+	}
+}
+
+static int finding_order(const void *x, const void *y)
+{
+	const struct sw_finding *a = x, *b = y;
+	if (a->pkg != b->pkg)
+		return a->pkg < b->pkg ? -1 : 1;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+void sw_finding_free(struct sw_finding *f)
+{
+	if (!f)
+		return;
+	free(f->id);
+	sw_vec_free_strings(&f->ids);
+	sw_vec_free_strings(&f->sources);
+	free(f->ecosystem);
+	free(f->matched_name);
+	free(f->installed);
+	free(f->fixed);
+	free(f->severity_source);
+	free(f->cvss_vector);
+	free(f->title);
+	free(f->description);
+	sw_vec_free_strings(&f->references);
+	sw_vec_free_strings(&f->cwes);
+	free(f->published);
+	free(f->modified);
+	free(f->kev_date_added);
+	free(f->suppressed);
+	free(f);
+}
+
+static void finding_free_v(void *f)
+{
+	sw_finding_free(f);
+}
+
+void sw_match_result_free(struct sw_match_result *r)
+{
+	if (!r)
+		return;
+	sw_vec_free_all(&r->findings, finding_free_v);
+	sw_vec_free_strings(&r->notes);
+	free(r->os_ecosystem);
+	free(r);
+}
+
+int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
+		       const struct sw_match_opts *opts, struct sw_match_result **out,
+		       struct sw_err *err)
+{
+	static const struct sw_match_opts defaults = { 0 };
+	if (!opts)
+		opts = &defaults;
+	struct sw_match_result *res = sw_xcalloc(1, sizeof(*res));
+	res->os_ecosystem = sw_match_os_ecosystem(&inv->os);
+	bool has_os_pkgs = false;
+	for (size_t i = 0; i < inv->packages.len; i++)
+		has_os_pkgs |= is_os_type(((struct sw_package *)inv->packages.items[i])->type);
+	if (sw_vulndb_begin_read(db, err) < 0) {
+		sw_match_result_free(res);
+		return -1;
+	}
+	if (res->os_ecosystem) {
+		struct sw_vec any = SW_VEC_INIT;
+		if (sw_vulndb_packages(db, res->os_ecosystem, 1, &any, err) < 0)
+			goto fail;
+		res->os_covered = any.len > 0;
+		bool covered = res->os_covered;
+		sw_vec_free_strings(&any);
+		if (!covered && has_os_pkgs)
+			sw_vec_push(&res->notes, sw_xasprintf("the database has no data for %s: OS packages were "
+							      "not checked (this is not 'no vulnerabilities')",
+							      res->os_ecosystem));
+	} else if (has_os_pkgs) {
+		sw_vec_push(&res->notes, sw_xasprintf("OS '%s %s' is not supported: OS packages were not checked",
+						      inv->os.id ? inv->os.id : "unknown",
+						      inv->os.version_id ? inv->os.version_id : ""));
+	}
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		if (!p->version || !*p->version)
+			continue;
+		const char *eco;
+		char *name = NULL, *version = NULL;
+		struct lookup_ctx c = { 0 };
+		if (is_os_type(p->type)) {
+			if (!res->os_covered)
+				continue;
+			if (is_kernel_headers(p) && !opts->kernel_headers)
+				continue;
+			eco = res->os_ecosystem;
+			name = sw_xstrdup(p->source_name ? p->source_name : p->name);
+			if (!strcmp(p->type, "deb") && p->source_version)
+				version = sw_xstrdup(p->source_version);
+			else
+				version = sw_package_full_version(p);
+			c.distro = true;
+		} else {
+			if (p->owner && !opts->lang_owned)
+				continue;
+			if (sw_match_lang_ecosystem(p, &eco, &name) < 0)
+				continue;
+			version = sw_xstrdup(p->version);
+		}
+		if (sw_vscheme_for_ecosystem(eco, &c.scheme) < 0) {
+			free(name);
+			free(version);
+			continue;
+		}
+		struct sw_vec hits = SW_VEC_INIT;
+		c.version = version;
+		c.hits = &hits;
+		c.warnings = &res->notes;
+		c.pkg_name = name;
+		int r = sw_vulndb_lookup(db, eco, name, on_hit, &c, err);
+		if (r == 0 && hits.len)
+			fold_hits(res, &hits, i, eco, name, version, c.scheme);
+		sw_vec_free_all(&hits, hit_free);
+		free(name);
+		free(version);
+		if (r < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < res->findings.len; i++)
+		enrich(db, res->findings.items[i]);
+	sw_vulndb_end_read(db, NULL);
+	sw_vec_sort(&res->findings, finding_order);
+	*out = res;
+	return 0;
+fail:
+	sw_vulndb_end_read(db, NULL);
+	sw_match_result_free(res);
+	return -1;
+}

@@ -1,0 +1,90 @@
+/*
+ * match.h - inventory in, findings out.
+ *
+ * OS packages are matched against their distro's data for the detected
+ * release, through the source package (dpkg Source, apk origin, rpm source
+ * rpm) and in the distro's version order.  Language packages are matched
+ * against OSV ranges of their ecosystem, unless an OS package owns their
+ * files (then the vendor's data, through the OS package, is the truth).
+ * Kernel header packages are not matched against kernel CVEs unless asked.
+ *
+ * Noise is taken out here: one finding per (vulnerability, package,
+ * location), with every alias folded into it (CVE, GHSA, DSA, PYSEC, GO,
+ * RUSTSEC...), severity taken from the distro first, then the vendor's
+ * CVSS, then NVD; EPSS and KEV attached.
+ *
+ * Ownership: the result owns its findings; findings borrow nothing from
+ * the database, and point at inventory packages by index.
+ */
+#ifndef SW_MATCH_MATCH_H
+#define SW_MATCH_MATCH_H
+
+#include <stdbool.h>
+
+#include "inventory/inventory.h"
+#include "util/err.h"
+#include "util/vec.h"
+#include "vulndb/model.h"
+#include "vulndb/vulndb.h"
+
+enum sw_severity_level {
+	SW_SEV_UNKNOWN = 0,
+	SW_SEV_NEGLIGIBLE,
+	SW_SEV_LOW,
+	SW_SEV_MEDIUM,
+	SW_SEV_HIGH,
+	SW_SEV_CRITICAL,
+};
+const char *sw_severity_name(enum sw_severity_level s);      /* "critical", ... */
+int sw_severity_parse(const char *name, enum sw_severity_level *out); /* case-insensitive; <0 unknown word */
+
+struct sw_finding {
+	char *id;                  /* primary id: the CVE when there is one */
+	struct sw_vec ids;         /* char*: every id folded in, primary first */
+	struct sw_vec sources;     /* char*: database sources that reported it */
+	size_t pkg;                /* index into inventory->packages */
+	char *ecosystem;           /* the data set matched: "Debian:12", "PyPI" */
+	char *matched_name;        /* the name looked up (source package for distros) */
+	char *installed;           /* the version compared */
+	char *fixed;               /* first fixed version above the installed one, or NULL */
+	enum sw_vuln_status status;
+	enum sw_severity_level severity;
+	char *severity_source;     /* "debian", "nvd", "ghsa", ... */
+	double cvss_score;         /* -1 when none */
+	char *cvss_vector;
+	char *title;
+	char *description;
+	struct sw_vec references;  /* char* */
+	struct sw_vec cwes;        /* char* */
+	char *published, *modified;
+	double epss, epss_percentile; /* -1 when unknown */
+	bool kev;
+	char *kev_date_added;
+	char *suppressed;          /* NULL, or why it is suppressed */
+};
+
+struct sw_match_opts {
+	bool kernel_headers;       /* match kernel header packages against kernel CVEs too */
+	bool lang_owned;           /* also match language packages owned by OS packages */
+};
+
+struct sw_match_result {
+	struct sw_vec findings;    /* struct sw_finding*, sorted by package, severity, id */
+	struct sw_vec notes;       /* char*: "no vulnerability data for Debian:13; OS packages not checked" */
+	bool os_covered;           /* the database has data for the detected OS release */
+	char *os_ecosystem;        /* "Debian:12", or NULL when no OS was detected */
+};
+
+int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
+		       const struct sw_match_opts *opts, struct sw_match_result **out,
+		       struct sw_err *err);
+void sw_match_result_free(struct sw_match_result *r);
+void sw_finding_free(struct sw_finding *f);
+
+/* The OSV ecosystem for an OS ("Debian:12", "Alpine:v3.18", "Ubuntu:22.04",
+ * "Red Hat:enterprise_linux:9"...), malloc'd, or NULL if unknown. */
+char *sw_match_os_ecosystem(const struct sw_os *os);
+/* The OSV ecosystem and lookup name for a language package, or -1. */
+int sw_match_lang_ecosystem(const struct sw_package *p, const char **ecosystem, char **name);
+
+#endif
