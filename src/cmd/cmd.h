@@ -38,6 +38,7 @@ int sw_cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 /* True when progress may be drawn on stderr (a TTY, not --quiet, not CI). */
 bool sw_cmd_progress_enabled(void);
 void sw_cmd_set_quiet(bool quiet);
+bool sw_cmd_quiet(void);
 /* Unix time for reports: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
 long long sw_cmd_now(void);
 

@@ -30,6 +30,11 @@ bool sw_cmd_progress_enabled(void)
 	return !quiet && isatty(STDERR_FILENO) && !getenv("CI");
 }
 
+bool sw_cmd_quiet(void)
+{
+	return quiet;
+}
+
 void sw_cmd_set_quiet(bool q)
 {
 	quiet = q;

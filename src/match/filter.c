@@ -133,6 +133,25 @@ static long long parse_date_end(const char *s)
 	return (long long)timegm(&tm);
 }
 
+/* Split off the next blank-separated word of *s (NUL-terminating it). */
+static char *next_token(char **s)
+{
+	char *p = *s;
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	if (!*p) {
+		*s = p;
+		return NULL;
+	}
+	char *e = p;
+	while (*e && *e != ' ' && *e != '\t' && *e != '\r')
+		e++;
+	if (*e)
+		*e++ = '\0';
+	*s = e;
+	return p;
+}
+
 int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_err *err)
 {
 	struct sw_buf b = SW_BUF_INIT;
@@ -142,7 +161,6 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 	}
 	size_t lineno = 0;
 	int rc = 0;
-	char *save = NULL;
 	for (char *line = b.data, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -152,7 +170,7 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 		if (hash)
 			*hash = '\0';
 		struct ignore_rule *r = NULL;
-		for (char *tok = strtok_r(line, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
+		for (char *tok = next_token(&line); tok; tok = next_token(&line)) {
 			if (!r) {
 				r = sw_xcalloc(1, sizeof(*r));
 				r->id = sw_xstrdup(tok);

@@ -168,6 +168,7 @@ struct hit {
 	enum sw_vuln_status status;
 	char *fixed;
 	char *distro_severity;    /* the affected entry's own rating */
+	char *distro_name;        /* "debian" for a distro hit */
 	struct sw_vec severities; /* struct sw_severity* copies */
 	char *summary, *details, *published, *modified;
 	struct sw_vec refs, cwes;
@@ -183,6 +184,7 @@ static void hit_free(void *v)
 	free(h->source);
 	free(h->fixed);
 	free(h->distro_severity);
+	free(h->distro_name);
 	for (size_t i = 0; i < h->severities.len; i++)
 		sw_severity_free(h->severities.items[i]);
 	sw_vec_release(&h->severities);
@@ -259,8 +261,15 @@ static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *
 	for (size_t i = 0; i < v->aliases.len; i++)
 		if (sw_vec_find_str(&h->ids, v->aliases.items[i]) < 0)
 			sw_vec_push_strdup(&h->ids, v->aliases.items[i]);
-	h->source = sw_xstrdup(v->source);
+	h->source = sw_xstrdup(v->source);   /* "debian,nvd" when merged */
 	h->distro = c->distro;
+	if (c->distro) {
+		/* the distro's own rating is attributed to the distro: "Debian:12" -> "debian" */
+		size_t n = strcspn(a->ecosystem ? a->ecosystem : "", ":");
+		h->distro_name = sw_xstrndup(a->ecosystem ? a->ecosystem : "", n);
+		for (char *q = h->distro_name; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+	}
 	h->fixed = first_fix_above(c, a);
 	h->status = h->fixed ? SW_ST_FIXED
 		    : (a->status == SW_ST_UNKNOWN || a->status == SW_ST_FIXED) ? SW_ST_AFFECTED
@@ -327,7 +336,7 @@ static void pick_severity(struct sw_finding *f, struct sw_vec *group)
 			enum sw_severity_level s = severity_from_word(h->distro_severity);
 			if (s != SW_SEV_UNKNOWN) {
 				f->severity = s;
-				sw_str_set(&f->severity_source, h->source);
+				sw_str_set(&f->severity_source, h->distro_name);
 				break;
 			}
 		}
@@ -371,7 +380,7 @@ static void pick_severity(struct sw_finding *f, struct sw_vec *group)
 			struct hit *h = group->items[i];
 			if (h->distro_severity && severity_from_word(h->distro_severity) != SW_SEV_UNKNOWN) {
 				f->severity = severity_from_word(h->distro_severity);
-				sw_str_set(&f->severity_source, h->source);
+				sw_str_set(&f->severity_source, h->distro_name ? h->distro_name : h->source);
 				break;
 			}
 		}
@@ -395,7 +404,14 @@ static struct sw_finding *fold_group(struct sw_vec *group, size_t pkg, const cha
 		struct hit *h = group->items[i];
 		for (size_t k = 0; k < h->ids.len; k++)
 			add_unique(&f->ids, h->ids.items[k]);
-		add_unique(&f->sources, h->source);
+		for (const char *q = h->source ? h->source : ""; *q;) {
+			size_t n = strcspn(q, ",");
+			char *one = sw_xstrndup(q, n);
+			if (*one)
+				add_unique(&f->sources, one);
+			free(one);
+			q += n + (q[n] == ',');
+		}
 		for (size_t k = 0; k < h->refs.len; k++)
 			add_unique(&f->references, h->refs.items[k]);
 		for (size_t k = 0; k < h->cwes.len; k++)

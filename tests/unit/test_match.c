@@ -1,0 +1,346 @@
+/* test_match.c - matching, alias folding, status and severity rules, filters.
+ * Hand-written advisories go into a real database file; a hand-built
+ * inventory is matched against it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "match/filter.h"
+#include "match/match.h"
+#include "sw_test.h"
+#include "util/mem.h"
+#include "vulndb/vulndb.h"
+
+static char *dir;
+static struct sw_vulndb *db;
+
+static struct sw_affected *distro(struct sw_vuln *v, const char *eco, const char *pkg,
+				  enum sw_vuln_status st, const char *fixed, const char *sev)
+{
+	struct sw_affected *a = sw_affected_new(eco, pkg);
+	a->status = st;
+	if (fixed) {
+		struct sw_range *r = sw_range_new("ECOSYSTEM");
+		sw_range_add_event(r, SW_EV_INTRODUCED, "0");
+		sw_range_add_event(r, SW_EV_FIXED, fixed);
+		sw_vec_push(&a->ranges, r);
+	}
+	a->severity = sw_xstrdup(sev);
+	sw_vec_push(&v->affected, a);
+	return a;
+}
+
+static void put(struct sw_vuln *v, int64_t loc)
+{
+	struct sw_err err = SW_ERR_INIT;
+	if (sw_vulndb_put_vuln(db, loc, v, &err) < 0)
+		fail_msg("%s", err.msg);
+	sw_vuln_free(v);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = sw_test_tmpdir();
+	char *path = sw_xasprintf("%s/db.sqlite", dir);
+	struct sw_err err = SW_ERR_INIT;
+	if (sw_vulndb_open(path, SW_VULNDB_CREATE, &db, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	free(path);
+	int64_t deb, osv, nvd, kev;
+	sw_vulndb_begin_write(db, &err);
+	sw_vulndb_location_begin(db, "debian", "test-debian", &deb, &err);
+	sw_vulndb_location_begin(db, "osv", "test-osv", &osv, &err);
+	sw_vulndb_location_begin(db, "nvd", "test-nvd", &nvd, &err);
+	sw_vulndb_location_begin(db, "kev", "test-kev", &kev, &err);
+
+	/* Debian statuses, all on source package "openssl" (installed 3.0.11-1~deb12u2) */
+	struct sw_vuln *v = sw_vuln_new("CVE-2024-0001", "debian");
+	distro(v, "Debian:12", "openssl", SW_ST_FIXED, "3.0.13-1~deb12u1", "high");
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0002", "debian");   /* fixed before the installed version */
+	distro(v, "Debian:12", "openssl", SW_ST_FIXED, "3.0.9-1", "high");
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0003", "debian");
+	distro(v, "Debian:12", "openssl", SW_ST_AFFECTED, NULL, "medium");
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0004", "debian");
+	distro(v, "Debian:12", "openssl", SW_ST_WILL_NOT_FIX, NULL, "low");
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0005", "debian");
+	distro(v, "Debian:12", "openssl", SW_ST_FIX_DEFERRED, NULL, "unimportant");
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0006", "debian");
+	distro(v, "Debian:12", "openssl", SW_ST_NOT_AFFECTED, NULL, NULL);
+	put(v, deb);
+	v = sw_vuln_new("CVE-2024-0007", "debian");   /* another release: not ours */
+	distro(v, "Debian:11", "openssl", SW_ST_AFFECTED, NULL, "high");
+	put(v, deb);
+	/* kernel CVE: must not hit linux-libc-dev unless asked */
+	v = sw_vuln_new("CVE-2024-0100", "debian");
+	distro(v, "Debian:12", "linux", SW_ST_AFFECTED, NULL, "high");
+	put(v, deb);
+	/* DSA with the CVE as alias: folded into CVE-2024-0001 */
+	v = sw_vuln_new("DSA-5600-1", "debian");
+	sw_vec_push_strdup(&v->aliases, "CVE-2024-0001");
+	distro(v, "Debian:12", "openssl", SW_ST_FIXED, "3.0.13-1~deb12u1", NULL);
+	put(v, deb);
+	/* NVD enrichment: a CVSS vector for CVE-2024-0003 (Debian gave "medium") */
+	v = sw_vuln_new("CVE-2024-0003", "nvd");
+	sw_vec_push(&v->severities, sw_severity_new("nvd", "CVSS_V3",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, "critical"));
+	put(v, nvd);
+
+	/* PyPI: GHSA and PYSEC for one CVE, folded into one finding */
+	v = sw_vuln_new("GHSA-aaaa-bbbb-cccc", "osv");
+	sw_vec_push_strdup(&v->aliases, "CVE-2023-9999");
+	v->summary = sw_xstrdup("idna denial of service");
+	sw_vec_push(&v->severities, sw_severity_new("ghsa", "CVSS_V3",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5, "high"));
+	struct sw_affected *a = distro(v, "PyPI", "idna", SW_ST_UNKNOWN, "3.7", NULL);
+	(void)a;
+	put(v, osv);
+	v = sw_vuln_new("PYSEC-2024-1", "osv");
+	sw_vec_push_strdup(&v->aliases, "CVE-2023-9999");
+	distro(v, "PyPI", "idna", SW_ST_UNKNOWN, "3.7", NULL);
+	put(v, osv);
+	/* a withdrawn advisory never matches */
+	v = sw_vuln_new("GHSA-wwww-wwww-wwww", "osv");
+	v->withdrawn = sw_xstrdup("2024-01-01T00:00:00Z");
+	distro(v, "PyPI", "idna", SW_ST_UNKNOWN, "9.9", NULL);
+	put(v, osv);
+	/* ownership rule: "requests" is owned by a deb package here */
+	v = sw_vuln_new("GHSA-rrrr-rrrr-rrrr", "osv");
+	distro(v, "PyPI", "requests", SW_ST_UNKNOWN, "9.0", NULL);
+	put(v, osv);
+
+	struct sw_kev k = { .cve = "CVE-2024-0001", .date_added = "2024-02-01" };
+	sw_vulndb_put_kev(db, kev, &k, &err);
+	struct sw_epss e = { .cve = "CVE-2023-9999", .score = 0.42, .percentile = 0.97, .date = "2024-10-25" };
+	sw_vulndb_put_epss(db, kev, &e, &err);
+	if (sw_vulndb_commit(db, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sw_vulndb_close(db);
+	char *cmd = sw_xasprintf("rm -rf '%s'", dir);
+	sw_test_sh(cmd);
+	free(cmd);
+	free(dir);
+	return 0;
+}
+
+static struct sw_package *pkg(struct sw_inventory *inv, const char *type, const char *name,
+			      const char *version, const char *src, const char *srcver)
+{
+	struct sw_package *p = sw_package_new(type);
+	p->name = sw_xstrdup(name);
+	p->version = sw_xstrdup(version);
+	p->source_name = sw_xstrdup(src);
+	p->source_version = sw_xstrdup(srcver);
+	p->purl = sw_xasprintf("pkg:%s/%s@%s", type, name, version);
+	sw_vec_push(&inv->packages, p);
+	return p;
+}
+
+static struct sw_inventory *make_inventory(const char *version_id)
+{
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	inv->os.id = sw_xstrdup("debian");
+	inv->os.version_id = sw_xstrdup(version_id);
+	pkg(inv, "deb", "libssl3", "3.0.11-1~deb12u2", "openssl", "3.0.11-1~deb12u2");
+	pkg(inv, "deb", "linux-libc-dev", "6.1.76-1", "linux", "6.1.76-1");
+	struct sw_package *p = pkg(inv, "pypi", "idna", "3.4", NULL, NULL);
+	p->path = sw_xstrdup("usr/local/lib/python3.11/dist-packages/idna-3.4.dist-info/METADATA");
+	p = pkg(inv, "pypi", "requests", "2.28.1", NULL, NULL);
+	p->owner = sw_xstrdup("deb:python3-requests");
+	return inv;
+}
+
+static struct sw_finding *find(struct sw_match_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->findings.len; i++) {
+		struct sw_finding *f = r->findings.items[i];
+		for (size_t k = 0; k < f->ids.len; k++)
+			if (!strcmp(f->ids.items[k], id))
+				return f;
+	}
+	return NULL;
+}
+
+static void test_statuses_and_folding(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = make_inventory("12.4");
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, inv, NULL, &r, &err), 0);
+	assert_string_equal(r->os_ecosystem, "Debian:12");
+	assert_true(r->os_covered);
+
+	struct sw_finding *f = find(r, "CVE-2024-0001");
+	assert_non_null(f);
+	assert_string_equal(f->id, "CVE-2024-0001");       /* CVE is the primary id */
+	assert_int_equal(f->ids.len, 2);                   /* + DSA-5600-1 folded */
+	assert_string_equal(f->ids.items[1], "DSA-5600-1");
+	assert_int_equal(f->status, SW_ST_FIXED);
+	assert_string_equal(f->fixed, "3.0.13-1~deb12u1");
+	assert_int_equal(f->severity, SW_SEV_HIGH);
+	assert_true(f->kev);
+	assert_string_equal(f->kev_date_added, "2024-02-01");
+	assert_string_equal(f->matched_name, "openssl");
+
+	assert_null(find(r, "CVE-2024-0002"));   /* fixed below the installed version */
+	f = find(r, "CVE-2024-0003");
+	assert_int_equal(f->status, SW_ST_AFFECTED);
+	assert_null(f->fixed);
+	/* the distro's "medium" wins over NVD's 9.8, but the CVSS is kept */
+	assert_int_equal(f->severity, SW_SEV_MEDIUM);
+	assert_string_equal(f->severity_source, "debian");
+	assert_true(f->cvss_score > 9.7 && f->cvss_score < 9.9);
+	assert_int_equal(find(r, "CVE-2024-0004")->status, SW_ST_WILL_NOT_FIX);
+	f = find(r, "CVE-2024-0005");
+	assert_int_equal(f->status, SW_ST_FIX_DEFERRED);
+	assert_int_equal(f->severity, SW_SEV_NEGLIGIBLE);  /* "unimportant" */
+	assert_null(find(r, "CVE-2024-0006"));   /* not_affected */
+	assert_null(find(r, "CVE-2024-0007"));   /* Debian 11 data */
+	assert_null(find(r, "CVE-2024-0100"));   /* kernel headers not matched by default */
+
+	/* PyPI: one finding for GHSA + PYSEC + CVE, withdrawn one absent, owned package skipped */
+	f = find(r, "GHSA-aaaa-bbbb-cccc");
+	assert_non_null(f);
+	assert_string_equal(f->id, "CVE-2023-9999");
+	assert_int_equal(f->ids.len, 3);
+	assert_ptr_equal(find(r, "PYSEC-2024-1"), f);
+	assert_string_equal(f->fixed, "3.7");
+	assert_int_equal(f->severity, SW_SEV_HIGH);
+	assert_true(f->epss > 0.41 && f->epss < 0.43);
+	assert_false(f->kev);
+	assert_null(find(r, "GHSA-wwww-wwww-wwww"));
+	assert_null(find(r, "GHSA-rrrr-rrrr-rrrr"));
+	assert_int_equal(r->findings.len, 5);
+	sw_match_result_free(r);
+
+	/* asked for: kernel headers and OS-owned language packages */
+	struct sw_match_opts o = { .kernel_headers = true, .lang_owned = true };
+	assert_int_equal(sw_match_inventory(db, inv, &o, &r, &err), 0);
+	assert_non_null(find(r, "CVE-2024-0100"));
+	assert_non_null(find(r, "GHSA-rrrr-rrrr-rrrr"));
+	sw_match_result_free(r);
+	sw_inventory_free(inv);
+}
+
+static void test_release_without_data(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = make_inventory("13");
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, inv, NULL, &r, &err), 0);
+	assert_false(r->os_covered);
+	assert_int_equal(r->notes.len, 1);
+	assert_non_null(strstr(r->notes.items[0], "no data for Debian:13"));
+	assert_non_null(strstr(r->notes.items[0], "not 'no vulnerabilities'"));
+	/* language packages are still matched */
+	assert_non_null(find(r, "CVE-2023-9999"));
+	sw_match_result_free(r);
+	sw_inventory_free(inv);
+}
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = sw_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = make_inventory("12");
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, inv, NULL, &r, &err), 0);
+	struct sw_filter f;
+	sw_filter_init(&f, 1735689600);   /* 2025-01-01 */
+	char *ign = write_file("ignore", "# comment\n"
+					 "CVE-2024-0003 exp:2024-06-30   # expired: still reported\n"
+					 "CVE-2024-0004 exp:2025-12-31 pkg:libssl3\n"
+					 "CVE-2024-0005 pkg:other\n");
+	assert_int_equal(sw_filter_load_ignore_file(&f, ign, &err), 0);
+	char *vex = write_file("vex.json",
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"statements\":[{"
+		"\"vulnerability\":{\"name\":\"CVE-2023-9999\"},\"products\":[{\"@id\":\"pkg:pypi/idna@3.4\"}],"
+		"\"status\":\"not_affected\",\"justification\":\"vulnerable_code_not_in_execute_path\"}]}");
+	assert_int_equal(sw_filter_load_vex(&f, vex, &err), 0);
+	sw_filter_apply(&f, inv, r);
+	assert_null(find(r, "CVE-2024-0003")->suppressed);
+	assert_non_null(strstr(find(r, "CVE-2024-0004")->suppressed, "ignore file"));
+	assert_null(find(r, "CVE-2024-0005")->suppressed);       /* scoped to another package */
+	assert_non_null(strstr(find(r, "CVE-2023-9999")->suppressed, "vex: not_affected"));
+	assert_int_equal(r->notes.len, 1);
+	assert_non_null(strstr(r->notes.items[0], "expired on 2024-06-30"));
+	sw_filter_release(&f);
+
+	sw_filter_init(&f, 1735689600);
+	assert_int_equal(sw_filter_parse_severities("high,critical", &f.severity_mask, &err), 0);
+	f.ignore_unfixed = true;
+	sw_filter_apply(&f, inv, r);
+	assert_non_null(strstr(find(r, "CVE-2024-0005")->suppressed, "severity negligible"));
+	assert_null(find(r, "CVE-2024-0001")->suppressed);
+	sw_filter_release(&f);
+
+	/* bad input names the file and line */
+	char *bad = write_file("bad-ignore", "CVE-1 exp:2024-13-01\n");
+	sw_filter_init(&f, 0);
+	assert_true(sw_filter_load_ignore_file(&f, bad, &err) < 0);
+	assert_non_null(strstr(err.msg, "bad-ignore': line 1: bad date"));
+	char *badvex = write_file("bad.json", "{\"statements\": 3}");
+	assert_true(sw_filter_load_vex(&f, badvex, &err) < 0);
+	assert_non_null(strstr(err.msg, "bad.json"));
+	sw_filter_release(&f);
+	free(ign);
+	free(vex);
+	free(bad);
+	free(badvex);
+	sw_match_result_free(r);
+	sw_inventory_free(inv);
+}
+
+static void test_ecosystems(void **state)
+{
+	(void)state;
+	struct sw_os os = { .id = "alpine", .version_id = "3.18.4" };
+	char *e = sw_match_os_ecosystem(&os);
+	assert_string_equal(e, "Alpine:v3.18");
+	free(e);
+	struct sw_os rocky = { .id = "rocky", .version_id = "9.2" };
+	e = sw_match_os_ecosystem(&rocky);
+	assert_string_equal(e, "Red Hat:enterprise_linux:9");
+	free(e);
+	struct sw_os unknown = { .id = "plan9", .version_id = "4" };
+	assert_null(sw_match_os_ecosystem(&unknown));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statuses_and_folding),
+		cmocka_unit_test(test_release_without_data),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_ecosystems),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
