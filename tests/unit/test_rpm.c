@@ -204,6 +204,16 @@ static void test_header_bad(void **state)
 	b = one_entry(1000, 4, 0, 1, "\0\0\0\1", 4, &len); /* NAME as int32 */
 	expect_bad(b, len, "NAME (1000) has type int32");
 	free(b);
+	/* 4000 entries all walking the same 8000-byte string array */
+	struct fx_hdr ov;
+	fx_hdr_init(&ov);
+	for (int k = 0; k < 4000; k++)
+		fx_hdr_entry(&ov, 1117, 8, 0, 4000);
+	for (int k = 0; k < 4000; k++)
+		sw_buf_add(&ov.data, "a", 2);
+	b = fx_hdr_finish(&ov, false, &len);
+	expect_bad(b, len, "header entries overlap");
+	free(b);
 	b = one_entry(1001, 6, 0, 1, "1.0", 4, &len); /* no NAME */
 	expect_bad(b, len, "no NAME");
 	free(b);
@@ -448,6 +458,10 @@ static void test_bdb_bad(void **state)
 	memcpy(db, good, len);
 	fx_put32(db + 96, 5000, false);
 	expect_db_warning(db, len, 0, "hash bucket page 5000 out of range");
+	/* bucket 0 mapped to page 0 (the meta page) */
+	memcpy(db, good, len);
+	fx_put32(db + 96, 0, false);
+	expect_db_warning(db, len, 0, "hash bucket page 0 out of range");
 	/* overflow page pointer out of range: in hello's H_OFFPAGE item */
 	memcpy(db, good, len);
 	uint8_t *pg = db + 512;

@@ -390,6 +390,7 @@ int sw_rpm_header_parse(const uint8_t *blob, size_t len, struct sw_package **out
 		    h.dl, (unsigned long long)need, len);
 	h.ds = blob + 8 + (size_t)h.il * 16;
 	h.e = sw_xmalloc(sizeof(*h.e) * h.il);
+	uint64_t covered = 0;
 	for (uint32_t i = 0; i < h.il; i++) {
 		const uint8_t *pe = blob + 8 + (size_t)i * 16;
 		struct hentry *e = &h.e[i];
@@ -399,6 +400,16 @@ int sw_rpm_header_parse(const uint8_t *blob, size_t len, struct sw_package **out
 		e->count = sw_rpm_be32(pe + 12);
 		if ((r = check_entry(&h, i, e, err)) < 0)
 			goto out;
+		/* rpm's entries do not overlap; bounding their sum keeps the
+		 * string walks linear in the blob size */
+		covered += e->len;
+		if (covered > 2 * (uint64_t)h.dl + 65536) {
+			r = sw_err_set(err, SW_E_FORMAT,
+				       "header entries overlap: %llu bytes of values in a %u-byte "
+				       "data store",
+				       (unsigned long long)covered, h.dl);
+			goto out;
+		}
 	}
 	p = sw_package_new("rpm");
 	if ((r = decode(&h, p, err)) < 0)

@@ -165,8 +165,8 @@ static int bucket(struct bdb *b, uint32_t bk, struct sw_err *err)
 	for (uint32_t x = bk; x; x >>= 1)
 		bits++;
 	uint64_t pgno64 = (uint64_t)bk + (bits < 32 ? b->spares[bits] : 0);
-	uint32_t pgno = pgno64 > UINT32_MAX ? 0 : (uint32_t)pgno64;
-	while (pgno) {
+	uint32_t pgno = pgno64 > UINT32_MAX ? UINT32_MAX : (uint32_t)pgno64;
+	do {
 		const uint8_t *pg = page_get(b, pgno, "hash bucket");
 		if (!pg)
 			return 0;
@@ -191,7 +191,7 @@ static int bucket(struct bdb *b, uint32_t bk, struct sw_err *err)
 				return r;
 		}
 		pgno = u32(b, pg + 16);
-	}
+	} while (pgno);
 	return 0;
 }
 
