@@ -4,6 +4,8 @@
  * cvss3.c and cvss4.c), and the qualitative rating scales.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vulndb/cvss.h"
@@ -30,6 +32,19 @@ static const char *quote(char *dst, size_t n, const char *s, size_t len)
 	return dst;
 }
 
+/* Fail with "cvss vector 'VECTOR': MESSAGE"; returns the negative code. */
+static int fail(struct sw_err *err, int code, const char *vector, size_t len, const char *fmt, ...)
+	SW_PRINTF(5, 6);
+static int fail(struct sw_err *err, int code, const char *vector, size_t len, const char *fmt, ...)
+{
+	char q[QUOTE_MAX + 8], msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sw_err_set(err, code, "cvss vector '%s': %s", quote(q, sizeof(q), vector, len), msg);
+}
+
 static const struct sw_cvss_table *table_for(enum sw_cvss_version v)
 {
 	switch (v) {
@@ -41,20 +56,31 @@ static const struct sw_cvss_table *table_for(enum sw_cvss_version v)
 	return NULL;
 }
 
+/* s[0..len) (no NUL inside) equals the string key. */
+static bool span_eq(const char *key, const char *s, size_t len)
+{
+	return strncmp(key, s, len) == 0 && key[len] == '\0';
+}
+
 /* Index of s[0..len) in the NULL-terminated list, or -1. */
 static int find_str(const char *const *list, const char *s, size_t len)
 {
 	for (int i = 0; list[i]; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+		if (span_eq(list[i], s, len))
 			return i;
 	return -1;
 }
 
-static int find_metric(const struct sw_cvss_table *t, const char *s, size_t len)
+/* Index of the metric named s[0..len), or -1.  The search starts at
+ * `start` (the metric after the previous one), so a vector in canonical
+ * order costs one comparison per metric. */
+static int find_metric(const struct sw_cvss_table *t, const char *s, size_t len, int start)
 {
-	for (int i = 0; i < t->n; i++)
-		if (strlen(t->metrics[i].key) == len && memcmp(t->metrics[i].key, s, len) == 0)
+	for (int k = 0; k < t->n; k++) {
+		int i = (start + k) % t->n;
+		if (span_eq(t->metrics[i].key, s, len))
 			return i;
+	}
 	return -1;
 }
 
@@ -76,7 +102,7 @@ static int partial_group(const struct sw_cvss_table *t, const struct sw_cvss *c,
 
 static int parse(const char *vector, unsigned flags, struct sw_cvss *out, struct sw_err *err)
 {
-	char q[QUOTE_MAX + 8], q2[QUOTE_MAX + 8];
+	char q2[QUOTE_MAX + 8];
 
 	if (!vector)
 		return sw_err_set(err, SW_E_FORMAT, "cvss vector missing");
@@ -84,9 +110,7 @@ static int parse(const char *vector, unsigned flags, struct sw_cvss *out, struct
 	if (len == 0)
 		return sw_err_set(err, SW_E_FORMAT, "cvss vector is empty");
 	if (len > SW_CVSS_VECTOR_MAX)
-		return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': longer than %d bytes",
-				  quote(q, sizeof(q), vector, len), SW_CVSS_VECTOR_MAX);
-	const char *vq = quote(q, sizeof(q), vector, len);
+		return fail(err, SW_E_FORMAT, vector, len, "longer than %d bytes", SW_CVSS_VECTOR_MAX);
 
 	const struct sw_cvss_table *t;
 	const char *p = vector, *end = vector + len;
@@ -101,25 +125,24 @@ static int parse(const char *vector, unsigned flags, struct sw_cvss *out, struct
 		else if (vlen == 3 && memcmp(ver, "4.0", 3) == 0)
 			t = &sw_cvss4_table;
 		else if (vlen == 3 && memcmp(ver, "2.0", 3) == 0)
-			return sw_err_set(err, SW_E_FORMAT,
-					  "cvss vector '%s': v2 vectors carry no 'CVSS:2.0/' prefix", vq);
+			return fail(err, SW_E_FORMAT, vector, len, "v2 vectors carry no 'CVSS:2.0/' prefix");
 		else
-			return sw_err_set(err, SW_E_UNSUPPORTED, "cvss vector '%s': unsupported version '%s'",
-					  vq, quote(q2, sizeof(q2), ver, vlen));
+			return fail(err, SW_E_UNSUPPORTED, vector, len, "unsupported version '%s'",
+				    quote(q2, sizeof(q2), ver, vlen));
 		if (!slash || slash + 1 == end)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': no metrics", vq);
+			return fail(err, SW_E_FORMAT, vector, len, "no metrics");
 		p = slash + 1;
 	} else {
 		t = &sw_cvss2_table;
 		/* NVD's feeds wrote v2 vectors in parentheses. */
 		if (*p == '(') {
 			if (len < 2 || end[-1] != ')')
-				return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': unbalanced parenthesis", vq);
+				return fail(err, SW_E_FORMAT, vector, len, "unbalanced parenthesis");
 			p++;
 			end--;
 		}
 		if (p == end)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': no metrics", vq);
+			return fail(err, SW_E_FORMAT, vector, len, "no metrics");
 	}
 
 	struct sw_cvss c;
@@ -130,48 +153,46 @@ static int parse(const char *vector, unsigned flags, struct sw_cvss *out, struct
 		const char *slash = memchr(p, '/', (size_t)(end - p));
 		const char *cend = slash ? slash : end;
 		if (cend == p)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': empty metric", vq);
+			return fail(err, SW_E_FORMAT, vector, len, "empty metric");
 		const char *colon = memchr(p, ':', (size_t)(cend - p));
 		if (!colon)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': metric '%s' has no value", vq,
-					  quote(q2, sizeof(q2), p, (size_t)(cend - p)));
+			return fail(err, SW_E_FORMAT, vector, len, "metric '%s' has no value",
+				    quote(q2, sizeof(q2), p, (size_t)(cend - p)));
 		size_t klen = (size_t)(colon - p), vlen = (size_t)(cend - colon - 1);
-		int id = find_metric(t, p, klen);
+		int id = find_metric(t, p, klen, last + 1);
 		if (id < 0)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': unknown metric '%s'", vq,
-					  quote(q2, sizeof(q2), p, klen));
+			return fail(err, SW_E_FORMAT, vector, len, "unknown metric '%s'",
+				    quote(q2, sizeof(q2), p, klen));
 		const char *key = t->metrics[id].key;
 		if (c.m[id])
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': metric '%s' given twice", vq, key);
+			return fail(err, SW_E_FORMAT, vector, len, "metric '%s' given twice", key);
 		if (t->ordered && !(flags & SW_CVSS_ANY_ORDER) && id < last)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': metric '%s' out of order (after '%s')",
-					  vq, key, t->metrics[last].key);
+			return fail(err, SW_E_FORMAT, vector, len, "metric '%s' out of order (after '%s')",
+				    key, t->metrics[last].key);
 		int v = find_str(t->metrics[id].vals, colon + 1, vlen);
 		if (v < 0)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': invalid value '%s' for metric '%s'",
-					  vq, quote(q2, sizeof(q2), colon + 1, vlen), key);
+			return fail(err, SW_E_FORMAT, vector, len, "invalid value '%s' for metric '%s'",
+				    quote(q2, sizeof(q2), colon + 1, vlen), key);
 		c.m[id] = (unsigned char)(v + 1);
 		last = id;
 		if (!slash)
 			break;
 		p = slash + 1;
 		if (p == end)
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': empty metric", vq);
+			return fail(err, SW_E_FORMAT, vector, len, "empty metric");
 	}
 
 	for (int i = 0; i < t->n; i++)
 		if ((t->metrics[i].flags & SW_CVSS_MANDATORY) && !c.m[i])
-			return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': missing metric '%s'", vq,
-					  t->metrics[i].key);
+			return fail(err, SW_E_FORMAT, vector, len, "missing metric '%s'", t->metrics[i].key);
 	int miss = partial_group(t, &c, SW_CVSS_GROUP_TEMPORAL);
 	if (miss >= 0)
-		return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': incomplete temporal metrics, missing '%s'",
-				  vq, t->metrics[miss].key);
+		return fail(err, SW_E_FORMAT, vector, len, "incomplete temporal metrics, missing '%s'",
+			    t->metrics[miss].key);
 	miss = partial_group(t, &c, SW_CVSS_GROUP_ENV);
 	if (miss >= 0)
-		return sw_err_set(err, SW_E_FORMAT,
-				  "cvss vector '%s': incomplete environmental metrics, missing '%s'", vq,
-				  t->metrics[miss].key);
+		return fail(err, SW_E_FORMAT, vector, len, "incomplete environmental metrics, missing '%s'",
+			    t->metrics[miss].key);
 	*out = c;
 	return 0;
 }
@@ -193,12 +214,9 @@ int sw_cvss_parse_ex(const char *vector, int major, unsigned flags, struct sw_cv
 	int r = parse(vector, flags, &c, err);
 	if (r < 0)
 		return r;
-	if (major && major_of(c.version) != major) {
-		char q[QUOTE_MAX + 8];
-		return sw_err_set(err, SW_E_FORMAT, "cvss vector '%s': version %d.%d, expected %d.x",
-				  quote(q, sizeof(q), vector, strlen(vector)), major_of(c.version),
-				  (int)c.version % 10, major);
-	}
+	if (major && major_of(c.version) != major)
+		return fail(err, SW_E_FORMAT, vector, strlen(vector), "version %d.%d, expected %d.x",
+			    major_of(c.version), (int)c.version % 10, major);
 	*out = c;
 	return 0;
 }

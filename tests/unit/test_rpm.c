@@ -10,12 +10,12 @@
 #include "test_rpm_fixture.h"
 #include "inventory/rpm/rpmdb.h"
 
-static const char *const FILES[] = { "/usr/bin/hello", "/usr/share/doc/hello/README", "/" };
+static const char *const FILES[] = {"/usr/bin/hello", "/usr/share/doc/hello/README", "/"};
 
 static uint8_t *hello_blob(size_t *len)
 {
-	return fx_pkg_blob("hello", 2, "1.0", "3.fc40", "x86_64", "hello-src-1.0-3.fc40.src.rpm", FILES,
-			   3, len);
+	return fx_pkg_blob("hello", 2, "1.0", "3.fc40", "x86_64", "hello-src-1.0-3.fc40.src.rpm",
+			   FILES, 3, len);
 }
 
 static void assert_hello(const struct sw_package *p)
@@ -69,14 +69,14 @@ static void test_header_oldfilenames_and_dribble(void **state)
 	(void)state;
 	struct fx_hdr h;
 	fx_hdr_init(&h);
-	static const char *const old[] = { "/etc/a.conf", "/bin/sh" };
+	static const char *const old[] = {"/etc/a.conf", "/bin/sh"};
 	fx_hdr_str(&h, 1000, "oldpkg");
 	fx_hdr_str(&h, 1001, "0.9");
 	fx_hdr_str(&h, 1002, "1");
 	fx_hdr_strv(&h, 1027, old, 2);
-	fx_hdr_str(&h, 1044, "weird.src.rpm");          /* no version: not split */
+	fx_hdr_str(&h, 1044, "weird.src.rpm"); /* no version: not split */
 	fx_hdr_str(&h, 1022, "noarch");
-	fx_hdr_str(&h, 1022, "i686");                   /* dribble entry replaces */
+	fx_hdr_str(&h, 1022, "i686"); /* dribble entry replaces */
 	size_t len;
 	uint8_t *b = fx_hdr_finish(&h, false, &len);
 	struct sw_package *p = NULL;
@@ -94,15 +94,17 @@ static void test_header_oldfilenames_and_dribble(void **state)
 static void test_sourcerpm_shapes(void **state)
 {
 	(void)state;
-	static const struct { const char *srpm, *name, *ver; } cases[] = {
-		{ "util-linux-2.32.1-42.el8_8.src.rpm", "util-linux", "2.32.1-42.el8_8" },
-		{ "gcc11-11.2.1+git610-1.3.9.src.rpm", "gcc11", "11.2.1+git610-1.3.9" },
-		{ "foo-1-2.nosrc.rpm", "foo", "1-2" },
-		{ "foo-1-2", "foo", "1-2" },
-		{ "foo-1.src.rpm", NULL, NULL },
-		{ "-1-2.src.rpm", NULL, NULL },
-		{ "foo--2.src.rpm", NULL, NULL },
-		{ "foo-1-.src.rpm", NULL, NULL },
+	static const struct {
+		const char *srpm, *name, *ver;
+	} cases[] = {
+	    {"util-linux-2.32.1-42.el8_8.src.rpm", "util-linux", "2.32.1-42.el8_8"},
+	    {"gcc11-11.2.1+git610-1.3.9.src.rpm", "gcc11", "11.2.1+git610-1.3.9"},
+	    {"foo-1-2.nosrc.rpm", "foo", "1-2"},
+	    {"foo-1-2", "foo", "1-2"},
+	    {"foo-1.src.rpm", NULL, NULL},
+	    {"-1-2.src.rpm", NULL, NULL},
+	    {"foo--2.src.rpm", NULL, NULL},
+	    {"foo-1-.src.rpm", NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len;
@@ -152,8 +154,8 @@ static void test_header_bad(void **state)
 
 	expect_bad(good, 0, "truncated");
 	expect_bad(good, 7, "truncated");
-	expect_bad(good, len - 1, "needs");                        /* one byte short */
-	expect_bad(good, 8 + 16, "needs");                         /* entries past the end */
+	expect_bad(good, len - 1, "needs"); /* one byte short */
+	expect_bad(good, 8 + 16, "needs");  /* entries past the end */
 
 	uint8_t *b = sw_xmalloc(len);
 	memcpy(b, good, len);
@@ -161,7 +163,7 @@ static void test_header_bad(void **state)
 	expect_bad(b, len, "entry count 0");
 	fx_put_be32(b, 0x10000);
 	expect_bad(b, len, "entry count 65536");
-	fx_put_be32(b, 0x1000);                                    /* entry count past end */
+	fx_put_be32(b, 0x1000); /* entry count past end */
 	expect_bad(b, len, "needs");
 	memcpy(b, good, len);
 	fx_put_be32(b + 4, 0x10000000);
@@ -169,25 +171,25 @@ static void test_header_bad(void **state)
 	free(b);
 
 	static const char str[] = "abc";
-	b = one_entry(1000, 6, 100, 1, str, 4, &len);              /* offset past data */
+	b = one_entry(1000, 6, 100, 1, str, 4, &len); /* offset past data */
 	expect_bad(b, len, "offset 100 past the data store (4 bytes)");
 	free(b);
-	b = one_entry(1000, 10, 0, 1, str, 4, &len);               /* bad type */
+	b = one_entry(1000, 10, 0, 1, str, 4, &len); /* bad type */
 	expect_bad(b, len, "bad type 10");
 	free(b);
-	b = one_entry(1000, 0, 0, 1, str, 4, &len);                /* null type */
+	b = one_entry(1000, 0, 0, 1, str, 4, &len); /* null type */
 	expect_bad(b, len, "bad type 0");
 	free(b);
-	b = one_entry(1000, 6, 0, 0, str, 4, &len);                /* count 0 */
+	b = one_entry(1000, 6, 0, 0, str, 4, &len); /* count 0 */
 	expect_bad(b, len, "count 0");
 	free(b);
-	b = one_entry(1000, 6, 0, 2, "a\0b", 4, &len);             /* string count 2 */
+	b = one_entry(1000, 6, 0, 2, "a\0b", 4, &len); /* string count 2 */
 	expect_bad(b, len, "string with count 2");
 	free(b);
-	b = one_entry(1000, 6, 0, 1, "abcd", 4, &len);             /* no NUL */
+	b = one_entry(1000, 6, 0, 1, "abcd", 4, &len); /* no NUL */
 	expect_bad(b, len, "unterminated");
 	free(b);
-	b = one_entry(1116, 8, 0, 3, "a\0b\0", 4, &len);           /* 3 strings, 2 present */
+	b = one_entry(1116, 8, 0, 3, "a\0b\0", 4, &len); /* 3 strings, 2 present */
 	expect_bad(b, len, "unterminated");
 	free(b);
 	b = one_entry(1003, 4, 2, 1, "\0\0\0\0\0\0\0\0", 8, &len); /* misaligned int32 */
@@ -196,13 +198,23 @@ static void test_header_bad(void **state)
 	b = one_entry(1116, 4, 4, 2, "\0\0\0\0\0\0\0\0", 8, &len); /* int32s past the end */
 	expect_bad(b, len, "run past");
 	free(b);
-	b = one_entry(1116, 3, 0, 0x100000, "\0\0\0\0", 4, &len);  /* array limit */
+	b = one_entry(1116, 3, 0, 0x100000, "\0\0\0\0", 4, &len); /* array limit */
 	expect_bad(b, len, "count 1048576");
 	free(b);
-	b = one_entry(1000, 4, 0, 1, "\0\0\0\1", 4, &len);         /* NAME as int32 */
+	b = one_entry(1000, 4, 0, 1, "\0\0\0\1", 4, &len); /* NAME as int32 */
 	expect_bad(b, len, "NAME (1000) has type int32");
 	free(b);
-	b = one_entry(1001, 6, 0, 1, "1.0", 4, &len);              /* no NAME */
+	/* 4000 entries all walking the same 8000-byte string array */
+	struct fx_hdr ov;
+	fx_hdr_init(&ov);
+	for (int k = 0; k < 4000; k++)
+		fx_hdr_entry(&ov, 1117, 8, 0, 4000);
+	for (int k = 0; k < 4000; k++)
+		sw_buf_add(&ov.data, "a", 2);
+	b = fx_hdr_finish(&ov, false, &len);
+	expect_bad(b, len, "header entries overlap");
+	free(b);
+	b = one_entry(1001, 6, 0, 1, "1.0", 4, &len); /* no NAME */
 	expect_bad(b, len, "no NAME");
 	free(b);
 
@@ -225,9 +237,9 @@ static void test_header_bad(void **state)
 	free(b);
 
 	/* DIRINDEXES pointing past DIRNAMES, and a count mismatch */
-	static const char *const base[] = { "a", "b" };
-	static const char *const dir[] = { "/x/" };
-	uint32_t idx[] = { 0, 1 };
+	static const char *const base[] = {"a", "b"};
+	static const char *const dir[] = {"/x/"};
+	uint32_t idx[] = {0, 1};
 	fx_hdr_init(&h);
 	fx_hdr_str(&h, 1000, "n");
 	fx_hdr_str(&h, 1001, "1");
@@ -279,18 +291,18 @@ struct three {
 /* Records out of key order, plus a gpg-pubkey and a corrupt blob. */
 static void make_recs(struct three *t)
 {
-	static const char *const f2[] = { "/usr/lib64/libz.so.1" };
+	static const char *const f2[] = {"/usr/lib64/libz.so.1"};
 	t->blob[0] = hello_blob(&t->len[0]);
-	t->blob[1] = fx_pkg_blob("zlib", -1, "1.2.13", "1.el9", "x86_64", "zlib-1.2.13-1.el9.src.rpm", f2,
-				 1, &t->len[1]);
-	t->blob[2] = fx_pkg_blob("gpg-pubkey", -1, "fd431d51", "4ae0493b", NULL, NULL, NULL, 0,
-				 &t->len[2]);
+	t->blob[1] = fx_pkg_blob("zlib", -1, "1.2.13", "1.el9", "x86_64",
+				 "zlib-1.2.13-1.el9.src.rpm", f2, 1, &t->len[1]);
+	t->blob[2] =
+	    fx_pkg_blob("gpg-pubkey", -1, "fd431d51", "4ae0493b", NULL, NULL, NULL, 0, &t->len[2]);
 	t->blob[3] = sw_xmalloc(40);
 	memset(t->blob[3], 0xff, 40);
 	t->len[3] = 40;
-	static const uint32_t keys[] = { 7, 3, 5, 9 };
+	static const uint32_t keys[] = {7, 3, 5, 9};
 	for (int i = 0; i < 4; i++)
-		t->rec[i] = (struct fx_rec){ keys[i], t->blob[i], t->len[i] };
+		t->rec[i] = (struct fx_rec){keys[i], t->blob[i], t->len[i]};
 }
 
 static void free_recs(struct three *t)
@@ -342,22 +354,22 @@ static uint8_t *build_ndb(const struct three *t, size_t *len)
 }
 static uint8_t *build_bdb_le(const struct three *t, size_t *len)
 {
-	return fx_bdb(t->rec, 4, 4096, false, 0, len);          /* all overflow */
+	return fx_bdb(t->rec, 4, 4096, false, 0, len); /* all overflow */
 }
 static uint8_t *build_bdb_be(const struct three *t, size_t *len)
 {
-	return fx_bdb(t->rec, 4, 512, true, 0, len);            /* long chains */
+	return fx_bdb(t->rec, 4, 512, true, 0, len); /* long chains */
 }
 static uint8_t *build_bdb_inline(const struct three *t, size_t *len)
 {
-	return fx_bdb(t->rec, 4, 4096, false, 4096, len);       /* all on the hash page */
+	return fx_bdb(t->rec, 4, 4096, false, 4096, len); /* all on the hash page */
 }
 
 static void test_databases_ok(void **state)
 {
 	(void)state;
-	static const builder builders[] = { build_sqlite, build_ndb, build_bdb_le, build_bdb_be,
-					    build_bdb_inline };
+	static const builder builders[] = {build_sqlite, build_ndb, build_bdb_le, build_bdb_be,
+					   build_bdb_inline};
 	struct three t;
 	make_recs(&t);
 	for (size_t i = 0; i < sizeof(builders) / sizeof(builders[0]); i++) {
@@ -406,7 +418,7 @@ static void test_detect_bad(void **state)
 	(void)state;
 	expect_db_error((const uint8_t *)"", 0, "empty file");
 	expect_db_error((const uint8_t *)"hello, world, this is text", 26, "not an rpm database");
-	uint8_t btree[512] = { 0 };
+	uint8_t btree[512] = {0};
 	fx_put32(btree + 12, 0x053162, false);
 	expect_db_error(btree, sizeof(btree), "btree");
 }
@@ -420,13 +432,14 @@ static void test_bdb_bad(void **state)
 	const char *many[40];
 	char names[40][64];
 	for (int i = 0; i < 40; i++) {
-		snprintf(names[i], sizeof(names[i]), "/usr/share/a-longer-directory-name/file-%02d", i);
+		snprintf(names[i], sizeof(names[i]), "/usr/share/a-longer-directory-name/file-%02d",
+			 i);
 		many[i] = names[i];
 	}
 	size_t len, biglen;
 	uint8_t *big = fx_pkg_blob("big", -1, "1", "1", "noarch", NULL, many, 40, &biglen);
 	assert_true(biglen > 3 * 512);
-	struct fx_rec recs[2] = { { 7, big, biglen }, t.rec[1] };
+	struct fx_rec recs[2] = {{7, big, biglen}, t.rec[1]};
 	uint8_t *good = fx_bdb(recs, 2, 512, false, 0, &len);
 	uint8_t *db = sw_xmalloc(len);
 
@@ -445,6 +458,10 @@ static void test_bdb_bad(void **state)
 	memcpy(db, good, len);
 	fx_put32(db + 96, 5000, false);
 	expect_db_warning(db, len, 0, "hash bucket page 5000 out of range");
+	/* bucket 0 mapped to page 0 (the meta page) */
+	memcpy(db, good, len);
+	fx_put32(db + 96, 0, false);
+	expect_db_warning(db, len, 0, "hash bucket page 0 out of range");
 	/* overflow page pointer out of range: in hello's H_OFFPAGE item */
 	memcpy(db, good, len);
 	uint8_t *pg = db + 512;
@@ -532,6 +549,17 @@ static void test_ndb_bad(void **state)
 	expect_db_warning(db, len, 1, "bad slot magic");
 	/* truncated file */
 	expect_db_warning(good, len - 16, 1, "outside the file");
+	/* many bad slots: 50 warnings, then one line counting the rest */
+	memcpy(db, good, len);
+	for (uint32_t k = 2; k < 62; k++) {
+		fx_put32(db + k * 16 + 4, k, false);
+		fx_put32(db + k * 16 + 8, 3, false);
+	}
+	struct sw_pkglist wl = SW_PKGLIST_INIT;
+	assert_int_equal(sw_rpmdb_parse("p", db, len, &wl, NULL), 0);
+	assert_int_equal(wl.warnings.len, 51);
+	assert_string_equal(wl.warnings.items[50], "p: 10 more problems not listed");
+	sw_pkglist_release(&wl);
 	for (size_t n = 0; n < len; n += 5) {
 		struct sw_pkglist l = SW_PKGLIST_INIT;
 		(void)sw_rpmdb_parse(NULL, good, n, &l, NULL);
@@ -580,9 +608,11 @@ static void test_sqlite_bad(void **state)
 	ser = sqlite3_serialize(s, "main", &sz, 0);
 	expect_db_warning(ser, (size_t)sz, 0, "package record 1: blob column is not a blob");
 	sqlite3_free(ser);
-	assert_int_equal(sqlite3_exec(s, "DROP TABLE Packages; CREATE VIEW Packages AS SELECT 1 AS hnum, x'00' AS blob;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		s, "DROP TABLE Packages; CREATE VIEW Packages AS SELECT 1 AS hnum, x'00' AS blob;",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
 	ser = sqlite3_serialize(s, "main", &sz, 0);
 	expect_db_error(ser, (size_t)sz, "cannot read the Packages table");
 	sqlite3_free(ser);
@@ -598,14 +628,25 @@ static void test_analyzer(void **state)
 	assert_string_equal(a->name, "rpm");
 	assert_true(a->max_size >= (256u << 20));
 	static const char *const yes[] = {
-		"var/lib/rpm/Packages", "var/lib/rpm/Packages.db", "var/lib/rpm/rpmdb.sqlite",
-		"usr/lib/sysimage/rpm/Packages", "usr/lib/sysimage/rpm/Packages.db",
-		"usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/share/rpm/Packages", "usr/share/rpm/rpmdb.sqlite",
+	    "var/lib/rpm/Packages",
+	    "var/lib/rpm/Packages.db",
+	    "var/lib/rpm/rpmdb.sqlite",
+	    "usr/lib/sysimage/rpm/Packages",
+	    "usr/lib/sysimage/rpm/Packages.db",
+	    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+	    "usr/share/rpm/Packages",
+	    "usr/share/rpm/rpmdb.sqlite",
 	};
 	static const char *const no[] = {
-		"var/lib/rpm/Name", "var/lib/rpm/Index.db", "var/lib/rpm/rpmdb.sqlite-wal",
-		"var/lib/rpm/Packages.bak", "x/var/lib/rpm/Packages", "var/lib/rpm/sub/Packages",
-		"var/lib/rpm", "Packages", "var/lib/rpmPackages",
+	    "var/lib/rpm/Name",
+	    "var/lib/rpm/Index.db",
+	    "var/lib/rpm/rpmdb.sqlite-wal",
+	    "var/lib/rpm/Packages.bak",
+	    "x/var/lib/rpm/Packages",
+	    "var/lib/rpm/sub/Packages",
+	    "var/lib/rpm",
+	    "Packages",
+	    "var/lib/rpmPackages",
 	};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		assert_true(a->wants(yes[i], 0100644, 1000));
@@ -615,11 +656,13 @@ static void test_analyzer(void **state)
 	/* a broken file is a warning, not an error */
 	struct sw_pkglist l = SW_PKGLIST_INIT;
 	struct sw_err err = SW_ERR_INIT;
-	assert_int_equal(a->parse("var/lib/rpm/Packages", (const uint8_t *)"garbage!", 8, &l, &err), 0);
+	assert_int_equal(a->parse("var/lib/rpm/Packages", (const uint8_t *)"garbage!", 8, &l, &err),
+			 0);
 	assert_int_equal(l.pkgs.len, 0);
 	assert_int_equal(l.warnings.len, 1);
-	assert_string_equal(l.warnings.items[0],
-			    "var/lib/rpm/Packages: not an rpm database (no sqlite, ndb or berkeley db hash magic)");
+	assert_string_equal(
+	    l.warnings.items[0],
+	    "var/lib/rpm/Packages: not an rpm database (no sqlite, ndb or berkeley db hash magic)");
 	sw_pkglist_release(&l);
 
 	struct three t;
@@ -656,7 +699,12 @@ static void test_write_seeds(void **state)
 	char *d;
 	size_t len;
 	uint8_t *b;
-#define SEEDDIR(n) do { free(d); d = sw_xasprintf("%s/%s", dir, n); mkdir(d, 0755); } while (0)
+#define SEEDDIR(n)                                                                                 \
+	do {                                                                                       \
+		free(d);                                                                           \
+		d = sw_xasprintf("%s/%s", dir, n);                                                 \
+		mkdir(d, 0755);                                                                    \
+	} while (0)
 	d = NULL;
 	SEEDDIR("rpm_header");
 	write_file(d, "hello", t.blob[0], t.len[0]);
@@ -697,18 +745,18 @@ static void test_write_seeds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_ok),
-		cmocka_unit_test(test_header_oldfilenames_and_dribble),
-		cmocka_unit_test(test_sourcerpm_shapes),
-		cmocka_unit_test(test_header_bad),
-		cmocka_unit_test(test_header_truncations),
-		cmocka_unit_test(test_databases_ok),
-		cmocka_unit_test(test_detect_bad),
-		cmocka_unit_test(test_bdb_bad),
-		cmocka_unit_test(test_ndb_bad),
-		cmocka_unit_test(test_sqlite_bad),
-		cmocka_unit_test(test_analyzer),
-		cmocka_unit_test(test_write_seeds),
+	    cmocka_unit_test(test_header_ok),
+	    cmocka_unit_test(test_header_oldfilenames_and_dribble),
+	    cmocka_unit_test(test_sourcerpm_shapes),
+	    cmocka_unit_test(test_header_bad),
+	    cmocka_unit_test(test_header_truncations),
+	    cmocka_unit_test(test_databases_ok),
+	    cmocka_unit_test(test_detect_bad),
+	    cmocka_unit_test(test_bdb_bad),
+	    cmocka_unit_test(test_ndb_bad),
+	    cmocka_unit_test(test_sqlite_bad),
+	    cmocka_unit_test(test_analyzer),
+	    cmocka_unit_test(test_write_seeds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

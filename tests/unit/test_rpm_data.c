@@ -40,11 +40,12 @@ static char *qa_line(const struct sw_package *p)
 	char epoch[16] = "(none)";
 	if (p->epoch >= 0)
 		snprintf(epoch, sizeof(epoch), "%d", p->epoch);
-	char *srpm = p->source_name ? sw_xasprintf("%s-%s.src.rpm", p->source_name, p->source_version)
-				    : sw_xstrdup("(none)");
-	char *s = sw_xasprintf("%s\t%s\t%.*s\t%s\t%s\t%s\t%s", p->name, epoch,
-			       (int)(dash - p->version), p->version, dash + 1,
-			       p->arch ? p->arch : "(none)", srpm, p->vendor ? p->vendor : "(none)");
+	char *srpm = p->source_name
+			 ? sw_xasprintf("%s-%s.src.rpm", p->source_name, p->source_version)
+			 : sw_xstrdup("(none)");
+	char *s = sw_xasprintf(
+	    "%s\t%s\t%.*s\t%s\t%s\t%s\t%s", p->name, epoch, (int)(dash - p->version), p->version,
+	    dash + 1, p->arch ? p->arch : "(none)", srpm, p->vendor ? p->vendor : "(none)");
 	free(srpm);
 	return s;
 }
@@ -118,7 +119,8 @@ static const struct sw_package *find(const struct sw_pkglist *l, const char *nam
 static void test_sqlite_mariner(void **state)
 {
 	(void)state;
-	check_against_qa("cbl-mariner-2.0/rpmdb.sqlite", "cbl-mariner-2.0/expected-rpm-qa.tsv", 129);
+	check_against_qa("cbl-mariner-2.0/rpmdb.sqlite", "cbl-mariner-2.0/expected-rpm-qa.tsv",
+			 129);
 }
 
 static void test_bdb_libuuid(void **state)
@@ -129,7 +131,8 @@ static void test_bdb_libuuid(void **state)
 	struct sw_buf b;
 	load("libuuid/Packages", &b);
 	struct sw_pkglist l = SW_PKGLIST_INIT;
-	assert_int_equal(sw_rpmdb_parse("var/lib/rpm/Packages", (const uint8_t *)b.data, b.len, &l, NULL), 0);
+	assert_int_equal(
+	    sw_rpmdb_parse("var/lib/rpm/Packages", (const uint8_t *)b.data, b.len, &l, NULL), 0);
 	const struct sw_package *p = find(&l, "libuuid");
 	assert_non_null(p);
 	assert_string_equal(p->licenses.items[0], "BSD");
@@ -165,7 +168,7 @@ static void test_ndb_sle15(void **state)
 	assert_int_equal(l.warnings.len, 0);
 	assert_int_equal(l.pkgs.len, 35);
 
-	const struct sw_package *p = l.pkgs.items[0];   /* package index 1 */
+	const struct sw_package *p = l.pkgs.items[0]; /* package index 1 */
 	assert_string_equal(p->name, "system-user-root");
 	assert_string_equal(p->version, "20190513-3.3.1");
 
@@ -217,10 +220,13 @@ static void test_ndb_sle15(void **state)
 static void test_analyzer_real(void **state)
 {
 	(void)state;
-	static const struct { const char *rel, *path; size_t n; } cases[] = {
-		{ "cbl-mariner-2.0/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite", 129 },
-		{ "libuuid/Packages", "var/lib/rpm/Packages", 1 },
-		{ "sle15-bci/Packages.db", "usr/lib/sysimage/rpm/Packages.db", 35 },
+	static const struct {
+		const char *rel, *path;
+		size_t n;
+	} cases[] = {
+	    {"cbl-mariner-2.0/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite", 129},
+	    {"libuuid/Packages", "var/lib/rpm/Packages", 1},
+	    {"sle15-bci/Packages.db", "usr/lib/sysimage/rpm/Packages.db", 35},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sw_buf b;
@@ -229,15 +235,17 @@ static void test_analyzer_real(void **state)
 		assert_true(b.len <= sw_analyzer_rpm.max_size);
 		struct sw_pkglist l = SW_PKGLIST_INIT;
 		struct sw_err err = SW_ERR_INIT;
-		assert_int_equal(sw_analyzer_rpm.parse(cases[i].path, (const uint8_t *)b.data, b.len, &l,
-						       &err), 0);
+		assert_int_equal(
+		    sw_analyzer_rpm.parse(cases[i].path, (const uint8_t *)b.data, b.len, &l, &err),
+		    0);
 		assert_int_equal(l.warnings.len, 0);
 		assert_int_equal(l.pkgs.len, cases[i].n);
 		sw_pkglist_release(&l);
 
 		/* cut in half: never a crash, and a warning naming the file */
-		assert_int_equal(sw_analyzer_rpm.parse(cases[i].path, (const uint8_t *)b.data, b.len / 2,
-						       &l, &err), 0);
+		assert_int_equal(sw_analyzer_rpm.parse(cases[i].path, (const uint8_t *)b.data,
+						       b.len / 2, &l, &err),
+				 0);
 		assert_true(l.warnings.len > 0);
 		assert_non_null(strstr(l.warnings.items[0], cases[i].path));
 		sw_pkglist_release(&l);
@@ -249,10 +257,10 @@ int main(void)
 {
 	g_data = sw_test_require_shared_data("rpm database tests");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sqlite_mariner),
-		cmocka_unit_test(test_bdb_libuuid),
-		cmocka_unit_test(test_ndb_sle15),
-		cmocka_unit_test(test_analyzer_real),
+	    cmocka_unit_test(test_sqlite_mariner),
+	    cmocka_unit_test(test_bdb_libuuid),
+	    cmocka_unit_test(test_ndb_sle15),
+	    cmocka_unit_test(test_analyzer_real),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,8 +19,8 @@
 /* ---- header blobs ---- */
 
 struct fx_hdr {
-	struct sw_buf idx;    /* index entries */
-	struct sw_buf data;   /* data store */
+	struct sw_buf idx;  /* index entries */
+	struct sw_buf data; /* data store */
 	uint32_t il;
 };
 
@@ -108,7 +108,7 @@ static inline uint8_t *fx_hdr_finish(struct fx_hdr *h, bool region, size_t *len)
 	if (region) {
 		fx_put_be32(b, 63);
 		fx_put_be32(b + 4, 7);
-		fx_put_be32(b + 8, (uint32_t)-(int32_t)(il * 16));
+		fx_put_be32(b + 8, (uint32_t) - (int32_t)(il * 16));
 		fx_put_be32(b + 12, 16);
 		sw_buf_add(&out, b, 16);
 	}
@@ -206,10 +206,10 @@ static inline uint8_t *fx_bdb(const struct fx_rec *recs, size_t n, uint32_t page
 	fx_put32(m + 20, pagesize, be);
 	m[25] = 8;
 	fx_put32(m + 32, (uint32_t)npages - 1, be);
-	fx_put32(m + 72, 0, be);  /* max_bucket */
+	fx_put32(m + 72, 0, be); /* max_bucket */
 	fx_put32(m + 76, 1, be);
 	fx_put32(m + 80, 0, be);
-	fx_put32(m + 96, 1, be);  /* spares[0]: bucket 0 is page 1 */
+	fx_put32(m + 96, 1, be); /* spares[0]: bucket 0 is page 1 */
 
 	uint8_t *pg = db + pagesize;
 	fx_put32(pg + 8, 1, be);
@@ -237,7 +237,8 @@ static inline uint8_t *fx_bdb(const struct fx_rec *recs, size_t n, uint32_t page
 			size_t done = 0;
 			while (done < recs[i - 1].len) {
 				uint8_t *ov = db + (size_t)next_ov * pagesize;
-				size_t k = recs[i - 1].len - done < chunk ? recs[i - 1].len - done : chunk;
+				size_t k =
+				    recs[i - 1].len - done < chunk ? recs[i - 1].len - done : chunk;
 				fx_put32(ov + 8, next_ov, be);
 				ov[25] = 7;
 				fx_put16(ov + 22, (uint32_t)k, be);
@@ -302,11 +303,15 @@ static inline uint8_t *fx_sqlite(const struct fx_rec *recs, size_t n, size_t *le
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 		abort();
 	if (sqlite3_exec(db,
-			 "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);"
-			 "CREATE TABLE Name (key TEXT NOT NULL, hnum INTEGER NOT NULL, idx INTEGER NOT NULL);",
+			 "PRAGMA page_size = 512;"
+			 "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB "
+			 "NOT NULL);"
+			 "CREATE TABLE Name (key TEXT NOT NULL, hnum INTEGER NOT NULL, idx INTEGER "
+			 "NOT NULL);",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		abort();
-	if (sqlite3_prepare_v2(db, "INSERT INTO Packages (hnum, blob) VALUES (?, ?)", -1, &st, NULL))
+	if (sqlite3_prepare_v2(db, "INSERT INTO Packages (hnum, blob) VALUES (?, ?)", -1, &st,
+			       NULL))
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, recs[i].key);

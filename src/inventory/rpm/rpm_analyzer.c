@@ -2,6 +2,8 @@
  * rpm_analyzer.c - format detection, the record collector shared by the
  * three database readers, and the rpm analyzer.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,26 @@ void sw_rpm_collect_init(struct sw_rpm_collect *c, const char *path, struct sw_p
 	c->out = out;
 }
 
+void sw_rpm_warn(struct sw_rpm_collect *c, const char *fmt, ...)
+{
+	if (c->nwarn++ >= SW_RPM_MAX_WARNINGS)
+		return;
+	char msg[SW_ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sw_pkglist_warn(c->out, "%s: %s", c->path, msg);
+}
+
+static void warn_flush(struct sw_rpm_collect *c)
+{
+	if (c->nwarn > SW_RPM_MAX_WARNINGS)
+		sw_pkglist_warn(c->out, "%s: %zu more problems not listed", c->path,
+				c->nwarn - SW_RPM_MAX_WARNINGS);
+	c->nwarn = 0;
+}
+
 int sw_rpm_collect_blob(struct sw_rpm_collect *c, uint64_t key, const uint8_t *blob, size_t len,
 			struct sw_err *err)
 {
@@ -25,8 +47,7 @@ int sw_rpm_collect_blob(struct sw_rpm_collect *c, uint64_t key, const uint8_t *b
 		return sw_err_set(err, SW_E_LIMIT, "%s: more than %u package records", c->path,
 				  SW_RPMDB_MAX_PACKAGES);
 	if (sw_rpm_header_parse(blob, len, &p, &herr) < 0) {
-		sw_pkglist_warn(c->out, "%s: package record %llu: %s", c->path,
-				(unsigned long long)key, herr.msg);
+		sw_rpm_warn(c, "package record %llu: %s", (unsigned long long)key, herr.msg);
 		return 0;
 	}
 	/* gpg-pubkey headers are imported signing keys, not software: they
@@ -53,6 +74,7 @@ static int rec_cmp(const void *a, const void *b)
 
 void sw_rpm_collect_finish(struct sw_rpm_collect *c)
 {
+	warn_flush(c);
 	if (c->nrecs > 1)
 		qsort(c->recs, c->nrecs, sizeof(*c->recs), rec_cmp);
 	for (size_t i = 0; i < c->nrecs; i++)
@@ -64,6 +86,7 @@ void sw_rpm_collect_finish(struct sw_rpm_collect *c)
 
 void sw_rpm_collect_release(struct sw_rpm_collect *c)
 {
+	warn_flush(c);
 	for (size_t i = 0; i < c->nrecs; i++)
 		sw_package_free(c->recs[i].pkg);
 	free(c->recs);
@@ -90,15 +113,16 @@ int sw_rpmdb_parse(const char *path, const uint8_t *data, size_t len, struct sw_
 	if (len == 0)
 		return sw_err_set(err, SW_E_FORMAT, "%s: empty file", name);
 	return sw_err_set(err, SW_E_FORMAT,
-			  "%s: not an rpm database (no sqlite, ndb or berkeley db hash magic)", name);
+			  "%s: not an rpm database (no sqlite, ndb or berkeley db hash magic)",
+			  name);
 }
 
 static bool rpm_wants(const char *path, unsigned mode, uint64_t size)
 {
 	(void)mode;
 	(void)size;
-	static const char *const dirs[] = { "var/lib/rpm/", "usr/lib/sysimage/rpm/",
-					    "usr/share/rpm/" };
+	static const char *const dirs[] = {"var/lib/rpm/", "usr/lib/sysimage/rpm/",
+					   "usr/share/rpm/"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		size_t n = strlen(dirs[i]);
 		if (strncmp(path, dirs[i], n) != 0)
@@ -123,9 +147,9 @@ static int rpm_parse(const char *path, const uint8_t *data, size_t len, struct s
 }
 
 const struct sw_analyzer sw_analyzer_rpm = {
-	.name = "rpm",
-	.version = 1,
-	.max_size = 512u << 20,
-	.wants = rpm_wants,
-	.parse = rpm_parse,
+    .name = "rpm",
+    .version = 1,
+    .max_size = 512u << 20,
+    .wants = rpm_wants,
+    .parse = rpm_parse,
 };

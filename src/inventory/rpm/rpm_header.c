@@ -19,24 +19,42 @@
 #include "util/mem.h"
 
 enum rpm_type {
-	T_NULL = 0, T_CHAR = 1, T_INT8 = 2, T_INT16 = 3, T_INT32 = 4, T_INT64 = 5,
-	T_STRING = 6, T_BIN = 7, T_STRING_ARRAY = 8, T_I18NSTRING = 9,
+	T_NULL = 0,
+	T_CHAR = 1,
+	T_INT8 = 2,
+	T_INT16 = 3,
+	T_INT32 = 4,
+	T_INT64 = 5,
+	T_STRING = 6,
+	T_BIN = 7,
+	T_STRING_ARRAY = 8,
+	T_I18NSTRING = 9,
 };
 
 enum rpm_tag {
-	TAG_NAME = 1000, TAG_VERSION = 1001, TAG_RELEASE = 1002, TAG_EPOCH = 1003,
-	TAG_VENDOR = 1011, TAG_LICENSE = 1014, TAG_PACKAGER = 1015, TAG_ARCH = 1022,
-	TAG_OLDFILENAMES = 1027, TAG_SOURCERPM = 1044, TAG_DIRINDEXES = 1116,
-	TAG_BASENAMES = 1117, TAG_DIRNAMES = 1118, TAG_MODULARITYLABEL = 5096,
+	TAG_NAME = 1000,
+	TAG_VERSION = 1001,
+	TAG_RELEASE = 1002,
+	TAG_EPOCH = 1003,
+	TAG_VENDOR = 1011,
+	TAG_LICENSE = 1014,
+	TAG_PACKAGER = 1015,
+	TAG_ARCH = 1022,
+	TAG_OLDFILENAMES = 1027,
+	TAG_SOURCERPM = 1044,
+	TAG_DIRINDEXES = 1116,
+	TAG_BASENAMES = 1117,
+	TAG_DIRNAMES = 1118,
+	TAG_MODULARITYLABEL = 5096,
 };
 
 struct hentry {
 	uint32_t tag, type, offset, count;
-	uint32_t len;    /* bytes of data, computed and checked */
+	uint32_t len; /* bytes of data, computed and checked */
 };
 
 struct hdr {
-	const uint8_t *ds;   /* data store */
+	const uint8_t *ds; /* data store */
 	uint32_t dl;
 	struct hentry *e;
 	uint32_t il;
@@ -44,8 +62,9 @@ struct hdr {
 
 static const char *type_name(uint32_t t)
 {
-	static const char *const names[] = { "null", "char", "int8", "int16", "int32", "int64",
-					     "string", "bin", "string array", "i18n string" };
+	static const char *const names[] = {"null",         "char",       "int8",   "int16",
+					    "int32",        "int64",      "string", "bin",
+					    "string array", "i18n string"};
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
 
@@ -86,41 +105,47 @@ static uint32_t strings_len(const uint8_t *ds, uint32_t dl, uint32_t off, uint32
 
 static int check_entry(const struct hdr *h, uint32_t i, struct hentry *e, struct sw_err *err)
 {
-	static const uint32_t size[] = { 0, 1, 1, 2, 4, 8, 0, 1, 0, 0 };
+	static const uint32_t size[] = {0, 1, 1, 2, 4, 8, 0, 1, 0, 0};
 	if (e->type == T_NULL || e->type > T_I18NSTRING)
 		return sw_err_set(err, SW_E_FORMAT, "header entry %u (tag %u): bad type %u", i,
 				  e->tag, e->type);
 	if (e->count < 1 || e->count > h->dl)
-		return sw_err_set(err, SW_E_FORMAT,
-				  "header entry %u (tag %u): count %u out of range (data store %u bytes)",
-				  i, e->tag, e->count, h->dl);
+		return sw_err_set(
+		    err, SW_E_FORMAT,
+		    "header entry %u (tag %u): count %u out of range (data store %u bytes)", i,
+		    e->tag, e->count, h->dl);
 	if (e->type != T_BIN && e->count > SW_RPM_HEADER_MAX_ARRAY)
-		return sw_err_set(err, SW_E_FORMAT, "header entry %u (tag %u): count %u over the limit",
-				  i, e->tag, e->count);
-	if (e->type == T_STRING && e->count != 1)
-		return sw_err_set(err, SW_E_FORMAT, "header entry %u (tag %u): string with count %u",
-				  i, e->tag, e->count);
-	if (e->offset >= h->dl)
 		return sw_err_set(err, SW_E_FORMAT,
-				  "header entry %u (tag %u): offset %u past the data store (%u bytes)", i,
-				  e->tag, e->offset, h->dl);
+				  "header entry %u (tag %u): count %u over the limit", i, e->tag,
+				  e->count);
+	if (e->type == T_STRING && e->count != 1)
+		return sw_err_set(err, SW_E_FORMAT,
+				  "header entry %u (tag %u): string with count %u", i, e->tag,
+				  e->count);
+	if (e->offset >= h->dl)
+		return sw_err_set(
+		    err, SW_E_FORMAT,
+		    "header entry %u (tag %u): offset %u past the data store (%u bytes)", i, e->tag,
+		    e->offset, h->dl);
 	if (size[e->type] > 1 && e->offset % size[e->type])
 		return sw_err_set(err, SW_E_FORMAT,
-				  "header entry %u (tag %u): %s offset %u is not aligned", i, e->tag,
-				  type_name(e->type), e->offset);
+				  "header entry %u (tag %u): %s offset %u is not aligned", i,
+				  e->tag, type_name(e->type), e->offset);
 	if (size[e->type]) {
 		uint64_t n = (uint64_t)e->count * size[e->type];
 		if (n > h->dl - e->offset)
-			return sw_err_set(err, SW_E_FORMAT,
-					  "header entry %u (tag %u): %u %s values run past the data store",
-					  i, e->tag, e->count, type_name(e->type));
+			return sw_err_set(
+			    err, SW_E_FORMAT,
+			    "header entry %u (tag %u): %u %s values run past the data store", i,
+			    e->tag, e->count, type_name(e->type));
 		e->len = (uint32_t)n;
 	} else {
 		e->len = strings_len(h->ds, h->dl, e->offset, e->count);
 		if (!e->len)
-			return sw_err_set(err, SW_E_FORMAT,
-					  "header entry %u (tag %u): unterminated string past the data store",
-					  i, e->tag);
+			return sw_err_set(
+			    err, SW_E_FORMAT,
+			    "header entry %u (tag %u): unterminated string past the data store", i,
+			    e->tag);
 	}
 	return 0;
 }
@@ -165,13 +190,14 @@ static int get_strv(const struct hdr *h, uint32_t tag, const char ***out, uint32
 	if (!e)
 		return 0;
 	if (e->type != T_STRING_ARRAY && e->type != T_STRING)
-		return sw_err_set(err, SW_E_FORMAT, "header tag %s (%u) has type %s, not string array",
-				  tag_name(tag), tag, type_name(e->type));
+		return sw_err_set(err, SW_E_FORMAT,
+				  "header tag %s (%u) has type %s, not string array", tag_name(tag),
+				  tag, type_name(e->type));
 	const char **v = sw_xmalloc(sizeof(*v) * e->count);
 	const char *p = (const char *)h->ds + e->offset;
 	for (uint32_t i = 0; i < e->count; i++) {
 		v[i] = p;
-		p += strlen(p) + 1;  /* bounded: check_entry() walked these NULs */
+		p += strlen(p) + 1; /* bounded: check_entry() walked these NULs */
 	}
 	*out = v;
 	*n = e->count;
@@ -199,7 +225,7 @@ static int get_int32v(const struct hdr *h, uint32_t tag, const uint8_t **out, ui
 static void split_sourcerpm(const char *s, char **name, char **ver)
 {
 	size_t n = strlen(s);
-	static const char *const sfx[] = { ".src.rpm", ".nosrc.rpm" };
+	static const char *const sfx[] = {".src.rpm", ".nosrc.rpm"};
 	for (size_t i = 0; i < 2; i++) {
 		size_t l = strlen(sfx[i]);
 		if (n > l && memcmp(s + n - l, sfx[i], l) == 0) {
@@ -267,8 +293,8 @@ static int get_files(const struct hdr *h, struct sw_package *p, struct sw_err *e
 			uint32_t d = sw_rpm_be32(idx + 4 * (size_t)i);
 			if (d >= ndirs) {
 				r = sw_err_set(err, SW_E_FORMAT,
-					       "header DIRINDEXES[%u] = %u past the %u DIRNAMES", i, d,
-					       ndirs);
+					       "header DIRINDEXES[%u] = %u past the %u DIRNAMES", i,
+					       d, ndirs);
 				goto out;
 			}
 			char *f = image_path(dirs[d], strlen(dirs[d]), bases[i]);
@@ -296,8 +322,10 @@ static int decode(const struct hdr *h, struct sw_package *p, struct sw_err *err)
 {
 	const char *name, *ver, *rel, *arch, *src, *lic, *vendor, *mod, *packager;
 	int r;
-	if ((r = get_str(h, TAG_NAME, &name, err)) < 0 || (r = get_str(h, TAG_VERSION, &ver, err)) < 0 ||
-	    (r = get_str(h, TAG_RELEASE, &rel, err)) < 0 || (r = get_str(h, TAG_ARCH, &arch, err)) < 0 ||
+	if ((r = get_str(h, TAG_NAME, &name, err)) < 0 ||
+	    (r = get_str(h, TAG_VERSION, &ver, err)) < 0 ||
+	    (r = get_str(h, TAG_RELEASE, &rel, err)) < 0 ||
+	    (r = get_str(h, TAG_ARCH, &arch, err)) < 0 ||
 	    (r = get_str(h, TAG_SOURCERPM, &src, err)) < 0 ||
 	    (r = get_str(h, TAG_LICENSE, &lic, err)) < 0 ||
 	    (r = get_str(h, TAG_VENDOR, &vendor, err)) < 0 ||
@@ -318,7 +346,8 @@ static int decode(const struct hdr *h, struct sw_package *p, struct sw_err *err)
 	if (nep) {
 		uint32_t e = sw_rpm_be32(ep);
 		if (e > INT_MAX)
-			return sw_err_set(err, SW_E_FORMAT, "header of '%s': EPOCH %u out of range", name, e);
+			return sw_err_set(err, SW_E_FORMAT, "header of '%s': EPOCH %u out of range",
+					  name, e);
 		p->epoch = (int)e;
 	}
 	p->name = sw_xstrdup(name);
@@ -341,7 +370,7 @@ static int decode(const struct hdr *h, struct sw_package *p, struct sw_err *err)
 int sw_rpm_header_parse(const uint8_t *blob, size_t len, struct sw_package **out,
 			struct sw_err *err)
 {
-	struct hdr h = { 0 };
+	struct hdr h = {0};
 	struct sw_package *p = NULL;
 	int r;
 
@@ -355,11 +384,13 @@ int sw_rpm_header_parse(const uint8_t *blob, size_t len, struct sw_package **out
 		return sw_err_set(err, SW_E_FORMAT, "header data length %u over the limit", h.dl);
 	uint64_t need = 8 + (uint64_t)h.il * 16 + h.dl;
 	if (need > len)
-		return sw_err_set(err, SW_E_FORMAT,
-				  "header of %u entries and %u data bytes needs %llu bytes, blob has %zu",
-				  h.il, h.dl, (unsigned long long)need, len);
+		return sw_err_set(
+		    err, SW_E_FORMAT,
+		    "header of %u entries and %u data bytes needs %llu bytes, blob has %zu", h.il,
+		    h.dl, (unsigned long long)need, len);
 	h.ds = blob + 8 + (size_t)h.il * 16;
 	h.e = sw_xmalloc(sizeof(*h.e) * h.il);
+	uint64_t covered = 0;
 	for (uint32_t i = 0; i < h.il; i++) {
 		const uint8_t *pe = blob + 8 + (size_t)i * 16;
 		struct hentry *e = &h.e[i];
@@ -369,6 +400,16 @@ int sw_rpm_header_parse(const uint8_t *blob, size_t len, struct sw_package **out
 		e->count = sw_rpm_be32(pe + 12);
 		if ((r = check_entry(&h, i, e, err)) < 0)
 			goto out;
+		/* rpm's entries do not overlap; bounding their sum keeps the
+		 * string walks linear in the blob size */
+		covered += e->len;
+		if (covered > 2 * (uint64_t)h.dl + 65536) {
+			r = sw_err_set(err, SW_E_FORMAT,
+				       "header entries overlap: %llu bytes of values in a %u-byte "
+				       "data store",
+				       (unsigned long long)covered, h.dl);
+			goto out;
+		}
 	}
 	p = sw_package_new("rpm");
 	if ((r = decode(&h, p, err)) < 0)

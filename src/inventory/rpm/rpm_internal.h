@@ -22,18 +22,24 @@ struct sw_rpm_rec {
 };
 
 struct sw_rpm_collect {
-	const char *path;          /* for messages, never NULL */
+	const char *path; /* for messages, never NULL */
 	struct sw_pkglist *out;
 	struct sw_rpm_rec *recs;
 	size_t nrecs, cap;
-	size_t nblobs;             /* blobs seen, for the record limit */
+	size_t nblobs; /* blobs seen, for the record limit */
+	size_t nwarn;  /* warnings, kept up to SW_RPM_MAX_WARNINGS */
 };
+
+/* Warnings kept per database; the rest are counted in one last line. */
+#define SW_RPM_MAX_WARNINGS 50
 
 void sw_rpm_collect_init(struct sw_rpm_collect *c, const char *path, struct sw_pkglist *out);
 /* Decode one blob.  A bad blob is a warning; returns < 0 (err set) only
  * when the database holds more than SW_RPMDB_MAX_PACKAGES records. */
 int sw_rpm_collect_blob(struct sw_rpm_collect *c, uint64_t key, const uint8_t *blob, size_t len,
 			struct sw_err *err);
+/* Add "PATH: <fmt>" to the output's warnings (capped). */
+void sw_rpm_warn(struct sw_rpm_collect *c, const char *fmt, ...) SW_PRINTF(2, 3);
 /* Sort by key and move the packages to the output list. */
 void sw_rpm_collect_finish(struct sw_rpm_collect *c);
 /* Drop what was collected (on failure). */

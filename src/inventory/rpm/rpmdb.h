@@ -28,10 +28,10 @@
 #include "util/err.h"
 
 /* Limits (see docs/formats-rpm.md). */
-#define SW_RPM_HEADER_MAX_TAGS 0xffffu         /* index entries per header (rpm's own limit) */
-#define SW_RPM_HEADER_MAX_DATA 0x0fffffffu     /* data store bytes per header (rpm's own limit) */
-#define SW_RPM_HEADER_MAX_ARRAY 0x000fffffu    /* values per entry, except BIN (rpm's own limit) */
-#define SW_RPMDB_MAX_PACKAGES 200000u          /* records read from one database */
+#define SW_RPM_HEADER_MAX_TAGS 0xffffu      /* index entries per header (rpm's own limit) */
+#define SW_RPM_HEADER_MAX_DATA 0x0fffffffu  /* data store bytes per header (rpm's own limit) */
+#define SW_RPM_HEADER_MAX_ARRAY 0x000fffffu /* values per entry, except BIN (rpm's own limit) */
+#define SW_RPMDB_MAX_PACKAGES 200000u       /* records read from one database */
 
 /*
  * Decode one header blob as stored in a package database: big-endian
@@ -63,12 +63,12 @@ int sw_rpmdb_parse(const char *path, const uint8_t *data, size_t len, struct sw_
 		   struct sw_err *err);
 
 /* The same for one known format (no detection); used by the fuzz targets. */
-int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len,
-			  struct sw_pkglist *out, struct sw_err *err);
-int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len,
-		       struct sw_pkglist *out, struct sw_err *err);
-int sw_rpmdb_parse_ndb(const char *path, const uint8_t *data, size_t len,
-		       struct sw_pkglist *out, struct sw_err *err);
+int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+			  struct sw_err *err);
+int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+		       struct sw_err *err);
+int sw_rpmdb_parse_ndb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+		       struct sw_err *err);
 
 /* The analyzer: var/lib/rpm, usr/lib/sysimage/rpm and usr/share/rpm, each
  * with Packages, Packages.db or rpmdb.sqlite. */

@@ -29,22 +29,27 @@
 
 enum {
 	BDB_PAGE_HDR = 26,
-	P_HASH_UNSORTED = 2, P_OVERFLOW = 7, P_HASHMETA = 8, P_HASH = 13,
-	H_KEYDATA = 1, H_DUPLICATE = 2, H_OFFPAGE = 3, H_OFFDUP = 4,
+	P_HASH_UNSORTED = 2,
+	P_OVERFLOW = 7,
+	P_HASHMETA = 8,
+	P_HASH = 13,
+	H_KEYDATA = 1,
+	H_DUPLICATE = 2,
+	H_OFFPAGE = 3,
+	H_OFFDUP = 4,
 };
 
 struct bdb {
 	const char *name;
 	const uint8_t *data;
 	size_t len;
-	bool swapped;           /* big-endian file */
+	bool swapped; /* big-endian file */
 	uint32_t pagesize;
-	uint32_t npages;        /* pages present in the buffer */
+	uint32_t npages; /* pages present in the buffer */
 	uint32_t last_pgno;
 	uint32_t max_bucket;
 	uint32_t spares[32];
-	uint8_t *seen;          /* per page: 1 = hash page visited, 2 = overflow page used */
-	struct sw_pkglist *out;
+	uint8_t *seen; /* per page: 1 = hash page visited, 2 = overflow page used */
 	struct sw_rpm_collect *c;
 };
 
@@ -62,14 +67,13 @@ static uint16_t u16(const struct bdb *b, const uint8_t *p)
 static const uint8_t *page_get(struct bdb *b, uint32_t pgno, const char *what)
 {
 	if (pgno == 0 || pgno >= b->npages || pgno > b->last_pgno) {
-		sw_pkglist_warn(b->out, "%s: %s page %u out of range (file has %u pages)", b->name,
-				what, pgno, b->npages);
+		sw_rpm_warn(b->c, "%s page %u out of range (file has %u pages)", what, pgno,
+			    b->npages);
 		return NULL;
 	}
 	const uint8_t *pg = b->data + (size_t)pgno * b->pagesize;
 	if (u32(b, pg + 8) != pgno) {
-		sw_pkglist_warn(b->out, "%s: %s page %u says it is page %u", b->name, what, pgno,
-				u32(b, pg + 8));
+		sw_rpm_warn(b->c, "%s page %u says it is page %u", what, pgno, u32(b, pg + 8));
 		return NULL;
 	}
 	return pg;
@@ -79,9 +83,10 @@ static const uint8_t *page_get(struct bdb *b, uint32_t pgno, const char *what)
  * buffer.  Returns NULL (warning added) when the chain is broken. */
 static uint8_t *overflow_read(struct bdb *b, uint32_t pgno, uint32_t tlen, uint64_t key)
 {
-	if (tlen == 0 || tlen > (uint64_t)b->npages * b->pagesize || tlen > SW_RPM_HEADER_MAX_DATA) {
-		sw_pkglist_warn(b->out, "%s: package record %llu: overflow length %u out of range",
-				b->name, (unsigned long long)key, tlen);
+	if (tlen == 0 || tlen > (uint64_t)b->npages * b->pagesize ||
+	    tlen > SW_RPM_HEADER_MAX_DATA) {
+		sw_rpm_warn(b->c, "package record %llu: overflow length %u out of range",
+			    (unsigned long long)key, tlen);
 		return NULL;
 	}
 	uint8_t *v = sw_xmalloc(tlen);
@@ -91,21 +96,22 @@ static uint8_t *overflow_read(struct bdb *b, uint32_t pgno, uint32_t tlen, uint6
 		if (!pg)
 			goto bad;
 		if (pg[25] != P_OVERFLOW) {
-			sw_pkglist_warn(b->out, "%s: package record %llu: page %u has type %u, not overflow",
-					b->name, (unsigned long long)key, pgno, pg[25]);
+			sw_rpm_warn(b->c, "package record %llu: page %u has type %u, not overflow",
+				    (unsigned long long)key, pgno, pg[25]);
 			goto bad;
 		}
 		if (b->seen[pgno]) {
-			sw_pkglist_warn(b->out, "%s: package record %llu: overflow page %u used twice",
-					b->name, (unsigned long long)key, pgno);
+			sw_rpm_warn(b->c, "package record %llu: overflow page %u used twice",
+				    (unsigned long long)key, pgno);
 			goto bad;
 		}
 		b->seen[pgno] = 2;
 		uint32_t n = u16(b, pg + 22);
 		if (n == 0 || n > b->pagesize - BDB_PAGE_HDR || n > tlen - got) {
-			sw_pkglist_warn(b->out,
-					"%s: package record %llu: overflow page %u holds %u bytes (%u of %u left)",
-					b->name, (unsigned long long)key, pgno, n, tlen - got, tlen);
+			sw_rpm_warn(
+			    b->c,
+			    "package record %llu: overflow page %u holds %u bytes (%u of %u left)",
+			    (unsigned long long)key, pgno, n, tlen - got, tlen);
 			goto bad;
 		}
 		memcpy(v + got, pg + BDB_PAGE_HDR, n);
@@ -127,24 +133,22 @@ static int pair(struct bdb *b, const uint8_t *pg, uint32_t pgno, uint32_t i, uin
 	uint32_t voff = u16(b, pg + BDB_PAGE_HDR + 2 * (i + 1));
 	uint32_t kend = i == 0 ? b->pagesize : u16(b, pg + BDB_PAGE_HDR + 2 * (i - 1));
 	if (koff < minoff || voff < minoff || kend > b->pagesize || koff >= kend || voff >= koff) {
-		sw_pkglist_warn(b->out, "%s: hash page %u: item %u has bad offsets", b->name, pgno, i);
+		sw_rpm_warn(b->c, "hash page %u: item %u has bad offsets", pgno, i);
 		return 0;
 	}
 	const uint8_t *k = pg + koff, *v = pg + voff;
 	uint32_t klen = kend - koff, vlen = koff - voff;
 	if (k[0] != H_KEYDATA || klen != 5) {
-		sw_pkglist_warn(b->out, "%s: hash page %u: item %u is not a 4-byte package key",
-				b->name, pgno, i);
+		sw_rpm_warn(b->c, "hash page %u: item %u is not a 4-byte package key", pgno, i);
 		return 0;
 	}
 	uint32_t key = u32(b, k + 1);
 	if (key == 0)
-		return 0;   /* rpm's next-instance counter */
+		return 0; /* rpm's next-instance counter */
 	if (v[0] == H_KEYDATA)
 		return sw_rpm_collect_blob(b->c, key, v + 1, vlen - 1, err);
 	if (v[0] != H_OFFPAGE || vlen < 12) {
-		sw_pkglist_warn(b->out, "%s: package record %u: unsupported item type %u", b->name, key,
-				v[0]);
+		sw_rpm_warn(b->c, "package record %u: unsupported item type %u", key, v[0]);
 		return 0;
 	}
 	uint8_t *blob = overflow_read(b, u32(b, v + 4), u32(b, v + 8), key);
@@ -161,26 +165,24 @@ static int bucket(struct bdb *b, uint32_t bk, struct sw_err *err)
 	for (uint32_t x = bk; x; x >>= 1)
 		bits++;
 	uint64_t pgno64 = (uint64_t)bk + (bits < 32 ? b->spares[bits] : 0);
-	uint32_t pgno = pgno64 > UINT32_MAX ? 0 : (uint32_t)pgno64;
-	while (pgno) {
+	uint32_t pgno = pgno64 > UINT32_MAX ? UINT32_MAX : (uint32_t)pgno64;
+	do {
 		const uint8_t *pg = page_get(b, pgno, "hash bucket");
 		if (!pg)
 			return 0;
 		if (b->seen[pgno]) {
-			sw_pkglist_warn(b->out, "%s: hash page %u reached twice (bucket %u)", b->name,
-					pgno, bk);
+			sw_rpm_warn(b->c, "hash page %u reached twice (bucket %u)", pgno, bk);
 			return 0;
 		}
 		b->seen[pgno] = 1;
 		if (pg[25] != P_HASH && pg[25] != P_HASH_UNSORTED) {
-			sw_pkglist_warn(b->out, "%s: bucket %u: page %u has type %u, not hash", b->name,
-					bk, pgno, pg[25]);
+			sw_rpm_warn(b->c, "bucket %u: page %u has type %u, not hash", bk, pgno,
+				    pg[25]);
 			return 0;
 		}
 		uint32_t nent = u16(b, pg + 20);
 		if (nent > (b->pagesize - BDB_PAGE_HDR) / 2) {
-			sw_pkglist_warn(b->out, "%s: hash page %u: %u entries do not fit", b->name, pgno,
-					nent);
+			sw_rpm_warn(b->c, "hash page %u: %u entries do not fit", pgno, nent);
 			return 0;
 		}
 		for (uint32_t i = 0; i + 1 < nent; i += 2) {
@@ -189,24 +191,23 @@ static int bucket(struct bdb *b, uint32_t bk, struct sw_err *err)
 				return r;
 		}
 		pgno = u32(b, pg + 16);
-	}
+	} while (pgno);
 	return 0;
 }
 
-int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len,
-		       struct sw_pkglist *out, struct sw_err *err)
+int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+		       struct sw_err *err)
 {
-	struct bdb b = { 0 };
+	struct bdb b = {0};
 	struct sw_rpm_collect c;
 	int r = 0;
 	b.name = path ? path : "rpmdb";
 	b.data = data;
 	b.len = len;
-	b.out = out;
 
 	if (len < 512)
-		return sw_err_set(err, SW_E_FORMAT, "%s: berkeley db file of %zu bytes is truncated",
-				  b.name, len);
+		return sw_err_set(err, SW_E_FORMAT,
+				  "%s: berkeley db file of %zu bytes is truncated", b.name, len);
 	uint32_t magic = sw_rpm_le32(data + 12);
 	if (magic == 0x00061561u)
 		b.swapped = false;
@@ -216,8 +217,8 @@ int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len,
 		return sw_err_set(err, SW_E_FORMAT, "%s: not a berkeley db hash database", b.name);
 	uint32_t version = u32(&b, data + 16);
 	if (version < 8 || version > 10)
-		return sw_err_set(err, SW_E_UNSUPPORTED, "%s: unsupported berkeley db hash version %u",
-				  b.name, version);
+		return sw_err_set(err, SW_E_UNSUPPORTED,
+				  "%s: unsupported berkeley db hash version %u", b.name, version);
 	if (data[24] != 0)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "%s: encrypted berkeley db", b.name);
 	if (data[25] != P_HASHMETA)
@@ -227,17 +228,14 @@ int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len,
 	if (b.pagesize < 512 || b.pagesize > 65536 || (b.pagesize & (b.pagesize - 1)))
 		return sw_err_set(err, SW_E_FORMAT, "%s: bad page size %u", b.name, b.pagesize);
 	if (len < b.pagesize)
-		return sw_err_set(err, SW_E_FORMAT, "%s: truncated meta page (%zu of %u bytes)", b.name,
-				  len, b.pagesize);
+		return sw_err_set(err, SW_E_FORMAT, "%s: truncated meta page (%zu of %u bytes)",
+				  b.name, len, b.pagesize);
 	size_t np = len / b.pagesize;
 	b.npages = np > UINT32_MAX ? UINT32_MAX : (uint32_t)np;
 	b.last_pgno = u32(&b, data + 32);
 	b.max_bucket = u32(&b, data + 72);
 	for (int i = 0; i < 32; i++)
 		b.spares[i] = u32(&b, data + 96 + 4 * i);
-	if (b.last_pgno >= b.npages)
-		sw_pkglist_warn(out, "%s: truncated: last page is %u but the file holds %u pages",
-				b.name, b.last_pgno, b.npages);
 	if (b.max_bucket >= b.npages)
 		return sw_err_set(err, SW_E_FORMAT, "%s: %u hash buckets but only %u pages", b.name,
 				  b.max_bucket + 1, b.npages);
@@ -245,6 +243,9 @@ int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len,
 	b.seen = sw_xcalloc(b.npages, 1);
 	sw_rpm_collect_init(&c, path, out);
 	b.c = &c;
+	if (b.last_pgno >= b.npages)
+		sw_rpm_warn(&c, "truncated: last page is %u but the file holds %u pages",
+			    b.last_pgno, b.npages);
 	for (uint32_t bk = 0; bk <= b.max_bucket; bk++)
 		if ((r = bucket(&b, bk, err)) < 0)
 			break;

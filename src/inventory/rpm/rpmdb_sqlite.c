@@ -23,8 +23,8 @@ static int sq_err(struct sw_err *err, const char *name, sqlite3 *db, const char 
 			  what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len,
-			  struct sw_pkglist *out, struct sw_err *err)
+int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+			  struct sw_err *err)
 {
 	const char *name = path ? path : "rpmdb";
 	struct sw_rpm_collect c;
@@ -70,8 +70,8 @@ int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 hnum = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
-			sw_pkglist_warn(out, "%s: package record %lld: blob column is not a blob", name,
-					(long long)hnum);
+			sw_rpm_warn(&c, "package record %lld: blob column is not a blob",
+				    (long long)hnum);
 			continue;
 		}
 		const uint8_t *blob = sqlite3_column_blob(st, 1);

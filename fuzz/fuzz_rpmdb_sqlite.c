@@ -1,0 +1,19 @@
+/* fuzz_rpmdb_sqlite.c - rpm package database reader, sqlite format
+ * (sw_rpmdb_parse_sqlite), and the format detection (sw_rpmdb_parse). */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "inventory/rpm/rpmdb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > (4u << 20))
+		return 0;
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	(void)sw_rpmdb_parse_sqlite("fuzz", data, size, &l, &err);
+	sw_pkglist_release(&l);
+	(void)sw_rpmdb_parse("fuzz", data, size, &l, &err);
+	sw_pkglist_release(&l);
+	return 0;
+}
