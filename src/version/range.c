@@ -768,11 +768,11 @@ static int one_req(enum sw_vscheme s, const char *version, const char *op, size_
 		*ok = c == 0;
 	else if (OPIS("!=") || OPIS("<>"))
 		*ok = c != 0;
-	else if (OPIS("<"))
+	else if (OPIS("<") || OPIS("<<"))
 		*ok = c < 0;
 	else if (OPIS("<="))
 		*ok = c <= 0;
-	else if (OPIS(">"))
+	else if (OPIS(">") || OPIS(">>"))
 		*ok = c > 0;
 	else if (OPIS(">="))
 		*ok = c >= 0;
