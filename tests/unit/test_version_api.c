@@ -359,6 +359,18 @@ static void test_satisfies(void **state)
 	assert_true(sw_version_satisfies(SW_VS_NPM, "junk", "*", &out, &err) < 0);
 }
 
+/* fuzz/corpus/version_range/crash-realloc-dangling-comparator: a range
+ * with more comparators than the first allocation held left pointers into
+ * the freed array. */
+static void test_range_many_comparators(void **state)
+{
+	(void)state;
+	const char *r = ">=1.0.0 <9.0.0 >=1.1.0 <8.0.0 >=1.2.0 <7.0.0 >=1.3.0 <6.0.0 >=1.4.0 <5.0.0 ^1.2 ~1.4";
+	assert_true(sat("npm", "1.4.5", r));
+	assert_false(sat("npm", "1.5.0", r));
+	assert_false(sat("npm", "5.5.0", r));
+}
+
 static void test_affected_entry(void **state)
 {
 	(void)state;
@@ -439,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_osv),
 		cmocka_unit_test(test_satisfies),
+		cmocka_unit_test(test_range_many_comparators),
 		cmocka_unit_test(test_affected_entry),
 		cmocka_unit_test(test_rpm_labels),
 	};
