@@ -440,6 +440,91 @@ static void test_rpm_labels(void **state)
 	assert_int_equal(sw_rpm_vercmp("1.0^git1", 8, "1.0", 3), 1);
 }
 
+/* Order properties on generated strings, for every scheme (the vector
+ * test covers the schemes that have upstream vectors; this one also
+ * covers RubyGems, NuGet, Composer, Go and Cargo). */
+static uint64_t rng_state = 88172645463325252ULL;
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+static enum sw_vscheme prop_scheme;
+static int prop_cmp(const void *a, const void *b)
+{
+	int c = 0;
+	sw_version_compare(prop_scheme, *(const char *const *)a, *(const char *const *)b, &c, NULL);
+	return c;
+}
+
+static void test_generated_properties(void **state)
+{
+	(void)state;
+	static const char *const tok[SW_VS_COUNT_][16] = {
+		[SW_VS_DPKG] = { "1", "0", "2", "10", ".", "~", "+", "-", "1:", "a", "rc", "~rc", "-1", "+b1", "00", NULL },
+		[SW_VS_RPM] = { "1", "0", "2", "10", ".", "~", "^", "_", "-", "1:", "a", "rc", "git", "el9", "01", NULL },
+		[SW_VS_APK] = { "1", "0", "2", "10", ".1", "_alpha", "_rc", "_p", "_git", "-r1", "-r0", "a", "~abc", ".01", NULL, NULL },
+		[SW_VS_PEP440] = { "1", "0", "2", ".10", "a", "b", "rc", ".post", ".dev", "+loc", ".1", "1!", "-", "_", NULL, NULL },
+		[SW_VS_SEMVER] = { "1", "0", "2", "10", ".", "-", "alpha", "+b", ".1", "beta", "-0", ".x", NULL, NULL, NULL, NULL },
+		[SW_VS_NPM] = { "1", "0", "2", "10", ".", "-", "alpha", "+b", ".1", "beta", "v", "-0", NULL, NULL, NULL, NULL },
+		[SW_VS_GO] = { "v1", "v0", "2", "10", ".", "-", "alpha", "+incompatible", ".1", "20210101", "-0.", NULL, NULL, NULL, NULL, NULL },
+		[SW_VS_MAVEN] = { "1", "0", "2", ".", "-", "alpha", "a", "b1", "rc", "sp", "ga", "final", "snapshot", "x", "m", NULL },
+		[SW_VS_GEM] = { "1", "0", "2", "10", ".", "-", "a", "pre", "rc", ".0", ".b", NULL, NULL, NULL, NULL, NULL },
+		[SW_VS_NUGET] = { "1", "0", "2", "10", ".", "-", "alpha", "Beta", ".1", "+m", "rc", NULL, NULL, NULL, NULL, NULL },
+		[SW_VS_COMPOSER] = { "1", "0", "2", "10", ".", "-", "alpha", "beta", "RC", "p", "patch", "-dev", "v", ".1", NULL, NULL },
+		[SW_VS_CARGO] = { "1", "0", "2", "10", ".", "-", "alpha", "+b", ".1", "beta", NULL, NULL, NULL, NULL, NULL, NULL },
+	};
+	for (int sc = 0; sc < SW_VS_COUNT_; sc++) {
+		enum sw_vscheme s = (enum sw_vscheme)sc;
+		int ntok = 0;
+		while (ntok < 16 && tok[sc][ntok])
+			ntok++;
+		char *vs[160];
+		int n = 0, tries = 0;
+		while (n < 160 && tries++ < 200000) {
+			char buf[64];
+			size_t len = 0;
+			int parts = 1 + (int)rnd(6);
+			for (int k = 0; k < parts; k++) {
+				const char *t = tok[sc][rnd((unsigned)ntok)];
+				size_t tl = strlen(t);
+				if (len + tl >= sizeof(buf))
+					break;
+				memcpy(buf + len, t, tl);
+				len += tl;
+			}
+			buf[len] = 0;
+			if (sw_version_validate(s, buf, NULL) < 0)
+				continue;
+			bool dup = false;
+			for (int k = 0; k < n && !dup; k++)
+				dup = strcmp(vs[k], buf) == 0;
+			if (!dup)
+				vs[n++] = sw_xstrdup(buf);
+		}
+		assert_true(n >= 40);
+		prop_scheme = s;
+		qsort(vs, (size_t)n, sizeof(vs[0]), prop_cmp);
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < n; j++) {
+				int ab, ba;
+				assert_int_equal(sw_version_compare(s, vs[i], vs[j], &ab, NULL), 0);
+				assert_int_equal(sw_version_compare(s, vs[j], vs[i], &ba, NULL), 0);
+				if (ab != -ba)
+					fail_msg("%s: antisymmetry: '%s' '%s'", sw_vscheme_name(s), vs[i], vs[j]);
+				if (i < j && ab > 0)
+					fail_msg("%s: not transitive around '%s' > '%s'", sw_vscheme_name(s), vs[i], vs[j]);
+				if (i == j && ab != 0)
+					fail_msg("%s: '%s' is not equal to itself", sw_vscheme_name(s), vs[i]);
+			}
+		for (int i = 0; i < n; i++)
+			free(vs[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_range_many_comparators),
 		cmocka_unit_test(test_affected_entry),
 		cmocka_unit_test(test_rpm_labels),
+		cmocka_unit_test(test_generated_properties),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
