@@ -21,12 +21,14 @@ ECO = {
     "rpm": ("Red Hat", "Rocky Linux", "AlmaLinux", "SUSE", "openSUSE", "Mariner"),
     "pep440": ("PyPI",),
     "npm": ("npm", "Go", "crates.io"),
+    "maven": ("Maven",),
 }
 VECTORS = {
     "dpkg": ["dpkg-version-vectors.tsv"],
     "rpm": ["rpm-vercmp-vectors.tsv"],
     "pep440": ["pep440-version-vectors.tsv"],
     "npm": ["semver-node-vectors.tsv"],
+    "maven": ["maven-comparableversion-vectors.tsv"],
 }
 
 
@@ -119,6 +121,7 @@ ALPHA = {
     "rpm": "0123456789abcxyzAB._+~^-:",
     "pep440": "0123456789abcrpvedostlABC.-_!+",
     "npm": "0123456789abxyzAB.-+v",
+    "maven": "0123456789abcmrsxyzAB.-_",
 }
 SNIPPETS = {
     "dpkg": ["~", "~~", "+", ".", "-1", "1:", "0:", "~rc1", "+deb11u1", "ubuntu1", "+b1", "0", "00", "~beta"],
@@ -126,6 +129,8 @@ SNIPPETS = {
     "pep440": ["a1", "b2", "rc1", "c1", ".post1", ".dev0", "+local", "+ubuntu.1", "1!", "alpha", "-1", ".0",
                "pre", "preview", "r", "rev", "-post", "_dev", "v", ".*", "0"],
     "npm": ["-alpha", "-0", ".1", "+build", "-rc.1", "-1", "v", "-alpha.beta", ".0", "-01", "00", "-x.7.z.92"],
+    "maven": ["-SNAPSHOT", "-alpha", "-beta-1", ".RELEASE", ".Final", "-ga", "-sp1", "-rc", "-cr2", "-m3", "a1",
+              "b2", ".0", "-0", "-jre", ".1", "-1", "final", "-xyz", "1234567890123", "0000"],
 }
 
 
