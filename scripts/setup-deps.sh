@@ -5,7 +5,8 @@ set -eu
 BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   libarchive-dev zlib1g-dev libzstd-dev libisal-dev libssl-dev libsqlite3-dev \
   libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils"
-TEST="python3 python3-jsonschema python3-packaging python3-rpm rpm dpkg \
+TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt rpm dpkg \
+  nodejs npm \
   valgrind zstd gzip tar"
 missing=""
 for p in $BUILD $TEST; do

@@ -602,6 +602,16 @@ static const char *node_alt(const char *p, const char *e, bool loose, bool incpr
 			}
 		}
 	}
+	/* The array may have moved while it grew: re-point each comparator's
+	 * version at its own buffers. */
+	for (size_t k = 0; k < s.n; k++) {
+		struct ncmp *c = &s.c[k];
+		c->v.major = c->buf[0];
+		c->v.minor = c->buf[1];
+		c->v.patch = c->buf[2];
+		if (c->v.pre)
+			c->v.pre = c->pre;
+	}
 	if (!why && s.n == 0)
 		*empty = true;
 	else if (!why)
@@ -768,11 +778,11 @@ static int one_req(enum sw_vscheme s, const char *version, const char *op, size_
 		*ok = c == 0;
 	else if (OPIS("!=") || OPIS("<>"))
 		*ok = c != 0;
-	else if (OPIS("<"))
+	else if (OPIS("<") || OPIS("<<"))
 		*ok = c < 0;
 	else if (OPIS("<="))
 		*ok = c <= 0;
-	else if (OPIS(">"))
+	else if (OPIS(">") || OPIS(">>"))
 		*ok = c > 0;
 	else if (OPIS(">="))
 		*ok = c >= 0;

@@ -68,7 +68,7 @@ static int run_tsv(const char *file, enum sw_vscheme s)
 		chomp(line);
 		if (line[0] == '#' || !line[0])
 			continue;
-		char *fl[6];
+		char *fl[6] = { 0 };
 		int n = split_tabs(line, fl, 6);
 		assert_true(n >= 3);
 		int want = (int)strtol(fl[2], NULL, 10);
@@ -137,7 +137,7 @@ static void test_apk_tools_data(void **state)
 		const char *a = line, *b = sp2 + 1;
 		int c = 99;
 		assert_int_equal(sw_version_compare(SW_VS_APK, a, b, &c, NULL), 0);
-		bool fz = sw_apk_fuzzy_match(a, b), ok;
+		bool fz = sw_apk_fuzzy_match(a, b), ok = false;
 		if (!strcmp(op, "<"))
 			ok = c < 0;
 		else if (!strcmp(op, ">"))
@@ -177,7 +177,7 @@ static void test_semver_node(void **state)
 		chomp(line);
 		if (line[0] == '#' || !line[0])
 			continue;
-		char *fl[6];
+		char *fl[6] = { 0 };
 		int n = split_tabs(line, fl, 6);
 		assert_true(n >= 4);
 		int want = (int)strtol(fl[2], NULL, 10);
@@ -217,7 +217,7 @@ static void test_semver_ranges(void **state)
 		chomp(line);
 		if (line[0] == '#' || !line[0])
 			continue;
-		char *fl[6];
+		char *fl[6] = { 0 };
 		int n = split_tabs(line, fl, 6);
 		assert_true(n == 4 || n == 5);
 		char *range;
