@@ -823,6 +823,27 @@ static void test_memory_layer(void **state)
 	assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, NULL, skip_cb, &n, &err), 0);
 	assert_int_equal(n, 1);
 	free(path);
+	/* xz and bzip2 layers are refused by name; a gzip header with a file name is fine */
+	sh("cd '%s' && xz -c one.tar > one.xz && bzip2 -c one.tar > one.bz2 && gzip -c one.tar > "
+	   "named.gz",
+	   tmp);
+	const char *refused[] = { "one.xz", "xz-compressed", "one.bz2", "bzip2-compressed" };
+	for (int i = 0; i < 4; i += 2) {
+		sw_buf_reset(&gz);
+		path = sw_xasprintf("%s/%s", tmp, refused[i]);
+		assert_int_equal(sw_buf_read_file(&gz, path, 1 << 20, &err), 0);
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, NULL, skip_cb, &n, &err),
+				 -SW_E_UNSUPPORTED);
+		assert_non_null(strstr(err.msg, refused[i + 1]));
+		free(path);
+	}
+	sw_buf_reset(&gz);
+	path = sw_xasprintf("%s/named.gz", tmp);
+	assert_int_equal(sw_buf_read_file(&gz, path, 1 << 20, &err), 0);
+	n = 0;
+	assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, NULL, skip_cb, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(path);
 	sw_buf_release(&gz);
 	/* not a tar at all */
 	char junk[2048];
