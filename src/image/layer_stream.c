@@ -142,7 +142,7 @@ static ssize_t pipe_fill(struct sw_layer_pipe *p)
 
 static int pipe_detect(struct sw_layer_pipe *p)
 {
-	while (p->in_len - p->in_pos < 4 && !p->in_eof)
+	while (p->in_len - p->in_pos < 10 && !p->in_eof)
 		if (pipe_fill(p) < 0)
 			return -1;
 	const unsigned char *b = p->in + p->in_pos;
@@ -161,6 +161,11 @@ static int pipe_detect(struct sw_layer_pipe *p)
 			return pipe_fail(p, SW_E_NOMEM, "out of memory");
 		ZSTD_DCtx_setParameter(p->zs, ZSTD_d_windowLogMax, 27);
 		p->zs_last = 1;
+	} else if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0) {
+		return pipe_fail(p, SW_E_UNSUPPORTED, "xz-compressed layers are not supported");
+	} else if (n >= 10 && memcmp(b, "BZh", 3) == 0 && b[3] >= '1' && b[3] <= '9' &&
+		   memcmp(b + 4, "1AY&SY", 6) == 0) {
+		return pipe_fail(p, SW_E_UNSUPPORTED, "bzip2-compressed layers are not supported");
 	} else {
 		p->comp = C_PLAIN;
 	}

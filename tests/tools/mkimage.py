@@ -107,7 +107,7 @@ def tar_dir(path):
 
 def compress(data, how):
     if how == "gzip":
-        return gzip.compress(data, mtime=0)
+        return gzip.compress(data, compresslevel=6, mtime=0)
     if how == "zstd":
         return subprocess.run(["zstd", "-q", "-c", "-3"], input=data, stdout=subprocess.PIPE,
                               check=True).stdout
