@@ -613,25 +613,30 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	}
 	sw_vulndb_remove_stale(path);
 
-	/* Start from a copy of the current database, if it is usable. */
+	/* Start from a copy of the current database, if it is usable.  The
+	 * copy, never the live file, is migrated and checked. */
 	struct stat st;
 	if (stat(path, &st) == 0) {
-		struct sw_vulndb *old = NULL;
 		struct sw_err e = SW_ERR_INIT;
-		if (sw_vulndb_open(path, SW_VULNDB_CREATE, &old, &e) == 0 && sw_vulndb_check(old, &e) == 0) {
+		if (sw_vulndb_copy_file(path, tmp, &e) == 0 && sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, &e) == 0 &&
+		    sw_vulndb_check(db, &e) == 0) {
 			have_old = true;
+		} else if (e.code == SW_E_UNSUPPORTED) {
+			*err = e;
+			r = sw_err_wrap(err, "refusing to replace it");
+			goto out;
 		} else {
 			say(opts, true, "cached database is unusable (%s); building a new one", e.msg);
-		}
-		sw_vulndb_close(old);
-		if (have_old && sw_vulndb_copy_file(path, tmp, err) < 0) {
-			r = -err->code;
-			goto out;
+			sw_vulndb_close(db);
+			db = NULL;
+			unlink(tmp);
 		}
 	}
-	r = sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, err);
-	if (r < 0)
-		goto out;
+	if (!db) {
+		r = sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, err);
+		if (r < 0)
+			goto out;
+	}
 	/* The copy is private until renamed: no journal, no syncs while
 	 * building (a crash just leaves a stale file); fsync before rename. */
 	r = sw_vulndb_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", err);

@@ -82,6 +82,19 @@ $STOWAWAY db update --db "$T/none/db.sqlite" --source osv="$T/does-not-exist" 2>
 check "failed source without cache exits 2" '[ $? -eq 2 ]'
 check "and leaves no database" '[ ! -e "$T/none/db.sqlite" ]'
 
+# --- a foreign SQLite file is never replaced; a damaged database is rebuilt
+python3 -c "import sqlite3; c=sqlite3.connect('$T/foreign.sqlite'); c.execute('CREATE TABLE mine(x)'); c.commit()"
+sum_before=$(sha256sum < "$T/foreign.sqlite")
+$STOWAWAY db update --db "$T/foreign.sqlite" --source osv="$T/src" 2> "$T/err"
+check "foreign sqlite file: update exits 2" '[ $? -eq 2 ]'
+check "foreign sqlite file: message says so" 'grep -q "not a stowaway vulnerability database" "$T/err"'
+check "foreign sqlite file: left as it was" '[ "$(sha256sum < "$T/foreign.sqlite")" = "$sum_before" ]'
+head -c 3000 /dev/urandom > "$T/damaged.sqlite"
+$STOWAWAY db update --db "$T/damaged.sqlite" --source osv="$T/src" 2> "$T/err"
+check "damaged database: rebuilt (exit 0)" '[ $? -eq 0 ]'
+check "damaged database: warned" 'grep -q "cached database is unusable" "$T/err"'
+check "damaged database: now answers" '$STOWAWAY db search PYSEC-2024-1 --db "$T/damaged.sqlite" > /dev/null'
+
 # --- age
 now=$(date +%s)
 STOWAWAY_NOW=$((now + 3 * 86400)) $STOWAWAY db info --db "$DB" --max-db-age 2d > /dev/null 2>&1
