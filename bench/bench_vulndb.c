@@ -17,6 +17,13 @@
 #include "util/mem.h"
 #include "vulndb/vulndb.h"
 
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -55,9 +62,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct sw_vulndb_update_result res;
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	int r = sw_vulndb_update(&o, &res, &err);
-	double t1 = now_s();
+	double t1 = now_s(), c1 = cpu_s();
 	for (size_t i = 0; i < o.locations.len; i++)
 		sw_vulndb_location_free(o.locations.items[i]);
 	sw_vec_release(&o.locations);
@@ -67,7 +74,7 @@ int main(int argc, char **argv)
 	}
 	struct stat st;
 	stat(path, &st);
-	printf("import_seconds: %.2f\n", t1 - t0);
+	printf("import_seconds: %.2f (cpu %.2f)\n", t1 - t0, c1 - c0);
 	printf("locations_read: %d (failed %d)\n", res.fetched, res.failed);
 	printf("records: %lld (bad %lld)\n", (long long)res.records, (long long)res.bad_records);
 	printf("records_per_second: %.0f\n", (double)res.records / (t1 - t0));
@@ -98,7 +105,7 @@ int main(int argc, char **argv)
 	}
 	struct count c = { 0, 0 };
 	int rounds = 5;
-	double l0 = now_s();
+	double l0 = now_s(), lc0 = cpu_s();
 	for (int k = 0; k < rounds; k++) {
 		sw_vulndb_begin_read(db, &err);
 		for (size_t i = 0; i < names.len; i++)
@@ -108,10 +115,11 @@ int main(int argc, char **argv)
 			}
 		sw_vulndb_end_read(db, &err);
 	}
-	double l1 = now_s();
+	double l1 = now_s(), lc1 = cpu_s();
 	printf("inventory_packages: %zu (%zu with known vulnerabilities)\n", names.len, known);
 	printf("hits_per_scan: %ld\n", c.hits / rounds);
 	printf("lookups_per_second: %.0f\n", (double)(names.len * (size_t)rounds) / (l1 - l0));
+	printf("lookups_per_cpu_second: %.0f\n", (double)(names.len * (size_t)rounds) / (lc1 - lc0));
 	printf("scan_lookup_ms: %.1f\n", (l1 - l0) * 1000.0 / rounds);
 	sw_vec_free_strings(&names);
 	sw_vec_release(&eco_of);
