@@ -148,6 +148,9 @@ if [ -n "$port" ]; then
   $STOWAWAY db update --db "$DB3" --source osv="http://127.0.0.1:$port/all.zip" 2> "$T/err"
   check "second http update is unchanged (304)" 'grep -q "0 location(s) read, 1 unchanged" "$T/err"'
   check "still 2 records after 304" '$STOWAWAY db info --db "$DB3" | grep -Eq "^osv +2 +0 "'
+  printf 'all.zip\n' > "$T/www/archive_latest.txt"
+  $STOWAWAY db update --db "$T/http/latest.sqlite" --source osv="http://127.0.0.1:$port/archive_latest.txt" 2> "$T/err"
+  check "archive_latest.txt is followed to the archive" 'grep -q "1 location(s) read, 0 unchanged, 0 failed; 2 records" "$T/err"'
   $STOWAWAY db update --db "$DB3" --retries 1 --source osv="http://127.0.0.1:$port/missing.zip" 2> "$T/err"
   check "http 404 with cache exits 0" '[ $? -eq 0 ]'
   check "http 404 warns with the status" 'grep -q "HTTP status 404" "$T/err"'
