@@ -199,7 +199,7 @@ static int db_update(int argc, char **argv)
 	o.warn = on_warn;
 	const char *offline = NULL;
 	int c, rc = SW_EXIT_OK;
-	long v;
+	long v = 0;
 	struct sw_err err = SW_ERR_INIT;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {

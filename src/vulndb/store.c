@@ -317,7 +317,7 @@ static int migrate(struct sw_vulndb *db, struct sw_err *err)
 				  "database '%s' has schema version %lld, newer than this stowaway (%d)",
 				  db->path, (long long)v, SW_VULNDB_SCHEMA_VERSION);
 	if (v == 0 && query_int(db, "SELECT count(*) FROM sqlite_master", 0) > 0)
-		return sw_err_set(err, SW_E_DB, "'%s' is not a stowaway vulnerability database", db->path);
+		return sw_err_set(err, SW_E_UNSUPPORTED, "'%s' is not a stowaway vulnerability database", db->path);
 	if (v == SW_VULNDB_SCHEMA_VERSION)
 		return 0;
 	if (db->rdonly)

@@ -60,7 +60,7 @@ static const struct sw_vulndb_default_location default_locations[] = {
 	{ "alpine", "https://secdb.alpinelinux.org/v3.18/main.json", NULL },
 	{ "alpine", "https://secdb.alpinelinux.org/v3.18/community.json", NULL },
 	{ "rubysec", "https://github.com/rubysec/ruby-advisory-db/archive/refs/heads/master.tar.gz", NULL },
-	{ "redhat-csaf", "https://security.access.redhat.com/data/csaf/v2/vex/", NULL },
+	{ "redhat-csaf", "https://security.access.redhat.com/data/csaf/v2/vex/archive_latest.txt", NULL },
 	{ "nvd", "https://services.nvd.nist.gov/rest/json/cves/2.0", NULL },
 	{ "kev", "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json", NULL },
 	{ "epss", "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", NULL },
@@ -356,15 +356,24 @@ static int rd_dir(struct reader *rd, const char *root, const char *rel, int dept
 /* ---------------------------------------------------------------- http */
 
 struct http {
-	struct sw_buf body;
+	FILE *fp;              /* the body goes here */
+	size_t len;
+	bool over;
 	char *etag, *last_modified;
 };
 
 static size_t http_write(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http *h = ctx;
-	sw_buf_add(&h->body, p, size * n);
-	return sw_buf_ok(&h->body) ? size * n : 0;
+	size_t len = size * n;
+	if (h->len + len > MAX_DOWNLOAD) {
+		h->over = true;
+		return 0;
+	}
+	if (fwrite(p, 1, len, h->fp) != len)
+		return 0;
+	h->len += len;
+	return len;
 }
 
 static char *header_value(const char *line, size_t len, const char *name)
@@ -395,21 +404,26 @@ static size_t http_header(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-static void backoff(int attempt)
+static void sleep_ms(long ms)
 {
-	long ms = 1000L << attempt;
-	const char *env = getenv("STOWAWAY_RETRY_DELAY_MS");
-	if (env && *env)
-		ms = strtol(env, NULL, 10) << attempt;
-	if (ms > 60000)
-		ms = 60000;
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
-/* Fetch url into h->body.  *not_modified when the server says 304. */
-static int http_fetch(const char *url, const char *etag, const char *last_modified,
+static void backoff(int attempt)
+{
+	long ms = 1000L;
+	const char *env = getenv("STOWAWAY_RETRY_DELAY_MS");
+	if (env && *env)
+		ms = strtol(env, NULL, 10);
+	ms <<= attempt;
+	sleep_ms(ms > 60000 ? 60000 : ms);
+}
+
+/* Fetch url into h->fp (truncated first).  *not_modified when the server
+ * says 304.  extra_header: one more request header, or NULL. */
+static int http_fetch(const char *url, const char *etag, const char *last_modified, const char *extra_header,
 		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
 {
 	static bool inited;
@@ -423,8 +437,11 @@ static int http_fetch(const char *url, const char *etag, const char *last_modifi
 	long tto = o && o->total_timeout > 0 ? o->total_timeout : 1800;
 	int r = 0;
 	for (int attempt = 0;; attempt++) {
-		sw_buf_release(&h->body);
-		sw_buf_init(&h->body, MAX_DOWNLOAD);
+		rewind(h->fp);
+		if (ftruncate(fileno(h->fp), 0) != 0)
+			return sw_err_errno(err, "'%s': cannot truncate the download file", url);
+		h->len = 0;
+		h->over = false;
 		CURL *c = curl_easy_init();
 		if (!c)
 			return sw_err_set(err, SW_E_NOMEM, "'%s': cannot start libcurl", url);
@@ -440,6 +457,8 @@ static int http_fetch(const char *url, const char *etag, const char *last_modifi
 			hdr = curl_slist_append(hdr, line);
 			free(line);
 		}
+		if (extra_header)
+			hdr = curl_slist_append(hdr, extra_header);
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -462,15 +481,17 @@ static int http_fetch(const char *url, const char *etag, const char *last_modifi
 		curl_easy_cleanup(c);
 		bool again = false;
 		if (cc != CURLE_OK) {
-			if (!sw_buf_ok(&h->body))
+			if (h->over)
 				return sw_err_set(err, SW_E_LIMIT, "'%s': download larger than %zu bytes", url,
 						  MAX_DOWNLOAD);
 			r = sw_err_set(err, SW_E_NET, "'%s': %s", url, curl_easy_strerror(cc));
-			again = cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_URL_MALFORMAT;
+			again = cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_URL_MALFORMAT && cc != CURLE_WRITE_ERROR;
 		} else if (status == 304) {
 			*not_modified = true;
 			return 0;
 		} else if (status >= 200 && status < 300) {
+			if (fflush(h->fp) != 0)
+				return sw_err_errno(err, "'%s': cannot write the download file", url);
 			return 0;
 		} else {
 			r = sw_err_set(err, SW_E_NET, "'%s': HTTP status %ld", url, status);
@@ -500,6 +521,109 @@ static char *url_basename(const char *url)
 	return base;
 }
 
+/* Red Hat publishes its VEX/CSAF archives under dated names and names the
+ * newest in "archive_latest.txt": follow that one level of indirection. */
+static int resolve_latest(const char *url, const struct sw_vulndb_update_opts *o, struct http *h, char **out,
+			  struct sw_err *err)
+{
+	bool nm = false;
+	int r = http_fetch(url, NULL, NULL, NULL, o, h, &nm, err);
+	if (r < 0)
+		return r;
+	char line[512] = "";
+	rewind(h->fp);
+	size_t n = fread(line, 1, sizeof(line) - 1, h->fp);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!line[0] || strchr(line, '/') || strstr(line, ".."))
+		return sw_err_set(err, SW_E_FORMAT, "'%s': expected one archive file name", url);
+	const char *slash = strrchr(url, '/');
+	*out = sw_xasprintf("%.*s/%s", (int)(slash - url), url, line);
+	return 0;
+}
+
+/* The NVD CVE API 2.0 answers in pages of at most 2,000 CVEs. */
+static bool nvd_paged(const struct sw_vulndb_location *loc)
+{
+	return strcmp(loc->source, "nvd") == 0 && strstr(loc->location, "/rest/json/cves/2.0") != NULL;
+}
+
+static long total_results(const struct sw_buf *b)
+{
+	/* "totalResults" sits near the top of every page */
+	size_t n = b->len < 4096 ? b->len : 4096;
+	char *head = sw_xstrndup(b->data, n);
+	char *p = strstr(head, "\"totalResults\"");
+	long v = -1;
+	if (p && (p = strchr(p, ':')))
+		v = strtol(p + 1, NULL, 10);
+	free(head);
+	return v;
+}
+
+static int read_file_into(FILE *fp, struct sw_buf *b)
+{
+	sw_buf_reset(b);
+	rewind(fp);
+	for (;;) {
+		if (!sw_buf_grow(b, 1 << 16))
+			return -1;
+		size_t n = fread(b->data + b->len, 1, b->cap - b->len - 1, fp);
+		b->len += n;
+		b->data[b->len] = '\0';
+		if (n == 0)
+			return ferror(fp) ? -1 : 0;
+	}
+}
+
+static char *nvd_page_url(const char *url, long start)
+{
+	return sw_xasprintf("%s%cstartIndex=%ld&resultsPerPage=2000", url, strchr(url, '?') ? '&' : '?', start);
+}
+
+/* Pages after the first (already in h->fp) go straight to the importer;
+ * a page that cannot be fetched ends the walk as a bad record. */
+static int rd_nvd_pages(struct reader *rd, struct http *h, struct sw_err *err)
+{
+	const char *key = getenv("NVD_API_KEY");
+	char *hdr = key && *key ? sw_xasprintf("apiKey: %s", key) : NULL;
+	long delay = hdr ? 700 : 6500; /* the NVD's published rate limits */
+	struct sw_buf b;
+	sw_buf_init(&b, MAX_MEMBER);
+	int r = 0;
+	for (long start = 0;;) {
+		if (start > 0) {
+			sleep_ms(delay);
+			char *url = nvd_page_url(rd->loc->location, start);
+			bool nm = false;
+			struct sw_err e = SW_ERR_INIT;
+			int fr = http_fetch(url, NULL, NULL, hdr, rd->opts, h, &nm, &e);
+			free(url);
+			if (fr < 0) {
+				rd->sink.bad_record(rd->sink.ctx, rd->loc->location, "-", e.msg);
+				break;
+			}
+		}
+		if (read_file_into(h->fp, &b) < 0) {
+			rd->sink.bad_record(rd->sink.ctx, rd->loc->location, "-", "cannot read the downloaded page");
+			break;
+		}
+		long total = total_results(&b);
+		char *display = sw_xasprintf("%s (startIndex=%ld)", rd->loc->location, start);
+		r = rd_import(rd, display, (const uint8_t *)b.data, b.len, err);
+		free(display);
+		if (r < 0 || total < 0)
+			break;
+		start += 2000;
+		if (start >= total)
+			break;
+		say(rd->opts, false, "nvd: %ld of %ld", start, total);
+	}
+	sw_buf_release(&b);
+	free(hdr);
+	return r;
+}
+
 /* ---------------------------------------------------------------- one location */
 
 int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_location *loc,
@@ -516,25 +640,45 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 	if (r < 0)
 		return r;
 
-	struct http h = { SW_BUF_INIT, NULL, NULL };
+	struct http h = { NULL, 0, false, NULL, NULL };
+	char *dl_path = NULL, *target = NULL;
 	struct stat st;
 	bool url = is_url(loc->location);
 	/* First make sure the location can be read at all: a failure keeps the
-	 * records it gave last time. */
+	 * records it gave last time.  Downloads go to a file beside the
+	 * database (PATH.new-PID.dl: removed with the stale files). */
 	if (url) {
+		dl_path = sw_xasprintf("%s.new-%ld.dl", sw_vulndb_path(db), (long)getpid());
+		h.fp = fopen(dl_path, "w+e");
+		if (!h.fp) {
+			r = sw_err_errno(err, "cannot create '%s'", dl_path);
+			goto out;
+		}
+		unlink(dl_path); /* anonymous from now on */
+		target = sw_xstrdup(loc->location);
+		if (sw_ends_with(loc->location, "/archive_latest.txt")) {
+			free(target);
+			target = NULL;
+			r = resolve_latest(loc->location, opts, &h, &target, err);
+		}
 		char *etag = NULL, *lm = NULL;
-		r = sw_vulndb_location_cache(db, loc->source, loc->location, &etag, &lm, err);
-		bool not_modified = false;
 		if (r == 0)
-			r = http_fetch(loc->location, etag, lm, opts, &h, &not_modified, err);
+			r = sw_vulndb_location_cache(db, loc->source, loc->location, &etag, &lm, err);
+		bool not_modified = false;
+		if (r == 0 && nvd_paged(loc)) {
+			char *first = nvd_page_url(loc->location, 0);
+			const char *key = getenv("NVD_API_KEY");
+			char *hdr = key && *key ? sw_xasprintf("apiKey: %s", key) : NULL;
+			r = http_fetch(first, NULL, NULL, hdr, opts, &h, &not_modified, err);
+			free(hdr);
+			free(first);
+		} else if (r == 0) {
+			r = http_fetch(target, etag, lm, NULL, opts, &h, &not_modified, err);
+		}
 		free(etag);
 		free(lm);
-		if (r == 0 && not_modified) {
-			sw_buf_release(&h.body);
-			free(h.etag);
-			free(h.last_modified);
-			return 0;
-		}
+		if (r == 0 && not_modified)
+			goto out;
 	} else if (stat(loc->location, &st) != 0) {
 		r = sw_err_errno(err, "source '%s': '%s'", loc->source, loc->location);
 	}
@@ -550,20 +694,31 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 	if (r == 0)
 		r = sw_vulndb_location_clear(db, loc_id, err);
 	if (r == 0) {
-		if (url) {
-			char *base = url_basename(loc->location);
+		if (url && nvd_paged(loc)) {
+			r = rd_nvd_pages(&rd, &h, err);
+		} else if (url) {
+			char *base = url_basename(target);
 			if (has_archive_suffix(base)) {
 				struct archive *a = archive_reader();
-				if (archive_read_open_memory(a, h.body.data, h.body.len) != ARCHIVE_OK)
-					rd.sink.bad_record(rd.sink.ctx, loc->location, "-",
+				/* by fd: libarchive can then seek (zip central directory) */
+				fflush(h.fp);
+				if (lseek(fileno(h.fp), 0, SEEK_SET) != 0 ||
+				    archive_read_open_fd(a, fileno(h.fp), 1 << 16) != ARCHIVE_OK)
+					rd.sink.bad_record(rd.sink.ctx, target, "-",
 							   archive_error_string(a) ? archive_error_string(a)
 										   : "cannot open archive");
 				else
-					r = rd_archive(&rd, a, loc->location, err);
+					r = rd_archive(&rd, a, target, err);
 				archive_read_free(a);
 			} else {
-				/* a document, named by the URL's last path element */
-				r = rd_import(&rd, loc->location, (const uint8_t *)h.body.data, h.body.len, err);
+				/* one document, named by the URL */
+				struct sw_buf b;
+				sw_buf_init(&b, MAX_MEMBER);
+				if (read_file_into(h.fp, &b) < 0)
+					rd.sink.bad_record(rd.sink.ctx, target, "-", "download too large or unreadable");
+				else
+					r = rd_import(&rd, target, (const uint8_t *)b.data, b.len, err);
+				sw_buf_release(&b);
 			}
 			free(base);
 		} else if (S_ISDIR(st.st_mode)) {
@@ -581,7 +736,10 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 	if (r == 0)
 		*changed = true;
 out:
-	sw_buf_release(&h.body);
+	if (h.fp)
+		fclose(h.fp);
+	free(dl_path);
+	free(target);
 	free(h.etag);
 	free(h.last_modified);
 	return r;
@@ -613,25 +771,30 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	}
 	sw_vulndb_remove_stale(path);
 
-	/* Start from a copy of the current database, if it is usable. */
+	/* Start from a copy of the current database, if it is usable.  The
+	 * copy, never the live file, is migrated and checked. */
 	struct stat st;
 	if (stat(path, &st) == 0) {
-		struct sw_vulndb *old = NULL;
 		struct sw_err e = SW_ERR_INIT;
-		if (sw_vulndb_open(path, SW_VULNDB_CREATE, &old, &e) == 0 && sw_vulndb_check(old, &e) == 0) {
+		if (sw_vulndb_copy_file(path, tmp, &e) == 0 && sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, &e) == 0 &&
+		    sw_vulndb_check(db, &e) == 0) {
 			have_old = true;
+		} else if (e.code == SW_E_UNSUPPORTED) {
+			*err = e;
+			r = sw_err_wrap(err, "refusing to replace it");
+			goto out;
 		} else {
 			say(opts, true, "cached database is unusable (%s); building a new one", e.msg);
-		}
-		sw_vulndb_close(old);
-		if (have_old && sw_vulndb_copy_file(path, tmp, err) < 0) {
-			r = -err->code;
-			goto out;
+			sw_vulndb_close(db);
+			db = NULL;
+			unlink(tmp);
 		}
 	}
-	r = sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, err);
-	if (r < 0)
-		goto out;
+	if (!db) {
+		r = sw_vulndb_open(tmp, SW_VULNDB_CREATE, &db, err);
+		if (r < 0)
+			goto out;
+	}
 	/* The copy is private until renamed: no journal, no syncs while
 	 * building (a crash just leaves a stale file); fsync before rename. */
 	r = sw_vulndb_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", err);

@@ -31,7 +31,7 @@
 #endif
 
 #define OSV_MAX_FILE (256u << 20)   /* a bigger single file is refused */
-#define YAML_MAX_NODES 2000000      /* nodes built from one YAML document (alias bombs) */
+#define YAML_MAX_NODES 500000       /* nodes built from one YAML document (alias bombs) */
 #define YAML_MAX_DEPTH 64
 
 static bool osv_wants(const char *path)
