@@ -113,7 +113,7 @@ out:
 const struct sw_vuln_source sw_source_epss = {
 	.name = "epss",
 	.summary = "FIRST EPSS exploit-prediction scores (CSV)",
-	.default_url = "https://epss.cyentia.com/epss_scores-current.csv.gz",
+	.default_url = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz",
 	.wants = epss_wants,
 	.import_file = epss_import,
 };
