@@ -171,6 +171,23 @@ static void test_bad_json_file(void **state)
 	assert_int_equal(err.code, SW_E_FORMAT);
 	assert_non_null(strstr(err.msg, "debian/tracker.json"));
 	assert_non_null(strstr(err.msg, "bad json"));
+	static const char *const broken[] = {
+		"{\"a\": {}} x",                /* data after the object */
+		"{\"a\": {\"CVE-1\": [}]}",        /* mismatched brackets */
+		"{\"a\": {} \"b\": {}}",          /* missing comma */
+		"{\"a\" {}}",                    /* missing colon */
+		"{\"a\": {\"CVE-1\": {\"x\": tru}}}", /* bad literal */
+		"{3: {}}",                       /* key not a string */
+		"{\"a\": {\"b\": \"\\u00\"}}",      /* bad escape */
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct sw_err e = SW_ERR_INIT;
+		if (import_str(&sw_source_debian, "tracker.json", broken[i], &s, &e) >= 0)
+			fail_msg("accepted '%s'", broken[i]);
+		assert_non_null(strstr(e.msg, "'tracker.json': bad json at line 1 column"));
+	}
+	assert_int_equal(s.n_vuln, 0);
+	assert_int_equal(import_str(&sw_source_debian, "tracker.json", " {\n} \n", &s, &err), 0);
 	assert_int_equal(s.n_vuln, 0);
 	rec_release(&s);
 }
