@@ -14,7 +14,12 @@
 
 static bool epss_wants(const char *path)
 {
-	return sw_src_name_is(path, "epss", ".csv");
+	if (!sw_src_name_is(path, NULL, ".csv"))
+		return false;
+	char *low = sw_src_lower(path);
+	bool ok = strstr(low, "epss") != NULL;
+	free(low);
+	return ok;
 }
 
 /* score_date from the comment line, as YYYY-MM-DD (malloc'd) or NULL. */
