@@ -192,6 +192,20 @@ static void test_bad_json_file(void **state)
 	rec_release(&s);
 }
 
+/* fuzz crash crash-tracker-error-text-scope: the parser's message for a
+ * bad package value was read after its storage went out of scope */
+static void test_tracker_error_text(void **state)
+{
+	(void)state;
+	struct rec_sink s = { 0 };
+	struct sw_err err = SW_ERR_INIT;
+	assert_true(import_str(&sw_source_debian, "tracker.json",
+			       "{\"a\": {},\n \"b\": {\"CVE-1\": {\"x\": tru}}}", &s, &err) < 0);
+	assert_non_null(strstr(err.msg, "'tracker.json': bad json at line 2 column 7: invalid token"));
+	assert_int_equal(s.n_vuln, 0);
+	rec_release(&s);
+}
+
 static void test_bad_tracker_records(void **state)
 {
 	(void)state;
@@ -314,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_cve_list_sample),
 		cmocka_unit_test(test_vuln_list_records),
 		cmocka_unit_test(test_bad_json_file),
+		cmocka_unit_test(test_tracker_error_text),
 		cmocka_unit_test(test_bad_tracker_records),
 		cmocka_unit_test(test_bad_text_list),
 		cmocka_unit_test(test_bad_vuln_list_record),

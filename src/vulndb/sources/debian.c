@@ -302,6 +302,7 @@ static int tracker_json(const char *path, const uint8_t *d, size_t len,
 	size_t i = skip_ws(d, len, 0) + 1; /* past '{' */
 	int rc = 0;
 	const char *what = NULL;
+	json_error_t je; /* outlives the loop: what may point into it */
 	bool first = true;
 	if (len > SW_SRC_MAX_FILE)
 		return sw_err_set(err, SW_E_LIMIT, "'%s': file too large (%zu bytes)", path, len);
@@ -326,7 +327,6 @@ static int tracker_json(const char *path, const uint8_t *d, size_t len,
 			what = "expected a package name";
 			break;
 		}
-		json_error_t je;
 		json_t *key = json_loadb((const char *)d + i, ke - i, JSON_DECODE_ANY, &je);
 		if (!json_is_string(key)) {
 			json_decref(key);
