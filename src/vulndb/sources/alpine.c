@@ -25,13 +25,16 @@ static bool alpine_wants(const char *path)
 	       sw_src_name_is(path, "secdb", ".json") || sw_src_name_is(path, "secdb", ".yaml");
 }
 
+/* "v3.18" or "edge" */
 static bool valid_release(const char *s)
 {
+	if (s && strcmp(s, "edge") == 0)
+		return true;
 	if (!s || s[0] != 'v' || !s[1])
 		return false;
 	for (const char *p = s + 1; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || *p == '.'))
-			return s[1] == 'e' && strcmp(s, "edge") == 0;
+			return false;
 	return true;
 }
 

@@ -472,7 +472,8 @@ static void list_package(struct list_state *st, char *p)
 		*p++ = '\0';
 	while (*p == ' ' || *p == '\t')
 		p++;
-	char *kind = "fixed", *version = NULL, *paren = NULL;
+	const char *kind = "fixed";
+	char *version = NULL, *paren = NULL;
 	if (*p == '<') {
 		char *close = strchr(p, '>');
 		if (!close) {
