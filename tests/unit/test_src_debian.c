@@ -314,8 +314,10 @@ static void test_wants(void **state)
 	assert_true(sw_source_debian.wants("security-tracker/data/CVE/list"));
 	assert_true(sw_source_debian.wants("tracker/data/json"));
 	assert_true(sw_source_debian.wants("vuln-list-debian/tracker/CVE/2023/CVE-2023-4911.json"));
-	assert_false(sw_source_debian.wants("alpine/v3.18/main.json"));
+	assert_true(sw_source_debian.wants("debian.json"));
+	assert_true(sw_source_debian.wants("tracker-data-DSA-list.txt"));
 	assert_false(sw_source_debian.wants("README.md"));
+	assert_false(sw_source_debian.wants("data/CVE/list.orig"));
 }
 
 int main(void)

@@ -661,22 +661,15 @@ static int vuln_list_record(const char *path, json_t *root, const struct sw_vuln
 
 /* ---- dispatch --------------------------------------------------------------- */
 
+/* The tracker's own names (data/CVE/list, .../data/json), *list*.txt
+ * copies, and any JSON (tracker JSON or vuln-list-debian records, which
+ * the content tells apart). */
 static bool debian_wants(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if (strcmp(base, "list") == 0 || strcmp(base, "json") == 0)
-		return true;
-	if (sw_src_name_is(path, "list", ".txt"))
-		return true;
-	if (sw_src_name_is(path, NULL, ".json")) {
-		char *low = sw_src_lower(path);
-		bool ok = strstr(low, "debian") || strncmp(low, "tracker/", 8) == 0 ||
-			  strstr(low, "/tracker/");
-		free(low);
-		return ok;
-	}
-	return false;
+	return strcmp(base, "list") == 0 || strcmp(base, "json") == 0 ||
+	       sw_src_name_is(path, "list", ".txt") || sw_src_name_is(path, NULL, ".json");
 }
 
 static int debian_import(const char *path, const uint8_t *data, size_t len,
