@@ -99,7 +99,15 @@ static void test_bad_files(void **state)
 	assert_true(import_str(&sw_source_alpine, "v3.9/main.yaml",
 			       "distroversion: v3.9\na: &x [1]\nb: *x\n", &s, &err) < 0);
 	assert_non_null(strstr(err.msg, "aliases"));
+	assert_true(import_str(&sw_source_alpine, "v3.9/main.json",
+			       "{\"distroversion\": \"3.9\", \"packages\": []}", &s, &err) < 0);
+	assert_non_null(strstr(err.msg, "distroversion"));
 	assert_int_equal(s.n_vuln, 0);
+	/* edge is a release too */
+	assert_int_equal(import_str(&sw_source_alpine, "edge/main.json",
+				    "{\"distroversion\": \"edge\", \"packages\": [{\"pkg\": {\"name\": \"a\","
+				    " \"secfixes\": {\"1-r0\": [\"CVE-2024-9\"]}}}]}", &s, &err), 0);
+	assert_rec_has(&s, "CVE-2024-9", "A Alpine:edge a fixed fixed=1-r0\n");
 	rec_release(&s);
 }
 
@@ -149,7 +157,8 @@ static void test_grouping(void **state)
 			  " \"2.1-r0\": [\"CVE-2024-1\"]}}}]}";
 	struct rec_sink s = { 0 };
 	struct sw_err err = SW_ERR_INIT;
-	assert_int_equal(import_str(&sw_source_alpine, "v3.19/community.json", doc, &s, &err), 0);
+	/* named after a compressed download: the content decides JSON vs YAML */
+	assert_int_equal(import_str(&sw_source_alpine, "v3.19/community.json.gz", doc, &s, &err), 0);
 	assert_int_equal(s.n_vuln, 1);
 	assert_rec_has(&s, "CVE-2024-1", "A Alpine:v3.19 a fixed fixed=1.0-r1\n",
 		       "A Alpine:v3.19 b fixed fixed=2.0-r0 fixed=2.1-r0\n");

@@ -171,6 +171,37 @@ static void test_bad_json_file(void **state)
 	assert_int_equal(err.code, SW_E_FORMAT);
 	assert_non_null(strstr(err.msg, "debian/tracker.json"));
 	assert_non_null(strstr(err.msg, "bad json"));
+	static const char *const broken[] = {
+		"{\"a\": {}} x",                /* data after the object */
+		"{\"a\": {\"CVE-1\": [}]}",        /* mismatched brackets */
+		"{\"a\": {} \"b\": {}}",          /* missing comma */
+		"{\"a\" {}}",                    /* missing colon */
+		"{\"a\": {\"CVE-1\": {\"x\": tru}}}", /* bad literal */
+		"{3: {}}",                       /* key not a string */
+		"{\"a\": {\"b\": \"\\u00\"}}",      /* bad escape */
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct sw_err e = SW_ERR_INIT;
+		if (import_str(&sw_source_debian, "tracker.json", broken[i], &s, &e) >= 0)
+			fail_msg("accepted '%s'", broken[i]);
+		assert_non_null(strstr(e.msg, "'tracker.json': bad json at line 1 column"));
+	}
+	assert_int_equal(s.n_vuln, 0);
+	assert_int_equal(import_str(&sw_source_debian, "tracker.json", " {\n} \n", &s, &err), 0);
+	assert_int_equal(s.n_vuln, 0);
+	rec_release(&s);
+}
+
+/* fuzz crash crash-tracker-error-text-scope: the parser's message for a
+ * bad package value was read after its storage went out of scope */
+static void test_tracker_error_text(void **state)
+{
+	(void)state;
+	struct rec_sink s = { 0 };
+	struct sw_err err = SW_ERR_INIT;
+	assert_true(import_str(&sw_source_debian, "tracker.json",
+			       "{\"a\": {},\n \"b\": {\"CVE-1\": {\"x\": tru}}}", &s, &err) < 0);
+	assert_non_null(strstr(err.msg, "'tracker.json': bad json at line 2 column 7: invalid token"));
 	assert_int_equal(s.n_vuln, 0);
 	rec_release(&s);
 }
@@ -283,8 +314,10 @@ static void test_wants(void **state)
 	assert_true(sw_source_debian.wants("security-tracker/data/CVE/list"));
 	assert_true(sw_source_debian.wants("tracker/data/json"));
 	assert_true(sw_source_debian.wants("vuln-list-debian/tracker/CVE/2023/CVE-2023-4911.json"));
-	assert_false(sw_source_debian.wants("alpine/v3.18/main.json"));
+	assert_true(sw_source_debian.wants("debian.json"));
+	assert_true(sw_source_debian.wants("tracker-data-DSA-list.txt"));
 	assert_false(sw_source_debian.wants("README.md"));
+	assert_false(sw_source_debian.wants("data/CVE/list.orig"));
 }
 
 int main(void)
@@ -297,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_cve_list_sample),
 		cmocka_unit_test(test_vuln_list_records),
 		cmocka_unit_test(test_bad_json_file),
+		cmocka_unit_test(test_tracker_error_text),
 		cmocka_unit_test(test_bad_tracker_records),
 		cmocka_unit_test(test_bad_text_list),
 		cmocka_unit_test(test_bad_vuln_list_record),

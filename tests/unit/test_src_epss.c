@@ -38,6 +38,31 @@ static void test_samples(void **state)
 	free(f);
 }
 
+/* vunnel's EPSS fixtures: a good file, one without score_date, one with
+ * a wrong header */
+static void test_vunnel_fixtures(void **state)
+{
+	(void)state;
+	NEED_SHARED();
+	char *vdir = extract_shared(shared, "vuln/vendor-fixtures/vunnel-provider-test-fixtures.tar.xz");
+	struct rec_sink s = { 0 };
+	struct sw_err err = SW_ERR_INIT;
+	char *f = sw_xasprintf("%s/tests/unit/providers/epss/test-fixtures/missing-date.csv", vdir);
+	assert_true(sw_source_epss.wants(f));
+	assert_int_equal(import_path(&sw_source_epss, f, NULL, &s, &err), 0);
+	assert_int_equal(s.n_epss, 5);
+	assert_string_equal(rec_get(&s, "CVE-1999-0001"), "CVE-1999-0001|0.00383|0.73075|-");
+	free(f);
+	rec_release(&s);
+	f = sw_xasprintf("%s/tests/unit/providers/epss/test-fixtures/invalid-header.csv", vdir);
+	assert_true(import_path(&sw_source_epss, f, NULL, &s, &err) < 0);
+	assert_non_null(strstr(err.msg, "invalid-header.csv': not an EPSS csv"));
+	assert_int_equal(s.n_epss, 0);
+	free(f);
+	rec_release(&s);
+	remove_tree(vdir);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -80,6 +105,7 @@ int main(void)
 	shared = sw_test_shared_data();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_vunnel_fixtures),
 		cmocka_unit_test(test_bad_input),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,48 @@ static void test_rhsa(void **state)
 	rec_release(&s);
 }
 
+/* vunnel's RHSA fixtures: modular packages, epochs, several CVEs */
+static void test_vunnel_advisories(void **state)
+{
+	(void)state;
+	NEED_SHARED();
+	char *vdir = extract_shared(shared, "vuln/vendor-fixtures/vunnel-provider-test-fixtures.tar.xz");
+	static const struct {
+		const char *rel;
+		size_t affected;
+	} files[] = {
+		{ "advisories/rhsa-2023_3821.json", 45 },     { "advisories/rhsa-2023_7025.json", 46 },
+		{ "advisories/rhsa-2024_0811.json", 24 },     { "advisories/rhsa-2024_1431.json", 42 },
+		{ "advisories/2024/rhsa-2024_6163.json", 1 }, { "advisories/2024/rhsa-2024_9371.json", 1 },
+		{ "advisories/2025/rhsa-2025_23414.json", 4 }, { "server/2024/rhsa-2024_0010.json", 12 },
+	};
+	struct rec_sink s = { 0 };
+	struct sw_err err = SW_ERR_INIT;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *f = sw_xasprintf("%s/tests/unit/providers/rhel/test-fixtures/csaf/%s", vdir, files[i].rel);
+		size_t before = s.n_affected;
+		assert_true(sw_source_redhat_csaf.wants(f));
+		if (import_path(&sw_source_redhat_csaf, f, files[i].rel, &s, &err) < 0)
+			fail_msg("%s", err.msg);
+		if (s.n_affected - before != files[i].affected)
+			fail_msg("%s: %zu affected", files[i].rel, s.n_affected - before);
+		free(f);
+	}
+	assert_int_equal(s.n_vuln, 8);
+	assert_int_equal(s.bad.len, 0);
+	/* purl versions are percent-decoded: module%2Bel8 -> module+el8 */
+	assert_rec_has(&s, "RHSA-2023:7025", "aliases=CVE-2021-33621,CVE-2022-28739,CVE-2023-28755,CVE-2023-28756 ",
+		       "A Red Hat:enterprise_linux:8 ruby fixed fixed=2.5.9-111.module+el8.9.0+19193+435404ae sev=moderate purl=pkg:rpm/redhat/ruby@2.5.9-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=aarch64&rpmmod=ruby:2.5:",
+		       "cwe=CWE-113,CWE-125,CWE-20 ");
+	/* epoch from the purl qualifier; only the fixed products of an advisory */
+	assert_rec_has(&s, "RHSA-2025:23414", "aliases=CVE-2021-25220,CVE-2025-40778 ",
+		       "A Red Hat:rhel_els:6 bind fixed fixed=32:9.8.2-0.68.rc1.el6_10.17 sev=moderate");
+	assert_rec_lacks(&s, "RHSA-2025:23414", "not_affected");
+	assert_rec_has(&s, "RHSA-2024:6163", "A Red Hat:enterprise_linux:9 python3.9 fixed fixed=3.9.18-3.el9_4.5 ");
+	rec_release(&s);
+	remove_tree(vdir);
+}
+
 /* A small VEX document with one good and several bad vulnerabilities. */
 static const char *small_vex =
 	"{\"document\": {\"category\": \"csaf_vex\", \"aggregate_severity\": {\"text\": \"Low\"},"
@@ -203,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_vex_curl),
 		cmocka_unit_test(test_vex_statuses),
 		cmocka_unit_test(test_rhsa),
+		cmocka_unit_test(test_vunnel_advisories),
 		cmocka_unit_test(test_bad_records),
 		cmocka_unit_test(test_bad_files),
 	};

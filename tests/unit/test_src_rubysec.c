@@ -121,12 +121,23 @@ static void test_bad_advisories(void **state)
 	rec_release(&s);
 }
 
+static void test_wants(void **state)
+{
+	(void)state;
+	assert_true(sw_source_rubysec.wants("gems/rack/CVE-2020-6.yml"));
+	assert_true(sw_source_rubysec.wants("ruby-advisory-db-master/rubies/jruby/CVE-2010-1330.yml"));
+	assert_false(sw_source_rubysec.wants("ruby-advisory-db-master/.github/workflows/ruby.yml"));
+	assert_false(sw_source_rubysec.wants("spec/schemas/gem.yml"));
+	assert_false(sw_source_rubysec.wants("gems/rack/README.md"));
+}
+
 int main(void)
 {
 	shared = sw_test_shared_data();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_database),
 		cmocka_unit_test(test_bad_advisories),
+		cmocka_unit_test(test_wants),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (rc == 0 && skipped) {

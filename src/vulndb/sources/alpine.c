@@ -25,13 +25,16 @@ static bool alpine_wants(const char *path)
 	       sw_src_name_is(path, "secdb", ".json") || sw_src_name_is(path, "secdb", ".yaml");
 }
 
+/* "v3.18" or "edge" */
 static bool valid_release(const char *s)
 {
+	if (s && strcmp(s, "edge") == 0)
+		return true;
 	if (!s || s[0] != 'v' || !s[1])
 		return false;
 	for (const char *p = s + 1; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || *p == '.'))
-			return s[1] == 'e' && strcmp(s, "edge") == 0;
+			return false;
 	return true;
 }
 
@@ -73,9 +76,14 @@ static int alpine_import(const char *path, const uint8_t *data, size_t len,
 			 const struct sw_vuln_sink *sink, struct sw_err *err)
 {
 	json_t *root = NULL;
-	bool yaml = sw_src_name_is(path, NULL, ".yaml") || sw_src_name_is(path, NULL, ".yml");
-	int rc = yaml ? sw_src_yaml_load(path, data, len, &root, err)
-		      : sw_src_json_load(path, data, len, &root, err);
+	/* JSON or YAML by content: a compressed download arrives under the
+	 * archive's name, not the member's */
+	size_t k = 0;
+	while (k < len && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r' || data[k] == '\n'))
+		k++;
+	bool json = k < len && data[k] == '{';
+	int rc = json ? sw_src_json_load(path, data, len, &root, err)
+		      : sw_src_yaml_load(path, data, len, &root, err);
 	if (rc < 0)
 		return -1;
 	struct sw_src_group g;

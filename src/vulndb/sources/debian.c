@@ -183,48 +183,183 @@ static bool tracker_id_ok(const char *id)
 		sw_src_is_advisory_id(id)) && strlen(id) < 128;
 }
 
-static int tracker_json(const char *path, json_t *root, const struct sw_vuln_sink *sink,
-			struct sw_err *err)
+/* One source package's {CVE: {...}} object into the group. */
+static void tracker_package(struct sw_src_group *g, const char *pkg, const json_t *cves,
+			    const struct sw_vuln_sink *sink, const char *path)
+{
+	const char *id, *codename;
+	json_t *c, *r;
+	if (!json_is_object(cves)) {
+		sw_src_bad(sink, path, pkg, "package entry is not an object");
+		return;
+	}
+	json_object_foreach((json_t *)cves, id, c) {
+		char rec[256];
+		snprintf(rec, sizeof(rec), "%s/%s", pkg, id);
+		bool bad = false;
+		if (!tracker_id_ok(id) || !json_is_object(c)) {
+			sw_src_bad(sink, path, rec, "bad vulnerability id or entry");
+			continue;
+		}
+		const char *desc = sw_src_get_str(c, "description", &bad);
+		json_t *rels = sw_src_get_obj(c, "releases", &bad);
+		json_t *raw = json_object_get(c, "releases");
+		if (bad && json_is_array(raw) && json_array_size(raw) == 0)
+			bad = false; /* `"releases": []` for a CVE with none */
+		if (bad) {
+			sw_src_bad(sink, path, rec, "a field has the wrong type");
+			continue;
+		}
+		struct sw_vuln *v = sw_src_group_get(g, id);
+		if (desc && !v->summary)
+			v->summary = sw_xstrdup(desc);
+		json_object_foreach(rels, codename, r) {
+			if (!json_is_object(r)) {
+				sw_src_bad(sink, path, rec, "release '%s' is not an object", codename);
+				continue;
+			}
+			tracker_release(v, pkg, codename, r, sink, path);
+		}
+	}
+}
+
+static size_t skip_ws(const uint8_t *d, size_t len, size_t i)
+{
+	while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* End (one past) of the JSON string starting at d[i] == '"', or 0. */
+static size_t string_end(const uint8_t *d, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (d[i] == '\\')
+			i++;
+		else if (d[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* End (one past) of the JSON value starting at d[i], found by bracket
+ * matching outside strings (jansson checks the value itself), or 0. */
+static size_t value_end(const uint8_t *d, size_t len, size_t i)
+{
+	size_t depth = 0;
+	if (i >= len)
+		return 0;
+	if (d[i] == '"')
+		return string_end(d, len, i);
+	if (d[i] != '{' && d[i] != '[') {
+		while (i < len && d[i] != ',' && d[i] != '}' && d[i] != ']' && d[i] != ' ' &&
+		       d[i] != '\n' && d[i] != '\r' && d[i] != '\t')
+			i++;
+		return i;
+	}
+	for (; i < len; i++) {
+		if (d[i] == '"') {
+			size_t e = string_end(d, len, i);
+			if (!e)
+				return 0;
+			i = e - 1;
+		} else if (d[i] == '{' || d[i] == '[') {
+			depth++;
+		} else if (d[i] == '}' || d[i] == ']') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Line and column of offset off, for messages. */
+static void where(const uint8_t *d, size_t off, size_t *line, size_t *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (d[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/*
+ * The tracker JSON is one object of source packages (tens of MB): it is
+ * walked one package at a time, so only that package's tree is held next
+ * to the records being built.  A syntax error anywhere still rejects the
+ * whole file, as a full parse would.
+ */
+static int tracker_json(const char *path, const uint8_t *d, size_t len,
+			const struct sw_vuln_sink *sink, struct sw_err *err)
 {
 	struct sw_src_group g;
 	sw_src_group_init(&g, "debian");
-	const char *pkg, *id, *codename;
-	json_t *cves, *c, *r;
-	json_object_foreach(root, pkg, cves) {
-		if (!json_is_object(cves)) {
-			sw_src_bad(sink, path, pkg, "package entry is not an object");
-			continue;
+	size_t i = skip_ws(d, len, 0) + 1; /* past '{' */
+	int rc = 0;
+	const char *what = NULL;
+	json_error_t je; /* outlives the loop: what may point into it */
+	bool first = true;
+	if (len > SW_SRC_MAX_FILE)
+		return sw_err_set(err, SW_E_LIMIT, "'%s': file too large (%zu bytes)", path, len);
+	for (;;) {
+		i = skip_ws(d, len, i);
+		if (i < len && d[i] == '}') {
+			i = skip_ws(d, len, i + 1);
+			if (i != len)
+				what = "data after the top-level object";
+			break;
 		}
-		json_object_foreach(cves, id, c) {
-			char rec[256];
-			snprintf(rec, sizeof(rec), "%s/%s", pkg, id);
-			bool bad = false;
-			if (!tracker_id_ok(id) || !json_is_object(c)) {
-				sw_src_bad(sink, path, rec, "bad vulnerability id or entry");
-				continue;
+		if (!first) {
+			if (i >= len || d[i] != ',') {
+				what = "expected ',' or '}'";
+				break;
 			}
-			const char *desc = sw_src_get_str(c, "description", &bad);
-			json_t *rels = sw_src_get_obj(c, "releases", &bad);
-			json_t *raw = json_object_get(c, "releases");
-			if (bad && json_is_array(raw) && json_array_size(raw) == 0)
-				bad = false; /* `"releases": []` for a CVE with none */
-			if (bad) {
-				sw_src_bad(sink, path, rec, "a field has the wrong type");
-				continue;
-			}
-			struct sw_vuln *v = sw_src_group_get(&g, id);
-			if (desc && !v->summary)
-				v->summary = sw_xstrdup(desc);
-			json_object_foreach(rels, codename, r) {
-				if (!json_is_object(r)) {
-					sw_src_bad(sink, path, rec, "release '%s' is not an object", codename);
-					continue;
-				}
-				tracker_release(v, pkg, codename, r, sink, path);
-			}
+			i = skip_ws(d, len, i + 1);
 		}
+		first = false;
+		size_t ke = i < len && d[i] == '"' ? string_end(d, len, i) : 0;
+		if (!ke) {
+			what = "expected a package name";
+			break;
+		}
+		json_t *key = json_loadb((const char *)d + i, ke - i, JSON_DECODE_ANY, &je);
+		if (!json_is_string(key)) {
+			json_decref(key);
+			what = "bad package name";
+			break;
+		}
+		i = skip_ws(d, len, ke);
+		if (i >= len || d[i] != ':') {
+			json_decref(key);
+			what = "expected ':'";
+			break;
+		}
+		i = skip_ws(d, len, i + 1);
+		size_t ve = value_end(d, len, i);
+		json_t *val = ve ? json_loadb((const char *)d + i, ve - i, JSON_DECODE_ANY, &je) : NULL;
+		if (!val) {
+			json_decref(key);
+			what = ve ? je.text : "truncated value";
+			break;
+		}
+		tracker_package(&g, json_string_value(key), val, sink, path);
+		json_decref(val);
+		json_decref(key);
+		i = ve;
 	}
-	int rc = sw_src_group_emit(&g, sink, path, err);
+	if (what) {
+		size_t line, col;
+		where(d, i < len ? i : len, &line, &col);
+		rc = sw_err_set(err, SW_E_FORMAT, "'%s': bad json at line %zu column %zu: %s", path, line,
+				col, what);
+	} else {
+		rc = sw_src_group_emit(&g, sink, path, err);
+	}
 	sw_src_group_release(&g);
 	return rc;
 }
@@ -337,7 +472,8 @@ static void list_package(struct list_state *st, char *p)
 		*p++ = '\0';
 	while (*p == ' ' || *p == '\t')
 		p++;
-	char *kind = "fixed", *version = NULL, *paren = NULL;
+	const char *kind = "fixed";
+	char *version = NULL, *paren = NULL;
 	if (*p == '<') {
 		char *close = strchr(p, '>');
 		if (!close) {
@@ -383,12 +519,9 @@ static void list_package(struct list_state *st, char *p)
 			if (!severity && is_urgency(w, wl))
 				severity = sw_xstrndup(w, wl);
 		}
-		if (severity && strcmp(kind, "fixed") == 0)
+		/* a fixed line's parenthesis is urgency and bug numbers only */
+		if (strcmp(kind, "fixed") == 0 || (severity && strcmp(paren, severity) == 0))
 			note = NULL;
-		else if (severity && strcmp(paren, severity) == 0)
-			note = NULL;
-		else if (strcmp(kind, "fixed") == 0)
-			note = NULL; /* "(bug #123)" */
 	}
 	const char *why = NULL;
 	if (add_annotation(st->cur, release, pkg, kind, version, severity, note, &why) < 0)
@@ -528,22 +661,15 @@ static int vuln_list_record(const char *path, json_t *root, const struct sw_vuln
 
 /* ---- dispatch --------------------------------------------------------------- */
 
+/* The tracker's own names (data/CVE/list, .../data/json), *list*.txt
+ * copies, and any JSON (tracker JSON or vuln-list-debian records, which
+ * the content tells apart). */
 static bool debian_wants(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if (strcmp(base, "list") == 0 || strcmp(base, "json") == 0)
-		return true;
-	if (sw_src_name_is(path, "list", ".txt"))
-		return true;
-	if (sw_src_name_is(path, NULL, ".json")) {
-		char *low = sw_src_lower(path);
-		bool ok = strstr(low, "debian") || strncmp(low, "tracker/", 8) == 0 ||
-			  strstr(low, "/tracker/");
-		free(low);
-		return ok;
-	}
-	return false;
+	return strcmp(base, "list") == 0 || strcmp(base, "json") == 0 ||
+	       sw_src_name_is(path, "list", ".txt") || sw_src_name_is(path, NULL, ".json");
 }
 
 static int debian_import(const char *path, const uint8_t *data, size_t len,
@@ -554,14 +680,19 @@ static int debian_import(const char *path, const uint8_t *data, size_t len,
 		i++;
 	if (i >= len || data[i] != '{')
 		return text_list(path, data, len, sink, err);
+	/* a vuln-list-debian record starts {"Header": ... or {"Annotations": ... */
+	size_t k = skip_ws(data, len, i + 1);
+	static const char *const vl[] = { "\"Header\"", "\"Annotations\"" };
+	bool vuln_list = false;
+	for (size_t n = 0; n < 2; n++)
+		if (len - k >= strlen(vl[n]) && memcmp(data + k, vl[n], strlen(vl[n])) == 0)
+			vuln_list = true;
+	if (!vuln_list)
+		return tracker_json(path, data, len, sink, err);
 	json_t *root = NULL;
 	if (sw_src_json_load(path, data, len, &root, err) < 0)
 		return -1;
-	int rc;
-	if (json_object_get(root, "Header") && json_object_get(root, "Annotations"))
-		rc = vuln_list_record(path, root, sink, err);
-	else
-		rc = tracker_json(path, root, sink, err);
+	int rc = vuln_list_record(path, root, sink, err);
 	json_decref(root);
 	return rc;
 }

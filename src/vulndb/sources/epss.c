@@ -14,7 +14,12 @@
 
 static bool epss_wants(const char *path)
 {
-	return sw_src_name_is(path, "epss", ".csv");
+	if (!sw_src_name_is(path, NULL, ".csv"))
+		return false;
+	char *low = sw_src_lower(path);
+	bool ok = strstr(low, "epss") != NULL;
+	free(low);
+	return ok;
 }
 
 /* score_date from the comment line, as YYYY-MM-DD (malloc'd) or NULL. */
@@ -113,7 +118,7 @@ out:
 const struct sw_vuln_source sw_source_epss = {
 	.name = "epss",
 	.summary = "FIRST EPSS exploit-prediction scores (CSV)",
-	.default_url = "https://epss.cyentia.com/epss_scores-current.csv.gz",
+	.default_url = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz",
 	.wants = epss_wants,
 	.import_file = epss_import,
 };

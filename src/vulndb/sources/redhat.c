@@ -24,7 +24,8 @@
  *              lower-cased ("important")
  * A VEX file gives one vulnerability per vulnerabilities[] entry (id = the
  * CVE); an advisory gives one vulnerability with id = tracking.id
- * ("RHSA-2022:0011") and the CVEs as aliases.  A deleted stub
+ * ("RHSA-2022:0011"), the CVEs as aliases and only the fixed products
+ * (the fix is what an advisory is about).  A deleted stub
  * ({document: {tracking: {id, status: "deleted"}}}) gives a withdrawn record.
  */
 #include <stdio.h>
@@ -167,6 +168,17 @@ static char *cpe_ecosystem(const char *cpe)
 	return sw_xasprintf("Red Hat:%.*s", (int)n, p);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static const char *const rpm_arches[] = { "src", "noarch", "x86_64", "i686", "i386", "aarch64",
 					  "ppc64le", "ppc64", "ppc", "s390x", "s390", "ia64",
 					  "armv7hl", "athlon", "i586" };
@@ -232,6 +244,26 @@ static void parse_nevra(const char *ref, struct comp *c)
 	free(epoch);
 }
 
+/* Copy of s[0..n) with %XX escapes decoded (purl components are
+ * percent-encoded: "module%2Bel8" is "module+el8"). */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = sw_xmalloc(n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < n &&
+		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0 && (hi || lo)) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* pkg:rpm/redhat/NAME@V-R?arch=x&epoch=1 -> name, evr */
 static void parse_purl(const char *purl, struct comp *c)
 {
@@ -247,7 +279,7 @@ static void parse_purl(const char *purl, struct comp *c)
 			slash = x;
 	if (!slash || slash + 1 >= end)
 		return;
-	c->name = sw_xstrndup(slash + 1, (size_t)(end - slash - 1));
+	c->name = pct_decode(slash + 1, (size_t)(end - slash - 1));
 	if (at) {
 		size_t vn = (size_t)((q ? q : purl + strlen(purl)) - at - 1);
 		const char *ep = q ? strstr(q, "epoch=") : NULL;
@@ -257,10 +289,12 @@ static void parse_purl(const char *purl, struct comp *c)
 			while (ep[en] >= '0' && ep[en] <= '9')
 				en++;
 		}
+		char *ver = pct_decode(at + 1, vn);
 		if (ep && en && !(en == 1 && ep[0] == '0'))
-			c->evr = sw_xasprintf("%.*s:%.*s", (int)en, ep, (int)vn, at + 1);
+			c->evr = sw_xasprintf("%.*s:%s", (int)en, ep, ver);
 		else if (vn)
-			c->evr = sw_xstrndup(at + 1, vn);
+			c->evr = sw_xstrdup(ver);
+		free(ver);
 	}
 }
 
@@ -408,7 +442,7 @@ static const struct {
 /* Add one CSAF vulnerabilities[] entry's content to v.  Returns false with
  * *what when the entry is malformed. */
 static bool add_vuln_entry(struct sw_vuln *v, const struct tree *t, const json_t *e,
-			   bool take_text, const char **what)
+			   bool advisory, const char **what)
 {
 	bool bad = false;
 	size_t i, j;
@@ -420,7 +454,7 @@ static bool add_vuln_entry(struct sw_vuln *v, const struct tree *t, const json_t
 		*what = "\"product_status\" is not an object";
 		return false;
 	}
-	if (take_text) {
+	if (!advisory) {
 		const char *title = sw_src_get_str(e, "title", &bad);
 		json_array_foreach(sw_src_get_arr(e, "notes", &bad), i, x) {
 			const char *cat = sw_src_get_str(x, "category", &bad);
@@ -481,6 +515,10 @@ static bool add_vuln_entry(struct sw_vuln *v, const struct tree *t, const json_t
 		sw_src_add_severity(v, "redhat", "TEXT", NULL, -1, rh_rating(cx.impact_all));
 	for (size_t k = 0; ps && k < sizeof(status_keys) / sizeof(status_keys[0]); k++) {
 		json_t *ids = sw_src_get_arr(ps, status_keys[k].key, &bad);
+		/* an advisory is the fix: its other statuses belong to the
+		 * per-CVE VEX files and would contradict the fixed entries */
+		if (advisory && status_keys[k].st != SW_ST_FIXED)
+			continue;
 		json_array_foreach(ids, j, p) {
 			struct comp c;
 			if (!json_is_string(p)) {
@@ -599,7 +637,7 @@ static int redhat_import(const char *path, const uint8_t *data, size_t len,
 		if (advisory) {
 			if (cve)
 				sw_src_push_unique(&v->aliases, cve);
-			if (!add_vuln_entry(v, &t, e, false, &what))
+			if (!add_vuln_entry(v, &t, e, true, &what))
 				sw_src_bad(sink, path, cve ? cve : idx, "%s", what);
 			continue;
 		}
@@ -611,7 +649,7 @@ static int redhat_import(const char *path, const uint8_t *data, size_t len,
 		one->modified = sw_xstrdup(modified);
 		if (agg)
 			sw_src_add_severity(one, "redhat", "TEXT", NULL, -1, rh_rating(agg));
-		if (!add_vuln_entry(one, &t, e, true, &what)) {
+		if (!add_vuln_entry(one, &t, e, false, &what)) {
 			sw_src_bad(sink, path, cve, "%s", what);
 			sw_vuln_free(one);
 			continue;

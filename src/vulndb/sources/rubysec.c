@@ -18,9 +18,15 @@
 #include "vulndb/sources/source.h"
 #include "vulndb/sources/sources_util.h"
 
+/* gems/<gem>/<id>.yml and rubies/<engine>/<id>.yml, at the top or below a
+ * folder (a GitHub archive adds "ruby-advisory-db-master/"); other YAML in
+ * the repository (.github/, spec/) is not an advisory. */
 static bool rubysec_wants(const char *path)
 {
-	return sw_src_name_is(path, NULL, ".yml");
+	if (!sw_src_name_is(path, NULL, ".yml"))
+		return false;
+	return sw_starts_with(path, "gems/") || sw_starts_with(path, "rubies/") ||
+	       strstr(path, "/gems/") || strstr(path, "/rubies/");
 }
 
 /* "2020-8164" -> "CVE-2020-8164" (an already prefixed id is kept). */
