@@ -592,6 +592,14 @@ static void test_table(void **state)
 	assert_true(sw_starts_with(row, "ev?[31mil  caf\xc3\xa9            amd64"));
 	free(row);
 	free(out);
+	/* C1 controls and invalid UTF-8 too */
+	free(p->name);
+	p->name = sw_xstrdup("a\xc2\x9b" "b\xff" "c\xe2\x82" "d\xed\xa0\x80" "e\xf0\x9f\x90\xb3");
+	out = render(inv, SW_FMT_TABLE, false);
+	row = line_starting(out, "a?b?c?d?e\xf0\x9f\x90\xb3 ");
+	assert_non_null(row);
+	free(row);
+	free(out);
 	free_inventory(inv);
 }
 
