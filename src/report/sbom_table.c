@@ -193,37 +193,48 @@ static void print_row(FILE *out, char *const *cells, const size_t *w, const char
 	fputc('\n', out);
 }
 
+static void row_free(struct row *r)
+{
+	for (int c = 0; c < NCOLS; c++)
+		free(r->cell[c]);
+}
+
+/* Two passes over the group's packages: widths, then rows; one row is
+ * held at a time. */
 static void print_group(FILE *out, const struct sw_report_ctx *ctx, const char *type, size_t count)
 {
 	const struct sw_inventory *inv = ctx->inv;
 	bool color = ctx->opts->color;
-	struct row *rows = sw_xcalloc(count, sizeof(*rows));
-	size_t w[NCOLS], n = 0;
+	size_t w[NCOLS];
 	for (int c = 0; c < NCOLS; c++)
 		w[c] = strlen(headers[c]);
-	for (size_t i = 0; i < inv->packages.len && n < count; i++) {
+	for (size_t i = 0; i < inv->packages.len; i++) {
 		const struct sw_package *p = inv->packages.items[i];
 		if (strcmp(p->type ? p->type : "unknown", type) != 0)
 			continue;
-		row_fill(&rows[n], ctx, p);
+		struct row r;
+		row_fill(&r, ctx, p);
 		for (int c = 0; c < NCOLS; c++) {
-			size_t cw = width(rows[n].cell[c]);
+			size_t cw = width(r.cell[c]);
 			if (cw > w[c])
 				w[c] = cw;
 		}
-		n++;
+		row_free(&r);
 	}
 	char *t = clean(type, 0);
 	fprintf(out, "\n%s%s packages (%zu)%s\n", color ? "\033[1;36m" : "", t, count,
 		color ? "\033[0m" : "");
 	free(t);
 	print_row(out, (char *const *)headers, w, color ? "\033[1m" : "", color ? "\033[0m" : "");
-	for (size_t i = 0; i < n; i++) {
-		print_row(out, rows[i].cell, w, "", "");
-		for (int c = 0; c < NCOLS; c++)
-			free(rows[i].cell[c]);
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		if (strcmp(p->type ? p->type : "unknown", type) != 0)
+			continue;
+		struct row r;
+		row_fill(&r, ctx, p);
+		print_row(out, r.cell, w, "", "");
+		row_free(&r);
 	}
-	free(rows);
 }
 
 int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)

@@ -632,6 +632,62 @@ static void test_deterministic(void **state)
 	}
 }
 
+/* The writers stream big arrays; the bytes must equal a plain dump of the
+ * whole document that the sw_report_*_doc() builders make. */
+static void check_streamed_equals_doc(struct sw_inventory *inv)
+{
+	struct sw_report_opts o = { .now = NOW, .tool_version = "0.1.0-test" };
+	struct sw_report_ctx ctx = { inv, &o, "0.1.0-test", NULL };
+	ctx.purls = sw_xcalloc(inv->packages.len + 1, sizeof(char *));
+	for (size_t i = 0; i < inv->packages.len; i++)
+		ctx.purls[i] = sw_purl_for_package(inv->packages.items[i], &inv->os);
+	static const struct {
+		enum sw_report_format f;
+		json_t *(*doc)(const struct sw_report_ctx *);
+	} fm[] = {
+		{ SW_FMT_JSON, sw_report_json_doc },
+		{ SW_FMT_CYCLONEDX, sw_report_cdx_doc },
+		{ SW_FMT_SPDX_JSON, sw_report_spdx_doc },
+	};
+	for (size_t k = 0; k < sizeof(fm) / sizeof(fm[0]); k++) {
+		json_t *doc = fm[k].doc(&ctx);
+		char *whole = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(doc);
+		char *streamed = render(inv, fm[k].f, false);
+		size_t n = strlen(whole);
+		assert_int_equal(strlen(streamed), n + 1);
+		assert_memory_equal(streamed, whole, n);
+		assert_int_equal(streamed[n], '\n');
+		free(whole);
+		free(streamed);
+	}
+	for (size_t i = 0; i < inv->packages.len; i++)
+		free(ctx.purls[i]);
+	free(ctx.purls);
+}
+
+static void test_streamed(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = make_inventory();
+	check_streamed_equals_doc(inv);
+	/* an image that spells a placeholder makes the writer fall back to
+	 * the whole document: same bytes */
+	free(inv->reference);
+	inv->reference = sw_xstrdup("\001sw-stream-0\001");
+	free(inv->repo_tags.items[0]);
+	inv->repo_tags.items[0] = sw_xstrdup("\001sw-stream-1\001");
+	check_streamed_equals_doc(inv);
+	char *s = render(inv, SW_FMT_SPDX_JSON, false);
+	assert_non_null(strstr(s, "\"name\": \"\\u0001sw-stream-1\\u0001\""));
+	free(s);
+	free_inventory(inv);
+	/* no packages, no OS */
+	inv = sw_xcalloc(1, sizeof(*inv));
+	check_streamed_equals_doc(inv);
+	free(inv);
+}
+
 static void test_write_error(void **state)
 {
 	(void)state;
@@ -806,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_empty_inventory),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_schemas),
 		cmocka_unit_test(test_license_ids_on_spdx_list),
