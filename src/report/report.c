@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #ifndef SW_VERSION_STRING
 #define SW_VERSION_STRING "0.0.0"
@@ -85,6 +86,26 @@ int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory
 		free(ctx.purls[i]);
 	free(ctx.purls);
 	return r;
+}
+
+int sw_report_sbom_file(const char *path, enum sw_report_format f,
+			const struct sw_inventory *inv, const struct sw_report_opts *o,
+			struct sw_err *err)
+{
+	if (!writer_for(f))
+		return sw_err_set(err, SW_E_USAGE, "unknown report format %d", (int)f);
+	struct sw_outfile of;
+	int r = sw_outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = sw_report_sbom(of.fp, f, inv, o, err);
+	if (r < 0) {
+		if (of.path)
+			sw_err_wrap(err, "'%s'", of.path);
+		sw_outfile_abort(&of);
+		return r;
+	}
+	return sw_outfile_commit(&of, err);
 }
 
 int sw_report_dump(FILE *out, json_t *doc, struct sw_err *err)

@@ -14,6 +14,7 @@
 #include "report/report.h"
 #include "report/report_int.h"
 #include "sw_test.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
@@ -710,6 +711,40 @@ static void test_write_error(void **state)
 	free_inventory(inv);
 }
 
+static void test_file(void **state)
+{
+	(void)state;
+	char *dir = sw_test_tmpdir();
+	char *path = sw_xasprintf("%s/sbom.cdx.json", dir);
+	struct sw_inventory *inv = make_inventory();
+	struct sw_report_opts o = { .now = NOW, .tool_version = "0.1.0-test" };
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_report_sbom_file(path, SW_FMT_CYCLONEDX, inv, &o, &err), 0);
+	struct sw_buf b = SW_BUF_INIT;
+	assert_int_equal(sw_buf_read_file(&b, path, 1 << 20, &err), 0);
+	char *want = render(inv, SW_FMT_CYCLONEDX, false);
+	assert_string_equal(b.data, want);
+	free(want);
+	sw_buf_release(&b);
+	/* an unknown format or an unwritable place leaves nothing behind */
+	char *bad = sw_xasprintf("%s/bad.json", dir);
+	assert_int_equal(sw_report_sbom_file(bad, (enum sw_report_format)42, inv, &o, &err), -SW_E_USAGE);
+	assert_int_equal(access(bad, F_OK), -1);
+	char *nodir = sw_xasprintf("%s/missing/x.json", dir);
+	assert_true(sw_report_sbom_file(nodir, SW_FMT_JSON, inv, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, "missing/x.json"));
+	unlink(path);
+	char *cmd = sw_xasprintf("test -z \"$(ls -A '%s')\"", dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	rmdir(dir);
+	free(nodir);
+	free(bad);
+	free(path);
+	free(dir);
+	free_inventory(inv);
+}
+
 /* ---------------- schema validation (needs ../shared/data) ---------------- */
 
 static char *write_doc(const char *dir, const char *name, const char *content)
@@ -864,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_schemas),
 		cmocka_unit_test(test_license_ids_on_spdx_list),
 	};
