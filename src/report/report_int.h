@@ -87,5 +87,7 @@ const char *sw_report_source_name(const struct sw_package *p);
 const char *sw_report_source_version(const struct sw_package *p);
 /* The built-in licence ids (which = 0) or exceptions (1), NULL-terminated. */
 const char *const *sw_report_license_table(int which);
+/* Alias i of the built-in alias table ("GPL-2+"), NULL past the end. */
+const char *sw_report_license_alias(size_t i);
 
 #endif

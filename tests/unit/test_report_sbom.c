@@ -236,6 +236,12 @@ static void test_license(void **state)
 	assert_string_equal(sw_report_license_id("GPL-2.0+"), "GPL-2.0+");
 	assert_null(sw_report_license_id("MIT AND ISC"));
 	assert_null(sw_report_license_id("public-domain"));
+	assert_string_equal(sw_report_license_id("BSD-3-clause"), "BSD-3-Clause");
+	assert_string_equal(sw_report_license_id("Expat"), "MIT");
+	assert_string_equal(sw_report_license_id("GFDL-1.3+"), "GFDL-1.3-or-later");
+	assert_string_equal(sw_report_license_id("GPL+"), "GPL-1.0-or-later");
+	assert_null(sw_report_license_id("Artistic"));
+	assert_null(sw_report_license_id("GPL"));
 	assert_null(sw_report_license_id(""));
 	assert_null(sw_report_license_id(NULL));
 
@@ -868,21 +874,29 @@ static void test_license_ids_on_spdx_list(void **state)
 	assert_non_null(s);
 	json_t *en = json_object_get(s, "enum");
 	assert_true(json_array_size(en) > 500);
+	struct sw_vec all = SW_VEC_INIT;
 	for (int which = 0; which < 2; which++) {
 		const char *const *tab = sw_report_license_table(which);
-		for (size_t i = 0; tab[i]; i++) {
-			bool found = false;
-			size_t k;
-			json_t *v;
-			json_array_foreach(en, k, v)
-				if (sw_streq(json_string_value(v), tab[i]))
-					found = true;
-			if (!found) {
-				print_error("'%s' is not on the SPDX list\n", tab[i]);
-				fail();
-			}
+		for (size_t i = 0; tab[i]; i++)
+			sw_vec_push(&all, (void *)tab[i]);
+	}
+	const char *alias;
+	for (size_t i = 0; (alias = sw_report_license_alias(i)); i++)
+		sw_vec_push(&all, (void *)sw_report_license_id(alias));
+	assert_true(all.len > 150);
+	for (size_t i = 0; i < all.len; i++) {
+		bool found = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(en, k, v)
+			if (sw_streq(json_string_value(v), all.items[i]))
+				found = true;
+		if (!found) {
+			print_error("'%s' is not on the SPDX list\n", (const char *)all.items[i]);
+			fail();
 		}
 	}
+	sw_vec_release(&all);
 	json_decref(s);
 }
 
