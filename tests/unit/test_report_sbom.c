@@ -820,6 +820,41 @@ static void test_schemas(void **state)
 	assert_int_equal(validate(spdx1_s, e2), 0);
 	free(empty);
 
+	/* hostile and odd package fields still give valid documents */
+	struct sw_inventory *h = make_inventory();
+	free(h->repo_tags.items[0]);
+	h->repo_tags.items[0] = sw_xstrdup("we ird/\xc3\xa9:t\x01g");
+	free(h->os.id);
+	h->os.id = sw_xstrdup("Weird OS\n");
+	struct sw_package *q = h->packages.items[0];
+	free(q->name);
+	q->name = sw_xstrdup("ev\033[31mil\xff");
+	free(q->version);
+	q->version = sw_xstrdup("");
+	q = h->packages.items[1];
+	free(q->type);
+	q->type = sw_xstrdup("\x01");
+	sw_vec_push_strdup(&q->licenses, "");
+	sw_vec_push_strdup(&q->licenses, "(((");
+	q = h->packages.items[5];
+	free(q->namespace_);
+	q->namespace_ = sw_xstrdup("@/");
+	free(q->path);
+	q->path = sw_xstrdup("a\nb");
+	q = h->packages.items[6];
+	free(q->name);
+	q->name = sw_xstrdup("");
+	s = render(h, SW_FMT_CYCLONEDX, false);
+	char *h1 = write_doc(dir, "hostile.cdx.json", s);
+	free(s);
+	assert_int_equal(validate(cdx_s, h1), 0);
+	s = render(h, SW_FMT_SPDX_JSON, false);
+	char *h2 = write_doc(dir, "hostile.spdx.json", s);
+	free(s);
+	assert_int_equal(validate(spdx_s, h2), 0);
+	assert_int_equal(validate(spdx1_s, h2), 0);
+	free_inventory(h);
+
 	/* the validators do reject: a wrong spec version, a bad licence id,
 	 * a missing namespace, an unknown key in our schema */
 	char *bad1 = write_doc(dir, "bad.cdx.json",
@@ -833,7 +868,7 @@ static void test_schemas(void **state)
 			       "\"creationInfo\":{\"created\":\"2023-11-14T22:13:20Z\",\"creators\":[\"Tool: x\"]}}");
 	assert_int_equal(validate_q(spdx1_s, bad2, true), 1);
 
-	char *files[] = { cdx, spdx, e1, e2, bad1, bad2 };
+	char *files[] = { cdx, spdx, e1, e2, h1, h2, bad1, bad2 };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		unlink(files[i]);
 		free(files[i]);
@@ -864,6 +899,15 @@ static void test_own_schema(void **state)
 	free(s);
 	assert_int_equal(validate(own_s, own), 0);
 	struct sw_inventory *empty = sw_xcalloc(1, sizeof(*empty));
+	struct sw_package *q = inv->packages.items[1];
+	free(q->type);
+	q->type = sw_xstrdup("\x01");
+	free(q->name);
+	q->name = sw_xstrdup("\xff\xfe");
+	s = render(inv, SW_FMT_JSON, false);
+	char *hostile = write_doc(dir, "hostile.json", s);
+	free(s);
+	assert_int_equal(validate(own_s, hostile), 0);
 	s = render(empty, SW_FMT_JSON, false);
 	char *e = write_doc(dir, "empty.json", s);
 	free(s);
@@ -879,7 +923,7 @@ static void test_own_schema(void **state)
 	char *bad2 = write_doc(dir, "bad2.json", s);
 	free(s);
 	assert_int_equal(validate_q(own_s, bad2, true), 1);
-	char *files[] = { own, e, bad, bad2 };
+	char *files[] = { own, hostile, e, bad, bad2 };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		unlink(files[i]);
 		free(files[i]);
