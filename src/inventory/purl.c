@@ -104,9 +104,20 @@ static const char *default_namespace(const char *type)
 	return NULL;
 }
 
+/* purl-spec: ASCII letters, digits, '.', '+', '-'; not starting with a digit. */
+static bool valid_type(const char *t)
+{
+	if (!isalpha((unsigned char)t[0]))
+		return false;
+	for (; *t; t++)
+		if (!isalnum((unsigned char)*t) && *t != '.' && *t != '+' && *t != '-')
+			return false;
+	return true;
+}
+
 char *sw_purl_for_package(const struct sw_package *p, const struct sw_os *os)
 {
-	if (!p || !p->type || !*p->type || !p->name || !*p->name)
+	if (!p || !p->type || !valid_type(p->type) || !p->name || !*p->name)
 		return NULL;
 	char *type = lower_dup(p->type);
 	char *ns = NULL, *name = NULL;
@@ -161,7 +172,7 @@ char *sw_purl_for_package(const struct sw_package *p, const struct sw_os *os)
 	struct sw_buf b;
 	sw_buf_init(&b, PURL_MAX);
 	sw_buf_addstr(&b, "pkg:");
-	add_encoded(&b, type, strlen(type));
+	sw_buf_addstr(&b, type); /* validated: never encoded */
 	sw_buf_addch(&b, '/');
 	if (ns) {
 		/* each '/'-separated segment encoded; empty segments dropped */

@@ -61,7 +61,7 @@ static const struct {
 	{ "GPLv2", "GPL-2.0-only" },           { "GPLv2+", "GPL-2.0-or-later" },
 	{ "GPLv3", "GPL-3.0-only" },           { "GPLv3+", "GPL-3.0-or-later" },
 	{ "LGPL-2", "LGPL-2.0-only" },         { "LGPL-2+", "LGPL-2.0-or-later" },
-	{ "LGPL-2.1+", "LGPL-2.1-or-later" },  { "LGPL-3", "LGPL-3.0-only" },
+	{ "LGPL-3", "LGPL-3.0-only" },
 	{ "LGPL-3+", "LGPL-3.0-or-later" },    { "LGPLv2", "LGPL-2.0-only" },
 	{ "LGPLv2+", "LGPL-2.0-or-later" },    { "LGPLv2.1", "LGPL-2.1-only" },
 	{ "LGPLv2.1+", "LGPL-2.1-or-later" },  { "LGPLv3", "LGPL-3.0-only" },
@@ -73,7 +73,12 @@ static const struct {
 	{ "BSD-3", "BSD-3-Clause" },           { "MPLv2.0", "MPL-2.0" },
 	{ "MPL 2.0", "MPL-2.0" },              { "Expat", "MIT" },
 	{ "Python-2", "Python-2.0" },          { "PSF", "PSF-2.0" },
-	{ "zlib/libpng", "Zlib" },
+	{ "zlib/libpng", "Zlib" },            { "GPL+", "GPL-1.0-or-later" },
+	{ "GFDL-1.2", "GFDL-1.2-only" },       { "GFDL-1.2+", "GFDL-1.2-or-later" },
+	{ "GFDL-1.3", "GFDL-1.3-only" },       { "GFDL-1.3+", "GFDL-1.3-or-later" },
+	{ "CC0", "CC0-1.0" },                  { "PSF-2", "PSF-2.0" },
+	{ "Boost", "BSL-1.0" },                { "MPL-2", "MPL-2.0" },
+	{ "EPL-2", "EPL-2.0" },                { "OFL", "OFL-1.1" },
 	{ NULL, NULL },
 };
 
@@ -284,4 +289,9 @@ bool sw_report_license_is_simple(const char *e)
 const char *const *sw_report_license_table(int which)
 {
 	return which == 0 ? known_ids : known_exceptions;
+}
+
+const char *sw_report_license_alias(size_t i)
+{
+	return i < sizeof(aliases) / sizeof(aliases[0]) ? aliases[i].alias : NULL;
 }

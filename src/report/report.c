@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #ifndef SW_VERSION_STRING
 #define SW_VERSION_STRING "0.0.0"
@@ -87,12 +88,180 @@ int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory
 	return r;
 }
 
+int sw_report_sbom_file(const char *path, enum sw_report_format f,
+			const struct sw_inventory *inv, const struct sw_report_opts *o,
+			struct sw_err *err)
+{
+	if (!writer_for(f))
+		return sw_err_set(err, SW_E_USAGE, "unknown report format %d", (int)f);
+	struct sw_outfile of;
+	int r = sw_outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = sw_report_sbom(of.fp, f, inv, o, err);
+	if (r < 0) {
+		if (of.path)
+			sw_err_wrap(err, "'%s'", of.path);
+		sw_outfile_abort(&of);
+		return r;
+	}
+	return sw_outfile_commit(&of, err);
+}
+
 int sw_report_dump(FILE *out, json_t *doc, struct sw_err *err)
 {
 	if (!doc)
 		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
 	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 	    fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
+		return sw_err_errno(err, "cannot write the report");
+	return 0;
+}
+
+#define PLACEHOLDER_FMT "\001sw-stream-%zu\001"
+#define PLACEHOLDER_TEXT "\"\\u0001sw-stream-%zu\\u0001\""
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+json_t *sw_report_stream_placeholder(size_t k)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), PLACEHOLDER_FMT, k);
+	return json_string(buf);
+}
+
+static long placeholder_of(json_t *v, size_t ns)
+{
+	if (!json_is_string(v))
+		return -1;
+	char buf[64];
+	for (size_t k = 0; k < ns; k++) {
+		snprintf(buf, sizeof(buf), PLACEHOLDER_FMT, k);
+		if (strcmp(json_string_value(v), buf) == 0)
+			return (long)k;
+	}
+	return -1;
+}
+
+static json_t *full_array(const struct sw_report_stream *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(a, s->item(s->state, i));
+	return a;
+}
+
+static void materialise(json_t *j, const struct sw_report_stream *s, size_t ns)
+{
+	if (json_is_object(j)) {
+		const char *key;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(j, tmp, key, v) {
+			long k = placeholder_of(v, ns);
+			if (k >= 0)
+				json_object_set_new(j, key, full_array(&s[k]));
+			else
+				materialise(v, s, ns);
+		}
+	} else if (json_is_array(j)) {
+		for (size_t i = 0; i < json_array_size(j); i++) {
+			json_t *v = json_array_get(j, i);
+			long k = placeholder_of(v, ns);
+			if (k >= 0)
+				json_array_set_new(j, i, full_array(&s[k]));
+			else
+				materialise(v, s, ns);
+		}
+	}
+}
+
+json_t *sw_report_materialise(json_t *skeleton, const struct sw_report_stream *s, size_t ns)
+{
+	if (skeleton)
+		materialise(skeleton, s, ns);
+	return skeleton;
+}
+
+/* Write text, adding `indent` spaces after every newline. */
+static void put_indented(FILE *out, const char *text, size_t indent)
+{
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		fwrite(p, 1, n, out);
+		if (nl)
+			fprintf(out, "%*s", (int)indent, "");
+		p += n;
+	}
+}
+
+int sw_report_dump_streamed(FILE *out, json_t *skeleton, const struct sw_report_stream *s,
+			    size_t ns, struct sw_err *err)
+{
+	if (!skeleton)
+		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
+	char *text = json_dumps(skeleton, DUMP_FLAGS);
+	if (!text)
+		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
+	/* each placeholder must occur exactly once in the text; if the image's
+	 * own strings happen to spell one, fall back to the whole document */
+	const char **at = calloc(ns ? ns : 1, sizeof(char *));
+	bool ok = at != NULL;
+	char pat[64];
+	for (size_t k = 0; ok && k < ns; k++) {
+		snprintf(pat, sizeof(pat), PLACEHOLDER_TEXT, k);
+		at[k] = strstr(text, pat);
+		ok = at[k] && !strstr(at[k] + 1, pat);
+	}
+	if (!ok) {
+		free(at);
+		free(text);
+		return sw_report_dump(out, sw_report_materialise(skeleton, s, ns), err);
+	}
+	const char *p = text;
+	while (true) {
+		/* the next placeholder in text order */
+		long k = -1;
+		for (size_t j = 0; j < ns; j++)
+			if (at[j] && at[j] >= p && (k < 0 || at[j] < at[k]))
+				k = (long)j;
+		if (k < 0)
+			break;
+		fwrite(p, 1, (size_t)(at[k] - p), out);
+		const char *line = at[k];
+		while (line > text && line[-1] != '\n')
+			line--;
+		size_t indent = 0;
+		while (line[indent] == ' ')
+			indent++;
+		const struct sw_report_stream *st = &s[k];
+		if (st->n == 0) {
+			fputs("[]", out);
+		} else {
+			fputs("[", out);
+			for (size_t i = 0; i < st->n; i++) {
+				json_t *item = st->item(st->state, i);
+				char *it = item ? json_dumps(item, DUMP_FLAGS | JSON_ENCODE_ANY) : NULL;
+				json_decref(item);
+				if (!it) {
+					free(at);
+					free(text);
+					return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
+				}
+				fprintf(out, "%s\n%*s", i ? "," : "", (int)indent + 2, "");
+				put_indented(out, it, indent + 2);
+				free(it);
+			}
+			fprintf(out, "\n%*s]", (int)indent, "");
+		}
+		snprintf(pat, sizeof(pat), PLACEHOLDER_TEXT, (size_t)k);
+		p = at[k] + strlen(pat);
+		at[k] = NULL;
+	}
+	fputs(p, out);
+	free(at);
+	free(text);
+	if (fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
 		return sw_err_errno(err, "cannot write the report");
 	return 0;
 }

@@ -55,6 +55,13 @@ struct sw_report_opts {
 int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
 		   const struct sw_report_opts *o, struct sw_err *err);
 
+/* The same, written atomically to path (util/outfile.h: a temporary file
+ * beside it, renamed into place on success, removed on error, so nothing
+ * is left behind); path NULL or "-" is stdout. */
+int sw_report_sbom_file(const char *path, enum sw_report_format f,
+			const struct sw_inventory *inv, const struct sw_report_opts *o,
+			struct sw_err *err);
+
 /* --- licence helpers, shared by the writers (and used by tests) --- */
 
 /* Canonical SPDX licence id for s when it is one of a built-in set of

@@ -38,6 +38,26 @@ json_t *sw_report_json_doc(const struct sw_report_ctx *ctx);
 json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx);
 json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx);
 
+/* --- streaming: big arrays are written one item at a time ---
+ *
+ * A writer builds a small skeleton document in which each big array is a
+ * placeholder (sw_report_stream_placeholder(k)), plus one stream per
+ * placeholder that makes item i on demand.  sw_report_dump_streamed()
+ * writes exactly the bytes json_dumpf() would write for the full document,
+ * but holds one item at a time; sw_report_materialise() builds the full
+ * document instead (the sw_report_*_doc() builders, and the tests that
+ * compare both). */
+struct sw_report_stream {
+	size_t n;
+	json_t *(*item)(void *state, size_t i);   /* a new reference */
+	void *state;
+};
+json_t *sw_report_stream_placeholder(size_t k);
+int sw_report_dump_streamed(FILE *out, json_t *skeleton, const struct sw_report_stream *s,
+			    size_t ns, struct sw_err *err);
+/* Replace the placeholders in skeleton by full arrays; returns skeleton. */
+json_t *sw_report_materialise(json_t *skeleton, const struct sw_report_stream *s, size_t ns);
+
 /* --- helpers (report.c) --- */
 
 /* Dump doc (indent 2, key order kept, trailing newline) to out. */
@@ -67,5 +87,7 @@ const char *sw_report_source_name(const struct sw_package *p);
 const char *sw_report_source_version(const struct sw_package *p);
 /* The built-in licence ids (which = 0) or exceptions (1), NULL-terminated. */
 const char *const *sw_report_license_table(int which);
+/* Alias i of the built-in alias table ("GPL-2+"), NULL past the end. */
+const char *sw_report_license_alias(size_t i);
 
 #endif

@@ -192,8 +192,65 @@ static json_t *image_component(const struct sw_inventory *inv)
 	return c;
 }
 
-json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx)
+struct cdx_state {
+	const struct sw_report_ctx *ctx;
+	size_t nrefs;
+	char **refs;        /* bom-refs of the components: the OS (if any), then the packages */
+	bool has_os;
+};
+
+static json_t *component_item(void *state, size_t i)
 {
+	struct cdx_state *st = state;
+	if (st->has_os) {
+		if (i == 0)
+			return os_component(&st->ctx->inv->os, st->refs[0]);
+		return package_component(st->ctx, i - 1, st->refs[i]);
+	}
+	return package_component(st->ctx, i, st->refs[i]);
+}
+
+static json_t *ref_item(void *state, size_t i)
+{
+	struct cdx_state *st = state;
+	return sw_report_jstr(st->refs[i]);
+}
+
+static void state_init(struct cdx_state *st, const struct sw_report_ctx *ctx)
+{
+	const struct sw_inventory *inv = ctx->inv;
+	struct sw_map used = SW_MAP_INIT;
+	sw_map_put(&used, "image", NULL);
+	st->ctx = ctx;
+	st->has_os = inv->os.id && *inv->os.id;
+	st->nrefs = 0;
+	st->refs = sw_xcalloc(inv->packages.len + 1, sizeof(char *));
+	if (st->has_os) {
+		char *want = sw_xasprintf("os:%s@%s", inv->os.id,
+					  inv->os.version_id ? inv->os.version_id : "unknown");
+		st->refs[st->nrefs++] = unique_ref(&used, want);
+		free(want);
+	}
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		char *want = ctx->purls[i] ? sw_xstrdup(ctx->purls[i])
+					   : sw_xasprintf("stowaway:package:%zu", i);
+		st->refs[st->nrefs++] = unique_ref(&used, want);
+		free(want);
+	}
+	sw_map_release(&used);
+}
+
+static void state_release(struct cdx_state *st)
+{
+	for (size_t i = 0; i < st->nrefs; i++)
+		free(st->refs[i]);
+	free(st->refs);
+}
+
+/* The BOM with the components as stream 0 and the image's dependsOn as 1. */
+static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[2])
+{
+	const struct sw_report_ctx *ctx = st->ctx;
 	const struct sw_inventory *inv = ctx->inv;
 	char ts[32], uuid[37];
 	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
@@ -226,44 +283,36 @@ json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx)
 	json_object_set_new(meta, "component", image_component(inv));
 	json_object_set_new(doc, "metadata", meta);
 
-	struct sw_map used = SW_MAP_INIT;
-	sw_map_put(&used, "image", NULL);
-	json_t *comps = json_array();
-	json_t *deps_on = json_array();
-	if (inv->os.id && *inv->os.id) {
-		char *want = sw_xasprintf("os:%s@%s", inv->os.id,
-					  inv->os.version_id ? inv->os.version_id : "unknown");
-		char *ref = unique_ref(&used, want);
-		json_array_append_new(comps, os_component(&inv->os, ref));
-		json_array_append_new(deps_on, json_string(ref));
-		free(ref);
-		free(want);
-	}
-	for (size_t i = 0; i < inv->packages.len; i++) {
-		char *want = ctx->purls[i] ? sw_xstrdup(ctx->purls[i])
-					   : sw_xasprintf("stowaway:package:%zu", i);
-		char *ref = unique_ref(&used, want);
-		json_array_append_new(comps, package_component(ctx, i, ref));
-		json_array_append_new(deps_on, sw_report_jstr(ref));
-		free(ref);
-		free(want);
-	}
-	sw_map_release(&used);
-	json_object_set_new(doc, "components", comps);
-
+	json_object_set_new(doc, "components", sw_report_stream_placeholder(0));
 	json_t *deps = json_array();
 	json_t *d = json_object();
 	json_object_set_new(d, "ref", json_string("image"));
-	json_object_set_new(d, "dependsOn", deps_on);
+	json_object_set_new(d, "dependsOn", sw_report_stream_placeholder(1));
 	json_array_append_new(deps, d);
 	json_object_set_new(doc, "dependencies", deps);
+	s[0] = (struct sw_report_stream){ st->nrefs, component_item, st };
+	s[1] = (struct sw_report_stream){ st->nrefs, ref_item, st };
+	return doc;
+}
+
+json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx)
+{
+	struct cdx_state st;
+	struct sw_report_stream s[2];
+	state_init(&st, ctx);
+	json_t *doc = sw_report_materialise(skeleton(&st, s), s, 2);
+	state_release(&st);
 	return doc;
 }
 
 int sw_report_cdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
 {
-	json_t *doc = sw_report_cdx_doc(ctx);
-	int r = sw_report_dump(out, doc, err);
+	struct cdx_state st;
+	struct sw_report_stream s[2];
+	state_init(&st, ctx);
+	json_t *doc = skeleton(&st, s);
+	int r = sw_report_dump_streamed(out, doc, s, 2, err);
 	json_decref(doc);
+	state_release(&st);
 	return r;
 }

@@ -97,7 +97,13 @@ static json_t *package_obj(const struct sw_report_ctx *ctx, size_t i)
 	return o;
 }
 
-json_t *sw_report_json_doc(const struct sw_report_ctx *ctx)
+static json_t *package_item(void *state, size_t i)
+{
+	return package_obj(state, i);
+}
+
+/* The document with the package list as stream 0. */
+static json_t *skeleton(const struct sw_report_ctx *ctx, struct sw_report_stream *st)
 {
 	const struct sw_inventory *inv = ctx->inv;
 	char ts[32];
@@ -112,18 +118,24 @@ json_t *sw_report_json_doc(const struct sw_report_ctx *ctx)
 	json_object_set_new(doc, "created", json_string(ts));
 	json_object_set_new(doc, "image", image_obj(inv));
 	json_object_set_new(doc, "os", os_obj(&inv->os));
-	json_t *pkgs = json_array();
-	for (size_t i = 0; i < inv->packages.len; i++)
-		json_array_append_new(pkgs, package_obj(ctx, i));
-	json_object_set_new(doc, "packages", pkgs);
+	json_object_set_new(doc, "packages", sw_report_stream_placeholder(0));
 	json_object_set_new(doc, "warnings", str_array(&inv->warnings));
+	*st = (struct sw_report_stream){ inv->packages.len, package_item, (void *)ctx };
 	return doc;
+}
+
+json_t *sw_report_json_doc(const struct sw_report_ctx *ctx)
+{
+	struct sw_report_stream st;
+	json_t *doc = skeleton(ctx, &st);
+	return sw_report_materialise(doc, &st, 1);
 }
 
 int sw_report_json_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
 {
-	json_t *doc = sw_report_json_doc(ctx);
-	int r = sw_report_dump(out, doc, err);
+	struct sw_report_stream st;
+	json_t *doc = skeleton(ctx, &st);
+	int r = sw_report_dump_streamed(out, doc, &st, 1, err);
 	json_decref(doc);
 	return r;
 }

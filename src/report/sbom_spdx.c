@@ -22,10 +22,15 @@
 #define SPDX_ID_MAX 160
 
 struct spdx_state {
+	const struct sw_report_ctx *ctx;
 	struct sw_map ids;        /* SPDXIDs in use */
 	struct sw_map refs;       /* licence free text -> LicenseRef id (owned char*) */
 	struct sw_map ref_ids;    /* LicenseRef ids in use */
 	json_t *extracted;        /* hasExtractedLicensingInfos */
+	char **spdxids;           /* per package */
+	char **declared;          /* per package: licenseDeclared */
+	bool has_os;
+	size_t nfixed;            /* image (+ OS) before the packages */
 };
 
 /* s reduced to [A-Za-z0-9.-], runs of other bytes as one '-', at most max. */
@@ -126,17 +131,8 @@ static void noassert(json_t *pkg)
 	json_object_set_new(pkg, "licenseConcluded", json_string("NOASSERTION"));
 }
 
-static void relate(json_t *rels, const char *a, const char *type, const char *b)
-{
-	json_t *r = json_object();
-	json_object_set_new(r, "spdxElementId", json_string(a));
-	json_object_set_new(r, "relationshipType", json_string(type));
-	json_object_set_new(r, "relatedSpdxElement", json_string(b));
-	json_array_append_new(rels, r);
-}
-
-static json_t *package_obj(struct spdx_state *st, const struct sw_report_ctx *ctx, size_t i,
-			   const char *spdxid)
+static json_t *package_obj(const struct sw_report_ctx *ctx, size_t i, const char *spdxid,
+			   const char *decl)
 {
 	const struct sw_package *p = ctx->inv->packages.items[i];
 	json_t *o = json_object();
@@ -154,9 +150,7 @@ static json_t *package_obj(struct spdx_state *st, const struct sw_report_ctx *ct
 		free(s);
 	}
 	noassert(o);
-	char *decl = license_declared(st, &p->licenses);
 	json_object_set_new(o, "licenseDeclared", sw_report_jstr(decl));
-	free(decl);
 	json_object_set_new(o, "copyrightText", json_string("NOASSERTION"));
 
 	const struct sw_inv_layer *l = sw_report_layer(ctx->inv, p->layer_index);
@@ -183,10 +177,114 @@ static json_t *package_obj(struct spdx_state *st, const struct sw_report_ctx *ct
 	return o;
 }
 
-json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx)
+static json_t *image_obj(const struct sw_inventory *inv)
+{
+	const char *digest = sw_report_image_digest(inv);
+	json_t *img = json_object();
+	json_object_set_new(img, "SPDXID", json_string("SPDXRef-Image"));
+	json_object_set_new(img, "name", sw_report_jstr(sw_report_image_name(inv)));
+	if (digest)
+		json_object_set_new(img, "versionInfo", sw_report_jstr(digest));
+	noassert(img);
+	json_object_set_new(img, "licenseDeclared", json_string("NOASSERTION"));
+	json_object_set_new(img, "copyrightText", json_string("NOASSERTION"));
+	if (inv->transport || inv->reference) {
+		char *s = sw_xasprintf("%s%s%s", inv->transport ? inv->transport : "",
+				       inv->transport && inv->reference ? ":" : "",
+				       inv->reference ? inv->reference : "");
+		json_object_set_new(img, "sourceInfo", sw_report_jstr(s));
+		free(s);
+	}
+	json_object_set_new(img, "primaryPackagePurpose", json_string("CONTAINER"));
+	return img;
+}
+
+static json_t *os_obj(const struct sw_os *os)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "SPDXID", json_string("SPDXRef-OperatingSystem"));
+	json_object_set_new(o, "name", sw_report_jstr(os->id));
+	if (os->version_id)
+		json_object_set_new(o, "versionInfo", sw_report_jstr(os->version_id));
+	noassert(o);
+	json_object_set_new(o, "licenseDeclared", json_string("NOASSERTION"));
+	json_object_set_new(o, "copyrightText", json_string("NOASSERTION"));
+	if (os->pretty_name)
+		json_object_set_new(o, "description", sw_report_jstr(os->pretty_name));
+	json_object_set_new(o, "primaryPackagePurpose", json_string("OPERATING_SYSTEM"));
+	return o;
+}
+
+static json_t *package_item(void *state, size_t i)
+{
+	struct spdx_state *st = state;
+	if (i == 0)
+		return image_obj(st->ctx->inv);
+	if (st->has_os && i == 1)
+		return os_obj(&st->ctx->inv->os);
+	i -= st->nfixed;
+	return package_obj(st->ctx, i, st->spdxids[i], st->declared[i]);
+}
+
+static json_t *relationship_item(void *state, size_t i)
+{
+	struct spdx_state *st = state;
+	json_t *r = json_object();
+	const char *a = "SPDXRef-Image", *type = "CONTAINS", *b;
+	if (i == 0) {
+		a = "SPDXRef-DOCUMENT";
+		type = "DESCRIBES";
+		b = "SPDXRef-Image";
+	} else if (st->has_os && i == 1) {
+		b = "SPDXRef-OperatingSystem";
+	} else {
+		b = st->spdxids[i - st->nfixed];
+	}
+	json_object_set_new(r, "spdxElementId", json_string(a));
+	json_object_set_new(r, "relationshipType", json_string(type));
+	json_object_set_new(r, "relatedSpdxElement", json_string(b));
+	return r;
+}
+
+static void state_init(struct spdx_state *st, const struct sw_report_ctx *ctx)
 {
 	const struct sw_inventory *inv = ctx->inv;
-	struct spdx_state st = { SW_MAP_INIT, SW_MAP_INIT, SW_MAP_INIT, json_array() };
+	size_t n = inv->packages.len;
+	*st = (struct spdx_state){ .ctx = ctx, .ids = SW_MAP_INIT, .refs = SW_MAP_INIT,
+				   .ref_ids = SW_MAP_INIT, .extracted = json_array() };
+	st->has_os = inv->os.id && *inv->os.id;
+	st->nfixed = st->has_os ? 2 : 1;
+	sw_map_put(&st->ids, "SPDXRef-DOCUMENT", NULL);
+	sw_map_put(&st->ids, "SPDXRef-Image", NULL);
+	sw_map_put(&st->ids, "SPDXRef-OperatingSystem", NULL);
+	st->spdxids = sw_xcalloc(n + 1, sizeof(char *));
+	st->declared = sw_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		st->spdxids[i] = package_spdxid(st, p);
+		st->declared[i] = license_declared(st, &p->licenses);
+	}
+}
+
+static void state_release(struct spdx_state *st)
+{
+	for (size_t i = 0; i < st->ctx->inv->packages.len; i++) {
+		free(st->spdxids[i]);
+		free(st->declared[i]);
+	}
+	free(st->spdxids);
+	free(st->declared);
+	sw_map_release(&st->ids);
+	sw_map_free_all(&st->refs, free);
+	sw_map_release(&st->ref_ids);
+	json_decref(st->extracted);
+}
+
+/* The document with packages as stream 0 and relationships as stream 1. */
+static json_t *skeleton(struct spdx_state *st, struct sw_report_stream s[2])
+{
+	const struct sw_report_ctx *ctx = st->ctx;
+	const struct sw_inventory *inv = ctx->inv;
 	char ts[32], uuid[37];
 	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
 	const char *digest = sw_report_image_digest(inv);
@@ -215,68 +313,34 @@ json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx)
 	json_object_set_new(ci, "creators", creators);
 	json_object_set_new(doc, "creationInfo", ci);
 
-	json_t *pkgs = json_array();
-	json_t *rels = json_array();
-	sw_map_put(&st.ids, "SPDXRef-DOCUMENT", NULL);
-	sw_map_put(&st.ids, "SPDXRef-Image", NULL);
-	json_t *img = json_object();
-	json_object_set_new(img, "SPDXID", json_string("SPDXRef-Image"));
-	json_object_set_new(img, "name", sw_report_jstr(iname));
-	if (digest)
-		json_object_set_new(img, "versionInfo", sw_report_jstr(digest));
-	noassert(img);
-	json_object_set_new(img, "licenseDeclared", json_string("NOASSERTION"));
-	json_object_set_new(img, "copyrightText", json_string("NOASSERTION"));
-	if (inv->transport || inv->reference) {
-		char *s = sw_xasprintf("%s%s%s", inv->transport ? inv->transport : "",
-				       inv->transport && inv->reference ? ":" : "",
-				       inv->reference ? inv->reference : "");
-		json_object_set_new(img, "sourceInfo", sw_report_jstr(s));
-		free(s);
-	}
-	json_object_set_new(img, "primaryPackagePurpose", json_string("CONTAINER"));
-	json_array_append_new(pkgs, img);
-	relate(rels, "SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image");
+	json_object_set_new(doc, "packages", sw_report_stream_placeholder(0));
+	if (json_array_size(st->extracted))
+		json_object_set(doc, "hasExtractedLicensingInfos", st->extracted);
+	json_object_set_new(doc, "relationships", sw_report_stream_placeholder(1));
+	size_t n = st->nfixed + inv->packages.len;
+	s[0] = (struct sw_report_stream){ n, package_item, st };
+	s[1] = (struct sw_report_stream){ n, relationship_item, st };
+	return doc;
+}
 
-	if (inv->os.id && *inv->os.id) {
-		sw_map_put(&st.ids, "SPDXRef-OperatingSystem", NULL);
-		json_t *os = json_object();
-		json_object_set_new(os, "SPDXID", json_string("SPDXRef-OperatingSystem"));
-		json_object_set_new(os, "name", sw_report_jstr(inv->os.id));
-		if (inv->os.version_id)
-			json_object_set_new(os, "versionInfo", sw_report_jstr(inv->os.version_id));
-		noassert(os);
-		json_object_set_new(os, "licenseDeclared", json_string("NOASSERTION"));
-		json_object_set_new(os, "copyrightText", json_string("NOASSERTION"));
-		if (inv->os.pretty_name)
-			json_object_set_new(os, "description", sw_report_jstr(inv->os.pretty_name));
-		json_object_set_new(os, "primaryPackagePurpose", json_string("OPERATING_SYSTEM"));
-		json_array_append_new(pkgs, os);
-		relate(rels, "SPDXRef-Image", "CONTAINS", "SPDXRef-OperatingSystem");
-	}
-	for (size_t i = 0; i < inv->packages.len; i++) {
-		char *id = package_spdxid(&st, inv->packages.items[i]);
-		json_array_append_new(pkgs, package_obj(&st, ctx, i, id));
-		relate(rels, "SPDXRef-Image", "CONTAINS", id);
-		free(id);
-	}
-	json_object_set_new(doc, "packages", pkgs);
-	if (json_array_size(st.extracted))
-		json_object_set_new(doc, "hasExtractedLicensingInfos", st.extracted);
-	else
-		json_decref(st.extracted);
-	json_object_set_new(doc, "relationships", rels);
-
-	sw_map_release(&st.ids);
-	sw_map_free_all(&st.refs, free);
-	sw_map_release(&st.ref_ids);
+json_t *sw_report_spdx_doc(const struct sw_report_ctx *ctx)
+{
+	struct spdx_state st;
+	struct sw_report_stream s[2];
+	state_init(&st, ctx);
+	json_t *doc = sw_report_materialise(skeleton(&st, s), s, 2);
+	state_release(&st);
 	return doc;
 }
 
 int sw_report_spdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
 {
-	json_t *doc = sw_report_spdx_doc(ctx);
-	int r = sw_report_dump(out, doc, err);
+	struct spdx_state st;
+	struct sw_report_stream s[2];
+	state_init(&st, ctx);
+	json_t *doc = skeleton(&st, s);
+	int r = sw_report_dump_streamed(out, doc, s, 2, err);
 	json_decref(doc);
+	state_release(&st);
 	return r;
 }

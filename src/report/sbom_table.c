@@ -38,34 +38,74 @@ static size_t width(const char *s)
 	return w;
 }
 
-/* Copy of s with control bytes as '?' and runs of white space as one
- * space; at most max code points (then "..."); 0 = no limit. */
-static char *clean(const char *s, size_t max)
+/* Length of the valid UTF-8 sequence at s (2..4 bytes) that is not a C1
+ * control, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned cp;
+	size_t n;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+		cp = s[0] & 0x1Fu;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		cp = s[0] & 0x0Fu;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F))
+		return 0;
+	return n;
+}
+
+/* Copy of s that is safe for a terminal: control bytes, C1 controls and
+ * invalid UTF-8 as '?', runs of white space as one space; at most max code
+ * points (the last three then "..."); max 0 = no limit. */
+static char *clean(const char *str, size_t max)
 {
 	struct sw_buf b = SW_BUF_INIT;
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	size_t cps = 0;
-	bool space = false;
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+	bool space = false, truncated = false;
+	while (*s) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
 			space = true;
+			s++;
 			continue;
 		}
+		if (max && cps + (space && b.len ? 2 : 1) > max) {
+			truncated = true;
+			break;
+		}
 		if (space && b.len) {
-			if (max && cps + 1 > max)
-				break;
 			sw_buf_addch(&b, ' ');
 			cps++;
 		}
 		space = false;
-		bool start = (c & 0xC0) != 0x80;
-		if (start && max && cps + 1 > max)
-			break;
-		sw_buf_addch(&b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
-		cps += start;
+		size_t n = *s < 0x80 ? 1 : utf8_len(s);
+		if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
+			/* one '?' for a bad byte and the continuation bytes after it */
+			sw_buf_addch(&b, '?');
+			s++;
+			for (int k = 0; k < 3 && (*s & 0xC0) == 0x80; k++)
+				s++;
+		} else {
+			sw_buf_add(&b, s, n);
+			s += n;
+		}
+		cps++;
 	}
-	if (s && *s && max) {
-		/* truncated: make room for "..." on a code-point boundary */
+	if (truncated) {
+		/* make room for "..." on a code-point boundary */
 		while (b.len && cps > max - 3) {
 			do {
 				b.len--;
@@ -74,7 +114,8 @@ static char *clean(const char *s, size_t max)
 		}
 		while (b.len && b.data[b.len - 1] == ' ')
 			b.len--;
-		b.data[b.len] = '\0';
+		if (b.cap)
+			b.data[b.len] = '\0';
 		sw_buf_addstr(&b, "...");
 	}
 	char *r = sw_buf_detach(&b, NULL);
@@ -152,37 +193,48 @@ static void print_row(FILE *out, char *const *cells, const size_t *w, const char
 	fputc('\n', out);
 }
 
+static void row_free(struct row *r)
+{
+	for (int c = 0; c < NCOLS; c++)
+		free(r->cell[c]);
+}
+
+/* Two passes over the group's packages: widths, then rows; one row is
+ * held at a time. */
 static void print_group(FILE *out, const struct sw_report_ctx *ctx, const char *type, size_t count)
 {
 	const struct sw_inventory *inv = ctx->inv;
 	bool color = ctx->opts->color;
-	struct row *rows = sw_xcalloc(count, sizeof(*rows));
-	size_t w[NCOLS], n = 0;
+	size_t w[NCOLS];
 	for (int c = 0; c < NCOLS; c++)
 		w[c] = strlen(headers[c]);
-	for (size_t i = 0; i < inv->packages.len && n < count; i++) {
+	for (size_t i = 0; i < inv->packages.len; i++) {
 		const struct sw_package *p = inv->packages.items[i];
 		if (strcmp(p->type ? p->type : "unknown", type) != 0)
 			continue;
-		row_fill(&rows[n], ctx, p);
+		struct row r;
+		row_fill(&r, ctx, p);
 		for (int c = 0; c < NCOLS; c++) {
-			size_t cw = width(rows[n].cell[c]);
+			size_t cw = width(r.cell[c]);
 			if (cw > w[c])
 				w[c] = cw;
 		}
-		n++;
+		row_free(&r);
 	}
 	char *t = clean(type, 0);
 	fprintf(out, "\n%s%s packages (%zu)%s\n", color ? "\033[1;36m" : "", t, count,
 		color ? "\033[0m" : "");
 	free(t);
 	print_row(out, (char *const *)headers, w, color ? "\033[1m" : "", color ? "\033[0m" : "");
-	for (size_t i = 0; i < n; i++) {
-		print_row(out, rows[i].cell, w, "", "");
-		for (int c = 0; c < NCOLS; c++)
-			free(rows[i].cell[c]);
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		if (strcmp(p->type ? p->type : "unknown", type) != 0)
+			continue;
+		struct row r;
+		row_fill(&r, ctx, p);
+		print_row(out, r.cell, w, "", "");
+		row_free(&r);
 	}
-	free(rows);
 }
 
 int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""validate-schema.py SCHEMA DOC - validate a JSON document offline.
+"""validate-schema.py SCHEMA DOC [DOC...] - validate JSON documents offline.
 
 Every *.json file below SCHEMA's folder is registered under its $id/id
 (and that id without a "?..." suffix), so no $ref ever leaves the machine.
@@ -8,7 +8,7 @@ newer jsonschema + referencing (Registry); adds regex checkers for
 date-time and uri where the installed jsonschema has none.  This is the
 recipe of shared/data/README.md section 5 as a reusable script.
 
-Exit status: 0 valid, 1 invalid (one line per error:
+Exit status: 0 all valid, 1 some invalid (one line per error:
 "DOC: /json/pointer: message"), 2 usage or unreadable input.
 """
 import glob
@@ -19,10 +19,10 @@ import sys
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: validate-schema.py SCHEMA DOC\n")
+    if len(argv) < 3:
+        sys.stderr.write("usage: validate-schema.py SCHEMA DOC [DOC...]\n")
         return 2
-    schema_file, doc_file = argv[1], argv[2]
+    schema_file, doc_files = argv[1], argv[2:]
     try:
         import jsonschema
     except ImportError:
@@ -31,8 +31,10 @@ def main(argv):
     try:
         with open(schema_file, encoding="utf-8") as f:
             schema = json.load(f)
-        with open(doc_file, encoding="utf-8") as f:
-            doc = json.load(f)
+        docs = []
+        for doc_file in doc_files:
+            with open(doc_file, encoding="utf-8") as f:
+                docs.append((doc_file, json.load(f)))
     except (OSError, ValueError) as e:
         sys.stderr.write("validate-schema: %s\n" % e)
         return 2
@@ -73,10 +75,12 @@ def main(argv):
         resolver = jsonschema.RefResolver.from_schema(schema, store=store)
         validator = cls(schema, resolver=resolver, format_checker=checker)
 
-    errors = list(validator.iter_errors(doc))
-    for e in errors:
-        print("%s: /%s: %s" % (doc_file, "/".join(map(str, e.absolute_path)), e.message[:300]))
-    return 1 if errors else 0
+    bad = False
+    for doc_file, doc in docs:
+        for e in validator.iter_errors(doc):
+            bad = True
+            print("%s: /%s: %s" % (doc_file, "/".join(map(str, e.absolute_path)), e.message[:300]))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

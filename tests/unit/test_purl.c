@@ -84,6 +84,11 @@ static const struct purl_case cases[] = {
 	{ "npm", NULL, "", "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
 	{ "npm", NULL, NULL, "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
 	{ "", NULL, "x", "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
+	/* nor with a type purl-spec does not allow */
+	{ "1npm", NULL, "x", "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
+	{ "n/pm", NULL, "x", "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
+	{ "\x01", NULL, "x", "1.0.0", NULL, -1, NULL, NULL, NULL, NULL },
+	{ "conan+x.y-z", NULL, "x", "1", NULL, -1, NULL, NULL, NULL, "pkg:conan+x.y-z/x@1" },
 };
 
 static void test_purl_table(void **state)

@@ -14,6 +14,7 @@
 #include "report/report.h"
 #include "report/report_int.h"
 #include "sw_test.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
@@ -235,6 +236,12 @@ static void test_license(void **state)
 	assert_string_equal(sw_report_license_id("GPL-2.0+"), "GPL-2.0+");
 	assert_null(sw_report_license_id("MIT AND ISC"));
 	assert_null(sw_report_license_id("public-domain"));
+	assert_string_equal(sw_report_license_id("BSD-3-clause"), "BSD-3-Clause");
+	assert_string_equal(sw_report_license_id("Expat"), "MIT");
+	assert_string_equal(sw_report_license_id("GFDL-1.3+"), "GFDL-1.3-or-later");
+	assert_string_equal(sw_report_license_id("GPL+"), "GPL-1.0-or-later");
+	assert_null(sw_report_license_id("Artistic"));
+	assert_null(sw_report_license_id("GPL"));
 	assert_null(sw_report_license_id(""));
 	assert_null(sw_report_license_id(NULL));
 
@@ -592,6 +599,14 @@ static void test_table(void **state)
 	assert_true(sw_starts_with(row, "ev?[31mil  caf\xc3\xa9            amd64"));
 	free(row);
 	free(out);
+	/* C1 controls and invalid UTF-8 too */
+	free(p->name);
+	p->name = sw_xstrdup("a\xc2\x9b" "b\xff" "c\xe2\x82" "d\xed\xa0\x80" "e\xf0\x9f\x90\xb3");
+	out = render(inv, SW_FMT_TABLE, false);
+	row = line_starting(out, "a?b?c?d?e\xf0\x9f\x90\xb3 ");
+	assert_non_null(row);
+	free(row);
+	free(out);
 	free_inventory(inv);
 }
 
@@ -624,6 +639,62 @@ static void test_deterministic(void **state)
 	}
 }
 
+/* The writers stream big arrays; the bytes must equal a plain dump of the
+ * whole document that the sw_report_*_doc() builders make. */
+static void check_streamed_equals_doc(struct sw_inventory *inv)
+{
+	struct sw_report_opts o = { .now = NOW, .tool_version = "0.1.0-test" };
+	struct sw_report_ctx ctx = { inv, &o, "0.1.0-test", NULL };
+	ctx.purls = sw_xcalloc(inv->packages.len + 1, sizeof(char *));
+	for (size_t i = 0; i < inv->packages.len; i++)
+		ctx.purls[i] = sw_purl_for_package(inv->packages.items[i], &inv->os);
+	static const struct {
+		enum sw_report_format f;
+		json_t *(*doc)(const struct sw_report_ctx *);
+	} fm[] = {
+		{ SW_FMT_JSON, sw_report_json_doc },
+		{ SW_FMT_CYCLONEDX, sw_report_cdx_doc },
+		{ SW_FMT_SPDX_JSON, sw_report_spdx_doc },
+	};
+	for (size_t k = 0; k < sizeof(fm) / sizeof(fm[0]); k++) {
+		json_t *doc = fm[k].doc(&ctx);
+		char *whole = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(doc);
+		char *streamed = render(inv, fm[k].f, false);
+		size_t n = strlen(whole);
+		assert_int_equal(strlen(streamed), n + 1);
+		assert_memory_equal(streamed, whole, n);
+		assert_int_equal(streamed[n], '\n');
+		free(whole);
+		free(streamed);
+	}
+	for (size_t i = 0; i < inv->packages.len; i++)
+		free(ctx.purls[i]);
+	free(ctx.purls);
+}
+
+static void test_streamed(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = make_inventory();
+	check_streamed_equals_doc(inv);
+	/* an image that spells a placeholder makes the writer fall back to
+	 * the whole document: same bytes */
+	free(inv->reference);
+	inv->reference = sw_xstrdup("\001sw-stream-0\001");
+	free(inv->repo_tags.items[0]);
+	inv->repo_tags.items[0] = sw_xstrdup("\001sw-stream-1\001");
+	check_streamed_equals_doc(inv);
+	char *s = render(inv, SW_FMT_SPDX_JSON, false);
+	assert_non_null(strstr(s, "\"name\": \"\\u0001sw-stream-1\\u0001\""));
+	free(s);
+	free_inventory(inv);
+	/* no packages, no OS */
+	inv = sw_xcalloc(1, sizeof(*inv));
+	check_streamed_equals_doc(inv);
+	free(inv);
+}
+
 static void test_write_error(void **state)
 {
 	(void)state;
@@ -646,6 +717,40 @@ static void test_write_error(void **state)
 	free_inventory(inv);
 }
 
+static void test_file(void **state)
+{
+	(void)state;
+	char *dir = sw_test_tmpdir();
+	char *path = sw_xasprintf("%s/sbom.cdx.json", dir);
+	struct sw_inventory *inv = make_inventory();
+	struct sw_report_opts o = { .now = NOW, .tool_version = "0.1.0-test" };
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_report_sbom_file(path, SW_FMT_CYCLONEDX, inv, &o, &err), 0);
+	struct sw_buf b = SW_BUF_INIT;
+	assert_int_equal(sw_buf_read_file(&b, path, 1 << 20, &err), 0);
+	char *want = render(inv, SW_FMT_CYCLONEDX, false);
+	assert_string_equal(b.data, want);
+	free(want);
+	sw_buf_release(&b);
+	/* an unknown format or an unwritable place leaves nothing behind */
+	char *bad = sw_xasprintf("%s/bad.json", dir);
+	assert_int_equal(sw_report_sbom_file(bad, (enum sw_report_format)42, inv, &o, &err), -SW_E_USAGE);
+	assert_int_equal(access(bad, F_OK), -1);
+	char *nodir = sw_xasprintf("%s/missing/x.json", dir);
+	assert_true(sw_report_sbom_file(nodir, SW_FMT_JSON, inv, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, "missing/x.json"));
+	unlink(path);
+	char *cmd = sw_xasprintf("test -z \"$(ls -A '%s')\"", dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	rmdir(dir);
+	free(nodir);
+	free(bad);
+	free(path);
+	free(dir);
+	free_inventory(inv);
+}
+
 /* ---------------- schema validation (needs ../shared/data) ---------------- */
 
 static char *write_doc(const char *dir, const char *name, const char *content)
@@ -658,19 +763,24 @@ static char *write_doc(const char *dir, const char *name, const char *content)
 	return path;
 }
 
-static int validate_q(const char *schema, const char *doc, bool quiet)
+/* Run tests/tools/validate-schema.py on schema and the NULL-terminated
+ * list of documents; its exit status. */
+static int validate_v(const char *schema, bool quiet, const char *doc, ...)
 {
 	const char *src = getenv("SW_SOURCE_DIR");
-	char *cmd = sw_xasprintf("/usr/bin/python3 '%s/tests/tools/validate-schema.py' '%s' '%s'%s",
-				 src ? src : "..", schema, doc, quiet ? " >/dev/null" : "");
-	int r = sw_test_sh(cmd);
-	free(cmd);
+	struct sw_buf cmd = SW_BUF_INIT;
+	sw_buf_addf(&cmd, "/usr/bin/python3 '%s/tests/tools/validate-schema.py' '%s'",
+		    src ? src : "..", schema);
+	va_list ap;
+	va_start(ap, doc);
+	for (const char *d = doc; d; d = va_arg(ap, const char *))
+		sw_buf_addf(&cmd, " '%s'", d);
+	va_end(ap);
+	if (quiet)
+		sw_buf_addstr(&cmd, " >/dev/null");
+	int r = sw_test_sh(cmd.data);
+	sw_buf_release(&cmd);
 	return r;
-}
-
-static int validate(const char *schema, const char *doc)
-{
-	return validate_q(schema, doc, false);
 }
 
 static void test_schemas(void **state)
@@ -692,37 +802,58 @@ static void test_schemas(void **state)
 	char *cdx_s = sw_xasprintf("%s/schemas/cyclonedx/bom-1.5.schema.json", data);
 	char *spdx_s = sw_xasprintf("%s/schemas/spdx/v2.3/spdx-schema.json", data);
 	char *spdx1_s = sw_xasprintf("%s/schemas/spdx/support-2.3.1/spdx-schema.json", data);
-	char *own_s = sw_xasprintf("%s/docs/stowaway-sbom.schema.json", src);
 
 	char *s = render(inv, SW_FMT_CYCLONEDX, false);
 	char *cdx = write_doc(dir, "out.cdx.json", s);
 	free(s);
-	assert_int_equal(validate(cdx_s, cdx), 0);
 	s = render(inv, SW_FMT_SPDX_JSON, false);
 	char *spdx = write_doc(dir, "out.spdx.json", s);
 	free(s);
-	assert_int_equal(validate(spdx_s, spdx), 0);
-	assert_int_equal(validate(spdx1_s, spdx), 0);
-	s = render(inv, SW_FMT_JSON, false);
-	char *own = write_doc(dir, "out.json", s);
-	free(s);
-	assert_int_equal(validate(own_s, own), 0);
 
 	/* an empty inventory is valid too */
 	struct sw_inventory *empty = sw_xcalloc(1, sizeof(*empty));
 	s = render(empty, SW_FMT_CYCLONEDX, false);
 	char *e1 = write_doc(dir, "empty.cdx.json", s);
 	free(s);
-	assert_int_equal(validate(cdx_s, e1), 0);
 	s = render(empty, SW_FMT_SPDX_JSON, false);
 	char *e2 = write_doc(dir, "empty.spdx.json", s);
 	free(s);
-	assert_int_equal(validate(spdx1_s, e2), 0);
-	s = render(empty, SW_FMT_JSON, false);
-	char *e3 = write_doc(dir, "empty.json", s);
-	free(s);
-	assert_int_equal(validate(own_s, e3), 0);
 	free(empty);
+
+	/* hostile and odd package fields still give valid documents */
+	struct sw_inventory *h = make_inventory();
+	free(h->repo_tags.items[0]);
+	h->repo_tags.items[0] = sw_xstrdup("we ird/\xc3\xa9:t\x01g");
+	free(h->os.id);
+	h->os.id = sw_xstrdup("Weird OS\n");
+	struct sw_package *q = h->packages.items[0];
+	free(q->name);
+	q->name = sw_xstrdup("ev\033[31mil\xff");
+	free(q->version);
+	q->version = sw_xstrdup("");
+	q = h->packages.items[1];
+	free(q->type);
+	q->type = sw_xstrdup("\x01");
+	sw_vec_push_strdup(&q->licenses, "");
+	sw_vec_push_strdup(&q->licenses, "(((");
+	q = h->packages.items[5];
+	free(q->namespace_);
+	q->namespace_ = sw_xstrdup("@/");
+	free(q->path);
+	q->path = sw_xstrdup("a\nb");
+	q = h->packages.items[6];
+	free(q->name);
+	q->name = sw_xstrdup("");
+	s = render(h, SW_FMT_CYCLONEDX, false);
+	char *h1 = write_doc(dir, "hostile.cdx.json", s);
+	free(s);
+	s = render(h, SW_FMT_SPDX_JSON, false);
+	char *h2 = write_doc(dir, "hostile.spdx.json", s);
+	free(s);
+	free_inventory(h);
+	assert_int_equal(validate_v(cdx_s, false, cdx, e1, h1, NULL), 0);
+	assert_int_equal(validate_v(spdx_s, false, spdx, e2, h2, NULL), 0);
+	assert_int_equal(validate_v(spdx1_s, false, spdx, e2, h2, NULL), 0);
 
 	/* the validators do reject: a wrong spec version, a bad licence id,
 	 * a missing namespace, an unknown key in our schema */
@@ -730,16 +861,14 @@ static void test_schemas(void **state)
 			       "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,"
 			       "\"components\":[{\"type\":\"library\",\"name\":\"x\","
 			       "\"licenses\":[{\"license\":{\"id\":\"Not-A-Licence\"}}]}]}");
-	assert_int_equal(validate_q(cdx_s, bad1, true), 1);
+	assert_int_equal(validate_v(cdx_s, true, bad1, NULL), 1);
 	char *bad2 = write_doc(dir, "bad.spdx.json",
 			       "{\"spdxVersion\":\"SPDX-2.3\",\"dataLicense\":\"CC0-1.0\","
 			       "\"SPDXID\":\"SPDXRef-DOCUMENT\",\"name\":\"x\","
 			       "\"creationInfo\":{\"created\":\"2023-11-14T22:13:20Z\",\"creators\":[\"Tool: x\"]}}");
-	assert_int_equal(validate_q(spdx1_s, bad2, true), 1);
-	char *bad3 = write_doc(dir, "bad.json", "{\"schemaVersion\":\"1.0\",\"extra\":1}");
-	assert_int_equal(validate_q(own_s, bad3, true), 1);
+	assert_int_equal(validate_v(spdx1_s, true, bad2, NULL), 1);
 
-	char *files[] = { cdx, spdx, own, e1, e2, e3, bad1, bad2, bad3 };
+	char *files[] = { cdx, spdx, e1, e2, h1, h2, bad1, bad2 };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		unlink(files[i]);
 		free(files[i]);
@@ -749,6 +878,56 @@ static void test_schemas(void **state)
 	free(cdx_s);
 	free(spdx_s);
 	free(spdx1_s);
+	free_inventory(inv);
+}
+
+/* our own JSON against docs/stowaway-sbom.schema.json (no shared data needed) */
+static void test_own_schema(void **state)
+{
+	(void)state;
+	if (sw_test_sh("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0) {
+		printf("SKIP: /usr/bin/python3 has no jsonschema (python3-jsonschema)\n");
+		skip();
+	}
+	const char *src = getenv("SW_SOURCE_DIR");
+	assert_non_null(src);
+	char *own_s = sw_xasprintf("%s/docs/stowaway-sbom.schema.json", src);
+	char *dir = sw_test_tmpdir();
+	struct sw_inventory *inv = make_inventory();
+	char *s = render(inv, SW_FMT_JSON, false);
+	char *own = write_doc(dir, "out.json", s);
+	free(s);
+	struct sw_inventory *empty = sw_xcalloc(1, sizeof(*empty));
+	struct sw_package *q = inv->packages.items[1];
+	free(q->type);
+	q->type = sw_xstrdup("\x01");
+	free(q->name);
+	q->name = sw_xstrdup("\xff\xfe");
+	s = render(inv, SW_FMT_JSON, false);
+	char *hostile = write_doc(dir, "hostile.json", s);
+	free(s);
+	s = render(empty, SW_FMT_JSON, false);
+	char *e = write_doc(dir, "empty.json", s);
+	free(s);
+	free(empty);
+	assert_int_equal(validate_v(own_s, false, own, hostile, e, NULL), 0);
+	char *bad = write_doc(dir, "bad.json", "{\"schemaVersion\":\"1.0\",\"extra\":1}");
+	assert_int_equal(validate_v(own_s, true, bad, NULL), 1);
+	/* a package without its layer key is rejected too */
+	s = render(inv, SW_FMT_JSON, false);
+	char *cut = strstr(s, "\"layer\": {");
+	assert_non_null(cut);
+	memcpy(cut, "\"LAYER\"", 7);
+	char *bad2 = write_doc(dir, "bad2.json", s);
+	free(s);
+	assert_int_equal(validate_v(own_s, true, bad2, NULL), 1);
+	char *files[] = { own, hostile, e, bad, bad2 };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+	rmdir(dir);
+	free(dir);
 	free(own_s);
 	free_inventory(inv);
 }
@@ -769,21 +948,29 @@ static void test_license_ids_on_spdx_list(void **state)
 	assert_non_null(s);
 	json_t *en = json_object_get(s, "enum");
 	assert_true(json_array_size(en) > 500);
+	struct sw_vec all = SW_VEC_INIT;
 	for (int which = 0; which < 2; which++) {
 		const char *const *tab = sw_report_license_table(which);
-		for (size_t i = 0; tab[i]; i++) {
-			bool found = false;
-			size_t k;
-			json_t *v;
-			json_array_foreach(en, k, v)
-				if (sw_streq(json_string_value(v), tab[i]))
-					found = true;
-			if (!found) {
-				print_error("'%s' is not on the SPDX list\n", tab[i]);
-				fail();
-			}
+		for (size_t i = 0; tab[i]; i++)
+			sw_vec_push(&all, (void *)tab[i]);
+	}
+	const char *alias;
+	for (size_t i = 0; (alias = sw_report_license_alias(i)); i++)
+		sw_vec_push(&all, (void *)sw_report_license_id(alias));
+	assert_true(all.len > 150);
+	for (size_t i = 0; i < all.len; i++) {
+		bool found = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(en, k, v)
+			if (sw_streq(json_string_value(v), all.items[i]))
+				found = true;
+		if (!found) {
+			print_error("'%s' is not on the SPDX list\n", (const char *)all.items[i]);
+			fail();
 		}
 	}
+	sw_vec_release(&all);
 	json_decref(s);
 }
 
@@ -798,8 +985,11 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_empty_inventory),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_own_schema),
 		cmocka_unit_test(test_license_ids_on_spdx_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
