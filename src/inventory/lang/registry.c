@@ -11,5 +11,8 @@ const struct sw_analyzer *const sw_lang_analyzers[] = {
 	&sw_analyzer_gobin,
 	&sw_analyzer_rustbin,
 	&sw_analyzer_cargo_lock,
+	&sw_analyzer_gem,
+	&sw_analyzer_composer,
+	&sw_analyzer_nuget,
 	NULL,
 };
