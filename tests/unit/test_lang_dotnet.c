@@ -128,9 +128,10 @@ int main(void)
 	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(test_fixtures),
 	};
-	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract(DP " " LP " " DF);
-	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }

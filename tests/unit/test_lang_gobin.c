@@ -253,9 +253,10 @@ int main(void)
 	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(test_fixtures),
 	};
-	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract(GP " " GF);
-	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }

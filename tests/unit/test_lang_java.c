@@ -281,9 +281,10 @@ int main(void)
 		cmocka_unit_test(test_parser_fixtures),
 		cmocka_unit_test(test_analyzer_fixtures),
 	};
-	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract(JP " " JF);
-	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }
