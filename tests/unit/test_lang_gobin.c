@@ -100,6 +100,16 @@ static void test_inline_format(void **state)
 		}
 		free(elf);
 	}
+	/* build info in another section of an ELF that has section headers:
+	 * not looked for (Go always writes .go.buildinfo) */
+	size_t len;
+	uint8_t *elf = lt_build_elf((const uint8_t *)p.data, p.len, ".data", true, &len);
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(G, "usr/bin/app", elf, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_int_equal(l.warnings.len, 0);
+	sw_pkglist_release(&l);
+	free(elf);
 	sw_buf_release(&p);
 }
 
