@@ -143,6 +143,71 @@ static inline void lt_expect_exact(const struct sw_pkglist *l, const char *const
 	assert_int_equal(l->pkgs.len, n);
 }
 
+#define LT_VBASE 0x400000u
+#define LT_PAYLOAD_OFF 256u
+
+static inline void lt_put(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A little-endian ELF64 file: one PT_LOAD mapping the whole file at LT_VBASE,
+ * the payload at LT_PAYLOAD_OFF, and (if sections) a section
+ * covering it (named secname).  Returns a malloc'd image. */
+static inline uint8_t *lt_build_elf(const uint8_t *payload, size_t plen, const char *secname,
+				    bool sections, size_t *len)
+{
+	char shstr[64] = { 0 };
+	size_t nl = strlen(secname);
+	assert_true(nl < 40);
+	memcpy(shstr + 1, secname, nl);
+	memcpy(shstr + 2 + nl, ".shstrtab", 10);
+	size_t shstr_off = LT_PAYLOAD_OFF + plen;
+	size_t sh_off = (shstr_off + sizeof(shstr) + 7) & ~(size_t)7;
+	size_t total = sh_off + 3 * 64;
+	uint8_t *d = calloc(1, total);
+	memcpy(d, "\x7f" "ELF", 4);
+	d[4] = 2; /* 64-bit */
+	d[5] = 1; /* little endian */
+	d[6] = 1;
+	lt_put(d + 16, 2, 2);      /* ET_EXEC */
+	lt_put(d + 18, 62, 2);     /* x86-64 */
+	lt_put(d + 20, 1, 4);
+	lt_put(d + 32, 64, 8);     /* phoff */
+	lt_put(d + 40, sections ? sh_off : 0, 8);
+	lt_put(d + 52, 64, 2);
+	lt_put(d + 54, 56, 2);
+	lt_put(d + 56, 1, 2);      /* phnum */
+	lt_put(d + 58, 64, 2);
+	lt_put(d + 60, sections ? 3 : 0, 2);
+	lt_put(d + 62, sections ? 2 : 0, 2);
+	uint8_t *ph = d + 64;
+	lt_put(ph, 1, 4);          /* PT_LOAD */
+	lt_put(ph + 4, 5, 4);
+	lt_put(ph + 8, 0, 8);
+	lt_put(ph + 16, LT_VBASE, 8);
+	lt_put(ph + 24, LT_VBASE, 8);
+	lt_put(ph + 32, total, 8);
+	lt_put(ph + 40, total, 8);
+	memcpy(d + LT_PAYLOAD_OFF, payload, plen);
+	memcpy(d + shstr_off, shstr, sizeof(shstr));
+	if (sections) {
+		uint8_t *s1 = d + sh_off + 64, *s2 = d + sh_off + 128;
+		lt_put(s1, 1, 4);
+		lt_put(s1 + 4, 1, 4); /* PROGBITS */
+		lt_put(s1 + 16, LT_VBASE + LT_PAYLOAD_OFF, 8);
+		lt_put(s1 + 24, LT_PAYLOAD_OFF, 8);
+		lt_put(s1 + 32, plen, 8);
+		lt_put(s2, (uint64_t)(2 + nl), 4);
+		lt_put(s2 + 4, 3, 4); /* STRTAB */
+		lt_put(s2 + 24, shstr_off, 8);
+		lt_put(s2 + 32, sizeof(shstr), 8);
+	}
+	*len = total;
+	return d;
+}
+
 #define LT_N(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -260,6 +260,21 @@ static void test_manifest_rules(void **state)
 	sw_pkglist_release(&l);
 	free(z);
 
+	/* a "fully executable" jar: a shell script in front of the zip */
+	static const char pom1[] = "groupId=g\nartifactId=exe\nversion=3.1\n";
+	struct zent e3[1] = { { "META-INF/maven/g/exe/pom.properties", pom1, sizeof(pom1) - 1 } };
+	z = zip_build(e3, 1, 1 << 16, &len);
+	static const char sh[] = "#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n";
+	uint8_t *ex = malloc(len + sizeof(sh) - 1);
+	memcpy(ex, sh, sizeof(sh) - 1);
+	memcpy(ex + sizeof(sh) - 1, z, len);
+	lt_parse_mem(J, "app/exe-3.1.jar", ex, len + sizeof(sh) - 1, &l);
+	static const char *const exe[] = { "g/exe@3.1" };
+	lt_expect_exact(&l, exe, LT_N(exe));
+	sw_pkglist_release(&l);
+	free(ex);
+	free(z);
+
 	lt_parse_str(J, "app/x.jar", "PK\x03\x04garbage", &l);
 	assert_int_equal(l.pkgs.len, 0);
 	assert_true(l.warnings.len >= 1);
@@ -281,9 +296,10 @@ int main(void)
 		cmocka_unit_test(test_parser_fixtures),
 		cmocka_unit_test(test_analyzer_fixtures),
 	};
-	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract(JP " " JF);
-	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }

@@ -447,9 +447,10 @@ int main(void)
 		cmocka_unit_test(test_wants),
 		cmocka_unit_test(test_edge_cases),
 	};
-	int rc = cmocka_run_group_tests(basic, NULL, NULL);
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract(NP " " FA);
-	rc |= cmocka_run_group_tests(fixtures, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }

@@ -20,6 +20,8 @@ static void test_wants(void **state)
 	assert_false(A->wants("usr/lib/python3/dist-packages/idna-3.3.dist-info/RECORD", 0644, 10));
 	assert_false(A->wants("usr/lib/python3/dist-packages/METADATA", 0644, 10));
 	assert_false(A->wants("usr/share/doc/PKG-INFO", 0644, 10));
+	assert_true(A->wants("usr/lib/python3/site-packages/x-1.0-py3.egg", 0644, 10));
+	assert_false(A->wants("usr/lib/python3/site-packages/x.egg-link", 0644, 10));
 }
 
 static void test_pep503(void **state)
@@ -121,6 +123,30 @@ static void test_trivy_analyzer_fixtures(void **state)
 		free(rel);
 		sw_pkglist_release(&l);
 	}
+	/* zipped eggs */
+	{
+		struct sw_pkglist l = SW_PKGLIST_INIT;
+		lt_parse_file(A, "pkg/fanal/analyzer/language/python/packaging/testdata/egg-zip/kitchen-1.2.6-py2.7.egg",
+			      "usr/lib/python2.7/site-packages/kitchen-1.2.6-py2.7.egg", &l);
+		assert_int_equal(l.pkgs.len, 1);
+		struct sw_package *p = l.pkgs.items[0];
+		assert_string_equal(p->name, "kitchen");
+		assert_string_equal(p->version, "1.2.6");
+		assert_true(lt_has_license(p, "LGPLv2+"));
+		assert_string_equal(p->path, "usr/lib/python2.7/site-packages/kitchen-1.2.6-py2.7.egg");
+		sw_pkglist_release(&l);
+		lt_parse_file(A, "pkg/fanal/analyzer/language/python/packaging/testdata/egg-zip-with-license-file/sample_package.egg",
+			      "x/sample_package.egg", &l);
+		assert_int_equal(l.pkgs.len, 1);
+		lt_has(&l, NULL, "sample-package", "0.1");
+		sw_pkglist_release(&l);
+		/* an egg without EGG-INFO/PKG-INFO: nothing */
+		lt_parse_file(A, "pkg/fanal/analyzer/language/python/packaging/testdata/no-req-files/no-required-files.egg",
+			      "x/no.egg", &l);
+		assert_int_equal(l.pkgs.len, 0);
+		assert_int_equal(l.warnings.len, 0);
+		sw_pkglist_release(&l);
+	}
 	static const char *const pip[][3] = {
 		{ "Flask-2.0.0.dist-info/METADATA", "flask", "2.0.0" },
 		{ "annotated_types-0.7.0.dist-info/METADATA", "annotated-types", "0.7.0" },
@@ -182,6 +208,11 @@ static void test_edge_cases(void **state)
 	assert_int_equal(l.pkgs.len, 0);
 	assert_true(lt_warned(&l, "binary data"));
 	sw_pkglist_release(&l);
+	/* a broken zipped egg */
+	lt_parse_str(A, "x/a-1.egg", "PK\x03\x04 not really", &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "x/a-1.egg: "));
+	sw_pkglist_release(&l);
 	/* no trailing newline, lone continuation line first */
 	lt_parse_str(A, "x/a.dist-info/METADATA", " junk\nName: b\nVersion: 2", &l);
 	assert_int_equal(l.pkgs.len, 1);
@@ -191,19 +222,19 @@ static void test_edge_cases(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest basic[] = {
 		cmocka_unit_test(test_wants),
 		cmocka_unit_test(test_pep503),
 		cmocka_unit_test(test_edge_cases),
+	};
+	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(test_trivy_fixtures),
 		cmocka_unit_test(test_trivy_analyzer_fixtures),
 	};
-	if (!sw_test_shared_data()) {
-		printf("SKIP: trivy fixture tests need ../shared/data (set SW_SHARED_DATA); running the rest\n");
-		return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
-	}
+	if (cmocka_run_group_tests(basic, NULL, NULL))
+		return 1;
 	lt_extract("pkg/dependency/parser/python/packaging pkg/fanal/analyzer/language/python");
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(fixtures, NULL, NULL);
 	lt_cleanup();
 	return rc ? 1 : 0;
 }

@@ -1,8 +1,10 @@
 /*
  * gobin.c - Go binaries: the build information the Go linker embeds.
  *
- * ELF: the ".go.buildinfo" section, or (stripped section headers) a scan
- * for the "\xff Go buildinf:" magic at 16-byte aligned offsets.  Mach-O
+ * ELF: the ".go.buildinfo" section; an ELF file with section headers but
+ * no such section is not Go and is not scanned.  Without section headers
+ * (sstrip), a scan for the "\xff Go buildinf:" magic at 16-byte aligned
+ * offsets.  Mach-O
  * and PE files are scanned the same way; for them only the Go 1.18+
  * inline format is read (the older format holds virtual addresses, which
  * are translated for ELF only).
@@ -343,10 +345,13 @@ static int gobin_parse(const char *path, const uint8_t *data, size_t len, struct
 	char *version = NULL, *mod = NULL;
 	bool found = false, seen_magic = false, old_non_elf = false;
 	uint64_t off, size;
-	if (is_elf && sw_elf_section(&elf, ".go.buildinfo", &off, &size) && size >= 32 &&
-	    memcmp(data + off, go_magic, sizeof(go_magic)) == 0) {
-		seen_magic = true;
-		found = decode(data, (size_t)(off + size), (size_t)off, &elf, &version, &mod);
+	if (is_elf && sw_elf_section(&elf, ".go.buildinfo", &off, &size)) {
+		if (size >= 32 && memcmp(data + off, go_magic, sizeof(go_magic)) == 0) {
+			seen_magic = true;
+			found = decode(data, (size_t)(off + size), (size_t)off, &elf, &version, &mod);
+		}
+	} else if (is_elf && elf.shnum > 0) {
+		return 0; /* section headers but no .go.buildinfo: not Go (no scan) */
 	}
 	for (size_t p = 0; !found && p + 32 <= len;) {
 		const uint8_t *m = memmem(data + p, len - p, go_magic, sizeof(go_magic));

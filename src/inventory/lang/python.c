@@ -1,6 +1,7 @@
 /*
  * python.c - installed Python distributions: *.dist-info/METADATA,
- * *.egg-info/PKG-INFO, *.egg-info (file form) and EGG-INFO/PKG-INFO.
+ * *.egg-info/PKG-INFO, *.egg-info (file form), EGG-INFO/PKG-INFO, and
+ * zipped eggs (*.egg: EGG-INFO/PKG-INFO read from the zip, at most 1 MiB).
  *
  * The header block is RFC 822-style: "Key: value" lines, continuation
  * lines start with a blank, and the first empty line ends the headers (the
@@ -8,6 +9,8 @@
  * runs of "-_." turned into one "-"); the declared spelling is kept in
  * source_name when it differs.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-#define PY_MAX_SIZE (8u << 20)
+#define PY_EGG_MAX_SIZE (64u << 20) /* zipped eggs; metadata files are small */
 
 static bool py_wants(const char *path, unsigned mode, uint64_t size)
 {
@@ -28,7 +31,7 @@ static bool py_wants(const char *path, unsigned mode, uint64_t size)
 		return true;
 	if (strcmp(path, "EGG-INFO/PKG-INFO") == 0 || sw_ends_with(path, "/EGG-INFO/PKG-INFO"))
 		return true;
-	return sw_ends_with(path, ".egg-info");
+	return sw_ends_with(path, ".egg-info") || sw_ends_with(path, ".egg");
 }
 
 char *sw_lang_pep503(const char *name)
@@ -121,10 +124,8 @@ static bool next_continues(const struct sw_lines *it)
 	return false;
 }
 
-static int py_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
-		    struct sw_err *err)
+static int py_parse_meta(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out)
 {
-	(void)err;
 	struct py_meta m = { 0 };
 	struct sw_lines it = { (const char *)data, (const char *)data + len };
 	const char *line, *key = NULL, *val = NULL;
@@ -193,10 +194,68 @@ static int py_parse(const char *path, const uint8_t *data, size_t len, struct sw
 	return 0;
 }
 
+/* A zipped egg: parse its EGG-INFO/PKG-INFO; nothing if it has none. */
+static void py_parse_egg(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		return;
+	archive_read_support_format_zip(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		sw_pkglist_warn(out, "%s: not a zip archive: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return;
+	}
+	struct archive_entry *e;
+	int r;
+	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		if (r == ARCHIVE_FATAL) {
+			sw_pkglist_warn(out, "%s: broken zip archive: %s", path,
+					archive_error_string(a) ? archive_error_string(a) : "read error");
+			break;
+		}
+		const char *name = archive_entry_pathname(e);
+		if (r < ARCHIVE_WARN || !name || strcmp(name, "EGG-INFO/PKG-INFO") != 0)
+			continue;
+		struct sw_buf b = SW_BUF_INIT;
+		sw_buf_init(&b, 1u << 20);
+		char chunk[8192];
+		la_ssize_t n;
+		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
+			sw_buf_add(&b, chunk, (size_t)n);
+		if (n < 0 || !sw_buf_ok(&b)) {
+			sw_pkglist_warn(out, "%s: EGG-INFO/PKG-INFO: %s", path,
+					n < 0 ? "read error" : "larger than 1 MiB");
+		} else {
+			char *sub = sw_xasprintf("%s!/EGG-INFO/PKG-INFO", path);
+			size_t before = out->pkgs.len;
+			py_parse_meta(sub, (const uint8_t *)b.data, b.len, out);
+			/* the package lives in the .egg file */
+			for (size_t i = before; i < out->pkgs.len; i++)
+				sw_str_set(&((struct sw_package *)out->pkgs.items[i])->path, path);
+			free(sub);
+		}
+		sw_buf_release(&b);
+		break;
+	}
+	archive_read_free(a);
+}
+
+static int py_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
+		    struct sw_err *err)
+{
+	(void)err;
+	if (sw_ends_with(path, ".egg")) {
+		py_parse_egg(path, data, len, out);
+		return 0;
+	}
+	return py_parse_meta(path, data, len, out);
+}
+
 const struct sw_analyzer sw_analyzer_python = {
 	.name = "python",
 	.version = 1,
-	.max_size = PY_MAX_SIZE,
+	.max_size = PY_EGG_MAX_SIZE,
 	.wants = py_wants,
 	.parse = py_parse,
 };
