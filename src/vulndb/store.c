@@ -32,7 +32,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE vulns("
 	" id INTEGER PRIMARY KEY, vid TEXT NOT NULL, source TEXT NOT NULL, loc INTEGER NOT NULL,"
 	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT,"
-	" UNIQUE(vid, source));"
+	" UNIQUE(vid, source, loc));"
 	"CREATE INDEX vulns_loc ON vulns(loc);"
 	"CREATE TABLE aliases(vuln INTEGER NOT NULL, alias TEXT NOT NULL);"
 	"CREATE INDEX aliases_vuln ON aliases(vuln);"
@@ -67,6 +67,7 @@ _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per sche
 
 enum stmt_id {
 	ST_VULN_FIND,
+	ST_VULN_MERGE,
 	ST_VULN_DEL,
 	ST_ALIAS_DEL,
 	ST_REF_DEL,
@@ -97,7 +98,7 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_VULN_FIND] = "SELECT id FROM vulns WHERE vid = ?1 AND source = ?2",
+	[ST_VULN_FIND] = "SELECT id FROM vulns WHERE vid = ?1 AND source = ?2 AND loc = ?3",
 	[ST_VULN_DEL] = "DELETE FROM vulns WHERE id = ?1",
 	[ST_ALIAS_DEL] = "DELETE FROM aliases WHERE vuln = ?1",
 	[ST_REF_DEL] = "DELETE FROM refs WHERE vuln = ?1",
@@ -106,11 +107,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_AFF_DEL] = "DELETE FROM affected WHERE vuln = ?1",
 	[ST_VULN_INS] = "INSERT INTO vulns(vid, source, loc, summary, details, published, modified, withdrawn)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) VALUES(?1, ?2)",
-	[ST_REF_INS] = "INSERT INTO refs(vuln, url) VALUES(?1, ?2)",
-	[ST_CWE_INS] = "INSERT INTO cwes(vuln, cwe) VALUES(?1, ?2)",
+	/* the inserts below skip rows already there: a record met again in
+	 * the same location is merged, not duplicated */
+	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) SELECT ?1, ?2 WHERE NOT EXISTS"
+			 " (SELECT 1 FROM aliases WHERE vuln = ?1 AND alias = ?2)",
+	[ST_REF_INS] = "INSERT INTO refs(vuln, url) SELECT ?1, ?2 WHERE NOT EXISTS"
+		       " (SELECT 1 FROM refs WHERE vuln = ?1 AND url = ?2)",
+	[ST_CWE_INS] = "INSERT INTO cwes(vuln, cwe) SELECT ?1, ?2 WHERE NOT EXISTS"
+		       " (SELECT 1 FROM cwes WHERE vuln = ?1 AND cwe = ?2)",
 	[ST_SEV_INS] = "INSERT INTO severities(vuln, source, type, vector, score, rating)"
-		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+		       " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM severities"
+		       " WHERE vuln = ?1 AND source IS ?2 AND type IS ?3 AND vector IS ?4 AND rating IS ?6)",
+	[ST_VULN_MERGE] = "UPDATE vulns SET summary = COALESCE(summary, ?2), details = COALESCE(details, ?3),"
+			  " published = COALESCE(published, ?4), modified = COALESCE(modified, ?5),"
+			  " withdrawn = COALESCE(withdrawn, ?6) WHERE id = ?1",
 	[ST_AFF_INS] = "INSERT INTO affected(vuln, eco_key, package, ecosystem, name, purl, status, severity,"
 		       " note, ranges, versions, affected_exprs, unaffected_exprs)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -564,21 +574,6 @@ static void ranges_parse(const char *text, struct sw_vec *out)
 
 /* ---------------------------------------------------------------- writing */
 
-static int delete_vuln_row(struct sw_vulndb *db, int64_t row, struct sw_err *err)
-{
-	static const enum stmt_id dels[] = { ST_ALIAS_DEL, ST_REF_DEL, ST_CWE_DEL, ST_SEV_DEL, ST_AFF_DEL,
-					     ST_VULN_DEL };
-	for (size_t i = 0; i < sizeof(dels) / sizeof(dels[0]); i++) {
-		sqlite3_stmt *s = stmt(db, dels[i], err);
-		if (!s)
-			return -SW_E_DB;
-		sqlite3_bind_int64(s, 1, row);
-		if (step_done(db, s, err) < 0)
-			return -SW_E_DB;
-	}
-	return 0;
-}
-
 static int insert_strings(struct sw_vulndb *db, enum stmt_id id, int64_t row, const struct sw_vec *v,
 			  const char *skip, struct sw_err *err)
 {
@@ -613,25 +608,40 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 		return -SW_E_DB;
 	bind_text(s, 1, v->id);
 	bind_text(s, 2, source);
-	int64_t old = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (old && delete_vuln_row(db, old, err) < 0)
-		return -SW_E_DB;
-
-	s = stmt(db, ST_VULN_INS, err);
-	if (!s)
-		return -SW_E_DB;
-	bind_text(s, 1, v->id);
-	bind_text(s, 2, source);
 	sqlite3_bind_int64(s, 3, loc_id);
-	bind_text(s, 4, v->summary);
-	bind_text(s, 5, v->details);
-	bind_text(s, 6, v->published);
-	bind_text(s, 7, v->modified);
-	bind_text(s, 8, v->withdrawn);
-	if (step_done(db, s, err) < 0)
-		return -SW_E_DB;
-	int64_t row = sqlite3_last_insert_rowid(db->db);
+	int64_t row = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (row) {
+		/* The same id again from the same location: importers that read
+		 * per package or per release (Debian tracker JSON, Alpine secdb,
+		 * RubySec) hand a vulnerability over in parts; merge them. */
+		s = stmt(db, ST_VULN_MERGE, err);
+		if (!s)
+			return -SW_E_DB;
+		sqlite3_bind_int64(s, 1, row);
+		bind_text(s, 2, v->summary);
+		bind_text(s, 3, v->details);
+		bind_text(s, 4, v->published);
+		bind_text(s, 5, v->modified);
+		bind_text(s, 6, v->withdrawn);
+		if (step_done(db, s, err) < 0)
+			return -SW_E_DB;
+	} else {
+		s = stmt(db, ST_VULN_INS, err);
+		if (!s)
+			return -SW_E_DB;
+		bind_text(s, 1, v->id);
+		bind_text(s, 2, source);
+		sqlite3_bind_int64(s, 3, loc_id);
+		bind_text(s, 4, v->summary);
+		bind_text(s, 5, v->details);
+		bind_text(s, 6, v->published);
+		bind_text(s, 7, v->modified);
+		bind_text(s, 8, v->withdrawn);
+		if (step_done(db, s, err) < 0)
+			return -SW_E_DB;
+		row = sqlite3_last_insert_rowid(db->db);
+	}
 
 	if (insert_strings(db, ST_ALIAS_INS, row, &v->aliases, v->id, err) < 0 ||
 	    insert_strings(db, ST_REF_INS, row, &v->references, NULL, err) < 0 ||
