@@ -31,6 +31,7 @@ static void help_main(FILE *out)
 		"  compare SCHEME A B        print '<', '=' or '>'\n"
 		"  compare SCHEME -          read 'A<TAB>B' lines on stdin, print one result a line\n"
 		"  affected SCHEME V RANGE   print 'yes' or 'no'\n"
+		"  affected SCHEME -         read 'V<TAB>RANGE' lines on stdin\n"
 		"  validate SCHEME V...      print 'ok' per version, or why it does not parse\n"
 		"\n"
 		"%s"
@@ -74,8 +75,11 @@ static void help_affected(FILE *out)
 {
 	fprintf(out,
 		"usage: stowaway version affected [--loose] [--include-prerelease] SCHEME VERSION RANGE\n"
+		"       stowaway version affected [options] SCHEME -\n"
 		"\n"
-		"Print 'yes' when VERSION is in RANGE, else 'no'.  RANGE is either OSV JSON\n"
+		"Print 'yes' when VERSION is in RANGE, else 'no'.  With '-', read lines\n"
+		"'VERSION<TAB>RANGE' from standard input and print yes, no or '!' (with an\n"
+		"error on standard error) per line.  RANGE is either OSV JSON\n"
 		"(a range {\"type\":\"ECOSYSTEM\",\"events\":[...]}, an array of ranges, or\n"
 		"{\"ranges\":[...],\"versions\":[...]}), or a requirement expression: node-semver\n"
 		"ranges for npm/semver/go/cargo ('>=1.2.3 <2 || ^3.0.0', '1.x', '1.2 - 2'),\n"
@@ -173,6 +177,54 @@ static int do_compare(int argc, char **argv)
 	return SW_EXIT_OK;
 }
 
+static int affected_one(enum sw_vscheme s, const char *v, const char *range, unsigned flags, bool *yes,
+			struct sw_err *err)
+{
+	const char *t = range;
+	while (*t == ' ' || *t == '\t' || *t == '\n')
+		t++;
+	if (*t == '{' || (*t == '[' && s != SW_VS_MAVEN) || (*t == '[' && t[1] == '{'))
+		return sw_version_affected_osv_json(s, v, range, yes, err);
+	return sw_version_satisfies_opts(s, v, range, flags, yes, err);
+}
+
+/* "VERSION<TAB>RANGE" lines on stdin; yes, no or ! per line. */
+static int bulk_affected(enum sw_vscheme s, unsigned flags)
+{
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0, bad = 0;
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		char *tab = memchr(line, '\t', (size_t)n);
+		struct sw_err err = SW_ERR_INIT;
+		bool yes = false;
+		if (!tab) {
+			fprintf(stderr, "stowaway: line %lu: expected VERSION<TAB>RANGE\n", lineno);
+		} else {
+			*tab = 0;
+			if (affected_one(s, line, tab + 1, flags, &yes, &err) == 0) {
+				fputs(yes ? "yes\n" : "no\n", stdout);
+				continue;
+			}
+			fprintf(stderr, "stowaway: line %lu: %s\n", lineno, err.msg);
+		}
+		fputs("!\n", stdout);
+		bad++;
+	}
+	free(line);
+	if (fflush(stdout) != 0 || ferror(stdin)) {
+		fprintf(stderr, "stowaway: i/o error\n");
+		return SW_EXIT_ERROR;
+	}
+	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;
+}
+
 static int do_affected(int argc, char **argv)
 {
 	unsigned flags = 0;
@@ -196,22 +248,20 @@ static int do_affected(int argc, char **argv)
 		help_affected(stdout);
 		return SW_EXIT_OK;
 	}
+	if (argc - i == 2 && !strcmp(argv[i + 1], "-")) {
+		enum sw_vscheme s;
+		if (get_scheme("version affected", argv[i], &s) < 0)
+			return SW_EXIT_USAGE;
+		return bulk_affected(s, flags);
+	}
 	if (argc - i != 3)
 		return sw_cmd_usage_error("version affected", "expected SCHEME VERSION RANGE");
 	enum sw_vscheme s;
 	if (get_scheme("version affected", argv[i], &s) < 0)
 		return SW_EXIT_USAGE;
-	const char *v = argv[i + 1], *range = argv[i + 2];
-	const char *t = range;
-	while (*t == ' ' || *t == '\t' || *t == '\n')
-		t++;
 	struct sw_err err = SW_ERR_INIT;
 	bool yes = false;
-	int rc;
-	if (*t == '{' || (*t == '[' && s != SW_VS_MAVEN) || (*t == '[' && t[1] == '{'))
-		rc = sw_version_affected_osv_json(s, v, range, &yes, &err);
-	else
-		rc = sw_version_satisfies_opts(s, v, range, flags, &yes, &err);
+	int rc = affected_one(s, argv[i + 1], argv[i + 2], flags, &yes, &err);
 	if (rc < 0)
 		return sw_cmd_fail(&err);
 	puts(yes ? "yes" : "no");

@@ -302,13 +302,186 @@ int sw_v_pep440_cmp(const char *a, const char *b, int *out, struct sw_vfail *f)
 	return 0;
 }
 
-/* For range.c: is this a pre-release or dev release (PEP 440 specifiers
- * exclude those unless asked)?  And the release slice for "~=". */
-bool sw_pep440_is_prerelease(const char *v);
-bool sw_pep440_is_prerelease(const char *v)
+/* ---------- PEP 440 specifiers (packaging.specifiers.Specifier) ---------- */
+
+static bool base_eq(const struct pv *a, const struct pv *b)
 {
-	struct pv p;
-	if (pep_parse(v, &p))
+	return opt_num_cmp(a->epoch, a->epoch_len, b->epoch, b->epoch_len) == 0 &&
+	       rel_cmp(a->rel, a->rel_len, b->rel, b->rel_len) == 0;
+}
+
+/* Release components "1.2.3" of the spec before a ".*" (or the whole
+ * release for ~=), compared as a prefix of v's release (v padded with
+ * zeros), epochs equal. */
+static bool prefix_match(const struct pv *v, const struct pv *spec, size_t ncomp)
+{
+	if (opt_num_cmp(v->epoch, v->epoch_len, spec->epoch, spec->epoch_len) != 0)
 		return false;
-	return p.pre_l >= 0 || p.dev;
+	const char *a = v->rel, *ae = a + v->rel_len, *b = spec->rel, *be = b + spec->rel_len;
+	for (size_t i = 0; i < ncomp; i++) {
+		size_t x = a < ae ? digits(a, ae) : 0, y = b < be ? digits(b, be) : 0;
+		if (sw_v_numcmp(a < ae ? a : "0", a < ae ? x : 1, b < be ? b : "0", b < be ? y : 1))
+			return false;
+		a += x;
+		b += y;
+		if (a < ae)
+			a++;
+		if (b < be)
+			b++;
+	}
+	return true;
+}
+
+static size_t rel_count(const struct pv *v)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < v->rel_len; i++)
+		if (v->rel[i] == '.')
+			n++;
+	return n;
+}
+
+/* packaging's str(Version): the normalised spelling. */
+static void put_num(char *buf, size_t cap, size_t *k, const char *p, size_t n)
+{
+	while (n > 1 && *p == '0') {
+		p++;
+		n--;
+	}
+	if (n == 0) {
+		p = "0";
+		n = 1;
+	}
+	for (size_t i = 0; i < n && *k + 1 < cap; i++)
+		buf[(*k)++] = p[i];
+}
+
+static void put_str(char *buf, size_t cap, size_t *k, const char *s)
+{
+	while (*s && *k + 1 < cap)
+		buf[(*k)++] = *s++;
+}
+
+static void pep_normalize(const struct pv *v, char *buf, size_t cap)
+{
+	size_t k = 0;
+	if (v->epoch && sw_v_numcmp(v->epoch, v->epoch_len, "0", 1) != 0) {
+		put_num(buf, cap, &k, v->epoch, v->epoch_len);
+		put_str(buf, cap, &k, "!");
+	}
+	const char *a = v->rel, *ae = a + v->rel_len;
+	while (a < ae) {
+		size_t x = digits(a, ae);
+		put_num(buf, cap, &k, a, x);
+		a += x;
+		if (a < ae) {
+			put_str(buf, cap, &k, ".");
+			a++;
+		}
+	}
+	if (v->pre_l >= 0) {
+		static const char *const l[] = { "a", "b", "rc" };
+		put_str(buf, cap, &k, l[v->pre_l]);
+		put_num(buf, cap, &k, v->pre_n, v->pre_n_len);
+	}
+	if (v->post) {
+		put_str(buf, cap, &k, ".post");
+		put_num(buf, cap, &k, v->post_n, v->post_n_len);
+	}
+	if (v->dev) {
+		put_str(buf, cap, &k, ".dev");
+		put_num(buf, cap, &k, v->dev_n, v->dev_n_len);
+	}
+	if (v->local) {
+		put_str(buf, cap, &k, "+");
+		const char *p = v->local, *e = p + v->local_len;
+		while (p < e) {
+			size_t n = seg_len(p, e);
+			if (all_digits(p, n)) {
+				put_num(buf, cap, &k, p, n);
+			} else {
+				for (size_t i = 0; i < n && k + 1 < cap; i++)
+					buf[k++] = (char)sw_v_lower((unsigned char)p[i]);
+			}
+			p += n;
+			if (p < e) {
+				put_str(buf, cap, &k, ".");
+				p++;
+			}
+		}
+	}
+	buf[k] = 0;
+}
+
+/* One clause "OP SPEC" on version v, with packaging's rules: "==" and
+ * "!=" ignore v's local label unless the spec has one and support ".*";
+ * "<V" excludes pre-releases of V's release unless V is one; ">V"
+ * excludes post-releases and local versions of V's release; "~=" is
+ * ">= V, == prefix.*"; "===" is string equality.  Returns NULL or why. */
+const char *sw_pep440_spec(const char *op, size_t opl, const char *spec, const char *version, bool *ok);
+const char *sw_pep440_spec(const char *op, size_t opl, const char *spec, const char *version, bool *ok)
+{
+#define OPIS(s) (opl == strlen(s) && memcmp(op, s, opl) == 0)
+	struct pv v, s;
+	const char *why;
+	if ((why = pep_parse(version, &v)))
+		return why;
+	if (OPIS("===")) {
+		/* packaging compares the normalised version string */
+		char norm[2 * SW_VERSION_MAX_LEN + 64];
+		pep_normalize(&v, norm, sizeof(norm));
+		size_t a = strlen(spec), b = strlen(norm);
+		*ok = a == b && ci_cmp(spec, a, norm, b) == 0;
+		return NULL;
+	}
+	size_t sl = strlen(spec);
+	bool wild = sl > 2 && spec[sl - 2] == '.' && spec[sl - 1] == '*';
+	char buf[SW_VERSION_MAX_LEN + 1];
+	if (sl > SW_VERSION_MAX_LEN)
+		return "specifier is too long";
+	memcpy(buf, spec, sl + 1);
+	if (wild)
+		buf[sl - 2] = 0;
+	if ((why = pep_parse(buf, &s)))
+		return why;
+	if (wild) {
+		if (!(OPIS("==") || OPIS("!=")))
+			return "\".*\" is only allowed with == and !=";
+		if (s.local || s.pre_l >= 0 || s.post || s.dev)
+			return "\".*\" must follow a release";
+		bool m = prefix_match(&v, &s, rel_count(&s));
+		*ok = OPIS("==") ? m : !m;
+		return NULL;
+	}
+	if (OPIS("==") || OPIS("!=") || OPIS("") || OPIS("=")) {
+		struct pv vv = v;
+		if (!s.local)
+			vv.local = NULL;
+		bool eq = pep_cmp(&vv, &s) == 0;
+		*ok = OPIS("!=") ? !eq : eq;
+		return NULL;
+	}
+	if (s.local)
+		return "local versions are only allowed with == and !=";
+	struct pv pub = v;
+	pub.local = NULL;
+	int c = pep_cmp(&pub, &s);
+	if (OPIS("<=")) {
+		*ok = c <= 0;
+	} else if (OPIS(">=")) {
+		*ok = c >= 0;
+	} else if (OPIS("<")) {
+		*ok = pep_cmp(&v, &s) < 0 && !(s.pre_l < 0 && !s.dev && (v.pre_l >= 0 || v.dev) && base_eq(&v, &s));
+	} else if (OPIS(">")) {
+		*ok = pep_cmp(&v, &s) > 0 && !(!s.post && v.post && base_eq(&v, &s)) && !(v.local && base_eq(&v, &s));
+	} else if (OPIS("~=")) {
+		size_t n = rel_count(&s);
+		if (n < 2)
+			return "~= needs at least two release numbers";
+		*ok = c >= 0 && prefix_match(&v, &s, n - 1);
+	} else {
+		return "unknown operator";
+	}
+	return NULL;
+#undef OPIS
 }

@@ -11,7 +11,7 @@
 #include "version/internal.h"
 
 int sw_gem_bump(const char *v, char *buf, size_t cap);
-bool sw_pep440_is_prerelease(const char *v);
+const char *sw_pep440_spec(const char *op, size_t opl, const char *spec, const char *version, bool *ok);
 
 /* ---------- OSV ---------- */
 
@@ -302,6 +302,50 @@ static void add_ver(struct nset *s, enum op op, uint64_t M, uint64_t m, uint64_t
 	}
 }
 
+static size_t strip_stars(const char *w, const char *e, char *out);
+
+/* A plain comparator: GTLT then a full version (node's Comparator). */
+static const char *desugar_plain(struct nset *s, const char *w, const char *e, bool loose)
+{
+	enum op op = OP_EQ;
+	const char *q = w;
+	if (q < e && *q == '<') {
+		op = OP_LT;
+		q++;
+	} else if (q < e && *q == '>') {
+		op = OP_GT;
+		q++;
+	}
+	if (q < e && *q == '=') {
+		op = op == OP_LT ? OP_LE : (op == OP_GT ? OP_GE : OP_EQ);
+		q++;
+	}
+	while (q < e && sw_v_space((unsigned char)*q))
+		q++;
+	struct xr x;
+	const char *why = parse_xr(q, e, loose, loose, &x);
+	if (why)
+		return why;
+	if (x.id[0].x || x.id[1].x || x.id[2].x)
+		return "invalid comparator";
+	struct ncmp *c = add_cmp(s, op);
+	for (int i = 0; i < 3; i++) {
+		size_t n = x.id[i].n < 23 ? x.id[i].n : 23;
+		memcpy(c->buf[i], x.id[i].p, n);
+		c->buf[i][n] = 0;
+	}
+	c->v.major = c->buf[0]; c->v.major_len = strlen(c->buf[0]);
+	c->v.minor = c->buf[1]; c->v.minor_len = strlen(c->buf[1]);
+	c->v.patch = c->buf[2]; c->v.patch_len = strlen(c->buf[2]);
+	if (x.pre) {
+		memcpy(c->pre, x.pre, x.pre_len);
+		c->pre[x.pre_len] = 0;
+		c->v.pre = c->pre;
+		c->v.pre_len = x.pre_len;
+	}
+	return NULL;
+}
+
 #define Z0 "0", 1
 
 static const char *desugar(struct nset *s, const char *w, const char *e, bool loose, bool incpr)
@@ -393,8 +437,22 @@ static const char *desugar(struct nset *s, const char *w, const char *e, bool lo
 	}
 	/* An x in any part allows the [v=\s]* prefix; otherwise the text
 	 * must be a full version (Comparator: "v?" only, or loose). */
-	if ((why = parse_xr(q, e, loose, true, &x)))
-		return why;
+	if ((why = parse_xr(q, e, loose, true, &x)) ||
+	    (x.id[0].x && x.id[1].n && !x.id[1].x) || (x.id[1].x && x.id[2].n && !x.id[2].x)) {
+		/* not an x-range (node-semver leaves it alone, then drops its
+		 * stars and reads what is left as a plain comparator) */
+		char buf[2 * SW_VERSION_MAX_LEN + 8];
+		if ((size_t)(e - w) >= sizeof(buf) || !memchr(w, '*', (size_t)(e - w)))
+			return why ? why : "invalid x-range";
+		size_t k = strip_stars(w, e, buf);
+		if (k == 0) {
+			add_cmp(s, OP_ANY);
+			return NULL;
+		}
+		if (memchr(buf, '*', k))
+			return "invalid x-range";
+		return desugar_plain(s, buf, buf + k, loose);
+	}
 	bool xM = x.id[0].x, xm = xM || x.id[1].x, xp = xm || x.id[2].x;
 	if (!xp) {
 		struct xr y;
@@ -535,6 +593,59 @@ static bool set_test(const struct nset *s, const struct sw_semver *v, bool incpr
 	return true;
 }
 
+/* node-semver 7.8 strips build metadata ("+build.1") from each "||"
+ * part before parsing it.  Returns a malloc'd copy of [p, e). */
+static char *strip_build(const char *p, const char *e)
+{
+	size_t elen = (size_t)(e - p), k = 0;
+	char *out = sw_xmalloc(elen + 1);
+	for (size_t i = 0; i < elen;) {
+		if (p[i] == '+') {
+			size_t j = i + 1;
+			for (;;) {
+				size_t st = j;
+				while (j < elen && (sw_v_alnum((unsigned char)p[j]) || p[j] == '-'))
+					j++;
+				if (j == st) {
+					j = st > i + 1 ? st - 1 : st;   /* give back a trailing '.' */
+					break;
+				}
+				if (j + 1 < elen && p[j] == '.' && (sw_v_alnum((unsigned char)p[j + 1]) || p[j + 1] == '-')) {
+					j++;
+					continue;
+				}
+				break;
+			}
+			if (j > i + 1) {
+				i = j;
+				continue;
+			}
+		}
+		out[k++] = p[i++];
+	}
+	out[k] = 0;
+	return out;
+}
+
+/* node-semver's replaceStars: drop every "(<|>)?=?\s*\*". */
+static size_t strip_stars(const char *w, const char *e, char *out)
+{
+	size_t k = 0;
+	for (const char *c = w; c < e; c++) {
+		if (*c == '*') {
+			while (k > 0 && sw_v_space((unsigned char)out[k - 1]))
+				k--;
+			if (k > 0 && out[k - 1] == '=')
+				k--;
+			if (k > 0 && (out[k - 1] == '<' || out[k - 1] == '>'))
+				k--;
+			continue;
+		}
+		out[k++] = *c;
+	}
+	return k;
+}
+
 static bool is_op_char(int c)
 {
 	return c == '<' || c == '>' || c == '=' || c == '~' || c == '^';
@@ -543,12 +654,16 @@ static bool is_op_char(int c)
 #define MAX_WORDS 64
 
 /* One "||" alternative [p, e). */
-static const char *node_alt(const char *p, const char *e, bool loose, bool incpr, const struct sw_semver *v,
-			    bool *hit, bool *empty)
+static const char *node_alt(const char *p0, const char *e0, bool loose, bool incpr, const struct sw_semver *v,
+			    bool *hit, bool *empty, bool *only_any)
 {
 	bool dropped_any = false, *dropped = &dropped_any;
+	*only_any = false;
+	char *copy = strip_build(p0, e0);
+	const char *p = copy, *e = copy + strlen(copy);
 	const char *ws[MAX_WORDS], *we[MAX_WORDS];
 	int n = 0;
+	const char *why = NULL;
 	while (p < e) {
 		while (p < e && sw_v_space((unsigned char)*p))
 			p++;
@@ -557,15 +672,16 @@ static const char *node_alt(const char *p, const char *e, bool loose, bool incpr
 		const char *q = p;
 		while (q < e && !sw_v_space((unsigned char)*q))
 			q++;
-		if (n >= MAX_WORDS)
+		if (n >= MAX_WORDS) {
+			free(copy);
 			return "range has too many parts";
+		}
 		ws[n] = p;
 		we[n] = q;
 		n++;
 		p = q;
 	}
 	struct nset s = { NULL, 0, 0 };
-	const char *why = NULL;
 	if (n == 3 && we[1] - ws[1] == 1 && *ws[1] == '-') {
 		why = hyphen(&s, ws[0], we[0], ws[2], we[2], loose, incpr);
 	} else {
@@ -603,7 +719,9 @@ static const char *node_alt(const char *p, const char *e, bool loose, bool incpr
 		}
 	}
 	/* The array may have moved while it grew: re-point each comparator's
-	 * version at its own buffers. */
+	 * version at its own buffers.  ">=0.0.0" (">=0.0.0-0" with
+	 * includePrerelease) is "*", as node-semver's replaceGTE0. */
+	bool all_any = true;
 	for (size_t k = 0; k < s.n; k++) {
 		struct ncmp *c = &s.c[k];
 		c->v.major = c->buf[0];
@@ -611,12 +729,19 @@ static const char *node_alt(const char *p, const char *e, bool loose, bool incpr
 		c->v.patch = c->buf[2];
 		if (c->v.pre)
 			c->v.pre = c->pre;
+		if (c->op == OP_GE && !strcmp(c->buf[0], "0") && !strcmp(c->buf[1], "0") && !strcmp(c->buf[2], "0") &&
+		    (incpr ? (c->v.pre && !strcmp(c->pre, "0")) : !c->v.pre))
+			c->op = OP_ANY;
+		if (c->op != OP_ANY)
+			all_any = false;
 	}
+	*only_any = s.n > 0 && all_any;
 	if (!why && s.n == 0)
 		*empty = true;
 	else if (!why)
 		*hit = set_test(&s, v, incpr);
 	free(s.c);
+	free(copy);
 	return why;
 }
 
@@ -635,27 +760,43 @@ static int node_satisfies(const char *version, const char *expr, unsigned flags,
 	if (strlen(expr) > 4 * SW_VERSION_MAX_LEN)
 		return sw_err_set(err, SW_E_FORMAT, "range '%.40s...' is too long", expr);
 	*out = false;
-	int nonempty = 0;
+	int nonempty = 0, alts = 0;
+	bool any_alt = false, rest_hit = false;
 	const char *p = expr, *end = expr + strlen(expr);
+	int rc = 0;
 	for (;;) {
 		const char *bar = p;
 		while (bar < end && !(bar[0] == '|' && bar + 1 < end && bar[1] == '|'))
 			bar++;
-		bool hit = false, empty = false;
-		why = node_alt(p, bar, loose, incpr, &v, &hit, &empty);
-		if (why)
-			return sw_err_set(err, SW_E_FORMAT, "'%s' is not a valid range: %s", expr, why);
-		if (!empty)
+		bool hit = false, empty = false, only_any = false;
+		why = node_alt(p, bar, loose, incpr, &v, &hit, &empty, &only_any);
+		if (why) {
+			rc = sw_err_set(err, SW_E_FORMAT, "'%s' is not a valid range: %s", expr, why);
+			goto out;
+		}
+		if (!empty) {
 			nonempty++;
-		if (hit)
-			*out = true;
+			alts++;
+			if (only_any)
+				any_alt = true;
+			if (hit)
+				rest_hit = true;
+		}
 		if (bar >= end)
 			break;
 		p = bar + 2;
 	}
-	if (!nonempty)
-		return sw_err_set(err, SW_E_FORMAT, "'%s' is not a valid range: no valid comparator", expr);
-	return 0;
+	if (!nonempty) {
+		rc = sw_err_set(err, SW_E_FORMAT, "'%s' is not a valid range: no valid comparator", expr);
+		goto out;
+	}
+	/* "if we have any that are *, then the range is just *" */
+	if (alts > 1 && any_alt)
+		*out = !v.pre || incpr;
+	else
+		*out = rest_hit;
+out:
+	return rc;
 }
 
 /* ---------- operator lists (gem, composer, pep440, maven, distro) ---------- */
@@ -750,6 +891,13 @@ static int one_req(enum sw_vscheme s, const char *version, const char *op, size_
 	memcpy(vbuf, ver, vl + 1);
 	int c, rc;
 	char up[SW_VERSION_MAX_LEN + 16];
+	if (s == SW_VS_PEP440) {
+		const char *why = sw_pep440_spec(op, opl, ver, version, ok);
+		if (why)
+			return sw_err_set(err, SW_E_FORMAT, "'%.*s%s' is not a valid PEP 440 specifier: %s", (int)opl, op,
+					  ver, why);
+		return 0;
+	}
 	bool wild = vl > 2 && (memcmp(vbuf + vl - 2, ".*", 2) == 0 || memcmp(vbuf + vl - 2, ".x", 2) == 0 ||
 			       memcmp(vbuf + vl - 2, ".X", 2) == 0);
 #define OPIS(str) (opl == strlen(str) && memcmp(op, str, opl) == 0)

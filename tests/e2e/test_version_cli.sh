@@ -61,6 +61,14 @@ rc=$?
 printf '<\n>\n!\n=\n!\n' | cmp -s - "$tmp/out" || { echo "FAIL: bulk output: $(tr '\n' ' ' <"$tmp/out")"; fail=1; }
 grep -q "line 3:" "$tmp/err" && grep -q "line 5:" "$tmp/err" || { echo "FAIL: bulk errors: $(cat "$tmp/err")"; fail=1; }
 
+# bulk affected: VERSION<TAB>RANGE lines
+printf '2.1\t~=2.0\n3.0\t~=2.0\nx\t==1\n2.0a1\t<2.0\n' >"$tmp/ain"
+"$STOWAWAY" version affected pep440 - <"$tmp/ain" >"$tmp/aout" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: bulk affected rc $rc"; fail=1; }
+printf 'yes\nno\n!\nno\n' | cmp -s - "$tmp/aout" || { echo "FAIL: bulk affected output: $(tr '\n' ' ' <"$tmp/aout")"; fail=1; }
+grep -q "line 3:" "$tmp/err" || { echo "FAIL: bulk affected errors: $(cat "$tmp/err")"; fail=1; }
+
 # bulk speed: a million pairs
 if [ "${SW_SKIP_SLOW:-}" != 1 ]; then
 	awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "1:%d.%d.%d-%d\t1:%d.%d.%d~rc%d-%d\n", i%7, i%13, i%101, i%3, i%7, i%11, i%101, i%5, i%3 }' >"$tmp/million"

@@ -61,6 +61,21 @@ if "$PY" -c 'import apt_pkg' 2>/dev/null; then run dpkg apt 0; else echo "note: 
 if "$PY" -c 'import rpm' 2>/dev/null; then run rpm rpm 0; else echo "SKIP part: python3-rpm missing"; fi
 if "$PY" -c 'import packaging.version' 2>/dev/null; then run pep440 pep440 1; else echo "SKIP part: python3-packaging missing"; fi
 
+# PEP 440 specifiers ("~=2.2", "==1.2.*", "<2.0", "!=1.0, >=0.9"):
+# stowaway version affected pep440 - against SpecifierSet.contains(v, prereleases=True).
+if "$PY" -c 'import packaging.specifiers' 2>/dev/null; then
+	"$PY" "$TOOLS/version_gen.py" pep440-spec 30000 20261129 "$SHARED" >"$tmp/spec.tsv"
+	"$STOWAWAY" version affected pep440 - <"$tmp/spec.tsv" >"$tmp/spec.ours" 2>/dev/null
+	"$PY" "$TOOLS/version_ref.py" pep440-spec <"$tmp/spec.tsv" >"$tmp/spec.ref"
+	paste "$tmp/spec.tsv" "$tmp/spec.ours" "$tmp/spec.ref" | awk -F'\t' '
+	$4 == "-" { skip++; next }
+	$3 == $4 { if ($3 == "!") both++; else ok++; next }
+	{ bad++; if (bad <= 20) printf "DISAGREE pep440 specifier: ours %s, packaging %s: [%s] [%s]\n", $3, $4, $1, $2 }
+	END { printf "pep440 specifiers (packaging SpecifierSet): %d agree, %d rejected by both, %d skipped (packaging 23.0 quirks), %d disagree\n", ok, both, skip, bad
+	      if (ok < 10000) { print "too few comparable specifier lines"; exit 1 }
+	      exit bad > 0 }' || fail=1
+fi
+
 # dpkg itself: the vector rows (both directions) and a sample of generated pairs.
 if command -v dpkg >/dev/null; then
 	"$PY" "$TOOLS/version_gen.py" dpkg 0 1 "$SHARED" >"$tmp/dpkgv.tsv" 2>/dev/null
@@ -82,6 +97,16 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 		"$STOWAWAY" version compare npm - <"$tmp/npm.tsv" >"$tmp/npm.ours" 2>/dev/null
 		node "$TOOLS/version_ref_node.js" "$NODE_DIR/node_modules/semver" <"$tmp/npm.tsv" >"$tmp/npm.ref"
 		compare "$tmp/npm.tsv" "$tmp/npm.ours" "$tmp/npm.ref" 1 "npm (node-semver $(node -p "require('$NODE_DIR/node_modules/semver/package.json').version"))" || fail=1
+		# node-semver ranges: stowaway version affected npm - against Range.test()
+		"$PY" "$TOOLS/version_gen.py" npm-range 30000 20261129 "$SHARED" >"$tmp/nr.tsv"
+		"$STOWAWAY" version affected npm - <"$tmp/nr.tsv" >"$tmp/nr.ours" 2>/dev/null
+		node "$TOOLS/version_ref_node_range.js" "$NODE_DIR/node_modules/semver" <"$tmp/nr.tsv" >"$tmp/nr.ref"
+		paste "$tmp/nr.tsv" "$tmp/nr.ours" "$tmp/nr.ref" | awk -F'\t' '
+		$3 == $4 { if ($3 == "!") both++; else ok++; next }
+		{ bad++; if (bad <= 20) printf "DISAGREE npm range: ours %s, node-semver %s: [%s] [%s]\n", $3, $4, $1, $2 }
+		END { printf "npm ranges (node-semver Range): %d agree, %d rejected by both, %d disagree\n", ok, both, bad
+		      if (ok < 10000) { print "too few comparable range lines"; exit 1 }
+		      exit bad > 0 }' || fail=1
 	else
 		echo "SKIP part: node-semver unavailable"
 	fi

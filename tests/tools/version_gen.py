@@ -168,8 +168,91 @@ def mutate(v, scheme, rng):
     return v
 
 
+def spec_lines(shared, count, rng):
+    """VERSION<TAB>SPECIFIER-SET lines for PEP 440 specifiers."""
+    real = [v for v in real_versions(shared, "pep440") if len(v) < 40]
+    ops = ["==", "!=", "<", "<=", ">", ">=", "~=", "==="]
+    lines = []
+    for _ in range(count):
+        v = rng.choice(real)
+        if rng.random() < 0.3:
+            v = mutate(v, "pep440", rng)
+        clauses = []
+        for _ in range(rng.choice([1, 1, 2])):
+            op = rng.choice(ops)
+            w = v if rng.random() < 0.35 else rng.choice(real)
+            if rng.random() < 0.3:
+                w = mutate(w, "pep440", rng)
+            if op in ("==", "!=") and rng.random() < 0.3:
+                parts = re.split(r"[^0-9.]", w, 1)[0].strip(".").split(".")
+                w = ".".join(parts[:rng.randint(1, max(1, len(parts)))]) + ".*"
+            if op == "===" and rng.random() < 0.5:
+                w = v
+            if not w:
+                continue
+            sep = rng.choice(["", " "])
+            clauses.append(op + sep + w)
+        if v and clauses and "\t" not in v:
+            lines.append("%s\t%s" % (v, ", ".join(clauses)))
+    return lines
+
+
+def npm_range_lines(shared, count, rng):
+    """VERSION<TAB>RANGE lines for node-semver ranges."""
+    real = [v for v in real_versions(shared, "npm") if re.match(r"^v?\d+\.\d+\.\d+", v) and len(v) < 40]
+    ops = ["", "", "=", "<", "<=", ">", ">=", "~", "^", "~>"]
+    pres = ["", "", "", "-alpha", "-beta.1", "-0", "-rc.2", "-pre"]
+
+    def part(v):
+        m = re.match(r"^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?", v)
+        nums = [m.group(1), m.group(2), m.group(3)]
+        if rng.random() < 0.3:
+            i = rng.randrange(3)
+            nums[i] = str(max(0, int(nums[i]) + rng.choice([-1, 1, 2])))
+        k = rng.choice([1, 2, 3, 3, 3])
+        nums = nums[:k]
+        if rng.random() < 0.2:
+            nums[-1] = rng.choice(["x", "X", "*"])
+        s = ".".join(nums)
+        if k == 3 and nums[-1].isdigit():
+            s += (m.group(4) or "") if rng.random() < 0.5 else rng.choice(pres)
+        return s
+
+    def comparator(v):
+        return rng.choice(ops) + rng.choice(["", "", " "]) + part(v)
+
+    lines = []
+    for _ in range(count):
+        v = rng.choice(real)
+        if rng.random() < 0.3:
+            m = re.match(r"^(v?\d+\.\d+\.\d+)", v)
+            v = m.group(1) + rng.choice(pres)
+        alts = []
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            w = v if rng.random() < 0.5 else rng.choice(real)
+            if rng.random() < 0.15:
+                alts.append(part(w) + " - " + part(rng.choice(real)))
+            else:
+                alts.append(" ".join(comparator(w if rng.random() < 0.7 else rng.choice(real))
+                                     for _ in range(rng.choice([1, 1, 2, 2, 3]))))
+        r = rng.choice([" || ", "||", " ||"]).join(alts)
+        if rng.random() < 0.05:
+            r = mutate(r, "npm", rng)
+        if "\t" not in r and "\t" not in v:
+            lines.append("%s\t%s" % (v, r))
+    return lines
+
+
 def main():
     scheme, count, seed, shared = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    if scheme == "npm-range":
+        for line in npm_range_lines(shared, count, random.Random(seed)):
+            sys.stdout.write(line + "\n")
+        return
+    if scheme == "pep440-spec":
+        for line in spec_lines(shared, count, random.Random(seed)):
+            sys.stdout.write(line + "\n")
+        return
     rng = random.Random(seed)
     real = real_versions(shared, scheme)
     if not real:

@@ -73,7 +73,45 @@ def dpkg_ref():
     return cmp
 
 
+def pep440_spec_main():
+    """VERSION<TAB>SPECIFIERS lines: yes/no from SpecifierSet.contains(v,
+    prereleases=True), '!' when the version or the specifier is invalid."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+    import re as _re
+
+    def canonical(clause):
+        m = _re.match(r"\s*(===|~=|==|!=|<=|>=|<|>)\s*(.*?)\s*$", clause)
+        if not m or m.group(1) == "===":
+            return True
+        w = m.group(2)
+        if w.endswith(".*"):
+            w = w[:-2]
+        try:
+            return str(Version(w)) == w
+        except InvalidVersion:
+            return True
+
+    out = []
+    for line in sys.stdin:
+        v, _, spec = line.rstrip("\n").partition("\t")
+        # packaging 23.0 (Debian 12) has known bugs that later releases fixed:
+        # epochs in prefix matching, and "~=" on non-canonical spellings
+        # ("~=0.6c7", "~=1.0.B1").  Those lines are not compared ("-").
+        if "!" in v or "!" in spec.replace("!=", "") or not all(canonical(c) for c in spec.split(",")):
+            out.append("-")
+            continue
+        try:
+            r = SpecifierSet(spec).contains(Version(v), prereleases=True)
+            out.append("yes" if r else "no")
+        except (InvalidSpecifier, InvalidVersion):
+            out.append("!")
+    sys.stdout.write("\n".join(out) + ("\n" if out else ""))
+
+
 def main():
+    if sys.argv[1] == "pep440-spec":
+        return pep440_spec_main()
     cmp = {"rpm": rpm_ref, "pep440": pep440_ref, "apt": apt_ref, "dpkg": dpkg_ref}[sys.argv[1]]()
     out = []
     for line in sys.stdin:
