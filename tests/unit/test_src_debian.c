@@ -80,7 +80,11 @@ static void test_tracker_json(void **state)
 	assert_int_equal(s.bad.len, 0);
 	/* urgency "high**" is the severity "high" */
 	assert_rec_has(&s, "CVE-2008-7220", "A Debian:9 prototypejs fixed fixed=1.6.0.2-1 sev=high\n",
-		       "A Debian:unstable prototypejs fixed fixed=1.6.0.2-1 sev=high\n");
+		       "A Debian:unstable prototypejs fixed fixed=1.6.0.2-1 sev=high\n",
+		       "S debian TEXT - -1.0 high\n");
+	assert_rec_has(&s, "CVE-2007-2383", "S debian TEXT - -1.0 low\n");
+	/* "not yet assigned" only: no Debian rating */
+	assert_rec_lacks(&s, "CVE-2022-0456", "S debian");
 	/* fixed_version "0" = not affected; "unimportant" kept */
 	assert_rec_has(&s, "CVE-2007-2383", "A Debian:10 prototypejs not_affected sev=unimportant\n");
 	/* open + urgency end-of-life; "not yet assigned" gives no severity */
@@ -236,6 +240,8 @@ static void test_bad_tracker_records(void **state)
 	assert_int_equal(s.bad.len, 6);
 	/* the good parts still came through, grouped under one CVE */
 	assert_int_equal(s.n_vuln, 1);
+	/* the highest urgency of the record: medium (over low) */
+	assert_rec_has(&s, "CVE-2020-0001", "S debian TEXT - -1.0 medium\n");
 	assert_rec_has(&s, "CVE-2020-0001", "A Debian:11 pkgA will_not_fix sev=low note=Minor\n",
 		       "A Debian:10 pkgA fix_deferred sev=medium\n",
 		       "A Debian:13 pkgA under_investigation\n",

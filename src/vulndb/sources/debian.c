@@ -66,6 +66,39 @@ static char *urgency_severity(const char *u)
 	return is_urgency(u, n) ? sw_xstrndup(u, n) : NULL;
 }
 
+static int urgency_rank(const char *u)
+{
+	static const char *const order[] = { "unimportant", "low", "medium", "high" };
+	for (int i = 0; i < 4; i++)
+		if (u && strcmp(u, order[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* The vulnerability-level Debian rating: one TEXT severity, source
+ * "debian", for the highest urgency of any of its packages (unimportant
+ * counts as "low" there; the exact word stays on each affected entry). */
+static void raise_vuln_severity(struct sw_vuln *v, const char *urgency)
+{
+	static const char *const rating[] = { "unknown", "low", "low", "medium", "high" };
+	int r = urgency_rank(urgency);
+	if (!r)
+		return;
+	for (size_t i = 0; i < v->severities.len; i++) {
+		struct sw_severity *s = v->severities.items[i];
+		if (!sw_streq(s->source, "debian") || !sw_streq(s->type, "TEXT"))
+			continue;
+		int old = 0;
+		for (int k = 1; k <= 4; k++)
+			if (sw_streq(s->rating, rating[k]))
+				old = k == 1 ? 2 : k; /* "low" covers rank 1 and 2 */
+		if (r > old)
+			sw_str_set(&s->rating, rating[r]);
+		return;
+	}
+	sw_vec_push(&v->severities, sw_severity_new("debian", "TEXT", NULL, -1, rating[r]));
+}
+
 /*
  * Record one annotation: `kind` is "fixed" (with version) or a tracker
  * status word (unfixed, not-affected, no-dsa, postponed, ignored,
@@ -123,6 +156,8 @@ static int add_annotation(struct sw_vuln *v, const char *release, const char *pk
 		sw_src_add_fixed_range(a, version);
 	if (severity && !a->severity)
 		a->severity = sw_xstrdup(severity);
+	if (severity)
+		raise_vuln_severity(v, severity);
 	if (!a->note) {
 		if (extra && note && *note)
 			a->note = sw_xasprintf("%s: %s", extra, note);
