@@ -117,9 +117,11 @@ int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory
 		return sw_err_set(err, SW_E_INTERNAL, "no inventory or scan result to report");
 	for (size_t i = 0; i < res->findings.len; i++) {
 		const struct sw_finding *fd = res->findings.items[i];
-		if (!fd || fd->pkg >= inv->packages.len || !fd->id)
+		if (!fd || fd->pkg >= inv->packages.len)
 			return sw_err_set(err, SW_E_INTERNAL,
 					  "finding %zu does not name a package of the inventory", i);
+		if (!fd->id || !*fd->id)
+			return sw_err_set(err, SW_E_INTERNAL, "finding %zu has no id", i);
 	}
 	struct sw_report_opts dflt = { 0 };
 	struct sw_report_ctx ctx;

@@ -72,7 +72,7 @@ struct sw_match_result;
  * o->show_suppressed, and always kept (with their reason) by JSON,
  * CycloneDX and SPDX.  res->notes are shown in every format.  Returns 0,
  * or a negative code with err set (SW_E_IO, SW_E_USAGE, SW_E_INTERNAL for
- * a finding pointing outside the inventory). */
+ * a finding pointing outside the inventory or without an id). */
 int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
 		   const struct sw_match_result *res, const struct sw_report_opts *o,
 		   struct sw_err *err);

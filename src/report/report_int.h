@@ -115,6 +115,12 @@ void sw_report_xml_escape(struct sw_buf *b, const char *s);
 /* sw_report_dump() with reals printed to 6 significant digits (9.8, not
  * 9.8000000000000007). */
 int sw_report_dump_scan(FILE *out, json_t *doc, struct sw_err *err);
+/* True when s is an http(s) URL with a host and nothing a URI forbids
+ * (blanks, control bytes, non-ASCII, "<>{}|\^`). */
+bool sw_report_is_url(const char *s);
+/* s as an RFC 3339 date-time ("2021-12-10" -> "2021-12-10T00:00:00Z",
+ * a time without a zone taken as UTC), malloc'd; NULL when s is neither. */
+char *sw_report_rfc3339(const char *s);
 /* JSON array of the strings of v (a new reference). */
 json_t *sw_report_str_array(const struct sw_vec *v);
 

@@ -237,3 +237,58 @@ json_t *sw_report_str_array(const struct sw_vec *v)
 		json_array_append_new(a, sw_report_jstr(v->items[i]));
 	return a;
 }
+
+bool sw_report_is_url(const char *s)
+{
+	if (!s || !(sw_starts_with(s, "https://") || sw_starts_with(s, "http://")))
+		return false;
+	const char *host = strstr(s, "://") + 3;
+	if (!*host || *host == '/')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p))
+			return false;
+	return true;
+}
+
+static bool digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+char *sw_report_rfc3339(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	/* YYYY-MM-DD */
+	if (n < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+	    !digits(s + 8, 2))
+		return NULL;
+	if (n == 10)
+		return sw_xasprintf("%sT00:00:00Z", s);
+	/* THH:MM:SS */
+	if (n < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2) ||
+	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+		return NULL;
+	const char *p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!digits(p, 1))
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	const char *zone = p;
+	if (!*p)
+		return sw_xasprintf("%.10sT%.*sZ", s, (int)(zone - (s + 11)), s + 11);
+	if ((*p == 'Z' || *p == 'z') && !p[1])
+		return sw_xasprintf("%.10sT%.*sZ", s, (int)(zone - (s + 11)), s + 11);
+	if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2) && p[3] == ':' &&
+	    digits(p + 4, 2))
+		return sw_xasprintf("%.10sT%s", s, s + 11);
+	return NULL;
+}

@@ -6,7 +6,8 @@
  *   id, source (who rated it, with the advisory URL), references (the
  *   other folded ids), ratings (severity, CVSS score, vector and method),
  *   cwes as integers, description/detail, recommendation "Upgrade to X",
- *   advisories (reference URLs), published/updated, affects[].ref = the
+ *   advisories (the reference URLs that are URLs), published/updated
+ *   (RFC 3339; a bare date gets T00:00:00Z, anything else is left out), affects[].ref = the
  *   package's component bom-ref with the installed version, and analysis
  *   for a finding suppressed by VEX or the ignore file:
  *     VEX not_affected -> not_affected (+ justification when it maps)
@@ -162,7 +163,7 @@ static json_t *vuln_obj(const struct sw_report_ctx *ctx, const struct sw_finding
 		json_object_set_new(rs, "name", sw_report_jstr(f->severity_source));
 		json_object_set_new(rating, "source", rs);
 	}
-	if (f->cvss_score >= 0)
+	if (f->cvss_score >= 0 && f->cvss_score <= 10)
 		json_object_set_new(rating, "score", json_real(f->cvss_score));
 	json_object_set_new(rating, "severity", json_string(cdx_severity(f->severity)));
 	json_object_set_new(rating, "method", json_string(cvss_method(f->cvss_vector)));
@@ -190,19 +191,26 @@ static json_t *vuln_obj(const struct sw_report_ctx *ctx, const struct sw_finding
 		json_object_set_new(v, "recommendation", sw_report_jstr(rec));
 		free(rec);
 	}
-	if (f->references.len) {
-		json_t *adv = json_array();
-		for (size_t i = 0; i < f->references.len; i++) {
-			json_t *a = json_object();
-			json_object_set_new(a, "url", sw_report_jstr(f->references.items[i]));
-			json_array_append_new(adv, a);
-		}
-		json_object_set_new(v, "advisories", adv);
+	json_t *adv = json_array();
+	for (size_t i = 0; i < f->references.len; i++) {
+		if (!sw_report_is_url(f->references.items[i]))
+			continue; /* "url" must be an IRI */
+		json_t *a = json_object();
+		json_object_set_new(a, "url", sw_report_jstr(f->references.items[i]));
+		json_array_append_new(adv, a);
 	}
-	if (f->published && *f->published)
-		json_object_set_new(v, "published", sw_report_jstr(f->published));
-	if (f->modified && *f->modified)
-		json_object_set_new(v, "updated", sw_report_jstr(f->modified));
+	if (json_array_size(adv))
+		json_object_set_new(v, "advisories", adv);
+	else
+		json_decref(adv);
+	char *t = sw_report_rfc3339(f->published);
+	if (t)
+		json_object_set_new(v, "published", json_string(t));
+	free(t);
+	t = sw_report_rfc3339(f->modified);
+	if (t)
+		json_object_set_new(v, "updated", json_string(t));
+	free(t);
 	if (f->suppressed) {
 		json_t *a = analysis_obj(f->suppressed);
 		if (a)
@@ -213,7 +221,9 @@ static json_t *vuln_obj(const struct sw_report_ctx *ctx, const struct sw_finding
 	json_t *vers = json_array();
 	json_t *ver = json_object();
 	const struct sw_package *p = sw_report_finding_pkg(ctx, f);
-	json_object_set_new(ver, "version", sw_report_jstr(f->installed ? f->installed : p->version ? p->version : "unknown"));
+	const char *iv = f->installed && *f->installed ? f->installed
+			 : p->version && *p->version ? p->version : "unknown";
+	json_object_set_new(ver, "version", sw_report_jstr(iv));
 	json_object_set_new(ver, "status", json_string(f->status == SW_ST_NOT_AFFECTED ? "unaffected" : "affected"));
 	json_array_append_new(vers, ver);
 	json_object_set_new(aff, "versions", vers);

@@ -47,7 +47,10 @@ static json_t *finding_obj(const struct sw_report_ctx *ctx, const struct sw_find
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", sw_report_jstr(f->id));
-	json_t *ids = sw_report_str_array(&f->ids);
+	json_t *ids = json_array();
+	for (size_t i = 0; i < f->ids.len; i++)
+		if (f->ids.items[i] && *(const char *)f->ids.items[i])
+			json_array_append_new(ids, sw_report_jstr(f->ids.items[i]));
 	if (json_array_size(ids) == 0)
 		json_array_append_new(ids, sw_report_jstr(f->id));
 	json_object_set_new(o, "aliases", ids);
@@ -59,9 +62,10 @@ static json_t *finding_obj(const struct sw_report_ctx *ctx, const struct sw_find
 	json_object_set_new(o, "status", json_string(sw_vuln_status_name(f->status)));
 	json_object_set_new(o, "severity", json_string(sw_severity_name(f->severity)));
 	json_object_set_new(o, "severitySource", sw_report_jstr(f->severity_source));
-	if (f->cvss_score >= 0 || f->cvss_vector) {
+	bool score = f->cvss_score >= 0 && f->cvss_score <= 10; /* else not a CVSS score */
+	if (score || f->cvss_vector) {
 		json_t *c = json_object();
-		json_object_set_new(c, "score", f->cvss_score >= 0 ? json_real(f->cvss_score) : json_null());
+		json_object_set_new(c, "score", score ? json_real(f->cvss_score) : json_null());
 		json_object_set_new(c, "vector", sw_report_jstr(f->cvss_vector));
 		json_object_set_new(o, "cvss", c);
 	} else {

@@ -76,7 +76,12 @@ static json_t *new_rule(const struct sw_finding *f)
 	json_object_set_new(r, "fullDescription",
 			    text_obj(f->description && *f->description ? f->description
 				     : f->title && *f->title ? f->title : f->id));
-	char *url = f->references.len ? sw_xstrdup(f->references.items[0]) : sw_report_vuln_url(f->id);
+	char *url = NULL;
+	for (size_t i = 0; i < f->references.len && !url; i++)
+		if (sw_report_is_url(f->references.items[i]))
+			url = sw_xstrdup(f->references.items[i]);
+	if (!url)
+		url = sw_report_vuln_url(f->id);
 	json_object_set_new(r, "helpUri", sw_report_jstr(url));
 	struct sw_buf h = SW_BUF_INIT;
 	sw_buf_addf(&h, "Vulnerability %s", f->id);

@@ -833,6 +833,13 @@ static void test_errors(void **state)
 	assert_int_equal(err.code, SW_E_INTERNAL);
 	assert_non_null(strstr(err.msg, "finding 13 does not name a package"));
 	last->pkg = keep;
+	char *id = last->id;
+	last->id = sw_xstrdup("");
+	sw_err_clear(&err);
+	assert_true(sw_report_scan(stdout, SW_FMT_TABLE, fx->inv, fx->res, &o, &err) < 0);
+	assert_string_equal(err.msg, "finding 13 has no id");
+	free(last->id);
+	last->id = id;
 	sw_err_clear(&err);
 	assert_true(sw_report_scan(stdout, SW_FMT_JSON, fx->inv, NULL, &o, &err) < 0);
 	assert_int_equal(err.code, SW_E_INTERNAL);
@@ -931,6 +938,136 @@ static void test_schemas(void **state)
 	free(dir);
 }
 
+
+/* Hostile text from the image and the database: control bytes, invalid
+ * UTF-8, non-URL references, odd dates, an empty version.  Every document
+ * still validates and parses. */
+static struct fixture *make_hostile(void)
+{
+	struct fixture *fx = sw_xcalloc(1, sizeof(*fx));
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	sw_vec_push(&inv->layers, layer(0, DIFF0, "RUN \x1b[2J <b>&amp; \xff"));
+	pkg(inv, "npm", "@sc\"ope", "na\xffme<i>", "", "app dir/\xe2\x98\x83/package.json", 0);
+	pkg(inv, "deb", NULL, "x", "1.0", NULL, -1);
+	struct sw_match_result *res = sw_xcalloc(1, sizeof(*res));
+	sw_vec_push_strdup(&res->notes, "note with \x01 control and <tags> & \xc3\x28 bad utf-8");
+	for (int i = 0; i < 3; i++) {
+		struct sw_finding *f = sw_xcalloc(1, sizeof(*f));
+		f->id = sw_xstrdup(i == 0 ? "CVE 2024 \xe2\x98\x83\x01" : i == 1 ? "GHSA-<x>" : "-");
+		sw_vec_push_strdup(&f->ids, f->id);
+		sw_vec_push_strdup(&f->ids, "ALIAS\xff");
+		sw_vec_push_strdup(&f->ids, "");
+		f->pkg = (size_t)(i % 2);
+		f->installed = sw_xstrdup("");
+		f->fixed = sw_xstrdup(i == 1 ? "" : NULL);
+		f->status = (enum sw_vuln_status)(i * 3);
+		f->severity = (enum sw_severity_level)(i * 2);
+		f->severity_source = sw_xstrdup("");
+		f->cvss_score = i == 2 ? 11.5 : -1;
+		f->cvss_vector = sw_xstrdup(i == 0 ? "garbage \x02" : NULL);
+		f->title = sw_xstrdup("title \xc3\x28 <script>\x07</script> ]]> --> &#0;");
+		f->description = sw_xstrdup(i == 1 ? "" : "multi\nline\r\n\ttext");
+		sw_vec_push_strdup(&f->references, "not a url");
+		sw_vec_push_strdup(&f->references, "javascript:alert(1)");
+		sw_vec_push_strdup(&f->references, "https://ok.example.test/a b");
+		sw_vec_push_strdup(&f->cwes, "CWE-abc");
+		sw_vec_push_strdup(&f->cwes, "CWE-79");
+		f->published = sw_xstrdup(i == 0 ? "yesterday" : i == 1 ? "2024-01-02" : "2024-01-02T03:04:05.123");
+		f->modified = sw_xstrdup("2024-01-02T03:04:05+02:00");
+		f->epss = i == 1 ? 0.5 : -1;
+		f->epss_percentile = -1;
+		f->kev = i == 2;
+		f->suppressed = i == 2 ? sw_xstrdup("vex: not_affected: \xff (x)") : NULL;
+		sw_vec_push(&res->findings, f);
+	}
+	fx->inv = inv;
+	fx->res = res;
+	return fx;
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	struct fixture *fx = make_hostile();
+	/* the terminal sees no escape sequences from the data */
+	char *t = render(fx, SW_FMT_TABLE);
+	assert_null(strchr(t, '\033'));
+	assert_null(strchr(t, '\x01'));
+	assert_null(strchr(t, '\x07'));
+	free(t);
+	json_t *j = render_json(fx, SW_FMT_CYCLONEDX, false);
+	json_t *v = json_array_get(json_object_get(j, "vulnerabilities"), 0);
+	assert_null(json_object_get(v, "published"));  /* "yesterday" is no date */
+	assert_null(json_object_get(v, "advisories")); /* no reference is a URL */
+	assert_int_equal(json_array_size(json_object_get(v, "cwes")), 1);
+	assert_string_equal(jget(json_object_get(v, "source"), "url"), "https://osv.dev/list");
+	assert_string_equal(jget(json_array_get(json_object_get(json_array_get(json_object_get(v, "affects"), 0), "versions"), 0), "version"), "unknown");
+	v = json_array_get(json_object_get(j, "vulnerabilities"), 1);
+	assert_string_equal(jget(v, "published"), "2024-01-02T00:00:00Z");
+	assert_string_equal(jget(v, "updated"), "2024-01-02T03:04:05+02:00");
+	v = json_array_get(json_object_get(j, "vulnerabilities"), 2);
+	assert_string_equal(jget(v, "published"), "2024-01-02T03:04:05.123Z");
+	assert_null(json_object_get(json_array_get(json_object_get(v, "ratings"), 0), "score")); /* 11.5 */
+	json_decref(j);
+	j = render_json(fx, SW_FMT_JSON, false);
+	v = json_array_get(json_object_get(j, "vulnerabilities"), 2);
+	assert_true(json_is_null(json_object_get(v, "cvss"))); /* 11.5 is no CVSS score */
+	assert_int_equal(json_array_size(json_object_get(v, "aliases")), 2); /* the empty one dropped */
+	json_decref(j);
+	j = render_json(fx, SW_FMT_SARIF, false);
+	json_t *rule = json_array_get(json_object_get(json_object_get(json_object_get(
+		json_array_get(json_object_get(j, "runs"), 0), "tool"), "driver"), "rules"), 0);
+	assert_string_equal(jget(rule, "helpUri"), "https://osv.dev/list");
+	json_decref(j);
+
+	const char *data = sw_test_shared_data();
+	bool schemas = data && sw_test_sh("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0;
+	const char *src = getenv("SW_SOURCE_DIR");
+	char *dir = sw_test_tmpdir();
+	for (int show = 0; show <= 1; show++) {
+		struct {
+			enum sw_report_format f;
+			const char *schema;
+		} cases[] = {
+			{ SW_FMT_SARIF, "schemas/sarif/sarif-schema-2.1.0.json" },
+			{ SW_FMT_CYCLONEDX, "schemas/cyclonedx/bom-1.5.schema.json" },
+			{ SW_FMT_SPDX_JSON, "schemas/spdx/support-2.3.1/spdx-schema.json" },
+			{ SW_FMT_JSON, "@docs/stowaway-scan.schema.json" },
+		};
+		for (size_t i = 0; schemas && src && i < sizeof(cases) / sizeof(cases[0]); i++) {
+			char *s = render_o(fx, cases[i].f, false, show);
+			char *doc = write_tmp(dir, "hostile.json", s);
+			free(s);
+			char *schema = cases[i].schema[0] == '@' ? sw_xasprintf("%s/%s", src, cases[i].schema + 1)
+								 : sw_xasprintf("%s/%s", data, cases[i].schema);
+			assert_int_equal(validate_q(schema, doc, false), 0);
+			unlink(doc);
+			free(doc);
+			free(schema);
+		}
+		if (have_python()) {
+			char *h = render_o(fx, SW_FMT_HTML, false, show);
+			char *x = render_o(fx, SW_FMT_JUNIT, false, show);
+			char *hp = write_tmp(dir, "hostile.html", h);
+			char *xp = write_tmp(dir, "hostile.xml", x);
+			char *cmd = sw_xasprintf("/usr/bin/python3 -c 'import sys, xml.dom.minidom\n"
+						 "for p in sys.argv[1:]: xml.dom.minidom.parse(p)' '%s' '%s'", hp, xp);
+			assert_int_equal(sw_test_sh(cmd), 0);
+			free(cmd);
+			assert_null(strstr(h, "<script>\x07"));
+			unlink(hp);
+			unlink(xp);
+			free(hp);
+			free(xp);
+			free(h);
+			free(x);
+		}
+	}
+	rmdir(dir);
+	free(dir);
+	teardown((void **)&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -945,6 +1082,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schemas, setup, teardown),
+		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
