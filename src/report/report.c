@@ -1,5 +1,6 @@
 /*
- * report.c - format table, dispatch and helpers shared by the writers.
+ * report.c - format table, dispatch (SBOM and scan) and helpers shared by
+ * the writers.
  */
 #include "report/report_int.h"
 
@@ -16,10 +17,13 @@
 #endif
 
 static const struct sw_report_writer writers[] = {
-	{ SW_FMT_TABLE, "table", sw_report_table_sbom },
-	{ SW_FMT_JSON, "json", sw_report_json_sbom },
-	{ SW_FMT_CYCLONEDX, "cyclonedx", sw_report_cdx_sbom },
-	{ SW_FMT_SPDX_JSON, "spdx-json", sw_report_spdx_sbom },
+	{ SW_FMT_TABLE, "table", sw_report_table_sbom, sw_report_table_scan },
+	{ SW_FMT_JSON, "json", sw_report_json_sbom, sw_report_json_scan },
+	{ SW_FMT_CYCLONEDX, "cyclonedx", sw_report_cdx_sbom, sw_report_cdx_scan },
+	{ SW_FMT_SPDX_JSON, "spdx-json", sw_report_spdx_sbom, sw_report_spdx_scan },
+	{ SW_FMT_SARIF, "sarif", NULL, sw_report_sarif_scan },
+	{ SW_FMT_HTML, "html", NULL, sw_report_html_scan },
+	{ SW_FMT_JUNIT, "junit", NULL, sw_report_junit_scan },
 };
 
 static const struct {
@@ -32,6 +36,9 @@ static const struct {
 	{ "cyclonedx-json", SW_FMT_CYCLONEDX },
 	{ "spdx-json", SW_FMT_SPDX_JSON },
 	{ "spdx", SW_FMT_SPDX_JSON },
+	{ "sarif", SW_FMT_SARIF },
+	{ "html", SW_FMT_HTML },
+	{ "junit", SW_FMT_JUNIT },
 };
 
 int sw_report_format_parse(const char *name, enum sw_report_format *out)
@@ -59,32 +66,70 @@ const char *sw_report_format_name(enum sw_report_format f)
 	return w ? w->name : "unknown";
 }
 
+static void ctx_init(struct sw_report_ctx *ctx, const struct sw_inventory *inv,
+		     const struct sw_report_opts *o)
+{
+	*ctx = (struct sw_report_ctx){
+		.inv = inv,
+		.opts = o,
+		.tool_version = o->tool_version ? o->tool_version : SW_VERSION_STRING,
+	};
+	size_t n = inv->packages.len;
+	ctx->purls = sw_xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		ctx->purls[i] = p->purl ? sw_xstrdup(p->purl) : sw_purl_for_package(p, &inv->os);
+	}
+}
+
+static void ctx_release(struct sw_report_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->inv->packages.len; i++)
+		free(ctx->purls[i]);
+	free(ctx->purls);
+}
+
 int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
 		   const struct sw_report_opts *o, struct sw_err *err)
 {
 	const struct sw_report_writer *w = writer_for(f);
 	if (!w)
 		return sw_err_set(err, SW_E_USAGE, "unknown report format %d", (int)f);
+	if (!w->sbom)
+		return sw_err_set(err, SW_E_USAGE, "format '%s' is for scan results only", w->name);
 	if (!inv)
 		return sw_err_set(err, SW_E_INTERNAL, "no inventory to report");
 	struct sw_report_opts dflt = { 0 };
-	if (!o)
-		o = &dflt;
-	struct sw_report_ctx ctx = {
-		.inv = inv,
-		.opts = o,
-		.tool_version = o->tool_version ? o->tool_version : SW_VERSION_STRING,
-	};
-	size_t n = inv->packages.len;
-	ctx.purls = sw_xcalloc(n ? n : 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		const struct sw_package *p = inv->packages.items[i];
-		ctx.purls[i] = p->purl ? sw_xstrdup(p->purl) : sw_purl_for_package(p, &inv->os);
-	}
+	struct sw_report_ctx ctx;
+	ctx_init(&ctx, inv, o ? o : &dflt);
 	int r = w->sbom(out, &ctx, err);
-	for (size_t i = 0; i < n; i++)
-		free(ctx.purls[i]);
-	free(ctx.purls);
+	ctx_release(&ctx);
+	return r;
+}
+
+int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
+		   const struct sw_match_result *res, const struct sw_report_opts *o,
+		   struct sw_err *err)
+{
+	const struct sw_report_writer *w = writer_for(f);
+	if (!w)
+		return sw_err_set(err, SW_E_USAGE, "unknown report format %d", (int)f);
+	if (!inv || !res)
+		return sw_err_set(err, SW_E_INTERNAL, "no inventory or scan result to report");
+	for (size_t i = 0; i < res->findings.len; i++) {
+		const struct sw_finding *fd = res->findings.items[i];
+		if (!fd || fd->pkg >= inv->packages.len)
+			return sw_err_set(err, SW_E_INTERNAL,
+					  "finding %zu does not name a package of the inventory", i);
+		if (!fd->id || !*fd->id)
+			return sw_err_set(err, SW_E_INTERNAL, "finding %zu has no id", i);
+	}
+	struct sw_report_opts dflt = { 0 };
+	struct sw_report_ctx ctx;
+	ctx_init(&ctx, inv, o ? o : &dflt);
+	ctx.res = res;
+	int r = w->scan(out, &ctx, err);
+	ctx_release(&ctx);
 	return r;
 }
 

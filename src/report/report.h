@@ -7,7 +7,9 @@
  *   if (sw_report_sbom(out, f, inv, &o, err) < 0) ... print err
  *
  * Formats: a human table, our own JSON (docs/json-schema.md,
- * docs/stowaway-sbom.schema.json), CycloneDX 1.5 JSON and SPDX 2.3 JSON.
+ * docs/stowaway-sbom.schema.json, docs/stowaway-scan.schema.json),
+ * CycloneDX 1.5 JSON and SPDX 2.3 JSON; for scan results also SARIF
+ * 2.1.0, a self-contained HTML page and JUnit XML (sw_report_scan).
  * Every writer is deterministic: the same inventory and options give the
  * same bytes (timestamps come from o->now, identifiers are hashes).
  *
@@ -35,23 +37,30 @@ enum sw_report_format {
 	SW_FMT_JSON,
 	SW_FMT_CYCLONEDX,
 	SW_FMT_SPDX_JSON,
+	SW_FMT_SARIF,               /* scan results only */
+	SW_FMT_HTML,                /* scan results only */
+	SW_FMT_JUNIT,               /* scan results only */
 };
 
 /* Parse a --format name: "table", "json", "cyclonedx", "cyclonedx-json",
- * "spdx-json", "spdx" (case-sensitive).  Returns 0, or -SW_E_USAGE for an
+ * "spdx-json", "spdx", "sarif", "html", "junit" (case-sensitive).  Returns 0, or -SW_E_USAGE for an
  * unknown name (*out untouched). */
 int sw_report_format_parse(const char *name, enum sw_report_format *out);
-/* Canonical name of a format ("table", "json", "cyclonedx", "spdx-json"). */
+/* Canonical name of a format ("table", "json", "cyclonedx", "spdx-json",
+ * "sarif", "html", "junit"). */
 const char *sw_report_format_name(enum sw_report_format f);
 
 struct sw_report_opts {
 	bool color;               /* ANSI colour (table only); the caller sets it for a TTY */
 	long long now;            /* unix time for document timestamps */
 	const char *tool_version; /* NULL = SW_VERSION_STRING */
+	bool show_suppressed;     /* scan: table, SARIF, HTML and JUnit list suppressed
+	                             findings too (JSON, CycloneDX, SPDX always keep them) */
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code
- * with err set (SW_E_IO when writing failed, SW_E_USAGE for a bad format). */
+ * with err set (SW_E_IO when writing failed, SW_E_USAGE for a bad format,
+ * including the scan-only formats sarif, html and junit). */
 int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
 		   const struct sw_report_opts *o, struct sw_err *err);
 
@@ -61,6 +70,19 @@ int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory
 int sw_report_sbom_file(const char *path, enum sw_report_format f,
 			const struct sw_inventory *inv, const struct sw_report_opts *o,
 			struct sw_err *err);
+
+struct sw_match_result;
+
+/* Write the findings res of inventory inv (res->findings[i]->pkg indexes
+ * inv->packages) in format f to out: every format above.  Suppressed
+ * findings are listed by table, SARIF, HTML and JUnit only when
+ * o->show_suppressed, and always kept (with their reason) by JSON,
+ * CycloneDX and SPDX.  res->notes are shown in every format.  Returns 0,
+ * or a negative code with err set (SW_E_IO, SW_E_USAGE, SW_E_INTERNAL for
+ * a finding pointing outside the inventory or without an id). */
+int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
+		   const struct sw_match_result *res, const struct sw_report_opts *o,
+		   struct sw_err *err);
 
 /* --- licence helpers, shared by the writers (and used by tests) --- */
 

@@ -13,25 +13,38 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "match/match.h"
 #include "report/report.h"
+#include "util/buf.h"
 
 struct sw_report_ctx {
 	const struct sw_inventory *inv;
 	const struct sw_report_opts *opts;
 	const char *tool_version;   /* never NULL */
 	char **purls;               /* purl of inv->packages[i] (p->purl or computed), may be NULL */
+	const struct sw_match_result *res; /* scan results; NULL for an SBOM */
 };
 
 struct sw_report_writer {
 	enum sw_report_format format;
 	const char *name;           /* canonical --format name */
-	int (*sbom)(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+	int (*sbom)(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err); /* NULL: scan only */
+	int (*scan)(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
 };
 
 int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
 int sw_report_json_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
 int sw_report_cdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
 int sw_report_spdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+
+/* Scan writers (scan_*.c): ctx->res is set. */
+int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_json_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_cdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_spdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_html_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
+int sw_report_junit_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err);
 
 /* Document builders: a new reference the caller json_decref()s. */
 json_t *sw_report_json_doc(const struct sw_report_ctx *ctx);
@@ -89,5 +102,48 @@ const char *sw_report_source_version(const struct sw_package *p);
 const char *const *sw_report_license_table(int which);
 /* Alias i of the built-in alias table ("GPL-2+"), NULL past the end. */
 const char *sw_report_license_alias(size_t i);
+
+/* --- scan helpers (scan_common.c) --- */
+
+/* Whether a writer that hides suppressed findings lists f. */
+bool sw_report_scan_shown(const struct sw_report_ctx *ctx, const struct sw_finding *f);
+/* Finding n of ctx->res, and its package. */
+const struct sw_finding *sw_report_finding(const struct sw_report_ctx *ctx, size_t n);
+const struct sw_package *sw_report_finding_pkg(const struct sw_report_ctx *ctx,
+					       const struct sw_finding *f);
+/* Counts of unsuppressed findings per severity level (index enum
+ * sw_severity_level), and the number suppressed. */
+void sw_report_scan_counts(const struct sw_report_ctx *ctx, size_t counts[6], size_t *suppressed);
+/* Advisory page for an id: NVD for CVE-, the GitHub advisory page for
+ * GHSA-, osv.dev otherwise.  malloc'd. */
+char *sw_report_vuln_url(const char *id);
+/* A CVSS-like number for the finding's severity: its CVSS score when that
+ * lies in the severity's band, else the band's middle (critical 9.5,
+ * high 8.0, medium 5.5, low 2.0, negligible 0.1, unknown 0.0). */
+double sw_report_severity_score(const struct sw_finding *f);
+/* History line of the layer that brought p (package's own, else the
+ * layer's), or NULL.  Borrowed. */
+const char *sw_report_pkg_created_by(const struct sw_inventory *inv, const struct sw_package *p);
+/* The history line without shell boilerplate, control characters as '?',
+ * at most max code points (0 = no limit).  malloc'd; "" for NULL. */
+char *sw_report_short_created_by(const char *s, size_t max);
+/* s sanitised for a terminal/one line: control bytes as '?', white space
+ * runs as one space, at most max code points then "..." (0 = no limit).
+ * malloc'd, never NULL. */
+char *sw_report_clean(const char *s, size_t max);
+/* Append s XML/HTML-escaped (& < > " '), with bytes XML 1.0 forbids and
+ * invalid UTF-8 as '?'. */
+void sw_report_xml_escape(struct sw_buf *b, const char *s);
+/* sw_report_dump() with reals printed to 6 significant digits (9.8, not
+ * 9.8000000000000007). */
+int sw_report_dump_scan(FILE *out, json_t *doc, struct sw_err *err);
+/* True when s is an http(s) URL with a host and nothing a URI forbids
+ * (blanks, control bytes, non-ASCII, "<>{}|\^`). */
+bool sw_report_is_url(const char *s);
+/* s as an RFC 3339 date-time ("2021-12-10" -> "2021-12-10T00:00:00Z",
+ * a time without a zone taken as UTC), malloc'd; NULL when s is neither. */
+char *sw_report_rfc3339(const char *s);
+/* JSON array of the strings of v (a new reference). */
+json_t *sw_report_str_array(const struct sw_vec *v);
 
 #endif
