@@ -423,6 +423,28 @@ static void test_edge_cases(void **state)
 	assert_int_equal(l.pkgs.len, 0);
 	assert_true(lt_warned(&l, "pnpm-lock.yaml: invalid yaml"));
 	sw_pkglist_release(&l);
+	/* deep flow nesting is refused before libyaml (quadratic there) */
+	struct sw_buf y = SW_BUF_INIT;
+	sw_buf_addstr(&y, "lockfileVersion: '9.0'\nx: ");
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, '[');
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, ']');
+	sw_buf_addstr(&y, "\nbrackets: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n");
+	lt_parse_str(L, "pnpm-lock.yaml", y.data, &l);
+	assert_true(lt_warned(&l, "pnpm-lock.yaml: yaml nested deeper than 256 levels, not read"));
+	sw_pkglist_release(&l);
+	sw_buf_release(&y);
+	/* brackets inside quoted scalars do not count */
+	sw_buf_addstr(&y, "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\nx: \"");
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, '[');
+	sw_buf_addstr(&y, "\"\n");
+	lt_parse_str(L, "pnpm-lock.yaml", y.data, &l);
+	assert_int_equal(l.warnings.len, 0);
+	lt_has(&l, NULL, "a", "1.0.0");
+	sw_pkglist_release(&l);
+	sw_buf_release(&y);
 	/* pnpm v5 with peer suffix and registry host in the key */
 	lt_parse_str(L, "pnpm-lock.yaml",
 		     "lockfileVersion: 5.4\npackages:\n"
