@@ -311,6 +311,15 @@ static void test_pnpm(void **state)
 	};
 	lt_parse_file(L, NP "pnpm/testdata/pnpm-lock_v9.yaml", "pnpm-lock.yaml", &l);
 	expect_npm(&l, v9, LT_N(v9));
+	/* v9 dev flags come from the importers and the snapshots graph:
+	 * ms 2.0.0 is a devDependency but also reached from finalhandler
+	 * through "debug: 4.3.4(supports-color@8.1.1)" */
+	for (size_t i = 0; i < l.pkgs.len; i++) {
+		struct sw_package *p = l.pkgs.items[i];
+		bool dev = strcmp(p->name, "jquery") == 0 || strcmp(p->name, "await-sleep") == 0;
+		if (dev != !!(p->flags & SW_PKG_DEV))
+			fail_msg("%s@%s: dev flag %s", p->name, p->version, dev ? "missing" : "unexpected");
+	}
 	sw_pkglist_release(&l);
 
 	static const char *const multi[] = { "is-number@6.0.0", "is-number@7.0.0" };
@@ -328,6 +337,10 @@ static void test_pnpm(void **state)
 					     "jest-resolve@30.0.2", "jest-runner@27.5.1", "jest-runner@30.0.3" };
 	lt_parse_file(L, NP "pnpm/testdata/pnpm-lock_v9_same-vers-diff-peers.yaml", "pnpm-lock.yaml", &l);
 	expect_npm(&l, peers, LT_N(peers));
+	assert_true(lt_find(&l, NULL, "jest-runner", "27.5.1")->flags & SW_PKG_DEV);
+	assert_true(lt_find(&l, NULL, "jest-resolve", "27.5.1")->flags & SW_PKG_DEV);
+	assert_false(lt_find(&l, NULL, "jest-resolve", "30.0.2")->flags & SW_PKG_DEV);
+	assert_false(lt_find(&l, NULL, "jest-pnp-resolver", "1.2.3")->flags & SW_PKG_DEV);
 	sw_pkglist_release(&l);
 
 	lt_parse_file(L, NP "pnpm/testdata/pnpm-lock_v9_cyclic_import.yaml", "pnpm-lock.yaml", &l);
@@ -423,6 +436,28 @@ static void test_edge_cases(void **state)
 	assert_int_equal(l.pkgs.len, 0);
 	assert_true(lt_warned(&l, "pnpm-lock.yaml: invalid yaml"));
 	sw_pkglist_release(&l);
+	/* deep flow nesting is refused before libyaml (quadratic there) */
+	struct sw_buf y = SW_BUF_INIT;
+	sw_buf_addstr(&y, "lockfileVersion: '9.0'\nx: ");
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, '[');
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, ']');
+	sw_buf_addstr(&y, "\nbrackets: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n");
+	lt_parse_str(L, "pnpm-lock.yaml", y.data, &l);
+	assert_true(lt_warned(&l, "pnpm-lock.yaml: yaml nested deeper than 256 levels, not read"));
+	sw_pkglist_release(&l);
+	sw_buf_release(&y);
+	/* brackets inside quoted scalars do not count */
+	sw_buf_addstr(&y, "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\nx: \"");
+	for (int i = 0; i < 300; i++)
+		sw_buf_addch(&y, '[');
+	sw_buf_addstr(&y, "\"\n");
+	lt_parse_str(L, "pnpm-lock.yaml", y.data, &l);
+	assert_int_equal(l.warnings.len, 0);
+	lt_has(&l, NULL, "a", "1.0.0");
+	sw_pkglist_release(&l);
+	sw_buf_release(&y);
 	/* pnpm v5 with peer suffix and registry host in the key */
 	lt_parse_str(L, "pnpm-lock.yaml",
 		     "lockfileVersion: 5.4\npackages:\n"

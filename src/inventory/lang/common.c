@@ -56,7 +56,7 @@ const char *sw_lang_jstr(const json_t *obj, const char *key)
 
 static void add_license(struct sw_package *p, const char *s)
 {
-	if (!s || !*s || sw_vec_find_str(&p->licenses, s) >= 0)
+	if (!s || !*s || p->licenses.len >= SW_LANG_MAX_LICENSES || sw_vec_find_str(&p->licenses, s) >= 0)
 		return;
 	sw_vec_push_strdup(&p->licenses, s);
 }
@@ -138,11 +138,41 @@ void sw_lang_trim(const char **s, size_t *n)
 
 /* ---- YAML ---- */
 
+/* Deepest nesting of flow collections ([ and {) outside quoted scalars.
+ * libyaml takes time quadratic in that depth, so it is checked first. */
+static size_t flow_depth(const uint8_t *d, size_t len)
+{
+	size_t depth = 0, max = 0;
+	char q = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = (char)d[i];
+		if (c == '\n') {
+			q = 0;
+		} else if (q) {
+			if (c == q)
+				q = 0;
+		} else if (c == '\'' || c == '"') {
+			q = c;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+	return max;
+}
+
 int sw_yaml_load(struct sw_yaml *y, const char *path, const uint8_t *data, size_t len,
 		 struct sw_pkglist *out)
 {
 	yaml_parser_t parser;
 	y->ndocs = 0;
+	if (flow_depth(data, len) > SW_YAML_MAX_FLOW_DEPTH) {
+		sw_pkglist_warn(out, "%s: yaml nested deeper than %d levels, not read", path,
+				SW_YAML_MAX_FLOW_DEPTH);
+		return -1;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return -1;
 	yaml_parser_set_input_string(&parser, data, len);

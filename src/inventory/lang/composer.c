@@ -70,22 +70,26 @@ static int composer_parse(const char *path, const uint8_t *data, size_t len, str
 			add_list(path, dev, base | SW_PKG_DEV, out, &seen, "packages-dev");
 		/* installed.json v2 lists dev packages by name */
 		json_t *devnames = json_object_get(j, "dev-package-names");
-		size_t i;
-		json_t *e;
-		if (json_is_array(devnames))
-			json_array_foreach(devnames, i, e) {
-				const char *dn = json_string_value(e);
-				for (size_t k = 0; dn && k < out->pkgs.len; k++) {
-					struct sw_package *p = out->pkgs.items[k];
-					if (strcmp(p->type, "composer") != 0 || !sw_streq(p->path, path))
-						continue;
-					char *full = p->namespace_ ? sw_xasprintf("%s/%s", p->namespace_, p->name)
-								   : sw_xstrdup(p->name);
-					if (strcmp(full, dn) == 0)
-						p->flags |= SW_PKG_DEV;
-					free(full);
-				}
+		if (json_is_array(devnames) && json_array_size(devnames)) {
+			struct sw_map byname = SW_MAP_INIT;
+			for (size_t k = 0; k < out->pkgs.len; k++) {
+				struct sw_package *p = out->pkgs.items[k];
+				if (strcmp(p->type, "composer") != 0 || !sw_streq(p->path, path))
+					continue;
+				char *full = p->namespace_ ? sw_xasprintf("%s/%s", p->namespace_, p->name)
+							   : sw_xstrdup(p->name);
+				sw_map_put(&byname, full, p);
+				free(full);
 			}
+			size_t i;
+			json_t *e;
+			json_array_foreach(devnames, i, e) {
+				struct sw_package *p = json_is_string(e) ? sw_map_get(&byname, json_string_value(e)) : NULL;
+				if (p)
+					p->flags |= SW_PKG_DEV;
+			}
+			sw_map_release(&byname);
+		}
 	}
 	sw_map_release(&seen);
 	json_decref(j);

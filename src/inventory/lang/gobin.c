@@ -39,6 +39,8 @@
 #define GO_MIN_SIZE 1024u
 #define GO_MAX_SIZE (512ull << 20)
 #define GO_MAX_STR (16u << 20)
+#define GO_MAX_VERSION 256u      /* "go1.22.1 X:..." is short */
+#define GO_MAX_CANDIDATES 64u    /* magic strings tried in one file */
 
 static const char go_magic[14] = "\xff Go buildinf:";
 
@@ -77,14 +79,14 @@ static bool uvarint(const uint8_t *p, size_t n, uint64_t *v, size_t *used)
 }
 
 /* Read a Go string header at vaddr (old format, ELF only). */
-static char *read_gostring(const struct sw_elf *e, uint64_t vaddr, unsigned ptr, bool be)
+static char *read_gostring(const struct sw_elf *e, uint64_t vaddr, unsigned ptr, bool be, uint64_t max)
 {
 	uint64_t off, doff;
 	if (!sw_elf_vaddr(e, vaddr, &off) || off > e->len || e->len - off < 2u * ptr)
 		return NULL;
 	uint64_t dptr = sw_elf_rd(e->data + off, ptr, be);
 	uint64_t dlen = sw_elf_rd(e->data + off + ptr, ptr, be);
-	if (dlen > GO_MAX_STR || !sw_elf_vaddr(e, dptr, &doff) || doff > e->len || e->len - doff < dlen)
+	if (dlen > max || !sw_elf_vaddr(e, dptr, &doff) || doff > e->len || e->len - doff < dlen)
 		return NULL;
 	return sw_xstrndup((const char *)e->data + doff, (size_t)dlen);
 }
@@ -100,30 +102,25 @@ static bool decode(const uint8_t *d, size_t len, size_t off, const struct sw_elf
 	unsigned ptr = h[14], flags = h[15];
 	bool be = flags & 1;
 	if (flags & 2) {
-		size_t p = off + 32, used;
-		uint64_t n;
-		if (!uvarint(d + p, len - p, &n, &used) || n > len - p - used || n > GO_MAX_STR)
+		/* validate both lengths before copying anything */
+		size_t p = off + 32, u1, u2;
+		uint64_t n1, n2;
+		if (!uvarint(d + p, len - p, &n1, &u1) || n1 > GO_MAX_VERSION || n1 > len - p - u1)
 			return false;
-		*version = sw_xstrndup((const char *)d + p + used, (size_t)n);
-		p += used + (size_t)n;
-		if (!uvarint(d + p, len - p, &n, &used) || n > len - p - used || n > GO_MAX_STR) {
-			free(*version);
-			*version = NULL;
+		size_t p2 = p + u1 + (size_t)n1;
+		if (!uvarint(d + p2, len - p2, &n2, &u2) || n2 > GO_MAX_STR || n2 > len - p2 - u2)
 			return false;
-		}
-		*mod = sw_xstrndup((const char *)d + p + used, (size_t)n);
+		*version = sw_xstrndup((const char *)d + p + u1, (size_t)n1);
+		*mod = sw_xstrndup((const char *)d + p2 + u2, (size_t)n2);
 		return true;
 	}
 	if (!elf || (ptr != 4 && ptr != 8))
 		return false;
 	uint64_t vp = sw_elf_rd(h + 16, ptr, be), mp = sw_elf_rd(h + 16 + ptr, ptr, be);
-	*version = read_gostring(elf, vp, ptr, be);
-	*mod = read_gostring(elf, mp, ptr, be);
-	if (!*version) {
-		free(*mod);
-		*mod = NULL;
+	*version = read_gostring(elf, vp, ptr, be, GO_MAX_VERSION);
+	if (!*version)
 		return false;
-	}
+	*mod = read_gostring(elf, mp, ptr, be, GO_MAX_STR);
 	if (!*mod)
 		*mod = sw_xstrdup("");
 	return true;
@@ -353,7 +350,8 @@ static int gobin_parse(const char *path, const uint8_t *data, size_t len, struct
 	} else if (is_elf && elf.shnum > 0) {
 		return 0; /* section headers but no .go.buildinfo: not Go (no scan) */
 	}
-	for (size_t p = 0; !found && p + 32 <= len;) {
+	unsigned tries = 0;
+	for (size_t p = 0; !found && p + 32 <= len && tries < GO_MAX_CANDIDATES;) {
 		const uint8_t *m = memmem(data + p, len - p, go_magic, sizeof(go_magic));
 		if (!m)
 			break;
@@ -361,6 +359,7 @@ static int gobin_parse(const char *path, const uint8_t *data, size_t len, struct
 		p = at + 1;
 		if (at % 16)
 			continue;
+		tries++;
 		seen_magic = true;
 		found = decode(data, len, at, is_elf ? &elf : NULL, &version, &mod);
 		if (!found && !is_elf && len - at >= 32 && !(data[at + 15] & 2))

@@ -30,7 +30,8 @@
 
 #define JAVA_MAX_SIZE (512ull << 20)
 #define JAVA_MAX_DEPTH 4
-#define JAVA_MAX_ENTRIES 200000u
+#define JAVA_MAX_ENTRIES 200000u            /* per archive */
+#define JAVA_MAX_ENTRIES_TOTAL 1000000u     /* per top-level file, nested included */
 #define JAVA_MAX_NESTED (256u << 20)         /* one nested archive held in memory */
 #define JAVA_MAX_TOTAL (1ull << 30)          /* decompressed per top-level file */
 #define JAVA_MAX_RATIO 100u                  /* decompressed / file size */
@@ -43,6 +44,7 @@ struct jctx {
 	struct sw_pkglist *out;
 	struct sw_map seen;
 	uint64_t total;            /* decompressed bytes read so far */
+	unsigned entries;          /* entries seen, nested archives included */
 	bool stop;                 /* bomb detected: stop everything */
 	bool warned_depth;
 };
@@ -310,7 +312,7 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 		return;
 	}
 	struct pom *poms = NULL;
-	size_t npoms = 0;
+	size_t npoms = 0, cap = 0;
 	struct manifest m = { SW_MAP_INIT };
 	bool have_mf = false;
 	unsigned entries = 0;
@@ -330,6 +332,12 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 			sw_pkglist_warn(c->out, "%s: more than %u entries, rest skipped", path, JAVA_MAX_ENTRIES);
 			break;
 		}
+		if (++c->entries > JAVA_MAX_ENTRIES_TOTAL) {
+			sw_pkglist_warn(c->out, "%s: more than %u entries with nested archives, rest skipped",
+					c->top, JAVA_MAX_ENTRIES_TOTAL);
+			c->stop = true;
+			break;
+		}
 		const char *name = archive_entry_pathname(e);
 		if (!name || archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -340,7 +348,10 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 				struct pom p = { 0 };
 				parse_props(b.data, b.len, &p);
 				if (valid_coord(p.g) && valid_coord(p.a) && valid_version(p.v)) {
-					poms = sw_xrealloc(poms, (npoms + 1) * sizeof(*poms));
+					if (npoms == cap) {
+						cap = cap ? 2 * cap : 8;
+						poms = sw_xrealloc(poms, cap * sizeof(*poms));
+					}
 					poms[npoms++] = p;
 				} else {
 					pom_free(&p);

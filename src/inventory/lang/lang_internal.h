@@ -34,6 +34,9 @@ struct sw_package *sw_lang_add_once(struct sw_pkglist *out, struct sw_map *seen,
 json_t *sw_lang_json(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out);
 /* String member or NULL. */
 const char *sw_lang_jstr(const json_t *obj, const char *key);
+/* Licences kept per package (more are ignored: bounded work on hostile input). */
+#define SW_LANG_MAX_LICENSES 64
+
 /* Add the licence(s) found in a JSON value: a string, an object with
  * "type", or an array of either. */
 void sw_lang_json_licenses(struct sw_package *p, const json_t *v);
@@ -61,7 +64,10 @@ struct sw_yaml {
 	yaml_document_t docs[8];
 	int ndocs;
 };
-/* Load; on failure add a warning and return -1 (nothing to release). */
+#define SW_YAML_MAX_FLOW_DEPTH 256
+/* Load; on failure add a warning and return -1 (nothing to release).
+ * Flow collections nested deeper than SW_YAML_MAX_FLOW_DEPTH are refused
+ * (libyaml's time grows with the square of that depth). */
 int sw_yaml_load(struct sw_yaml *y, const char *path, const uint8_t *data, size_t len,
 		 struct sw_pkglist *out);
 void sw_yaml_release(struct sw_yaml *y);

@@ -466,6 +466,117 @@ static bool pnpm_key(const char *key, char **name, char **version)
 	return true;
 }
 
+/* pnpm v9: packages carry no dev flag; a package is dev-only when the
+ * snapshots graph reaches it from importers' devDependencies and not from
+ * their dependencies / optionalDependencies.  Fills `devonly` with the
+ * "name@version" keys (peer suffixes removed). */
+static char *pnpm_ref(yaml_document_t *d, yaml_node_pair_t *pr)
+{
+	char *name = sw_yaml_str(yaml_document_get_node(d, pr->key));
+	yaml_node_t *v = yaml_document_get_node(d, pr->value);
+	char *ver = v && v->type == YAML_MAPPING_NODE ? sw_yaml_str(sw_yaml_get(d, v, "version"))
+						      : sw_yaml_str(v);
+	char *ref = NULL;
+	if (name && ver) {
+		/* an alias value is already "real@version" (an '@' before any
+		 * "(peer@x)" suffix) */
+		size_t plen = strcspn(ver, "(");
+		const char *at = plen > 1 ? memchr(ver + 1, '@', plen - 1) : NULL;
+		ref = at && !memchr(ver, ':', plen) ? sw_xstrdup(ver) : sw_xasprintf("%s@%s", name, ver);
+	}
+	free(name);
+	free(ver);
+	return ref;
+}
+
+static void pnpm_walk(yaml_document_t *d, struct sw_map *snap, struct sw_vec *todo, struct sw_map *reached)
+{
+	while (todo->len) {
+		char *ref = sw_vec_pop(todo);
+		if (sw_map_has(reached, ref)) {
+			free(ref);
+			continue;
+		}
+		sw_map_put(reached, ref, (void *)1);
+		yaml_node_t *n = sw_map_get(snap, ref);
+		free(ref);
+		static const char *const kinds[] = { "dependencies", "optionalDependencies" };
+		for (size_t k = 0; n && k < 2; k++) {
+			yaml_node_t *deps = sw_yaml_get(d, n, kinds[k]);
+			if (!deps || deps->type != YAML_MAPPING_NODE)
+				continue;
+			for (yaml_node_pair_t *pr = deps->data.mapping.pairs.start;
+			     pr < deps->data.mapping.pairs.top; pr++) {
+				char *r = pnpm_ref(d, pr);
+				if (r)
+					sw_vec_push(todo, r);
+			}
+		}
+	}
+}
+
+static char *strip_peers(const char *k)
+{
+	return sw_xstrndup(k, strcspn(k, "("));
+}
+
+static void pnpm_dev_only(yaml_document_t *d, yaml_node_t *root, struct sw_map *devonly)
+{
+	yaml_node_t *imp = sw_yaml_get(d, root, "importers");
+	yaml_node_t *snaps = sw_yaml_get(d, root, "snapshots");
+	if (!imp || imp->type != YAML_MAPPING_NODE || !snaps || snaps->type != YAML_MAPPING_NODE)
+		return;
+	struct sw_map snap = SW_MAP_INIT, prod = SW_MAP_INIT, dev = SW_MAP_INIT;
+	for (yaml_node_pair_t *pr = snaps->data.mapping.pairs.start; pr < snaps->data.mapping.pairs.top; pr++) {
+		char *k = sw_yaml_str(yaml_document_get_node(d, pr->key));
+		if (k)
+			sw_map_put(&snap, k, yaml_document_get_node(d, pr->value));
+		free(k);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct sw_vec todo = SW_VEC_INIT;
+		for (yaml_node_pair_t *ip = imp->data.mapping.pairs.start; ip < imp->data.mapping.pairs.top; ip++) {
+			yaml_node_t *im = yaml_document_get_node(d, ip->value);
+			static const char *const prodk[] = { "dependencies", "optionalDependencies" };
+			static const char *const devk[] = { "devDependencies", NULL };
+			const char *const *keys = pass == 0 ? prodk : devk;
+			for (size_t k = 0; k < 2 && keys[k]; k++) {
+				yaml_node_t *deps = sw_yaml_get(d, im, keys[k]);
+				if (!deps || deps->type != YAML_MAPPING_NODE)
+					continue;
+				for (yaml_node_pair_t *pr = deps->data.mapping.pairs.start;
+				     pr < deps->data.mapping.pairs.top; pr++) {
+					char *r = pnpm_ref(d, pr);
+					if (r)
+						sw_vec_push(&todo, r);
+				}
+			}
+		}
+		pnpm_walk(d, &snap, &todo, pass == 0 ? &prod : &dev);
+		sw_vec_free_strings(&todo);
+	}
+	/* by package key: dev-only if some dev snapshot maps to it and no
+	 * prod snapshot does */
+	struct sw_map prodbase = SW_MAP_INIT;
+	const char *k;
+	void *v;
+	for (size_t it = 0; sw_map_next(&prod, &it, &k, &v);) {
+		char *b = strip_peers(k);
+		sw_map_put(&prodbase, b, (void *)1);
+		free(b);
+	}
+	for (size_t it = 0; sw_map_next(&dev, &it, &k, &v);) {
+		char *b = strip_peers(k);
+		if (!sw_map_has(&prodbase, b))
+			sw_map_put(devonly, b, (void *)1);
+		free(b);
+	}
+	sw_map_release(&prodbase);
+	sw_map_release(&snap);
+	sw_map_release(&prod);
+	sw_map_release(&dev);
+}
+
 /* pnpm 10+ writes a first document holding only its own tool
  * (packageManagerDependencies, configDependencies): not the project's. */
 static bool pnpm_env_doc(yaml_document_t *d, yaml_node_t *root)
@@ -502,6 +613,8 @@ static int parse_pnpm_lock(const char *path, const uint8_t *data, size_t len, st
 			found = true;
 		if (!pkgs || pkgs->type != YAML_MAPPING_NODE || pnpm_env_doc(d, root))
 			continue;
+		struct sw_map devonly = SW_MAP_INIT;
+		pnpm_dev_only(d, root, &devonly);
 		for (yaml_node_pair_t *pr = pkgs->data.mapping.pairs.start;
 		     pr < pkgs->data.mapping.pairs.top; pr++) {
 			char *key = sw_yaml_str(yaml_document_get_node(d, pr->key));
@@ -530,15 +643,18 @@ static int parse_pnpm_lock(const char *path, const uint8_t *data, size_t len, st
 				ver = fver;
 				fver = NULL;
 			}
+			char *base = strip_peers(key[0] == '/' ? key + 1 : key);
+			bool dev = sw_yaml_is_true(sw_yaml_get(d, v, "dev")) || sw_map_has(&devonly, base);
+			free(base);
 			if (name && ver && npm_valid_name(name) && npm_plain_version(ver))
-				npm_add(out, &seen, name, ver, path,
-					SW_PKG_DECLARED | (sw_yaml_is_true(sw_yaml_get(d, v, "dev")) ? SW_PKG_DEV : 0));
+				npm_add(out, &seen, name, ver, path, SW_PKG_DECLARED | (dev ? SW_PKG_DEV : 0));
 			free(name);
 			free(ver);
 			free(fname);
 			free(fver);
 			free(key);
 		}
+		sw_map_release(&devonly);
 	}
 	if (!found)
 		sw_pkglist_warn(out, "%s: no 'lockfileVersion': not a pnpm lockfile", path);

@@ -88,7 +88,8 @@ static void py_header(struct py_meta *m, const char *key, size_t klen, const cha
 					last = val + i + 4;
 					parts++;
 				}
-			if (parts >= 3 && last && last < val + vlen) {
+			if (parts >= 3 && last && last < val + vlen &&
+			    m->classifiers.len < SW_LANG_MAX_LICENSES) {
 				char *l = sw_xstrndup(last, (size_t)(val + vlen - last));
 				if (sw_vec_find_str(&m->classifiers, l) < 0)
 					sw_vec_push(&m->classifiers, l);
@@ -110,18 +111,25 @@ static bool header_like(const char *s, size_t n)
 	return i < n && s[i] == ':';
 }
 
-/* After an empty line inside Description: does the header block go on? */
-static bool next_continues(const struct sw_lines *it)
+/* After an empty line inside Description: does the header block go on?
+ * If so, the iterator is moved past the run of empty lines (so a long run
+ * costs linear time). */
+static bool next_continues(struct sw_lines *it)
 {
 	struct sw_lines peek = *it;
 	const char *l;
 	size_t n;
-	while (sw_lines_next(&peek, &l, &n)) {
+	for (;;) {
+		const char *at = peek.p;
+		if (!sw_lines_next(&peek, &l, &n))
+			return false;
 		if (n == 0)
 			continue;
-		return l[0] == ' ' || l[0] == '\t' || header_like(l, n);
+		bool go_on = l[0] == ' ' || l[0] == '\t' || header_like(l, n);
+		if (go_on)
+			it->p = at;
+		return go_on;
 	}
-	return false;
 }
 
 static int py_parse_meta(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out)

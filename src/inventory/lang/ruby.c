@@ -139,7 +139,10 @@ static int gemspec_parse(const char *path, const uint8_t *data, size_t len, stru
 				char *s = ruby_str(p, lim, &e);
 				if (!s)
 					break;
-				sw_vec_push(&lic, s);
+				if (lic.len < SW_LANG_MAX_LICENSES)
+					sw_vec_push(&lic, s);
+				else
+					free(s);
 				p = e;
 				while (p < lim && *p != ',' && *p != ']')
 					p++;
