@@ -76,6 +76,7 @@ static void test_docker_archive(void **state)
 	const struct sw_layer_desc *d = in->layers.items[1];
 	assert_non_null(d->digest);
 	assert_string_equal(d->digest, d->diff_id); /* uncompressed blobs */
+	assert_true(sw_digest_valid(in->manifest_digest)); /* from the OCI layout inside */
 	sw_image_close(img);
 	free(p);
 }
