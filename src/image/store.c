@@ -86,6 +86,12 @@ static int scan_tar(struct sw_store *s, struct sw_err *err)
 		struct sw_err e2 = SW_ERR_INIT;
 		if (!name || sw_path_clean_member(name, &clean, &e2) < 0)
 			continue; /* never looked up: harmless */
+		if (sw_map_has(&s->members, clean)) {
+			/* a repeated name: the first one counts, as in
+			 * sw_store_stream_open() which stops at the first */
+			free(clean);
+			continue;
+		}
 		struct sw_store_member *m = sw_xcalloc(1, sizeof(*m));
 		la_int64_t sz = archive_entry_size(ae);
 		m->size = sz > 0 ? (uint64_t)sz : 0;
@@ -98,7 +104,7 @@ static int scan_tar(struct sw_store *s, struct sw_err *err)
 		} else if (m->type == AE_IFLNK && archive_entry_symlink(ae)) {
 			m->link = sw_xstrdup(archive_entry_symlink(ae));
 		}
-		member_free(sw_map_put(&s->members, clean, m));
+		sw_map_put(&s->members, clean, m);
 		free(clean);
 	}
 	archive_read_free(a);

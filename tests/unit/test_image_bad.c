@@ -344,6 +344,9 @@ static void test_memory_layer(void **state)
 	assert_int_equal(n, 1);
 	free(path);
 	sw_buf_release(&gz);
+	/* a tar shorter than one header */
+	assert_int_equal(sw_layer_walk_mem(b.data, 100, NULL, skip_cb, &n, &err), -SW_E_FORMAT);
+	assert_string_equal(err.msg, "truncated tar stream (100 bytes)");
 	/* not a tar at all */
 	char junk[2048];
 	memset(junk, 'j', sizeof(junk));
