@@ -183,8 +183,11 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 		close(dfd);
 		if (fd < 0) {
 			free(clean);
-			if (e == ENOENT || e == ENOTDIR || e == ELOOP)
+			if (e == ENOENT || e == ENOTDIR)
 				sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+			else if (e == ELOOP)
+				sw_err_set(err, SW_E_UNSAFE, "blob '%s': '%s' is a symlink (not followed)",
+					   name, p);
 			else {
 				errno = e;
 				sw_err_errno(err, "blob '%s'", name);
@@ -236,6 +239,7 @@ int64_t sw_store_size(const struct sw_store *s, const char *name)
 struct sw_store_stream {
 	int fd;             /* directory store */
 	struct archive *a;  /* tar store */
+	struct archive_entry *ae; /* its current member */
 	char *name;
 };
 
@@ -307,6 +311,7 @@ int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_s
 		free(c);
 		if (hit) {
 			free(final);
+			st->ae = ae;
 			*out = st;
 			return 0;
 		}
@@ -339,15 +344,21 @@ ssize_t sw_store_stream_read(void *stream, void *buf, size_t n, struct sw_err *e
 int sw_store_read_all(const struct sw_store *s, const char *name, size_t max, struct sw_buf *out,
 		      struct sw_err *err)
 {
-	int64_t size = sw_store_size(s, name);
-	if (size < 0)
-		return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
-	if ((uint64_t)size > max)
-		return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
 	struct sw_store_stream *st = NULL;
 	int rc = sw_store_stream_open(s, name, &st, err);
 	if (rc < 0)
 		return rc;
+	uint64_t size = 0;
+	struct stat fst;
+	if (st->a)
+		size = (uint64_t)archive_entry_size_is_set(st->ae) ? (uint64_t)archive_entry_size(st->ae)
+								    : 0;
+	else if (fstat(st->fd, &fst) == 0)
+		size = (uint64_t)fst.st_size;
+	if (size > max) {
+		sw_store_stream_close(st);
+		return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
+	}
 	char tmp[65536];
 	size_t total = 0;
 	for (;;) {

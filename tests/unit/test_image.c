@@ -50,6 +50,7 @@ static void test_docker_archive(void **state)
 	check_two_layers(p, "docker-archive"); /* bare path detected */
 	struct sw_image *img = open_ok(ref, NULL);
 	const struct sw_image_info *in = sw_image_get_info(img);
+	char *got;
 	assert_int_equal(in->repo_tags.len, 1);
 	assert_string_equal(in->repo_tags.items[0], "test/img:1");
 	assert_null(in->manifest_digest);
@@ -63,6 +64,16 @@ static void test_docker_archive(void **state)
 	ref = sw_xasprintf("docker-archive:%s:other:2", p);
 	expect_fail(ref, NULL, SW_E_NOTFOUND, "no image tagged 'other:2'", p);
 	free(ref);
+	free(p);
+
+	/* a repeated layer is a symlink member to the first copy */
+	p = mk("docker-archive", "dup.tar", "", "l3 l1 l3");
+	sh("tar tvf '%s' | grep -q '^l.*layer.tar -> ../'", p);
+	img = open_ok(p, NULL);
+	got = list_image(img);
+	assert_non_null(strstr(got, "-- layer 3\nD opt\nF opt/arch =arm\n"));
+	free(got);
+	sw_image_close(img);
 	free(p);
 
 	/* Docker 25+ style: blobs/sha256 names (digests verified), OCI layout inside */

@@ -98,6 +98,13 @@ static void test_missing_and_empty(void **state)
 	p = mk("docker-archive", "foreign.tar", "--foreign-layer 1", "l1 l2");
 	expect_fail(p, NULL, SW_E_NOTFOUND, "layer 2", "is a foreign layer");
 	free(p);
+	/* a layer blob that is a symlink is not followed */
+	p = mk("oci", "linked", "", "l1");
+	sh("cd '%s/blobs/sha256' && for f in *; do if head -c2 $f | od -An -tx1 | grep -q '1f 8b'; "
+	   "then mv $f ../../moved && ln -s ../../moved $f; fi; done",
+	   p);
+	expect_fail(p, NULL, SW_E_UNSAFE, "linked': blob 'blobs/sha256/", "is a symlink (not followed)");
+	free(p);
 	p = mk("oci", "empty", "--no-layers", "");
 	expect_fail(p, NULL, SW_E_FORMAT, "empty': image has no layers", NULL);
 	free(p);
