@@ -182,7 +182,6 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 		int e = errno;
 		close(dfd);
 		if (fd < 0) {
-			free(clean);
 			if (e == ENOENT || e == ENOTDIR)
 				sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
 			else if (e == ELOOP)
@@ -192,6 +191,7 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 				errno = e;
 				sw_err_errno(err, "blob '%s'", name);
 			}
+			free(clean);
 			return -1;
 		}
 		if (!slash) {
