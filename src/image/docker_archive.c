@@ -7,7 +7,8 @@
  * and "<id>/layer.tar"; Docker 25+ writes an OCI layout inside and names
  * blobs "blobs/sha256/<hex>".  The config digest comes from its name and
  * is verified; a layer named by digest is verified against it, and every
- * layer against the config's diff_ids.
+ * layer against the config's diff_ids.  manifest_digest is set only when
+ * the archive also holds an OCI layout (Docker 25+) with our manifest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,39 @@ static bool tag_matches(const char *repo_tag, const char *want)
 	size_t n = strlen(want);
 	return !strchr(want, ':') && strncmp(repo_tag, want, n) == 0 &&
 	       strcmp(repo_tag + n, ":latest") == 0;
+}
+
+/* Docker 25+ also writes an OCI layout: find the manifest whose config is
+ * ours and take its (verified) digest.  Best effort: manifest.json stays
+ * authoritative, and any problem here just leaves manifest_digest NULL. */
+static void find_manifest_digest(struct sw_image *img, const char *config_digest)
+{
+	if (!sw_store_has(img->store, "oci-layout") || !sw_store_has(img->store, "index.json"))
+		return;
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_index ix = { 0 };
+	struct sw_err e = SW_ERR_INIT;
+	if (sw_store_read_all(img->store, "index.json", img->max_json, &b, &e) < 0 ||
+	    sw_manifest_parse_index("index.json", b.data, b.len, &ix, &e) < 0) {
+		sw_buf_release(&b);
+		return;
+	}
+	for (size_t i = 0; i < ix.manifests.len && !img->info.manifest_digest; i++) {
+		const struct sw_descriptor *d = ix.manifests.items[i];
+		char *name = sw_xasprintf("blobs/sha256/%s", d->digest + 7);
+		struct sw_manifest m = { 0 };
+		sw_buf_reset(&b);
+		if (sw_store_read_all(img->store, name, img->max_json, &b, &e) == 0 &&
+		    sw_digest_check(name, b.data, b.len, d->digest, d->size, &e) == 0 &&
+		    sw_manifest_parse_manifest(name, b.data, b.len, &m, &e) == 0) {
+			if (sw_streq(m.config.digest, config_digest))
+				img->info.manifest_digest = sw_xstrdup(d->digest);
+			sw_manifest_release(&m);
+		}
+		free(name);
+	}
+	sw_index_release(&ix);
+	sw_buf_release(&b);
 }
 
 static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct sw_image_opts *opts,
@@ -119,6 +153,7 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 	}
 	if ((rc = sw_image_set_config(img, raw, len, got, err)) < 0)
 		goto out;
+	find_manifest_digest(img, got);
 
 	/* every layer blob present (foreign ones named as such) */
 	for (size_t i = 0; i < e->layers.len; i++) {

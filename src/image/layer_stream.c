@@ -599,8 +599,12 @@ int sw_layer_stream_walk(sw_blob_read_fn rd, void *rctx, const struct sw_layer_c
 		if (archive_read_open(a, &p, NULL, la_read, NULL) != ARCHIVE_OK) {
 			if (p.failed)
 				goto fail_pipe;
-			rc = sw_err_set(err, SW_E_FORMAT, "not a tar archive (%s)",
-					archive_error_string(a));
+			if (p.done && p.ubytes < 512)
+				rc = sw_err_set(err, SW_E_FORMAT, "truncated tar stream (%llu bytes)",
+						(unsigned long long)p.ubytes);
+			else
+				rc = sw_err_set(err, SW_E_FORMAT, "not a tar archive (%s)",
+						archive_error_string(a));
 			goto fail_format;
 		}
 		struct archive_entry *ae;
@@ -613,8 +617,13 @@ int sw_layer_stream_walk(sw_blob_read_fn rd, void *rctx, const struct sw_layer_c
 			if (r != ARCHIVE_OK) {
 				if (p.failed)
 					goto fail_pipe;
-				rc = sw_err_set(err, SW_E_FORMAT, "bad tar stream (%s)",
-						archive_error_string(a));
+				if (p.done && p.ubytes < 512)
+					rc = sw_err_set(err, SW_E_FORMAT,
+							"truncated tar stream (%llu bytes)",
+							(unsigned long long)p.ubytes);
+				else
+					rc = sw_err_set(err, SW_E_FORMAT, "bad tar stream (%s)",
+							archive_error_string(a));
 				goto fail_format;
 			}
 			rc = do_entry(&w, a, ae, &p, fn, ctx, &cb_failed, err);

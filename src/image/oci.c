@@ -244,7 +244,20 @@ static int open_manifest(struct sw_image *img, const struct leaf *l, struct sw_e
 			goto out;
 		}
 		char *name = blob_name(d->digest);
-		if (!sw_store_has(img->store, name)) {
+		if (img->store->is_tar) { /* the header scan knows */
+			rc = sw_store_has(img->store, name)
+				     ? 0
+				     : sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+		} else { /* opening tells why it cannot be read */
+			struct sw_store_stream *st = NULL;
+			rc = sw_store_stream_open(img->store, name, &st, err);
+			sw_store_stream_close(st);
+		}
+		if (rc < 0) {
+			if (err && err->code != SW_E_NOTFOUND) {
+				free(name);
+				goto out;
+			}
 			if (is_foreign(d))
 				rc = sw_err_set(err, SW_E_NOTFOUND,
 						"layer %zu '%s' is a foreign layer and its blob '%s' "

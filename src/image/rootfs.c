@@ -151,7 +151,7 @@ static int walk_dir(struct rwalk *w, int dfd, const char *prefix, dev_t dev, int
 			}
 			struct statfs sfs;
 			struct stat sst;
-			bool skip = false;
+			bool skip = true; /* what cannot be inspected is not entered */
 			if (fstatfs(sub, &sfs) == 0 && fstat(sub, &sst) == 0) {
 				unsigned long t = (unsigned long)sfs.f_type & 0xffffffffUL;
 				skip = is_virtual((long)sfs.f_type) ||

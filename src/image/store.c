@@ -86,6 +86,12 @@ static int scan_tar(struct sw_store *s, struct sw_err *err)
 		struct sw_err e2 = SW_ERR_INIT;
 		if (!name || sw_path_clean_member(name, &clean, &e2) < 0)
 			continue; /* never looked up: harmless */
+		if (sw_map_has(&s->members, clean)) {
+			/* a repeated name: the first one counts, as in
+			 * sw_store_stream_open() which stops at the first */
+			free(clean);
+			continue;
+		}
 		struct sw_store_member *m = sw_xcalloc(1, sizeof(*m));
 		la_int64_t sz = archive_entry_size(ae);
 		m->size = sz > 0 ? (uint64_t)sz : 0;
@@ -98,7 +104,7 @@ static int scan_tar(struct sw_store *s, struct sw_err *err)
 		} else if (m->type == AE_IFLNK && archive_entry_symlink(ae)) {
 			m->link = sw_xstrdup(archive_entry_symlink(ae));
 		}
-		member_free(sw_map_put(&s->members, clean, m));
+		sw_map_put(&s->members, clean, m);
 		free(clean);
 	}
 	archive_read_free(a);
@@ -176,13 +182,16 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 		int e = errno;
 		close(dfd);
 		if (fd < 0) {
-			free(clean);
-			if (e == ENOENT || e == ENOTDIR || e == ELOOP)
+			if (e == ENOENT || e == ENOTDIR)
 				sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+			else if (e == ELOOP)
+				sw_err_set(err, SW_E_UNSAFE, "blob '%s': '%s' is a symlink (not followed)",
+					   name, p);
 			else {
 				errno = e;
 				sw_err_errno(err, "blob '%s'", name);
 			}
+			free(clean);
 			return -1;
 		}
 		if (!slash) {
@@ -230,6 +239,7 @@ int64_t sw_store_size(const struct sw_store *s, const char *name)
 struct sw_store_stream {
 	int fd;             /* directory store */
 	struct archive *a;  /* tar store */
+	struct archive_entry *ae; /* its current member */
 	char *name;
 };
 
@@ -301,6 +311,7 @@ int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_s
 		free(c);
 		if (hit) {
 			free(final);
+			st->ae = ae;
 			*out = st;
 			return 0;
 		}
@@ -333,15 +344,21 @@ ssize_t sw_store_stream_read(void *stream, void *buf, size_t n, struct sw_err *e
 int sw_store_read_all(const struct sw_store *s, const char *name, size_t max, struct sw_buf *out,
 		      struct sw_err *err)
 {
-	int64_t size = sw_store_size(s, name);
-	if (size < 0)
-		return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
-	if ((uint64_t)size > max)
-		return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
 	struct sw_store_stream *st = NULL;
 	int rc = sw_store_stream_open(s, name, &st, err);
 	if (rc < 0)
 		return rc;
+	uint64_t size = 0;
+	struct stat fst;
+	if (st->a)
+		size = (uint64_t)archive_entry_size_is_set(st->ae) ? (uint64_t)archive_entry_size(st->ae)
+								    : 0;
+	else if (fstat(st->fd, &fst) == 0)
+		size = (uint64_t)fst.st_size;
+	if (size > max) {
+		sw_store_stream_close(st);
+		return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %zu bytes", name, max);
+	}
 	char tmp[65536];
 	size_t total = 0;
 	for (;;) {

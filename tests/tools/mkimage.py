@@ -23,7 +23,8 @@ Options:
   --tag TAG              docker: RepoTags entry ("name:tag"); oci: ref.name annotation
   --index P=L1,L2        one image per --index, for platform P, in one image index
   --nested-index         index.json points at a nested index blob holding the images
-  --docker-style S       legacy ("<id>/layer.tar", "<hex>.json", default) or blobs
+  --docker-style S       legacy ("<id>/layer.tar", "<hex>.json", default; a repeated layer
+                         is a symlink to its first copy, as docker save writes it) or blobs
                          (Docker 25+: "blobs/sha256/<hex>", OCI layout inside too)
   --no-media-types       omit mediaType from descriptors (detected from content)
 Corruptions (for bad-input tests; N is a 0-based layer number):
@@ -259,6 +260,7 @@ def docker_archive(args, img):
     style = args.docker_style
     layer_names = []
     sources = {}
+    seen = {}
     for i, L in enumerate(img.layers):
         data = L["blob"]
         if style == "legacy":
@@ -274,6 +276,11 @@ def docker_archive(args, img):
                                      "digest": L["digest"], "urls": L["urls"]}
         if args.missing_layer == i or args.foreign_layer == i:
             continue
+        if style == "legacy" and data in seen:
+            # docker save links a repeated layer to its first copy
+            files[name] = SymLink("../" + seen[data])
+            continue
+        seen.setdefault(data, name)
         files[name] = data
     cfg_hex = img.config_digest[7:]
     cfg_name = cfg_hex + ".json" if style == "legacy" else "blobs/sha256/" + cfg_hex
@@ -295,6 +302,10 @@ def docker_archive(args, img):
     return files
 
 
+class SymLink(str):
+    """A tar member that is a symlink to the given target."""
+
+
 def write_tar(path, files):
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
         dirs = set()
@@ -310,6 +321,12 @@ def write_tar(path, files):
             tf.addfile(ti)
         for name, data in files.items():
             ti = tarfile.TarInfo(name)
+            if isinstance(data, SymLink):
+                ti.type = tarfile.SYMTYPE
+                ti.linkname = str(data)
+                ti.mtime = EPOCH
+                tf.addfile(ti)
+                continue
             ti.size = len(data)
             ti.mode = 0o644
             ti.mtime = EPOCH
