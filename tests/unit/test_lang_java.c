@@ -249,6 +249,21 @@ static void test_manifest_rules(void **state)
 	sw_pkglist_release(&l);
 	free(z);
 
+	/* an old Apache jar (Debian's commons-collections3.jar): no pom.properties,
+	 * no version in the file name; Extension-Name is the artifactId and the
+	 * legacy groupId equals it */
+	static const char mf2[] =
+		"Manifest-Version: 1.0\r\nExtension-Name: commons-collections\r\n"
+		"Implementation-Title: Commons Collections\r\nImplementation-Version: 3.2.2\r\n"
+		"Implementation-Vendor-Id: org.apache\r\nBundle-SymbolicName: org.apache.commons.collections\r\n\r\n";
+	struct zent e4[1] = { { "META-INF/MANIFEST.MF", mf2, sizeof(mf2) - 1 } };
+	z = zip_build(e4, 1, 1 << 16, &len);
+	lt_parse_mem(J, "opt/app/lib/commons-collections3.jar", z, len, &l);
+	static const char *const cc[] = { "commons-collections/commons-collections@3.2.2" };
+	lt_expect_exact(&l, cc, LT_N(cc));
+	sw_pkglist_release(&l);
+	free(z);
+
 	/* invalid pom.properties (spaces, missing version) are ignored */
 	static const char bad[] = "groupId=a b\nartifactId=c\nversion=1\n";
 	static const char nov[] = "groupId=a\nartifactId=c\n";

@@ -253,6 +253,22 @@ static void add_pkg(struct jctx *c, const char *path, const char *g, const char 
 
 static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t len, int depth);
 
+/* Artifacts published under a groupId equal to their artifactId (Maven's
+ * pre-2006 convention), recognisable by a manifest's Extension-Name. */
+static const char *legacy_group(const char *ext)
+{
+	static const char *const names[] = {
+		"commons-beanutils", "commons-cli", "commons-codec", "commons-collections",
+		"commons-dbcp", "commons-digester", "commons-fileupload", "commons-httpclient",
+		"commons-io", "commons-lang", "commons-logging", "commons-net", "commons-pool",
+		"commons-validator", "log4j",
+	};
+	for (size_t i = 0; ext && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(ext, names[i]) == 0)
+			return names[i];
+	return NULL;
+}
+
 static void identify_self(struct jctx *c, const char *path, struct pom *poms, size_t npoms,
 			  const struct manifest *m, bool have_mf)
 {
@@ -285,7 +301,14 @@ static void identify_self(struct jctx *c, const char *path, struct pom *poms, si
 	const char *title = have_mf ? mf(m, "Implementation-Title") : NULL;
 	const char *iv = have_mf ? mf(m, "Implementation-Version") : NULL;
 	const char *bv = have_mf ? mf(m, "Bundle-Version") : NULL;
-	if (valid_coord(vid) && valid_coord(title) && valid_version(iv)) {
+	const char *ext = have_mf ? mf(m, "Extension-Name") : NULL;
+	const char *legacy = legacy_group(ext);
+	if (legacy && valid_version(iv)) {
+		/* old Apache jars: Extension-Name is the artifactId, and their
+		 * Maven groupId is the artifactId itself (commons-collections:
+		 * commons-collections), which no manifest field says */
+		add_pkg(c, path, legacy, ext, iv, m);
+	} else if (valid_coord(vid) && valid_coord(title) && valid_version(iv)) {
 		add_pkg(c, path, vid, title, iv, m);
 	} else if (fv && valid_coord(fa) && valid_version(fv)) {
 		/* the file name, with a groupId from the manifest if it has one */
