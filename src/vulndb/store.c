@@ -31,8 +31,8 @@ static const char *const migrations[] = {
 	" last_error TEXT, UNIQUE(source, location));"
 	"CREATE TABLE vulns("
 	" id INTEGER PRIMARY KEY, vid TEXT NOT NULL, source TEXT NOT NULL, loc INTEGER NOT NULL,"
-	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT,"
-	" UNIQUE(vid, source));"
+	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT);"
+	"CREATE INDEX vulns_vid ON vulns(vid, source);"
 	"CREATE INDEX vulns_loc ON vulns(loc);"
 	"CREATE TABLE aliases(vuln INTEGER NOT NULL, alias TEXT NOT NULL);"
 	"CREATE INDEX aliases_vuln ON aliases(vuln);"
@@ -66,13 +66,7 @@ static const char *const migrations[] = {
 _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per schema version");
 
 enum stmt_id {
-	ST_VULN_FIND,
-	ST_VULN_DEL,
-	ST_ALIAS_DEL,
-	ST_REF_DEL,
-	ST_CWE_DEL,
-	ST_SEV_DEL,
-	ST_AFF_DEL,
+	ST_AFF_DUP,
 	ST_VULN_INS,
 	ST_ALIAS_INS,
 	ST_REF_INS,
@@ -97,13 +91,11 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_VULN_FIND] = "SELECT id FROM vulns WHERE vid = ?1 AND source = ?2",
-	[ST_VULN_DEL] = "DELETE FROM vulns WHERE id = ?1",
-	[ST_ALIAS_DEL] = "DELETE FROM aliases WHERE vuln = ?1",
-	[ST_REF_DEL] = "DELETE FROM refs WHERE vuln = ?1",
-	[ST_CWE_DEL] = "DELETE FROM cwes WHERE vuln = ?1",
-	[ST_SEV_DEL] = "DELETE FROM severities WHERE vuln = ?1",
-	[ST_AFF_DEL] = "DELETE FROM affected WHERE vuln = ?1",
+	[ST_AFF_DUP] = "SELECT 1 FROM affected a JOIN vulns v ON v.id = a.vuln"
+		       " WHERE a.eco_key = ?1 AND a.package = ?2 AND v.vid = ?3 AND v.source = ?4"
+		       " AND a.ecosystem = ?5 AND a.status = ?6 AND a.ranges IS ?7 AND a.versions IS ?8"
+		       " AND a.affected_exprs IS ?9 AND a.unaffected_exprs IS ?10 AND a.severity IS ?11"
+		       " AND a.note IS ?12 LIMIT 1",
 	[ST_VULN_INS] = "INSERT INTO vulns(vid, source, loc, summary, details, published, modified, withdrawn)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) VALUES(?1, ?2)",
@@ -564,21 +556,6 @@ static void ranges_parse(const char *text, struct sw_vec *out)
 
 /* ---------------------------------------------------------------- writing */
 
-static int delete_vuln_row(struct sw_vulndb *db, int64_t row, struct sw_err *err)
-{
-	static const enum stmt_id dels[] = { ST_ALIAS_DEL, ST_REF_DEL, ST_CWE_DEL, ST_SEV_DEL, ST_AFF_DEL,
-					     ST_VULN_DEL };
-	for (size_t i = 0; i < sizeof(dels) / sizeof(dels[0]); i++) {
-		sqlite3_stmt *s = stmt(db, dels[i], err);
-		if (!s)
-			return -SW_E_DB;
-		sqlite3_bind_int64(s, 1, row);
-		if (step_done(db, s, err) < 0)
-			return -SW_E_DB;
-	}
-	return 0;
-}
-
 static int insert_strings(struct sw_vulndb *db, enum stmt_id id, int64_t row, const struct sw_vec *v,
 			  const char *skip, struct sw_err *err)
 {
@@ -608,17 +585,12 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 	if (!v || !v->id || !*v->id)
 		return sw_err_set(err, SW_E_FORMAT, "record without an id");
 	const char *source = v->source ? v->source : "unknown";
-	sqlite3_stmt *s = stmt(db, ST_VULN_FIND, err);
-	if (!s)
-		return -SW_E_DB;
-	bind_text(s, 1, v->id);
-	bind_text(s, 2, source);
-	int64_t old = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (old && delete_vuln_row(db, old, err) < 0)
-		return -SW_E_DB;
-
-	s = stmt(db, ST_VULN_INS, err);
+	/* Every record is a row of its own: one source may send one id from
+	 * several files, each with part of the affected entries (Alpine per
+	 * release, RubySec per gem).  Rows of one id are merged on read; an
+	 * affected entry equal to one already stored for (id, source) is
+	 * skipped, so reading the same record twice adds nothing. */
+	sqlite3_stmt *s = stmt(db, ST_VULN_INS, err);
 	if (!s)
 		return -SW_E_DB;
 	bind_text(s, 1, v->id);
@@ -664,8 +636,34 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 		char *aexp = strings_json(&a->affected_exprs);
 		char *uexp = strings_json(&a->unaffected_exprs);
 		int r = 0;
-		s = stmt(db, ST_AFF_INS, err);
+		bool dup = false;
+		s = stmt(db, ST_AFF_DUP, err);
 		if (!s) {
+			r = -SW_E_DB;
+		} else {
+			bind_text(s, 1, key);
+			bind_text(s, 2, pkg);
+			bind_text(s, 3, v->id);
+			bind_text(s, 4, source);
+			bind_text(s, 5, a->ecosystem);
+			sqlite3_bind_int(s, 6, (int)a->status);
+			bind_text(s, 7, ranges);
+			bind_text(s, 8, versions);
+			bind_text(s, 9, aexp);
+			bind_text(s, 10, uexp);
+			bind_text(s, 11, a->severity);
+			bind_text(s, 12, a->note);
+			int rc = sqlite3_step(s);
+			dup = rc == SQLITE_ROW;
+			sqlite3_reset(s);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				r = db_error(db, "read", err);
+		}
+		if (r == 0 && !dup)
+			s = stmt(db, ST_AFF_INS, err);
+		if (r < 0 || dup) {
+			/* nothing to insert */
+		} else if (!s) {
 			r = -SW_E_DB;
 		} else {
 			sqlite3_bind_int64(s, 1, row);
