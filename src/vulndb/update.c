@@ -136,7 +136,8 @@ int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_e
 		{ "kev", "*.json.xz", "kev", NULL },
 		{ "epss", "*.csv", "epss", NULL },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv/**" },
-		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/advisories/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/server/**" },
 		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/rhel/vex/testdata/**" },
 	};
 	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
@@ -209,7 +210,12 @@ static int rd_import(struct reader *rd, const char *display, const uint8_t *data
 			*err = e;
 			return r;
 		}
-		rd->sink.bad_record(rd->sink.ctx, display, "-", e.msg);
+		/* the message usually starts with the file's name: do not say it twice */
+		const char *what = e.msg;
+		size_t n = strlen(display);
+		if (what[0] == '\'' && strncmp(what + 1, display, n) == 0 && strncmp(what + 1 + n, "': ", 3) == 0)
+			what += n + 4;
+		rd->sink.bad_record(rd->sink.ctx, display, "-", what);
 	}
 	return 0;
 }
