@@ -139,6 +139,7 @@ int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_e
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/advisories/**" },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/server/**" },
 		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/rhel/vex/testdata/**" },
+		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/toolkit/types/csaf/testdata/**" },
 	};
 	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
 		char *sub = sw_xasprintf("%s/%s", dir, map[m].sub);
@@ -641,10 +642,15 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		return sw_err_set(err, SW_E_USAGE, "unknown source '%s'", loc->source);
 	if (!src->import_file)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "the '%s' importer is not in this build", loc->source);
+	/* One archive may serve as several locations, each with its own
+	 * include glob: the glob is part of the location's identity. */
+	char *key = loc->include ? sw_xasprintf("%s [%s]", loc->location, loc->include) : sw_xstrdup(loc->location);
 	int64_t loc_id = 0;
-	int r = sw_vulndb_location_begin(db, loc->source, loc->location, &loc_id, err);
-	if (r < 0)
+	int r = sw_vulndb_location_begin(db, loc->source, key, &loc_id, err);
+	if (r < 0) {
+		free(key);
 		return r;
+	}
 
 	struct http h = { NULL, 0, false, NULL, NULL };
 	char *dl_path = NULL, *target = NULL;
@@ -669,12 +675,12 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		}
 		char *etag = NULL, *lm = NULL;
 		if (r == 0)
-			r = sw_vulndb_location_cache(db, loc->source, loc->location, &etag, &lm, err);
+			r = sw_vulndb_location_cache(db, loc->source, key, &etag, &lm, err);
 		bool not_modified = false;
 		if (r == 0 && nvd_paged(loc)) {
 			char *first = nvd_page_url(loc->location, 0);
-			const char *key = getenv("NVD_API_KEY");
-			char *hdr = key && *key ? sw_xasprintf("apiKey: %s", key) : NULL;
+			const char *api_key = getenv("NVD_API_KEY");
+			char *hdr = api_key && *api_key ? sw_xasprintf("apiKey: %s", api_key) : NULL;
 			r = http_fetch(first, NULL, NULL, hdr, opts, &h, &not_modified, err);
 			free(hdr);
 			free(first);
@@ -744,6 +750,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 out:
 	if (h.fp)
 		fclose(h.fp);
+	free(key);
 	free(dl_path);
 	free(target);
 	free(h.etag);
