@@ -126,8 +126,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_REF_SEL] = "SELECT url FROM refs WHERE vuln = ?1",
 	[ST_AFF_SEL] = "SELECT '', ecosystem, name, purl, status, severity, note, ranges, versions,"
 		       " affected_exprs, unaffected_exprs FROM affected WHERE vuln = ?1",
+	/* the most specific record naming the alias: fewest aliases first
+	 * (a GHSA for one CVE before a DLA fixing twenty) */
 	[ST_BY_ALIAS] = "SELECT v.vid FROM aliases a JOIN vulns v ON v.id = a.vuln WHERE a.alias = ?1"
-			" ORDER BY v.vid LIMIT 1",
+			" ORDER BY (SELECT count(*) FROM aliases b WHERE b.vuln = v.id), v.vid LIMIT 1",
 	[ST_KEV_SEL] = "SELECT cve, vendor, product, name, date_added, due_date, ransomware, required_action"
 		       " FROM kev WHERE cve = ?1",
 	[ST_EPSS_SEL] = "SELECT cve, score, percentile, date FROM epss WHERE cve = ?1",
