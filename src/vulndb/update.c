@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "util/buf.h"
+#include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
 #include "vulndb/fsutil.h"
@@ -430,6 +431,22 @@ static void backoff(int attempt)
 
 /* Fetch url into h->fp (truncated first).  *not_modified when the server
  * says 304.  extra_header: one more request header, or NULL. */
+static int http_fetch_once(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err);
+
+/* Hosts that could not be reached (resolve/connect failed after the
+ * retries) during this update: later locations on them fail at once, so an
+ * air-gapped update does not wait out every URL's retries. */
+static struct sw_map dead_hosts;
+
+static char *url_host(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return sw_xstrndup(p, strcspn(p, "/?#"));
+}
+
 static int http_fetch(const char *url, const char *etag, const char *last_modified, const char *extra_header,
 		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
 {
@@ -439,6 +456,25 @@ static int http_fetch(const char *url, const char *etag, const char *last_modifi
 		inited = true;
 	}
 	*not_modified = false;
+	char *host = url_host(url);
+	const char *why = sw_map_get(&dead_hosts, host);
+	if (why) {
+		int dr = sw_err_set(err, SW_E_NET, "'%s': host unreachable earlier in this update (%s)", url, why);
+		free(host);
+		return dr;
+	}
+	int r = http_fetch_once(url, etag, last_modified, extra_header, o, h, not_modified, err);
+	if (r < 0 && err && err->code == SW_E_NET && (strstr(err->msg, "resolve") || strstr(err->msg, "connect")))
+		free(sw_map_put(&dead_hosts, host, sw_xstrdup(strstr(err->msg, "': ") ? strstr(err->msg, "': ") + 3
+										      : err->msg)));
+	free(host);
+	return r;
+}
+
+static int http_fetch_once(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err)
+{
 	int retries = o && o->retries >= 0 ? o->retries : 3;
 	long cto = o && o->connect_timeout > 0 ? o->connect_timeout : 30;
 	long tto = o && o->total_timeout > 0 ? o->total_timeout : 1800;
@@ -783,6 +819,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		goto out;
 	}
 	sw_vulndb_remove_stale(path);
+	sw_map_free_all(&dead_hosts, free);
 
 	/* Start from a copy of the current database, if it is usable.  The
 	 * copy, never the live file, is migrated and checked. */
@@ -874,6 +911,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	db = NULL;
 	r = sw_vulndb_commit_file(tmp, path, err);
 out:
+	sw_map_free_all(&dead_hosts, free);
 	sw_vulndb_close(db);
 	if (r < 0 || res->fetched == 0)
 		unlink(tmp);
