@@ -639,26 +639,46 @@ static int db_search(int argc, char **argv)
 	if (!eco && sw_vulndb_get(db, q, &v, &err) < 0) {
 		rc = sw_cmd_fail(&err);
 	} else if (v) {
+		struct sw_kev *k = NULL;
+		struct sw_epss *e = NULL;
+		const char *cve = sw_starts_with(v->id, "CVE-") ? v->id : NULL;
+		for (size_t i = 0; !cve && i < v->aliases.len; i++)
+			if (sw_starts_with(v->aliases.items[i], "CVE-"))
+				cve = v->aliases.items[i];
+		if (cve && sw_vulndb_kev(db, cve, &k, &err) < 0)
+			k = NULL;
+		if (cve && sw_vulndb_epss(db, cve, &e, &err) < 0)
+			e = NULL;
 		if (json) {
 			json_t *o = vuln_json(v);
-			struct sw_kev *k = NULL;
-			struct sw_epss *e = NULL;
-			const char *cve = sw_starts_with(v->id, "CVE-") ? v->id : NULL;
-			for (size_t i = 0; !cve && i < v->aliases.len; i++)
-				if (sw_starts_with(v->aliases.items[i], "CVE-"))
-					cve = v->aliases.items[i];
-			if (cve && sw_vulndb_kev(db, cve, &k, &err) == 0 && k)
-				json_object_set_new(o, "kev", json_true());
-			if (cve && sw_vulndb_epss(db, cve, &e, &err) == 0 && e)
-				json_object_set_new(o, "epss", json_real(e->score));
-			sw_kev_free(k);
-			sw_epss_free(e);
+			if (k) {
+				json_t *kj = json_object();
+				json_object_set_new(kj, "date_added", json_string(k->date_added ? k->date_added : ""));
+				json_object_set_new(kj, "due_date", json_string(k->due_date ? k->due_date : ""));
+				json_object_set_new(kj, "ransomware", json_boolean(k->ransomware));
+				json_object_set_new(o, "kev", kj);
+			}
+			if (e) {
+				json_t *ej = json_object();
+				json_object_set_new(ej, "score", json_real(e->score));
+				json_object_set_new(ej, "percentile", json_real(e->percentile));
+				json_object_set_new(ej, "date", json_string(e->date ? e->date : ""));
+				json_object_set_new(o, "epss", ej);
+			}
 			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 			putchar('\n');
 			json_decref(o);
 		} else {
 			print_vuln(v);
+			if (k)
+				printf("kev:        %s, added %s, due %s%s\n", cve, k->date_added ? k->date_added : "?",
+				       k->due_date ? k->due_date : "?", k->ransomware ? ", used by ransomware" : "");
+			if (e)
+				printf("epss:       %.5f (percentile %.5f, %s)\n", e->score, e->percentile,
+				       e->date ? e->date : "?");
 		}
+		sw_kev_free(k);
+		sw_epss_free(e);
 		sw_vuln_free(v);
 	} else {
 		struct search_ctx s = { json, json ? json_array() : NULL, 0 };

@@ -31,8 +31,8 @@ static const char *const migrations[] = {
 	" last_error TEXT, UNIQUE(source, location));"
 	"CREATE TABLE vulns("
 	" id INTEGER PRIMARY KEY, vid TEXT NOT NULL, source TEXT NOT NULL, loc INTEGER NOT NULL,"
-	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT,"
-	" UNIQUE(vid, source, loc));"
+	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT);"
+	"CREATE INDEX vulns_vid ON vulns(vid, source);"
 	"CREATE INDEX vulns_loc ON vulns(loc);"
 	"CREATE TABLE aliases(vuln INTEGER NOT NULL, alias TEXT NOT NULL);"
 	"CREATE INDEX aliases_vuln ON aliases(vuln);"
@@ -66,14 +66,7 @@ static const char *const migrations[] = {
 _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per schema version");
 
 enum stmt_id {
-	ST_VULN_FIND,
-	ST_VULN_MERGE,
-	ST_VULN_DEL,
-	ST_ALIAS_DEL,
-	ST_REF_DEL,
-	ST_CWE_DEL,
-	ST_SEV_DEL,
-	ST_AFF_DEL,
+	ST_AFF_DUP,
 	ST_VULN_INS,
 	ST_ALIAS_INS,
 	ST_REF_INS,
@@ -98,29 +91,18 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_VULN_FIND] = "SELECT id FROM vulns WHERE vid = ?1 AND source = ?2 AND loc = ?3",
-	[ST_VULN_DEL] = "DELETE FROM vulns WHERE id = ?1",
-	[ST_ALIAS_DEL] = "DELETE FROM aliases WHERE vuln = ?1",
-	[ST_REF_DEL] = "DELETE FROM refs WHERE vuln = ?1",
-	[ST_CWE_DEL] = "DELETE FROM cwes WHERE vuln = ?1",
-	[ST_SEV_DEL] = "DELETE FROM severities WHERE vuln = ?1",
-	[ST_AFF_DEL] = "DELETE FROM affected WHERE vuln = ?1",
+	[ST_AFF_DUP] = "SELECT 1 FROM affected a JOIN vulns v ON v.id = a.vuln"
+		       " WHERE a.eco_key = ?1 AND a.package = ?2 AND v.vid = ?3 AND v.source = ?4"
+		       " AND a.ecosystem = ?5 AND a.status = ?6 AND a.ranges IS ?7 AND a.versions IS ?8"
+		       " AND a.affected_exprs IS ?9 AND a.unaffected_exprs IS ?10 AND a.severity IS ?11"
+		       " AND a.note IS ?12 LIMIT 1",
 	[ST_VULN_INS] = "INSERT INTO vulns(vid, source, loc, summary, details, published, modified, withdrawn)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	/* the inserts below skip rows already there: a record met again in
-	 * the same location is merged, not duplicated */
-	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) SELECT ?1, ?2 WHERE NOT EXISTS"
-			 " (SELECT 1 FROM aliases WHERE vuln = ?1 AND alias = ?2)",
-	[ST_REF_INS] = "INSERT INTO refs(vuln, url) SELECT ?1, ?2 WHERE NOT EXISTS"
-		       " (SELECT 1 FROM refs WHERE vuln = ?1 AND url = ?2)",
-	[ST_CWE_INS] = "INSERT INTO cwes(vuln, cwe) SELECT ?1, ?2 WHERE NOT EXISTS"
-		       " (SELECT 1 FROM cwes WHERE vuln = ?1 AND cwe = ?2)",
+	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) VALUES(?1, ?2)",
+	[ST_REF_INS] = "INSERT INTO refs(vuln, url) VALUES(?1, ?2)",
+	[ST_CWE_INS] = "INSERT INTO cwes(vuln, cwe) VALUES(?1, ?2)",
 	[ST_SEV_INS] = "INSERT INTO severities(vuln, source, type, vector, score, rating)"
-		       " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM severities"
-		       " WHERE vuln = ?1 AND source IS ?2 AND type IS ?3 AND vector IS ?4 AND rating IS ?6)",
-	[ST_VULN_MERGE] = "UPDATE vulns SET summary = COALESCE(summary, ?2), details = COALESCE(details, ?3),"
-			  " published = COALESCE(published, ?4), modified = COALESCE(modified, ?5),"
-			  " withdrawn = COALESCE(withdrawn, ?6) WHERE id = ?1",
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_AFF_INS] = "INSERT INTO affected(vuln, eco_key, package, ecosystem, name, purl, status, severity,"
 		       " note, ranges, versions, affected_exprs, unaffected_exprs)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -144,8 +126,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_REF_SEL] = "SELECT url FROM refs WHERE vuln = ?1",
 	[ST_AFF_SEL] = "SELECT '', ecosystem, name, purl, status, severity, note, ranges, versions,"
 		       " affected_exprs, unaffected_exprs FROM affected WHERE vuln = ?1",
+	/* the most specific record naming the alias: fewest aliases first
+	 * (a GHSA for one CVE before a DLA fixing twenty) */
 	[ST_BY_ALIAS] = "SELECT v.vid FROM aliases a JOIN vulns v ON v.id = a.vuln WHERE a.alias = ?1"
-			" ORDER BY v.vid LIMIT 1",
+			" ORDER BY (SELECT count(*) FROM aliases b WHERE b.vuln = v.id), v.vid LIMIT 1",
 	[ST_KEV_SEL] = "SELECT cve, vendor, product, name, date_added, due_date, ransomware, required_action"
 		       " FROM kev WHERE cve = ?1",
 	[ST_EPSS_SEL] = "SELECT cve, score, percentile, date FROM epss WHERE cve = ?1",
@@ -603,45 +587,25 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 	if (!v || !v->id || !*v->id)
 		return sw_err_set(err, SW_E_FORMAT, "record without an id");
 	const char *source = v->source ? v->source : "unknown";
-	sqlite3_stmt *s = stmt(db, ST_VULN_FIND, err);
+	/* Every record is a row of its own: one source may send one id from
+	 * several files, each with part of the affected entries (Alpine per
+	 * release, RubySec per gem).  Rows of one id are merged on read; an
+	 * affected entry equal to one already stored for (id, source) is
+	 * skipped, so reading the same record twice adds nothing. */
+	sqlite3_stmt *s = stmt(db, ST_VULN_INS, err);
 	if (!s)
 		return -SW_E_DB;
 	bind_text(s, 1, v->id);
 	bind_text(s, 2, source);
 	sqlite3_bind_int64(s, 3, loc_id);
-	int64_t row = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (row) {
-		/* The same id again from the same location: importers that read
-		 * per package or per release (Debian tracker JSON, Alpine secdb,
-		 * RubySec) hand a vulnerability over in parts; merge them. */
-		s = stmt(db, ST_VULN_MERGE, err);
-		if (!s)
-			return -SW_E_DB;
-		sqlite3_bind_int64(s, 1, row);
-		bind_text(s, 2, v->summary);
-		bind_text(s, 3, v->details);
-		bind_text(s, 4, v->published);
-		bind_text(s, 5, v->modified);
-		bind_text(s, 6, v->withdrawn);
-		if (step_done(db, s, err) < 0)
-			return -SW_E_DB;
-	} else {
-		s = stmt(db, ST_VULN_INS, err);
-		if (!s)
-			return -SW_E_DB;
-		bind_text(s, 1, v->id);
-		bind_text(s, 2, source);
-		sqlite3_bind_int64(s, 3, loc_id);
-		bind_text(s, 4, v->summary);
-		bind_text(s, 5, v->details);
-		bind_text(s, 6, v->published);
-		bind_text(s, 7, v->modified);
-		bind_text(s, 8, v->withdrawn);
-		if (step_done(db, s, err) < 0)
-			return -SW_E_DB;
-		row = sqlite3_last_insert_rowid(db->db);
-	}
+	bind_text(s, 4, v->summary);
+	bind_text(s, 5, v->details);
+	bind_text(s, 6, v->published);
+	bind_text(s, 7, v->modified);
+	bind_text(s, 8, v->withdrawn);
+	if (step_done(db, s, err) < 0)
+		return -SW_E_DB;
+	int64_t row = sqlite3_last_insert_rowid(db->db);
 
 	if (insert_strings(db, ST_ALIAS_INS, row, &v->aliases, v->id, err) < 0 ||
 	    insert_strings(db, ST_REF_INS, row, &v->references, NULL, err) < 0 ||
@@ -674,8 +638,34 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 		char *aexp = strings_json(&a->affected_exprs);
 		char *uexp = strings_json(&a->unaffected_exprs);
 		int r = 0;
-		s = stmt(db, ST_AFF_INS, err);
+		bool dup = false;
+		s = stmt(db, ST_AFF_DUP, err);
 		if (!s) {
+			r = -SW_E_DB;
+		} else {
+			bind_text(s, 1, key);
+			bind_text(s, 2, pkg);
+			bind_text(s, 3, v->id);
+			bind_text(s, 4, source);
+			bind_text(s, 5, a->ecosystem);
+			sqlite3_bind_int(s, 6, (int)a->status);
+			bind_text(s, 7, ranges);
+			bind_text(s, 8, versions);
+			bind_text(s, 9, aexp);
+			bind_text(s, 10, uexp);
+			bind_text(s, 11, a->severity);
+			bind_text(s, 12, a->note);
+			int rc = sqlite3_step(s);
+			dup = rc == SQLITE_ROW;
+			sqlite3_reset(s);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				r = db_error(db, "read", err);
+		}
+		if (r == 0 && !dup)
+			s = stmt(db, ST_AFF_INS, err);
+		if (r < 0 || dup) {
+			/* nothing to insert */
+		} else if (!s) {
 			r = -SW_E_DB;
 		} else {
 			sqlite3_bind_int64(s, 1, row);

@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "util/buf.h"
+#include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
 #include "vulndb/fsutil.h"
@@ -136,8 +137,10 @@ int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_e
 		{ "kev", "*.json.xz", "kev", NULL },
 		{ "epss", "*.csv", "epss", NULL },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv/**" },
-		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/advisories/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/server/**" },
 		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/rhel/vex/testdata/**" },
+		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/toolkit/types/csaf/testdata/**" },
 	};
 	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
 		char *sub = sw_xasprintf("%s/%s", dir, map[m].sub);
@@ -209,7 +212,12 @@ static int rd_import(struct reader *rd, const char *display, const uint8_t *data
 			*err = e;
 			return r;
 		}
-		rd->sink.bad_record(rd->sink.ctx, display, "-", e.msg);
+		/* the message usually starts with the file's name: do not say it twice */
+		const char *what = e.msg;
+		size_t n = strlen(display);
+		if (what[0] == '\'' && strncmp(what + 1, display, n) == 0 && strncmp(what + 1 + n, "': ", 3) == 0)
+			what += n + 4;
+		rd->sink.bad_record(rd->sink.ctx, display, "-", what);
 	}
 	return 0;
 }
@@ -423,6 +431,22 @@ static void backoff(int attempt)
 
 /* Fetch url into h->fp (truncated first).  *not_modified when the server
  * says 304.  extra_header: one more request header, or NULL. */
+static int http_fetch_once(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err);
+
+/* Hosts that could not be reached (resolve/connect failed after the
+ * retries) during this update: later locations on them fail at once, so an
+ * air-gapped update does not wait out every URL's retries. */
+static struct sw_map dead_hosts;
+
+static char *url_host(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return sw_xstrndup(p, strcspn(p, "/?#"));
+}
+
 static int http_fetch(const char *url, const char *etag, const char *last_modified, const char *extra_header,
 		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
 {
@@ -432,6 +456,25 @@ static int http_fetch(const char *url, const char *etag, const char *last_modifi
 		inited = true;
 	}
 	*not_modified = false;
+	char *host = url_host(url);
+	const char *why = sw_map_get(&dead_hosts, host);
+	if (why) {
+		int dr = sw_err_set(err, SW_E_NET, "'%s': host unreachable earlier in this update (%s)", url, why);
+		free(host);
+		return dr;
+	}
+	int r = http_fetch_once(url, etag, last_modified, extra_header, o, h, not_modified, err);
+	if (r < 0 && err && err->code == SW_E_NET && (strstr(err->msg, "resolve") || strstr(err->msg, "connect")))
+		free(sw_map_put(&dead_hosts, host, sw_xstrdup(strstr(err->msg, "': ") ? strstr(err->msg, "': ") + 3
+										      : err->msg)));
+	free(host);
+	return r;
+}
+
+static int http_fetch_once(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err)
+{
 	int retries = o && o->retries >= 0 ? o->retries : 3;
 	long cto = o && o->connect_timeout > 0 ? o->connect_timeout : 30;
 	long tto = o && o->total_timeout > 0 ? o->total_timeout : 1800;
@@ -635,10 +678,15 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		return sw_err_set(err, SW_E_USAGE, "unknown source '%s'", loc->source);
 	if (!src->import_file)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "the '%s' importer is not in this build", loc->source);
+	/* One archive may serve as several locations, each with its own
+	 * include glob: the glob is part of the location's identity. */
+	char *key = loc->include ? sw_xasprintf("%s [%s]", loc->location, loc->include) : sw_xstrdup(loc->location);
 	int64_t loc_id = 0;
-	int r = sw_vulndb_location_begin(db, loc->source, loc->location, &loc_id, err);
-	if (r < 0)
+	int r = sw_vulndb_location_begin(db, loc->source, key, &loc_id, err);
+	if (r < 0) {
+		free(key);
 		return r;
+	}
 
 	struct http h = { NULL, 0, false, NULL, NULL };
 	char *dl_path = NULL, *target = NULL;
@@ -663,12 +711,12 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		}
 		char *etag = NULL, *lm = NULL;
 		if (r == 0)
-			r = sw_vulndb_location_cache(db, loc->source, loc->location, &etag, &lm, err);
+			r = sw_vulndb_location_cache(db, loc->source, key, &etag, &lm, err);
 		bool not_modified = false;
 		if (r == 0 && nvd_paged(loc)) {
 			char *first = nvd_page_url(loc->location, 0);
-			const char *key = getenv("NVD_API_KEY");
-			char *hdr = key && *key ? sw_xasprintf("apiKey: %s", key) : NULL;
+			const char *api_key = getenv("NVD_API_KEY");
+			char *hdr = api_key && *api_key ? sw_xasprintf("apiKey: %s", api_key) : NULL;
 			r = http_fetch(first, NULL, NULL, hdr, opts, &h, &not_modified, err);
 			free(hdr);
 			free(first);
@@ -738,6 +786,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 out:
 	if (h.fp)
 		fclose(h.fp);
+	free(key);
 	free(dl_path);
 	free(target);
 	free(h.etag);
@@ -770,6 +819,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		goto out;
 	}
 	sw_vulndb_remove_stale(path);
+	sw_map_free_all(&dead_hosts, free);
 
 	/* Start from a copy of the current database, if it is usable.  The
 	 * copy, never the live file, is migrated and checked. */
@@ -861,6 +911,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	db = NULL;
 	r = sw_vulndb_commit_file(tmp, path, err);
 out:
+	sw_map_free_all(&dead_hosts, free);
 	sw_vulndb_close(db);
 	if (r < 0 || res->fetched == 0)
 		unlink(tmp);

@@ -78,7 +78,8 @@ int sw_vulndb_lookup(struct sw_vulndb *db, const char *ecosystem, const char *pa
 		     sw_vulndb_hit_fn fn, void *ctx, struct sw_err *err);
 
 /* The full merged record whose id, or failing that one of whose aliases, is
- * id_or_alias.  *out is NULL (and 0 returned) when there is none; free with
+ * id_or_alias (of several records naming the alias, the one with the fewest
+ * aliases: the most specific).  *out is NULL (and 0 returned) when there is none; free with
  * sw_vuln_free().  v->source lists the contributing sources, comma
  * separated. */
 int sw_vulndb_get(struct sw_vulndb *db, const char *id_or_alias, struct sw_vuln **out,

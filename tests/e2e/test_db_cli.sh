@@ -95,6 +95,16 @@ check "damaged database: rebuilt (exit 0)" '[ $? -eq 0 ]'
 check "damaged database: warned" 'grep -q "cached database is unusable" "$T/err"'
 check "damaged database: now answers" '$STOWAWAY db search PYSEC-2024-1 --db "$T/damaged.sqlite" > /dev/null'
 
+# --- nothing reachable: fall back to the offline folder, and say so
+mkdir -p "$T/offline/osv"
+tar -C "$T/src" -cJf "$T/offline/osv/fixtures.tar.xz" npm pypi
+STOWAWAY_OFFLINE_DATA="$T/offline" $STOWAWAY db update --db "$T/fallback/db.sqlite" --retries 0 \
+  --source osv=http://127.0.0.1:1/all.zip --source osv=http://127.0.0.1:1/other.zip 2> "$T/err"
+check "unreachable source with offline data exits 0" '[ $? -eq 0 ]'
+check "says it falls back to offline data" 'grep -q "no source could be read; building from offline data" "$T/err"'
+check "second URL on the dead host fails at once" 'grep -q "host unreachable earlier in this update" "$T/err"'
+check "offline fallback has the records" '$STOWAWAY db search PYSEC-2024-1 --db "$T/fallback/db.sqlite" > /dev/null'
+
 # --- age
 now=$(date +%s)
 STOWAWAY_NOW=$((now + 3 * 86400)) $STOWAWAY db info --db "$DB" --max-db-age 2d > /dev/null 2>&1

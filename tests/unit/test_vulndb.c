@@ -276,22 +276,41 @@ static void test_info_and_reimport(void **state)
 	sw_vulndb_info_free(info);
 }
 
-static void test_upsert_same_id(void **state)
+static void test_same_id_from_several_files(void **state)
 {
 	struct fixture *f = *state;
 	struct sw_err err = SW_ERR_INIT;
+	/* Alpine/RubySec style: the same id again from another file, with
+	 * another package: merged, not replaced */
 	struct sw_vuln *v = make_vuln("GHSA-aaaa-bbbb-cccc", "osv");
 	sw_vec_push(&v->affected, sw_affected_new("npm", "left-pad"));
+	sw_vec_push_strdup(&v->aliases, "CVE-2024-0002");
+	assert_int_equal(sw_vulndb_put_vuln(f->db, f->loc_a, v, &err), 0);
+	/* the very same record twice adds no affected entry */
 	assert_int_equal(sw_vulndb_put_vuln(f->db, f->loc_a, v, &err), 0);
 	sw_vuln_free(v);
 	struct hits h = { 0 };
 	assert_int_equal(sw_vulndb_lookup(f->db, "PyPI", "django-rest-framework", on_hit, &h, &err), 0);
-	/* merged, not replaced: importers hand one id over in parts (Debian's
-	 * tracker JSON per source package, Alpine per release); a re-import of
-	 * a location clears it first */
 	assert_int_equal(h.n, 1);
+	memset(&h, 0, sizeof(h));
 	assert_int_equal(sw_vulndb_lookup(f->db, "npm", "left-pad", on_hit, &h, &err), 0);
-	assert_int_equal(h.n, 2);
+	assert_int_equal(h.n, 1);
+	assert_true(h.saw_alias);
+	v = NULL;
+	assert_int_equal(sw_vulndb_get(f->db, "GHSA-aaaa-bbbb-cccc", &v, &err), 0);
+	assert_int_equal(v->affected.len, 3);
+	assert_true(sw_vec_find_str(&v->aliases, "CVE-2024-0002") >= 0);
+	assert_true(sw_vec_find_str(&v->aliases, "CVE-2024-0001") >= 0);
+	sw_vuln_free(v);
+	struct sw_vulndb_info *info = NULL;
+	assert_int_equal(sw_vulndb_info(f->db, &info, &err), 0);
+	assert_int_equal(info->vulns, 2); /* distinct ids */
+	sw_vulndb_info_free(info);
+	/* clearing the location removes every row it gave */
+	assert_int_equal(sw_vulndb_location_clear(f->db, f->loc_a, &err), 0);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(sw_vulndb_lookup(f->db, "npm", "left-pad", on_hit, &h, &err), 0);
+	assert_int_equal(h.n, 0);
 }
 
 static void test_age(void **state)
@@ -407,7 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alias_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kev_epss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_and_reimport, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upsert_same_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_id_from_several_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_age, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_open_errors),
