@@ -249,8 +249,11 @@ static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *
 		struct sw_err verr = SW_ERR_INIT;
 		if (sw_version_affected(c->scheme, c->version, a, &affected, &verr) < 0) {
 			/* an advisory we cannot evaluate is reported, not silently dropped */
-			sw_vec_push(c->warnings, sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version,
-							      v->id, verr.msg));
+			char *note = sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version, v->id, verr.msg);
+			if (sw_vec_find_str(c->warnings, note) < 0)
+				sw_vec_push(c->warnings, note);
+			else
+				free(note);
 			return 0;
 		}
 	}
@@ -561,6 +564,7 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 	if (!opts)
 		opts = &defaults;
 	struct sw_match_result *res = sw_xcalloc(1, sizeof(*res));
+	struct sw_map installed = SW_MAP_INIT;
 	res->os_ecosystem = sw_match_os_ecosystem(&inv->os);
 	bool has_os_pkgs = false;
 	for (size_t i = 0; i < inv->packages.len; i++)
@@ -585,10 +589,27 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 						      inv->os.id ? inv->os.id : "unknown",
 						      inv->os.version_id ? inv->os.version_id : ""));
 	}
+	/* A lockfile's package that is also installed (node_modules, site-packages)
+	 * is one package: match the installed copy only. */
+	for (size_t i = 0; i < inv->packages.len; i++) {
+		const struct sw_package *p = inv->packages.items[i];
+		if (is_os_type(p->type) || (p->flags & SW_PKG_DECLARED) || !p->version)
+			continue;
+		char *key = sw_xasprintf("%s|%s|%s|%s", p->type, p->namespace_ ? p->namespace_ : "", p->name, p->version);
+		sw_map_put(&installed, key, (void *)p);
+		free(key);
+	}
 	for (size_t i = 0; i < inv->packages.len; i++) {
 		const struct sw_package *p = inv->packages.items[i];
 		if (!p->version || !*p->version)
 			continue;
+		if (p->flags & SW_PKG_DECLARED) {
+			char *key = sw_xasprintf("%s|%s|%s|%s", p->type, p->namespace_ ? p->namespace_ : "", p->name, p->version);
+			bool twin = sw_map_has(&installed, key);
+			free(key);
+			if (twin)
+				continue;
+		}
 		const char *eco;
 		char *name = NULL, *version = NULL;
 		struct lookup_ctx c = { 0 };
@@ -630,6 +651,7 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		if (r < 0)
 			goto fail;
 	}
+	sw_map_release(&installed);
 	for (size_t i = 0; i < res->findings.len; i++)
 		enrich(db, res->findings.items[i]);
 	sw_vulndb_end_read(db, NULL);
@@ -637,6 +659,7 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 	*out = res;
 	return 0;
 fail:
+	sw_map_release(&installed);
 	sw_vulndb_end_read(db, NULL);
 	sw_match_result_free(res);
 	return -1;

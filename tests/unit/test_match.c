@@ -118,6 +118,10 @@ static int setup(void **state)
 	distro(v, "PyPI", "requests", SW_ST_UNKNOWN, "9.0", NULL);
 	put(v, osv);
 
+	v = sw_vuln_new("GHSA-lodash-lodash-lodash", "osv");
+	distro(v, "npm", "lodash", SW_ST_UNKNOWN, "4.17.21", NULL);
+	put(v, osv);
+
 	struct sw_kev k = { .cve = "CVE-2024-0001", .date_added = "2024-02-01" };
 	sw_vulndb_put_kev(db, kev, &k, &err);
 	struct sw_epss e = { .cve = "CVE-2023-9999", .score = 0.42, .percentile = 0.97, .date = "2024-10-25" };
@@ -164,6 +168,16 @@ static struct sw_inventory *make_inventory(const char *version_id)
 	p->path = sw_xstrdup("usr/local/lib/python3.11/dist-packages/idna-3.4.dist-info/METADATA");
 	p = pkg(inv, "pypi", "requests", "2.28.1", NULL, NULL);
 	p->owner = sw_xstrdup("deb:python3-requests");
+	/* installed, and declared by the lockfile beside it: one finding */
+	p = pkg(inv, "npm", "lodash", "4.17.20", NULL, NULL);
+	p->path = sw_xstrdup("app/node_modules/lodash/package.json");
+	p = pkg(inv, "npm", "lodash", "4.17.20", NULL, NULL);
+	p->path = sw_xstrdup("app/package-lock.json");
+	p->flags |= SW_PKG_DECLARED;
+	/* declared only: matched */
+	p = pkg(inv, "npm", "lodash", "4.17.15", NULL, NULL);
+	p->path = sw_xstrdup("other/package-lock.json");
+	p->flags |= SW_PKG_DECLARED;
 	return inv;
 }
 
@@ -228,7 +242,19 @@ static void test_statuses_and_folding(void **state)
 	assert_false(f->kev);
 	assert_null(find(r, "GHSA-wwww-wwww-wwww"));
 	assert_null(find(r, "GHSA-rrrr-rrrr-rrrr"));
-	assert_int_equal(r->findings.len, 5);
+	/* lodash: the installed 4.17.20 once (its lockfile twin skipped), and the
+	 * declared-only 4.17.15 */
+	size_t lodash = 0;
+	for (size_t i = 0; i < r->findings.len; i++) {
+		struct sw_finding *x = r->findings.items[i];
+		if (!strcmp(x->id, "GHSA-lodash-lodash-lodash")) {
+			const struct sw_package *lp = inv->packages.items[x->pkg];
+			assert_false((lp->flags & SW_PKG_DECLARED) && !strcmp(lp->version, "4.17.20"));
+			lodash++;
+		}
+	}
+	assert_int_equal(lodash, 2);
+	assert_int_equal(r->findings.len, 7);
 	sw_match_result_free(r);
 
 	/* asked for: kernel headers and OS-owned language packages */
