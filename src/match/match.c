@@ -235,30 +235,10 @@ static bool status_without_fix_applies(enum sw_vuln_status s)
 	       s == SW_ST_END_OF_LIFE || s == SW_ST_UNDER_INVESTIGATION;
 }
 
-static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+/* Record an applicable (v, a); takes fixed (the first fix above, or NULL). */
+static int add_hit(struct lookup_ctx *c, const struct sw_vuln *v, const struct sw_affected *a,
+		   char *fixed)
 {
-	(void)err;
-	struct lookup_ctx *c = ctx;
-	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED)
-		return 0;
-	bool affected = false;
-	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
-	if (!has_rules) {
-		affected = status_without_fix_applies(a->status);
-	} else {
-		struct sw_err verr = SW_ERR_INIT;
-		if (sw_version_affected(c->scheme, c->version, a, &affected, &verr) < 0) {
-			/* an advisory we cannot evaluate is reported, not silently dropped */
-			char *note = sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version, v->id, verr.msg);
-			if (sw_vec_find_str(c->warnings, note) < 0)
-				sw_vec_push(c->warnings, note);
-			else
-				free(note);
-			return 0;
-		}
-	}
-	if (!affected)
-		return 0;
 	struct hit *h = sw_xcalloc(1, sizeof(*h));
 	sw_vec_push_strdup(&h->ids, v->id);
 	for (size_t i = 0; i < v->aliases.len; i++)
@@ -273,7 +253,7 @@ static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *
 		for (char *q = h->distro_name; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
 	}
-	h->fixed = first_fix_above(c, a);
+	h->fixed = fixed;
 	h->status = h->fixed ? SW_ST_FIXED
 		    : (a->status == SW_ST_UNKNOWN || a->status == SW_ST_FIXED) ? SW_ST_AFFECTED
 									: a->status;
@@ -292,6 +272,99 @@ static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *
 		sw_vec_push_strdup(&h->cwes, v->cwes.items[i]);
 	sw_vec_push(c->hits, h);
 	return 0;
+}
+
+/* "1.0" -> "1.0.0", "2" -> "2.0.0"; NULL when v is not such a short number. */
+static char *semver_pad(const char *v)
+{
+	int dots = 0;
+	if (!v || !isdigit((unsigned char)*v))
+		return NULL;
+	for (const char *p = v; *p; p++) {
+		if (*p == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*p))
+			return NULL;
+	}
+	if (dots >= 2 || v[strlen(v) - 1] == '.')
+		return NULL;
+	return sw_xasprintf("%s%s", v, dots == 0 ? ".0.0" : ".0");
+}
+
+/* Some advisories write npm/semver range events as "1.0"; node-semver's
+ * loose reading pads them.  A copy of a with such events padded, or NULL
+ * when nothing needed padding. */
+static struct sw_affected *padded_copy(const struct sw_affected *a)
+{
+	bool any = false;
+	struct sw_affected *c = sw_affected_new(a->ecosystem, a->package);
+	c->status = a->status;
+	for (size_t i = 0; i < a->ranges.len; i++) {
+		const struct sw_range *r = a->ranges.items[i];
+		struct sw_range *nr = sw_range_new(r->type);
+		for (size_t k = 0; k < r->events.len; k++) {
+			const struct sw_event *e = r->events.items[k];
+			char *p = strcmp(e->version ? e->version : "", "0") ? semver_pad(e->version) : NULL;
+			any |= p != NULL;
+			sw_range_add_event(nr, e->kind, p ? p : e->version);
+			free(p);
+		}
+		sw_vec_push(&c->ranges, nr);
+	}
+	for (size_t i = 0; i < a->versions.len; i++) {
+		char *p = semver_pad(a->versions.items[i]);
+		any |= p != NULL;
+		sw_vec_push_strdup(&c->versions, p ? p : a->versions.items[i]);
+		free(p);
+	}
+	for (size_t i = 0; i < a->affected_exprs.len; i++)
+		sw_vec_push_strdup(&c->affected_exprs, a->affected_exprs.items[i]);
+	for (size_t i = 0; i < a->unaffected_exprs.len; i++)
+		sw_vec_push_strdup(&c->unaffected_exprs, a->unaffected_exprs.items[i]);
+	if (!any) {
+		sw_affected_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+{
+	(void)err;
+	struct lookup_ctx *c = ctx;
+	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED)
+		return 0;
+	bool affected = false;
+	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
+	if (!has_rules) {
+		affected = status_without_fix_applies(a->status);
+	} else {
+		struct sw_err verr = SW_ERR_INIT;
+		int vr = sw_version_affected(c->scheme, c->version, a, &affected, &verr);
+		struct sw_affected *pad = NULL;
+		if (vr < 0 && (c->scheme == SW_VS_NPM || c->scheme == SW_VS_SEMVER) && (pad = padded_copy(a))) {
+			vr = sw_version_affected(c->scheme, c->version, pad, &affected, &verr);
+			if (vr == 0 && affected) {
+				char *f = first_fix_above(c, pad);
+				sw_affected_free(pad);
+				pad = NULL;
+				return add_hit(c, v, a, f);
+			}
+		}
+		sw_affected_free(pad);
+		if (vr < 0) {
+			/* an advisory we cannot evaluate is reported, not silently dropped */
+			char *note = sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version, v->id, verr.msg);
+			if (sw_vec_find_str(c->warnings, note) < 0)
+				sw_vec_push(c->warnings, note);
+			else
+				free(note);
+			return 0;
+		}
+	}
+	if (!affected)
+		return 0;
+	return add_hit(c, v, a, first_fix_above(c, a));
 }
 
 /* ---- folding ---- */

@@ -122,6 +122,11 @@ static int setup(void **state)
 	distro(v, "npm", "lodash", SW_ST_UNKNOWN, "4.17.21", NULL);
 	put(v, osv);
 
+	/* npm advisory written with short versions ("1.0"): read as 1.0.0 */
+	v = sw_vuln_new("GHSA-short-vers-ions", "osv");
+	distro(v, "npm", "node-fetch", SW_ST_UNKNOWN, "2.6", NULL);
+	put(v, osv);
+
 	struct sw_kev k = { .cve = "CVE-2024-0001", .date_added = "2024-02-01" };
 	sw_vulndb_put_kev(db, kev, &k, &err);
 	struct sw_epss e = { .cve = "CVE-2023-9999", .score = 0.42, .percentile = 0.97, .date = "2024-10-25" };
@@ -174,6 +179,8 @@ static struct sw_inventory *make_inventory(const char *version_id)
 	p = pkg(inv, "npm", "lodash", "4.17.20", NULL, NULL);
 	p->path = sw_xstrdup("app/package-lock.json");
 	p->flags |= SW_PKG_DECLARED;
+	p = pkg(inv, "npm", "node-fetch", "2.5.0", NULL, NULL);
+	p->path = sw_xstrdup("app/node_modules/node-fetch/package.json");
 	/* declared only: matched */
 	p = pkg(inv, "npm", "lodash", "4.17.15", NULL, NULL);
 	p->path = sw_xstrdup("other/package-lock.json");
@@ -254,7 +261,11 @@ static void test_statuses_and_folding(void **state)
 		}
 	}
 	assert_int_equal(lodash, 2);
-	assert_int_equal(r->findings.len, 7);
+	f = find(r, "GHSA-short-vers-ions");
+	assert_non_null(f);
+	assert_string_equal(f->fixed, "2.6.0");
+	assert_int_equal(r->notes.len, 0);
+	assert_int_equal(r->findings.len, 8);
 	sw_match_result_free(r);
 
 	/* asked for: kernel headers and OS-owned language packages */
