@@ -100,7 +100,7 @@ def pkgs(path):
         nv = rest.split("/", 1)[-1]; name, _, ver = nv.rpartition("@")
         qs = dict(x.split("=", 1) for x in q.split("&") if "=" in x)
         ver = urllib.parse.unquote(ver)
-        if qs.get("epoch") and typ == "rpm": ver = qs["epoch"] + ":" + ver
+        if qs.get("epoch") and qs["epoch"] != "0" and not ver.startswith(qs["epoch"] + ":"): ver = qs["epoch"] + ":" + ver
         out.add((typ, urllib.parse.unquote(name), ver, qs.get("arch", "")))
     return out
 a, b = pkgs(sys.argv[1]), pkgs(sys.argv[2])
