@@ -229,6 +229,48 @@ static char *first_fix_above(const struct lookup_ctx *c, const struct sw_affecte
 	return sw_xstrdup(best);
 }
 
+/* RubySec-style records have no "fixed" events, only requirement
+ * expressions a safe version satisfies (patched_versions ">= 1.3.7",
+ * "~> 0.5.1").  The fix is the smallest lower bound of such an expression
+ * that is above the installed version and satisfies its expression. */
+static char *first_fix_from_exprs(const struct lookup_ctx *c, const struct sw_affected *a)
+{
+	char *best = NULL;
+	for (size_t i = 0; i < a->unaffected_exprs.len; i++) {
+		const char *expr = a->unaffected_exprs.items[i];
+		const char *q = expr;
+		while (*q) {
+			size_t ops = strspn(q, "<>=~!^");
+			if (!ops) {
+				q++;
+				continue;
+			}
+			bool lower = (ops == 2 && (!strncmp(q, ">=", 2) || !strncmp(q, "~>", 2) || !strncmp(q, "==", 2))) ||
+				     (ops == 1 && (*q == '=' || *q == '^' || *q == '~'));
+			q += ops;
+			q += strspn(q, " \t");
+			size_t vlen = strcspn(q, " \t,|<>=~!^");
+			if (!lower || !vlen) {
+				q += vlen;
+				continue;
+			}
+			char *cand = sw_xstrndup(q, vlen);
+			q += vlen;
+			int cmp, b;
+			bool sat = false;
+			if (sw_version_compare(c->scheme, cand, c->version, &cmp, NULL) == 0 && cmp > 0 &&
+			    sw_version_satisfies(c->scheme, cand, expr, &sat, NULL) == 0 && sat &&
+			    (!best || (sw_version_compare(c->scheme, cand, best, &b, NULL) == 0 && b < 0))) {
+				free(best);
+				best = cand;
+			} else {
+				free(cand);
+			}
+		}
+	}
+	return best;
+}
+
 static bool status_without_fix_applies(enum sw_vuln_status s)
 {
 	return s == SW_ST_AFFECTED || s == SW_ST_WILL_NOT_FIX || s == SW_ST_FIX_DEFERRED ||
@@ -274,6 +316,8 @@ static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *
 			*q = (char)tolower((unsigned char)*q);
 	}
 	h->fixed = first_fix_above(c, a);
+	if (!h->fixed && a->unaffected_exprs.len)
+		h->fixed = first_fix_from_exprs(c, a);
 	h->status = h->fixed ? SW_ST_FIXED
 		    : (a->status == SW_ST_UNKNOWN || a->status == SW_ST_FIXED) ? SW_ST_AFFECTED
 									: a->status;
