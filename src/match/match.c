@@ -14,6 +14,7 @@
 #include "match/match.h"
 #include "util/map.h"
 #include "util/mem.h"
+#include "util/path.h"
 #include "version/version.h"
 
 static const char *const sev_names[] = { "unknown", "negligible", "low", "medium", "high", "critical" };
@@ -229,6 +230,48 @@ static char *first_fix_above(const struct lookup_ctx *c, const struct sw_affecte
 	return sw_xstrdup(best);
 }
 
+/* RubySec-style records have no "fixed" events, only requirement
+ * expressions a safe version satisfies (patched_versions ">= 1.3.7",
+ * "~> 0.5.1").  The fix is the smallest lower bound of such an expression
+ * that is above the installed version and satisfies its expression. */
+static char *first_fix_from_exprs(const struct lookup_ctx *c, const struct sw_affected *a)
+{
+	char *best = NULL;
+	for (size_t i = 0; i < a->unaffected_exprs.len; i++) {
+		const char *expr = a->unaffected_exprs.items[i];
+		const char *q = expr;
+		while (*q) {
+			size_t ops = strspn(q, "<>=~!^");
+			if (!ops) {
+				q++;
+				continue;
+			}
+			bool lower = (ops == 2 && (!strncmp(q, ">=", 2) || !strncmp(q, "~>", 2) || !strncmp(q, "==", 2))) ||
+				     (ops == 1 && (*q == '=' || *q == '^' || *q == '~'));
+			q += ops;
+			q += strspn(q, " \t");
+			size_t vlen = strcspn(q, " \t,|<>=~!^");
+			if (!lower || !vlen) {
+				q += vlen;
+				continue;
+			}
+			char *cand = sw_xstrndup(q, vlen);
+			q += vlen;
+			int cmp, b;
+			bool sat = false;
+			if (sw_version_compare(c->scheme, cand, c->version, &cmp, NULL) == 0 && cmp > 0 &&
+			    sw_version_satisfies(c->scheme, cand, expr, &sat, NULL) == 0 && sat &&
+			    (!best || (sw_version_compare(c->scheme, cand, best, &b, NULL) == 0 && b < 0))) {
+				free(best);
+				best = cand;
+			} else {
+				free(cand);
+			}
+		}
+	}
+	return best;
+}
+
 static bool status_without_fix_applies(enum sw_vuln_status s)
 {
 	return s == SW_ST_AFFECTED || s == SW_ST_WILL_NOT_FIX || s == SW_ST_FIX_DEFERRED ||
@@ -254,6 +297,8 @@ static int add_hit(struct lookup_ctx *c, const struct sw_vuln *v, const struct s
 			*q = (char)tolower((unsigned char)*q);
 	}
 	h->fixed = fixed;
+	if (!h->fixed && a->unaffected_exprs.len)
+		h->fixed = first_fix_from_exprs(c, a);
 	h->status = h->fixed ? SW_ST_FIXED
 		    : (a->status == SW_ST_UNKNOWN || a->status == SW_ST_FIXED) ? SW_ST_AFFECTED
 									: a->status;
@@ -554,6 +599,30 @@ static void fold_hits(struct sw_match_result *res, struct sw_vec *hits, size_t p
 	}
 }
 
+/* ---- lockfiles ---- */
+
+static void free_vec(void *v)
+{
+	sw_vec_release(v);
+	free(v);
+}
+
+/* Is one of the installed copies inside the project of the lockfile at
+ * lock_path (its directory: node_modules/, vendor/, site-packages below it)? */
+static bool installed_in_project(const struct sw_vec *copies, const char *lock_path)
+{
+	if (!copies || !lock_path)
+		return false;
+	char *dir = sw_path_dirname(lock_path);
+	bool found = false;
+	for (size_t i = 0; i < copies->len && !found; i++) {
+		const struct sw_package *q = copies->items[i];
+		found = q->path && sw_path_is_under(q->path, dir);
+	}
+	free(dir);
+	return found;
+}
+
 /* ---- enrichment, order ---- */
 
 static void enrich(struct sw_vulndb *db, struct sw_finding *f)
@@ -669,7 +738,12 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		if (is_os_type(p->type) || (p->flags & SW_PKG_DECLARED) || !p->version)
 			continue;
 		char *key = sw_xasprintf("%s|%s|%s|%s", p->type, p->namespace_ ? p->namespace_ : "", p->name, p->version);
-		sw_map_put(&installed, key, (void *)p);
+		struct sw_vec *copies = sw_map_get(&installed, key);
+		if (!copies) {
+			copies = sw_xcalloc(1, sizeof(*copies));
+			sw_map_put(&installed, key, copies);
+		}
+		sw_vec_push(copies, (void *)p);
 		free(key);
 	}
 	for (size_t i = 0; i < inv->packages.len; i++) {
@@ -678,9 +752,9 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 			continue;
 		if (p->flags & SW_PKG_DECLARED) {
 			char *key = sw_xasprintf("%s|%s|%s|%s", p->type, p->namespace_ ? p->namespace_ : "", p->name, p->version);
-			bool twin = sw_map_has(&installed, key);
+			const struct sw_vec *copies = sw_map_get(&installed, key);
 			free(key);
-			if (twin)
+			if (installed_in_project(copies, p->path))
 				continue;
 		}
 		const char *eco;
@@ -724,7 +798,7 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		if (r < 0)
 			goto fail;
 	}
-	sw_map_release(&installed);
+	sw_map_free_all(&installed, free_vec);
 	for (size_t i = 0; i < res->findings.len; i++)
 		enrich(db, res->findings.items[i]);
 	sw_vulndb_end_read(db, NULL);
@@ -732,7 +806,7 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 	*out = res;
 	return 0;
 fail:
-	sw_map_release(&installed);
+	sw_map_free_all(&installed, free_vec);
 	sw_vulndb_end_read(db, NULL);
 	sw_match_result_free(res);
 	return -1;

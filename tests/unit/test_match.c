@@ -127,6 +127,19 @@ static int setup(void **state)
 	distro(v, "npm", "node-fetch", SW_ST_UNKNOWN, "2.6", NULL);
 	put(v, osv);
 
+	/* RubySec: no fixed events, only the expressions a safe version satisfies */
+	v = sw_vuln_new("CVE-2013-4492", "rubysec");
+	a = sw_affected_new("RubyGems", "i18n");
+	sw_vec_push_strdup(&a->unaffected_exprs, "~> 0.5.1");
+	sw_vec_push_strdup(&a->unaffected_exprs, ">= 0.6.6");
+	sw_vec_push(&v->affected, a);
+	put(v, osv);
+	v = sw_vuln_new("CVE-2013-0001", "rubysec");   /* unaffected_versions only: no fix known */
+	a = sw_affected_new("RubyGems", "i18n");
+	sw_vec_push_strdup(&a->unaffected_exprs, "< 0.3.0");
+	sw_vec_push(&v->affected, a);
+	put(v, osv);
+
 	struct sw_kev k = { .cve = "CVE-2024-0001", .date_added = "2024-02-01" };
 	sw_vulndb_put_kev(db, kev, &k, &err);
 	struct sw_epss e = { .cve = "CVE-2023-9999", .score = 0.42, .percentile = 0.97, .date = "2024-10-25" };
@@ -181,6 +194,10 @@ static struct sw_inventory *make_inventory(const char *version_id)
 	p->flags |= SW_PKG_DECLARED;
 	p = pkg(inv, "npm", "node-fetch", "2.5.0", NULL, NULL);
 	p->path = sw_xstrdup("app/node_modules/node-fetch/package.json");
+	/* the same version declared by another project's lockfile: matched too */
+	p = pkg(inv, "npm", "lodash", "4.17.20", NULL, NULL);
+	p->path = sw_xstrdup("srv/other-app/package-lock.json");
+	p->flags |= SW_PKG_DECLARED;
 	/* declared only: matched */
 	p = pkg(inv, "npm", "lodash", "4.17.15", NULL, NULL);
 	p->path = sw_xstrdup("other/package-lock.json");
@@ -256,16 +273,16 @@ static void test_statuses_and_folding(void **state)
 		struct sw_finding *x = r->findings.items[i];
 		if (!strcmp(x->id, "GHSA-lodash-lodash-lodash")) {
 			const struct sw_package *lp = inv->packages.items[x->pkg];
-			assert_false((lp->flags & SW_PKG_DECLARED) && !strcmp(lp->version, "4.17.20"));
+			assert_false(!strcmp(lp->path, "app/package-lock.json"));
 			lodash++;
 		}
 	}
-	assert_int_equal(lodash, 2);
+	assert_int_equal(lodash, 3);
 	f = find(r, "GHSA-short-vers-ions");
 	assert_non_null(f);
 	assert_string_equal(f->fixed, "2.6.0");
 	assert_int_equal(r->notes.len, 0);
-	assert_int_equal(r->findings.len, 8);
+	assert_int_equal(r->findings.len, 9);
 	sw_match_result_free(r);
 
 	/* asked for: kernel headers and OS-owned language packages */
@@ -290,6 +307,37 @@ static void test_release_without_data(void **state)
 	assert_non_null(strstr(r->notes.items[0], "not 'no vulnerabilities'"));
 	/* language packages are still matched */
 	assert_non_null(find(r, "CVE-2023-9999"));
+	sw_match_result_free(r);
+	sw_inventory_free(inv);
+}
+
+static void test_rubysec_fixed_version(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	pkg(inv, "gem", "i18n", "0.6.5", NULL, NULL);
+	pkg(inv, "gem", "i18n", "0.5.0", NULL, NULL);
+	pkg(inv, "gem", "i18n", "0.6.6", NULL, NULL);
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, inv, NULL, &r, &err), 0);
+	int n0 = 0, n1 = 0;
+	for (size_t i = 0; i < r->findings.len; i++) {
+		struct sw_finding *f = r->findings.items[i];
+		if (!strcmp(f->id, "CVE-2013-4492")) {
+			n0++;
+			/* 0.6.5 -> 0.6.6 (">= 0.6.6"); 0.5.0 -> 0.5.1 ("~> 0.5.1"); 0.6.6 is patched */
+			assert_int_equal(f->status, SW_ST_FIXED);
+			assert_string_equal(f->fixed, !strcmp(f->installed, "0.6.5") ? "0.6.6" : "0.5.1");
+			assert_string_not_equal(f->installed, "0.6.6");
+		} else if (!strcmp(f->id, "CVE-2013-0001")) {
+			n1++;
+			assert_int_equal(f->status, SW_ST_AFFECTED);
+			assert_null(f->fixed);
+		}
+	}
+	assert_int_equal(n0, 2);
+	assert_int_equal(n1, 3);
 	sw_match_result_free(r);
 	sw_inventory_free(inv);
 }
@@ -378,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_release_without_data),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_ecosystems),
+		cmocka_unit_test(test_rubysec_fixed_version),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
