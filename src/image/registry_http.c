@@ -540,17 +540,6 @@ int sw_registry_get_manifest(struct sw_registry *r, const char *ref, size_t max,
 	return rc;
 }
 
-int sw_registry_get_blob(struct sw_registry *r, const char *digest, size_t max, struct sw_buf *body,
-			 struct sw_err *err)
-{
-	struct resp x = { 0 };
-	char *url = sw_xasprintf("%s/blobs/%s", r->base, digest);
-	int rc = get_small(r, url, NULL, "blob", digest, max, body, &x, err);
-	free(url);
-	resp_release(&x);
-	return rc;
-}
-
 /* ---- streamed blobs ------------------------------------------------------- */
 
 struct sw_registry_stream {
@@ -773,4 +762,34 @@ ssize_t sw_registry_stream_read(void *stream, void *buf, size_t n, struct sw_err
 		if (!s->finished && s->pend.len == 0)
 			curl_multi_poll(s->m, NULL, 0, 1000, NULL);
 	}
+}
+
+int sw_registry_get_blob(struct sw_registry *r, const char *digest, size_t max, struct sw_buf *body,
+			 struct sw_err *err)
+{
+	/* through the stream, so a small blob is resumed and retried too */
+	struct sw_registry_stream *st = NULL;
+	int rc = sw_registry_stream_open(r, digest, 0, &st, err);
+	if (rc < 0)
+		return rc;
+	sw_buf_release(body);
+	sw_buf_init(body, max);
+	char chunk[16384];
+	for (;;) {
+		ssize_t n = sw_registry_stream_read(st, chunk, sizeof(chunk), err);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		sw_buf_add(body, chunk, (size_t)n);
+		if (!sw_buf_ok(body)) {
+			rc = sw_err_set(err, SW_E_LIMIT, "'%s': blob '%s' is larger than %zu bytes",
+					r->display, digest, max);
+			break;
+		}
+	}
+	sw_registry_stream_close(st);
+	return rc;
 }
