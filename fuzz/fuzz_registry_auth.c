@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(canon);
 		sw_registry_ref_release(&r);
 	}
+	(void)sw_registry_ref_plausible(s);
 	free(s);
-	(void)sw_registry_ref_plausible((const char *)data + 1);
 	return 0;
 }

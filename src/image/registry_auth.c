@@ -235,8 +235,9 @@ int sw_registry_challenge_parse(const char *hdr, size_t len, struct sw_registry_
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (kl == 0 || p >= end || *p != '=') {
-			rc = sw_err_set(err, SW_E_FORMAT, "WWW-Authenticate: expected key=value at '%.40s'",
-					k0);
+			int show = end - k0 < 40 ? (int)(end - k0) : 40;
+			rc = sw_err_set(err, SW_E_FORMAT, "WWW-Authenticate: expected key=value at '%.*s'",
+					show, k0);
 			goto out;
 		}
 		p++;

@@ -117,6 +117,11 @@ static void test_challenges(void **state)
 				 -SW_E_FORMAT);
 		assert_non_null(strstr(err.msg, "WWW-Authenticate"));
 	}
+	/* fuzz crash: a key without a value at the very end of an unterminated buffer */
+	char *cut = sw_xstrndup("Bearer serarer servivice=x", 21);
+	assert_int_equal(sw_registry_challenge_parse(cut, 21, &c, &err), -SW_E_FORMAT);
+	assert_non_null(strstr(err.msg, "expected key=value at 'serarer serviv'"));
+	free(cut);
 	/* a NUL inside the header is not a silent truncation */
 	const char nul[] = "Bearer realm=\"a\0b\"";
 	assert_int_equal(sw_registry_challenge_parse(nul, sizeof(nul) - 1, &c, &err), -SW_E_FORMAT);
