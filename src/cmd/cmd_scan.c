@@ -68,7 +68,7 @@ static void help(FILE *out)
 	      "  stowaway scan --fail-on high --ignore-unfixed oci:./layout:latest\n"
 	      "  stowaway scan -f sarif -o results.sarif --vex app.openvex.json app.tar\n"
 	      "  stowaway scan --sbom sbom.cdx.json -f json\n"
-	      "  stowaway scan registry:ghcr.io/org/app:1.2   (or just: alpine:3.19)\n"
+	      "  stowaway scan registry:reg.example.test/org/app:1.2   (or just: alpine:3.19)\n"
 	      "\n"
 	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched, 2 error (bad image,\n"
 	      "no or too old database, i/o), 64 usage.\n",

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/internal.h"
@@ -348,8 +349,15 @@ static int run_helper(const char *name, const char *host, char **user, char **pa
 	}
 	close(outp[0]);
 	int status = 0;
-	kill(pid, SIGTERM); /* no-op when it has exited; bounds a stuck helper */
-	waitpid(pid, &status, 0);
+	pid_t w2 = 0;
+	for (int i = 0; i < 100 && (w2 = waitpid(pid, &status, WNOHANG)) == 0; i++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (w2 == 0) { /* stuck for 10 s after closing its output */
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
 	signal(SIGPIPE, old);
 	int rc;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {

@@ -672,8 +672,10 @@ static int stream_finished(struct sw_registry_stream *s, struct sw_err *err)
 	long status = 0;
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	bool progress = s->got > s->transfer_start;
-	if (progress)
+	if (progress) { /* a token may expire during a long download: refresh again */
 		s->fails = 0;
+		s->auth_failed = false;
+	}
 	if (++s->restarts > MAX_RESTARTS)
 		return sw_err_set(err, SW_E_NET, "'%s': blob '%s': gave up after %d transfers",
 				  r->display, s->digest, MAX_RESTARTS);
