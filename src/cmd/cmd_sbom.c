@@ -20,13 +20,20 @@ static void help(FILE *out)
 	      "is read statically, once, layer by layer; every digest is verified.\n"
 	      "\n"
 	      "IMAGE is docker-archive:PATH (a `docker save` tar), oci-archive:PATH,\n"
-	      "oci:DIR[:TAG], dir:ROOTFS (a root filesystem), or a bare path (detected).\n"
+	      "oci:DIR[:TAG], dir:ROOTFS (a root filesystem), registry:HOST/REPO[:TAG|@DIGEST]\n"
+	      "(a registry; docker.io/library/ implied), or a bare path (detected).\n"
 	      "\n"
 	      "Options:\n"
 	      "  -f, --format FMT     table (default), json, cyclonedx (1.5), spdx-json (2.3)\n"
 	      "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
 	      "      --platform P     os/arch[/variant] to pick from a multi-platform image\n"
 	      "                       (default linux/amd64)\n"
+	      "Registry (registry:HOST[:PORT]/REPO[:TAG|@DIGEST], or a bare reference):\n"
+	      "      --username U     registry user (else STOWAWAY_REGISTRY_USERNAME/PASSWORD,\n"
+	      "                       then ~/.docker/config.json auths and credential helpers)\n"
+	      "      --password-stdin read the registry password from standard input\n"
+	      "      --insecure       https without certificate verification\n"
+	      "      --plain-http     http instead of https (local registries)\n"
 	      "  -q, --quiet          no progress on standard error\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -35,9 +42,23 @@ static void help(FILE *out)
 	      "  stowaway sbom -f cyclonedx -o sbom.cdx.json oci:./layout:latest\n"
 	      "  stowaway sbom --platform linux/arm64 oci-archive:multi.tar\n"
 	      "  stowaway sbom -f spdx-json dir:/\n"
+	      "  stowaway sbom --plain-http registry:127.0.0.1:5000/app:1.0\n"
 	      "\n"
 	      "Exit codes: 0 ok, 2 error (bad image, digest mismatch, i/o), 64 usage.\n",
 	      out);
+}
+
+/* --password-stdin: the first line of standard input (at most 4 KiB). */
+static char *read_password_stdin(void)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_init(&b, 4096);
+	int ch;
+	while ((ch = getchar()) != EOF && ch != '\n')
+		sw_buf_addch(&b, (char)ch);
+	if (b.len && b.data[b.len - 1] == '\r')
+		b.data[--b.len] = '\0';
+	return sw_buf_detach(&b, NULL);
 }
 
 static bool progress(void *ctx, size_t done, size_t nlayers)
@@ -56,11 +77,16 @@ int cmd_sbom(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "platform", required_argument, NULL, 'P' },
+		{ "username", required_argument, NULL, 'U' },
+		{ "password-stdin", no_argument, NULL, 'S' },
+		{ "insecure", no_argument, NULL, 'I' },
+		{ "plain-http", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "table", *output = NULL, *platform = NULL;
+	const char *format = "table", *output = NULL, *platform = NULL, *username = NULL;
+	bool pw_stdin = false, insecure = false, plain_http = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -68,6 +94,10 @@ int cmd_sbom(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'P': platform = optarg; break;
+		case 'U': username = optarg; break;
+		case 'S': pw_stdin = true; break;
+		case 'I': insecure = true; break;
+		case 'H': plain_http = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("sbom", "bad option");
@@ -79,13 +109,23 @@ int cmd_sbom(int argc, char **argv)
 	if (sw_report_format_parse(format, &fmt) < 0)
 		return sw_cmd_usage_error("sbom", "unknown format '%s'", format);
 
+	if (pw_stdin && !username)
+		return sw_cmd_usage_error("sbom", "--password-stdin needs --username");
+	char *password = pw_stdin ? read_password_stdin() : NULL;
 	struct sw_err err = SW_ERR_INIT;
-	struct sw_image_opts iopts = { .platform = platform };
+	struct sw_image_opts iopts = { .platform = platform, .username = username,
+				       .password = password, .insecure = insecure,
+				       .plain_http = plain_http };
 	struct sw_image *img = NULL;
 	struct sw_inventory *inv = NULL;
 	struct sw_outfile out = { 0 };
 	int rc = SW_EXIT_ERROR;
-	if (sw_image_open(argv[optind], &iopts, &img, &err) < 0)
+	int orc = sw_image_open(argv[optind], &iopts, &img, &err);
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	if (orc < 0)
 		goto fail;
 	struct sw_inventory_opts opts = { 0 };
 	if (sw_cmd_progress_enabled())

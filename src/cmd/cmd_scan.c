@@ -54,6 +54,12 @@ static void help(FILE *out)
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --platform P        os/arch[/variant] of a multi-platform image\n"
+	      "Registry (registry:HOST[:PORT]/REPO[:TAG|@DIGEST], or a bare reference):\n"
+	      "      --username U        registry user (else STOWAWAY_REGISTRY_USERNAME/PASSWORD,\n"
+	      "                          then ~/.docker/config.json auths and credential helpers)\n"
+	      "      --password-stdin    read the registry password from standard input\n"
+	      "      --insecure          https without certificate verification\n"
+	      "      --plain-http        http instead of https (local registries)\n"
 	      "  -q, --quiet             no progress on standard error\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -62,6 +68,7 @@ static void help(FILE *out)
 	      "  stowaway scan --fail-on high --ignore-unfixed oci:./layout:latest\n"
 	      "  stowaway scan -f sarif -o results.sarif --vex app.openvex.json app.tar\n"
 	      "  stowaway scan --sbom sbom.cdx.json -f json\n"
+	      "  stowaway scan registry:reg.example.test/org/app:1.2   (or just: alpine:3.19)\n"
 	      "\n"
 	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched, 2 error (bad image,\n"
 	      "no or too old database, i/o), 64 usage.\n",
@@ -69,7 +76,21 @@ static void help(FILE *out)
 }
 
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
-       OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM };
+       OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
+       OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP };
+
+/* --password-stdin: the first line of standard input (at most 4 KiB). */
+static char *read_password_stdin(void)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_init(&b, 4096);
+	int ch;
+	while ((ch = getchar()) != EOF && ch != '\n')
+		sw_buf_addch(&b, (char)ch);
+	if (b.len && b.data[b.len - 1] == '\r')
+		b.data[--b.len] = '\0';
+	return sw_buf_detach(&b, NULL);
+}
 
 static bool progress(void *ctx, size_t done, size_t n)
 {
@@ -81,7 +102,7 @@ static bool progress(void *ctx, size_t done, size_t n)
 	return true;
 }
 
-static int load_inventory(const char *image, const char *sbom, const char *platform,
+static int load_inventory(const char *image, const char *sbom, const struct sw_image_opts *io,
 			  struct sw_inventory **inv, struct sw_err *err)
 {
 	if (sbom) {
@@ -92,9 +113,8 @@ static int load_inventory(const char *image, const char *sbom, const char *platf
 		sw_buf_release(&b);
 		return r;
 	}
-	struct sw_image_opts io = { .platform = platform };
 	struct sw_image *img = NULL;
-	if (sw_image_open(image, &io, &img, err) < 0)
+	if (sw_image_open(image, io, &img, err) < 0)
 		return -1;
 	struct sw_inventory_opts opts = { 0 };
 	if (sw_cmd_progress_enabled())
@@ -121,12 +141,18 @@ int cmd_scan(int argc, char **argv)
 		{ "kernel-headers", no_argument, NULL, OPT_KERNEL },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "username", required_argument, NULL, OPT_USERNAME },
+		{ "password-stdin", no_argument, NULL, OPT_PW_STDIN },
+		{ "insecure", no_argument, NULL, OPT_INSECURE },
+		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *sbom = NULL, *ignorefile = NULL;
 	const char *db_path = NULL, *platform = NULL, *max_age_s = NULL, *fail_on_s = NULL;
+	const char *username = NULL;
+	bool pw_stdin = false, insecure = false, plain_http = false;
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_filter filter;
 	struct sw_match_opts mopts = { 0 };
@@ -161,6 +187,10 @@ int cmd_scan(int argc, char **argv)
 		case OPT_KERNEL: mopts.kernel_headers = true; break;
 		case OPT_DB: db_path = optarg; break;
 		case OPT_PLATFORM: platform = optarg; break;
+		case OPT_USERNAME: username = optarg; break;
+		case OPT_PW_STDIN: pw_stdin = true; break;
+		case OPT_INSECURE: insecure = true; break;
+		case OPT_PLAIN_HTTP: plain_http = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
@@ -184,6 +214,10 @@ int cmd_scan(int argc, char **argv)
 	int64_t max_age = 0;
 	if (max_age_s && sw_vulndb_parse_duration(max_age_s, &max_age, &err) < 0) {
 		rc = sw_cmd_usage_error("scan", "--max-db-age: %s", err.msg);
+		goto out;
+	}
+	if (pw_stdin && !username) {
+		rc = sw_cmd_usage_error("scan", "--password-stdin needs --username");
 		goto out;
 	}
 
@@ -222,7 +256,16 @@ int cmd_scan(int argc, char **argv)
 	if (stale)
 		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
 				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
-	if (load_inventory(sbom ? NULL : argv[optind], sbom, platform, &inv, &err) < 0)
+	char *password = pw_stdin ? read_password_stdin() : NULL;
+	struct sw_image_opts io = { .platform = platform, .username = username,
+				    .password = password, .insecure = insecure,
+				    .plain_http = plain_http };
+	int lrc = load_inventory(sbom ? NULL : argv[optind], sbom, &io, &inv, &err);
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	if (lrc < 0)
 		goto fail;
 	if (sw_match_inventory(db, inv, &mopts, &res, &err) < 0)
 		goto fail;

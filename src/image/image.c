@@ -20,6 +20,7 @@ static const struct sw_transport *const transports[] = {
 	&sw_transport_docker_archive,
 	&sw_transport_oci_archive,
 	&sw_transport_dir,
+	&sw_transport_registry,
 };
 
 void sw_layer_desc_free(void *p)
@@ -153,7 +154,7 @@ int sw_image_open(const char *refstr, const struct sw_image_opts *opts, struct s
 		img->want.architecture = sw_xstrdup("amd64");
 	}
 
-	const struct sw_transport *t = NULL;
+	const struct sw_transport *t = NULL, *t_reg = NULL;
 	if (ref.transport) {
 		t = find_transport(ref.transport);
 		if (!t) {
@@ -163,19 +164,21 @@ int sw_image_open(const char *refstr, const struct sw_image_opts *opts, struct s
 		}
 	} else {
 		struct stat st;
-		if (stat(ref.path, &st) != 0) {
+		if (stat(ref.path, &st) != 0 && errno == ENOENT &&
+		    sw_registry_ref_plausible(ref.path)) {
+			t = t_reg = &sw_transport_registry;
+		} else if (stat(ref.path, &st) != 0) {
 			if (errno == ENOENT)
 				rc = sw_err_set(err, SW_E_NOTFOUND,
-						"'%s': no such file or directory (registry images "
-						"are not supported; use docker-archive:, oci:, "
-						"oci-archive: or dir:)",
-						ref.path);
+						"'%s': no such file or directory (for a registry "
+						"image write registry:%s)",
+						ref.path, ref.path);
 			else
 				rc = sw_err_errno(err, "'%s'", ref.path);
 			goto fail;
 		}
 		int best = 0;
-		for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+		for (size_t i = 0; !t_reg && i < sizeof(transports) / sizeof(transports[0]); i++) {
 			int score = transports[i]->bid(ref.path);
 			if (score > best) {
 				best = score;
@@ -196,7 +199,10 @@ int sw_image_open(const char *refstr, const struct sw_image_opts *opts, struct s
 				      : sw_xstrdup(ref.path);
 	rc = t->open(img, &ref, opts, err);
 	if (rc < 0) {
-		sw_err_wrap(err, "'%s'", img->display);
+		size_t dl = strlen(img->display);
+		if (!err || err->msg[0] != '\'' || strncmp(err->msg + 1, img->display, dl) != 0 ||
+		    err->msg[dl + 1] != '\'')
+			sw_err_wrap(err, "'%s'", img->display);
 		goto fail;
 	}
 	sw_ref_release(&ref);
@@ -238,6 +244,7 @@ void sw_image_close(struct sw_image *img)
 	sw_vec_free_all(&in->layers, sw_layer_desc_free);
 	sw_vec_free_strings(&img->layer_names);
 	sw_store_free(img->store);
+	sw_registry_free(img->reg);
 	if (img->rootfd >= 0)
 		close(img->rootfd);
 	sw_platform_release(&img->want);

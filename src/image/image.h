@@ -14,7 +14,9 @@
  * oci-archive:PATH, oci:DIR[:TAG], dir:ROOTFS, and a bare path that is
  * detected (a directory with oci-layout is oci:, another directory is dir:,
  * a tar with manifest.json is docker-archive:, a tar with oci-layout is
- * oci-archive:).
+ * oci-archive:).  registry:HOST[:PORT]/REPO[:TAG|@DIGEST] (also docker://)
+ * pulls from a registry; a bare reference that is not an existing path
+ * and looks like one (repo:tag, host/repo@sha256:...) means the same.
  *
  * Every blob is verified while it is read: the manifest's layer digests,
  * the config digest, and the config's rootfs.diff_ids against the
@@ -38,6 +40,11 @@
 struct sw_image_opts {
 	const char *platform;   /* "os/arch[/variant]"; NULL = linux/amd64 */
 	size_t max_json;        /* cap on manifest/config/index size; 0 = 16 MiB */
+	/* registry: only (see docs/image-reading.md "Registries") */
+	const char *username;   /* with password; else env / docker config */
+	const char *password;
+	bool insecure;          /* https without certificate verification */
+	bool plain_http;        /* http:// instead of https:// */
 };
 
 struct sw_layer_desc {

@@ -9,6 +9,9 @@
  *   docker_archive.c docker-archive: (docker save output)
  *   rootfs.c         dir: (a root filesystem on disk)
  *   layer_stream.c   blob bytes -> sha256 -> decompress -> sha256 -> libarchive tar
+ *   registry.c       registry: (Registry HTTP API v2 / OCI distribution)
+ *   registry_auth.c  registry references, WWW-Authenticate, credentials
+ *   registry_http.c  libcurl requests: auth, retries, streamed resumable blobs
  */
 #ifndef SW_IMAGE_INTERNAL_H
 #define SW_IMAGE_INTERNAL_H
@@ -212,12 +215,72 @@ struct sw_image {
 	size_t max_json;
 	struct sw_platform want;   /* requested platform (default linux/amd64) */
 	bool want_explicit;        /* opts->platform was given */
+	struct sw_registry *reg;   /* registry: connection state, or NULL */
 };
 
 extern const struct sw_transport sw_transport_docker_archive;
 extern const struct sw_transport sw_transport_oci;
 extern const struct sw_transport sw_transport_oci_archive;
 extern const struct sw_transport sw_transport_dir;
+extern const struct sw_transport sw_transport_registry;
+
+/* ---- registries (registry*.c) ------------------------------------------- */
+
+/* HOST[:PORT]/REPO[:TAG][@DIGEST], normalised like docker: a first component
+ * without '.' or ':' (and not "localhost") is a path on docker.io, and a
+ * one-component docker.io repository is under library/. */
+struct sw_registry_ref {
+	char *host;      /* as the user means it: "docker.io", "127.0.0.1:5000" */
+	char *api_host;  /* where the API lives: docker.io -> registry-1.docker.io */
+	char *repo;      /* "library/alpine" */
+	char *tag;       /* "latest" when neither tag nor digest is given; NULL with a digest only */
+	char *digest;    /* "sha256:..." or NULL */
+};
+int sw_registry_ref_parse(const char *s, struct sw_registry_ref *out, struct sw_err *err);
+void sw_registry_ref_release(struct sw_registry_ref *r);
+/* "host/repo:tag@digest" (owned). */
+char *sw_registry_ref_str(const struct sw_registry_ref *r);
+/* True if a bare reference (no transport) looks like a registry reference
+ * rather than a file name: not absolute, not ./ ../ ~, no .tar suffix. */
+bool sw_registry_ref_plausible(const char *s);
+
+/* One WWW-Authenticate challenge: SCHEME k=v, k="quoted \" v", ... */
+struct sw_registry_challenge {
+	char *scheme;    /* lower case: "bearer", "basic" */
+	char *realm, *service, *scope; /* NULL if absent */
+};
+int sw_registry_challenge_parse(const char *hdr, size_t len, struct sw_registry_challenge *out,
+				struct sw_err *err);
+void sw_registry_challenge_release(struct sw_registry_challenge *c);
+
+/* Credentials for host: env STOWAWAY_REGISTRY_USERNAME/PASSWORD, then the
+ * docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json:
+ * credHelpers, auths, credsStore).  Returns 1 with *user and *pass owned, 0 if
+ * none, < 0 on a broken config or helper. */
+int sw_registry_creds_lookup(const char *host, char **user, char **pass, struct sw_err *err);
+
+struct sw_registry;
+struct sw_registry_opts {
+	const char *username, *password;
+	bool insecure, plain_http;
+};
+struct sw_registry *sw_registry_new(const struct sw_registry_ref *ref,
+				    const struct sw_registry_opts *o);
+void sw_registry_free(struct sw_registry *r);
+/* GET /v2/REPO/manifests/REF (ref = tag or digest) into body, with the
+ * Content-Type (owned) and Docker-Content-Digest (owned, or NULL). */
+int sw_registry_get_manifest(struct sw_registry *r, const char *ref, size_t max, struct sw_buf *body,
+			     char **content_type, char **digest_hdr, struct sw_err *err);
+/* GET a whole (small) blob. */
+int sw_registry_get_blob(struct sw_registry *r, const char *digest, size_t max, struct sw_buf *body,
+			 struct sw_err *err);
+/* A streamed blob read: resumed with Range after a cut, retried on 429/5xx.
+ * Each stream has its own curl handles (safe across threads). */
+struct sw_registry_stream;
+int sw_registry_stream_open(struct sw_registry *r, const char *digest, uint64_t size,
+			    struct sw_registry_stream **out, struct sw_err *err);
+ssize_t sw_registry_stream_read(void *stream, void *buf, size_t n, struct sw_err *err);
+void sw_registry_stream_close(struct sw_registry_stream *s);
 
 /* Walk a layer that is a member of img->store (oci, oci-archive,
  * docker-archive), adding "'PATH': layer N 'DIGEST'" to layer errors. */

@@ -5,6 +5,7 @@
  *   oci-archive:PATH[:TAG]
  *   oci:DIR[:TAG]
  *   dir:ROOTFS
+ *   registry:REF, docker://REF       REF parsed by registry_auth.c
  *   PATH                              detected by image.c (bid)
  *
  * A path may itself contain ':'; the longest prefix that exists on disk is
@@ -79,9 +80,14 @@ int sw_ref_parse(const char *ref, struct sw_ref *out, struct sw_err *err)
 		}
 		return 0;
 	}
-	if (strncmp(ref, "registry:", 9) == 0 || strncmp(ref, "docker://", 9) == 0)
-		return sw_err_set(err, SW_E_UNSUPPORTED, "'%s': registry images are not supported yet",
-				  ref);
+	if (strncmp(ref, "registry:", 9) == 0 || strncmp(ref, "docker://", 9) == 0) {
+		const char *rest = ref + 9;
+		if (!*rest)
+			return sw_err_set(err, SW_E_USAGE, "'%s': no reference after '%.9s'", ref, ref);
+		out->transport = sw_xstrdup("registry");
+		out->path = sw_xstrdup(rest);
+		return 0;
+	}
 	out->path = sw_xstrdup(ref);
 	return 0;
 }

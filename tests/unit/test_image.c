@@ -190,7 +190,7 @@ static void test_bare_detection_errors(void **state)
 	p = sw_xasprintf("%s/does-not-exist.tar", tmp);
 	expect_fail(p, NULL, SW_E_NOTFOUND, "no such file", "does-not-exist.tar");
 	free(p);
-	expect_fail("registry:example.test/x:1", NULL, SW_E_UNSUPPORTED, "registry", NULL);
+	expect_fail("registry:example.test/Bad_Repo:1", NULL, SW_E_USAGE, "bad repository name", NULL);
 	expect_fail("oci:", NULL, SW_E_USAGE, "no path", NULL);
 	expect_fail("", NULL, SW_E_USAGE, "empty image reference", NULL);
 	/* a tar that is no image */
