@@ -27,6 +27,9 @@ static void help(FILE *out)
 	      "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
 	      "      --platform P     os/arch[/variant] to pick from a multi-platform image\n"
 	      "                       (default linux/amd64)\n"
+	      "      --no-cache       neither read nor write the per-layer cache\n"
+	      "                       ($STOWAWAY_CACHE_DIR/layers, else\n"
+	      "                       $XDG_CACHE_HOME/stowaway/layers)\n"
 	      "  -q, --quiet          no progress on standard error\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -56,11 +59,13 @@ int cmd_sbom(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "platform", required_argument, NULL, 'P' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *platform = NULL;
+	bool no_cache = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -68,6 +73,7 @@ int cmd_sbom(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'P': platform = optarg; break;
+		case 'C': no_cache = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("sbom", "bad option");
@@ -87,11 +93,13 @@ int cmd_sbom(int argc, char **argv)
 	int rc = SW_EXIT_ERROR;
 	if (sw_image_open(argv[optind], &iopts, &img, &err) < 0)
 		goto fail;
-	struct sw_inventory_opts opts = { 0 };
+	struct sw_inventory_opts opts = { .no_cache = no_cache };
 	if (sw_cmd_progress_enabled())
 		opts.progress = progress;
 	if (sw_inventory_build(img, &opts, &inv, &err) < 0)
 		goto fail;
+	if (getenv("STOWAWAY_DEBUG_CACHE"))
+		fprintf(stderr, "layer cache: %u cached, %u read\n", inv->layers_cached, inv->layers_read);
 	if (sw_outfile_open(&out, output, &err) < 0)
 		goto fail;
 	struct sw_report_opts ro = {

@@ -54,6 +54,9 @@ static void help(FILE *out)
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --platform P        os/arch[/variant] of a multi-platform image\n"
+	      "      --no-cache          neither read nor write the per-layer cache\n"
+	      "                          ($STOWAWAY_CACHE_DIR/layers, else\n"
+	      "                          $XDG_CACHE_HOME/stowaway/layers)\n"
 	      "  -q, --quiet             no progress on standard error\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -69,7 +72,7 @@ static void help(FILE *out)
 }
 
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
-       OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM };
+       OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM, OPT_NO_CACHE };
 
 static bool progress(void *ctx, size_t done, size_t n)
 {
@@ -81,7 +84,7 @@ static bool progress(void *ctx, size_t done, size_t n)
 	return true;
 }
 
-static int load_inventory(const char *image, const char *sbom, const char *platform,
+static int load_inventory(const char *image, const char *sbom, const char *platform, bool no_cache,
 			  struct sw_inventory **inv, struct sw_err *err)
 {
 	if (sbom) {
@@ -96,10 +99,13 @@ static int load_inventory(const char *image, const char *sbom, const char *platf
 	struct sw_image *img = NULL;
 	if (sw_image_open(image, &io, &img, err) < 0)
 		return -1;
-	struct sw_inventory_opts opts = { 0 };
+	struct sw_inventory_opts opts = { .no_cache = no_cache };
 	if (sw_cmd_progress_enabled())
 		opts.progress = progress;
 	int r = sw_inventory_build(img, &opts, inv, err);
+	if (r == 0 && getenv("STOWAWAY_DEBUG_CACHE"))
+		fprintf(stderr, "layer cache: %u cached, %u read\n", (*inv)->layers_cached,
+			(*inv)->layers_read);
 	sw_image_close(img);
 	return r;
 }
@@ -121,6 +127,7 @@ int cmd_scan(int argc, char **argv)
 		{ "kernel-headers", no_argument, NULL, OPT_KERNEL },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -130,7 +137,7 @@ int cmd_scan(int argc, char **argv)
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_filter filter;
 	struct sw_match_opts mopts = { 0 };
-	bool show_suppressed = false;
+	bool show_suppressed = false, no_cache = false;
 	struct sw_err err = SW_ERR_INIT;
 	sw_filter_init(&filter, sw_cmd_now());
 	int rc = SW_EXIT_USAGE, c;
@@ -161,6 +168,7 @@ int cmd_scan(int argc, char **argv)
 		case OPT_KERNEL: mopts.kernel_headers = true; break;
 		case OPT_DB: db_path = optarg; break;
 		case OPT_PLATFORM: platform = optarg; break;
+		case OPT_NO_CACHE: no_cache = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
@@ -222,7 +230,7 @@ int cmd_scan(int argc, char **argv)
 	if (stale)
 		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
 				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
-	if (load_inventory(sbom ? NULL : argv[optind], sbom, platform, &inv, &err) < 0)
+	if (load_inventory(sbom ? NULL : argv[optind], sbom, platform, no_cache, &inv, &err) < 0)
 		goto fail;
 	if (sw_match_inventory(db, inv, &mopts, &res, &err) < 0)
 		goto fail;

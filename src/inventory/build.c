@@ -1,7 +1,7 @@
 /*
  * build.c - the layer pass and the merge.
  *
- * Each layer is walked once.  Its result (struct layer_result) records
+ * Each layer is walked once.  Its result (struct sw_layer_result) records
  * what the analyzers found in it, its whiteouts, opaque directories and
  * links; results do not depend on other layers, so layers can be walked in
  * any order or in parallel, and results can be cached by diff_id.
@@ -21,85 +21,36 @@
 
 #include "inventory/analyzers.h"
 #include "inventory/inventory.h"
+#include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/buf.h"
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
 
-#define OS_ANALYZER "os"
-
-struct found {
-	char *path;
-	const char *analyzer;     /* static name */
-	struct sw_pkglist res;
-	char *content;            /* release files only */
-};
-
-struct link {
-	char *path;
-	char *target;             /* resolved image path */
-};
-
-struct layer_result {
-	struct sw_vec found;      /* struct found* */
-	struct sw_vec whiteouts;  /* char* */
-	struct sw_vec opaques;    /* char* */
-	struct sw_vec links;      /* struct link* */
-	struct sw_vec warnings;   /* char* */
-};
-
-static void found_free(void *v)
-{
-	struct found *f = v;
-	if (!f)
-		return;
-	free(f->path);
-	sw_pkglist_release(&f->res);
-	free(f->content);
-	free(f);
-}
-
-static void link_free(void *v)
-{
-	struct link *l = v;
-	if (!l)
-		return;
-	free(l->path);
-	free(l->target);
-	free(l);
-}
-
-static void layer_result_release(struct layer_result *r)
-{
-	sw_vec_free_all(&r->found, found_free);
-	sw_vec_free_strings(&r->whiteouts);
-	sw_vec_free_strings(&r->opaques);
-	sw_vec_free_all(&r->links, link_free);
-	sw_vec_free_strings(&r->warnings);
-}
+#define OS_ANALYZER SW_LAYER_OS_ANALYZER
 
 /* ---- the layer pass ---- */
 
 struct walk_ctx {
-	struct layer_result *res;
+	struct sw_layer_result *res;
 	struct sw_buf content;
 	const char *layer_name;
 };
 
-static struct found *find_found(struct layer_result *r, const char *path, const char *analyzer)
+static struct sw_lr_found *find_found(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
 	for (size_t i = r->found.len; i-- > 0;) {
-		struct found *f = r->found.items[i];
+		struct sw_lr_found *f = r->found.items[i];
 		if (strcmp(f->path, path) == 0 && strcmp(f->analyzer, analyzer) == 0)
 			return f;
 	}
 	return NULL;
 }
 
-static struct found *found_new(struct layer_result *r, const char *path, const char *analyzer)
+static struct sw_lr_found *found_new(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
-	struct found *f = sw_xcalloc(1, sizeof(*f));
+	struct sw_lr_found *f = sw_xcalloc(1, sizeof(*f));
 	f->path = sw_xstrdup(path);
 	f->analyzer = analyzer;
 	sw_vec_push(&r->found, f);
@@ -117,7 +68,7 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 			if (sw_entry_read_all(rd, SW_OSDETECT_MAX_SIZE, &w->content, err) < 0)
 				return -1;
 			loaded = true;
-			struct found *f = found_new(w->res, e->path, OS_ANALYZER);
+			struct sw_lr_found *f = found_new(w->res, e->path, OS_ANALYZER);
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
@@ -125,7 +76,7 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 		const struct sw_analyzer *a = an[i];
 		if (!a->wants(e->path, e->mode, e->size))
 			continue;
-		struct found *f = found_new(w->res, e->path, a->name);
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 		if (e->size > a->max_size) {
 			sw_pkglist_warn(&f->res, "%s: %llu bytes is over the %s analyzer's limit; not read",
 					e->path, (unsigned long long)e->size, a->name);
@@ -159,7 +110,7 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 	if (!wanted)
 		return;
 	/* as a link in the merged view, so lookups and whiteouts treat it right */
-	struct link *l = sw_xcalloc(1, sizeof(*l));
+	struct sw_lr_link *l = sw_xcalloc(1, sizeof(*l));
 	l->path = sw_xstrdup(e->path);
 	l->target = sw_xstrdup(e->link);
 	sw_vec_push(&w->res->links, l);
@@ -168,11 +119,11 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 		const struct sw_analyzer *a = an[i];
 		if (!a->wants(e->path, e->mode, e->size))
 			continue;
-		struct found *src = find_found(w->res, e->link, a->name);
+		struct sw_lr_found *src = find_found(w->res, e->link, a->name);
 		if (!src)
 			continue;
 		any = true;
-		struct found *f = found_new(w->res, e->path, a->name);
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 		for (size_t k = 0; k < src->res.pkgs.len; k++) {
 			struct sw_package *p = sw_package_dup(src->res.pkgs.items[k]);
 			sw_str_set(&p->path, e->path);
@@ -197,7 +148,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 		sw_vec_push_strdup(&w->res->opaques, e->path);
 		break;
 	case SW_ENT_SYMLINK: {
-		struct link *l = sw_xcalloc(1, sizeof(*l));
+		struct sw_lr_link *l = sw_xcalloc(1, sizeof(*l));
 		l->path = sw_xstrdup(e->path);
 		l->target = sw_path_resolve_link(e->path, e->link ? e->link : "");
 		sw_vec_push(&w->res->links, l);
@@ -214,7 +165,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 	return 0;
 }
 
-static int scan_layer(struct sw_image *img, size_t idx, struct layer_result *res, struct sw_err *err)
+static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *res, struct sw_err *err)
 {
 	struct walk_ctx w = { .res = res };
 	sw_buf_init(&w.content, 0);
@@ -227,7 +178,7 @@ static int scan_layer(struct sw_image *img, size_t idx, struct layer_result *res
 
 struct tracked {
 	int layer;
-	const struct found *found;   /* borrowed from a layer result */
+	const struct sw_lr_found *found;   /* borrowed from a layer result */
 	struct sw_vec pkgs;          /* owned copies with layer_index set */
 };
 
@@ -301,7 +252,7 @@ static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
 	return sw_streq(a->version, b->version) && a->epoch == b->epoch;
 }
 
-static void merge_layer(struct merged *m, const struct layer_result *r, int layer)
+static void merge_layer(struct merged *m, const struct sw_layer_result *r, int layer)
 {
 	for (size_t i = 0; i < r->opaques.len; i++)
 		delete_under(m, r->opaques.items[i], false);
@@ -311,19 +262,19 @@ static void merge_layer(struct merged *m, const struct layer_result *r, int laye
 	 * first: a rewritten database keeps older packages' layers. */
 	struct sw_map old = SW_MAP_INIT;
 	for (size_t i = 0; i < r->found.len; i++) {
-		const struct found *f = r->found.items[i];
+		const struct sw_lr_found *f = r->found.items[i];
 		struct slot *s = sw_map_del(&m->files, f->path);
 		if (s)
 			slot_free(sw_map_put(&old, f->path, s));
 		free(sw_map_del(&m->links, f->path));
 	}
 	for (size_t i = 0; i < r->links.len; i++) {
-		const struct link *l = r->links.items[i];
+		const struct sw_lr_link *l = r->links.items[i];
 		slot_free(sw_map_del(&m->files, l->path));
 		free(sw_map_put(&m->links, l->path, sw_xstrdup(l->target)));
 	}
 	for (size_t i = 0; i < r->found.len; i++) {
-		const struct found *f = r->found.items[i];
+		const struct sw_lr_found *f = r->found.items[i];
 		const struct tracked *prev = slot_get(sw_map_get(&old, f->path), f->analyzer);
 		struct tracked *t = sw_xcalloc(1, sizeof(*t));
 		t->layer = layer;
@@ -454,7 +405,7 @@ static void collect(struct sw_inventory *inv, struct tracked *t, struct sw_vec *
 	}
 }
 
-static void finish(struct sw_inventory *inv, struct merged *m, struct layer_result *results)
+static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_result *results)
 {
 	sw_osdetect_run(&inv->os, read_release, m);
 	if (inv->os.id == NULL)
@@ -586,7 +537,7 @@ static void copy_image_facts(struct sw_inventory *inv, const struct sw_image_inf
 struct pass {
 	struct sw_image *img;
 	const struct sw_inventory_opts *opts;
-	struct layer_result *results;
+	struct sw_layer_result *results;
 	struct sw_err *errs;     /* one per layer */
 	int *rcs;
 	size_t n;
@@ -594,7 +545,35 @@ struct pass {
 	atomic_bool failed;
 	pthread_mutex_t lock;    /* progress */
 	size_t done;
+	const char *cache_dir;   /* NULL: no cache */
+	atomic_uint cached, read;
 };
+
+/* One layer: from the cache when it is there, else read (and cached). */
+static int do_layer(struct pass *p, size_t i, struct sw_err *err)
+{
+	const struct sw_image_info *info = sw_image_get_info(p->img);
+	const struct sw_layer_desc *d = info->layers.items[i];
+	char *key = p->cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+	if (key) {
+		struct sw_err miss = SW_ERR_INIT;   /* a miss or a bad entry: read the layer */
+		if (sw_layer_cache_load(p->cache_dir, key, &p->results[i], &miss) == 1) {
+			atomic_fetch_add(&p->cached, 1);
+			free(key);
+			return 0;
+		}
+	}
+	int r = scan_layer(p->img, i, &p->results[i], err);
+	if (r == 0) {
+		atomic_fetch_add(&p->read, 1);
+		if (key) {
+			struct sw_err serr = SW_ERR_INIT;   /* a cache that cannot be written is not an error */
+			(void)sw_layer_cache_store(p->cache_dir, key, &p->results[i], &serr);
+		}
+	}
+	free(key);
+	return r;
+}
 
 static void *pass_worker(void *arg)
 {
@@ -603,7 +582,7 @@ static void *pass_worker(void *arg)
 		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n || atomic_load(&p->failed))
 			break;
-		p->rcs[i] = scan_layer(p->img, i, &p->results[i], &p->errs[i]);
+		p->rcs[i] = do_layer(p, i, &p->errs[i]);
 		if (p->rcs[i] < 0)
 			atomic_store(&p->failed, true);
 		if (p->opts && p->opts->progress) {
@@ -629,9 +608,15 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
 
 /* Walk every layer once, in parallel; the first failing layer's error wins. */
 static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
-		    struct layer_result *results, size_t n, struct sw_err *err)
+		    struct sw_layer_result *results, size_t n, struct sw_inventory *inv,
+		    struct sw_err *err)
 {
-	struct pass p = { .img = img, .opts = opts, .results = results, .n = n };
+	char *cache_dir = NULL;
+	if (opts && !opts->no_cache)
+		cache_dir = opts->cache_dir ? sw_xstrdup(opts->cache_dir) : sw_layer_cache_default_dir();
+	struct pass p = { .img = img, .opts = opts, .results = results, .n = n, .cache_dir = cache_dir };
+	atomic_init(&p.cached, 0);
+	atomic_init(&p.read, 0);
 	p.errs = sw_xcalloc(n ? n : 1, sizeof(*p.errs));
 	p.rcs = sw_xcalloc(n ? n : 1, sizeof(*p.rcs));
 	atomic_init(&p.next, 0);
@@ -656,7 +641,10 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 			r = p.rcs[i];
 			break;
 		}
+	inv->layers_cached = atomic_load(&p.cached);
+	inv->layers_read = atomic_load(&p.read);
 	pthread_mutex_destroy(&p.lock);
+	free(cache_dir);
 	free(tids);
 	free(p.errs);
 	free(p.rcs);
@@ -670,10 +658,10 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	size_t n = info->layers.len;
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
 	copy_image_facts(inv, info);
-	struct layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
+	struct sw_layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
 	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
 	(void)sw_analyzers_all();   /* built before the workers start */
-	int r = run_pass(img, opts, results, n, err);
+	int r = run_pass(img, opts, results, n, inv, err);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -683,7 +671,7 @@ out:
 	sw_map_free_all(&m.files, slot_free);
 	sw_map_free_all(&m.links, free);
 	for (size_t i = 0; i < n; i++)
-		layer_result_release(&results[i]);
+		sw_layer_result_release(&results[i]);
 	free(results);
 	if (r < 0) {
 		sw_inventory_free(inv);
