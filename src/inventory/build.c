@@ -220,15 +220,46 @@ struct merged {
 	struct sw_map links;   /* path -> char* target */
 };
 
-static void delete_under(struct merged *m, const char *dir, bool include_self)
+/* Is key deleted by this layer's whiteouts (the path and all under it) or
+ * opaque directories (all under it, not the directory itself)?  One lookup
+ * per ancestor of key, so a layer costs O(paths x depth), not
+ * O(paths x whiteouts). */
+static bool is_deleted(const struct sw_map *wh, const struct sw_map *op, const char *key,
+		       struct sw_buf *tmp)
 {
+	if (sw_map_has(wh, "") || sw_map_has(op, "") || sw_map_has(wh, key))
+		return true;
+	sw_buf_reset(tmp);
+	sw_buf_addstr(tmp, key);
+	if (!sw_buf_ok(tmp))
+		return false;
+	for (size_t i = tmp->len; i-- > 0;) {
+		if (tmp->data[i] != '/')
+			continue;
+		tmp->data[i] = '\0';
+		if (sw_map_has(wh, tmp->data) || sw_map_has(op, tmp->data))
+			return true;
+	}
+	return false;
+}
+
+static void apply_deletions(struct merged *m, const struct sw_layer_result *r)
+{
+	if (!r->opaques.len && !r->whiteouts.len)
+		return;
+	struct sw_map wh = SW_MAP_INIT, op = SW_MAP_INIT;
+	for (size_t i = 0; i < r->whiteouts.len; i++)
+		sw_map_put(&wh, r->whiteouts.items[i], NULL);
+	for (size_t i = 0; i < r->opaques.len; i++)
+		sw_map_put(&op, r->opaques.items[i], NULL);
+	struct sw_buf tmp = SW_BUF_INIT;
 	struct sw_map *maps[2] = { &m->files, &m->links };
 	for (int k = 0; k < 2; k++) {
 		struct sw_vec doomed = SW_VEC_INIT;
 		const char *key;
 		size_t it = 0;
 		while (sw_map_next(maps[k], &it, &key, NULL))
-			if (sw_path_is_under(key, dir) && (include_self || strcmp(key, dir) != 0))
+			if (is_deleted(&wh, &op, key, &tmp))
 				sw_vec_push_strdup(&doomed, key);
 		for (size_t i = 0; i < doomed.len; i++) {
 			void *v = sw_map_del(maps[k], doomed.items[i]);
@@ -239,6 +270,9 @@ static void delete_under(struct merged *m, const char *dir, bool include_self)
 		}
 		sw_vec_free_strings(&doomed);
 	}
+	sw_buf_release(&tmp);
+	sw_map_release(&wh);
+	sw_map_release(&op);
 }
 
 static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
@@ -254,10 +288,7 @@ static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
 
 static void merge_layer(struct merged *m, const struct sw_layer_result *r, int layer)
 {
-	for (size_t i = 0; i < r->opaques.len; i++)
-		delete_under(m, r->opaques.items[i], false);
-	for (size_t i = 0; i < r->whiteouts.len; i++)
-		delete_under(m, r->whiteouts.items[i], true);
+	apply_deletions(m, r);
 	/* Paths this layer writes replace lower ones.  Take the old slots out
 	 * first: a rewritten database keeps older packages' layers. */
 	struct sw_map old = SW_MAP_INIT;
