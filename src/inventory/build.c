@@ -632,6 +632,14 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
 	unsigned t = opts && opts->threads ? opts->threads : (unsigned)(cores > 0 ? cores : 1);
 	if (t > 8 && !(opts && opts->threads))
 		t = 8;
+	/* STOWAWAY_THREADS=N (1..64) overrides the default, for benchmarks */
+	const char *env = getenv("STOWAWAY_THREADS");
+	if (env && !(opts && opts->threads)) {
+		char *end = NULL;
+		long v = strtol(env, &end, 10);
+		if (end && end != env && *end == '\0' && v >= 1 && v <= 64)
+			t = (unsigned)v;
+	}
 	if (t > n)
 		t = (unsigned)n;
 	return t ? t : 1;
