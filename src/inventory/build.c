@@ -57,37 +57,106 @@ static struct sw_lr_found *found_new(struct sw_layer_result *r, const char *path
 	return f;
 }
 
+/* Analyzers that only look inside executables (ELF, PE, Mach-O) and
+ * return nothing, not even a warning, for any other file: a wanted file
+ * that only they want and that does not start with one of those magics is
+ * not read past its first bytes (most executables in an image are scripts
+ * or, for the Go/Rust analyzers, still have to be read in full). */
+static bool binary_only(const struct sw_analyzer *a)
+{
+	return strcmp(a->name, "gobinary") == 0 || strcmp(a->name, "rustbinary") == 0;
+}
+
+static bool binary_magic(const unsigned char *d, size_t len)
+{
+	if (len < 4)
+		return false;
+	if (memcmp(d, "\x7f" "ELF", 4) == 0 || memcmp(d, "MZ", 2) == 0)
+		return true;
+	uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	return be == 0xfeedface || be == 0xfeedfacf || be == 0xcefaedfe || be == 0xcffaedfe ||
+	       be == 0xcafebabe;
+}
+
+/* Read the entry's content straight into b (sized once from the header: no
+ * intermediate copy, no regrowth).  With peek, stop after the first bytes
+ * when they are not an executable's magic; *skipped then says so. */
+static int read_content(struct sw_buf *b, const struct sw_entry *e, struct sw_entry_reader *rd,
+			uint64_t max, bool peek, bool *skipped, struct sw_err *err)
+{
+	sw_buf_reset(b);
+	*skipped = false;
+	if (!sw_buf_grow(b, (size_t)(e->size < max ? e->size : max) + 1))
+		return sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", e->path);
+	for (;;) {
+		if (b->len + 1 >= b->cap && !sw_buf_grow(b, 65536))
+			return sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", e->path);
+		ssize_t n = sw_entry_read(rd, b->data + b->len, b->cap - b->len - 1, err);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len > max)
+			return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %llu bytes", e->path,
+					  (unsigned long long)max);
+		if (peek && b->len >= 4) {
+			if (!binary_magic((const unsigned char *)b->data, b->len)) {
+				*skipped = true;
+				return 0;
+			}
+			peek = false;
+		}
+	}
+	if (peek && !binary_magic((const unsigned char *)b->data, b->len))
+		*skipped = true;
+	return 0;
+}
+
 static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
 			struct sw_err *err)
 {
 	const struct sw_analyzer *const *an = sw_analyzers_all();
-	bool loaded = false;
+	bool loaded = false, skipped = false;
 	if (sw_osdetect_wants(e->path)) {
 		sw_buf_reset(&w->content);
 		if (e->size <= SW_OSDETECT_MAX_SIZE) {
-			if (sw_entry_read_all(rd, SW_OSDETECT_MAX_SIZE, &w->content, err) < 0)
+			if (read_content(&w->content, e, rd, SW_OSDETECT_MAX_SIZE, false, &skipped, err) < 0)
 				return -1;
 			loaded = true;
 			struct sw_lr_found *f = found_new(w->res, e->path, OS_ANALYZER);
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
-	for (size_t i = 0; an[i]; i++) {
-		const struct sw_analyzer *a = an[i];
-		if (!a->wants(e->path, e->mode, e->size))
+	/* which analyzers want it, and are they all binary-only? */
+	const struct sw_analyzer *wanted[32];
+	size_t nw = 0;
+	bool only_binary = true;
+	for (size_t i = 0; an[i] && nw < 32; i++) {
+		if (!an[i]->wants(e->path, e->mode, e->size))
 			continue;
-		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
+		wanted[nw++] = an[i];
+		only_binary &= binary_only(an[i]);
+	}
+	for (size_t i = 0; i < nw; i++) {
+		const struct sw_analyzer *a = wanted[i];
 		if (e->size > a->max_size) {
+			struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 			sw_pkglist_warn(&f->res, "%s: %llu bytes is over the %s analyzer's limit; not read",
 					e->path, (unsigned long long)e->size, a->name);
 			continue;
 		}
 		if (!loaded) {
-			sw_buf_reset(&w->content);
-			if (sw_entry_read_all(rd, a->max_size, &w->content, err) < 0)
+			if (read_content(&w->content, e, rd, a->max_size, only_binary, &skipped, err) < 0)
 				return -1;
 			loaded = true;
 		}
+		/* the entry is recorded even when empty: it replaces what a lower
+		 * layer had at this path */
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
+		if (skipped && binary_only(a))
+			continue;   /* what parse() would do: nothing */
 		if (a->parse(e->path, (const uint8_t *)w->content.data, w->content.len, &f->res, err) < 0)
 			return sw_err_wrap(err, "%s analyzer on '%s'", a->name, e->path);
 		for (size_t k = 0; k < f->res.pkgs.len; k++) {
