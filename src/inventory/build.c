@@ -4,7 +4,8 @@
  * Each layer is walked once.  Its result (struct sw_layer_result) records
  * what the analyzers found in it, its whiteouts, opaque directories and
  * links; results do not depend on other layers, so layers can be walked in
- * any order or in parallel, and results can be cached by diff_id.
+ * any order or in parallel, and they are cached by diff_id
+ * (layer_cache.h): a layer found in the cache is not read at all.
  *
  * The merge then replays the results bottom-up over a map of image path ->
  * what was found there, applying opaque directories and whiteouts before
