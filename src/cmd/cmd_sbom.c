@@ -34,6 +34,9 @@ static void help(FILE *out)
 	      "      --password-stdin read the registry password from standard input\n"
 	      "      --insecure       https without certificate verification\n"
 	      "      --plain-http     http instead of https (local registries)\n"
+	      "      --no-cache       neither read nor write the per-layer cache\n"
+	      "                       ($STOWAWAY_CACHE_DIR/layers, else\n"
+	      "                       $XDG_CACHE_HOME/stowaway/layers)\n"
 	      "  -q, --quiet          no progress on standard error\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -81,12 +84,14 @@ int cmd_sbom(int argc, char **argv)
 		{ "password-stdin", no_argument, NULL, 'S' },
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "plain-http", no_argument, NULL, 'H' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *platform = NULL, *username = NULL;
 	bool pw_stdin = false, insecure = false, plain_http = false;
+	bool no_cache = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -98,6 +103,7 @@ int cmd_sbom(int argc, char **argv)
 		case 'S': pw_stdin = true; break;
 		case 'I': insecure = true; break;
 		case 'H': plain_http = true; break;
+		case 'C': no_cache = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("sbom", "bad option");
@@ -127,11 +133,15 @@ int cmd_sbom(int argc, char **argv)
 	}
 	if (orc < 0)
 		goto fail;
-	struct sw_inventory_opts opts = { 0 };
+	/* $STOWAWAY_NO_CACHE: as --no-cache (the test suite sets it) */
+	const char *nc = getenv("STOWAWAY_NO_CACHE");
+	struct sw_inventory_opts opts = { .no_cache = no_cache || (nc && *nc && strcmp(nc, "0")) };
 	if (sw_cmd_progress_enabled())
 		opts.progress = progress;
 	if (sw_inventory_build(img, &opts, &inv, &err) < 0)
 		goto fail;
+	if (getenv("STOWAWAY_DEBUG_CACHE"))
+		fprintf(stderr, "layer cache: %u cached, %u read\n", inv->layers_cached, inv->layers_read);
 	if (sw_outfile_open(&out, output, &err) < 0)
 		goto fail;
 	struct sw_report_opts ro = {

@@ -60,6 +60,9 @@ static void help(FILE *out)
 	      "      --password-stdin    read the registry password from standard input\n"
 	      "      --insecure          https without certificate verification\n"
 	      "      --plain-http        http instead of https (local registries)\n"
+	      "      --no-cache          neither read nor write the per-layer cache\n"
+	      "                          ($STOWAWAY_CACHE_DIR/layers, else\n"
+	      "                          $XDG_CACHE_HOME/stowaway/layers)\n"
 	      "  -q, --quiet             no progress on standard error\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -77,7 +80,7 @@ static void help(FILE *out)
 
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
-       OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP };
+       OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE };
 
 /* --password-stdin: the first line of standard input (at most 4 KiB). */
 static char *read_password_stdin(void)
@@ -103,7 +106,7 @@ static bool progress(void *ctx, size_t done, size_t n)
 }
 
 static int load_inventory(const char *image, const char *sbom, const struct sw_image_opts *io,
-			  struct sw_inventory **inv, struct sw_err *err)
+			  bool no_cache, struct sw_inventory **inv, struct sw_err *err)
 {
 	if (sbom) {
 		struct sw_buf b = SW_BUF_INIT;
@@ -116,10 +119,15 @@ static int load_inventory(const char *image, const char *sbom, const struct sw_i
 	struct sw_image *img = NULL;
 	if (sw_image_open(image, io, &img, err) < 0)
 		return -1;
-	struct sw_inventory_opts opts = { 0 };
+	/* $STOWAWAY_NO_CACHE: as --no-cache (the test suite sets it) */
+	const char *nc = getenv("STOWAWAY_NO_CACHE");
+	struct sw_inventory_opts opts = { .no_cache = no_cache || (nc && *nc && strcmp(nc, "0")) };
 	if (sw_cmd_progress_enabled())
 		opts.progress = progress;
 	int r = sw_inventory_build(img, &opts, inv, err);
+	if (r == 0 && getenv("STOWAWAY_DEBUG_CACHE"))
+		fprintf(stderr, "layer cache: %u cached, %u read\n", (*inv)->layers_cached,
+			(*inv)->layers_read);
 	sw_image_close(img);
 	return r;
 }
@@ -145,6 +153,7 @@ int cmd_scan(int argc, char **argv)
 		{ "password-stdin", no_argument, NULL, OPT_PW_STDIN },
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
 		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -156,7 +165,7 @@ int cmd_scan(int argc, char **argv)
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_filter filter;
 	struct sw_match_opts mopts = { 0 };
-	bool show_suppressed = false;
+	bool show_suppressed = false, no_cache = false;
 	struct sw_err err = SW_ERR_INIT;
 	sw_filter_init(&filter, sw_cmd_now());
 	int rc = SW_EXIT_USAGE, c;
@@ -191,6 +200,7 @@ int cmd_scan(int argc, char **argv)
 		case OPT_PW_STDIN: pw_stdin = true; break;
 		case OPT_INSECURE: insecure = true; break;
 		case OPT_PLAIN_HTTP: plain_http = true; break;
+		case OPT_NO_CACHE: no_cache = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
@@ -260,7 +270,7 @@ int cmd_scan(int argc, char **argv)
 	struct sw_image_opts io = { .platform = platform, .username = username,
 				    .password = password, .insecure = insecure,
 				    .plain_http = plain_http };
-	int lrc = load_inventory(sbom ? NULL : argv[optind], sbom, &io, &inv, &err);
+	int lrc = load_inventory(sbom ? NULL : argv[optind], sbom, &io, no_cache, &inv, &err);
 	if (password) {
 		memset(password, 0, strlen(password));
 		free(password);

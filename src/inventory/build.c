@@ -1,10 +1,11 @@
 /*
  * build.c - the layer pass and the merge.
  *
- * Each layer is walked once.  Its result (struct layer_result) records
+ * Each layer is walked once.  Its result (struct sw_layer_result) records
  * what the analyzers found in it, its whiteouts, opaque directories and
  * links; results do not depend on other layers, so layers can be walked in
- * any order or in parallel, and results can be cached by diff_id.
+ * any order or in parallel, and they are cached by diff_id
+ * (layer_cache.h): a layer found in the cache is not read at all.
  *
  * The merge then replays the results bottom-up over a map of image path ->
  * what was found there, applying opaque directories and whiteouts before
@@ -21,122 +22,142 @@
 
 #include "inventory/analyzers.h"
 #include "inventory/inventory.h"
+#include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/buf.h"
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
 
-#define OS_ANALYZER "os"
-
-struct found {
-	char *path;
-	const char *analyzer;     /* static name */
-	struct sw_pkglist res;
-	char *content;            /* release files only */
-};
-
-struct link {
-	char *path;
-	char *target;             /* resolved image path */
-};
-
-struct layer_result {
-	struct sw_vec found;      /* struct found* */
-	struct sw_vec whiteouts;  /* char* */
-	struct sw_vec opaques;    /* char* */
-	struct sw_vec links;      /* struct link* */
-	struct sw_vec warnings;   /* char* */
-};
-
-static void found_free(void *v)
-{
-	struct found *f = v;
-	if (!f)
-		return;
-	free(f->path);
-	sw_pkglist_release(&f->res);
-	free(f->content);
-	free(f);
-}
-
-static void link_free(void *v)
-{
-	struct link *l = v;
-	if (!l)
-		return;
-	free(l->path);
-	free(l->target);
-	free(l);
-}
-
-static void layer_result_release(struct layer_result *r)
-{
-	sw_vec_free_all(&r->found, found_free);
-	sw_vec_free_strings(&r->whiteouts);
-	sw_vec_free_strings(&r->opaques);
-	sw_vec_free_all(&r->links, link_free);
-	sw_vec_free_strings(&r->warnings);
-}
+#define OS_ANALYZER SW_LAYER_OS_ANALYZER
 
 /* ---- the layer pass ---- */
 
 struct walk_ctx {
-	struct layer_result *res;
+	struct sw_layer_result *res;
 	struct sw_buf content;
 	const char *layer_name;
 };
 
-static struct found *find_found(struct layer_result *r, const char *path, const char *analyzer)
+static struct sw_lr_found *find_found(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
 	for (size_t i = r->found.len; i-- > 0;) {
-		struct found *f = r->found.items[i];
+		struct sw_lr_found *f = r->found.items[i];
 		if (strcmp(f->path, path) == 0 && strcmp(f->analyzer, analyzer) == 0)
 			return f;
 	}
 	return NULL;
 }
 
-static struct found *found_new(struct layer_result *r, const char *path, const char *analyzer)
+static struct sw_lr_found *found_new(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
-	struct found *f = sw_xcalloc(1, sizeof(*f));
+	struct sw_lr_found *f = sw_xcalloc(1, sizeof(*f));
 	f->path = sw_xstrdup(path);
 	f->analyzer = analyzer;
 	sw_vec_push(&r->found, f);
 	return f;
 }
 
+/* Analyzers that only look inside executables (ELF, PE, Mach-O) and
+ * return nothing, not even a warning, for any other file: a wanted file
+ * that only they want and that does not start with one of those magics is
+ * not read past its first bytes (most executables in an image are scripts
+ * or, for the Go/Rust analyzers, still have to be read in full). */
+static bool binary_only(const struct sw_analyzer *a)
+{
+	return strcmp(a->name, "gobinary") == 0 || strcmp(a->name, "rustbinary") == 0;
+}
+
+static bool binary_magic(const unsigned char *d, size_t len)
+{
+	if (len < 4)
+		return false;
+	if (memcmp(d, "\x7f" "ELF", 4) == 0 || memcmp(d, "MZ", 2) == 0)
+		return true;
+	uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	return be == 0xfeedface || be == 0xfeedfacf || be == 0xcefaedfe || be == 0xcffaedfe ||
+	       be == 0xcafebabe;
+}
+
+/* Read the entry's content straight into b (sized once from the header: no
+ * intermediate copy, no regrowth).  With peek, stop after the first bytes
+ * when they are not an executable's magic; *skipped then says so. */
+static int read_content(struct sw_buf *b, const struct sw_entry *e, struct sw_entry_reader *rd,
+			uint64_t max, bool peek, bool *skipped, struct sw_err *err)
+{
+	sw_buf_reset(b);
+	*skipped = false;
+	if (!sw_buf_grow(b, (size_t)(e->size < max ? e->size : max) + 1))
+		return sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", e->path);
+	for (;;) {
+		if (b->len + 1 >= b->cap && !sw_buf_grow(b, 65536))
+			return sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", e->path);
+		ssize_t n = sw_entry_read(rd, b->data + b->len, b->cap - b->len - 1, err);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len > max)
+			return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %llu bytes", e->path,
+					  (unsigned long long)max);
+		if (peek && b->len >= 4) {
+			if (!binary_magic((const unsigned char *)b->data, b->len)) {
+				*skipped = true;
+				return 0;
+			}
+			peek = false;
+		}
+	}
+	if (peek && !binary_magic((const unsigned char *)b->data, b->len))
+		*skipped = true;
+	return 0;
+}
+
 static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
 			struct sw_err *err)
 {
 	const struct sw_analyzer *const *an = sw_analyzers_all();
-	bool loaded = false;
+	bool loaded = false, skipped = false;
 	if (sw_osdetect_wants(e->path)) {
 		sw_buf_reset(&w->content);
 		if (e->size <= SW_OSDETECT_MAX_SIZE) {
-			if (sw_entry_read_all(rd, SW_OSDETECT_MAX_SIZE, &w->content, err) < 0)
+			if (read_content(&w->content, e, rd, SW_OSDETECT_MAX_SIZE, false, &skipped, err) < 0)
 				return -1;
 			loaded = true;
-			struct found *f = found_new(w->res, e->path, OS_ANALYZER);
+			struct sw_lr_found *f = found_new(w->res, e->path, OS_ANALYZER);
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
-	for (size_t i = 0; an[i]; i++) {
-		const struct sw_analyzer *a = an[i];
-		if (!a->wants(e->path, e->mode, e->size))
+	/* which analyzers want it, and are they all binary-only? */
+	const struct sw_analyzer *wanted[32];
+	size_t nw = 0;
+	bool only_binary = true;
+	for (size_t i = 0; an[i] && nw < 32; i++) {
+		if (!an[i]->wants(e->path, e->mode, e->size))
 			continue;
-		struct found *f = found_new(w->res, e->path, a->name);
+		wanted[nw++] = an[i];
+		only_binary &= binary_only(an[i]);
+	}
+	for (size_t i = 0; i < nw; i++) {
+		const struct sw_analyzer *a = wanted[i];
 		if (e->size > a->max_size) {
+			struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 			sw_pkglist_warn(&f->res, "%s: %llu bytes is over the %s analyzer's limit; not read",
 					e->path, (unsigned long long)e->size, a->name);
 			continue;
 		}
 		if (!loaded) {
-			sw_buf_reset(&w->content);
-			if (sw_entry_read_all(rd, a->max_size, &w->content, err) < 0)
+			if (read_content(&w->content, e, rd, a->max_size, only_binary, &skipped, err) < 0)
 				return -1;
 			loaded = true;
 		}
+		/* the entry is recorded even when empty: it replaces what a lower
+		 * layer had at this path */
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
+		if (skipped && binary_only(a))
+			continue;   /* what parse() would do: nothing */
 		if (a->parse(e->path, (const uint8_t *)w->content.data, w->content.len, &f->res, err) < 0)
 			return sw_err_wrap(err, "%s analyzer on '%s'", a->name, e->path);
 		for (size_t k = 0; k < f->res.pkgs.len; k++) {
@@ -159,7 +180,7 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 	if (!wanted)
 		return;
 	/* as a link in the merged view, so lookups and whiteouts treat it right */
-	struct link *l = sw_xcalloc(1, sizeof(*l));
+	struct sw_lr_link *l = sw_xcalloc(1, sizeof(*l));
 	l->path = sw_xstrdup(e->path);
 	l->target = sw_xstrdup(e->link);
 	sw_vec_push(&w->res->links, l);
@@ -168,11 +189,11 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 		const struct sw_analyzer *a = an[i];
 		if (!a->wants(e->path, e->mode, e->size))
 			continue;
-		struct found *src = find_found(w->res, e->link, a->name);
+		struct sw_lr_found *src = find_found(w->res, e->link, a->name);
 		if (!src)
 			continue;
 		any = true;
-		struct found *f = found_new(w->res, e->path, a->name);
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 		for (size_t k = 0; k < src->res.pkgs.len; k++) {
 			struct sw_package *p = sw_package_dup(src->res.pkgs.items[k]);
 			sw_str_set(&p->path, e->path);
@@ -197,7 +218,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 		sw_vec_push_strdup(&w->res->opaques, e->path);
 		break;
 	case SW_ENT_SYMLINK: {
-		struct link *l = sw_xcalloc(1, sizeof(*l));
+		struct sw_lr_link *l = sw_xcalloc(1, sizeof(*l));
 		l->path = sw_xstrdup(e->path);
 		l->target = sw_path_resolve_link(e->path, e->link ? e->link : "");
 		sw_vec_push(&w->res->links, l);
@@ -214,7 +235,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 	return 0;
 }
 
-static int scan_layer(struct sw_image *img, size_t idx, struct layer_result *res, struct sw_err *err)
+static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *res, struct sw_err *err)
 {
 	struct walk_ctx w = { .res = res };
 	sw_buf_init(&w.content, 0);
@@ -227,7 +248,7 @@ static int scan_layer(struct sw_image *img, size_t idx, struct layer_result *res
 
 struct tracked {
 	int layer;
-	const struct found *found;   /* borrowed from a layer result */
+	const struct sw_lr_found *found;   /* borrowed from a layer result */
 	struct sw_vec pkgs;          /* owned copies with layer_index set */
 };
 
@@ -269,15 +290,46 @@ struct merged {
 	struct sw_map links;   /* path -> char* target */
 };
 
-static void delete_under(struct merged *m, const char *dir, bool include_self)
+/* Is key deleted by this layer's whiteouts (the path and all under it) or
+ * opaque directories (all under it, not the directory itself)?  One lookup
+ * per ancestor of key, so a layer costs O(paths x depth), not
+ * O(paths x whiteouts). */
+static bool is_deleted(const struct sw_map *wh, const struct sw_map *op, const char *key,
+		       struct sw_buf *tmp)
 {
+	if (sw_map_has(wh, "") || sw_map_has(op, "") || sw_map_has(wh, key))
+		return true;
+	sw_buf_reset(tmp);
+	sw_buf_addstr(tmp, key);
+	if (!sw_buf_ok(tmp))
+		return false;
+	for (size_t i = tmp->len; i-- > 0;) {
+		if (tmp->data[i] != '/')
+			continue;
+		tmp->data[i] = '\0';
+		if (sw_map_has(wh, tmp->data) || sw_map_has(op, tmp->data))
+			return true;
+	}
+	return false;
+}
+
+static void apply_deletions(struct merged *m, const struct sw_layer_result *r)
+{
+	if (!r->opaques.len && !r->whiteouts.len)
+		return;
+	struct sw_map wh = SW_MAP_INIT, op = SW_MAP_INIT;
+	for (size_t i = 0; i < r->whiteouts.len; i++)
+		sw_map_put(&wh, r->whiteouts.items[i], NULL);
+	for (size_t i = 0; i < r->opaques.len; i++)
+		sw_map_put(&op, r->opaques.items[i], NULL);
+	struct sw_buf tmp = SW_BUF_INIT;
 	struct sw_map *maps[2] = { &m->files, &m->links };
 	for (int k = 0; k < 2; k++) {
 		struct sw_vec doomed = SW_VEC_INIT;
 		const char *key;
 		size_t it = 0;
 		while (sw_map_next(maps[k], &it, &key, NULL))
-			if (sw_path_is_under(key, dir) && (include_self || strcmp(key, dir) != 0))
+			if (is_deleted(&wh, &op, key, &tmp))
 				sw_vec_push_strdup(&doomed, key);
 		for (size_t i = 0; i < doomed.len; i++) {
 			void *v = sw_map_del(maps[k], doomed.items[i]);
@@ -288,6 +340,9 @@ static void delete_under(struct merged *m, const char *dir, bool include_self)
 		}
 		sw_vec_free_strings(&doomed);
 	}
+	sw_buf_release(&tmp);
+	sw_map_release(&wh);
+	sw_map_release(&op);
 }
 
 static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
@@ -301,29 +356,26 @@ static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
 	return sw_streq(a->version, b->version) && a->epoch == b->epoch;
 }
 
-static void merge_layer(struct merged *m, const struct layer_result *r, int layer)
+static void merge_layer(struct merged *m, const struct sw_layer_result *r, int layer)
 {
-	for (size_t i = 0; i < r->opaques.len; i++)
-		delete_under(m, r->opaques.items[i], false);
-	for (size_t i = 0; i < r->whiteouts.len; i++)
-		delete_under(m, r->whiteouts.items[i], true);
+	apply_deletions(m, r);
 	/* Paths this layer writes replace lower ones.  Take the old slots out
 	 * first: a rewritten database keeps older packages' layers. */
 	struct sw_map old = SW_MAP_INIT;
 	for (size_t i = 0; i < r->found.len; i++) {
-		const struct found *f = r->found.items[i];
+		const struct sw_lr_found *f = r->found.items[i];
 		struct slot *s = sw_map_del(&m->files, f->path);
 		if (s)
 			slot_free(sw_map_put(&old, f->path, s));
 		free(sw_map_del(&m->links, f->path));
 	}
 	for (size_t i = 0; i < r->links.len; i++) {
-		const struct link *l = r->links.items[i];
+		const struct sw_lr_link *l = r->links.items[i];
 		slot_free(sw_map_del(&m->files, l->path));
 		free(sw_map_put(&m->links, l->path, sw_xstrdup(l->target)));
 	}
 	for (size_t i = 0; i < r->found.len; i++) {
-		const struct found *f = r->found.items[i];
+		const struct sw_lr_found *f = r->found.items[i];
 		const struct tracked *prev = slot_get(sw_map_get(&old, f->path), f->analyzer);
 		struct tracked *t = sw_xcalloc(1, sizeof(*t));
 		t->layer = layer;
@@ -454,7 +506,7 @@ static void collect(struct sw_inventory *inv, struct tracked *t, struct sw_vec *
 	}
 }
 
-static void finish(struct sw_inventory *inv, struct merged *m, struct layer_result *results)
+static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_result *results)
 {
 	sw_osdetect_run(&inv->os, read_release, m);
 	if (inv->os.id == NULL)
@@ -586,7 +638,7 @@ static void copy_image_facts(struct sw_inventory *inv, const struct sw_image_inf
 struct pass {
 	struct sw_image *img;
 	const struct sw_inventory_opts *opts;
-	struct layer_result *results;
+	struct sw_layer_result *results;
 	struct sw_err *errs;     /* one per layer */
 	int *rcs;
 	size_t n;
@@ -594,7 +646,35 @@ struct pass {
 	atomic_bool failed;
 	pthread_mutex_t lock;    /* progress */
 	size_t done;
+	const char *cache_dir;   /* NULL: no cache */
+	atomic_uint cached, read;
 };
+
+/* One layer: from the cache when it is there, else read (and cached). */
+static int do_layer(struct pass *p, size_t i, struct sw_err *err)
+{
+	const struct sw_image_info *info = sw_image_get_info(p->img);
+	const struct sw_layer_desc *d = info->layers.items[i];
+	char *key = p->cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+	if (key) {
+		struct sw_err miss = SW_ERR_INIT;   /* a miss or a bad entry: read the layer */
+		if (sw_layer_cache_load(p->cache_dir, key, &p->results[i], &miss) == 1) {
+			atomic_fetch_add(&p->cached, 1);
+			free(key);
+			return 0;
+		}
+	}
+	int r = scan_layer(p->img, i, &p->results[i], err);
+	if (r == 0) {
+		atomic_fetch_add(&p->read, 1);
+		if (key) {
+			struct sw_err serr = SW_ERR_INIT;   /* a cache that cannot be written is not an error */
+			(void)sw_layer_cache_store(p->cache_dir, key, &p->results[i], &serr);
+		}
+	}
+	free(key);
+	return r;
+}
 
 static void *pass_worker(void *arg)
 {
@@ -603,7 +683,7 @@ static void *pass_worker(void *arg)
 		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n || atomic_load(&p->failed))
 			break;
-		p->rcs[i] = scan_layer(p->img, i, &p->results[i], &p->errs[i]);
+		p->rcs[i] = do_layer(p, i, &p->errs[i]);
 		if (p->rcs[i] < 0)
 			atomic_store(&p->failed, true);
 		if (p->opts && p->opts->progress) {
@@ -622,6 +702,14 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
 	unsigned t = opts && opts->threads ? opts->threads : (unsigned)(cores > 0 ? cores : 1);
 	if (t > 8 && !(opts && opts->threads))
 		t = 8;
+	/* STOWAWAY_THREADS=N (1..64) overrides the default, for benchmarks */
+	const char *env = getenv("STOWAWAY_THREADS");
+	if (env && !(opts && opts->threads)) {
+		char *end = NULL;
+		long v = strtol(env, &end, 10);
+		if (end && end != env && *end == '\0' && v >= 1 && v <= 64)
+			t = (unsigned)v;
+	}
 	if (t > n)
 		t = (unsigned)n;
 	return t ? t : 1;
@@ -629,9 +717,15 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
 
 /* Walk every layer once, in parallel; the first failing layer's error wins. */
 static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
-		    struct layer_result *results, size_t n, struct sw_err *err)
+		    struct sw_layer_result *results, size_t n, struct sw_inventory *inv,
+		    struct sw_err *err)
 {
-	struct pass p = { .img = img, .opts = opts, .results = results, .n = n };
+	char *cache_dir = NULL;
+	if (opts && !opts->no_cache)
+		cache_dir = opts->cache_dir ? sw_xstrdup(opts->cache_dir) : sw_layer_cache_default_dir();
+	struct pass p = { .img = img, .opts = opts, .results = results, .n = n, .cache_dir = cache_dir };
+	atomic_init(&p.cached, 0);
+	atomic_init(&p.read, 0);
 	p.errs = sw_xcalloc(n ? n : 1, sizeof(*p.errs));
 	p.rcs = sw_xcalloc(n ? n : 1, sizeof(*p.rcs));
 	atomic_init(&p.next, 0);
@@ -656,7 +750,10 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 			r = p.rcs[i];
 			break;
 		}
+	inv->layers_cached = atomic_load(&p.cached);
+	inv->layers_read = atomic_load(&p.read);
 	pthread_mutex_destroy(&p.lock);
+	free(cache_dir);
 	free(tids);
 	free(p.errs);
 	free(p.rcs);
@@ -670,10 +767,10 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	size_t n = info->layers.len;
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
 	copy_image_facts(inv, info);
-	struct layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
+	struct sw_layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
 	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
 	(void)sw_analyzers_all();   /* built before the workers start */
-	int r = run_pass(img, opts, results, n, err);
+	int r = run_pass(img, opts, results, n, inv, err);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -683,7 +780,7 @@ out:
 	sw_map_free_all(&m.files, slot_free);
 	sw_map_free_all(&m.links, free);
 	for (size_t i = 0; i < n; i++)
-		layer_result_release(&results[i]);
+		sw_layer_result_release(&results[i]);
 	free(results);
 	if (r < 0) {
 		sw_inventory_free(inv);

@@ -52,6 +52,9 @@ struct sw_inventory {
 	struct sw_os os;
 	struct sw_vec packages;     /* struct sw_package*, OS packages first, sorted */
 	struct sw_vec warnings;     /* char*: "path: what was wrong" (broken files, limits hit) */
+	/* how the layers were read (not part of the bill of materials) */
+	unsigned layers_cached;     /* results taken from the layer cache, layers not read */
+	unsigned layers_read;       /* layers streamed and analysed */
 };
 
 struct sw_inventory_opts {
@@ -59,8 +62,15 @@ struct sw_inventory_opts {
 	bool (*progress)(void *ctx, size_t done, size_t nlayers);
 	void *progress_ctx;
 	unsigned threads;   /* layers read in parallel; 0 = one per core (at most 8) */
+	/* Per-layer cache (inventory/layer_cache.h): layers with a diff_id are
+	 * looked up there before being read, and stored after.  NULL = the
+	 * default directory ($STOWAWAY_CACHE_DIR/layers, else
+	 * $XDG_CACHE_HOME/stowaway/layers, else ~/.cache/stowaway/layers). */
+	const char *cache_dir;
+	bool no_cache;      /* neither read nor write the cache */
 };
 
+/* opts NULL: defaults, without the layer cache. */
 int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
 		       struct sw_inventory **out, struct sw_err *err);
 void sw_inventory_free(struct sw_inventory *inv);
