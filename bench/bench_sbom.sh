@@ -67,7 +67,7 @@ for img in "${images[@]}"; do
 	size=$(du -m "$img" | cut -f1)
 	: > "$OUT/$name.sw.times"; : > "$OUT/$name.trivy.times"
 	for i in $(seq "$RUNS"); do
-		timed "$OUT/$name.sw.cdx.json" "$STOWAWAY" sbom -q -f cyclonedx "docker-archive:$img" >> "$OUT/$name.sw.times"
+		timed "$OUT/$name.sw.cdx.json" "$STOWAWAY" sbom -q --no-cache -f cyclonedx "docker-archive:$img" >> "$OUT/$name.sw.times"
 		c=$(trivy_cache)
 		timed "$OUT/$name.trivy.cdx.json" "$TRIVY" image --input "$img" --cache-dir "$c" --skip-db-update \
 			--skip-java-db-update --offline-scan --format cyclonedx --quiet >> "$OUT/$name.trivy.times"
