@@ -148,8 +148,29 @@ static const char *const lock_v1_31[] = {
 };
 
 /* "@babel/x@1" style list, compared as namespace/name */
-static void expect_npm(const struct sw_pkglist *l, const char *const *want, size_t n)
+/* The lockfile root (the project itself) is listed as a main-module
+ * package; these tests look at the dependencies: drop it (checking it). */
+static size_t drop_root(struct sw_pkglist *l)
 {
+	size_t roots = 0;
+	for (size_t i = 0; i < l->pkgs.len;) {
+		struct sw_package *p = l->pkgs.items[i];
+		if (p->flags & SW_PKG_MAIN_MODULE) {
+			assert_false(p->flags & SW_PKG_DECLARED);
+			sw_package_free(p);
+			l->pkgs.items[i] = l->pkgs.items[--l->pkgs.len];
+			roots++;
+		} else {
+			i++;
+		}
+	}
+	assert_true(roots <= 1);
+	return roots;
+}
+
+static void expect_npm(struct sw_pkglist *l, const char *const *want, size_t n)
+{
+	drop_root(l);
 	lt_expect_exact(l, want, n);
 	for (size_t i = 0; i < l->pkgs.len; i++) {
 		struct sw_package *p = l->pkgs.items[i];
@@ -167,6 +188,11 @@ static void test_package_lock(void **state)
 		struct sw_pkglist l = SW_PKGLIST_INIT;
 		char *rel = sw_xasprintf(NP "npm/testdata/%s", files[i]);
 		lt_parse_file(L, rel, "app/package-lock.json", &l);
+		/* v2/v3 name the root project in packages[""]; v1 has no such entry */
+		bool has_root = false;
+		for (size_t k = 0; k < l.pkgs.len; k++)
+			has_root |= (((struct sw_package *)l.pkgs.items[k])->flags & SW_PKG_MAIN_MODULE) != 0;
+		assert_int_equal(has_root, i > 0);
 		expect_npm(&l, lock_v1_31, LT_N(lock_v1_31));
 		assert_int_equal(l.warnings.len, 0);
 		/* dev flag: debug 2.5.2 / ms 0.7.2 only come from dev deps */
@@ -195,18 +221,21 @@ static void test_package_lock(void **state)
 
 	/* same package as dev and non-dev: not dev */
 	lt_parse_file(L, NP "npm/testdata/package-lock_v3_with-same-dev-and-non-dev.json", "package-lock.json", &l);
+	drop_root(&l);
 	assert_int_equal(l.pkgs.len, 4);
 	assert_false(lt_find(&l, NULL, "minimist", "0.0.8")->flags & SW_PKG_DEV);
 	assert_true(lt_find(&l, NULL, "mkdirp", "0.5.1")->flags & SW_PKG_DEV);
 	sw_pkglist_release(&l);
 
 	lt_parse_file(L, NP "npm/testdata/package-lock_v3_with_legacy_licenses.json", "package-lock.json", &l);
+	drop_root(&l);
 	assert_int_equal(l.pkgs.len, 3);
 	assert_true(lt_has_license(lt_find(&l, NULL, "tv4", "1.3.0"), "Public Domain"));
 	assert_true(lt_has_license(lt_find(&l, NULL, "pause-stream", "0.0.11"), "Apache2"));
 	sw_pkglist_release(&l);
 
 	lt_parse_file(L, NP "npm/testdata/package-lock_v3_broken_link.json", "package-lock.json", &l);
+	drop_root(&l);
 	assert_int_equal(l.pkgs.len, 0);
 	assert_true(lt_warned(&l, "package-lock.json: link 'node_modules/func1' points to no package"));
 	sw_pkglist_release(&l);
@@ -217,6 +246,7 @@ static void test_package_lock(void **state)
 	sw_pkglist_release(&l);
 
 	lt_parse_file(L, FA "npm/testdata/happy/package-lock.json", "app/package-lock.json", &l);
+	drop_root(&l);
 	assert_int_equal(l.pkgs.len, 8);
 	assert_true(lt_find(&l, NULL, "ansi-colors", "3.2.3")->flags & SW_PKG_DEV);
 	lt_has(&l, "@babel", "parser", "7.23.6");
@@ -404,9 +434,13 @@ static void test_edge_cases(void **state)
 		     "{\"lockfileVersion\":3,\"packages\":{\"\":{\"name\":\"root\",\"version\":\"1.0.0\"},"
 		     "\"node_modules/sw\":{\"name\":\"string-width\",\"version\":\"4.2.3\"},"
 		     "\"node_modules/x\":7}}", &l);
-	assert_int_equal(l.pkgs.len, 1);
+	assert_int_equal(l.pkgs.len, 2);
 	lt_has(&l, NULL, "string-width", "4.2.3");
-	assert_null(lt_find(&l, NULL, "root", NULL));
+	/* the root project is listed, as the main module, not as declared */
+	struct sw_package *root = lt_find(&l, NULL, "root", "1.0.0");
+	assert_non_null(root);
+	assert_true(root->flags & SW_PKG_MAIN_MODULE);
+	assert_false(root->flags & SW_PKG_DECLARED);
 	sw_pkglist_release(&l);
 	/* deep nesting is bounded */
 	struct sw_buf b = SW_BUF_INIT;

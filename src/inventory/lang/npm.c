@@ -208,8 +208,18 @@ static void lock_v2(const char *path, json_t *pkgs, struct sw_pkglist *out, stru
 	const char *key;
 	json_t *v;
 	json_object_foreach(pkgs, key, v) {
-		if (!*key || !json_is_object(v))
-			continue; /* the root project */
+		if (!json_is_object(v))
+			continue;
+		if (!*key) {
+			/* the root project itself: listed (as Trivy does), flagged main module */
+			const char *rn = sw_lang_jstr(v, "name"), *rv = sw_lang_jstr(v, "version");
+			if (rn && rv && npm_valid_name(rn) && npm_plain_version(rv)) {
+				struct sw_package *p = npm_add(out, seen, rn, rv, path, SW_PKG_MAIN_MODULE);
+				if (!p->licenses.len)
+					sw_lang_json_licenses(p, json_object_get(v, "license"));
+			}
+			continue;
+		}
 		const char *name = key_name(key);
 		if (!name)
 			continue; /* a workspace folder: reported through its link */
