@@ -9,6 +9,7 @@
 #define SW_CMD_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/err.h"
 
@@ -41,5 +42,10 @@ void sw_cmd_set_quiet(bool quiet);
 bool sw_cmd_quiet(void);
 /* Unix time for reports: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
 long long sw_cmd_now(void);
+/* --password-stdin: the first line of standard input (at most 4 KiB),
+ * malloc'd; the caller wipes and frees it. */
+char *sw_cmd_read_password_stdin(void);
+/* Progress callback for sw_inventory_build(): "layers read: N/M" on stderr. */
+bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers);
 
 #endif

@@ -51,29 +51,6 @@ static void help(FILE *out)
 	      out);
 }
 
-/* --password-stdin: the first line of standard input (at most 4 KiB). */
-static char *read_password_stdin(void)
-{
-	struct sw_buf b = SW_BUF_INIT;
-	sw_buf_init(&b, 4096);
-	int ch;
-	while ((ch = getchar()) != EOF && ch != '\n')
-		sw_buf_addch(&b, (char)ch);
-	if (b.len && b.data[b.len - 1] == '\r')
-		b.data[--b.len] = '\0';
-	return sw_buf_detach(&b, NULL);
-}
-
-static bool progress(void *ctx, size_t done, size_t nlayers)
-{
-	(void)ctx;
-	if (done < nlayers)
-		fprintf(stderr, "\rlayers read: %zu/%zu", done, nlayers);
-	else
-		fprintf(stderr, "\r%-40s\r", "");
-	return true;
-}
-
 int cmd_sbom(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -117,7 +94,7 @@ int cmd_sbom(int argc, char **argv)
 
 	if (pw_stdin && !username)
 		return sw_cmd_usage_error("sbom", "--password-stdin needs --username");
-	char *password = pw_stdin ? read_password_stdin() : NULL;
+	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_image_opts iopts = { .platform = platform, .username = username,
 				       .password = password, .insecure = insecure,
@@ -137,7 +114,7 @@ int cmd_sbom(int argc, char **argv)
 	const char *nc = getenv("STOWAWAY_NO_CACHE");
 	struct sw_inventory_opts opts = { .no_cache = no_cache || (nc && *nc && strcmp(nc, "0")) };
 	if (sw_cmd_progress_enabled())
-		opts.progress = progress;
+		opts.progress = sw_cmd_layer_progress;
 	if (sw_inventory_build(img, &opts, &inv, &err) < 0)
 		goto fail;
 	if (getenv("STOWAWAY_DEBUG_CACHE"))

@@ -82,29 +82,6 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE };
 
-/* --password-stdin: the first line of standard input (at most 4 KiB). */
-static char *read_password_stdin(void)
-{
-	struct sw_buf b = SW_BUF_INIT;
-	sw_buf_init(&b, 4096);
-	int ch;
-	while ((ch = getchar()) != EOF && ch != '\n')
-		sw_buf_addch(&b, (char)ch);
-	if (b.len && b.data[b.len - 1] == '\r')
-		b.data[--b.len] = '\0';
-	return sw_buf_detach(&b, NULL);
-}
-
-static bool progress(void *ctx, size_t done, size_t n)
-{
-	(void)ctx;
-	if (done < n)
-		fprintf(stderr, "\rlayers read: %zu/%zu", done, n);
-	else
-		fprintf(stderr, "\r%-40s\r", "");
-	return true;
-}
-
 static int load_inventory(const char *image, const char *sbom, const struct sw_image_opts *io,
 			  bool no_cache, struct sw_inventory **inv, struct sw_err *err)
 {
@@ -123,7 +100,7 @@ static int load_inventory(const char *image, const char *sbom, const struct sw_i
 	const char *nc = getenv("STOWAWAY_NO_CACHE");
 	struct sw_inventory_opts opts = { .no_cache = no_cache || (nc && *nc && strcmp(nc, "0")) };
 	if (sw_cmd_progress_enabled())
-		opts.progress = progress;
+		opts.progress = sw_cmd_layer_progress;
 	int r = sw_inventory_build(img, &opts, inv, err);
 	if (r == 0 && getenv("STOWAWAY_DEBUG_CACHE"))
 		fprintf(stderr, "layer cache: %u cached, %u read\n", (*inv)->layers_cached,
@@ -266,7 +243,7 @@ int cmd_scan(int argc, char **argv)
 	if (stale)
 		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
 				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
-	char *password = pw_stdin ? read_password_stdin() : NULL;
+	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
 	struct sw_image_opts io = { .platform = platform, .username = username,
 				    .password = password, .insecure = insecure,
 				    .plain_http = plain_http };

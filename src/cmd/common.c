@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/buf.h"
 
 static bool quiet;
 
@@ -50,4 +51,26 @@ long long sw_cmd_now(void)
 			return v;
 	}
 	return (long long)time(NULL);
+}
+
+char *sw_cmd_read_password_stdin(void)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_init(&b, 4096);
+	int ch;
+	while ((ch = getchar()) != EOF && ch != '\n')
+		sw_buf_addch(&b, (char)ch);
+	if (b.len && b.data[b.len - 1] == '\r')
+		b.data[--b.len] = '\0';
+	return sw_buf_detach(&b, NULL);
+}
+
+bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers)
+{
+	(void)ctx;
+	if (done < nlayers)
+		fprintf(stderr, "\rlayers read: %zu/%zu", done, nlayers);
+	else
+		fprintf(stderr, "\r%-40s\r", "");
+	return true;
 }
