@@ -46,6 +46,22 @@ static inline bool sw_v_digit(int c) { return c >= '0' && c <= '9'; }
 static inline bool sw_v_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline bool sw_v_alnum(int c) { return sw_v_digit(c) || sw_v_alpha(c); }
 static inline int sw_v_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* Length of the dot-separated part starting at p (semver identifiers, NuGet labels). */
+static inline size_t sw_v_dot_len(const char *p, const char *end)
+{
+	const char *q = p;
+	while (q < end && *q != '.')
+		q++;
+	return (size_t)(q - p);
+}
+/* True when p[0..n) are all digits (also for n == 0). */
+static inline bool sw_v_all_digits(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!sw_v_digit(p[i]))
+			return false;
+	return true;
+}
 static inline bool sw_v_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* Compare two runs of decimal digits as numbers of any size (leading

@@ -88,22 +88,6 @@ static const char *nv_parse(const char *s, struct nv *v)
 	return NULL;
 }
 
-static size_t lab_len(const char *p, const char *end)
-{
-	const char *q = p;
-	while (q < end && *q != '.')
-		q++;
-	return (size_t)(q - p);
-}
-
-static bool all_digits(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!sw_v_digit(p[i]))
-			return false;
-	return true;
-}
-
 static int nv_cmp(const struct nv *a, const struct nv *b)
 {
 	for (int i = 0; i < 4; i++) {
@@ -115,8 +99,8 @@ static int nv_cmp(const struct nv *a, const struct nv *b)
 		return a->pre ? -1 : (b->pre ? 1 : 0);
 	const char *x = a->pre, *xe = x + a->pre_len, *y = b->pre, *ye = y + b->pre_len;
 	while (x < xe && y < ye) {
-		size_t xl = lab_len(x, xe), yl = lab_len(y, ye);
-		bool xn = all_digits(x, xl), yn = all_digits(y, yl);
+		size_t xl = sw_v_dot_len(x, xe), yl = sw_v_dot_len(y, ye);
+		bool xn = sw_v_all_digits(x, xl), yn = sw_v_all_digits(y, yl);
 		int r;
 		if (xn && yn)
 			r = sw_v_numcmp(x, xl, y, yl);

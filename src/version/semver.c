@@ -144,22 +144,6 @@ const char *sw_semver_parse(const char *s, size_t len, int mode, struct sw_semve
 	return NULL;
 }
 
-static size_t ident_len(const char *p, const char *end)
-{
-	const char *q = p;
-	while (q < end && *q != '.')
-		q++;
-	return (size_t)(q - p);
-}
-
-static bool all_digits(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!sw_v_digit(p[i]))
-			return false;
-	return true;
-}
-
 int sw_semver_cmp(const struct sw_semver *a, const struct sw_semver *b)
 {
 	int r = sw_v_numcmp(a->major, a->major_len, b->major, b->major_len);
@@ -173,8 +157,8 @@ int sw_semver_cmp(const struct sw_semver *a, const struct sw_semver *b)
 		return a->pre ? -1 : (b->pre ? 1 : 0);
 	const char *x = a->pre, *xe = x + a->pre_len, *y = b->pre, *ye = y + b->pre_len;
 	while (x < xe && y < ye) {
-		size_t xl = ident_len(x, xe), yl = ident_len(y, ye);
-		bool xn = all_digits(x, xl), yn = all_digits(y, yl);
+		size_t xl = sw_v_dot_len(x, xe), yl = sw_v_dot_len(y, ye);
+		bool xn = sw_v_all_digits(x, xl), yn = sw_v_all_digits(y, yl);
 		if (xn && yn)
 			r = sw_v_numcmp(x, xl, y, yl);
 		else if (xn != yn)
