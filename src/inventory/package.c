@@ -3,9 +3,36 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/buf.h"
 #include "util/mem.h"
+
+static const struct {
+	unsigned bit;
+	const char *word;
+} flag_words[] = {
+	{ SW_PKG_DECLARED, "declared" },
+	{ SW_PKG_DEV, "dev" },
+	{ SW_PKG_STDLIB, "stdlib" },
+	{ SW_PKG_MAIN_MODULE, "main-module" },
+};
+
+const char *sw_package_flag_name(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
+		if (flag_words[i].bit == bit)
+			return flag_words[i].word;
+	return NULL;
+}
+
+unsigned sw_package_flag_parse(const char *word)
+{
+	for (size_t i = 0; word && i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
+		if (!strcmp(flag_words[i].word, word))
+			return flag_words[i].bit;
+	return 0;
+}
 
 struct sw_package *sw_package_new(const char *type)
 {

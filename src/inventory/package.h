@@ -49,6 +49,13 @@ struct sw_package {
 	struct sw_vec deps;    /* char*, names of direct dependencies, optional */
 };
 
+/* The words the reports use for the public flags ("declared", "dev",
+ * "stdlib", "main-module"): sw_package_flag_name() returns NULL for a bit
+ * without one, sw_package_flag_parse() 0 for an unknown word. */
+const char *sw_package_flag_name(unsigned bit);
+unsigned sw_package_flag_parse(const char *word);
+#define SW_PKG_PUBLIC_FLAGS (SW_PKG_DECLARED | SW_PKG_DEV | SW_PKG_STDLIB | SW_PKG_MAIN_MODULE)
+
 struct sw_package *sw_package_new(const char *type);
 void sw_package_free(struct sw_package *p);
 void sw_package_free_v(void *p);   /* for sw_vec_free_all */

@@ -147,24 +147,70 @@ static void os_from_distro(struct sw_os *os, const char *type, const char *distr
 	}
 }
 
-static void add_purl_pkg(struct sw_inventory *inv, const char *purl, const char *path,
-			 struct sw_vec *warnings)
+static struct sw_package *add_purl_pkg(struct sw_inventory *inv, const char *purl,
+					const char *path, struct sw_vec *warnings)
 {
 	struct sw_err e = SW_ERR_INIT;
 	char *distro = NULL;
 	struct sw_package *p = sw_purl_parse(purl, &distro, &e);
 	if (!p) {
 		sw_vec_push(warnings, sw_xasprintf("%s: %s", path, e.msg));
-		return;
+		return NULL;
 	}
 	if (!strcmp(p->type, "deb") || !strcmp(p->type, "apk") || !strcmp(p->type, "rpm")) {
 		os_from_distro(&inv->os, p->type, distro);
 		if (!inv->os.id && p->namespace_)
 			inv->os.id = sw_xstrdup(p->namespace_);
+		/* an OS package's purl namespace is the distro, not part of its name */
+		free(p->namespace_);
+		p->namespace_ = NULL;
 	}
 	free(distro);
 	p->purl = sw_xstrdup(purl);
 	sw_vec_push(&inv->packages, p);
+	return p;
+}
+
+static const char *jstr(const json_t *o, const char *k);
+
+/* What the component's properties say of where the package was found:
+ * ours ("stowaway:package:*", "stowaway:layer:*", written by
+ * report/sbom_cyclonedx.c) and Trivy's ("aquasecurity:trivy:*").  Without
+ * them a re-scan would match binaries and files that an OS package owns. */
+static void read_cdx_properties(struct sw_package *p, const json_t *c)
+{
+	size_t i;
+	json_t *pr;
+	json_array_foreach(json_object_get(c, "properties"), i, pr) {
+		const char *k = jstr(pr, "name"), *v = jstr(pr, "value");
+		if (!k || !v)
+			continue;
+		if (!strcmp(k, "stowaway:package:path") || !strcmp(k, "aquasecurity:trivy:FilePath"))
+			sw_str_set(&p->path, v);
+		else if (!strcmp(k, "stowaway:package:owner"))
+			sw_str_set(&p->owner, v);
+		else if (!strcmp(k, "stowaway:package:flag"))
+			p->flags |= sw_package_flag_parse(v);
+		else if (!strcmp(k, "stowaway:package:source_name") ||
+			 !strcmp(k, "aquasecurity:trivy:SrcName"))
+			sw_str_set(&p->source_name, v);
+		else if (!strcmp(k, "stowaway:package:source_version") ||
+			 !strcmp(k, "aquasecurity:trivy:SrcVersion"))
+			sw_str_set(&p->source_version, v);
+		else if (!strcmp(k, "stowaway:package:vendor"))
+			sw_str_set(&p->vendor, v);
+		else if (!strcmp(k, "stowaway:layer:diff_id") ||
+			 !strcmp(k, "aquasecurity:trivy:LayerDiffID"))
+			sw_str_set(&p->layer_diff_id, v);
+		else if (!strcmp(k, "stowaway:layer:created_by"))
+			sw_str_set(&p->layer_created_by, v);
+		else if (!strcmp(k, "stowaway:layer:index")) {
+			char *e;
+			long n = strtol(v, &e, 10);
+			if (*v && !*e && n >= 0 && n < 100000)
+				p->layer_index = (int)n;
+		}
+	}
 }
 
 static int read_cyclonedx(struct sw_inventory *inv, const char *path, json_t *doc)
@@ -190,8 +236,9 @@ static int read_cyclonedx(struct sw_inventory *inv, const char *path, json_t *do
 			continue;
 		}
 		const char *purl = jstr(c, "purl");
-		if (purl)
-			add_purl_pkg(inv, purl, path, &inv->warnings);
+		struct sw_package *p = purl ? add_purl_pkg(inv, purl, path, &inv->warnings) : NULL;
+		if (p)
+			read_cdx_properties(p, c);
 	}
 	json_decref(stack);
 	json_t *meta = json_object_get(json_object_get(doc, "metadata"), "component");
@@ -264,6 +311,10 @@ static int read_own(struct sw_inventory *inv, const char *path, json_t *doc)
 		set_str(&pk->purl, p, "purl");
 		set_str(&pk->path, p, "path");
 		set_str(&pk->owner, p, "owner");
+		size_t fi;
+		json_t *fv;
+		json_array_foreach(json_object_get(p, "flags"), fi, fv)
+			pk->flags |= sw_package_flag_parse(json_string_value(fv));
 		json_t *ep = json_object_get(p, "epoch");
 		if (json_is_integer(ep))
 			pk->epoch = (int)json_integer_value(ep);

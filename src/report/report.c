@@ -397,19 +397,12 @@ const struct sw_inv_layer *sw_report_layer(const struct sw_inventory *inv, int i
 
 json_t *sw_report_flags(unsigned flags)
 {
-	static const struct {
-		unsigned bit;
-		const char *word;
-	} f[] = {
-		{ SW_PKG_DECLARED, "declared" },
-		{ SW_PKG_DEV, "dev" },
-		{ SW_PKG_STDLIB, "stdlib" },
-		{ SW_PKG_MAIN_MODULE, "main-module" },
-	};
 	json_t *a = json_array();
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (flags & f[i].bit)
-			json_array_append_new(a, json_string(f[i].word));
+	for (unsigned bit = 1; bit && bit <= SW_PKG_PUBLIC_FLAGS; bit <<= 1) {
+		const char *w = (flags & bit) ? sw_package_flag_name(bit) : NULL;
+		if (w)
+			json_array_append_new(a, json_string(w));
+	}
 	return a;
 }
 

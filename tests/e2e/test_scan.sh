@@ -167,6 +167,24 @@ $STOWAWAY sbom -q -f cyclonedx -o $T/bom.json $IMG
 $STOWAWAY scan -q -f json --sbom $T/bom.json | python3 -c '
 import json,sys; d=json.load(sys.stdin); ids={v["id"] for v in d["vulnerabilities"]}
 sys.exit(0 if {"CVE-2024-1001","CVE-2024-3651"} <= ids else 1)' && ok "scan --sbom" || bad "scan --sbom"
+# the SBOM keeps where each package was found: a re-scan of our CycloneDX or
+# JSON SBOM finds what the image scan finds (the owned package stays
+# unmatched), for the same packages by name
+$STOWAWAY scan -q -f json $IMG > $T/img.json
+$STOWAWAY sbom -q -f json -o $T/bom-own.json $IMG
+for b in bom.json bom-own.json; do
+	$STOWAWAY scan -q -f json --sbom $T/$b > $T/rescan.json
+	python3 - $T/img.json $T/rescan.json <<'PY' && ok "scan --sbom $b = image scan" || bad "scan --sbom $b differs from the image scan"
+import json, sys
+def keys(f):
+    return sorted((v["id"], v["package"]["name"], v["package"]["version"], v["status"])
+                  for v in json.load(open(f))["vulnerabilities"])
+a, b = keys(sys.argv[1]), keys(sys.argv[2])
+if a != b:
+    print("image:", a, "\nsbom: ", b); sys.exit(1)
+assert not any(k[0] == "GHSA-rrrr-ssss-tttt" for k in b)
+PY
+done
 
 # every format; machine formats validate
 for f in table json sarif cyclonedx spdx-json html junit; do
