@@ -114,7 +114,7 @@ int sw_image_walk_store_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, 
 	int rc = sw_store_stream_open(img->store, member, &st, err);
 	if (rc < 0)
 		return sw_err_wrap(err, "'%s': layer %zu '%s'", img->display, idx + 1, id);
-	struct sw_layer_check chk = { d->digest, d->diff_id, d->size };
+	struct sw_layer_check chk = { d->digest, d->diff_id, d->size, img->async_digests };
 	bool cb_failed = false;
 	rc = sw_layer_stream_walk(sw_store_stream_read, st, &chk, fn, ctx, &cb_failed, err);
 	sw_store_stream_close(st);
@@ -217,6 +217,12 @@ fail:
 const struct sw_image_info *sw_image_get_info(const struct sw_image *img)
 {
 	return &img->info;
+}
+
+void sw_image_set_async_digests(struct sw_image *img, bool on)
+{
+	if (img)
+		img->async_digests = on;
 }
 
 int sw_image_walk_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void *ctx,

@@ -49,6 +49,7 @@ struct sw_layer_check {
 	const char *digest;   /* expected digest of the blob bytes, or NULL */
 	const char *diff_id;  /* expected digest of the uncompressed tar, or NULL */
 	uint64_t size;        /* expected blob size, 0 = unknown */
+	bool async_digests;   /* compute the digests on a second thread */
 };
 
 /* Stream one layer: hash, decompress (gzip, zstd or plain, by magic), hash,
@@ -216,6 +217,7 @@ struct sw_image {
 	struct sw_platform want;   /* requested platform (default linux/amd64) */
 	bool want_explicit;        /* opts->platform was given */
 	struct sw_registry *reg;   /* registry: connection state, or NULL */
+	bool async_digests;        /* sw_image_set_async_digests() */
 };
 
 extern const struct sw_transport sw_transport_docker_archive;

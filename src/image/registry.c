@@ -246,7 +246,7 @@ static int registry_walk(struct sw_image *img, size_t idx, sw_entry_fn fn, void 
 	int rc = sw_registry_stream_open(img->reg, d->digest, d->size, &st, err);
 	if (rc < 0)
 		return rc;
-	struct sw_layer_check chk = { d->digest, d->diff_id, d->size };
+	struct sw_layer_check chk = { d->digest, d->diff_id, d->size, img->async_digests };
 	bool cb_failed = false;
 	rc = sw_layer_stream_walk(sw_registry_stream_read, st, &chk, fn, ctx, &cb_failed, err);
 	sw_registry_stream_close(st);

@@ -731,7 +731,19 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	atomic_init(&p.next, 0);
 	atomic_init(&p.failed, false);
 	pthread_mutex_init(&p.lock, NULL);
+	/* Layers to read (not in the cache) fewer than the threads the machine
+	 * gives us: each reading thread gets a second one for the digests. */
+	size_t to_read = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sw_layer_desc *d = sw_image_get_info(img)->layers.items[i];
+		char *key = cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+		if (!key || !sw_layer_cache_has(cache_dir, key))
+			to_read++;
+		free(key);
+	}
 	unsigned nt = pass_threads(opts, n);
+	unsigned budget = pass_threads(opts, SIZE_MAX);
+	sw_image_set_async_digests(img, to_read > 0 && 2 * to_read <= budget);
 	pthread_t *tids = sw_xcalloc(nt, sizeof(*tids));
 	unsigned started = 0;
 	for (unsigned t = 1; t < nt; t++)

@@ -425,6 +425,14 @@ static int mkdir_p(const char *dir, struct sw_err *err)
 	return rc;
 }
 
+bool sw_layer_cache_has(const char *dir, const char *key)
+{
+	char *path = sw_xasprintf("%s/%s", dir, key);
+	bool yes = access(path, R_OK) == 0;
+	free(path);
+	return yes;
+}
+
 int sw_layer_cache_load(const char *dir, const char *key, struct sw_layer_result *out,
 			struct sw_err *err)
 {

@@ -87,6 +87,10 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 int sw_layer_cache_load(const char *dir, const char *key, struct sw_layer_result *out,
 			struct sw_err *err);
 
+/* Whether dir holds an entry for key (not checked: a later load may still
+ * miss). */
+bool sw_layer_cache_has(const char *dir, const char *key);
+
 /* Store r under key in dir (created if missing), atomically.  Returns 0 or
  * < 0 with err set (the caller may ignore it: the cache is an optimisation). */
 int sw_layer_cache_store(const char *dir, const char *key, const struct sw_layer_result *r,

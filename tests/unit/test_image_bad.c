@@ -361,6 +361,80 @@ static void test_memory_layer(void **state)
 	sw_buf_release(&b);
 }
 
+static int sum_cb(void *ctx, const struct sw_entry *e, struct sw_entry_reader *r,
+		  struct sw_err *err)
+{
+	(void)e;
+	unsigned char buf[4096];
+	ssize_t n;
+	while ((n = sw_entry_read(r, buf, sizeof(buf), err)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*(uint64_t *)ctx = *(uint64_t *)ctx * 31 + buf[i];
+	return n < 0 ? (int)n : 0;
+}
+
+static int stop_at_a(void *ctx, const struct sw_entry *e, struct sw_entry_reader *r,
+		     struct sw_err *err)
+{
+	(void)ctx;
+	(void)r;
+	return strcmp(e->path, "a") == 0 ? sw_err_set(err, SW_E_DB, "stopped at '%s'", e->path) : 0;
+}
+
+/* Digests computed by the second thread (ring of buffers, wrapped many
+ * times by a 5 MB layer) verify exactly what the inline ones do. */
+static void test_async_digests(void **state)
+{
+	(void)state;
+	sh("cd '%s' && mkdir -p big && head -c 3000000 /dev/urandom > big/a && "
+	   "head -c 2000000 /dev/zero > big/b && tar cf big.tar -C big a b && "
+	   "gzip -n -c big.tar > big.tar.gz",
+	   tmp);
+	struct sw_buf tar = SW_BUF_INIT, gz = SW_BUF_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	char *p1 = sw_xasprintf("%s/big.tar", tmp), *p2 = sw_xasprintf("%s/big.tar.gz", tmp);
+	assert_int_equal(sw_buf_read_file(&tar, p1, 1 << 24, &err), 0);
+	assert_int_equal(sw_buf_read_file(&gz, p2, 1 << 24, &err), 0);
+	char zd[SW_DIGEST_MAX], ud[SW_DIGEST_MAX];
+	sw_digest_sha256(gz.data, gz.len, zd);
+	sw_digest_sha256(tar.data, tar.len, ud);
+	uint64_t sums[2] = { 0, 0 };
+	for (int async = 0; async < 2; async++) {
+		struct sw_layer_check chk = { zd, ud, gz.len, async };
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, &chk, sum_cb, &sums[async], &err), 0);
+		/* the uncompressed tar as a plain layer: one digest for both */
+		struct sw_layer_check plain = { ud, ud, tar.len, async };
+		assert_int_equal(sw_layer_walk_mem(tar.data, tar.len, &plain, skip_cb, &(int){ 0 }, &err), 0);
+		char bad[SW_DIGEST_MAX];
+		memcpy(bad, zd, sizeof(bad));
+		bad[10] = bad[10] == '0' ? '1' : '0';
+		chk.digest = bad;
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, &chk, sum_cb, &(uint64_t){ 0 }, &err),
+				 -SW_E_DIGEST);
+		assert_non_null(strstr(err.msg, "digest mismatch (manifest says"));
+		chk.digest = zd;
+		memcpy(bad, ud, sizeof(bad));
+		bad[20] = bad[20] == 'a' ? 'b' : 'a';
+		chk.diff_id = bad;
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, &chk, skip_cb, &(int){ 0 }, &err),
+				 -SW_E_DIGEST);
+		assert_non_null(strstr(err.msg, "diff_id mismatch"));
+		/* truncated in the middle: the blob digest names the damage */
+		chk.diff_id = ud;
+		chk.size = 0;
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len / 2, &chk, skip_cb, &(int){ 0 }, &err),
+				 -SW_E_DIGEST);
+		/* the callback stops the walk midway: no hang, no leak */
+		struct sw_layer_check ok = { zd, ud, gz.len, async };
+		assert_int_equal(sw_layer_walk_mem(gz.data, gz.len, &ok, stop_at_a, NULL, &err), -SW_E_DB);
+	}
+	assert_true(sums[0] != 0 && sums[0] == sums[1]);
+	free(p1);
+	free(p2);
+	sw_buf_release(&tar);
+	sw_buf_release(&gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_unsafe_members),
 		cmocka_unit_test(test_callback_and_limits),
 		cmocka_unit_test(test_memory_layer),
+		cmocka_unit_test(test_async_digests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
