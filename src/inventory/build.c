@@ -648,6 +648,7 @@ struct pass {
 	size_t done;
 	const char *cache_dir;   /* NULL: no cache */
 	atomic_uint cached, read;
+	size_t *order;           /* layer indexes, largest blob first */
 };
 
 /* One layer: from the cache when it is there, else read (and cached). */
@@ -680,9 +681,10 @@ static void *pass_worker(void *arg)
 {
 	struct pass *p = arg;
 	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->n || atomic_load(&p->failed))
+		size_t k = atomic_fetch_add(&p->next, 1);
+		if (k >= p->n || atomic_load(&p->failed))
 			break;
+		size_t i = p->order[k];
 		p->rcs[i] = do_layer(p, i, &p->errs[i]);
 		if (p->rcs[i] < 0)
 			atomic_store(&p->failed, true);
@@ -715,7 +717,9 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
 	return t ? t : 1;
 }
 
-/* Walk every layer once, in parallel; the first failing layer's error wins. */
+/* Walk every layer once, in parallel; the first failing layer's error wins.
+ * Workers take the largest layers first (longest job first keeps the last
+ * worker from starting a big layer when the others are done). */
 static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 		    struct sw_layer_result *results, size_t n, struct sw_inventory *inv,
 		    struct sw_err *err)
@@ -726,6 +730,19 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	struct pass p = { .img = img, .opts = opts, .results = results, .n = n, .cache_dir = cache_dir };
 	atomic_init(&p.cached, 0);
 	atomic_init(&p.read, 0);
+	p.order = sw_xcalloc(n ? n : 1, sizeof(*p.order));
+	const struct sw_vec *layers = &sw_image_get_info(img)->layers;
+	for (size_t i = 0; i < n; i++) {   /* insertion sort, stable: a few dozen layers */
+		uint64_t sz = ((const struct sw_layer_desc *)layers->items[i])->size;
+		size_t j = i;
+		for (; j > 0; j--) {
+			const struct sw_layer_desc *prev = layers->items[p.order[j - 1]];
+			if (prev->size >= sz)
+				break;
+			p.order[j] = p.order[j - 1];
+		}
+		p.order[j] = i;
+	}
 	p.errs = sw_xcalloc(n ? n : 1, sizeof(*p.errs));
 	p.rcs = sw_xcalloc(n ? n : 1, sizeof(*p.rcs));
 	atomic_init(&p.next, 0);
@@ -769,6 +786,7 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	free(tids);
 	free(p.errs);
 	free(p.rcs);
+	free(p.order);
 	return r;
 }
 
