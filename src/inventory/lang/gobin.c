@@ -43,7 +43,7 @@
 #define GO_MAX_VERSION 256u      /* "go1.22.1 X:..." is short */
 #define GO_MAX_CANDIDATES 64u    /* magic strings tried in one file */
 #define GO_MAX_CAPTURE (4u << 20) /* one build-info string kept while streaming */
-#define GO_BUDGET (12u << 20)     /* everything kept of one file */
+#define GO_BUDGET (8u << 20)      /* build-info strings kept of one file */
 #define GO_MAX_VERSION_CANDS 1024u /* "go1." strings kept (old format) */
 #define GO_MAX_MODINFO_CANDS 2u   /* sentinel-framed modinfo texts kept (old format) */
 

@@ -43,7 +43,7 @@
  * DEP_MAX_LIVE z_streams) and surviving JSON (at most DEP_BUDGET). */
 
 #define DEP_MAX_JSON (8u << 20)
-#define DEP_BUDGET (16u << 20)
+#define DEP_BUDGET (8u << 20)
 #define DEP_TEST_IN 4096u
 #define DEP_MAX_LIVE 64u
 #define DEP_MAX_RECORDS 65536u
