@@ -91,6 +91,12 @@ struct sw_entry {
 struct sw_entry_reader;
 /* Returns bytes read, 0 at end, or a negative error. */
 ssize_t sw_entry_read(struct sw_entry_reader *r, void *buf, size_t n, struct sw_err *err);
+/* Zero-copy: the next block of content in *block (valid until the next
+ * call), its length returned; 0 at the end, < 0 on error.  A tar member's
+ * block points into the tar reader's buffer; a dir: file is read into
+ * scratch (scratch_len > 0).  Do not mix with sw_entry_read() on one entry. */
+ssize_t sw_entry_read_block(struct sw_entry_reader *r, void *scratch, size_t scratch_len, const void **block,
+			    struct sw_err *err);
 /* Append the whole content to out; SW_E_LIMIT if larger than max. */
 int sw_entry_read_all(struct sw_entry_reader *r, size_t max, struct sw_buf *out, struct sw_err *err);
 

@@ -70,6 +70,11 @@ struct sw_entry_reader {
 	int fd;                      /* -1 until opened */
 	bool eof;
 	const char *path;            /* image path, for messages */
+	uint64_t size;               /* tar: the declared size (holes are zeros) */
+	uint64_t pos;                /* bytes handed out by sw_entry_read_block */
+	const void *blk;             /* a block libarchive gave that follows a hole */
+	size_t blk_len;
+	uint64_t blk_off;
 };
 
 /* The same over a memory buffer (fuzzing, tests). */

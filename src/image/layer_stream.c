@@ -533,6 +533,82 @@ ssize_t sw_entry_read(struct sw_entry_reader *r, void *buf, size_t n, struct sw_
 	}
 }
 
+static const uint8_t zero_block[16384];
+
+static ssize_t tar_error(struct sw_entry_reader *r, struct sw_err *err)
+{
+	if (r->pipe && r->pipe->failed) {
+		if (err)
+			*err = r->pipe->err;
+		return -(ssize_t)(err ? err->code : SW_E_FORMAT);
+	}
+	if (r->pipe)
+		r->pipe->tar_failed = true;
+	return sw_err_set(err, SW_E_FORMAT, "member '%s': %s", r->path, archive_error_string(r->a));
+}
+
+/* Zeros up to `upto` (a hole), at most one zero block. */
+static ssize_t hole(struct sw_entry_reader *r, uint64_t upto, const void **block)
+{
+	uint64_t n = upto - r->pos;
+	if (n > sizeof(zero_block))
+		n = sizeof(zero_block);
+	*block = zero_block;
+	r->pos += n;
+	return (ssize_t)n;
+}
+
+ssize_t sw_entry_read_block(struct sw_entry_reader *r, void *scratch, size_t scratch_len, const void **block,
+			    struct sw_err *err)
+{
+	*block = NULL;
+	if (!r->a) {
+		ssize_t n = sw_entry_read(r, scratch, scratch_len, err);
+		if (n > 0) {
+			*block = scratch;
+			r->pos += (uint64_t)n;
+		}
+		return n;
+	}
+	for (;;) {
+		if (r->blk) {
+			if (r->pos < r->blk_off)
+				return hole(r, r->blk_off, block);
+			if (!r->blk_len) {
+				r->blk = NULL;
+				continue;
+			}
+			*block = r->blk;
+			ssize_t n = (ssize_t)r->blk_len;
+			r->pos += r->blk_len;
+			r->blk = NULL;
+			return n;
+		}
+		if (r->eof) {
+			if (r->pos < r->size)
+				return hole(r, r->size, block);
+			return 0;
+		}
+		const void *b = NULL;
+		size_t len = 0;
+		la_int64_t off = 0;
+		int rc = archive_read_data_block(r->a, &b, &len, &off);
+		if (rc == ARCHIVE_EOF) {
+			r->eof = true;
+			continue;
+		}
+		if (rc < ARCHIVE_WARN)
+			return tar_error(r, err);
+		if (off < 0 || (uint64_t)off < r->pos)
+			return sw_err_set(err, SW_E_FORMAT, "member '%s': blocks out of order", r->path);
+		if (len == 0 && (uint64_t)off == r->pos)
+			continue;
+		r->blk = b;
+		r->blk_len = len;
+		r->blk_off = (uint64_t)off;
+	}
+}
+
 int sw_entry_read_all(struct sw_entry_reader *r, size_t max, struct sw_buf *out, struct sw_err *err)
 {
 	char tmp[65536];
@@ -670,7 +746,7 @@ static int do_entry(struct walk_state *w, struct archive *a, struct archive_entr
 	else if (e.type != SW_ENT_OPAQUE)
 		sw_map_del(&w->symlinks, e.path);
 
-	struct sw_entry_reader r = { .a = a, .pipe = p, .dirfd = -1, .fd = -1, .path = e.path };
+	struct sw_entry_reader r = { .a = a, .pipe = p, .dirfd = -1, .fd = -1, .path = e.path, .size = e.size };
 	if (e.type != SW_ENT_FILE && e.type != SW_ENT_HARDLINK)
 		r.eof = true;
 	rc = fn(ctx, &e, &r, err);

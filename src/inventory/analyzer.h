@@ -11,6 +11,17 @@
  * broken file is a warning, never an error: parse() returns < 0 only when it
  * cannot go on for a reason that is not the file's (out of memory).
  *
+ * Streaming analyzers (parse == NULL; the Go and Rust binary analyzers)
+ * see the file's bytes once, in order, in chunks of any size, and keep
+ * only what they need (a fixed cap per file, whatever its size): begin()
+ * returns a state for a file of `size` bytes (the size the tar header
+ * declares); feed() takes the next chunk (the pointer is valid during the
+ * call only) and returns true when it wants no more bytes (the rest of the
+ * file is then skipped); end() adds packages and warnings like parse(),
+ * frees the state, and is called exactly once after begin(), whether or
+ * not every byte was fed.  A streaming analyzer finds nothing, not even a
+ * warning, in a file that it gave up on after its first bytes.
+ *
  * Packages need only their identity filled (type, name, version, arch,
  * source, licences, files...); `path` defaults to the file's path, and the
  * inventory fills purl, layer and owner.
@@ -32,6 +43,16 @@ struct sw_analyzer {
 	bool (*wants)(const char *path, unsigned mode, uint64_t size);
 	int (*parse)(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		     struct sw_err *err);
+	/* streaming analyzers only (parse == NULL) */
+	void *(*begin)(const char *path, uint64_t size);
+	bool (*feed)(void *state, const uint8_t *data, size_t len);
+	int (*end)(void *state, struct sw_pkglist *out, struct sw_err *err);
 };
+
+/* Run any analyzer over a file in memory: parse() once, or begin(), feed()
+ * in chunks of `chunk` bytes (0: one chunk), end().  Returns what parse()
+ * or end() returns.  For tests, fuzzers, and files read whole anyway. */
+int sw_analyzer_run_mem(const struct sw_analyzer *a, const char *path, const uint8_t *data, size_t len,
+			size_t chunk, struct sw_pkglist *out, struct sw_err *err);
 
 #endif

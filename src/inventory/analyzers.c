@@ -32,3 +32,20 @@ const struct sw_analyzer *const *sw_analyzers_all(void)
 	}
 	return all;
 }
+
+int sw_analyzer_run_mem(const struct sw_analyzer *a, const char *path, const uint8_t *data, size_t len,
+			size_t chunk, struct sw_pkglist *out, struct sw_err *err)
+{
+	if (a->parse)
+		return a->parse(path, data, len, out, err);
+	void *st = a->begin(path, len);
+	if (!chunk)
+		chunk = len ? len : 1;
+	for (size_t off = 0; off < len;) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		if (a->feed(st, data + off, n))
+			break;
+		off += n;
+	}
+	return a->end(st, out, err);
+}

@@ -33,9 +33,13 @@
 
 /* ---- the layer pass ---- */
 
+/* dir: files are read into this much scratch per read for streaming */
+#define STREAM_SCRATCH ((size_t)256 << 10)
+
 struct walk_ctx {
 	struct sw_layer_result *res;
-	struct sw_buf content;
+	struct sw_buf content;     /* a file read whole */
+	uint8_t *scratch;          /* STREAM_SCRATCH bytes, allocated on first use */
 	const char *layer_name;
 };
 
@@ -58,35 +62,12 @@ static struct sw_lr_found *found_new(struct sw_layer_result *r, const char *path
 	return f;
 }
 
-/* Analyzers that only look inside executables (ELF, PE, Mach-O) and
- * return nothing, not even a warning, for any other file: a wanted file
- * that only they want and that does not start with one of those magics is
- * not read past its first bytes (most executables in an image are scripts
- * or, for the Go/Rust analyzers, still have to be read in full). */
-static bool binary_only(const struct sw_analyzer *a)
-{
-	return strcmp(a->name, "gobinary") == 0 || strcmp(a->name, "rustbinary") == 0;
-}
-
-static bool binary_magic(const unsigned char *d, size_t len)
-{
-	if (len < 4)
-		return false;
-	if (memcmp(d, "\x7f" "ELF", 4) == 0 || memcmp(d, "MZ", 2) == 0)
-		return true;
-	uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-	return be == 0xfeedface || be == 0xfeedfacf || be == 0xcefaedfe || be == 0xcffaedfe ||
-	       be == 0xcafebabe;
-}
-
 /* Read the entry's content straight into b (sized once from the header: no
- * intermediate copy, no regrowth).  With peek, stop after the first bytes
- * when they are not an executable's magic; *skipped then says so. */
+ * intermediate copy, no regrowth). */
 static int read_content(struct sw_buf *b, const struct sw_entry *e, struct sw_entry_reader *rd,
-			uint64_t max, bool peek, bool *skipped, struct sw_err *err)
+			uint64_t max, struct sw_err *err)
 {
 	sw_buf_reset(b);
-	*skipped = false;
 	if (!sw_buf_grow(b, (size_t)(e->size < max ? e->size : max) + 1))
 		return sw_err_set(err, SW_E_NOMEM, "'%s': out of memory", e->path);
 	for (;;) {
@@ -102,66 +83,114 @@ static int read_content(struct sw_buf *b, const struct sw_entry *e, struct sw_en
 		if (b->len > max)
 			return sw_err_set(err, SW_E_LIMIT, "'%s' is larger than %llu bytes", e->path,
 					  (unsigned long long)max);
-		if (peek && b->len >= 4) {
-			if (!binary_magic((const unsigned char *)b->data, b->len)) {
-				*skipped = true;
-				return 0;
+	}
+	return 0;
+}
+
+/* Feed the entry's content, block by block as the reader hands it out
+ * (no copy), to the streaming analyzers' states; stop reading when all of
+ * them want no more.  Every state is ended, also on error. */
+static int stream_content(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
+			  const struct sw_analyzer **an, struct sw_lr_found **found, size_t n,
+			  struct sw_err *err)
+{
+	void *st[32];
+	bool done[32];
+	size_t active = n;
+	for (size_t i = 0; i < n; i++) {
+		st[i] = an[i]->begin(e->path, e->size);
+		done[i] = false;
+	}
+	int rc = 0;
+	if (!w->scratch)
+		w->scratch = sw_xmalloc(STREAM_SCRATCH);
+	while (active) {
+		const void *blk;
+		ssize_t got = sw_entry_read_block(rd, w->scratch, STREAM_SCRATCH, &blk, err);
+		if (got < 0) {
+			rc = (int)got;
+			break;
+		}
+		if (got == 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (!done[i] && an[i]->feed(st[i], blk, (size_t)got)) {
+				done[i] = true;
+				active--;
 			}
-			peek = false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rc < 0) {
+			struct sw_pkglist drop = SW_PKGLIST_INIT;
+			(void)an[i]->end(st[i], &drop, NULL);
+			sw_pkglist_release(&drop);
+		} else if (an[i]->end(st[i], &found[i]->res, err) < 0) {
+			rc = sw_err_wrap(err, "%s analyzer on '%s'", an[i]->name, e->path);
+			for (size_t k = i + 1; k < n; k++) {
+				struct sw_pkglist drop = SW_PKGLIST_INIT;
+				(void)an[k]->end(st[k], &drop, NULL);
+				sw_pkglist_release(&drop);
+			}
+			break;
 		}
 	}
-	if (peek && !binary_magic((const unsigned char *)b->data, b->len))
-		*skipped = true;
-	return 0;
+	return rc;
 }
 
 static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
 			struct sw_err *err)
 {
 	const struct sw_analyzer *const *an = sw_analyzers_all();
-	bool loaded = false, skipped = false;
+	bool loaded = false;
 	if (sw_osdetect_wants(e->path)) {
 		sw_buf_reset(&w->content);
 		if (e->size <= SW_OSDETECT_MAX_SIZE) {
-			if (read_content(&w->content, e, rd, SW_OSDETECT_MAX_SIZE, false, &skipped, err) < 0)
+			if (read_content(&w->content, e, rd, SW_OSDETECT_MAX_SIZE, err) < 0)
 				return -1;
 			loaded = true;
 			struct sw_lr_found *f = found_new(w->res, e->path, OS_ANALYZER);
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
-	/* which analyzers want it, and are they all binary-only? */
-	const struct sw_analyzer *wanted[32];
-	size_t nw = 0;
-	bool only_binary = true;
-	for (size_t i = 0; an[i] && nw < 32; i++) {
-		if (!an[i]->wants(e->path, e->mode, e->size))
+	/* which analyzers read it; the entry is recorded for each, even when
+	 * nothing is found: it replaces what a lower layer had at this path */
+	const struct sw_analyzer *run[32];
+	struct sw_lr_found *run_f[32];
+	size_t nrun = 0;
+	uint64_t whole_max = 0;
+	for (size_t i = 0; an[i] && nrun < 32; i++) {
+		const struct sw_analyzer *a = an[i];
+		if (!a->wants(e->path, e->mode, e->size))
 			continue;
-		wanted[nw++] = an[i];
-		only_binary &= binary_only(an[i]);
-	}
-	for (size_t i = 0; i < nw; i++) {
-		const struct sw_analyzer *a = wanted[i];
+		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 		if (e->size > a->max_size) {
-			struct sw_lr_found *f = found_new(w->res, e->path, a->name);
 			sw_pkglist_warn(&f->res, "%s: %llu bytes is over the %s analyzer's limit; not read",
 					e->path, (unsigned long long)e->size, a->name);
 			continue;
 		}
-		if (!loaded) {
-			if (read_content(&w->content, e, rd, a->max_size, only_binary, &skipped, err) < 0)
-				return -1;
-			loaded = true;
-		}
-		/* the entry is recorded even when empty: it replaces what a lower
-		 * layer had at this path */
-		struct sw_lr_found *f = found_new(w->res, e->path, a->name);
-		if (skipped && binary_only(a))
-			continue;   /* what parse() would do: nothing */
-		if (a->parse(e->path, (const uint8_t *)w->content.data, w->content.len, &f->res, err) < 0)
-			return sw_err_wrap(err, "%s analyzer on '%s'", a->name, e->path);
-		for (size_t k = 0; k < f->res.pkgs.len; k++) {
-			struct sw_package *p = f->res.pkgs.items[k];
+		if (a->parse && !whole_max)
+			whole_max = a->max_size;
+		run[nrun] = a;
+		run_f[nrun++] = f;
+	}
+	if (!nrun)
+		return 0;
+	if (whole_max || loaded) {
+		/* someone needs the whole file in memory: streaming analyzers get
+		 * it as one chunk */
+		if (!loaded && read_content(&w->content, e, rd, whole_max, err) < 0)
+			return -1;
+		for (size_t i = 0; i < nrun; i++)
+			if (sw_analyzer_run_mem(run[i], e->path, (const uint8_t *)w->content.data, w->content.len,
+						0, &run_f[i]->res, err) < 0)
+				return sw_err_wrap(err, "%s analyzer on '%s'", run[i]->name, e->path);
+	} else if (stream_content(w, e, rd, run, run_f, nrun, err) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < nrun; i++) {
+		struct sw_pkglist *l = &run_f[i]->res;
+		for (size_t k = 0; k < l->pkgs.len; k++) {
+			struct sw_package *p = l->pkgs.items[k];
 			if (!p->path)
 				p->path = sw_xstrdup(e->path);
 		}
@@ -241,6 +270,7 @@ static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *
 	sw_buf_init(&w.content, 0);
 	int r = sw_image_walk_layer(img, idx, on_entry, &w, err);
 	sw_buf_release(&w.content);
+	free(w.scratch);
 	return r;
 }
 

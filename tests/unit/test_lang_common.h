@@ -45,12 +45,47 @@ static inline void lt_cleanup(void)
 	lt_dir = NULL;
 }
 
-/* Run `a` on bytes, as if found at image path `path`. */
+/* Everything an analyzer reported, as one string (for comparisons). */
+static inline char *lt_pkglist_str(const struct sw_pkglist *l)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	for (size_t i = 0; i < l->pkgs.len; i++) {
+		const struct sw_package *p = l->pkgs.items[i];
+		sw_buf_addf(&b, "%s|%s|%s|%s|%s|%u\n", p->type ? p->type : "", p->namespace_ ? p->namespace_ : "",
+			    p->name ? p->name : "", p->version ? p->version : "", p->path ? p->path : "",
+			    (unsigned)p->flags);
+	}
+	for (size_t i = 0; i < l->warnings.len; i++)
+		sw_buf_addf(&b, "W %s\n", (const char *)l->warnings.items[i]);
+	return sw_buf_detach(&b, NULL);
+}
+
+/* Run `a` on bytes, as if found at image path `path`.  A streaming
+ * analyzer is fed the bytes in one chunk, then again in chunks of 4096, 7
+ * and 1 bytes (the last two for smaller files only): every run must report
+ * exactly the same. */
 static inline void lt_parse_mem(const struct sw_analyzer *a, const char *path, const void *data, size_t len,
 			 struct sw_pkglist *l)
 {
 	struct sw_err err = SW_ERR_INIT;
-	assert_int_equal(a->parse(path, data, len, l, &err), 0);
+	assert_int_equal(sw_analyzer_run_mem(a, path, data, len, 0, l, &err), 0);
+	if (a->parse)
+		return;
+	char *want = lt_pkglist_str(l);
+	static const size_t chunks[] = { 4096, 7, 1 };
+	static const size_t upto[] = { SIZE_MAX, 4u << 20, 256u << 10 };
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		if (len > upto[i])
+			continue;
+		struct sw_pkglist c = SW_PKGLIST_INIT;
+		assert_int_equal(sw_analyzer_run_mem(a, path, data, len, chunks[i], &c, &err), 0);
+		char *got = lt_pkglist_str(&c);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s in chunks of %zu bytes:\n%s\nin one chunk:\n%s", path, chunks[i], got, want);
+		free(got);
+		sw_pkglist_release(&c);
+	}
+	free(want);
 }
 
 static inline void lt_parse_str(const struct sw_analyzer *a, const char *path, const char *s,

@@ -159,6 +159,123 @@ static void test_old_format(void **state)
 	free(mod);
 }
 
+static const char go_mod_start[] = "\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
+static const char go_mod_end[] = "\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
+
+/* A second program header: PT_NOTE with the Go build-ID note (what the
+ * Go linker writes in every ELF file). */
+static void add_go_note(uint8_t *elf)
+{
+	put(elf + 56, 2, 2);              /* phnum */
+	uint8_t *ph = elf + 64 + 56;
+	put(ph, 4, 4);                    /* PT_NOTE */
+	put(ph + 8, 176, 8);
+	put(ph + 32, 20, 8);
+	uint8_t *n = elf + 176;
+	put(n, 4, 4);
+	put(n + 4, 4, 4);
+	put(n + 8, 4, 4);
+	memcpy(n + 12, "Go\0\0abcd", 8);
+}
+
+/* Pre-1.18 format with the string bytes BEFORE the header, at payload
+ * offset `data_at` (the linker's layout: .rodata, then .go.buildinfo). */
+static uint8_t *old_format_before(size_t data_at, bool note, size_t *len)
+{
+	const char *gover = "go1.16.5";
+	size_t mlen = 16 + strlen(modinfo) + 16;
+	char *mod = malloc(mlen);
+	memcpy(mod, go_mod_start, 16);
+	memcpy(mod + 16, modinfo, strlen(modinfo));
+	memcpy(mod + 16 + strlen(modinfo), go_mod_end, 16);
+	size_t vdata = data_at, mdata = vdata + 40;
+	size_t hdr = (mdata + mlen + 100 + 15) & ~(size_t)15;
+	size_t plen = hdr + 64 + 1000;
+	uint8_t *p = calloc(1, plen);
+	memcpy(p + vdata, gover, strlen(gover));
+	memcpy(p + mdata, mod, mlen);
+	memcpy(p + hdr, "\xff Go buildinf:", 14);
+	p[hdr + 14] = 8;
+	p[hdr + 15] = 0;
+	put(p + hdr + 16, VBASE + PAYLOAD_OFF + hdr + 32, 8);
+	put(p + hdr + 24, VBASE + PAYLOAD_OFF + hdr + 48, 8);
+	put(p + hdr + 32, VBASE + PAYLOAD_OFF + vdata, 8);
+	put(p + hdr + 40, strlen(gover), 8);
+	put(p + hdr + 48, VBASE + PAYLOAD_OFF + mdata, 8);
+	put(p + hdr + 56, mlen, 8);
+	/* the section must start at the header: build it without sections
+	 * (the magic scan finds the header) */
+	uint8_t *elf = build_elf(p, plen, false, len);
+	if (note)
+		add_go_note(elf);
+	free(p);
+	free(mod);
+	return elf;
+}
+
+static void test_old_format_streamed(void **state)
+{
+	(void)state;
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	size_t len;
+	/* strings in the first 64 KiB: always kept */
+	uint8_t *elf = old_format_before(100, false, &len);
+	lt_parse_mem(G, "usr/bin/old", elf, len, &l);
+	check_modinfo_result(&l, "1.16.5");
+	assert_int_equal(l.warnings.len, 0);
+	sw_pkglist_release(&l);
+	free(elf);
+	/* beyond the first 64 KiB, in a Go ELF file: "go1." strings and
+	 * modinfo texts were kept while streaming */
+	elf = old_format_before(70000, true, &len);
+	lt_parse_mem(G, "usr/bin/old", elf, len, &l);
+	check_modinfo_result(&l, "1.16.5");
+	assert_int_equal(l.warnings.len, 0);
+	sw_pkglist_release(&l);
+	free(elf);
+	/* the same without the Go note: not kept, a warning, no guess */
+	elf = old_format_before(70000, false, &len);
+	lt_parse_mem(G, "usr/bin/old", elf, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "usr/bin/old: pre-Go 1.18 build info points at data not kept while streaming"));
+	sw_pkglist_release(&l);
+	free(elf);
+}
+
+/* The build info after a long stretch of other bytes, and a module list
+ * over what is kept while streaming. */
+static void test_inline_far_and_too_big(void **state)
+{
+	(void)state;
+	struct sw_buf p = SW_BUF_INIT;
+	while (p.len < (300u << 10))
+		sw_buf_add(&p, "\xff Go buildin?\x78\x9c", 16);   /* near misses at every alignment */
+	inline_payload(&p, "go1.22.1", modinfo);
+	size_t len;
+	uint8_t *elf = build_elf((const uint8_t *)p.data, p.len, true, &len);
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(G, "usr/bin/far", elf, len, &l);
+	assert_int_equal(l.warnings.len, 0);
+	assert_non_null(lt_find(&l, "github.com/a", "b", "v1.2.3"));
+	sw_pkglist_release(&l);
+	free(elf);
+	sw_buf_release(&p);
+
+	/* 5 MiB of module list: over the 4 MiB kept, a warning */
+	struct sw_buf big = SW_BUF_INIT;
+	while (big.len < (5u << 20))
+		sw_buf_addstr(&big, "dep\tgithub.com/x/y\tv1.0.0\n");
+	inline_payload(&p, "go1.22.1", big.data);
+	elf = build_elf((const uint8_t *)p.data, p.len, true, &len);
+	lt_parse_mem(G, "usr/bin/big", elf, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "usr/bin/big: Go build info larger than 4 MiB; not read"));
+	sw_pkglist_release(&l);
+	free(elf);
+	sw_buf_release(&p);
+	sw_buf_release(&big);
+}
+
 static void test_stdlib_versions(void **state)
 {
 	(void)state;
@@ -259,6 +376,8 @@ int main(void)
 		cmocka_unit_test(test_stdlib_versions),
 		cmocka_unit_test(test_inline_format),
 		cmocka_unit_test(test_old_format),
+		cmocka_unit_test(test_old_format_streamed),
+		cmocka_unit_test(test_inline_far_and_too_big),
 	};
 	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(test_fixtures),

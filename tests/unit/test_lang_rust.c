@@ -69,6 +69,58 @@ static void test_auditable_synthetic(void **state)
 	free(elf);
 }
 
+static size_t zlib_into(struct sw_buf *b, const char *json)
+{
+	uLongf clen = compressBound(strlen(json));
+	uint8_t *c = malloc(clen);
+	assert_int_equal(compress(c, &clen, (const Bytef *)json, strlen(json)), Z_OK);
+	sw_buf_add(b, c, clen);
+	free(c);
+	return clen;
+}
+
+/* Streamed: other zlib streams of JSON before .dep-v0 are not taken; the
+ * section header table (at the end) says which one is .dep-v0. */
+static void test_auditable_streamed(void **state)
+{
+	(void)state;
+	struct sw_buf p = SW_BUF_INIT;
+	sw_buf_add(&p, "\x78\x9c\x78\x01\x78\xda\x78", 7);   /* headers that lead nowhere */
+	zlib_into(&p, "{\"packages\":[{\"name\":\"decoy\",\"version\":\"9.9.9\"}]}");
+	while (p.len < (200u << 10))
+		sw_buf_add(&p, "\x78\x9c junk \x78", 9);
+	size_t dep_at = p.len;
+	size_t dep_len = zlib_into(&p, "{\"packages\":[{\"name\":\"real\",\"version\":\"1.0.0\",\"root\":true}]}");
+	zlib_into(&p, "{\"packages\":[{\"name\":\"after\",\"version\":\"2\"}]}");
+	size_t len;
+	uint8_t *elf = lt_build_elf((const uint8_t *)p.data, p.len, ".dep-v0", true, &len);
+	uint64_t shoff = 0;
+	for (int i = 7; i >= 0; i--)
+		shoff = shoff << 8 | elf[40 + i];
+	lt_put(elf + shoff + 64 + 24, LT_PAYLOAD_OFF + dep_at, 8);
+	lt_put(elf + shoff + 64 + 32, dep_len, 8);
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(R, "usr/bin/app", elf, len, &l);
+	static const char *const want[] = { "real@1.0.0" };
+	lt_expect_exact(&l, want, LT_N(want));
+	assert_int_equal(l.warnings.len, 0);
+	sw_pkglist_release(&l);
+	/* the section one byte too short: its stream does not end inside it */
+	lt_put(elf + shoff + 64 + 32, dep_len - 1, 8);
+	lt_parse_mem(R, "usr/bin/app", elf, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "usr/bin/app: .dep-v0: invalid zlib data"));
+	sw_pkglist_release(&l);
+	/* .dep-v0 pointing at bytes that are no zlib stream */
+	lt_put(elf + shoff + 64 + 24, LT_PAYLOAD_OFF + 1, 8);
+	lt_parse_mem(R, "usr/bin/app", elf, len, &l);
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "usr/bin/app: .dep-v0: invalid zlib data"));
+	sw_pkglist_release(&l);
+	free(elf);
+	sw_buf_release(&p);
+}
+
 static void test_cargo_lock_edge(void **state)
 {
 	(void)state;
@@ -141,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest basic[] = {
 		cmocka_unit_test(test_auditable_synthetic),
+		cmocka_unit_test(test_auditable_streamed),
 		cmocka_unit_test(test_cargo_lock_edge),
 	};
 	const struct CMUnitTest fixtures[] = {

@@ -33,6 +33,7 @@
 
 #include "inventory/lang/lang.h"
 #include "inventory/lang/lang_internal.h"
+#include "inventory/lang/elfstream.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -41,8 +42,18 @@
 #define GO_MAX_STR (16u << 20)
 #define GO_MAX_VERSION 256u      /* "go1.22.1 X:..." is short */
 #define GO_MAX_CANDIDATES 64u    /* magic strings tried in one file */
+#define GO_MAX_CAPTURE (4u << 20) /* one build-info string kept while streaming */
+#define GO_BUDGET (8u << 20)      /* build-info strings kept of one file */
+#define GO_MAX_VERSION_CANDS 1024u /* "go1." strings kept (old format) */
+#define GO_MAX_MODINFO_CANDS 2u   /* sentinel-framed modinfo texts kept (old format) */
 
 static const char go_magic[14] = "\xff Go buildinf:";
+
+/* runtime.modinfo's 16-byte sentinels (cmd/go/internal/modload) */
+static const uint8_t mod_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+				       0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
+static const uint8_t mod_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+				     0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
 
 bool sw_lang_exec_wants(const char *path, unsigned mode, uint64_t size)
 {
@@ -78,51 +89,23 @@ static bool uvarint(const uint8_t *p, size_t n, uint64_t *v, size_t *used)
 	return false;
 }
 
-/* Read a Go string header at vaddr (old format, ELF only). */
-static char *read_gostring(const struct sw_elf *e, uint64_t vaddr, unsigned ptr, bool be, uint64_t max)
-{
-	uint64_t off, doff;
-	if (!sw_elf_vaddr(e, vaddr, &off) || off > e->len || e->len - off < 2u * ptr)
-		return NULL;
-	uint64_t dptr = sw_elf_rd(e->data + off, ptr, be);
-	uint64_t dlen = sw_elf_rd(e->data + off + ptr, ptr, be);
-	if (dlen > max || !sw_elf_vaddr(e, dptr, &doff) || doff > e->len || e->len - doff < dlen)
-		return NULL;
-	return sw_xstrndup((const char *)e->data + doff, (size_t)dlen);
-}
-
-/* Decode the header at off; fills *version and *mod (malloc'd). */
-static bool decode(const uint8_t *d, size_t len, size_t off, const struct sw_elf *elf, char **version,
-		   char **mod)
+/* The Go 1.18+ inline format: the header at d[0] (len bytes kept) is
+ * followed by two uvarint-length strings; fills *version and *mod
+ * (malloc'd).  Both lengths are validated before anything is copied. */
+static bool decode_inline(const uint8_t *d, size_t len, char **version, char **mod)
 {
 	*version = *mod = NULL;
-	if (len - off < 32)
+	if (len < 32)
 		return false;
-	const uint8_t *h = d + off;
-	unsigned ptr = h[14], flags = h[15];
-	bool be = flags & 1;
-	if (flags & 2) {
-		/* validate both lengths before copying anything */
-		size_t p = off + 32, u1, u2;
-		uint64_t n1, n2;
-		if (!uvarint(d + p, len - p, &n1, &u1) || n1 > GO_MAX_VERSION || n1 > len - p - u1)
-			return false;
-		size_t p2 = p + u1 + (size_t)n1;
-		if (!uvarint(d + p2, len - p2, &n2, &u2) || n2 > GO_MAX_STR || n2 > len - p2 - u2)
-			return false;
-		*version = sw_xstrndup((const char *)d + p + u1, (size_t)n1);
-		*mod = sw_xstrndup((const char *)d + p2 + u2, (size_t)n2);
-		return true;
-	}
-	if (!elf || (ptr != 4 && ptr != 8))
+	size_t p = 32, u1, u2;
+	uint64_t n1, n2;
+	if (!uvarint(d + p, len - p, &n1, &u1) || n1 > GO_MAX_VERSION || n1 > len - p - u1)
 		return false;
-	uint64_t vp = sw_elf_rd(h + 16, ptr, be), mp = sw_elf_rd(h + 16 + ptr, ptr, be);
-	*version = read_gostring(elf, vp, ptr, be, GO_MAX_VERSION);
-	if (!*version)
+	size_t p2 = p + u1 + (size_t)n1;
+	if (!uvarint(d + p2, len - p2, &n2, &u2) || n2 > GO_MAX_STR || n2 > len - p2 - u2)
 		return false;
-	*mod = read_gostring(elf, mp, ptr, be, GO_MAX_STR);
-	if (!*mod)
-		*mod = sw_xstrdup("");
+	*version = sw_xstrndup((const char *)d + p + u1, (size_t)n1);
+	*mod = sw_xstrndup((const char *)d + p2 + u2, (size_t)n2);
 	return true;
 }
 
@@ -331,55 +314,511 @@ static void parse_modinfo(const char *path, const char *gov, const char *mod, si
 	sw_map_release(&seen);
 }
 
-static int gobin_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
-		       struct sw_err *err)
+
+/* ---- streaming ----
+ *
+ * The file goes by once.  Kept: the ELF header, program headers and
+ * section header table (elfstream.h); every 16-byte aligned offset that
+ * starts with the magic (up to GO_MAX_CANDIDATES), with the 32-byte header
+ * and, inline format, exactly the two strings that follow.  Pre-1.18
+ * headers hold virtual addresses of two Go string headers {ptr, len}: they
+ * are translated through the program headers when the header goes by, and
+ * the string headers and their bytes are captured when they come later in
+ * the file.  String bytes that came earlier (the linker puts them in
+ * .rodata, before .go.buildinfo) are found among what a file carrying a
+ * Go build-ID note keeps from the start: every "go1." string (256 bytes)
+ * and every sentinel-framed modinfo text.  What cannot be resolved is a
+ * warning, never a guess: a string is only taken from a capture that
+ * starts exactly at its file offset. */
+
+enum cand_state { C_HDR, C_LEN1, C_LEN2, C_STR, C_OLD, C_DONE, C_DEAD };
+
+struct go_cand {
+	struct sw_capture hdr;     /* the header, then the inline strings */
+	enum cand_state state;
+	bool over;                 /* a string larger than what is kept */
+	/* pre-1.18: string headers {ptr, len} and their bytes */
+	bool sh_started[2], str_tried[2];
+	struct sw_capture sh[2], str[2];
+};
+
+struct go_stream {
+	char *path;
+	uint64_t size;
+	uint8_t magic[4];
+	size_t magic_len;
+	bool not_binary;
+	struct sw_elfstream es;
+	bool go_checked, backward; /* keep "go1." strings and modinfo texts */
+	struct go_cand *cands[GO_MAX_CANDIDATES + 1];
+	size_t ncand, verified;
+	struct sw_needle ver_needle, mod_needle;
+	struct sw_capture *vers;   /* "go1." strings */
+	size_t nvers, vers_open;
+	bool vers_full;
+	struct sw_capture mods[GO_MAX_MODINFO_CANDS];
+	size_t nmods;
+	size_t budget;             /* bytes reserved by captures */
+	uint64_t coff;             /* offset of the chunk being fed */
+	const uint8_t *cd;         /* the chunk being fed */
+	size_t clen;
+};
+
+static bool reserve(struct go_stream *st, size_t n)
+{
+	if (n > GO_BUDGET - st->budget)
+		return false;
+	st->budget += n;
+	return true;
+}
+
+/* Start c at off, a reference found in the bytes before `ref`.  What is
+ * before ref counts as gone, even when this chunk still holds it: the
+ * result must not depend on how the file is cut into chunks (the first
+ * 64 KiB and the "go1."/modinfo captures are looked at in the end). */
+static void cap_start(struct go_stream *st, struct sw_capture *c, uint64_t off, size_t want, uint64_t ref)
+{
+	sw_capture_start(c, off, want);
+	if (off < ref)
+		c->lost = true;
+	else
+		sw_capture_fill(c, st->coff, st->cd, st->clen);
+}
+
+static unsigned cand_ptr(const struct go_cand *c)
+{
+	return c->hdr.buf[14];
+}
+
+static bool cand_be(const struct go_cand *c)
+{
+	return c->hdr.buf[15] & 1;
+}
+
+/* A pre-1.18 string header has arrived: capture the string's bytes. */
+static void old_string_start(struct go_stream *st, struct go_cand *c, int k)
+{
+	unsigned ptr = cand_ptr(c);
+	bool be = cand_be(c);
+	uint64_t dptr = sw_elf_rd(c->sh[k].buf, ptr, be), dlen = sw_elf_rd(c->sh[k].buf + ptr, ptr, be);
+	uint64_t max = k == 0 ? GO_MAX_VERSION : GO_MAX_CAPTURE, doff;
+	uint64_t ref = c->sh[k].off + 2u * ptr;
+	if (dlen == 0 || dlen > max || !sw_elfstream_vaddr(&st->es, dptr, &doff) || doff < ref ||
+	    doff > st->size || st->size - doff < dlen || !reserve(st, (size_t)dlen))
+		return;   /* invalid, too big or behind: resolved (or not) at the end */
+	cap_start(st, &c->str[k], doff, (size_t)dlen, ref);
+}
+
+/* Move a candidate on when its capture is complete (or can't grow). */
+static void cand_advance(struct go_stream *st, struct go_cand *c)
+{
+	for (;;) {
+		struct sw_capture *h = &c->hdr;
+		if (!sw_capture_complete(h))
+			return;
+		size_t u1 = 0, u2 = 0;
+		uint64_t n1 = 0, n2 = 0;
+		switch (c->state) {
+		case C_HDR:
+			if (memcmp(h->buf, go_magic, sizeof(go_magic)) != 0 || st->verified >= GO_MAX_CANDIDATES) {
+				c->state = C_DEAD;
+				return;
+			}
+			st->verified++;
+			if (!(h->buf[15] & 2)) {
+				c->state = C_OLD;
+				unsigned ptr = cand_ptr(c);
+				if (!st->es.elf || (ptr != 4 && ptr != 8))
+					return;
+				for (int k = 0; k < 2; k++) {
+					uint64_t va = sw_elf_rd(h->buf + 16 + k * ptr, ptr, cand_be(c)), off;
+					if (!sw_elfstream_vaddr(&st->es, va, &off) || off > st->size ||
+					    st->size - off < 2u * ptr)
+						continue;
+					c->sh_started[k] = true;
+					cap_start(st, &c->sh[k], off, 2u * ptr, h->off + 32);
+				}
+				return;
+			}
+			if (!reserve(st, 10)) {
+				c->over = true;
+				c->state = C_DONE;
+				return;
+			}
+			h->want = 42;
+			c->state = C_LEN1;
+			break;
+		case C_LEN1:
+			if (!uvarint(h->buf + 32, h->have - 32, &n1, &u1) || n1 > GO_MAX_VERSION) {
+				c->state = C_DONE;
+				return;
+			}
+			if (!reserve(st, (size_t)n1 + u1)) {
+				c->over = true;
+				c->state = C_DONE;
+				return;
+			}
+			h->want = 32 + u1 + (size_t)n1 + 10;
+			c->state = C_LEN2;
+			break;
+		case C_LEN2: {
+			(void)uvarint(h->buf + 32, h->have - 32, &n1, &u1);
+			size_t p2 = 32 + u1 + (size_t)n1;
+			if (!uvarint(h->buf + p2, h->have - p2, &n2, &u2) || n2 > GO_MAX_STR) {
+				c->state = C_DONE;
+				return;
+			}
+			if (n2 > GO_MAX_CAPTURE || !reserve(st, (size_t)n2)) {
+				c->over = true;
+				c->state = C_DONE;
+				return;
+			}
+			h->want = p2 + u2 + (size_t)n2;
+			c->state = C_STR;
+			break;
+		}
+		case C_STR:
+			c->state = C_DONE;
+			return;
+		default:
+			return;
+		}
+		sw_capture_fill(h, st->coff, st->cd, st->clen);
+	}
+}
+
+/* A modinfo capture ends with the end sentinel. */
+static void modinfo_check_end(struct go_stream *st, struct sw_capture *c, size_t before)
+{
+	size_t from = before > 31 ? before - 15 : 16;
+	if (c->have < from + 16)
+		return;
+	const uint8_t *m = memmem(c->buf + from, c->have - from, mod_end, sizeof(mod_end));
+	if (!m)
+		return;
+	size_t end = (size_t)(m - c->buf) + sizeof(mod_end);
+	(void)st;
+	c->want = c->have = end;
+}
+
+/* Everything a candidate can do with the chunk being fed. */
+static void cand_pump(struct go_stream *st, struct go_cand *c)
+{
+	sw_capture_fill(&c->hdr, st->coff, st->cd, st->clen);
+	cand_advance(st, c);
+	for (int k = 0; k < 2; k++) {
+		if (!c->sh_started[k])
+			continue;
+		sw_capture_fill(&c->sh[k], st->coff, st->cd, st->clen);
+		if (!c->str_tried[k] && sw_capture_complete(&c->sh[k])) {
+			c->str_tried[k] = true;
+			old_string_start(st, c, k);
+		}
+		sw_capture_fill(&c->str[k], st->coff, st->cd, st->clen);
+	}
+}
+
+static bool on_version(void *ctx, uint64_t off)
+{
+	struct go_stream *st = ctx;
+	if (st->nvers >= GO_MAX_VERSION_CANDS) {
+		st->vers_full = true;
+		return false;
+	}
+	if (!st->vers)
+		st->vers = sw_xcalloc(GO_MAX_VERSION_CANDS, sizeof(*st->vers));
+	struct sw_capture *c = &st->vers[st->nvers++];
+	sw_capture_start(c, off, GO_MAX_VERSION);
+	sw_needle_fill_carry(&st->ver_needle, st->coff, c);
+	sw_capture_fill(c, st->coff, st->cd, st->clen);
+	return true;
+}
+
+static bool on_modinfo(void *ctx, uint64_t off)
+{
+	struct go_stream *st = ctx;
+	if (st->nmods >= GO_MAX_MODINFO_CANDS)
+		return false;
+	struct sw_capture *c = &st->mods[st->nmods++];
+	sw_capture_start(c, off, GO_MAX_CAPTURE);
+	sw_needle_fill_carry(&st->mod_needle, st->coff, c);
+	sw_capture_fill(c, st->coff, st->cd, st->clen);
+	modinfo_check_end(st, c, 0);
+	return true;
+}
+
+static void *gobin_begin(const char *path, uint64_t size)
+{
+	struct go_stream *st = sw_xcalloc(1, sizeof(*st));
+	st->path = sw_xstrdup(path);
+	st->size = size;
+	sw_elfstream_init(&st->es, size);
+	st->ver_needle.pat = (const uint8_t *)"go1.";
+	st->ver_needle.n = 4;
+	st->mod_needle.pat = mod_start;
+	st->mod_needle.n = sizeof(mod_start);
+	return st;
+}
+
+static bool gobin_feed(void *state, const uint8_t *d, size_t len)
+{
+	struct go_stream *st = state;
+	if (st->not_binary)
+		return true;
+	for (size_t i = 0; st->magic_len < 4 && i < len; i++)
+		st->magic[st->magic_len++] = d[i];
+	if (st->magic_len == 4 && !is_binary(st->magic, 4)) {
+		st->not_binary = true;
+		return true;
+	}
+	st->coff = st->es.seen;
+	st->cd = d;
+	st->clen = len;
+	sw_elfstream_feed(&st->es, d, len);
+	if (!st->go_checked && sw_capture_complete(&st->es.head)) {
+		st->go_checked = true;
+		st->backward = sw_elfstream_go_note(&st->es);
+		/* the needles start where the head ends, with its last bytes */
+		const struct sw_capture *h = &st->es.head;
+		struct sw_needle *nd[2] = { &st->ver_needle, &st->mod_needle };
+		for (int i = 0; i < 2 && st->backward; i++) {
+			size_t k = nd[i]->n - 1 < h->have ? nd[i]->n - 1 : h->have;
+			memcpy(nd[i]->carry, h->buf + h->have - k, k);
+			nd[i]->carry_len = k;
+		}
+	}
+	/* captures under way, oldest first */
+	for (size_t i = 0; i < st->ncand; i++)
+		cand_pump(st, st->cands[i]);
+	while (st->vers_open < st->nvers && sw_capture_complete(&st->vers[st->vers_open]))
+		st->vers_open++;   /* filled in order: all the same length */
+	for (size_t i = st->vers_open; i < st->nvers; i++)
+		sw_capture_fill(&st->vers[i], st->coff, d, len);
+	for (size_t i = 0; i < st->nmods; i++) {
+		size_t before = st->mods[i].have;
+		if (sw_capture_fill(&st->mods[i], st->coff, d, len))
+			modinfo_check_end(st, &st->mods[i], before);
+	}
+	/* "go1." strings and modinfo texts of a Go ELF file (pre-1.18 format),
+	 * after the first 64 KiB (kept anyway) */
+	if (st->backward && st->coff + len > st->es.head.want) {
+		size_t skip = st->coff < st->es.head.want ? (size_t)(st->es.head.want - st->coff) : 0;
+		uint64_t at = st->coff + skip;
+		const uint8_t *p = d + skip;
+		size_t n = len - skip;
+		uint64_t save = st->coff;
+		const uint8_t *save_d = st->cd;
+		size_t save_len = st->clen;
+		st->coff = at;
+		st->cd = p;
+		st->clen = n;
+		if (!st->vers_full)
+			sw_needle_scan(&st->ver_needle, at, p, n, on_version, st);
+		if (st->nmods < GO_MAX_MODINFO_CANDS)
+			sw_needle_scan(&st->mod_needle, at, p, n, on_modinfo, st);
+		st->coff = save;
+		st->cd = save_d;
+		st->clen = save_len;
+	}
+	/* the magic at 16-byte aligned offsets */
+	uint64_t end = st->coff + len;
+	for (uint64_t o = (st->coff + 15) & ~(uint64_t)15; o < end && st->verified < GO_MAX_CANDIDATES;
+	     o += 16) {
+		const uint8_t *p = d + (o - st->coff);
+		if (*p != 0xff)
+			continue;
+		size_t k = end - o < sizeof(go_magic) ? (size_t)(end - o) : sizeof(go_magic);
+		if (memcmp(p, go_magic, k) != 0 || st->ncand > GO_MAX_CANDIDATES)
+			continue;
+		struct go_cand *c = sw_xcalloc(1, sizeof(*c));
+		st->cands[st->ncand++] = c;
+		cap_start(st, &c->hdr, o, 32, o);
+		cand_pump(st, c);
+		if (c->state == C_DEAD) {
+			sw_capture_release(&c->hdr);
+			free(c);
+			st->ncand--;
+		}
+	}
+	/* candidates whose magic did not complete are dropped */
+	size_t w = 0;
+	for (size_t i = 0; i < st->ncand; i++) {
+		struct go_cand *c = st->cands[i];
+		if (c->state == C_DEAD) {
+			sw_capture_release(&c->hdr);
+			free(c);
+			continue;
+		}
+		st->cands[w++] = c;
+	}
+	st->ncand = w;
+	st->cd = NULL;
+	st->clen = 0;
+	return false;
+}
+
+enum why { W_NONE, W_LOST, W_OVER };
+
+/* A pre-1.18 string k (0 version, 1 modinfo), malloc'd, or NULL. */
+static char *old_string(struct go_stream *st, struct go_cand *c, int k, enum why *why)
+{
+	if (!c->sh_started[k])
+		return NULL;
+	unsigned ptr = cand_ptr(c);
+	bool be = cand_be(c);
+	uint8_t hb[16];
+	uint64_t seen = st->es.seen;
+	const struct sw_capture *sh = &c->sh[k];
+	if (sh->off > seen || seen - sh->off < 2u * ptr)
+		return NULL;
+	if (sw_capture_complete(sh)) {
+		memcpy(hb, sh->buf, 2u * ptr);
+	} else if (!sw_elfstream_read(&st->es, sh->off, hb, 2u * ptr)) {
+		if (sh->lost)
+			*why = W_LOST;
+		return NULL;
+	}
+	uint64_t dptr = sw_elf_rd(hb, ptr, be), dlen = sw_elf_rd(hb + ptr, ptr, be), doff;
+	uint64_t max = k == 0 ? GO_MAX_VERSION : GO_MAX_STR;
+	if (dlen > max || !sw_elfstream_vaddr(&st->es, dptr, &doff) || doff > seen || seen - doff < dlen)
+		return NULL;
+	if (dlen > GO_MAX_CAPTURE) {
+		*why = W_OVER;
+		return NULL;
+	}
+	const struct sw_capture *s = &c->str[k];
+	if (dlen == 0)
+		return sw_xstrdup("");
+	if (s->off == doff && s->want == dlen && sw_capture_complete(s))
+		return sw_xstrndup((const char *)s->buf, (size_t)dlen);
+	char *r = sw_xmalloc((size_t)dlen + 1);
+	r[dlen] = '\0';
+	if (sw_elfstream_read(&st->es, doff, r, (size_t)dlen))
+		return r;
+	free(r);
+	const struct sw_capture *list = k == 0 ? st->vers : st->mods;
+	size_t n = k == 0 ? st->nvers : st->nmods;
+	for (size_t i = 0; i < n; i++)
+		if (list[i].off == doff && list[i].have >= dlen)
+			return sw_xstrndup((const char *)list[i].buf, (size_t)dlen);
+	*why = W_LOST;
+	return NULL;
+}
+
+/* Decode candidate c with the file (or section) ending at limit. */
+static bool cand_decode(struct go_stream *st, struct go_cand *c, uint64_t limit, bool is_elf, char **version,
+			char **mod, enum why *why, bool *mod_lost)
+{
+	*version = *mod = NULL;
+	const struct sw_capture *h = &c->hdr;
+	if (limit < h->off || limit - h->off < 32 || h->have < 32)
+		return false;
+	if (h->buf[15] & 2) {
+		if (c->over) {
+			*why = W_OVER;
+			return false;
+		}
+		uint64_t avail = limit - h->off < h->have ? limit - h->off : h->have;
+		return decode_inline(h->buf, (size_t)avail, version, mod);
+	}
+	if (!is_elf || (cand_ptr(c) != 4 && cand_ptr(c) != 8))
+		return false;
+	*version = old_string(st, c, 0, why);
+	if (!*version)
+		return false;
+	enum why mw = W_NONE;
+	*mod = old_string(st, c, 1, &mw);
+	if (!*mod) {
+		*mod = sw_xstrdup("");
+		*mod_lost = mw != W_NONE;
+	}
+	return true;
+}
+
+static void gobin_state_free(struct go_stream *st)
+{
+	for (size_t i = 0; i < st->ncand; i++) {
+		struct go_cand *c = st->cands[i];
+		sw_capture_release(&c->hdr);
+		for (int k = 0; k < 2; k++) {
+			sw_capture_release(&c->sh[k]);
+			sw_capture_release(&c->str[k]);
+		}
+		free(c);
+	}
+	for (size_t i = 0; i < st->nvers; i++)
+		sw_capture_release(&st->vers[i]);
+	free(st->vers);
+	for (size_t i = 0; i < st->nmods; i++)
+		sw_capture_release(&st->mods[i]);
+	sw_elfstream_release(&st->es);
+	free(st->path);
+	free(st);
+}
+
+static int gobin_end(void *state, struct sw_pkglist *out, struct sw_err *err)
 {
 	(void)err;
-	if (!is_binary(data, len))
-		return 0; /* scripts and other executables: not ours */
-	struct sw_elf elf;
-	bool is_elf = sw_elf_open(&elf, data, len) == 0;
+	struct go_stream *st = state;
+	const char *path = st->path;
+	if (st->not_binary || st->magic_len < 4 || !is_binary(st->magic, 4))
+		goto out; /* scripts and other executables: not ours */
+	bool is_elf = sw_elfstream_is_elf(&st->es);
 	char *version = NULL, *mod = NULL;
-	bool found = false, seen_magic = false, old_non_elf = false;
-	uint64_t off, size;
-	if (is_elf && sw_elf_section(&elf, ".go.buildinfo", &off, &size)) {
-		if (size >= 32 && memcmp(data + off, go_magic, sizeof(go_magic)) == 0) {
+	bool found = false, seen_magic = false, old_non_elf = false, mod_lost = false;
+	enum why why = W_NONE;
+	uint64_t off = 0, size = 0;
+	enum sw_elf_lookup r = is_elf ? sw_elfstream_section(&st->es, ".go.buildinfo", &off, &size) : SW_ELF_ABSENT;
+	if (r == SW_ELF_FOUND) {
+		for (size_t i = 0; !found && i < st->ncand && size >= 32; i++) {
+			struct go_cand *c = st->cands[i];
+			if (c->hdr.off != off || c->hdr.have < 32)
+				continue;
 			seen_magic = true;
-			found = decode(data, (size_t)(off + size), (size_t)off, &elf, &version, &mod);
+			found = cand_decode(st, c, off + size, is_elf, &version, &mod, &why, &mod_lost);
 		}
-	} else if (is_elf && elf.shnum > 0) {
-		return 0; /* section headers but no .go.buildinfo: not Go (no scan) */
+	} else if (r == SW_ELF_ABSENT && sw_elfstream_has_sections(&st->es)) {
+		goto out; /* section headers but no .go.buildinfo: not Go */
 	}
-	unsigned tries = 0;
-	for (size_t p = 0; !found && p + 32 <= len && tries < GO_MAX_CANDIDATES;) {
-		const uint8_t *m = memmem(data + p, len - p, go_magic, sizeof(go_magic));
-		if (!m)
-			break;
-		size_t at = (size_t)(m - data);
-		p = at + 1;
-		if (at % 16)
+	for (size_t i = 0; !found && i < st->ncand; i++) {
+		struct go_cand *c = st->cands[i];
+		if (c->hdr.have < 32)
 			continue;
-		tries++;
+		free(version);
+		free(mod);
 		seen_magic = true;
-		found = decode(data, len, at, is_elf ? &elf : NULL, &version, &mod);
-		if (!found && !is_elf && len - at >= 32 && !(data[at + 15] & 2))
+		found = cand_decode(st, c, st->es.seen, is_elf, &version, &mod, &why, &mod_lost);
+		if (!found && !is_elf && !(c->hdr.buf[15] & 2))
 			old_non_elf = true;
 	}
-	if (found)
+	if (found) {
 		parse_modinfo(path, version, mod, strlen(mod), out);
-	else if (old_non_elf)
+		if (mod_lost)
+			sw_pkglist_warn(out, "%s: pre-Go 1.18 module list not kept while streaming; "
+				       "dependencies not reported", path);
+	} else if (old_non_elf) {
 		sw_pkglist_warn(out, "%s: pre-Go 1.18 build info in a non-ELF binary is not supported", path);
-	else if (seen_magic)
+	} else if (why == W_OVER) {
+		sw_pkglist_warn(out, "%s: Go build info larger than %u MiB; not read", path, GO_MAX_CAPTURE >> 20);
+	} else if (why == W_LOST) {
+		sw_pkglist_warn(out, "%s: pre-Go 1.18 build info points at data not kept while streaming; not read",
+				path);
+	} else if (seen_magic) {
 		sw_pkglist_warn(out, "%s: Go build info found but unreadable", path);
+	}
 	free(version);
 	free(mod);
+out:
+	gobin_state_free(st);
 	return 0;
 }
 
 const struct sw_analyzer sw_analyzer_gobin = {
 	.name = "gobinary",
-	.version = 1,
+	.version = 2,
 	.max_size = GO_MAX_SIZE,
 	.wants = sw_lang_exec_wants,
-	.parse = gobin_parse,
+	.begin = gobin_begin,
+	.feed = gobin_feed,
+	.end = gobin_end,
 };
