@@ -4,7 +4,8 @@
 set -eu
 BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   libarchive-dev zlib1g-dev libzstd-dev libisal-dev libssl-dev libsqlite3-dev \
-  libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils"
+  libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils \
+  nettle-dev liblzma-dev libbz2-dev"
 TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt rpm dpkg \
   valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils"
 missing=""

@@ -271,8 +271,10 @@ struct sw_registry_opts {
 	const char *username, *password;
 	bool insecure, plain_http;
 };
-struct sw_registry *sw_registry_new(const struct sw_registry_ref *ref,
-				    const struct sw_registry_opts *o);
+/* A registry client in *out (free with sw_registry_free); fails only when
+ * libcurl cannot be loaded (net/libcurl.h). */
+int sw_registry_new(const struct sw_registry_ref *ref, const struct sw_registry_opts *o,
+		    struct sw_registry **out, struct sw_err *err);
 void sw_registry_free(struct sw_registry *r);
 /* GET /v2/REPO/manifests/REF (ref = tag or digest) into body, with the
  * Content-Type (owned) and Docker-Content-Digest (owned, or NULL). */

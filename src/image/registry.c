@@ -190,7 +190,11 @@ static int registry_open(struct sw_image *img, const struct sw_ref *ref,
 		return rc;
 	struct sw_registry_opts ro = { opts->username, opts->password, opts->insecure,
 				       opts->plain_http };
-	img->reg = sw_registry_new(&rr, &ro);
+	rc = sw_registry_new(&rr, &ro, &img->reg, err);
+	if (rc < 0) {
+		sw_registry_ref_release(&rr);
+		return rc;
+	}
 	char *canon = sw_registry_ref_str(&rr);
 	free(img->display);
 	img->display = sw_xstrdup(canon);

@@ -1,5 +1,6 @@
 /*
- * registry_http.c - requests to a registry through libcurl.
+ * registry_http.c - requests to a registry through libcurl (loaded on first
+ * use: net/libcurl.h).
  *
  * Auth: a request goes out anonymously (or with what is already known);
  * a 401 carries a WWW-Authenticate challenge: Basic -> the credentials
@@ -17,7 +18,6 @@
  * Threads: the sw_registry state is shared (a mutex guards the token); each
  * request and each stream uses its own curl handles.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "image/internal.h"
+#include "net/libcurl.h"
 #include "util/mem.h"
 
 #define MAX_TRIES 5          /* attempts per request (or per stalled stream) */
@@ -54,12 +55,6 @@ struct sw_registry {
 	unsigned gen;       /* bumped each time the auth state changes */
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static long env_long(const char *name, long def, long lo, long hi)
 {
 	const char *s = getenv(name);
@@ -73,10 +68,12 @@ static long env_long(const char *name, long def, long lo, long hi)
 	return v;
 }
 
-struct sw_registry *sw_registry_new(const struct sw_registry_ref *ref,
-				    const struct sw_registry_opts *o)
+int sw_registry_new(const struct sw_registry_ref *ref, const struct sw_registry_opts *o,
+		    struct sw_registry **out, struct sw_err *err)
 {
-	pthread_once(&curl_once, curl_init_once);
+	int rc = sw_libcurl_load(err);
+	if (rc < 0)
+		return rc;
 	struct sw_registry *r = sw_xcalloc(1, sizeof(*r));
 	r->display = sw_registry_ref_str(ref);
 	r->plain_http = o && o->plain_http;
@@ -93,7 +90,8 @@ struct sw_registry *sw_registry_new(const struct sw_registry_ref *ref,
 	r->timeout = env_long("STOWAWAY_REGISTRY_TIMEOUT", 60, 1, 3600);
 	r->backoff_ms = env_long("STOWAWAY_REGISTRY_BACKOFF_MS", 250, 0, 60000);
 	pthread_mutex_init(&r->mu, NULL);
-	return r;
+	*out = r;
+	return 0;
 }
 
 void sw_registry_free(struct sw_registry *r)
@@ -134,7 +132,7 @@ static void resp_clear(struct resp *x)
 static void resp_release(struct resp *x)
 {
 	resp_clear(x);
-	curl_slist_free_all(x->hdrs);
+	sw_curl->slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 }
 
@@ -208,49 +206,49 @@ static long backoff(const struct sw_registry *r, int attempt, const struct resp 
 static unsigned setup(struct sw_registry *r, CURL *h, const char *url, const char *accept,
 		      const char *range, struct resp *x)
 {
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, r->plain_http ? "http,https" : "https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout < 30 ? r->timeout : 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->timeout);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "stowaway");
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
+	sw_curl->easy_reset(h);
+	sw_curl->easy_setopt(h, CURLOPT_URL, url);
+	sw_curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	sw_curl->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	sw_curl->easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	sw_curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	sw_curl->easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, r->plain_http ? "http,https" : "https");
+	sw_curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout < 30 ? r->timeout : 30L);
+	sw_curl->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	sw_curl->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->timeout);
+	sw_curl->easy_setopt(h, CURLOPT_USERAGENT, "stowaway");
+	sw_curl->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
 	if (r->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		sw_curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		sw_curl->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	sw_curl->easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	sw_curl->easy_setopt(h, CURLOPT_HEADERDATA, x);
 	if (range)
-		curl_easy_setopt(h, CURLOPT_RANGE, range);
-	curl_slist_free_all(x->hdrs);
+		sw_curl->easy_setopt(h, CURLOPT_RANGE, range);
+	sw_curl->slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	resp_clear(x);
 	if (accept) {
 		char *a = sw_xasprintf("Accept: %s", accept);
-		x->hdrs = curl_slist_append(x->hdrs, a);
+		x->hdrs = sw_curl->slist_append(x->hdrs, a);
 		free(a);
 	}
 	pthread_mutex_lock(&r->mu);
 	unsigned gen = r->gen;
 	if (r->scheme == AUTH_BEARER && r->token) {
 		char *a = sw_xasprintf("Authorization: Bearer %s", r->token);
-		x->hdrs = curl_slist_append(x->hdrs, a);
+		x->hdrs = sw_curl->slist_append(x->hdrs, a);
 		memset(a, 0, strlen(a));
 		free(a);
 	} else if (r->scheme == AUTH_BASIC && r->user) {
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, r->user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, r->pass);
+		sw_curl->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		sw_curl->easy_setopt(h, CURLOPT_USERNAME, r->user);
+		sw_curl->easy_setopt(h, CURLOPT_PASSWORD, r->pass);
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (x->hdrs)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+		sw_curl->easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
 	return gen;
 }
 
@@ -266,9 +264,9 @@ static void load_creds_locked(struct sw_registry *r, struct sw_err *err, int *rc
 
 static char *url_escape(CURL *h, const char *s)
 {
-	char *e = curl_easy_escape(h, s, 0);
+	char *e = sw_curl->easy_escape(h, s, 0);
 	char *o = sw_xstrdup(e ? e : "");
-	curl_free(e);
+	sw_curl->free(e);
 	return o;
 }
 
@@ -276,7 +274,7 @@ static char *url_escape(CURL *h, const char *s)
 static int fetch_token(struct sw_registry *r, const struct sw_registry_challenge *ch,
 		       struct sw_err *err)
 {
-	CURL *h = curl_easy_init();
+	CURL *h = sw_curl->easy_init();
 	if (!h)
 		return sw_err_set(err, SW_E_NOMEM, "curl_easy_init failed");
 	struct resp x = { 0 };
@@ -296,39 +294,39 @@ static int fetch_token(struct sw_registry *r, const struct sw_registry_challenge
 	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
 		sw_buf_reset(&body);
 		body.failed = false;
-		curl_easy_reset(h);
+		sw_curl->easy_reset(h);
 		/* the registry's own options, without its auth headers */
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout < 30 ? r->timeout : 30L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, r->timeout);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "stowaway");
+		sw_curl->easy_setopt(h, CURLOPT_URL, url);
+		sw_curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		sw_curl->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		sw_curl->easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+		sw_curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		sw_curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout < 30 ? r->timeout : 30L);
+		sw_curl->easy_setopt(h, CURLOPT_TIMEOUT, r->timeout);
+		sw_curl->easy_setopt(h, CURLOPT_USERAGENT, "stowaway");
 		if (r->insecure) {
-			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-			curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+			sw_curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+			sw_curl->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		sw_curl->easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+		sw_curl->easy_setopt(h, CURLOPT_HEADERDATA, &x);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEDATA, &body);
 		if (r->user) {
-			curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-			curl_easy_setopt(h, CURLOPT_USERNAME, r->user);
-			curl_easy_setopt(h, CURLOPT_PASSWORD, r->pass);
+			sw_curl->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+			sw_curl->easy_setopt(h, CURLOPT_USERNAME, r->user);
+			sw_curl->easy_setopt(h, CURLOPT_PASSWORD, r->pass);
 		}
-		CURLcode cc = curl_easy_perform(h);
+		CURLcode cc = sw_curl->easy_perform(h);
 		long status = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		sw_curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (cc != CURLE_OK || status == 429 || status >= 500) {
 			if (attempt + 1 < MAX_TRIES) {
 				sleep_ms(backoff(r, attempt, &x));
 				continue;
 			}
 			rc = cc != CURLE_OK ? sw_err_set(err, SW_E_NET, "token endpoint '%.200s': %s",
-							 ch->realm, curl_easy_strerror(cc))
+							 ch->realm, sw_curl->easy_strerror(cc))
 					    : sw_err_set(err, SW_E_NET, "token endpoint '%.200s': HTTP %ld",
 							 ch->realm, status);
 			goto out;
@@ -363,7 +361,7 @@ out:
 	free(scope);
 	resp_release(&x);
 	sw_buf_release(&body);
-	curl_easy_cleanup(h);
+	sw_curl->easy_cleanup(h);
 	return rc;
 }
 
@@ -466,7 +464,7 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 		     const char *id, size_t max, struct sw_buf *body, struct resp *x,
 		     struct sw_err *err)
 {
-	CURL *h = curl_easy_init();
+	CURL *h = sw_curl->easy_init();
 	if (!h)
 		return sw_err_set(err, SW_E_NOMEM, "curl_easy_init failed");
 	int rc = 0;
@@ -476,11 +474,11 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 		sw_buf_release(body);
 		sw_buf_init(body, max);
 		unsigned gen = setup(r, h, url, accept, NULL, x);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
-		CURLcode cc = curl_easy_perform(h);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEDATA, body);
+		CURLcode cc = sw_curl->easy_perform(h);
 		long status = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		sw_curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (cc == CURLE_WRITE_ERROR && !sw_buf_ok(body)) {
 			rc = sw_err_set(err, SW_E_LIMIT, "'%s': %s '%s' is larger than %zu bytes",
 					r->display, what, id, max);
@@ -493,7 +491,7 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 			}
 			rc = cc != CURLE_OK
 				     ? sw_err_set(err, SW_E_NET, "'%s': %s '%s': %s%s (after %d tries)",
-						  r->display, what, id, curl_easy_strerror(cc),
+						  r->display, what, id, sw_curl->easy_strerror(cc),
 						  tls_hint(r, cc), attempt)
 				     : sw_err_set(err, SW_E_NET, "'%s': %s '%s': HTTP %ld (after %d tries)",
 						  r->display, what, id, status, attempt);
@@ -513,7 +511,7 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 	}
 	rc = sw_err_set(err, SW_E_NET, "'%s': %s '%s': too many retries", r->display, what, id);
 out:
-	curl_easy_cleanup(h);
+	sw_curl->easy_cleanup(h);
 	return rc;
 }
 
@@ -571,7 +569,7 @@ static size_t stream_write(char *data, size_t size, size_t n, void *ud)
 	if (!s->checked) {
 		s->checked = true;
 		long status = 0;
-		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+		sw_curl->easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 		s->data_mode = status == 200 || status == 206;
 		if (status == 200 && s->got > 0)
 			s->skip = s->got; /* Range ignored: the whole blob again */
@@ -612,13 +610,13 @@ static int stream_start(struct sw_registry_stream *s, struct sw_err *err)
 	if (s->got)
 		snprintf(range, sizeof(range), "%" PRIu64 "-", s->got);
 	s->gen = setup(s->r, s->h, s->url, NULL, s->got ? range : NULL, &s->x);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, stream_write);
-	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	sw_curl->easy_setopt(s->h, CURLOPT_WRITEFUNCTION, stream_write);
+	sw_curl->easy_setopt(s->h, CURLOPT_WRITEDATA, s);
 	s->checked = s->data_mode = s->finished = s->bad_range = false;
 	s->skip = 0;
 	s->transfer_start = s->got;
 	sw_buf_reset(&s->errbody);
-	if (curl_multi_add_handle(s->m, s->h) != CURLM_OK)
+	if (sw_curl->multi_add_handle(s->m, s->h) != CURLM_OK)
 		return sw_err_set(err, SW_E_NET, "'%s': blob '%s': cannot start a transfer",
 				  s->r->display, s->digest);
 	s->running = true;
@@ -630,8 +628,8 @@ int sw_registry_stream_open(struct sw_registry *r, const char *digest, uint64_t 
 {
 	struct sw_registry_stream *s = sw_xcalloc(1, sizeof(*s));
 	s->r = r;
-	s->h = curl_easy_init();
-	s->m = curl_multi_init();
+	s->h = sw_curl->easy_init();
+	s->m = sw_curl->multi_init();
 	s->pend = (struct sw_buf)SW_BUF_INIT;
 	s->errbody = (struct sw_buf)SW_BUF_INIT;
 	s->url = sw_xasprintf("%s/blobs/%s", r->base, digest);
@@ -650,11 +648,11 @@ void sw_registry_stream_close(struct sw_registry_stream *s)
 	if (!s)
 		return;
 	if (s->running)
-		curl_multi_remove_handle(s->m, s->h);
+		sw_curl->multi_remove_handle(s->m, s->h);
 	if (s->m)
-		curl_multi_cleanup(s->m);
+		sw_curl->multi_cleanup(s->m);
 	if (s->h)
-		curl_easy_cleanup(s->h);
+		sw_curl->easy_cleanup(s->h);
 	resp_release(&s->x);
 	sw_buf_release(&s->pend);
 	sw_buf_release(&s->errbody);
@@ -667,10 +665,10 @@ void sw_registry_stream_close(struct sw_registry_stream *s)
 static int stream_finished(struct sw_registry_stream *s, struct sw_err *err)
 {
 	struct sw_registry *r = s->r;
-	curl_multi_remove_handle(s->m, s->h);
+	sw_curl->multi_remove_handle(s->m, s->h);
 	s->running = false;
 	long status = 0;
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	sw_curl->easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	bool progress = s->got > s->transfer_start;
 	if (progress) { /* a token may expire during a long download: refresh again */
 		s->fails = 0;
@@ -707,7 +705,7 @@ retry_net:
 		return sw_err_set(err, SW_E_NET, "'%s': blob '%s': %s after %" PRIu64 " bytes (%d tries)",
 				  r->display, s->digest,
 				  s->result == CURLE_OK ? "connection closed early"
-							: curl_easy_strerror(s->result),
+							: sw_curl->easy_strerror(s->result),
 				  s->got, s->fails);
 	sleep_ms(backoff(r, s->fails - 1, NULL));
 	return 0;
@@ -749,20 +747,20 @@ ssize_t sw_registry_stream_read(void *stream, void *buf, size_t n, struct sw_err
 				return rc;
 		}
 		int still = 0;
-		CURLMcode mc = curl_multi_perform(s->m, &still);
+		CURLMcode mc = sw_curl->multi_perform(s->m, &still);
 		if (mc != CURLM_OK)
 			return sw_err_set(err, SW_E_NET, "'%s': blob '%s': %s", s->r->display, s->digest,
-					  curl_multi_strerror(mc));
+					  sw_curl->multi_strerror(mc));
 		int left;
 		CURLMsg *msg;
-		while ((msg = curl_multi_info_read(s->m, &left))) {
+		while ((msg = sw_curl->multi_info_read(s->m, &left))) {
 			if (msg->msg == CURLMSG_DONE) {
 				s->result = msg->data.result;
 				s->finished = true;
 			}
 		}
 		if (!s->finished && s->pend.len == 0)
-			curl_multi_poll(s->m, NULL, 0, 1000, NULL);
+			sw_curl->multi_poll(s->m, NULL, 0, 1000, NULL);
 	}
 }
 

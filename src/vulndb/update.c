@@ -29,8 +29,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <curl/curl.h>
 
+#include "net/libcurl.h"
 #include "util/buf.h"
 #include "util/map.h"
 #include "util/mem.h"
@@ -450,12 +450,10 @@ static char *url_host(const char *url)
 static int http_fetch(const char *url, const char *etag, const char *last_modified, const char *extra_header,
 		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
 {
-	static bool inited;
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		inited = true;
-	}
 	*not_modified = false;
+	int lr = sw_libcurl_load(err);
+	if (lr < 0)
+		return lr;
 	char *host = url_host(url);
 	const char *why = sw_map_get(&dead_hosts, host);
 	if (why) {
@@ -485,49 +483,49 @@ static int http_fetch_once(const char *url, const char *etag, const char *last_m
 			return sw_err_errno(err, "'%s': cannot truncate the download file", url);
 		h->len = 0;
 		h->over = false;
-		CURL *c = curl_easy_init();
+		CURL *c = sw_curl->easy_init();
 		if (!c)
 			return sw_err_set(err, SW_E_NOMEM, "'%s': cannot start libcurl", url);
 		struct curl_slist *hdr = NULL;
 		char *line = NULL;
 		if (etag) {
 			line = sw_xasprintf("If-None-Match: %s", etag);
-			hdr = curl_slist_append(hdr, line);
+			hdr = sw_curl->slist_append(hdr, line);
 			free(line);
 		}
 		if (last_modified) {
 			line = sw_xasprintf("If-Modified-Since: %s", last_modified);
-			hdr = curl_slist_append(hdr, line);
+			hdr = sw_curl->slist_append(hdr, line);
 			free(line);
 		}
 		if (extra_header)
-			hdr = curl_slist_append(hdr, extra_header);
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cto);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, tto);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "stowaway/" SW_VERSION_STRING);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-		CURLcode cc = curl_easy_perform(c);
+			hdr = sw_curl->slist_append(hdr, extra_header);
+		sw_curl->easy_setopt(c, CURLOPT_URL, url);
+		sw_curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		sw_curl->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		sw_curl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		sw_curl->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+		sw_curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cto);
+		sw_curl->easy_setopt(c, CURLOPT_TIMEOUT, tto);
+		sw_curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		sw_curl->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+		sw_curl->easy_setopt(c, CURLOPT_USERAGENT, "stowaway/" SW_VERSION_STRING);
+		sw_curl->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		sw_curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+		sw_curl->easy_setopt(c, CURLOPT_WRITEDATA, h);
+		sw_curl->easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+		sw_curl->easy_setopt(c, CURLOPT_HEADERDATA, h);
+		CURLcode cc = sw_curl->easy_perform(c);
 		long status = 0;
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		curl_slist_free_all(hdr);
-		curl_easy_cleanup(c);
+		sw_curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		sw_curl->slist_free_all(hdr);
+		sw_curl->easy_cleanup(c);
 		bool again = false;
 		if (cc != CURLE_OK) {
 			if (h->over)
 				return sw_err_set(err, SW_E_LIMIT, "'%s': download larger than %zu bytes", url,
 						  MAX_DOWNLOAD);
-			r = sw_err_set(err, SW_E_NET, "'%s': %s", url, curl_easy_strerror(cc));
+			r = sw_err_set(err, SW_E_NET, "'%s': %s", url, sw_curl->easy_strerror(cc));
 			again = cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_URL_MALFORMAT && cc != CURLE_WRITE_ERROR;
 		} else if (status == 304) {
 			*not_modified = true;
@@ -852,7 +850,28 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		goto out;
 
 	const struct sw_vec *locs = &opts->locations;
-	for (int pass = 0; pass < 2; pass++) {
+	int first_pass = 0;
+	/* Without libcurl no URL can be read: say so once (not once per
+	 * source), and go straight to the offline data if there is any. */
+	bool any_url = false;
+	for (size_t i = 0; i < locs->len; i++)
+		any_url |= is_url(((const struct sw_vulndb_location *)locs->items[i])->location);
+	struct sw_err le = SW_ERR_INIT;
+	if (any_url && sw_libcurl_load(&le) < 0) {
+		if (!opts->offline_dir) {
+			*err = le;
+			r = -le.code;
+			goto out;
+		}
+		say(opts, true, "%s; building from offline data '%s'", le.msg, opts->offline_dir);
+		r = sw_vulndb_offline_locations(opts->offline_dir, &offline, err);
+		if (r < 0)
+			goto out;
+		res->used_offline = true;
+		locs = &offline;
+		first_pass = 1;
+	}
+	for (int pass = first_pass; pass < 2; pass++) {
 		for (size_t i = 0; i < locs->len; i++) {
 			const struct sw_vulndb_location *loc = locs->items[i];
 			bool changed = false;
