@@ -12,7 +12,8 @@
 #   P2  the same layer as zstd
 #   P3  fixed overhead: scan --sbom of a 1,000-package CycloneDX SBOM against
 #       a database built from ../shared/data/vuln (start, open db, match, report)
-#   P4  peak RSS, small vs big corpus image (debian-min vs debian-big), cold
+#   P4  peak RSS, cold: debian-min, debian-min-bulk (the same + 1 GiB of
+#       ordinary files, bench/mkbulk.py) and debian-big (more bytes and packages)
 #   P5  re-scan of a fully cached image; one changed top layer
 #   P6  parallel layers: wall of a cold sbom vs the sum of its layers' walls
 #       read one at a time (STOWAWAY_THREADS=1 is not a knob: we compare the
@@ -21,37 +22,17 @@
 # Every figure is the median of RUNS runs; the page cache is warm (the
 # images are read once before timing), so MB/s is CPU-bound, not disk-bound.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-CORPUS=${CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/stowaway-corpus}
-RUNS=${RUNS:-5}
-OUT=${OUT:-$here/bench/out}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 BENCH_TREE=${BENCH_TREE:-/usr/bin}
-STOWAWAY=${STOWAWAY:-$here/build-rel/stowaway}
 SHARED=${SW_SHARED_DATA:-$here/../shared/data}
-mkdir -p "$OUT"
-[ -x "$STOWAWAY" ] || { cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build "$here/build-rel" -j2 >/dev/null; }
+build_rel
 export STOWAWAY_CACHE_DIR=$OUT/perf-cache SOURCE_DATE_EPOCH=1700000000
 
-timed() { # OUTFILE CMD... -> "seconds maxrss_kb cpu_seconds"
-	local tf; tf=$(mktemp)
-	/usr/bin/time -f '%e %M %U %S' -o "$tf" "${@:2}" > "$1" 2>/dev/null || true
-	tail -1 "$tf" | awk '{print $1, $2, $3 + $4}'; rm -f "$tf"
-}
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 runs() { # label CMD... -> prints "median_s median_rss_mib median_cpu_s" and keeps the times
 	local f=$OUT/perf-$1.times; shift; : > "$f"
 	for _ in $(seq "$RUNS"); do timed /dev/null "$@" >> "$f"; done
-	echo "$(cut -d' ' -f1 "$f" | median) $(cut -d' ' -f2 "$f" | median | awk '{printf "%.1f", $1/1024}') $(cut -d' ' -f3 "$f" | median)"
-}
-mb() { awk -v b="$(stat -L -c %s "$1")" 'BEGIN {printf "%.1f", b/1e6}'; }
-blob_mb() { # oci layout dir -> compressed size of its layers, MB
-	python3 - "$1" <<'PY'
-import json, sys, os
-d = sys.argv[1]
-m = json.load(open(d + "/index.json"))["manifests"][0]["digest"].split(":")[1]
-man = json.load(open(d + "/blobs/sha256/" + m))
-print("%.1f" % (sum(l["size"] for l in man["layers"]) / 1e6))
-PY
+	echo "$(col 1 "$f") $(col 2 "$f" | awk '{printf "%.1f", $1/1024}') $(col 3 "$f")"
 }
 row() { printf '%-4s %-34s %10s %10s %10s %s\n' "$@"; }
 
@@ -60,13 +41,11 @@ row id what measured target met note
 
 # ---- P1 / P2: one big layer, gzip and zstd ----
 for comp in gzip zstd; do
-	img=$OUT/perf-tree-$comp
-	if [ ! -e "$img/index.json" ]; then
-		python3 "$here/tests/tools/mkimage.py" --format oci --compression $comp -o "$img" "$BENCH_TREE" >/dev/null
-	fi
+	img=$(tree_image $comp)
 	"$STOWAWAY" sbom -q --no-cache -f json "oci:$img" > /dev/null   # warm the page cache
 	read -r s rss cpu < <(runs "p-$comp" "$STOWAWAY" sbom -q --no-cache -f json "oci:$img")
-	size=$(blob_mb "$img")
+	mapfile -t blobs < <(oci_layers "$img")
+	size=$(blobs_mb "${blobs[@]}")
 	rate=$(awk -v m="$size" -v s="$s" 'BEGIN {printf "%.0f", m/s}')
 	crate=$(awk -v m="$size" -v s="$cpu" 'BEGIN {printf "%.0f", m/s}')
 	if [ $comp = gzip ]; then id=P1; want=200; else id=P2; want=270; fi
@@ -101,7 +80,11 @@ else
 fi
 
 # ---- P4: peak RSS, small vs big image, cold (no cache) ----
-for img in "$small" "$big"; do
+# debian-min-bulk: debian-min plus 1 GiB of ordinary files (bench/mkbulk.py):
+# the same packages, 8x the bytes
+bulk=
+[ -e "$small" ] && bulk=$(bulk_image)
+for img in "$small" $bulk "$big"; do
 	[ -e "$img" ] || continue
 	read -r s rss _ < <(runs "p4-$(basename "$img")" "$STOWAWAY" sbom -q --no-cache -f json "docker-archive:$img")
 	row P4 "$(basename "$img" .docker.tar) ($(mb "$img") MB)" "${rss} MiB" "<= 64" \
