@@ -144,6 +144,7 @@ int cmd_scan(int argc, char **argv)
 	struct sw_match_opts mopts = { 0 };
 	bool show_suppressed = false, no_cache = false;
 	struct sw_err err = SW_ERR_INIT;
+	sw_cmd_phase("start");
 	sw_filter_init(&filter, sw_cmd_now());
 	int rc = SW_EXIT_USAGE, c;
 	optind = 1;
@@ -243,6 +244,7 @@ int cmd_scan(int argc, char **argv)
 	if (stale)
 		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
 				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
+	sw_cmd_phase("open");
 	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
 	struct sw_image_opts io = { .platform = platform, .username = username,
 				    .password = password, .insecure = insecure,
@@ -254,9 +256,12 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (lrc < 0)
 		goto fail;
+	sw_cmd_phase("inventory");
 	if (sw_match_inventory(db, inv, &mopts, &res, &err) < 0)
 		goto fail;
+	sw_cmd_phase("match");
 	sw_filter_apply(&filter, inv, res);
+	sw_cmd_phase("filters");
 	for (size_t i = 0; i < res->notes.len; i++)
 		if (!sw_cmd_quiet())
 			fprintf(stderr, "stowaway: note: %s\n", (const char *)res->notes.items[i]);
@@ -274,6 +279,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (sw_outfile_commit(&of, &err) < 0)
 		goto fail;
+	sw_cmd_phase("report");
 	rc = SW_EXIT_OK;
 	if (fail_on_s)
 		for (size_t i = 0; i < res->findings.len; i++) {
@@ -290,6 +296,7 @@ done:
 	sw_match_result_free(res);
 	sw_inventory_free(inv);
 	sw_vulndb_close(db);
+	sw_cmd_phase("close");
 out:
 	sw_filter_release(&filter);
 	sw_vec_release(&vex);
