@@ -1,0 +1,202 @@
+/*
+ * json_out.c - write a jansson tree as text, byte for byte what
+ * json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(p))
+ * writes (jansson 2.14 dump.c: "{" / "[" then newline + indent per item,
+ * ": " after keys, "," + newline between items, empty containers as "{}"
+ * and "[]", strings escaped as \" \\ \b \f \n \r \t and \uXXXX (upper-case
+ * hex) for other control characters, non-ASCII left as UTF-8, reals with
+ * "%.<p>g" and ".0" appended when neither '.' nor 'e' is present, exponent
+ * without '+' or leading zeros).
+ *
+ * Why: the scan reports are a few megabytes of JSON; jansson's dumper calls
+ * its output callback (fwrite) once per token and walks every string one
+ * code point at a time.  This writer appends to one buffer, copies runs of
+ * plain bytes at once, and the caller writes the buffer with one fwrite.
+ * test_report_scan.c checks it against json_dumps() on every format.
+ */
+#include "report/report_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define INDENT 2
+
+static void put_indent(struct sw_buf *b, int depth)
+{
+	static const char spaces[] = "\n                                                                ";
+	size_t n = (size_t)depth * INDENT;
+	sw_buf_add(b, spaces, n + 1 < sizeof(spaces) ? n + 1 : 1);
+	if (n + 1 >= sizeof(spaces))
+		for (size_t i = 0; i < n; i++)
+			sw_buf_addch(b, ' ');
+}
+
+/* Length of the valid UTF-8 sequence at s (*s >= 0x80), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;
+	size_t n;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		lo = c == 0xE0 ? 0xA0 : 0x80;
+		hi = c == 0xED ? 0x9F : 0xBF;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		lo = c == 0xF0 ? 0x90 : 0x80;
+		hi = c == 0xF4 ? 0x8F : 0xBF;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int put_string(struct sw_buf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
+	sw_buf_addch(b, '"');
+	while (s < end) {
+		unsigned char c = *s;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_seq(s, end);
+			if (!n)
+				return -1;   /* jansson refuses to dump invalid UTF-8 too */
+			s += n;
+			continue;
+		}
+		sw_buf_add(b, run, (size_t)(s - run));
+		switch (c) {
+		case '"': sw_buf_add(b, "\\\"", 2); break;
+		case '\\': sw_buf_add(b, "\\\\", 2); break;
+		case '\b': sw_buf_add(b, "\\b", 2); break;
+		case '\f': sw_buf_add(b, "\\f", 2); break;
+		case '\n': sw_buf_add(b, "\\n", 2); break;
+		case '\r': sw_buf_add(b, "\\r", 2); break;
+		case '\t': sw_buf_add(b, "\\t", 2); break;
+		default: sw_buf_addf(b, "\\u%04X", (unsigned)c); break;
+		}
+		run = ++s;
+	}
+	sw_buf_add(b, run, (size_t)(s - run));
+	sw_buf_addch(b, '"');
+	return 0;
+}
+
+static int put_real(struct sw_buf *b, double v, int precision)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%.*g", precision ? precision : 17, v);
+	if (n < 0 || (size_t)n + 3 >= sizeof(buf))
+		return -1;
+	for (char *c = buf; *c; c++)
+		if (*c == ',')
+			*c = '.';   /* a locale's decimal comma, as jansson's from_locale() */
+	size_t len = (size_t)n;
+	if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+		memcpy(buf + len, ".0", 3);
+		len += 2;
+	}
+	char *e = strchr(buf, 'e');
+	if (e) {
+		char *start = e + 1, *p = e + 2;
+		if (*start == '-')
+			start++;
+		while (*p == '0')
+			p++;
+		if (p != start) {
+			memmove(start, p, len - (size_t)(p - buf) + 1);
+			len -= (size_t)(p - start);
+		}
+	}
+	sw_buf_add(b, buf, len);
+	return 0;
+}
+
+static int put_value(struct sw_buf *b, const json_t *j, int depth, int precision)
+{
+	switch (json_typeof(j)) {
+	case JSON_NULL: sw_buf_add(b, "null", 4); return 0;
+	case JSON_TRUE: sw_buf_add(b, "true", 4); return 0;
+	case JSON_FALSE: sw_buf_add(b, "false", 5); return 0;
+	case JSON_INTEGER: sw_buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j)); return 0;
+	case JSON_REAL: return put_real(b, json_real_value(j), precision);
+	case JSON_STRING: return put_string(b, json_string_value(j), json_string_length(j));
+	case JSON_ARRAY: {
+		size_t n = json_array_size(j);
+		sw_buf_addch(b, '[');
+		if (n == 0) {
+			sw_buf_addch(b, ']');
+			return 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sw_buf_addch(b, ',');
+			put_indent(b, depth + 1);
+			if (put_value(b, json_array_get(j, i), depth + 1, precision) < 0)
+				return -1;
+		}
+		put_indent(b, depth);
+		sw_buf_addch(b, ']');
+		return 0;
+	}
+	case JSON_OBJECT: {
+		void *it = json_object_iter((json_t *)j);
+		sw_buf_addch(b, '{');
+		if (!it) {
+			sw_buf_addch(b, '}');
+			return 0;
+		}
+		for (bool first = true; it; it = json_object_iter_next((json_t *)j, it), first = false) {
+			if (!first)
+				sw_buf_addch(b, ',');
+			put_indent(b, depth + 1);
+			if (put_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) < 0)
+				return -1;
+			sw_buf_add(b, ": ", 2);
+			if (put_value(b, json_object_iter_value(it), depth + 1, precision) < 0)
+				return -1;
+		}
+		put_indent(b, depth);
+		sw_buf_addch(b, '}');
+		return 0;
+	}
+	}
+	return -1;
+}
+
+int sw_report_json_text(struct sw_buf *b, const json_t *j, int precision)
+{
+	if (!j)
+		return -1;
+	if (put_value(b, j, 0, precision) < 0 || !sw_buf_ok(b))
+		return -1;
+	return 0;
+}
+
+int sw_report_json_write(FILE *out, const json_t *doc, int precision, struct sw_err *err)
+{
+	if (!doc)
+		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
+	struct sw_buf b = SW_BUF_INIT;
+	if (sw_report_json_text(&b, doc, precision) < 0) {
+		sw_buf_release(&b);
+		return sw_err_errno(err, "cannot write the report");
+	}
+	sw_buf_addch(&b, '\n');
+	size_t w = fwrite(b.data, 1, b.len, out);
+	bool ok = w == b.len && sw_buf_ok(&b);
+	sw_buf_release(&b);
+	if (!ok || fflush(out) != 0 || ferror(out))
+		return sw_err_errno(err, "cannot write the report");
+	return 0;
+}
