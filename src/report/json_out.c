@@ -21,14 +21,34 @@
 
 #define INDENT 2
 
+/* Appends without the NUL sw_buf_add() writes each time: the text is
+ * terminated once, at the end (sw_report_json_text). */
+static inline void put(struct sw_buf *b, const void *p, size_t n)
+{
+	if (b->cap && b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+	} else {
+		sw_buf_add(b, p, n);
+	}
+}
+
+static inline void putch(struct sw_buf *b, char c)
+{
+	if (b->cap && b->cap - b->len > 1)
+		b->data[b->len++] = c;
+	else
+		sw_buf_addch(b, c);
+}
+
 static void put_indent(struct sw_buf *b, int depth)
 {
 	static const char spaces[] = "\n                                                                ";
 	size_t n = (size_t)depth * INDENT;
-	sw_buf_add(b, spaces, n + 1 < sizeof(spaces) ? n + 1 : 1);
+	put(b, spaces, n + 1 < sizeof(spaces) ? n + 1 : 1);
 	if (n + 1 >= sizeof(spaces))
 		for (size_t i = 0; i < n; i++)
-			sw_buf_addch(b, ' ');
+			putch(b, ' ');
 }
 
 /* Length of the valid UTF-8 sequence at s (*s >= 0x80), 0 if invalid. */
@@ -60,7 +80,7 @@ static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
 static int put_string(struct sw_buf *b, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
-	sw_buf_addch(b, '"');
+	putch(b, '"');
 	while (s < end) {
 		unsigned char c = *s;
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
@@ -74,21 +94,21 @@ static int put_string(struct sw_buf *b, const char *str, size_t len)
 			s += n;
 			continue;
 		}
-		sw_buf_add(b, run, (size_t)(s - run));
+		put(b, run, (size_t)(s - run));
 		switch (c) {
-		case '"': sw_buf_add(b, "\\\"", 2); break;
-		case '\\': sw_buf_add(b, "\\\\", 2); break;
-		case '\b': sw_buf_add(b, "\\b", 2); break;
-		case '\f': sw_buf_add(b, "\\f", 2); break;
-		case '\n': sw_buf_add(b, "\\n", 2); break;
-		case '\r': sw_buf_add(b, "\\r", 2); break;
-		case '\t': sw_buf_add(b, "\\t", 2); break;
+		case '"': put(b, "\\\"", 2); break;
+		case '\\': put(b, "\\\\", 2); break;
+		case '\b': put(b, "\\b", 2); break;
+		case '\f': put(b, "\\f", 2); break;
+		case '\n': put(b, "\\n", 2); break;
+		case '\r': put(b, "\\r", 2); break;
+		case '\t': put(b, "\\t", 2); break;
 		default: sw_buf_addf(b, "\\u%04X", (unsigned)c); break;
 		}
 		run = ++s;
 	}
-	sw_buf_add(b, run, (size_t)(s - run));
-	sw_buf_addch(b, '"');
+	put(b, run, (size_t)(s - run));
+	putch(b, '"');
 	return 0;
 }
 
@@ -118,56 +138,70 @@ static int put_real(struct sw_buf *b, double v, int precision)
 			len -= (size_t)(p - start);
 		}
 	}
-	sw_buf_add(b, buf, len);
+	put(b, buf, len);
 	return 0;
+}
+
+static void put_integer(struct sw_buf *b, json_int_t v)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+	unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		buf[--i] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		buf[--i] = '-';
+	put(b, buf + i, sizeof(buf) - i);
 }
 
 static int put_value(struct sw_buf *b, const json_t *j, int depth, int precision)
 {
 	switch (json_typeof(j)) {
-	case JSON_NULL: sw_buf_add(b, "null", 4); return 0;
-	case JSON_TRUE: sw_buf_add(b, "true", 4); return 0;
-	case JSON_FALSE: sw_buf_add(b, "false", 5); return 0;
-	case JSON_INTEGER: sw_buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j)); return 0;
+	case JSON_NULL: put(b, "null", 4); return 0;
+	case JSON_TRUE: put(b, "true", 4); return 0;
+	case JSON_FALSE: put(b, "false", 5); return 0;
+	case JSON_INTEGER: put_integer(b, json_integer_value(j)); return 0;
 	case JSON_REAL: return put_real(b, json_real_value(j), precision);
 	case JSON_STRING: return put_string(b, json_string_value(j), json_string_length(j));
 	case JSON_ARRAY: {
 		size_t n = json_array_size(j);
-		sw_buf_addch(b, '[');
+		putch(b, '[');
 		if (n == 0) {
-			sw_buf_addch(b, ']');
+			putch(b, ']');
 			return 0;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				sw_buf_addch(b, ',');
+				putch(b, ',');
 			put_indent(b, depth + 1);
 			if (put_value(b, json_array_get(j, i), depth + 1, precision) < 0)
 				return -1;
 		}
 		put_indent(b, depth);
-		sw_buf_addch(b, ']');
+		putch(b, ']');
 		return 0;
 	}
 	case JSON_OBJECT: {
 		void *it = json_object_iter((json_t *)j);
-		sw_buf_addch(b, '{');
+		putch(b, '{');
 		if (!it) {
-			sw_buf_addch(b, '}');
+			putch(b, '}');
 			return 0;
 		}
 		for (bool first = true; it; it = json_object_iter_next((json_t *)j, it), first = false) {
 			if (!first)
-				sw_buf_addch(b, ',');
+				putch(b, ',');
 			put_indent(b, depth + 1);
 			if (put_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) < 0)
 				return -1;
-			sw_buf_add(b, ": ", 2);
+			put(b, ": ", 2);
 			if (put_value(b, json_object_iter_value(it), depth + 1, precision) < 0)
 				return -1;
 		}
 		put_indent(b, depth);
-		sw_buf_addch(b, '}');
+		putch(b, '}');
 		return 0;
 	}
 	}
@@ -178,9 +212,10 @@ int sw_report_json_text(struct sw_buf *b, const json_t *j, int precision)
 {
 	if (!j)
 		return -1;
-	if (put_value(b, j, 0, precision) < 0 || !sw_buf_ok(b))
-		return -1;
-	return 0;
+	int r = put_value(b, j, 0, precision);
+	if (b->cap)
+		b->data[b->len] = '\0';
+	return r < 0 || !sw_buf_ok(b) ? -1 : 0;
 }
 
 int sw_report_json_write(FILE *out, const json_t *doc, int precision, struct sw_err *err)
@@ -188,11 +223,12 @@ int sw_report_json_write(FILE *out, const json_t *doc, int precision, struct sw_
 	if (!doc)
 		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
 	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_grow(&b, 64u << 10);
 	if (sw_report_json_text(&b, doc, precision) < 0) {
 		sw_buf_release(&b);
 		return sw_err_errno(err, "cannot write the report");
 	}
-	sw_buf_addch(&b, '\n');
+	putch(&b, '\n');
 	size_t w = fwrite(b.data, 1, b.len, out);
 	bool ok = w == b.len && sw_buf_ok(&b);
 	sw_buf_release(&b);

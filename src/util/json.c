@@ -514,7 +514,9 @@ int sw_json_parse(const char *data, size_t len, struct sw_json_doc **out, struct
 {
 	*out = NULL;
 	struct sw_json_doc *doc = sw_xcalloc(1, sizeof(*doc));
-	doc->next_cap = BLOCK_MIN;
+	/* the tree takes about as much room as the text: small texts (a
+	 * database column) get a small first block */
+	doc->next_cap = len < BLOCK_MIN / 4 ? 4 * len + 256 : BLOCK_MIN;
 	struct parser ps = { .start = data, .p = data, .end = data + len, .doc = doc, .err = err };
 	int r;
 	skip_ws(&ps);
