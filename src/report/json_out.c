@@ -10,8 +10,8 @@
  *
  * Why: the scan reports are a few megabytes of JSON; jansson's dumper calls
  * its output callback (fwrite) once per token and walks every string one
- * code point at a time.  This writer appends to one buffer, copies runs of
- * plain bytes at once, and the caller writes the buffer with one fwrite.
+ * code point at a time.  This writer appends to a 64 KiB buffer, copies
+ * runs of plain bytes at once, and hands the buffer to fwrite when full.
  * test_report_scan.c checks it against json_dumps() on every format.
  */
 #include "report/report_int.h"
@@ -21,10 +21,36 @@
 
 #define INDENT 2
 
-/* Appends without the NUL sw_buf_add() writes each time: the text is
+/* Output goes to a buffer; with fp set the buffer is written out whenever
+ * it holds FLUSH_AT bytes, so memory stays flat whatever the document's
+ * size.  Appends skip the NUL sw_buf_add() writes each time: the text is
  * terminated once, at the end (sw_report_json_text). */
-static inline void put(struct sw_buf *b, const void *p, size_t n)
+#define FLUSH_AT (64u << 10)
+
+struct jw {
+	struct sw_buf b;
+	FILE *fp;          /* NULL: keep everything in b */
+	bool write_failed;
+};
+
+static void flush(struct jw *w)
 {
+	if (w->b.len && fwrite(w->b.data, 1, w->b.len, w->fp) != w->b.len)
+		w->write_failed = true;
+	w->b.len = 0;
+}
+
+static inline void put(struct jw *w, const void *p, size_t n)
+{
+	struct sw_buf *b = &w->b;
+	if (w->fp && b->len + n > FLUSH_AT) {
+		flush(w);
+		if (n > FLUSH_AT) {
+			if (fwrite(p, 1, n, w->fp) != n)
+				w->write_failed = true;
+			return;
+		}
+	}
 	if (b->cap && b->cap - b->len > n) {
 		memcpy(b->data + b->len, p, n);
 		b->len += n;
@@ -33,15 +59,16 @@ static inline void put(struct sw_buf *b, const void *p, size_t n)
 	}
 }
 
-static inline void putch(struct sw_buf *b, char c)
+static inline void putch(struct jw *w, char c)
 {
-	if (b->cap && b->cap - b->len > 1)
+	struct sw_buf *b = &w->b;
+	if (b->cap && b->cap - b->len > 1 && (!w->fp || b->len < FLUSH_AT))
 		b->data[b->len++] = c;
 	else
-		sw_buf_addch(b, c);
+		put(w, &c, 1);
 }
 
-static void put_indent(struct sw_buf *b, int depth)
+static void put_indent(struct jw *b, int depth)
 {
 	static const char spaces[] = "\n                                                                ";
 	size_t n = (size_t)depth * INDENT;
@@ -77,7 +104,7 @@ static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
 	return n;
 }
 
-static int put_string(struct sw_buf *b, const char *str, size_t len)
+static int put_string(struct jw *b, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
 	putch(b, '"');
@@ -103,7 +130,12 @@ static int put_string(struct sw_buf *b, const char *str, size_t len)
 		case '\n': put(b, "\\n", 2); break;
 		case '\r': put(b, "\\r", 2); break;
 		case '\t': put(b, "\\t", 2); break;
-		default: sw_buf_addf(b, "\\u%04X", (unsigned)c); break;
+		default: {
+			static const char hex[] = "0123456789ABCDEF";
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(b, u, sizeof(u));
+			break;
+		}
 		}
 		run = ++s;
 	}
@@ -112,7 +144,7 @@ static int put_string(struct sw_buf *b, const char *str, size_t len)
 	return 0;
 }
 
-static int put_real(struct sw_buf *b, double v, int precision)
+static int put_real(struct jw *b, double v, int precision)
 {
 	char buf[64];
 	int n = snprintf(buf, sizeof(buf), "%.*g", precision ? precision : 17, v);
@@ -142,7 +174,7 @@ static int put_real(struct sw_buf *b, double v, int precision)
 	return 0;
 }
 
-static void put_integer(struct sw_buf *b, json_int_t v)
+static void put_integer(struct jw *b, json_int_t v)
 {
 	char buf[24];
 	size_t i = sizeof(buf);
@@ -156,7 +188,7 @@ static void put_integer(struct sw_buf *b, json_int_t v)
 	put(b, buf + i, sizeof(buf) - i);
 }
 
-static int put_value(struct sw_buf *b, const json_t *j, int depth, int precision)
+static int put_value(struct jw *b, const json_t *j, int depth, int precision)
 {
 	switch (json_typeof(j)) {
 	case JSON_NULL: put(b, "null", 4); return 0;
@@ -212,7 +244,9 @@ int sw_report_json_text(struct sw_buf *b, const json_t *j, int precision)
 {
 	if (!j)
 		return -1;
-	int r = put_value(b, j, 0, precision);
+	struct jw w = { .b = *b };
+	int r = put_value(&w, j, 0, precision);
+	*b = w.b;
 	if (b->cap)
 		b->data[b->len] = '\0';
 	return r < 0 || !sw_buf_ok(b) ? -1 : 0;
@@ -222,16 +256,14 @@ int sw_report_json_write(FILE *out, const json_t *doc, int precision, struct sw_
 {
 	if (!doc)
 		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
-	struct sw_buf b = SW_BUF_INIT;
-	sw_buf_grow(&b, 64u << 10);
-	if (sw_report_json_text(&b, doc, precision) < 0) {
-		sw_buf_release(&b);
-		return sw_err_errno(err, "cannot write the report");
-	}
-	putch(&b, '\n');
-	size_t w = fwrite(b.data, 1, b.len, out);
-	bool ok = w == b.len && sw_buf_ok(&b);
-	sw_buf_release(&b);
+	struct jw w = { .b = SW_BUF_INIT, .fp = out };
+	sw_buf_grow(&w.b, FLUSH_AT + 1);
+	int r = put_value(&w, doc, 0, precision);
+	putch(&w, '\n');
+	if (r == 0 && sw_buf_ok(&w.b))
+		flush(&w);
+	bool ok = r == 0 && sw_buf_ok(&w.b) && !w.write_failed;
+	sw_buf_release(&w.b);
 	if (!ok || fflush(out) != 0 || ferror(out))
 		return sw_err_errno(err, "cannot write the report");
 	return 0;
