@@ -12,7 +12,7 @@
  * its output callback (fwrite) once per token and walks every string one
  * code point at a time.  This writer appends to a 64 KiB buffer, copies
  * runs of plain bytes at once, and hands the buffer to fwrite when full.
- * test_report_scan.c checks it against json_dumps() on every format.
+ * test_json_out.c checks it against json_dumps().
  */
 #include "report/report_int.h"
 
