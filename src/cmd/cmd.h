@@ -45,6 +45,11 @@ long long sw_cmd_now(void);
 /* --password-stdin: the first line of standard input (at most 4 KiB),
  * malloc'd; the caller wipes and frees it. */
 char *sw_cmd_read_password_stdin(void);
+/* $STOWAWAY_DEBUG_TIMES=1: sw_cmd_phase("match") prints on stderr the wall and
+ * CPU milliseconds and the minor page faults since the previous call
+ * ("time: match ...");  the first
+ * call only starts the clocks.  Without the variable it does nothing. */
+void sw_cmd_phase(const char *name);
 /* Progress callback for sw_inventory_build(): "layers read: N/M" on stderr. */
 bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers);
 

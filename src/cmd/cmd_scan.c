@@ -1,8 +1,13 @@
 /* cmd_scan.c - `stowaway scan IMAGE`: inventory + match + report. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -86,8 +91,26 @@ static int load_inventory(const char *image, const char *sbom, const struct sw_i
 			  bool no_cache, struct sw_inventory **inv, struct sw_err *err)
 {
 	if (sbom) {
+		/* a regular file is mapped (its page-cache pages, not a copy:
+		 * fewer page faults); anything else is read */
+		const size_t max = 512u << 20;
+		int fd = open(sbom, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    (uint64_t)st.st_size <= max) {
+			size_t len = (size_t)st.st_size;
+			void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+			close(fd);
+			if (map != MAP_FAILED) {
+				int r = sw_inventory_from_sbom(sbom, map, len, inv, err);
+				munmap(map, len);
+				return r;
+			}
+		} else if (fd >= 0) {
+			close(fd);
+		}
 		struct sw_buf b = SW_BUF_INIT;
-		int r = sw_buf_read_file(&b, sbom, 512u << 20, err);
+		int r = sw_buf_read_file(&b, sbom, max, err);
 		if (r == 0)
 			r = sw_inventory_from_sbom(sbom, b.data, b.len, inv, err);
 		sw_buf_release(&b);
@@ -144,6 +167,15 @@ int cmd_scan(int argc, char **argv)
 	struct sw_match_opts mopts = { 0 };
 	bool show_suppressed = false, no_cache = false;
 	struct sw_err err = SW_ERR_INIT;
+	sw_cmd_phase("start");
+#ifdef __GLIBC__
+	/* A scan builds and frees a few MB of small objects per phase (the
+	 * SBOM tree, the hits, the report document).  Keep freed memory for
+	 * the next phase instead of unmapping it and faulting it in again
+	 * (a page fault costs ~20 us on the virtual machines measured). */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+#endif
 	sw_filter_init(&filter, sw_cmd_now());
 	int rc = SW_EXIT_USAGE, c;
 	optind = 1;
@@ -243,6 +275,7 @@ int cmd_scan(int argc, char **argv)
 	if (stale)
 		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
 				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
+	sw_cmd_phase("open");
 	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
 	struct sw_image_opts io = { .platform = platform, .username = username,
 				    .password = password, .insecure = insecure,
@@ -254,9 +287,12 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (lrc < 0)
 		goto fail;
+	sw_cmd_phase("inventory");
 	if (sw_match_inventory(db, inv, &mopts, &res, &err) < 0)
 		goto fail;
+	sw_cmd_phase("match");
 	sw_filter_apply(&filter, inv, res);
+	sw_cmd_phase("filters");
 	for (size_t i = 0; i < res->notes.len; i++)
 		if (!sw_cmd_quiet())
 			fprintf(stderr, "stowaway: note: %s\n", (const char *)res->notes.items[i]);
@@ -274,6 +310,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (sw_outfile_commit(&of, &err) < 0)
 		goto fail;
+	sw_cmd_phase("report");
 	rc = SW_EXIT_OK;
 	if (fail_on_s)
 		for (size_t i = 0; i < res->findings.len; i++) {
@@ -290,6 +327,7 @@ done:
 	sw_match_result_free(res);
 	sw_inventory_free(inv);
 	sw_vulndb_close(db);
+	sw_cmd_phase("close");
 out:
 	sw_filter_release(&filter);
 	sw_vec_release(&vex);

@@ -1,6 +1,8 @@
 #include <stdarg.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,4 +75,39 @@ bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers)
 	else
 		fprintf(stderr, "\r%-40s\r", "");
 	return true;
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+void sw_cmd_phase(const char *name)
+{
+	static int on = -1;
+	static bool started;
+	static struct timespec first, last, last_cpu;
+	static long last_faults;
+	if (on < 0) {
+		const char *e = getenv("STOWAWAY_DEBUG_TIMES");
+		on = e && *e && strcmp(e, "0") != 0;
+	}
+	if (!on)
+		return;
+	struct timespec now, cpu;
+	struct rusage ru;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	getrusage(RUSAGE_SELF, &ru);
+	if (started)
+		fprintf(stderr,
+			"time: %-10s %8.1f ms wall %8.1f ms cpu %6ld faults  (total %.1f ms wall, %.1f ms cpu, %ld faults)\n",
+			name, ms_between(&last, &now), ms_between(&last_cpu, &cpu), ru.ru_minflt - last_faults,
+			ms_between(&first, &now), (double)cpu.tv_sec * 1e3 + (double)cpu.tv_nsec / 1e6, ru.ru_minflt);
+	else
+		first = now;
+	started = true;
+	last = now;
+	last_cpu = cpu;
+	last_faults = ru.ru_minflt;
 }

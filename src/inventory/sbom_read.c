@@ -1,12 +1,12 @@
 #include "inventory/sbom_read.h"
 
 #include <ctype.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inventory/osdetect.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 static int hexval(char c)
@@ -124,10 +124,9 @@ struct sw_package *sw_purl_parse(const char *purl, char **distro, struct sw_err 
 	return p;
 }
 
-static const char *jstr(const json_t *o, const char *k)
+static const char *jstr(const struct sw_json *o, const char *k)
 {
-	const json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	return sw_json_get_str(o, k);
 }
 
 static void os_from_distro(struct sw_os *os, const char *type, const char *distro)
@@ -171,17 +170,17 @@ static struct sw_package *add_purl_pkg(struct sw_inventory *inv, const char *pur
 	return p;
 }
 
-static const char *jstr(const json_t *o, const char *k);
+static const char *jstr(const struct sw_json *o, const char *k);
 
 /* What the component's properties say of where the package was found:
  * ours ("stowaway:package:*", "stowaway:layer:*", written by
  * report/sbom_cyclonedx.c) and Trivy's ("aquasecurity:trivy:*").  Without
  * them a re-scan would match binaries and files that an OS package owns. */
-static void read_cdx_properties(struct sw_package *p, const json_t *c)
+static void read_cdx_properties(struct sw_package *p, const struct sw_json *c)
 {
-	size_t i;
-	json_t *pr;
-	json_array_foreach(json_object_get(c, "properties"), i, pr) {
+	const struct sw_json *props = sw_json_get(c, "properties");
+	for (size_t i = 0; i < sw_json_array_len(props); i++) {
+		const struct sw_json *pr = sw_json_at(props, i);
 		const char *k = jstr(pr, "name"), *v = jstr(pr, "value");
 		if (!k || !v)
 			continue;
@@ -213,50 +212,52 @@ static void read_cdx_properties(struct sw_package *p, const json_t *c)
 	}
 }
 
-static int read_cyclonedx(struct sw_inventory *inv, const char *path, json_t *doc)
+/* Components in breadth-first order: the top-level ones, then what they
+ * nest.  Top-level components are walked in place; only nested ones are
+ * queued. */
+static void read_cdx_component(struct sw_inventory *inv, const char *path, const struct sw_json *c,
+			       struct sw_vec *queue)
 {
-	json_t *comps = json_object_get(doc, "components");
-	size_t i;
-	json_t *c;
-	json_t *stack = json_array();
-	json_array_foreach(comps, i, c) json_array_append(stack, c);
-	/* walk nested components breadth-first */
-	for (size_t k = 0; k < json_array_size(stack); k++) {
-		c = json_array_get(stack, k);
-		json_t *sub = json_object_get(c, "components");
-		size_t j;
-		json_t *s;
-		json_array_foreach(sub, j, s) json_array_append(stack, s);
-		const char *type = jstr(c, "type");
-		if (type && !strcmp(type, "operating-system")) {
-			if (!inv->os.id && jstr(c, "name")) {
-				inv->os.id = sw_xstrdup(jstr(c, "name"));
-				inv->os.version_id = sw_xstrdup(jstr(c, "version"));
-			}
-			continue;
+	const struct sw_json *sub = sw_json_get(c, "components");
+	for (size_t j = 0; j < sw_json_array_len(sub); j++)
+		sw_vec_push(queue, (void *)sw_json_at(sub, j));
+	const char *type = jstr(c, "type");
+	if (type && !strcmp(type, "operating-system")) {
+		if (!inv->os.id && jstr(c, "name")) {
+			inv->os.id = sw_xstrdup(jstr(c, "name"));
+			inv->os.version_id = sw_xstrdup(jstr(c, "version"));
 		}
-		const char *purl = jstr(c, "purl");
-		struct sw_package *p = purl ? add_purl_pkg(inv, purl, path, &inv->warnings) : NULL;
-		if (p)
-			read_cdx_properties(p, c);
+		return;
 	}
-	json_decref(stack);
-	json_t *meta = json_object_get(json_object_get(doc, "metadata"), "component");
+	const char *purl = jstr(c, "purl");
+	struct sw_package *p = purl ? add_purl_pkg(inv, purl, path, &inv->warnings) : NULL;
+	if (p)
+		read_cdx_properties(p, c);
+}
+
+static int read_cyclonedx(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
+{
+	const struct sw_json *comps = sw_json_get(doc, "components");
+	struct sw_vec queue = SW_VEC_INIT;
+	for (size_t i = 0; i < sw_json_array_len(comps); i++)
+		read_cdx_component(inv, path, sw_json_at(comps, i), &queue);
+	for (size_t k = 0; k < queue.len; k++)
+		read_cdx_component(inv, path, queue.items[k], &queue);
+	sw_vec_release(&queue);
+	const struct sw_json *meta = sw_json_get(sw_json_get(doc, "metadata"), "component");
 	if (jstr(meta, "name"))
 		inv->reference = sw_xstrdup(jstr(meta, "name"));
 	return 0;
 }
 
-static int read_spdx(struct sw_inventory *inv, const char *path, json_t *doc)
+static int read_spdx(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
 {
-	json_t *pkgs = json_object_get(doc, "packages");
-	size_t i;
-	json_t *p;
-	json_array_foreach(pkgs, i, p) {
-		json_t *refs = json_object_get(p, "externalRefs");
-		size_t k;
-		json_t *r;
-		json_array_foreach(refs, k, r) {
+	const struct sw_json *pkgs = sw_json_get(doc, "packages");
+	for (size_t i = 0; i < sw_json_array_len(pkgs); i++) {
+		const struct sw_json *p = sw_json_at(pkgs, i);
+		const struct sw_json *refs = sw_json_get(p, "externalRefs");
+		for (size_t k = 0; k < sw_json_array_len(refs); k++) {
+			const struct sw_json *r = sw_json_at(refs, k);
 			const char *t = jstr(r, "referenceType");
 			const char *loc = jstr(r, "referenceLocator");
 			if (t && loc && !strcmp(t, "purl"))
@@ -273,29 +274,28 @@ static int read_spdx(struct sw_inventory *inv, const char *path, json_t *doc)
 	return 0;
 }
 
-static void set_str(char **dst, const json_t *o, const char *k)
+static void set_str(char **dst, const struct sw_json *o, const char *k)
 {
 	const char *v = jstr(o, k);
 	if (v)
 		sw_str_set(dst, v);
 }
 
-static int read_own(struct sw_inventory *inv, const char *path, json_t *doc)
+static int read_own(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
 {
-	json_t *os = json_object_get(doc, "os");
+	const struct sw_json *os = sw_json_get(doc, "os");
 	set_str(&inv->os.id, os, "id");
 	set_str(&inv->os.version_id, os, "versionId");
 	set_str(&inv->os.codename, os, "codename");
 	set_str(&inv->os.pretty_name, os, "prettyName");
-	json_t *img = json_object_get(doc, "image");
+	const struct sw_json *img = sw_json_get(doc, "image");
 	set_str(&inv->reference, img, "reference");
 	set_str(&inv->transport, img, "transport");
 	set_str(&inv->manifest_digest, img, "manifestDigest");
 	set_str(&inv->config_digest, img, "configDigest");
-	json_t *pkgs = json_object_get(doc, "packages");
-	size_t i;
-	json_t *p;
-	json_array_foreach(pkgs, i, p) {
+	const struct sw_json *pkgs = sw_json_get(doc, "packages");
+	for (size_t i = 0; i < sw_json_array_len(pkgs); i++) {
+		const struct sw_json *p = sw_json_at(pkgs, i);
 		const char *type = jstr(p, "type"), *name = jstr(p, "name");
 		if (!type || !name) {
 			sw_vec_push(&inv->warnings, sw_xasprintf("%s: packages[%zu] lacks type or name", path, i));
@@ -311,17 +311,16 @@ static int read_own(struct sw_inventory *inv, const char *path, json_t *doc)
 		set_str(&pk->purl, p, "purl");
 		set_str(&pk->path, p, "path");
 		set_str(&pk->owner, p, "owner");
-		size_t fi;
-		json_t *fv;
-		json_array_foreach(json_object_get(p, "flags"), fi, fv)
-			pk->flags |= sw_package_flag_parse(json_string_value(fv));
-		json_t *ep = json_object_get(p, "epoch");
-		if (json_is_integer(ep))
-			pk->epoch = (int)json_integer_value(ep);
-		json_t *layer = json_object_get(p, "layer");
-		json_t *li = json_object_get(layer, "index");
-		if (json_is_integer(li))
-			pk->layer_index = (int)json_integer_value(li);
+		const struct sw_json *flags = sw_json_get(p, "flags");
+		for (size_t fi = 0; fi < sw_json_array_len(flags); fi++)
+			pk->flags |= sw_package_flag_parse(sw_json_str(sw_json_at(flags, fi)));
+		const struct sw_json *ep = sw_json_get(p, "epoch");
+		if (sw_json_is(ep, SW_JSON_INTEGER))
+			pk->epoch = (int)ep->u.i;
+		const struct sw_json *layer = sw_json_get(p, "layer");
+		const struct sw_json *li = sw_json_get(layer, "index");
+		if (sw_json_is(li, SW_JSON_INTEGER))
+			pk->layer_index = (int)li->u.i;
 		set_str(&pk->layer_diff_id, layer, "diffId");
 		set_str(&pk->layer_created_by, layer, "createdBy");
 		sw_vec_push(&inv->packages, pk);
@@ -332,12 +331,13 @@ static int read_own(struct sw_inventory *inv, const char *path, json_t *doc)
 int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 			   struct sw_inventory **out, struct sw_err *err)
 {
-	json_error_t je;
-	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-	if (!doc)
-		return sw_err_set(err, SW_E_FORMAT, "'%s': not valid JSON (line %d: %s)", path, je.line, je.text);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
+	struct sw_json_doc *jd = NULL;
+	struct sw_err je = SW_ERR_INIT;
+	if (sw_json_parse(data, len, &jd, &je) < 0)
+		return sw_err_set(err, SW_E_FORMAT, "'%s': not valid JSON (%s)", path, je.msg);
+	const struct sw_json *doc = sw_json_root(jd);
+	if (!sw_json_is(doc, SW_JSON_OBJECT)) {
+		sw_json_doc_free(jd);
 		return sw_err_set(err, SW_E_FORMAT, "'%s': not a JSON object", path);
 	}
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
@@ -346,11 +346,11 @@ int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 		r = read_cyclonedx(inv, path, doc);
 	else if (jstr(doc, "spdxVersion"))
 		r = read_spdx(inv, path, doc);
-	else if (json_object_get(doc, "schemaVersion") && json_is_array(json_object_get(doc, "packages")))
+	else if (sw_json_get(doc, "schemaVersion") && sw_json_is(sw_json_get(doc, "packages"), SW_JSON_ARRAY))
 		r = read_own(inv, path, doc);
 	else
 		r = sw_err_set(err, SW_E_FORMAT, "'%s': not a CycloneDX, SPDX or stowaway SBOM", path);
-	json_decref(doc);
+	sw_json_doc_free(jd);
 	if (r < 0) {
 		sw_inventory_free(inv);
 		return r;

@@ -155,12 +155,7 @@ int sw_report_sbom_file(const char *path, enum sw_report_format f,
 
 int sw_report_dump(FILE *out, json_t *doc, struct sw_err *err)
 {
-	if (!doc)
-		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-	    fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
-		return sw_err_errno(err, "cannot write the report");
-	return 0;
+	return sw_report_json_write(out, doc, 0, err);
 }
 
 #define PLACEHOLDER_FMT "\001sw-stream-%zu\001"

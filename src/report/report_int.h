@@ -73,6 +73,12 @@ json_t *sw_report_materialise(json_t *skeleton, const struct sw_report_stream *s
 
 /* --- helpers (report.c) --- */
 
+/* json_out.c: the text json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+ * JSON_REAL_PRECISION(precision)) would give (precision 0: jansson's 17),
+ * appended to b; -1 if j holds invalid UTF-8 or b failed. */
+int sw_report_json_text(struct sw_buf *b, const json_t *j, int precision);
+/* That text and a newline written to out (64 KiB at a time), then flushed. */
+int sw_report_json_write(FILE *out, const json_t *doc, int precision, struct sw_err *err);
 /* Dump doc (indent 2, key order kept, trailing newline) to out. */
 int sw_report_dump(FILE *out, json_t *doc, struct sw_err *err);
 /* json string for s, or JSON null when s is NULL. */

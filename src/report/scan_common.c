@@ -222,12 +222,7 @@ void sw_report_xml_escape(struct sw_buf *b, const char *s)
 
 int sw_report_dump_scan(FILE *out, json_t *doc, struct sw_err *err)
 {
-	if (!doc)
-		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0 ||
-	    fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
-		return sw_err_errno(err, "cannot write the report");
-	return 0;
+	return sw_report_json_write(out, doc, 6, err);
 }
 
 json_t *sw_report_str_array(const struct sw_vec *v)

@@ -16,6 +16,17 @@ int sw_outfile_open(struct sw_outfile *o, const char *path, struct sw_err *err)
 		return 0;
 	}
 	o->path = sw_xstrdup(path);
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		o->fp = fopen(path, "w");
+		if (!o->fp) {
+			int r = sw_err_errno(err, "cannot open '%s'", path);
+			sw_freep(&o->path);
+			return r;
+		}
+		o->in_place = true;
+		return 0;
+	}
 	o->tmp_path = sw_xasprintf("%s.tmp.XXXXXX", path);
 	int fd = mkstemp(o->tmp_path);
 	if (fd < 0) {
@@ -41,6 +52,15 @@ int sw_outfile_commit(struct sw_outfile *o, struct sw_err *err)
 {
 	if (!o->fp)
 		return 0;
+	if (o->in_place) {
+		int bad = fflush(o->fp) != 0 || ferror(o->fp);
+		if (fclose(o->fp) != 0)
+			bad = 1;
+		o->fp = NULL;
+		int r = bad ? sw_err_errno(err, "cannot write '%s'", o->path) : 0;
+		sw_freep(&o->path);
+		return r;
+	}
 	if (!o->tmp_path) {
 		int bad = fflush(o->fp) != 0 || ferror(o->fp);
 		o->fp = NULL;
@@ -68,6 +88,8 @@ void sw_outfile_abort(struct sw_outfile *o)
 	if (o->fp && o->tmp_path) {
 		fclose(o->fp);
 		unlink(o->tmp_path);
+	} else if (o->fp && o->in_place) {
+		fclose(o->fp);
 	} else if (o->fp) {
 		fflush(o->fp);
 	}

@@ -5,10 +5,14 @@
  * stdout for "-" or NULL); sw_outfile_commit() flushes, closes and renames
  * it into place; sw_outfile_abort() closes and removes it.  Nothing is left
  * behind on error, and a reader never sees a half-written file.
+ * A destination that exists and is not a regular file or directory (a
+ * device such as /dev/null, a FIFO) is written in place: renaming over it
+ * would replace the device by a regular file.
  */
 #ifndef SW_UTIL_OUTFILE_H
 #define SW_UTIL_OUTFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/err.h"
@@ -16,7 +20,8 @@
 struct sw_outfile {
 	FILE *fp;        /* write here */
 	char *path;      /* destination, NULL for stdout */
-	char *tmp_path;  /* temporary, NULL for stdout */
+	char *tmp_path;  /* temporary, NULL for stdout and in-place files */
+	bool in_place;   /* path is a device or FIFO, opened directly */
 };
 
 int sw_outfile_open(struct sw_outfile *o, const char *path, struct sw_err *err);

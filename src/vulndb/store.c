@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include "util/buf.h"
+#include "util/json.h"
+#include "util/map.h"
 #include "util/mem.h"
 
 /* Migration i takes user_version i to i + 1. */
@@ -141,6 +143,11 @@ struct sw_vulndb {
 	bool rdonly;
 	int read_depth;
 	sqlite3_stmt *st[ST__COUNT];
+	/* decoded sw_vulndb_lookup() answers while a read transaction is open
+	 * (one snapshot: they cannot change): "LEN:eco_key package" -> struct
+	 * lookup_rows *.  A scan asks for one source package per binary
+	 * package, for "stdlib" once per Go binary... */
+	struct sw_map memo;
 	/* sink state */
 	int64_t sink_loc;
 	int64_t sink_records, sink_bad;
@@ -388,10 +395,13 @@ fail:
 	return r;
 }
 
+static void memo_clear(struct sw_vulndb *db);
+
 void sw_vulndb_close(struct sw_vulndb *db)
 {
 	if (!db)
 		return;
+	memo_clear(db);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	if (db->db)
@@ -430,6 +440,7 @@ int sw_vulndb_end_read(struct sw_vulndb *db, struct sw_err *err)
 		return 0;
 	if (--db->read_depth > 0)
 		return 0;
+	memo_clear(db);
 	return exec(db, "COMMIT", err);
 }
 
@@ -520,40 +531,43 @@ static char *ranges_json(const struct sw_vec *ranges)
 	return json_dump_free(a);
 }
 
+/* The JSON columns were written by ranges_json() / strings_json(); a text
+ * that does not parse reads as empty, as before. */
 static void strings_parse(const char *text, struct sw_vec *out)
 {
-	if (!text)
+	struct sw_json_doc *d = NULL;
+	if (!text || sw_json_parse(text, strlen(text), &d, NULL) < 0)
 		return;
-	json_t *a = json_loads(text, 0, NULL);
-	size_t i;
-	json_t *x;
-	json_array_foreach(a, i, x)
-		if (json_is_string(x))
-			sw_vec_push_strdup(out, json_string_value(x));
-	json_decref(a);
+	const struct sw_json *a = sw_json_root(d);
+	for (size_t i = 0; i < sw_json_array_len(a); i++) {
+		const char *x = sw_json_str(sw_json_at(a, i));
+		if (x)
+			sw_vec_push_strdup(out, x);
+	}
+	sw_json_doc_free(d);
 }
 
 static void ranges_parse(const char *text, struct sw_vec *out)
 {
-	if (!text)
+	struct sw_json_doc *d = NULL;
+	if (!text || sw_json_parse(text, strlen(text), &d, NULL) < 0)
 		return;
-	json_t *a = json_loads(text, 0, NULL);
-	size_t i;
-	json_t *x;
-	json_array_foreach(a, i, x) {
-		struct sw_range *r = sw_range_new(json_string_value(json_object_get(x, "type")));
-		size_t k;
-		json_t *e;
-		json_array_foreach(json_object_get(x, "events"), k, e) {
+	const struct sw_json *a = sw_json_root(d);
+	for (size_t i = 0; i < sw_json_array_len(a); i++) {
+		const struct sw_json *x = sw_json_at(a, i);
+		struct sw_range *r = sw_range_new(sw_json_get_str(x, "type"));
+		const struct sw_json *events = sw_json_get(x, "events");
+		for (size_t k = 0; k < sw_json_array_len(events); k++) {
+			const struct sw_json *e = sw_json_at(events, k);
 			for (int kind = 0; kind <= SW_EV_LIMIT; kind++) {
-				json_t *val = json_object_get(e, event_names[kind]);
-				if (json_is_string(val))
-					sw_range_add_event(r, (enum sw_event_kind)kind, json_string_value(val));
+				const char *val = sw_json_get_str(e, event_names[kind]);
+				if (val)
+					sw_range_add_event(r, (enum sw_event_kind)kind, val);
 			}
 		}
 		sw_vec_push(out, r);
 	}
-	json_decref(a);
+	sw_json_doc_free(d);
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -1033,34 +1047,86 @@ static int load_merged(struct sw_vulndb *db, const char *vid, bool full, struct 
 	return 0;
 }
 
-static int run_lookup(struct sw_vulndb *db, sqlite3_stmt *s, sw_vulndb_hit_fn fn, void *ctx, struct sw_err *err)
+/* The answer to one lookup, decoded: row i is (vulns[i], affs[i]). */
+struct lookup_rows {
+	struct sw_vec owned;   /* struct sw_vuln *: one per distinct id */
+	struct sw_vec vulns;   /* per row, borrowed from owned */
+	struct sw_vec affs;    /* per row, struct sw_affected * */
+};
+
+static void lookup_rows_free(void *p)
 {
-	/* Rows come ordered by vid; the merged vuln is loaded once per vid.
-	 * The hits are collected first so the callback may use db itself. */
-	struct sw_vec vids = SW_VEC_INIT, affs = SW_VEC_INIT;
+	struct lookup_rows *rows = p;
+	if (!rows)
+		return;
+	for (size_t i = 0; i < rows->owned.len; i++)
+		sw_vuln_free(rows->owned.items[i]);
+	sw_vec_release(&rows->owned);
+	sw_vec_release(&rows->vulns);
+	for (size_t i = 0; i < rows->affs.len; i++)
+		sw_affected_free(rows->affs.items[i]);
+	sw_vec_release(&rows->affs);
+	free(rows);
+}
+
+static void memo_clear(struct sw_vulndb *db)
+{
+	sw_map_free_all(&db->memo, lookup_rows_free);
+}
+
+/* Step s and decode every row.  Rows come ordered by vid; the merged vuln
+ * is loaded once per vid. */
+static int fetch_rows(struct sw_vulndb *db, sqlite3_stmt *s, struct lookup_rows **out, struct sw_err *err)
+{
+	struct sw_vec vids = SW_VEC_INIT;
+	struct lookup_rows *rows = sw_xcalloc(1, sizeof(*rows));
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		sw_vec_push_strdup(&vids, (const char *)sqlite3_column_text(s, 0));
-		sw_vec_push(&affs, affected_from_row(s));
+		sw_vec_push(&rows->affs, affected_from_row(s));
 	}
 	sqlite3_reset(s);
 	int r = rc == SQLITE_DONE ? 0 : db_error(db, "lookup", err);
 	struct sw_vuln *cur = NULL;
-	for (size_t i = 0; r == 0 && i < vids.len; i++) {
-		if (!cur || strcmp(cur->id, vids.items[i]) != 0) {
-			sw_vuln_free(cur);
+	size_t n = 0;
+	for (; r == 0 && n < vids.len; n++) {
+		if (!cur || strcmp(cur->id, vids.items[n]) != 0) {
 			cur = NULL;
-			r = load_merged(db, vids.items[i], false, &cur, err);
+			r = load_merged(db, vids.items[n], false, &cur, err);
 			if (r < 0 || !cur)
-				break;
+				break;   /* an id without its record ends the answer */
+			sw_vec_push(&rows->owned, cur);
 		}
-		r = fn(ctx, cur, affs.items[i], err);
+		sw_vec_push(&rows->vulns, cur);
 	}
-	sw_vuln_free(cur);
+	/* rows past an unknown id are dropped */
+	while (rows->affs.len > n)
+		sw_affected_free(rows->affs.items[--rows->affs.len]);
 	sw_vec_free_strings(&vids);
-	for (size_t i = 0; i < affs.len; i++)
-		sw_affected_free(affs.items[i]);
-	sw_vec_release(&affs);
+	if (r < 0) {
+		lookup_rows_free(rows);
+		return r;
+	}
+	*out = rows;
+	return 0;
+}
+
+/* The callback sees the rows one by one; it may use db itself. */
+static int replay_rows(const struct lookup_rows *rows, sw_vulndb_hit_fn fn, void *ctx, struct sw_err *err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < rows->vulns.len; i++)
+		r = fn(ctx, rows->vulns.items[i], rows->affs.items[i], err);
+	return r;
+}
+
+static int run_lookup(struct sw_vulndb *db, sqlite3_stmt *s, sw_vulndb_hit_fn fn, void *ctx, struct sw_err *err)
+{
+	struct lookup_rows *rows = NULL;
+	int r = fetch_rows(db, s, &rows, err);
+	if (r == 0)
+		r = replay_rows(rows, fn, ctx, err);
+	lookup_rows_free(rows);
 	return r;
 }
 
@@ -1071,13 +1137,26 @@ int sw_vulndb_lookup(struct sw_vulndb *db, const char *ecosystem, const char *pa
 		return sw_err_set(err, SW_E_USAGE, "lookup needs an ecosystem and a package");
 	char *key = sw_vulndb_ecosystem_key(ecosystem);
 	char *pkg = sw_vulndb_normalize_name(ecosystem, package);
-	sqlite3_stmt *s = stmt(db, ST_LOOKUP, err);
-	int r = -SW_E_DB;
-	if (s) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, pkg, -1, SQLITE_STATIC);
-		r = run_lookup(db, s, fn, ctx, err);
+	/* "<length of key>:key package": unambiguous whatever the names hold */
+	char *memo_key = db->read_depth > 0 ? sw_xasprintf("%zu:%s %s", strlen(key), key, pkg) : NULL;
+	struct lookup_rows *rows = memo_key ? sw_map_get(&db->memo, memo_key) : NULL;
+	int r = 0;
+	if (!rows) {
+		sqlite3_stmt *s = stmt(db, ST_LOOKUP, err);
+		r = -SW_E_DB;
+		if (s) {
+			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, pkg, -1, SQLITE_STATIC);
+			r = fetch_rows(db, s, &rows, err);
+		}
+		if (r == 0 && memo_key)
+			sw_map_put(&db->memo, memo_key, rows);
 	}
+	if (r == 0)
+		r = replay_rows(rows, fn, ctx, err);
+	if (!memo_key)
+		lookup_rows_free(rows);
+	free(memo_key);
 	free(key);
 	free(pkg);
 	return r;

@@ -61,7 +61,10 @@ const char *sw_vulndb_path(const struct sw_vulndb *db);
 const char *sw_vulndb_default_path(void);
 
 /* One read transaction around all lookups of a scan (a consistent view and
- * no per-statement locking).  Nested calls are counted. */
+ * no per-statement locking).  Nested calls are counted.  Inside it
+ * sw_vulndb_lookup() answers are decoded once per (ecosystem key, normalised
+ * package) and replayed from memory afterwards, until the outermost
+ * sw_vulndb_end_read() (so a hit callback must not end the transaction). */
 int sw_vulndb_begin_read(struct sw_vulndb *db, struct sw_err *err);
 int sw_vulndb_end_read(struct sw_vulndb *db, struct sw_err *err);
 

@@ -10,6 +10,7 @@
 #include "match/filter.h"
 #include "match/match.h"
 #include "sw_test.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "vulndb/vulndb.h"
 
@@ -138,6 +139,14 @@ static int setup(void **state)
 	a = sw_affected_new("RubyGems", "i18n");
 	sw_vec_push_strdup(&a->unaffected_exprs, "< 0.3.0");
 	sw_vec_push(&v->affected, a);
+	put(v, osv);
+
+	/* one name in two ecosystems (memoized lookups must keep them apart) */
+	v = sw_vuln_new("GHSA-same-name-npm0", "osv");
+	distro(v, "npm", "samename", SW_ST_UNKNOWN, "2.0.0", NULL);
+	put(v, osv);
+	v = sw_vuln_new("PYSEC-2024-SAME", "osv");
+	distro(v, "PyPI", "samename", SW_ST_UNKNOWN, "1.0", NULL);
 	put(v, osv);
 
 	struct sw_kev k = { .cve = "CVE-2024-0001", .date_added = "2024-02-01" };
@@ -294,6 +303,157 @@ static void test_statuses_and_folding(void **state)
 	sw_inventory_free(inv);
 }
 
+/* ---- memoized lookups (vulndb.h: inside a read transaction) ---- */
+
+static int record_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+{
+	(void)err;
+	struct sw_buf *b = ctx;
+	sw_buf_addf(b, "%s|%s|%s|%d|%zu|%zu|%zu;", v->id, v->source, a->ecosystem, (int)a->status,
+		    v->aliases.len, v->severities.len, a->ranges.len);
+	for (size_t i = 0; i < a->ranges.len; i++) {
+		const struct sw_range *r = a->ranges.items[i];
+		for (size_t k = 0; k < r->events.len; k++) {
+			const struct sw_event *e = r->events.items[k];
+			sw_buf_addf(b, "%d=%s,", (int)e->kind, e->version);
+		}
+	}
+	return 0;
+}
+
+static char *lookup_text(const char *eco, const char *name)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_vulndb_lookup(db, eco, name, record_hit, &b, &err), 0);
+	return sw_buf_detach(&b, NULL);
+}
+
+static int stop_at_first(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+{
+	(void)v;
+	(void)a;
+	(void)err;
+	(*(int *)ctx)++;
+	return 7;
+}
+
+static void test_memoized_lookup(void **state)
+{
+	(void)state;
+	static const char *const q[][2] = {
+		{ "Debian:12", "openssl" }, { "npm", "samename" }, { "PyPI", "samename" }, { "PyPI", "SameName" },
+		{ "npm", "SameName" }, { "Debian:11", "openssl" }, { "npm", "no-such-package" }, { "PyPI", "idna" },
+	};
+	size_t n = sizeof(q) / sizeof(q[0]);
+	char *plain[sizeof(q) / sizeof(q[0])];
+	for (size_t i = 0; i < n; i++)   /* no transaction: nothing is kept */
+		plain[i] = lookup_text(q[i][0], q[i][1]);
+	assert_true(strstr(plain[1], "GHSA-same-name-npm0|osv|npm|") == plain[1]);
+	assert_null(strstr(plain[1], "PYSEC"));
+	assert_true(strstr(plain[2], "PYSEC-2024-SAME|osv|PyPI|") == plain[2]);
+	assert_string_equal(plain[2], plain[3]);   /* PyPI names are normalised */
+	assert_string_equal(plain[4], "");         /* npm names are not */
+	assert_string_equal(plain[6], "");
+	assert_non_null(strstr(plain[0], "CVE-2024-0003|debian,nvd|Debian:12|"));
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_vulndb_begin_read(db, &err), 0);
+	for (int round = 0; round < 3; round++) {
+		/* first round fills the memo, later ones replay it, in another order */
+		for (size_t k = 0; k < n; k++) {
+			size_t i = round == 1 ? n - 1 - k : k;
+			char *t = lookup_text(q[i][0], q[i][1]);
+			assert_string_equal(t, plain[i]);
+			free(t);
+		}
+		/* a callback's stop value ends a replayed answer too */
+		int calls = 0;
+		assert_int_equal(sw_vulndb_lookup(db, "Debian:12", "openssl", stop_at_first, &calls, &err), 7);
+		assert_int_equal(calls, 1);
+	}
+	assert_int_equal(sw_vulndb_end_read(db, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		free(plain[i]);
+}
+
+static char *finding_text(const struct sw_finding *f)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_addf(&b, "%s %s %s %s st=%d sev=%d fix=%s ids=", f->id, f->ecosystem, f->matched_name, f->installed,
+		    (int)f->status, (int)f->severity, f->fixed ? f->fixed : "-");
+	for (size_t i = 0; i < f->ids.len; i++)
+		sw_buf_addf(&b, "%s,", (const char *)f->ids.items[i]);
+	return sw_buf_detach(&b, NULL);
+}
+
+/* Packages sharing a lookup (one source package, one name in two
+ * ecosystems, several versions) matched together give what each gives on
+ * its own. */
+static void test_memoized_match(void **state)
+{
+	(void)state;
+	struct sw_inventory *all = sw_xcalloc(1, sizeof(*all));
+	all->os.id = sw_xstrdup("debian");
+	all->os.version_id = sw_xstrdup("12.4");
+	pkg(all, "deb", "libssl3", "3.0.11-1~deb12u2", "openssl", "3.0.11-1~deb12u2");
+	pkg(all, "deb", "openssl", "3.0.11-1~deb12u2", "openssl", "3.0.11-1~deb12u2");
+	pkg(all, "deb", "libssl-old", "3.0.8-1", "openssl", "3.0.8-1");   /* below 3.0.9-1: one more hit */
+	pkg(all, "npm", "samename", "1.0.0", NULL, NULL)->path = sw_xstrdup("a/node_modules/samename/package.json");
+	pkg(all, "pypi", "samename", "0.5", NULL, NULL);
+	pkg(all, "npm", "samename", "3.0.0", NULL, NULL)->path = sw_xstrdup("b/node_modules/samename/package.json");
+	pkg(all, "pypi", "samename", "2.0", NULL, NULL);
+	pkg(all, "npm", "samename", "1.0.0", NULL, NULL)->path = sw_xstrdup("c/node_modules/samename/package.json");
+	pkg(all, "pypi", "idna", "3.4", NULL, NULL);
+	pkg(all, "pypi", "idna", "3.8", NULL, NULL);
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, all, NULL, &r, &err), 0);
+	size_t total = 0;
+	for (size_t i = 0; i < all->packages.len; i++) {
+		/* the same package alone */
+		struct sw_inventory *one = sw_xcalloc(1, sizeof(*one));
+		one->os.id = sw_xstrdup("debian");
+		one->os.version_id = sw_xstrdup("12.4");
+		const struct sw_package *p = all->packages.items[i];
+		pkg(one, p->type, p->name, p->version, p->source_name, p->source_version);
+		struct sw_match_result *r1 = NULL;
+		assert_int_equal(sw_match_inventory(db, one, NULL, &r1, &err), 0);
+		struct sw_buf together = SW_BUF_INIT, alone = SW_BUF_INIT;
+		for (size_t k = 0; k < r->findings.len; k++) {
+			const struct sw_finding *f = r->findings.items[k];
+			if (f->pkg != i)
+				continue;
+			char *t = finding_text(f);
+			sw_buf_addf(&together, "%s\n", t);
+			free(t);
+			total++;
+		}
+		for (size_t k = 0; k < r1->findings.len; k++) {
+			char *t = finding_text(r1->findings.items[k]);
+			sw_buf_addf(&alone, "%s\n", t);
+			free(t);
+		}
+		assert_string_equal(together.data, alone.data);
+		sw_buf_release(&together);
+		sw_buf_release(&alone);
+		sw_match_result_free(r1);
+		sw_inventory_free(one);
+	}
+	assert_int_equal(total, r->findings.len);
+	/* what the versions should give: openssl 4 + 4 + 5 (CVE-2024-0002 too),
+	 * npm samename 1.0.0 twice, PyPI samename 0.5, idna 3.4 */
+	assert_int_equal(r->findings.len, 4 + 4 + 5 + 1 + 1 + 1 + 1);
+	struct sw_finding *f = find(r, "PYSEC-2024-SAME");
+	assert_non_null(f);
+	assert_string_equal(f->ecosystem, "PyPI");
+	assert_string_equal(f->fixed, "1.0");
+	f = find(r, "GHSA-same-name-npm0");
+	assert_string_equal(f->ecosystem, "npm");
+	assert_string_equal(f->fixed, "2.0.0");
+	sw_match_result_free(r);
+	sw_inventory_free(all);
+}
+
 static void test_release_without_data(void **state)
 {
 	(void)state;
@@ -423,6 +583,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statuses_and_folding),
+		cmocka_unit_test(test_memoized_lookup),
+		cmocka_unit_test(test_memoized_match),
 		cmocka_unit_test(test_release_without_data),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_ecosystems),

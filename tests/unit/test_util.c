@@ -108,7 +108,37 @@ static void test_outfile(void **state)
 	fputs("{}\n", o.fp);
 	assert_int_equal(sw_outfile_commit(&o, &err), 0);
 	assert_int_equal(access(path, F_OK), 0);
-	char *cmd = sw_xasprintf("rm -rf '%s'", dir);
+	/* a device is written in place, never renamed over (it stays a device):
+	 * /dev/full takes nothing, so the write error is reported */
+	struct stat st;
+	assert_int_equal(sw_outfile_open(&o, "/dev/full", &err), 0);
+	assert_null(o.tmp_path);
+	fputs("{}\n", o.fp);
+	assert_true(sw_outfile_commit(&o, &err) < 0);
+	assert_non_null(strstr(err.msg, "cannot write '/dev/full'"));
+	assert_int_equal(stat("/dev/full", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(sw_outfile_open(&o, "/dev/full", &err), 0);
+	sw_outfile_abort(&o);
+	assert_int_equal(stat("/dev/full", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	/* so is a FIFO: the reader gets the bytes */
+	char *fifo = sw_xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char *cmd = sw_xasprintf("cat '%s' > '%s/from-fifo' &", fifo, dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	assert_int_equal(sw_outfile_open(&o, fifo, &err), 0);
+	fputs("via fifo\n", o.fp);
+	assert_int_equal(sw_outfile_commit(&o, &err), 0);
+	assert_int_equal(stat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	cmd = sw_xasprintf("wait; n=0; while [ \"$(cat '%s/from-fifo' 2>/dev/null)\" != 'via fifo' ]; do"
+			   " n=$((n+1)); [ $n -gt 100 ] && exit 1; sleep 0.05; done", dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	free(fifo);
+	cmd = sw_xasprintf("rm -rf '%s'", dir);
 	assert_int_equal(sw_test_sh(cmd), 0);
 	free(cmd);
 	free(path);
