@@ -45,6 +45,10 @@ long long sw_cmd_now(void);
 /* --password-stdin: the first line of standard input (at most 4 KiB),
  * malloc'd; the caller wipes and frees it. */
 char *sw_cmd_read_password_stdin(void);
+/* $STOWAWAY_DEBUG_CACHE: what the caches did for inv, on stderr
+ * ("image cache: hit" and "layer cache: N cached, M read"). */
+struct sw_inventory;
+void sw_cmd_debug_cache(const struct sw_inventory *inv);
 /* Progress callback for sw_inventory_build(): "layers read: N/M" on stderr. */
 bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers);
 

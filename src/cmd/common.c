@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "inventory/inventory.h"
 #include "util/buf.h"
 
 static bool quiet;
@@ -73,4 +74,18 @@ bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers)
 	else
 		fprintf(stderr, "\r%-40s\r", "");
 	return true;
+}
+
+void sw_cmd_debug_cache(const struct sw_inventory *inv)
+{
+	static const char *const what[] = {
+		[SW_INV_CACHE_OFF] = "off",
+		[SW_INV_CACHE_MISS] = "miss",
+		[SW_INV_CACHE_BAD] = "bad entry, rebuilt",
+		[SW_INV_CACHE_HIT] = "hit",
+	};
+	if (!getenv("STOWAWAY_DEBUG_CACHE"))
+		return;
+	fprintf(stderr, "image cache: %s\n", what[inv->image_cache]);
+	fprintf(stderr, "layer cache: %u cached, %u read\n", inv->layers_cached, inv->layers_read);
 }
