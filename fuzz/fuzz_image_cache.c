@@ -3,6 +3,7 @@
  * the fuzzer reaches the record parser; an inventory that parses must
  * survive encode + decode unchanged in shape, and a failed parse must leave
  * the inventory empty. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,11 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static void parse(const uint8_t *data, size_t size)
 {
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
@@ -22,7 +28,8 @@ static void parse(const uint8_t *data, size_t size)
 		if (sw_image_cache_encode(inv, "k", &b, NULL) != 0 ||
 		    sw_image_cache_decode((const uint8_t *)b.data, b.len, "k", again, NULL) != 0 ||
 		    again->packages.len != inv->packages.len || again->warnings.len != inv->warnings.len ||
-		    !sw_streq(again->os.id, inv->os.id) || again->os.distroless != inv->os.distroless)
+		    !same_str(again->os.id, inv->os.id) || !same_str(again->os.source, inv->os.source) ||
+		    again->os.distroless != inv->os.distroless)
 			abort();
 		sw_inventory_free(again);
 		sw_buf_release(&b);
