@@ -50,6 +50,11 @@ char *sw_cmd_read_password_stdin(void);
  * ("time: match ...");  the first
  * call only starts the clocks.  Without the variable it does nothing. */
 void sw_cmd_phase(const char *name);
+
+/* $STOWAWAY_DEBUG_CACHE: what the caches did for inv, on stderr
+ * ("image cache: hit" and "layer cache: N cached, M read"). */
+struct sw_inventory;
+void sw_cmd_debug_cache(const struct sw_inventory *inv);
 /* Progress callback for sw_inventory_build(): "layers read: N/M" on stderr. */
 bool sw_cmd_layer_progress(void *ctx, size_t done, size_t nlayers);
 

@@ -34,9 +34,8 @@ static void help(FILE *out)
 	      "      --password-stdin read the registry password from standard input\n"
 	      "      --insecure       https without certificate verification\n"
 	      "      --plain-http     http instead of https (local registries)\n"
-	      "      --no-cache       neither read nor write the per-layer cache\n"
-	      "                       ($STOWAWAY_CACHE_DIR/layers, else\n"
-	      "                       $XDG_CACHE_HOME/stowaway/layers)\n"
+	      "      --no-cache       neither read nor write the image and layer caches\n"
+	      "                       ($STOWAWAY_CACHE_DIR, else $XDG_CACHE_HOME/stowaway)\n"
 	      "  -q, --quiet          no progress on standard error\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -117,8 +116,7 @@ int cmd_sbom(int argc, char **argv)
 		opts.progress = sw_cmd_layer_progress;
 	if (sw_inventory_build(img, &opts, &inv, &err) < 0)
 		goto fail;
-	if (getenv("STOWAWAY_DEBUG_CACHE"))
-		fprintf(stderr, "layer cache: %u cached, %u read\n", inv->layers_cached, inv->layers_read);
+	sw_cmd_debug_cache(inv);
 	if (sw_outfile_open(&out, output, &err) < 0)
 		goto fail;
 	struct sw_report_opts ro = {

@@ -65,9 +65,8 @@ static void help(FILE *out)
 	      "      --password-stdin    read the registry password from standard input\n"
 	      "      --insecure          https without certificate verification\n"
 	      "      --plain-http        http instead of https (local registries)\n"
-	      "      --no-cache          neither read nor write the per-layer cache\n"
-	      "                          ($STOWAWAY_CACHE_DIR/layers, else\n"
-	      "                          $XDG_CACHE_HOME/stowaway/layers)\n"
+	      "      --no-cache          neither read nor write the image and layer caches\n"
+	      "                          ($STOWAWAY_CACHE_DIR, else $XDG_CACHE_HOME/stowaway)\n"
 	      "  -q, --quiet             no progress on standard error\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -125,9 +124,8 @@ static int load_inventory(const char *image, const char *sbom, const struct sw_i
 	if (sw_cmd_progress_enabled())
 		opts.progress = sw_cmd_layer_progress;
 	int r = sw_inventory_build(img, &opts, inv, err);
-	if (r == 0 && getenv("STOWAWAY_DEBUG_CACHE"))
-		fprintf(stderr, "layer cache: %u cached, %u read\n", (*inv)->layers_cached,
-			(*inv)->layers_read);
+	if (r == 0)
+		sw_cmd_debug_cache(*inv);
 	sw_image_close(img);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "inventory/inventory.h"
 #include "util/buf.h"
 
 static bool quiet;
@@ -110,4 +111,18 @@ void sw_cmd_phase(const char *name)
 	last = now;
 	last_cpu = cpu;
 	last_faults = ru.ru_minflt;
+}
+
+void sw_cmd_debug_cache(const struct sw_inventory *inv)
+{
+	static const char *const what[] = {
+		[SW_INV_CACHE_OFF] = "off",
+		[SW_INV_CACHE_MISS] = "miss",
+		[SW_INV_CACHE_BAD] = "bad entry, rebuilt",
+		[SW_INV_CACHE_HIT] = "hit",
+	};
+	if (!getenv("STOWAWAY_DEBUG_CACHE"))
+		return;
+	fprintf(stderr, "image cache: %s\n", what[inv->image_cache]);
+	fprintf(stderr, "layer cache: %u cached, %u read\n", inv->layers_cached, inv->layers_read);
 }

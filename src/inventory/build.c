@@ -13,14 +13,21 @@
  * current version: when a database file is rewritten by a later layer, a
  * package whose (key, version) was already in the previous copy keeps the
  * older layer.
+ *
+ * Before any of that, the finished inventory of the whole image is looked
+ * up in the image cache (image_cache.h); a hit skips the layer pass and
+ * the merge.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "inventory/analyzers.h"
+#include "inventory/cache.h"
+#include "inventory/image_cache.h"
 #include "inventory/inventory.h"
 #include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
@@ -562,27 +569,29 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 	if (dpkg_status_d && !dpkg_status)
 		inv->os.distroless = true;
 
-	/* file ownership: dpkg lists attach to their package */
-	struct sw_map by_name = SW_MAP_INIT;   /* "deb\nname" -> package */
-	for (size_t i = 0; i < inv->packages.len; i++) {
+	/* file ownership: dpkg lists attach to their package (borrowed, not
+	 * copied: a built inventory keeps no file lists) */
+	size_t np = inv->packages.len;
+	const struct sw_vec **owns = sw_xcalloc(np ? np : 1, sizeof(*owns));
+	struct sw_map by_name = SW_MAP_INIT;   /* "name:arch" and "name" -> index + 1 */
+	for (size_t i = 0; i < np; i++) {
 		struct sw_package *p = inv->packages.items[i];
+		owns[i] = &p->files;
 		if (sw_streq(p->type, "deb")) {
 			char *key = sw_xasprintf("%s:%s", p->name, p->arch ? p->arch : "");
-			sw_map_put(&by_name, key, p);
+			sw_map_put(&by_name, key, (void *)(uintptr_t)(i + 1));
 			free(key);
 			if (!sw_map_has(&by_name, p->name))
-				sw_map_put(&by_name, p->name, p);
+				sw_map_put(&by_name, p->name, (void *)(uintptr_t)(i + 1));
 		}
 	}
 	for (size_t i = 0; i < lists.len; i++) {
 		struct sw_package *l = lists.items[i];
 		char *key = l->arch ? sw_xasprintf("%s:%s", l->name, l->arch) : sw_xstrdup(l->name);
-		struct sw_package *p = sw_map_get(&by_name, key);
+		uintptr_t at = (uintptr_t)sw_map_get(&by_name, key);
 		free(key);
-		if (!p || p->files.len)
-			continue;
-		for (size_t f = 0; f < l->files.len; f++)
-			sw_vec_push_strdup(&p->files, l->files.items[f]);
+		if (at && !owns[at - 1]->len)
+			owns[at - 1] = &l->files;
 	}
 	sw_map_release(&by_name);
 	sw_vec_release(&lists);
@@ -608,15 +617,15 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 
 	/* language packages owned by an OS package */
 	struct sw_map owner = SW_MAP_INIT;     /* file path -> OS package */
-	for (size_t i = 0; i < inv->packages.len; i++) {
+	for (size_t i = 0; i < np; i++) {
 		struct sw_package *p = inv->packages.items[i];
 		if (!is_os_type(p->type))
 			continue;
-		for (size_t f = 0; f < p->files.len; f++)
-			if (!sw_map_has(&owner, p->files.items[f]))
-				sw_map_put(&owner, p->files.items[f], p);
+		for (size_t f = 0; f < owns[i]->len; f++)
+			if (!sw_map_has(&owner, owns[i]->items[f]))
+				sw_map_put(&owner, owns[i]->items[f], p);
 	}
-	for (size_t i = 0; i < inv->packages.len; i++) {
+	for (size_t i = 0; i < np; i++) {
 		struct sw_package *p = inv->packages.items[i];
 		if (is_os_type(p->type) || !p->path || p->owner)
 			continue;
@@ -625,6 +634,9 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 			p->owner = sw_xasprintf("%s:%s", o->type, o->name);
 	}
 	sw_map_release(&owner);
+	free(owns);
+	for (size_t i = 0; i < np; i++)
+		sw_vec_free_strings(&((struct sw_package *)inv->packages.items[i])->files);
 
 	/* layer facts, purls, order */
 	for (size_t i = 0; i < inv->packages.len; i++) {
@@ -751,12 +763,9 @@ static unsigned pass_threads(const struct sw_inventory_opts *opts, size_t n)
  * Workers take the largest layers first (longest job first keeps the last
  * worker from starting a big layer when the others are done). */
 static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
-		    struct sw_layer_result *results, size_t n, struct sw_inventory *inv,
-		    struct sw_err *err)
+		    const char *cache_dir, struct sw_layer_result *results, size_t n,
+		    struct sw_inventory *inv, struct sw_err *err)
 {
-	char *cache_dir = NULL;
-	if (opts && !opts->no_cache)
-		cache_dir = opts->cache_dir ? sw_xstrdup(opts->cache_dir) : sw_layer_cache_default_dir();
 	struct pass p = { .img = img, .opts = opts, .results = results, .n = n, .cache_dir = cache_dir };
 	atomic_init(&p.cached, 0);
 	atomic_init(&p.read, 0);
@@ -812,7 +821,6 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	inv->layers_cached = atomic_load(&p.cached);
 	inv->layers_read = atomic_load(&p.read);
 	pthread_mutex_destroy(&p.lock);
-	free(cache_dir);
 	free(tids);
 	free(p.errs);
 	free(p.rcs);
@@ -827,21 +835,46 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	size_t n = info->layers.len;
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
 	copy_image_facts(inv, info);
-	struct sw_layer_result *results = sw_xcalloc(n ? n : 1, sizeof(*results));
-	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
 	(void)sw_analyzers_all();   /* built before the workers start */
-	int r = run_pass(img, opts, results, n, inv, err);
+	char *root = NULL, *layer_dir = NULL, *image_dir = NULL, *image_key = NULL;
+	if (opts && !opts->no_cache) {
+		root = opts->cache_dir ? sw_xstrdup(opts->cache_dir) : sw_cache_default_root();
+		layer_dir = sw_xasprintf("%s/layers", root);
+		image_key = sw_image_cache_key(info);
+		if (image_key)
+			image_dir = sw_xasprintf("%s/images", root);
+	}
+	if (image_key) {
+		struct sw_err miss = SW_ERR_INIT;   /* a miss or a bad entry: build it */
+		int h = sw_image_cache_load(image_dir, image_key, inv, &miss);
+		inv->image_cache = h == 1 ? SW_INV_CACHE_HIT : h == 0 ? SW_INV_CACHE_MISS : SW_INV_CACHE_BAD;
+	}
+	struct sw_layer_result *results = NULL;
+	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
+	int r = 0;
+	if (inv->image_cache == SW_INV_CACHE_HIT)
+		goto out;
+	results = sw_xcalloc(n ? n : 1, sizeof(*results));
+	r = run_pass(img, opts, layer_dir, results, n, inv, err);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		merge_layer(&m, &results[i], (int)i);
 	finish(inv, &m, results);
+	if (image_key) {
+		struct sw_err serr = SW_ERR_INIT;   /* a cache that cannot be written is not an error */
+		(void)sw_image_cache_store(image_dir, image_key, inv, &serr);
+	}
 out:
 	sw_map_free_all(&m.files, slot_free);
 	sw_map_free_all(&m.links, free);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; results && i < n; i++)
 		sw_layer_result_release(&results[i]);
 	free(results);
+	free(root);
+	free(layer_dir);
+	free(image_dir);
+	free(image_key);
 	if (r < 0) {
 		sw_inventory_free(inv);
 		return r;

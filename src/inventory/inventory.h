@@ -6,6 +6,9 @@
  * in layer order (whiteouts and replacements applied) into one inventory:
  * the OS, and every package with the layer that introduced its version.
  *
+ * Packages of a built inventory carry no `files`: the file lists the
+ * analyzers report serve ownership (`owner`) during the merge only.
+ *
  * Ownership: the inventory owns everything in it; free it with
  * sw_inventory_free().  It keeps copies of the image facts it needs, so it
  * outlives the image.
@@ -38,6 +41,14 @@ struct sw_inv_layer {
 	uint64_t size;
 };
 
+/* What the image-level cache did for one build. */
+enum sw_inv_cache {
+	SW_INV_CACHE_OFF = 0,   /* no cache, or the image is not cacheable (dir:) */
+	SW_INV_CACHE_MISS,      /* no entry: built from the layers, then stored */
+	SW_INV_CACHE_BAD,       /* an entry failed a check: built, and stored over it */
+	SW_INV_CACHE_HIT,       /* taken from the cache: no layer looked at, no merge */
+};
+
 struct sw_inventory {
 	/* the image */
 	char *transport;
@@ -52,9 +63,10 @@ struct sw_inventory {
 	struct sw_os os;
 	struct sw_vec packages;     /* struct sw_package*, OS packages first, sorted */
 	struct sw_vec warnings;     /* char*: "path: what was wrong" (broken files, limits hit) */
-	/* how the layers were read (not part of the bill of materials) */
+	/* how it was built (not part of the bill of materials) */
+	enum sw_inv_cache image_cache; /* the image-level cache (inventory/image_cache.h) */
 	unsigned layers_cached;     /* results taken from the layer cache, layers not read */
-	unsigned layers_read;       /* layers streamed and analysed */
+	unsigned layers_read;       /* layers streamed and analysed (both 0 on an image hit) */
 };
 
 struct sw_inventory_opts {
@@ -62,12 +74,15 @@ struct sw_inventory_opts {
 	bool (*progress)(void *ctx, size_t done, size_t nlayers);
 	void *progress_ctx;
 	unsigned threads;   /* layers read in parallel; 0 = one per core (at most 8) */
-	/* Per-layer cache (inventory/layer_cache.h): layers with a diff_id are
-	 * looked up there before being read, and stored after.  NULL = the
-	 * default directory ($STOWAWAY_CACHE_DIR/layers, else
-	 * $XDG_CACHE_HOME/stowaway/layers, else ~/.cache/stowaway/layers). */
+	/* The cache root.  The whole image's inventory is looked up in
+	 * ROOT/images first (inventory/image_cache.h: images whose layers all
+	 * have a diff_id); on a miss, layers with a diff_id are looked up in
+	 * ROOT/layers (inventory/layer_cache.h) before being read; what was
+	 * built is stored in both.  NULL = the default root
+	 * ($STOWAWAY_CACHE_DIR, else $XDG_CACHE_HOME/stowaway, else
+	 * ~/.cache/stowaway). */
 	const char *cache_dir;
-	bool no_cache;      /* neither read nor write the cache */
+	bool no_cache;      /* neither read nor write either cache */
 };
 
 /* opts NULL: defaults, without the layer cache. */

@@ -11,8 +11,10 @@
  *         analyzer's name, version and size limit, the OS detector's
  *         limit, sizeof(struct sw_package))
  *
- * and stored as DIR/KEY, one file per layer, in a versioned compact binary
- * format with a CRC-32 trailer (layout in layer_cache.c).
+ * and stored as DIR/KEY (DIR is ROOT/layers, ROOT from
+ * sw_cache_default_root() in cache.h), one file per layer, in a versioned
+ * compact binary format with a CRC-32 trailer (layout in layer_cache.c,
+ * encoding in cache.h).
  *
  * Concurrency: a writer writes a private temporary file in DIR
  * (mkstemp) and rename()s it onto DIR/KEY.  rename() within one
@@ -60,11 +62,6 @@ struct sw_layer_result {
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);
-
-/* Cache directory: $STOWAWAY_CACHE_DIR/layers, else
- * $XDG_CACHE_HOME/stowaway/layers, else $HOME/.cache/stowaway/layers.
- * malloc'd. */
-char *sw_layer_cache_default_dir(void);
 
 /* The cache key of a layer (64 hex digits), malloc'd; NULL if diff_id is
  * NULL or empty. */

@@ -40,7 +40,7 @@ struct sw_package {
 	struct sw_vec licenses;/* char*, as declared (SPDX where the source says so) */
 	char *purl;            /* filled by sw_purl_for_package() */
 	char *path;            /* image path of the database/manifest/binary it came from (no leading '/') */
-	struct sw_vec files;   /* char*, image paths the package owns (may be empty) */
+	struct sw_vec files;   /* char*, image paths the package owns, as parsed (may be empty; a built inventory drops them) */
 	unsigned flags;        /* enum sw_pkg_flags */
 	char *owner;           /* language packages: "deb:NAME" etc. of the OS package owning `path`, or NULL */
 	int layer_index;       /* layer that introduced this version; -1 unknown */

@@ -268,7 +268,9 @@ static void test_store_load(void **state)
 	sw_layer_result_release(&r);
 }
 
-/* sw_inventory_build(): counters, a second build from the cache, no_cache */
+/* sw_inventory_build(): counters, a second build from the layer cache
+ * (the image cache entry removed: test_image_cache.c covers that level),
+ * no_cache */
 static void test_build_counts(void **state)
 {
 	(void)state;
@@ -285,14 +287,17 @@ static void test_build_counts(void **state)
 	free(cmd);
 	char *ref = sw_xasprintf("oci:%s/img", dir);
 	char *cache = sw_xasprintf("%s/cache", dir);
+	char *drop = sw_xasprintf("rm -rf '%s/images'", cache);
 	unsigned want[3][2] = { { 0, 2 }, { 2, 0 }, { 0, 2 } };
 	for (int run = 0; run < 3; run++) {
 		struct sw_err err = SW_ERR_INIT;
 		struct sw_image *img = NULL;
 		struct sw_inventory *inv = NULL;
+		assert_int_equal(sw_test_sh(drop), 0);
 		assert_int_equal(sw_image_open(ref, NULL, &img, &err), 0);
 		struct sw_inventory_opts o = { .cache_dir = cache, .no_cache = run == 2 };
 		assert_int_equal(sw_inventory_build(img, &o, &inv, &err), 0);
+		assert_int_equal(inv->image_cache, run == 2 ? SW_INV_CACHE_OFF : SW_INV_CACHE_MISS);
 		assert_int_equal(inv->layers_cached, want[run][0]);
 		assert_int_equal(inv->layers_read, want[run][1]);
 		assert_int_equal(inv->packages.len, 1);
@@ -300,6 +305,7 @@ static void test_build_counts(void **state)
 		sw_inventory_free(inv);
 		sw_image_close(img);
 	}
+	free(drop);
 	cmd = sw_xasprintf("rm -rf '%s'", dir);
 	sw_test_sh(cmd);
 	free(cmd);
