@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
