@@ -85,3 +85,33 @@ void sw_str_set(char **dst, const char *src)
 	free(*dst);
 	*dst = n;
 }
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+void sw_heap_prefer_huge_pages(size_t reserve)
+{
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	if (reserve > (size_t)1 << 30)
+		reserve = (size_t)1 << 30;
+	mallopt(M_TOP_PAD, (int)reserve);
+	/* below the mmap threshold: served from the heap, which grows by the
+	 * request plus the pad; freeing it keeps the pad (trim keeps M_TOP_PAD) */
+	void *p = malloc((size_t)1 << 20);
+	if (!p)
+		return;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t top = (uintptr_t)sbrk(0);
+	free(p);
+	if (top > start + huge)
+		(void)madvise((void *)start, (top - start) & ~(huge - 1), MADV_HUGEPAGE);
+}
+#else
+void sw_heap_prefer_huge_pages(size_t reserve)
+{
+	(void)reserve;
+}
+#endif

@@ -34,4 +34,11 @@ void sw_freep(void *pp);
 /* Replace *dst by an owned copy of src (NULL allowed). */
 void sw_str_set(char **dst, const char *src);
 
+/* Grow the malloc heap by `reserve` bytes at once and ask for transparent
+ * huge pages on it (madvise; a no-op where THP is off or the call fails),
+ * so that the heap is faulted in 2 MiB at a time instead of 4 KiB: on the
+ * virtual machines measured a minor fault costs ~20 us.  What
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 does, for the main heap only. */
+void sw_heap_prefer_huge_pages(size_t reserve);
+
 #endif
