@@ -15,9 +15,8 @@
 #   P4  peak RSS, cold: debian-min, debian-min-bulk (the same + 1 GiB of
 #       ordinary files, bench/mkbulk.py) and debian-big (more bytes and packages)
 #   P5  re-scan of a fully cached image; one changed top layer
-#   P6  parallel layers: wall of a cold sbom vs the sum of its layers' walls
-#       read one at a time (STOWAWAY_THREADS=1 is not a knob: we compare the
-#       multi-layer image against its layers as one-layer images instead)
+#   P6  parallel layers: wall of a cold sbom of debian-big with the default
+#       threads vs STOWAWAY_THREADS=1
 #
 # Every figure is the median of RUNS runs; the page cache is warm (the
 # images are read once before timing), so MB/s is CPU-bound, not disk-bound.
