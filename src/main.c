@@ -9,6 +9,7 @@ static const struct sw_cmd commands[] = {
 	{ "scan", "find known vulnerabilities in an image", cmd_scan },
 	{ "db", "build, update and inspect the vulnerability database", cmd_db },
 	{ "version", "compare versions and test ranges in any ecosystem", cmd_version },
+	{ "cache", "show or clean the layer and image caches", cmd_cache },
 };
 
 static void usage(FILE *out)

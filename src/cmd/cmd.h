@@ -31,6 +31,7 @@ int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 /* Print "stowaway: MSG" for err to stderr and return SW_EXIT_ERROR. */
 int sw_cmd_fail(const struct sw_err *err);

@@ -192,4 +192,21 @@ for phase in cold images; do
 done
 [ -z "$(stray)" ] && ok "no temporary files after concurrent writers" || bad "stray files: $(stray)"
 
+# stowaway cache info / clean: counts, pruning by last use, then everything
+$STOWAWAY cache info > $T/info
+grep -q "^layers: 3 entries" $T/info && grep -q "^images: 1 entries" $T/info && ok "cache info counts" || bad "cache info: $(cat $T/info)"
+$STOWAWAY cache clean --older-than 1 > $T/clean && grep -q "removed 0 layer and 0 image" $T/clean \
+	&& ok "clean --older-than keeps entries in use" || bad "clean --older-than 1: $(cat $T/clean)"
+old=$(ls $STOWAWAY_CACHE_DIR/layers | head -1)
+touch -a -m -d '40 days ago' "$STOWAWAY_CACHE_DIR/layers/$old"
+$STOWAWAY cache clean --older-than 30 > $T/clean && grep -q "removed 1 layer and 0 image" $T/clean && \
+	[ ! -e "$STOWAWAY_CACHE_DIR/layers/$old" ] && ok "clean --older-than removes unused entries" || bad "clean --older-than 30: $(cat $T/clean)"
+touch "$STOWAWAY_CACHE_DIR/layers/not-an-entry"
+$STOWAWAY cache clean > $T/clean && grep -q "removed 2 layer and 1 image" $T/clean && \
+	[ -e "$STOWAWAY_CACHE_DIR/layers/not-an-entry" ] && ok "clean removes every entry, nothing else" || bad "clean: $(cat $T/clean)"
+run "after clean every layer is read again" "miss 0 3" sbom -q -f json oci:$T/img
+cmp -s $T/out $T/nocache.json && ok "and right" || bad "output after clean"
+$STOWAWAY cache clean --older-than soon 2> $T/err; rc=$?
+[ $rc = 64 ] && grep -q "number of days" $T/err && ok "bad --older-than is a usage error" || bad "bad --older-than: rc $rc $(cat $T/err)"
+
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
