@@ -691,19 +691,17 @@ struct pass {
 	const char *cache_dir;   /* NULL: no cache */
 	atomic_uint cached, read;
 	size_t *order;           /* layer indexes, largest blob first */
+	char **keys;             /* each layer's cache key, or NULL (no cache, no diff_id) */
 };
 
 /* One layer: from the cache when it is there, else read (and cached). */
 static int do_layer(struct pass *p, size_t i, struct sw_err *err)
 {
-	const struct sw_image_info *info = sw_image_get_info(p->img);
-	const struct sw_layer_desc *d = info->layers.items[i];
-	char *key = p->cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+	const char *key = p->keys[i];
 	if (key) {
 		struct sw_err miss = SW_ERR_INIT;   /* a miss or a bad entry: read the layer */
 		if (sw_layer_cache_load(p->cache_dir, key, &p->results[i], &miss) == 1) {
 			atomic_fetch_add(&p->cached, 1);
-			free(key);
 			return 0;
 		}
 	}
@@ -715,7 +713,6 @@ static int do_layer(struct pass *p, size_t i, struct sw_err *err)
 			(void)sw_layer_cache_store(p->cache_dir, key, &p->results[i], &serr);
 		}
 	}
-	free(key);
 	return r;
 }
 
@@ -789,13 +786,13 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	pthread_mutex_init(&p.lock, NULL);
 	/* Layers to read (not in the cache) fewer than the threads the machine
 	 * gives us: each reading thread gets a second one for the digests. */
+	p.keys = sw_xcalloc(n ? n : 1, sizeof(*p.keys));
 	size_t to_read = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct sw_layer_desc *d = sw_image_get_info(img)->layers.items[i];
-		char *key = cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
-		if (!key || !sw_layer_cache_has(cache_dir, key))
+		const struct sw_layer_desc *d = layers->items[i];
+		p.keys[i] = cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+		if (!p.keys[i] || !sw_layer_cache_has(cache_dir, p.keys[i]))
 			to_read++;
-		free(key);
 	}
 	unsigned nt = pass_threads(opts, n);
 	unsigned budget = pass_threads(opts, SIZE_MAX);
@@ -825,6 +822,9 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	free(p.errs);
 	free(p.rcs);
 	free(p.order);
+	for (size_t i = 0; i < n; i++)
+		free(p.keys[i]);
+	free(p.keys);
 	return r;
 }
 

@@ -279,13 +279,9 @@ static void put_num(struct ncmp *c, int i, uint64_t v)
 	c->buf[i][k] = 0;
 }
 
-/* Add comparator op M.m.p[-pre]. */
-static void add_ver(struct nset *s, enum op op, uint64_t M, uint64_t m, uint64_t p, const char *pre, size_t pre_len)
+/* Point c's version at its buffers (M.m.p already in buf) and copy pre. */
+static void set_version(struct ncmp *c, const char *pre, size_t pre_len)
 {
-	struct ncmp *c = add_cmp(s, op);
-	put_num(c, 0, M);
-	put_num(c, 1, m);
-	put_num(c, 2, p);
 	c->v.major = c->buf[0];
 	c->v.major_len = strlen(c->buf[0]);
 	c->v.minor = c->buf[1];
@@ -300,6 +296,28 @@ static void add_ver(struct nset *s, enum op op, uint64_t M, uint64_t m, uint64_t
 		c->v.pre = c->pre;
 		c->v.pre_len = pre_len;
 	}
+}
+
+/* Add comparator op M.m.p[-pre]. */
+static void add_ver(struct nset *s, enum op op, uint64_t M, uint64_t m, uint64_t p, const char *pre, size_t pre_len)
+{
+	struct ncmp *c = add_cmp(s, op);
+	put_num(c, 0, M);
+	put_num(c, 1, m);
+	put_num(c, 2, p);
+	set_version(c, pre, pre_len);
+}
+
+/* Add comparator op with the version of a full x-range (no X in it). */
+static void add_xr(struct nset *s, enum op op, const struct xr *x)
+{
+	struct ncmp *c = add_cmp(s, op);
+	for (int i = 0; i < 3; i++) {
+		size_t n = x->id[i].n < 23 ? x->id[i].n : 23;
+		memcpy(c->buf[i], x->id[i].p, n);
+		c->buf[i][n] = 0;
+	}
+	set_version(c, x->pre, x->pre_len);
 }
 
 static size_t strip_stars(const char *w, const char *e, char *out);
@@ -328,21 +346,7 @@ static const char *desugar_plain(struct nset *s, const char *w, const char *e, b
 		return why;
 	if (x.id[0].x || x.id[1].x || x.id[2].x)
 		return "invalid comparator";
-	struct ncmp *c = add_cmp(s, op);
-	for (int i = 0; i < 3; i++) {
-		size_t n = x.id[i].n < 23 ? x.id[i].n : 23;
-		memcpy(c->buf[i], x.id[i].p, n);
-		c->buf[i][n] = 0;
-	}
-	c->v.major = c->buf[0]; c->v.major_len = strlen(c->buf[0]);
-	c->v.minor = c->buf[1]; c->v.minor_len = strlen(c->buf[1]);
-	c->v.patch = c->buf[2]; c->v.patch_len = strlen(c->buf[2]);
-	if (x.pre) {
-		memcpy(c->pre, x.pre, x.pre_len);
-		c->pre[x.pre_len] = 0;
-		c->v.pre = c->pre;
-		c->v.pre_len = x.pre_len;
-	}
+	add_xr(s, op, &x);
 	return NULL;
 }
 
@@ -458,21 +462,7 @@ static const char *desugar(struct nset *s, const char *w, const char *e, bool lo
 		struct xr y;
 		if (!loose && (why = parse_xr(q, e, false, false, &y)))
 			return why;
-		struct ncmp *c = add_cmp(s, op);
-		for (int i = 0; i < 3; i++) {
-			size_t n = x.id[i].n < 23 ? x.id[i].n : 23;
-			memcpy(c->buf[i], x.id[i].p, n);
-			c->buf[i][n] = 0;
-		}
-		c->v.major = c->buf[0]; c->v.major_len = strlen(c->buf[0]);
-		c->v.minor = c->buf[1]; c->v.minor_len = strlen(c->buf[1]);
-		c->v.patch = c->buf[2]; c->v.patch_len = strlen(c->buf[2]);
-		if (x.pre) {
-			memcpy(c->pre, x.pre, x.pre_len);
-			c->pre[x.pre_len] = 0;
-			c->v.pre = c->pre;
-			c->v.pre_len = x.pre_len;
-		}
+		add_xr(s, op, &x);
 		return NULL;
 	}
 	if (op == OP_EQ)
