@@ -1,4 +1,5 @@
 /* cmd_db.c - `stowaway db update|info|export|import|search`. */
+#include <float.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,13 +41,20 @@ static void help_update(FILE *out)
 	const struct sw_vuln_source *const *srcs = sw_vuln_sources(&n);
 	fprintf(out,
 		"usage: stowaway db update [--source NAME=URL|PATH ...] [--offline-data DIR] [--db PATH]\n"
+		"                          [--max-drop FRACTION] [--max-bad FRACTION] [--force]\n"
 		"\n"
 		"Read every source into a copy of the database, check it and rename it over\n"
 		"the old one: an interrupted update (even kill -9) leaves the old database\n"
-		"usable.  A source that cannot be fetched keeps its cached records (with a\n"
-		"warning).  A location is a file, a folder (read recursively), an archive\n"
+		"usable.  A location is a file, a folder (read recursively), an archive\n"
 		"(zip, tar, tar.gz/xz/zst, .gz/.xz/.zst) or an http(s) URL (ETag and\n"
 		"If-Modified-Since remembered, retries with backoff).\n"
+		"\n"
+		"Never a silent loss: a location that cannot be read whole (fetch or HTTP\n"
+		"error, truncated or foreign archive, broken gzip/xz stream, an HTML page),\n"
+		"with more bad records than --max-bad, with no records, or whose record\n"
+		"count falls by more than --max-drop keeps its previous records; it is named\n"
+		"on stderr and in 'db info', the other sources are still installed, and the\n"
+		"update exits 2.\n"
 		"\n"
 		"Options:\n"
 		"  --source NAME=LOC     read LOC with importer NAME (repeatable); without it,\n"
@@ -58,6 +66,11 @@ static void help_update(FILE *out)
 		"  --connect-timeout S   seconds to connect (default 30)\n"
 		"  --timeout S           seconds per download (default 1800)\n"
 		"  --retries N           extra tries on 429, 5xx and network errors (default 3)\n"
+		"  --max-drop FRACTION   largest accepted fall of a location's record count\n"
+		"                        (default 0.5: losing more than half fails)\n"
+		"  --max-bad FRACTION    largest accepted share of bad records (default 0.01)\n"
+		"  --force               accept any drop and an empty location (never an\n"
+		"                        incomplete read or too many bad records)\n"
 		"  -q, --quiet           no progress\n"
 		"\n"
 		"Importers:\n");
@@ -167,7 +180,20 @@ static void fmt_age(int64_t secs, char *buf, size_t n)
 		snprintf(buf, n, "%" PRId64 " days", secs / 86400);
 }
 
-enum { OPT_DB = 1000, OPT_SOURCE, OPT_OFFLINE, OPT_CTO, OPT_TO, OPT_RETRIES, OPT_JSON, OPT_AGE, OPT_ECO };
+enum {
+	OPT_DB = 1000,
+	OPT_SOURCE,
+	OPT_OFFLINE,
+	OPT_CTO,
+	OPT_TO,
+	OPT_RETRIES,
+	OPT_JSON,
+	OPT_AGE,
+	OPT_ECO,
+	OPT_MAX_DROP,
+	OPT_MAX_BAD,
+	OPT_FORCE
+};
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
 {
@@ -176,6 +202,18 @@ static int parse_long(const char *cmd, const char *opt, const char *s, long *out
 	if (!*s || *end || v < 0)
 		return sw_cmd_usage_error(cmd, "bad value '%s' for %s", s, opt);
 	*out = v;
+	return 0;
+}
+
+/* A fraction in [0, 1]; 0 becomes the smallest positive double (the
+ * library reads <= 0 as "the default"). */
+static int parse_fraction(const char *cmd, const char *opt, const char *s, double *out)
+{
+	char *end = NULL;
+	double v = strtod(s, &end);
+	if (!*s || *end || !(v >= 0.0 && v <= 1.0))
+		return sw_cmd_usage_error(cmd, "bad value '%s' for %s (a fraction from 0 to 1)", s, opt);
+	*out = v > 0.0 ? v : DBL_MIN;
 	return 0;
 }
 
@@ -190,6 +228,9 @@ static int db_update(int argc, char **argv)
 		{ "connect-timeout", required_argument, NULL, OPT_CTO },
 		{ "timeout", required_argument, NULL, OPT_TO },
 		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "max-drop", required_argument, NULL, OPT_MAX_DROP },
+		{ "max-bad", required_argument, NULL, OPT_MAX_BAD },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -229,6 +270,15 @@ static int db_update(int argc, char **argv)
 				goto out;
 			o.retries = (int)v;
 			break;
+		case OPT_MAX_DROP:
+			if ((rc = parse_fraction("db update", "--max-drop", optarg, &o.max_drop)) != 0)
+				goto out;
+			break;
+		case OPT_MAX_BAD:
+			if ((rc = parse_fraction("db update", "--max-bad", optarg, &o.max_bad)) != 0)
+				goto out;
+			break;
+		case OPT_FORCE: o.force = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help_update(stdout); goto out;
 		default: rc = sw_cmd_usage_error("db update", "unknown option"); goto out;
@@ -260,6 +310,7 @@ static int db_update(int argc, char **argv)
 	}
 	struct sw_vulndb_update_result res;
 	if (sw_vulndb_update(&o, &res, &err) < 0) {
+		sw_vulndb_update_result_release(&res);
 		rc = sw_cmd_fail(&err);
 		goto out;
 	}
@@ -270,6 +321,16 @@ static int db_update(int argc, char **argv)
 		" records, %" PRId64 " bad\n",
 		o.db_path ? o.db_path : sw_vulndb_default_path(), res.fetched, res.unchanged, res.failed,
 		res.records, res.bad_records);
+	if (res.failed > 0) {
+		/* the database is not as fresh as asked: say which sources, and fail */
+		fprintf(stderr, "stowaway: error: %d location(s) of source(s) ", res.failed);
+		for (size_t i = 0; i < res.failed_sources.len; i++)
+			fprintf(stderr, "%s'%s'", i ? ", " : "", (const char *)res.failed_sources.items[i]);
+		fprintf(stderr, " failed and kept their previous records (see the warnings above and "
+				"'stowaway db info')\n");
+		rc = SW_EXIT_ERROR;
+	}
+	sw_vulndb_update_result_release(&res);
 out:
 	for (size_t i = 0; i < o.locations.len; i++)
 		sw_vulndb_location_free(o.locations.items[i]);

@@ -454,6 +454,11 @@ int sw_vulndb_commit(struct sw_vulndb *db, struct sw_err *err)
 	return exec(db, "COMMIT", err);
 }
 
+int sw_vulndb_rollback(struct sw_vulndb *db, struct sw_err *err)
+{
+	return exec(db, "ROLLBACK", err);
+}
+
 int sw_vulndb_stamp(struct sw_vulndb *db, struct sw_err *err)
 {
 	char sql[160];
@@ -829,6 +834,26 @@ int sw_vulndb_location_end(struct sw_vulndb *db, int64_t loc_id, const char *eta
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(db, "location", err);
+}
+
+int sw_vulndb_location_counts(struct sw_vulndb *db, int64_t loc_id, int64_t *records, int64_t *bad,
+			      struct sw_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT (SELECT count(*) FROM vulns WHERE loc = ?1) + (SELECT count(*) FROM kev WHERE loc = ?1)"
+			       " + (SELECT count(*) FROM epss WHERE loc = ?1),"
+			       " (SELECT count(*) FROM bad_records WHERE loc = ?1)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(db, "location counts", err);
+	sqlite3_bind_int64(s, 1, loc_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*records = sqlite3_column_int64(s, 0);
+		*bad = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_error(db, "location counts", err);
 }
 
 int sw_vulndb_location_cache(struct sw_vulndb *db, const char *source, const char *location, char **etag,

@@ -175,9 +175,72 @@ struct reader {
 	const struct sw_vuln_source *src;
 	const struct sw_vulndb_location *loc;
 	const struct sw_vulndb_update_opts *opts;
-	struct sw_vuln_sink sink;
+	struct sw_vuln_sink sink;   /* what importers write to: forwards to db_sink */
+	struct sw_vuln_sink db_sink;
 	int64_t files;
+	char *first_bad;            /* "FILE: RECORD: WHAT" of the first bad record */
+	char *broken;               /* why the location could not be read whole, or NULL */
 };
+
+static int rd_put_vuln(void *ctx, const struct sw_vuln *v, struct sw_err *err)
+{
+	struct reader *rd = ctx;
+	return rd->db_sink.put_vuln(rd->db_sink.ctx, v, err);
+}
+
+static int rd_put_kev(void *ctx, const struct sw_kev *k, struct sw_err *err)
+{
+	struct reader *rd = ctx;
+	return rd->db_sink.put_kev(rd->db_sink.ctx, k, err);
+}
+
+static int rd_put_epss(void *ctx, const struct sw_epss *e, struct sw_err *err)
+{
+	struct reader *rd = ctx;
+	return rd->db_sink.put_epss(rd->db_sink.ctx, e, err);
+}
+
+static void rd_bad_record(void *ctx, const char *file, const char *record, const char *what)
+{
+	struct reader *rd = ctx;
+	if (!rd->first_bad)
+		rd->first_bad = sw_xasprintf("%s: %s: %s", file, record, what);
+	rd->db_sink.bad_record(rd->db_sink.ctx, file, record, what);
+}
+
+/* The location cannot be read whole (a truncated or foreign archive, a
+ * broken stream, an HTML page, a page that could not be fetched): it is
+ * recorded as a bad record too, and the first reason is kept. */
+static void rd_broken(struct reader *rd, const char *file, const char *fmt, ...) SW_PRINTF(3, 4);
+static void rd_broken(struct reader *rd, const char *file, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rd_bad_record(rd, file, "-", msg);
+	if (!rd->broken)
+		rd->broken = sw_xasprintf("'%s': %s", file, msg);
+}
+
+/* An HTML page where data was expected: a captive portal, an error page
+ * or a login form saved under the data's name. */
+static bool looks_like_html(const uint8_t *d, size_t len)
+{
+	size_t i = 0;
+	if (len >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf)
+		i = 3;
+	while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+		i++;
+	static const char *const tags[] = { "<!doctype html", "<html", "<head", "<body" };
+	for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++) {
+		size_t n = strlen(tags[t]);
+		if (len - i >= n && strncasecmp((const char *)d + i, tags[t], n) == 0)
+			return true;
+	}
+	return false;
+}
 
 static void say(const struct sw_vulndb_update_opts *o, bool warn, const char *fmt, ...) SW_PRINTF(3, 4);
 static void say(const struct sw_vulndb_update_opts *o, bool warn, const char *fmt, ...)
@@ -206,6 +269,10 @@ static int rd_import(struct reader *rd, const char *display, const uint8_t *data
 {
 	struct sw_err e = SW_ERR_INIT;
 	rd->files++;
+	if (looks_like_html(data, len)) {
+		rd_broken(rd, display, "an HTML page, not %s data", rd->src->name);
+		return 0;
+	}
 	int r = rd->src->import_file(display, data, len, &rd->sink, &e);
 	if (r < 0) {
 		if (e.code == SW_E_DB || e.code == SW_E_NOMEM) {
@@ -231,7 +298,47 @@ static char *strip_compression(const char *name)
 	return sw_xstrdup(name);
 }
 
-/* Walk an opened archive.  name: the archive's display name. */
+/* A name that promises a container (zip, tar) rather than one compressed
+ * document: libarchive's raw reader must not take such a file as data. */
+static const char *container_kind(const char *name)
+{
+	if (sw_ends_with(name, ".zip"))
+		return "zip";
+	static const char *const tar[] = { ".tar", ".tgz", ".txz", ".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2" };
+	for (size_t i = 0; i < sizeof(tar) / sizeof(tar[0]); i++)
+		if (sw_ends_with(name, tar[i]))
+			return "tar";
+	return NULL;
+}
+
+/* Is the first member of archive a what its name says?  A zip or tar name
+ * read by the raw reader, or a .gz/.xz/... name read without a
+ * decompressor, is an error page or some other file saved under that
+ * name. */
+static bool archive_matches_name(struct reader *rd, struct archive *a, const char *name)
+{
+	const char *base = sw_path_basename(name);
+	if (archive_format(a) != ARCHIVE_FORMAT_RAW)
+		return true;
+	const char *kind = container_kind(base);
+	if (kind) {
+		rd_broken(rd, name, "not a %s archive", kind);
+		return false;
+	}
+	/* archive_filter_count() counts the "none" pass-through too */
+	if (archive_filter_count(a) <= 1) {
+		static const char *const sfx[] = { ".gz", ".xz", ".zst", ".bz2" };
+		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+			if (sw_ends_with(base, sfx[i])) {
+				rd_broken(rd, name, "not %s-compressed", sfx[i] + 1);
+				return false;
+			}
+	}
+	return true;
+}
+
+/* Walk an opened archive.  name: the archive's display name.  A broken
+ * stream ends the walk and marks the location broken. */
 static int rd_archive(struct reader *rd, struct archive *a, const char *name, struct sw_err *err)
 {
 	struct archive_entry *ent;
@@ -239,15 +346,16 @@ static int rd_archive(struct reader *rd, struct archive *a, const char *name, st
 	sw_buf_init(&b, MAX_MEMBER);
 	int r = 0;
 	const char *base = sw_path_basename(name);
-	for (;;) {
+	for (bool first = true;; first = false) {
 		int rc = archive_read_next_header(a, &ent);
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc < ARCHIVE_WARN) {
-			rd->sink.bad_record(rd->sink.ctx, name, "-", archive_error_string(a) ? archive_error_string(a)
-											   : "unreadable archive");
+			rd_broken(rd, name, "%s", archive_error_string(a) ? archive_error_string(a) : "unreadable archive");
 			break;
 		}
+		if (first && !archive_matches_name(rd, a, name))
+			break;
 		if (archive_entry_filetype(ent) != AE_IFREG)
 			continue;
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
@@ -275,9 +383,9 @@ static int rd_archive(struct reader *rd, struct archive *a, const char *name, st
 		}
 		char *display = raw ? sw_xstrdup(name) : sw_xasprintf("%s:%s", name, inner);
 		if (bad) {
-			rd->sink.bad_record(rd->sink.ctx, display, "-",
-					    b.failed ? "member too large"
-						     : (archive_error_string(a) ? archive_error_string(a) : "read error"));
+			rd_broken(rd, display, "%s",
+				  b.failed ? "member too large"
+					   : (archive_error_string(a) ? archive_error_string(a) : "read error"));
 			free(display);
 			free(inner);
 			break; /* the stream is broken: nothing after this can be read */
@@ -307,8 +415,7 @@ static int rd_archive_file(struct reader *rd, const char *path, const char *disp
 	struct archive *a = archive_reader();
 	int r = 0;
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
-		rd->sink.bad_record(rd->sink.ctx, display, "-",
-				    archive_error_string(a) ? archive_error_string(a) : "cannot open archive");
+		rd_broken(rd, display, "%s", archive_error_string(a) ? archive_error_string(a) : "cannot open archive");
 	else
 		r = rd_archive(rd, a, display, err);
 	archive_read_free(a);
@@ -322,7 +429,7 @@ static int rd_plain_file(struct reader *rd, const char *path, const char *displa
 	struct sw_err e = SW_ERR_INIT;
 	int r = 0;
 	if (sw_buf_read_file(&b, path, MAX_MEMBER, &e) < 0)
-		rd->sink.bad_record(rd->sink.ctx, display, "-", e.msg);
+		rd_broken(rd, display, "%s", e.msg);
 	else
 		r = rd_import(rd, display, (const uint8_t *)b.data, b.len, err);
 	sw_buf_release(&b);
@@ -368,6 +475,7 @@ struct http {
 	size_t len;
 	bool over;
 	char *etag, *last_modified;
+	char *content_type;    /* of the last response */
 };
 
 static size_t http_write(char *p, size_t size, size_t n, void *ctx)
@@ -408,6 +516,9 @@ static size_t http_header(char *p, size_t size, size_t n, void *ctx)
 	} else if ((v = header_value(p, len, "last-modified:"))) {
 		free(h->last_modified);
 		h->last_modified = v;
+	} else if ((v = header_value(p, len, "content-type:"))) {
+		free(h->content_type);
+		h->content_type = v;
 	}
 	return len;
 }
@@ -641,12 +752,12 @@ static int rd_nvd_pages(struct reader *rd, struct http *h, struct sw_err *err)
 			int fr = http_fetch(url, NULL, NULL, hdr, rd->opts, h, &nm, &e);
 			free(url);
 			if (fr < 0) {
-				rd->sink.bad_record(rd->sink.ctx, rd->loc->location, "-", e.msg);
+				rd_broken(rd, rd->loc->location, "page at startIndex=%ld: %s", start, e.msg);
 				break;
 			}
 		}
 		if (read_file_into(h->fp, &b) < 0) {
-			rd->sink.bad_record(rd->sink.ctx, rd->loc->location, "-", "cannot read the downloaded page");
+			rd_broken(rd, rd->loc->location, "cannot read the downloaded page");
 			break;
 		}
 		long total = total_results(&b);
@@ -667,6 +778,44 @@ static int rd_nvd_pages(struct reader *rd, struct http *h, struct sw_err *err)
 
 /* ---------------------------------------------------------------- one location */
 
+#define DEFAULT_MAX_DROP 0.5
+#define DEFAULT_MAX_BAD 0.01
+
+static char *kept_text(int64_t prev)
+{
+	return prev > 0 ? sw_xasprintf("kept its %lld previous records", (long long)prev)
+			: sw_xstrdup("nothing stored from it");
+}
+
+/* Why the records just read must not replace the previous ones, or NULL
+ * (malloc'd).  prev: records stored from the location before; now, bad:
+ * read this time. */
+static char *judge(const struct reader *rd, int64_t prev, int64_t now, int64_t bad)
+{
+	const struct sw_vulndb_update_opts *o = rd->opts;
+	double max_bad = o && o->max_bad > 0 ? o->max_bad : DEFAULT_MAX_BAD;
+	double max_drop = o && o->max_drop > 0 ? o->max_drop : DEFAULT_MAX_DROP;
+	bool force = o && o->force;
+	const char *where = rd->loc->location;
+	if (rd->broken)
+		return sw_xasprintf("incomplete: %s", rd->broken);
+	if (bad > 0 && (double)bad > max_bad * (double)(now + bad))
+		return sw_xasprintf("'%s': %lld of %lld records could not be read (more than %g%%, the --max-bad "
+				    "bound); first: %s",
+				    where, (long long)bad, (long long)(now + bad), max_bad * 100.0,
+				    rd->first_bad ? rd->first_bad : "-");
+	if (force)
+		return NULL;
+	if (now == 0)
+		return sw_xasprintf("'%s': no records in it (%lld files read); --force accepts an empty source",
+				    where, (long long)rd->files);
+	if (prev > 0 && (double)(prev - now) > max_drop * (double)prev)
+		return sw_xasprintf("'%s': its records would fall from %lld to %lld, by more than %g%% (the "
+				    "--max-drop bound); --force accepts the drop",
+				    where, (long long)prev, (long long)now, max_drop * 100.0);
+	return NULL;
+}
+
 int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_location *loc,
 			    const struct sw_vulndb_update_opts *opts, bool *changed, struct sw_err *err)
 {
@@ -686,7 +835,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		return r;
 	}
 
-	struct http h = { NULL, 0, false, NULL, NULL };
+	struct http h = { NULL, 0, false, NULL, NULL, NULL };
 	char *dl_path = NULL, *target = NULL;
 	struct stat st;
 	bool url = is_url(loc->location);
@@ -726,20 +875,37 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		if (r == 0 && not_modified)
 			goto out;
 	} else if (stat(loc->location, &st) != 0) {
-		r = sw_err_errno(err, "source '%s': '%s'", loc->source, loc->location);
+		r = sw_err_errno(err, "'%s'", loc->location);
 	}
+	int64_t prev = 0, now = 0, bad = 0;
 	if (r < 0) {
+		if (err->code == SW_E_DB || err->code == SW_E_NOMEM ||
+		    sw_vulndb_location_counts(db, loc_id, &prev, &bad, err) < 0)
+			goto out;
+		char *kept = kept_text(prev);
+		char *msg = sw_xasprintf("%s; %s", err->msg, kept);
 		struct sw_err e2 = SW_ERR_INIT;
-		(void)sw_vulndb_location_end(db, loc_id, NULL, NULL, err->msg, &e2);
+		(void)sw_vulndb_location_end(db, loc_id, NULL, NULL, msg, &e2);
+		sw_err_set(err, err->code, "%s", msg);
+		free(msg);
+		free(kept);
 		goto out;
 	}
 
-	struct reader rd = { db, src, loc, opts, { 0 }, 0 };
-	sw_vulndb_sink(db, loc_id, &rd.sink);
+	struct reader rd = { .db = db, .src = src, .loc = loc, .opts = opts };
+	sw_vulndb_sink(db, loc_id, &rd.db_sink);
+	rd.sink = (struct sw_vuln_sink){ &rd, rd_put_vuln, rd_put_kev, rd_put_epss, rd_bad_record };
+	if (url && h.content_type && sw_starts_with(h.content_type, "text/html"))
+		rd_broken(&rd, target, "the server sent an HTML page (Content-Type %s), not %s data", h.content_type,
+			  src->name);
 	r = sw_vulndb_begin_write(db, err);
 	if (r == 0)
+		r = sw_vulndb_location_counts(db, loc_id, &prev, &bad, err);
+	if (r == 0)
 		r = sw_vulndb_location_clear(db, loc_id, err);
-	if (r == 0) {
+	if (r == 0 && rd.broken) {
+		/* nothing to read */
+	} else if (r == 0) {
 		if (url && nvd_paged(loc)) {
 			r = rd_nvd_pages(&rd, &h, err);
 		} else if (url) {
@@ -750,9 +916,8 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 				fflush(h.fp);
 				if (lseek(fileno(h.fp), 0, SEEK_SET) != 0 ||
 				    archive_read_open_fd(a, fileno(h.fp), 1 << 16) != ARCHIVE_OK)
-					rd.sink.bad_record(rd.sink.ctx, target, "-",
-							   archive_error_string(a) ? archive_error_string(a)
-										   : "cannot open archive");
+					rd_broken(&rd, target, "%s",
+						  archive_error_string(a) ? archive_error_string(a) : "cannot open archive");
 				else
 					r = rd_archive(&rd, a, target, err);
 				archive_read_free(a);
@@ -761,7 +926,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 				struct sw_buf b;
 				sw_buf_init(&b, MAX_MEMBER);
 				if (read_file_into(h.fp, &b) < 0)
-					rd.sink.bad_record(rd.sink.ctx, target, "-", "download too large or unreadable");
+					rd_broken(&rd, target, "download too large or unreadable");
 				else
 					r = rd_import(&rd, target, (const uint8_t *)b.data, b.len, err);
 				sw_buf_release(&b);
@@ -775,12 +940,36 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 			r = rd_plain_file(&rd, loc->location, loc->location, err);
 		}
 	}
+	/* A location read incompletely, or whose records fail a sanity bound,
+	 * is rolled back: it keeps exactly what it had, and says why. */
+	char *why = NULL;
 	if (r == 0)
+		r = sw_vulndb_location_counts(db, loc_id, &now, &bad, err);
+	if (r == 0)
+		why = judge(&rd, prev, now, bad);
+	if (r == 0 && why) {
+		char *kept = kept_text(prev);
+		char *msg = sw_xasprintf("%s; %s", why, kept);
+		r = sw_vulndb_rollback(db, err);
+		if (r == 0)
+			r = sw_vulndb_location_end(db, loc_id, NULL, NULL, msg, err);
+		if (r == 0)
+			r = sw_err_set(err, SW_E_FORMAT, "%s", msg);
+		free(msg);
+		free(kept);
+	} else if (r == 0) {
 		r = sw_vulndb_location_end(db, loc_id, h.etag, h.last_modified, NULL, err);
-	if (r == 0)
-		r = sw_vulndb_commit(db, err);
-	if (r == 0)
-		*changed = true;
+		if (r == 0)
+			r = sw_vulndb_commit(db, err);
+		if (r == 0)
+			*changed = true;
+	} else {
+		struct sw_err e2 = SW_ERR_INIT;
+		(void)sw_vulndb_rollback(db, &e2);
+	}
+	free(why);
+	free(rd.first_bad);
+	free(rd.broken);
 out:
 	if (h.fp)
 		fclose(h.fp);
@@ -789,10 +978,17 @@ out:
 	free(target);
 	free(h.etag);
 	free(h.last_modified);
+	free(h.content_type);
 	return r;
 }
 
 /* ---------------------------------------------------------------- update */
+
+void sw_vulndb_update_result_release(struct sw_vulndb_update_result *res)
+{
+	if (res)
+		sw_vec_free_strings(&res->failed_sources);
+}
 
 int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_update_result *res,
 		     struct sw_err *err)
@@ -801,6 +997,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	if (!res)
 		res = &dummy;
 	memset(res, 0, sizeof(*res));
+	bool stamp = true;
 	const char *path = opts->db_path ? opts->db_path : sw_vulndb_default_path();
 	char *dir = sw_vulndb_dir_of(path);
 	int r = sw_vulndb_mkdir_p(dir, err);
@@ -843,9 +1040,11 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		if (r < 0)
 			goto out;
 	}
-	/* The copy is private until renamed: no journal, no syncs while
-	 * building (a crash just leaves a stale file); fsync before rename. */
-	r = sw_vulndb_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", err);
+	/* The copy is private until renamed: no syncs while building (a crash
+	 * just leaves a stale file); fsync before rename.  It keeps a rollback
+	 * journal (PATH.new-PID-journal, removed with the stale files): a
+	 * location that fails is rolled back to its previous records. */
+	r = sw_vulndb_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF", err);
 	if (r < 0)
 		goto out;
 
@@ -885,8 +1084,9 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 			}
 			if (lr < 0) {
 				res->failed++;
-				say(opts, true, "cannot read source '%s': %s; %s", loc->source, e.msg,
-				    have_old ? "keeping its cached data" : "skipping it");
+				if (sw_vec_find_str(&res->failed_sources, loc->source) < 0)
+					sw_vec_push_strdup(&res->failed_sources, loc->source);
+				say(opts, true, "source '%s': %s", loc->source, e.msg);
 				continue;
 			}
 			if (!changed) {
@@ -908,20 +1108,25 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 			goto out;
 		res->used_offline = true;
 		res->failed = 0;
+		sw_vec_free_strings(&res->failed_sources);
 		locs = &offline;
 	}
 	if (res->fetched == 0) {
-		if (have_old) {
-			say(opts, true, "%s; the cached database '%s' is kept as it was",
-			    res->unchanged ? "nothing changed" : "no source could be read", path);
-			r = 0;
-		} else {
+		if (!have_old) {
 			r = sw_err_set(err, SW_E_NET, "no source could be read and there is no cached database at '%s'",
 				       path);
+			goto out;
 		}
-		goto out;
+		say(opts, true, "%s; the records of the database '%s' are kept as they were",
+		    res->failed ? "no source could be read" : "nothing changed", path);
+		if (!res->failed) {
+			r = 0;
+			goto out;
+		}
+		/* install the copy only to record why the sources failed (db info) */
+		stamp = false;
 	}
-	r = sw_vulndb_stamp(db, err);
+	r = stamp ? sw_vulndb_stamp(db, err) : 0;
 	if (r == 0)
 		r = sw_vulndb_check(db, err);
 	if (r < 0)
@@ -932,7 +1137,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 out:
 	sw_map_free_all(&dead_hosts, free);
 	sw_vulndb_close(db);
-	if (r < 0 || res->fetched == 0)
+	if (r < 0 || (res->fetched == 0 && stamp))
 		unlink(tmp);
 	for (size_t i = 0; i < offline.len; i++)
 		sw_vulndb_location_free(offline.items[i]);

@@ -3,10 +3,12 @@
  * model.h, the update machinery that fills it from the importers in
  * sources/, and export/import of the whole database for air-gapped sites.
  *
- * The store keeps one row per (vulnerability id, importer source): NVD and
- * Debian may both describe CVE-2023-1234.  Lookups and sw_vulndb_get()
- * merge those rows, so a vulnerability handed out carries the aliases,
- * severities, references and CWEs of every source.
+ * The store keeps one row per record read, tagged with its source and
+ * location: NVD and Debian may both describe CVE-2023-1234, and one source
+ * may send one id from several files (Alpine per release, RubySec per gem),
+ * so (id, source) is not unique.  Lookups and sw_vulndb_get() merge those
+ * rows, so a vulnerability handed out carries the aliases, severities,
+ * references and CWEs of every source.
  *
  * Ecosystem names are OSV's ("PyPI", "npm", "Go", "crates.io", "Maven",
  * "RubyGems", "Packagist", "NuGet", "Debian:12", "Alpine:v3.18",
@@ -154,6 +156,10 @@ int sw_vulndb_location_clear(struct sw_vulndb *db, int64_t loc_id, struct sw_err
  * error NULL means success (updated_at set to now). */
 int sw_vulndb_location_end(struct sw_vulndb *db, int64_t loc_id, const char *etag,
 			   const char *last_modified, const char *error, struct sw_err *err);
+/* Records (vulnerability, KEV and EPSS rows) and bad records stored from
+ * loc_id now. */
+int sw_vulndb_location_counts(struct sw_vulndb *db, int64_t loc_id, int64_t *records, int64_t *bad,
+			      struct sw_err *err);
 /* The remembered ETag / Last-Modified of a location (malloc'd, NULL if
  * none). */
 int sw_vulndb_location_cache(struct sw_vulndb *db, const char *source, const char *location,
@@ -170,6 +176,9 @@ int sw_vulndb_put_bad(struct sw_vulndb *db, int64_t loc_id, const char *file, co
 /* Write transaction (updates group a location's records in one). */
 int sw_vulndb_begin_write(struct sw_vulndb *db, struct sw_err *err);
 int sw_vulndb_commit(struct sw_vulndb *db, struct sw_err *err);
+/* Undo the write transaction (needs a rollback journal: not journal_mode
+ * OFF). */
+int sw_vulndb_rollback(struct sw_vulndb *db, struct sw_err *err);
 /* Record the build time (now) in meta. */
 int sw_vulndb_stamp(struct sw_vulndb *db, struct sw_err *err);
 /* Run SQL (pragmas, maintenance) on the handle. */
@@ -198,6 +207,15 @@ struct sw_vulndb_update_opts {
 	long connect_timeout;                     /* seconds, 0: 30 */
 	long total_timeout;                       /* seconds per download, 0: 1800 */
 	int retries;                              /* extra tries on 429/5xx/network errors, <0: 3 */
+	/* Sanity bounds, per location.  A location read incompletely (fetch
+	 * error, truncated or foreign archive, broken stream, HTML page), with
+	 * more than max_bad of its records bad, with no records, or whose
+	 * record count falls by more than max_drop keeps its previous records
+	 * and counts as failed.  force accepts an empty location and any drop
+	 * (never an incomplete read or bad records). */
+	double max_drop;                          /* fraction, <= 0: 0.5 */
+	double max_bad;                           /* fraction, <= 0: 0.01 */
+	bool force;
 	/* Warnings ("cannot fetch X: ...; keeping the cached data") and
 	 * progress lines; the library never prints.  May be NULL. */
 	void (*warn)(void *ctx, const char *msg);
@@ -208,15 +226,21 @@ struct sw_vulndb_update_opts {
 struct sw_vulndb_update_result {
 	int fetched;          /* locations read anew */
 	int unchanged;        /* not modified since last time (304) */
-	int failed;           /* could not be read; cached data kept */
+	int failed;           /* could not be read or failed a bound; their previous records kept */
 	bool used_offline;    /* built from offline_dir */
 	int64_t records, bad_records;
+	struct sw_vec failed_sources; /* char*: names of the sources with a failed location, once each */
 };
+void sw_vulndb_update_result_release(struct sw_vulndb_update_result *res);
 
 /* Build PATH.new-PID from the current database (if any) plus every
  * location, check it and rename it over PATH.  Stale temporary files of
- * earlier, interrupted updates are removed.  Fails (leaving PATH as it was)
- * only when no usable database results. */
+ * earlier, interrupted updates are removed.  Returns < 0 (leaving PATH as
+ * it was) only when no usable database results; res->failed > 0 says that
+ * some locations kept their previous records (then the caller should fail:
+ * the database is not as fresh as asked).  When every location failed the
+ * database is installed only to record why (built_at unchanged).  Release
+ * res with sw_vulndb_update_result_release(). */
 int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_update_result *res,
 		     struct sw_err *err);
 

@@ -42,8 +42,13 @@ Y
 printf '{"id": "BROKEN-1", "modified": 5}' > "$T/src/npm/BROKEN-1.json"
 printf '{"id": ' > "$T/src/npm/TRUNCATED.json"
 
-# --- update from a folder
+# --- update from a folder: half its records are bad, more than the default
+# --max-bad (1 %) allows: nothing is installed; with --max-bad 1 they are counted
 $STOWAWAY db update --db "$DB" --source osv="$T/src" 2> "$T/err"
+check "too many bad records: exit 2" '[ $? -eq 2 ]'
+check "too many bad records: says so" 'grep -q "source .osv.: .*2 of 4 records could not be read" "$T/err"'
+check "too many bad records: no database" '[ ! -e "$DB" ]'
+$STOWAWAY db update --db "$DB" --max-bad 1 --source osv="$T/src" 2> "$T/err"
 check "update from folder exits 0" '[ $? -eq 0 ]'
 check "update summary on stderr" 'grep -q "2 records, 2 bad" "$T/err"'
 $STOWAWAY db info --db "$DB" > "$T/info"
@@ -73,11 +78,12 @@ check "unknown subcommand is a usage error" '[ $? -eq 64 ]'
 $STOWAWAY db update --help | grep -q "offline-data"
 check "update --help documents --offline-data" '[ $? -eq 0 ]'
 
-# --- a failing source keeps the cached database
+# --- a failing source keeps the cached database, and the update fails
 $STOWAWAY db update --db "$DB" --source osv="$T/does-not-exist" 2> "$T/err"
-check "failed source with cache exits 0" '[ $? -eq 0 ]'
-check "failed source warns" 'grep -q "warning: cannot read source .osv." "$T/err"'
+check "failed source with cache exits 2" '[ $? -eq 2 ]'
+check "failed source warns" 'grep -q "warning: source .osv.: .*does-not-exist" "$T/err"'
 check "cached db still answers" '$STOWAWAY db search GHSA-test-0001-aaaa --db "$DB" > /dev/null'
+check "db info names the failure" '$STOWAWAY db info --db "$DB" | grep -q "last error: .*does-not-exist"'
 $STOWAWAY db update --db "$T/none/db.sqlite" --source osv="$T/does-not-exist" 2> /dev/null
 check "failed source without cache exits 2" '[ $? -eq 2 ]'
 check "and leaves no database" '[ ! -e "$T/none/db.sqlite" ]'
@@ -90,7 +96,7 @@ check "foreign sqlite file: update exits 2" '[ $? -eq 2 ]'
 check "foreign sqlite file: message says so" 'grep -q "not a stowaway vulnerability database" "$T/err"'
 check "foreign sqlite file: left as it was" '[ "$(sha256sum < "$T/foreign.sqlite")" = "$sum_before" ]'
 head -c 3000 /dev/urandom > "$T/damaged.sqlite"
-$STOWAWAY db update --db "$T/damaged.sqlite" --source osv="$T/src" 2> "$T/err"
+$STOWAWAY db update --db "$T/damaged.sqlite" --max-bad 1 --source osv="$T/src" 2> "$T/err"
 check "damaged database: rebuilt (exit 0)" '[ $? -eq 0 ]'
 check "damaged database: warned" 'grep -q "cached database is unusable" "$T/err"'
 check "damaged database: now answers" '$STOWAWAY db search PYSEC-2024-1 --db "$T/damaged.sqlite" > /dev/null'
@@ -98,7 +104,7 @@ check "damaged database: now answers" '$STOWAWAY db search PYSEC-2024-1 --db "$T
 # --- nothing reachable: fall back to the offline folder, and say so
 mkdir -p "$T/offline/osv"
 tar -C "$T/src" -cJf "$T/offline/osv/fixtures.tar.xz" npm pypi
-STOWAWAY_OFFLINE_DATA="$T/offline" $STOWAWAY db update --db "$T/fallback/db.sqlite" --retries 0 \
+STOWAWAY_OFFLINE_DATA="$T/offline" $STOWAWAY db update --db "$T/fallback/db.sqlite" --retries 0 --max-bad 1 \
   --source osv=http://127.0.0.1:1/all.zip --source osv=http://127.0.0.1:1/other.zip 2> "$T/err"
 check "unreachable source with offline data exits 0" '[ $? -eq 0 ]'
 check "says it falls back to offline data" 'grep -q "no source could be read; building from offline data" "$T/err"'
@@ -162,7 +168,7 @@ if [ -n "$port" ]; then
   $STOWAWAY db update --db "$T/http/latest.sqlite" --source osv="http://127.0.0.1:$port/archive_latest.txt" 2> "$T/err"
   check "archive_latest.txt is followed to the archive" 'grep -q "1 location(s) read, 0 unchanged, 0 failed; 2 records" "$T/err"'
   $STOWAWAY db update --db "$DB3" --retries 1 --source osv="http://127.0.0.1:$port/missing.zip" 2> "$T/err"
-  check "http 404 with cache exits 0" '[ $? -eq 0 ]'
+  check "http 404 with cache exits 2" '[ $? -eq 2 ]'
   check "http 404 warns with the status" 'grep -q "HTTP status 404" "$T/err"'
 else
   bad "could not start a local http server"
