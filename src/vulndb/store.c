@@ -79,6 +79,7 @@ enum stmt_id {
 	ST_EPSS_INS,
 	ST_BAD_INS,
 	ST_LOOKUP,
+	ST_LOOKUP_DEBIAN,
 	ST_LOOKUP_ANY,
 	ST_MERGE_ROWS,
 	ST_ALIAS_SEL,
@@ -116,6 +117,25 @@ static const char *const stmt_sql[ST__COUNT] = {
 		      " a.versions, a.affected_exprs, a.unaffected_exprs FROM affected a"
 		      " JOIN vulns v ON v.id = a.vuln WHERE a.eco_key = ?1 AND a.package = ?2"
 		      " ORDER BY v.vid, v.source",
+	/* A Debian release also gets the entries stored under "Debian" (the
+	 * tracker's lines without a release: unstable's), as the tracker
+	 * computes a release's state: unless the id has a line of its own for
+	 * that release and package, or a DSA/DLA/DTSA naming the id has one
+	 * (the tracker copies an advisory's release lines to the CVEs it
+	 * names: lib/python/security_db.py, "Copy notes from DSA/DTSA/DLA to
+	 * CVE") */
+	[ST_LOOKUP_DEBIAN] = "SELECT v.vid, a.ecosystem, a.name, a.purl, a.status, a.severity, a.note, a.ranges,"
+			     " a.versions, a.affected_exprs, a.unaffected_exprs, v.source FROM affected a"
+			     " JOIN vulns v ON v.id = a.vuln WHERE a.eco_key = ?1 AND a.package = ?2"
+			     " UNION ALL"
+			     " SELECT v.vid, a.ecosystem, a.name, a.purl, a.status, a.severity, a.note, a.ranges,"
+			     " a.versions, a.affected_exprs, a.unaffected_exprs, v.source FROM affected a"
+			     " JOIN vulns v ON v.id = a.vuln WHERE a.eco_key = '" SW_VULNDB_DEBIAN_INHERITED "'"
+			     " AND a.package = ?2 AND NOT EXISTS (SELECT 1 FROM affected b JOIN vulns w ON w.id = b.vuln"
+			     " WHERE b.eco_key = ?1 AND b.package = ?2 AND ((w.vid = v.vid AND w.source = v.source)"
+			     " OR ((w.vid GLOB 'DSA-*' OR w.vid GLOB 'DLA-*' OR w.vid GLOB 'DTSA-*')"
+			     " AND EXISTS (SELECT 1 FROM aliases x WHERE x.vuln = w.id AND x.alias = v.vid))))"
+			     " ORDER BY 1, 12",
 	[ST_LOOKUP_ANY] = "SELECT v.vid, a.ecosystem, a.name, a.purl, a.status, a.severity, a.note, a.ranges,"
 			  " a.versions, a.affected_exprs, a.unaffected_exprs FROM affected a"
 			  " JOIN vulns v ON v.id = a.vuln WHERE a.package = ?1 OR a.package = ?2"
@@ -969,6 +989,35 @@ static struct sw_affected *affected_from_row(sqlite3_stmt *s)
 	return a;
 }
 
+/* An entry inherited from unstable by a stable release: its fixed version
+ * is unstable's, compared with the release's package (below it: affected)
+ * but not a fix the release has.  Fixed events become limits, the status
+ * affected, and the note says where the fix is. */
+static void inherit_from_unstable(struct sw_affected *a)
+{
+	struct sw_buf note;
+	sw_buf_init(&note, 4096);
+	for (size_t i = 0; i < a->ranges.len; i++) {
+		struct sw_range *r = a->ranges.items[i];
+		for (size_t k = 0; k < r->events.len; k++) {
+			struct sw_event *e = r->events.items[k];
+			if (e->kind != SW_EV_FIXED)
+				continue;
+			e->kind = SW_EV_LIMIT;
+			sw_buf_addf(&note, "%s%s", note.len ? ", " : "fixed in unstable ", e->version ? e->version : "");
+		}
+	}
+	if (a->status == SW_ST_FIXED)
+		a->status = SW_ST_AFFECTED;
+	if (note.len) {
+		if (a->note)
+			sw_buf_addf(&note, "; %s", a->note);
+		free(a->note);
+		a->note = sw_xstrdup(note.data);
+	}
+	sw_buf_release(&note);
+}
+
 static int collect_severities(struct sw_vulndb *db, int64_t row, struct sw_vuln *v, struct sw_err *err)
 {
 	sqlite3_stmt *s = stmt(db, ST_SEV_SEL, err);
@@ -1101,14 +1150,18 @@ static void memo_clear(struct sw_vulndb *db)
 
 /* Step s and decode every row.  Rows come ordered by vid; the merged vuln
  * is loaded once per vid. */
-static int fetch_rows(struct sw_vulndb *db, sqlite3_stmt *s, struct lookup_rows **out, struct sw_err *err)
+static int fetch_rows(struct sw_vulndb *db, sqlite3_stmt *s, bool inherit, struct lookup_rows **out,
+		      struct sw_err *err)
 {
 	struct sw_vec vids = SW_VEC_INIT;
 	struct lookup_rows *rows = sw_xcalloc(1, sizeof(*rows));
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		sw_vec_push_strdup(&vids, (const char *)sqlite3_column_text(s, 0));
-		sw_vec_push(&rows->affs, affected_from_row(s));
+		struct sw_affected *a = affected_from_row(s);
+		if (inherit && sw_streq(a->ecosystem, SW_VULNDB_DEBIAN_INHERITED))
+			inherit_from_unstable(a);
+		sw_vec_push(&rows->affs, a);
 	}
 	sqlite3_reset(s);
 	int r = rc == SQLITE_DONE ? 0 : db_error(db, "lookup", err);
@@ -1148,7 +1201,7 @@ static int replay_rows(const struct lookup_rows *rows, sw_vulndb_hit_fn fn, void
 static int run_lookup(struct sw_vulndb *db, sqlite3_stmt *s, sw_vulndb_hit_fn fn, void *ctx, struct sw_err *err)
 {
 	struct lookup_rows *rows = NULL;
-	int r = fetch_rows(db, s, &rows, err);
+	int r = fetch_rows(db, s, false, &rows, err);
 	if (r == 0)
 		r = replay_rows(rows, fn, ctx, err);
 	lookup_rows_free(rows);
@@ -1167,12 +1220,14 @@ int sw_vulndb_lookup(struct sw_vulndb *db, const char *ecosystem, const char *pa
 	struct lookup_rows *rows = memo_key ? sw_map_get(&db->memo, memo_key) : NULL;
 	int r = 0;
 	if (!rows) {
-		sqlite3_stmt *s = stmt(db, ST_LOOKUP, err);
+		bool debian = sw_starts_with(key, SW_VULNDB_DEBIAN_INHERITED ":");
+		sqlite3_stmt *s = stmt(db, debian ? ST_LOOKUP_DEBIAN : ST_LOOKUP, err);
 		r = -SW_E_DB;
 		if (s) {
 			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 2, pkg, -1, SQLITE_STATIC);
-			r = fetch_rows(db, s, &rows, err);
+			/* unstable's own fixes stay fixes there */
+			r = fetch_rows(db, s, debian && strcmp(key, "Debian:unstable") != 0, &rows, err);
 		}
 		if (r == 0 && memo_key)
 			sw_map_put(&db->memo, memo_key, rows);
@@ -1274,10 +1329,17 @@ int sw_vulndb_packages(struct sw_vulndb *db, const char *ecosystem, size_t limit
 		       struct sw_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db->db, "SELECT DISTINCT package FROM affected WHERE eco_key = ?1 LIMIT ?2", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_error(db, "packages", err);
 	char *key = sw_vulndb_ecosystem_key(ecosystem);
+	/* a Debian release has the inherited entries too (see ST_LOOKUP_DEBIAN) */
+	bool debian = sw_starts_with(key, SW_VULNDB_DEBIAN_INHERITED ":");
+	if (sqlite3_prepare_v2(db->db,
+			       debian ? "SELECT DISTINCT package FROM affected WHERE eco_key IN (?1, '"
+					SW_VULNDB_DEBIAN_INHERITED "') LIMIT ?2"
+				      : "SELECT DISTINCT package FROM affected WHERE eco_key = ?1 LIMIT ?2",
+			       -1, &s, NULL) != SQLITE_OK) {
+		free(key);
+		return db_error(db, "packages", err);
+	}
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX : limit));
 	int rc;

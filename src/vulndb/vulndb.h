@@ -42,6 +42,15 @@
 
 #define SW_VULNDB_SCHEMA_VERSION 1
 
+/* The ecosystem of Debian tracker lines without a release (unstable's
+ * line, which the tracker applies to every release that has no line of its
+ * own for that id and package).  sw_vulndb_lookup() of "Debian:<n>" also
+ * returns such entries unless the same id and source has an entry for
+ * "Debian:<n>" and the package; for a release other than unstable the
+ * entry's fixed versions become limits (affected below them, not a fix the
+ * release has), its status affected and its note "fixed in unstable V". */
+#define SW_VULNDB_DEBIAN_INHERITED "Debian"
+
 struct sw_vulndb;
 
 enum sw_vulndb_flags {

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "sw_test.h"
@@ -313,6 +315,143 @@ static void test_same_id_from_several_files(void **state)
 	assert_int_equal(h.n, 0);
 }
 
+/* ---- Debian: a release without its own line inherits unstable's ---- */
+
+struct deb_hits {
+	int n;
+	char ids[8][32];
+	char eco[8][32];
+	enum sw_vuln_status status[8];
+	enum sw_event_kind last_kind[8]; /* kind of the last event, or -1 */
+	char note[8][96];
+};
+
+static int on_deb_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
+{
+	(void)err;
+	struct deb_hits *h = ctx;
+	if (h->n >= 8)
+		return -1;
+	int i = h->n++;
+	snprintf(h->ids[i], sizeof(h->ids[0]), "%s", v->id);
+	snprintf(h->eco[i], sizeof(h->eco[0]), "%s", a->ecosystem);
+	h->status[i] = a->status;
+	h->last_kind[i] = (enum sw_event_kind)-1;
+	if (a->ranges.len) {
+		const struct sw_range *r = a->ranges.items[0];
+		if (r->events.len)
+			h->last_kind[i] = ((const struct sw_event *)r->events.items[r->events.len - 1])->kind;
+	}
+	snprintf(h->note[i], sizeof(h->note[0]), "%s", a->note ? a->note : "");
+	return 0;
+}
+
+static void put_deb(struct sw_vulndb *db, int64_t loc, const char *id, const char *alias, const char *eco,
+		    const char *pkg, const char *fixed)
+{
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_vuln *v = make_vuln(id, "debian");
+	if (alias)
+		sw_vec_push_strdup(&v->aliases, alias);
+	struct sw_affected *a = sw_affected_new(eco, pkg);
+	a->status = fixed ? SW_ST_FIXED : SW_ST_AFFECTED;
+	if (fixed) {
+		struct sw_range *r = sw_range_new("ECOSYSTEM");
+		sw_range_add_event(r, SW_EV_INTRODUCED, "0");
+		sw_range_add_event(r, SW_EV_FIXED, fixed);
+		sw_vec_push(&a->ranges, r);
+	}
+	sw_vec_push(&v->affected, a);
+	assert_int_equal(sw_vulndb_put_vuln(db, loc, v, &err), 0);
+	sw_vuln_free(v);
+}
+
+static struct deb_hits deb_lookup(struct sw_vulndb *db, const char *eco, const char *pkg)
+{
+	struct deb_hits h;
+	memset(&h, 0, sizeof(h));
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_vulndb_lookup(db, eco, pkg, on_deb_hit, &h, &err), 0);
+	return h;
+}
+
+static void test_debian_inherits_unstable(void **state)
+{
+	struct fixture *f = *state;
+	struct sw_err err = SW_ERR_INIT;
+	int64_t loc = 0;
+	assert_int_equal(sw_vulndb_location_begin(f->db, "debian", "list", &loc, &err), 0);
+	/* "- util-linux <unfixed>" only */
+	put_deb(f->db, loc, "CVE-2024-28085", NULL, SW_VULNDB_DEBIAN_INHERITED, "util-linux", NULL);
+	/* "- zlib 1:1.3.dfsg-2" only */
+	put_deb(f->db, loc, "CVE-2023-45853", NULL, SW_VULNDB_DEBIAN_INHERITED, "zlib", "1:1.3.dfsg-2");
+	/* "- vim 2:9.0.2018-1" and "[bookworm] - vim 2:9.0.1378-2+deb12u1" */
+	put_deb(f->db, loc, "CVE-2023-5344", NULL, SW_VULNDB_DEBIAN_INHERITED, "vim", "2:9.0.2018-1");
+	put_deb(f->db, loc, "CVE-2023-5344", NULL, "Debian:12", "vim", "2:9.0.1378-2+deb12u1");
+	/* "- glibc <unfixed>", and a DSA naming the CVE with a bookworm line
+	 * (the tracker copies it to the CVE) */
+	put_deb(f->db, loc, "CVE-2023-4911", NULL, SW_VULNDB_DEBIAN_INHERITED, "glibc", NULL);
+	put_deb(f->db, loc, "DSA-5514-1", "CVE-2023-4911", "Debian:12", "glibc", "2.36-9+deb12u3");
+	assert_int_equal(sw_vulndb_location_end(f->db, loc, NULL, NULL, NULL, &err), 0);
+
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 1: inside a read transaction (answers memoised) */
+		if (pass == 1)
+			assert_int_equal(sw_vulndb_begin_read(f->db, &err), 0);
+		struct deb_hits h = deb_lookup(f->db, "Debian:12", "util-linux");
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.ids[0], "CVE-2024-28085");
+		assert_string_equal(h.eco[0], "Debian");
+		assert_int_equal(h.status[0], SW_ST_AFFECTED);
+
+		/* the unstable fix is compared with the release's version but is
+		 * not a fix the release has: a limit, status affected */
+		h = deb_lookup(f->db, "Debian:12", "zlib");
+		assert_int_equal(h.n, 1);
+		assert_int_equal(h.status[0], SW_ST_AFFECTED);
+		assert_int_equal(h.last_kind[0], SW_EV_LIMIT);
+		assert_string_equal(h.note[0], "fixed in unstable 1:1.3.dfsg-2");
+		/* in unstable itself it is the fix */
+		h = deb_lookup(f->db, "Debian:unstable", "zlib");
+		assert_int_equal(h.n, 1);
+		assert_int_equal(h.status[0], SW_ST_FIXED);
+		assert_int_equal(h.last_kind[0], SW_EV_FIXED);
+		assert_string_equal(h.note[0], "");
+
+		/* a release with its own line does not inherit; another does */
+		h = deb_lookup(f->db, "Debian:12", "vim");
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.eco[0], "Debian:12");
+		assert_int_equal(h.last_kind[0], SW_EV_FIXED);
+		h = deb_lookup(f->db, "Debian:11", "vim");
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.eco[0], "Debian");
+		assert_int_equal(h.last_kind[0], SW_EV_LIMIT);
+
+		/* the DSA's bookworm line stands for the CVE in bookworm only */
+		h = deb_lookup(f->db, "Debian:12", "glibc");
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.ids[0], "DSA-5514-1");
+		h = deb_lookup(f->db, "Debian:11", "glibc");
+		assert_int_equal(h.n, 1);
+		assert_string_equal(h.ids[0], "CVE-2023-4911");
+
+		/* other ecosystems never see them */
+		h = deb_lookup(f->db, "Ubuntu:22.04", "zlib");
+		assert_int_equal(h.n, 0);
+		if (pass == 1)
+			assert_int_equal(sw_vulndb_end_read(f->db, &err), 0);
+	}
+	/* a Debian release with only inherited data is covered */
+	struct sw_vec any = SW_VEC_INIT;
+	assert_int_equal(sw_vulndb_packages(f->db, "Debian:13", 1, &any, &err), 0);
+	assert_int_equal(any.len, 1);
+	sw_vec_free_strings(&any);
+	assert_int_equal(sw_vulndb_packages(f->db, "Alpine:v3.18", 1, &any, &err), 0);
+	assert_int_equal(any.len, 0);
+	sw_vec_release(&any);
+}
+
 static void test_age(void **state)
 {
 	struct fixture *f = *state;
@@ -427,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kev_epss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_and_reimport, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_id_from_several_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debian_inherits_unstable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_age, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_open_errors),

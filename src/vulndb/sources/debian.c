@@ -13,6 +13,10 @@
  * One vulnerability per id (CVE-..., TEMP-..., DSA-..., DLA-...) with one
  * affected entry per (release, source package): ecosystem "Debian:<n>"
  * (codename -> number, sid -> "Debian:unstable"), package = source package.
+ * A text-list line without "[release]" (vuln-list: no "Release") is the
+ * unstable line every release without its own line inherits, as the
+ * tracker computes it: it is stored under the ecosystem "Debian" (see
+ * SW_VULNDB_DEBIAN_INHERITED in vulndb.h; the lookup applies it).
  * Status mapping and urgency handling: docs/vulndb-sources.md.
  */
 #include <stdio.h>
@@ -35,11 +39,12 @@ static const struct {
 	{ "sid", "unstable" }, { "unstable", "unstable" },
 };
 
-/* "Debian:12" for "bookworm" (malloc'd), NULL for an unknown codename. */
+/* "Debian:12" for "bookworm" (malloc'd), NULL for an unknown codename;
+ * "Debian" for none (the unstable line the other releases inherit). */
 static char *release_ecosystem(const char *codename)
 {
-	if (!codename)
-		codename = "sid";
+	if (!codename || !*codename)
+		return sw_xstrdup("Debian");
 	for (size_t i = 0; i < sizeof(debian_releases) / sizeof(debian_releases[0]); i++)
 		if (strcmp(codename, debian_releases[i].codename) == 0)
 			return sw_xasprintf("Debian:%s", debian_releases[i].number);
@@ -129,7 +134,9 @@ static int add_annotation(struct sw_vuln *v, const char *release, const char *pk
 	} else if (sw_streq(kind, "not-affected")) {
 		st = SW_ST_NOT_AFFECTED;
 	} else if (sw_streq(kind, "removed")) {
-		st = SW_ST_NOT_AFFECTED;
+		/* the tracker: no fixed version, so a release that still has
+		 * the package is vulnerable */
+		st = SW_ST_AFFECTED;
 		extra = "removed";
 	} else if (sw_streq(kind, "postponed")) {
 		st = SW_ST_FIX_DEFERRED;
@@ -183,6 +190,10 @@ static void tracker_release(struct sw_vuln *v, const char *pkg, const char *code
 	const char *why = NULL, *kind = NULL;
 	char rec[256];
 	snprintf(rec, sizeof(rec), "%s/%s/%s", pkg, v->id, codename);
+	if (!*codename) {
+		sw_src_bad(sink, path, rec, "empty release name");
+		return;
+	}
 	if (bad || !status) {
 		sw_src_bad(sink, path, rec, bad ? "a field has the wrong type" : "missing \"status\"");
 		return;
