@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.locations.len; i++)
 		sw_vulndb_location_free(o.locations.items[i]);
 	sw_vec_release(&o.locations);
+	sw_vulndb_update_result_release(&res);
 	if (r < 0) {
 		fprintf(stderr, "bench_vulndb: %s\n", err.msg);
 		return 2;
