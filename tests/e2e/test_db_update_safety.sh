@@ -5,8 +5,8 @@
 # records zipped here, the Debian DSA list gzipped here, the CISA KEV
 # catalogue), then each file is replaced the way a bad download would
 # replace it: a zip cut short, an HTML error page saved as all.zip, a gzip
-# cut short, an empty JSON document, a 0-byte file, an HTML page served by
-# HTTP.  Each time the update must exit 2, name the source on stderr and in
+# cut short, an empty JSON document, a 0-byte file, a JSON file cut short,
+# an HTML page served by HTTP, an HTTP error.  Each time the update must exit 2, name the source on stderr and in
 # `db info`, keep that source's previous records (found again by `db
 # search`), and still install the other sources' fresh data.  A record
 # count falling by more than --max-drop needs --force.  Expected counts are
@@ -121,9 +121,11 @@ rc=$?
 expect_kept "plain text as .gz" debian "$N_DSA" "$LAST_DSA"
 cp "$T/good/DSA-list.txt.gz" "$M/DSA-list.txt.gz"
 
-# 4. an empty JSON document, then a 0-byte file, in place of the KEV catalogue
-for empty in '{}' '[]' ''; do
-  printf '%s' "$empty" > "$M/kev.json"
+# 4. an empty JSON document, a 0-byte file and a JSON file cut short in
+# place of the KEV catalogue
+head -c $(($(stat -c %s "$T/good/kev.json") / 2)) "$T/good/kev.json" > "$T/good/kev-cut.json"
+for empty in '{}' '[]' '' cut; do
+  if [ "$empty" = cut ]; then cp "$T/good/kev-cut.json" "$M/kev.json"; else printf '%s' "$empty" > "$M/kev.json"; fi
   $STOWAWAY db update -q --db "$DB" $SRC 2> "$T/err"
   rc=$?
   check "kev '$empty': exit 2 (rc $rc)" '[ $rc -eq 2 ]'
