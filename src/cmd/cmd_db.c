@@ -81,7 +81,8 @@ static void help_update(FILE *out)
 		"Examples:\n"
 		"  stowaway db update\n"
 		"  stowaway db update --source osv=./all.zip --source kev=kev.json\n"
-		"  stowaway db update --offline-data /srv/mirror/vuln --db /tmp/vulndb.sqlite\n");
+		"  stowaway db update --offline-data /srv/mirror/vuln --db /tmp/vulndb.sqlite\n"
+		"  stowaway db update --source osv=./all.zip --force   # accept a real drop\n");
 }
 
 static void help_info(FILE *out)
