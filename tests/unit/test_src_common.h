@@ -72,6 +72,8 @@ static SRC_UNUSED int rec_put_vuln(void *ctx, const struct sw_vuln *v, struct sw
 				struct sw_event *ev = rg->events.items[e];
 				if (ev->kind == SW_EV_FIXED)
 					sw_buf_addf(&b, " fixed=%s", ev->version);
+				else if (ev->kind == SW_EV_LIMIT)
+					sw_buf_addf(&b, " limit=%s", ev->version);
 				else if (ev->kind == SW_EV_INTRODUCED && strcmp(ev->version, "0") != 0)
 					sw_buf_addf(&b, " introduced=%s", ev->version);
 			}

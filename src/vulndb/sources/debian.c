@@ -176,6 +176,42 @@ static int add_annotation(struct sw_vuln *v, const char *release, const char *pk
 	return 0;
 }
 
+/*
+ * In the text lists and vuln-list records, "[rel] - pkg <no-dsa>",
+ * "<ignored>" and "<postponed>" are no-DSA notes, not package notes: the
+ * tracker still computes that release's state from unstable's line
+ * (fixed version compared with the release's package).  Such an entry gets
+ * unstable's fixed versions as limits (affected below them); without an
+ * unstable fix it stays affected whatever the version.
+ */
+static void nodsa_versions_from_unstable(struct sw_vuln *v)
+{
+	for (size_t i = 0; i < v->affected.len; i++) {
+		struct sw_affected *a = v->affected.items[i];
+		bool nodsa = (a->status == SW_ST_AFFECTED && a->note && strncmp(a->note, "no-dsa", 6) == 0) ||
+			     a->status == SW_ST_WILL_NOT_FIX || a->status == SW_ST_FIX_DEFERRED;
+		if (!nodsa || a->ranges.len || !sw_starts_with(a->ecosystem, "Debian:"))
+			continue;
+		for (size_t k = 0; k < v->affected.len; k++) {
+			const struct sw_affected *u = v->affected.items[k];
+			if (u->status != SW_ST_FIXED || !sw_streq(u->ecosystem, "Debian") || !sw_streq(u->package, a->package))
+				continue;
+			for (size_t r = 0; r < u->ranges.len; r++) {
+				const struct sw_range *ur = u->ranges.items[r];
+				for (size_t e = 0; e < ur->events.len; e++) {
+					const struct sw_event *ev = ur->events.items[e];
+					if (ev->kind != SW_EV_FIXED)
+						continue;
+					struct sw_range *nr = sw_range_new("ECOSYSTEM");
+					sw_range_add_event(nr, SW_EV_INTRODUCED, "0");
+					sw_range_add_event(nr, SW_EV_LIMIT, ev->version);
+					sw_vec_push(&a->ranges, nr);
+				}
+			}
+		}
+	}
+}
+
 /* ---- 1. tracker JSON -------------------------------------------------------- */
 
 static void tracker_release(struct sw_vuln *v, const char *pkg, const char *codename,
@@ -639,6 +675,8 @@ static int text_list(const char *path, const uint8_t *data, size_t len,
 		free(line);
 		pos += n + (nl ? 1 : 0);
 	}
+	for (size_t i = 0; i < st.g.order.len; i++)
+		nodsa_versions_from_unstable(st.g.order.items[i]);
 	int rc = sw_src_group_emit(&st.g, sink, path, err);
 	sw_src_group_release(&st.g);
 	return rc;
@@ -700,6 +738,7 @@ static int vuln_list_record(const char *path, json_t *root, const struct sw_vuln
 			bad = false;
 		}
 	}
+	nodsa_versions_from_unstable(v);
 	int rc = sw_src_put(sink, path, v, err);
 	sw_vuln_free(v);
 	return rc;
