@@ -16,6 +16,7 @@
 #include "util/mem.h"
 #include "util/path.h"
 #include "version/version.h"
+#include "vulndb/vulndb.h"
 
 static const char *const sev_names[] = { "unknown", "negligible", "low", "medium", "high", "critical" };
 

@@ -24,8 +24,9 @@
 #include "inventory/inventory.h"
 #include "util/err.h"
 #include "util/vec.h"
-#include "vulndb/model.h"
-#include "vulndb/vulndb.h"
+#include "model/advisory.h"
+
+struct sw_vulndb;   /* vulndb/vulndb.h: match.c reads it; callers only pass it */
 
 enum sw_severity_level {
 	SW_SEV_UNKNOWN = 0,
