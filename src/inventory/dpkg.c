@@ -333,6 +333,11 @@ static bool dpkg_wants(const char *path, unsigned mode, uint64_t size)
 	return false;
 }
 
+static bool dpkg_database(const char *path)
+{
+	return strcmp(path, "var/lib/dpkg/status") == 0 || sw_starts_with(path, "var/lib/dpkg/status.d/");
+}
+
 static int dpkg_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		      struct sw_err *err)
 {
@@ -350,5 +355,6 @@ const struct sw_analyzer sw_analyzer_dpkg = {
 	.version = 1,
 	.max_size = 256u << 20,
 	.wants = dpkg_wants,
+	.database = dpkg_database,
 	.parse = dpkg_parse,
 };

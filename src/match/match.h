@@ -72,6 +72,10 @@ struct sw_match_opts {
 struct sw_match_result {
 	struct sw_vec findings;    /* struct sw_finding*, sorted by package, severity, id */
 	struct sw_vec notes;       /* char*: "no vulnerability data for Debian:13; OS packages not checked" */
+	/* char*: packages that could not be checked, one line each (the OS
+	 * release has no data in the database...); also in `notes`.  Empty =
+	 * every package the inventory lists was checked. */
+	struct sw_vec incomplete;
 	bool os_covered;           /* the database has data for the detected OS release */
 	char *os_ecosystem;        /* "Debian:12", or NULL when no OS was detected */
 };
