@@ -120,6 +120,7 @@ static json_t *skeleton(const struct sw_report_ctx *ctx, struct sw_report_stream
 	json_object_set_new(doc, "os", os_obj(&inv->os));
 	json_object_set_new(doc, "packages", sw_report_stream_placeholder(0));
 	json_object_set_new(doc, "warnings", str_array(&inv->warnings));
+	sw_report_json_add_completeness(doc, ctx);
 	*st = (struct sw_report_stream){ inv->packages.len, package_item, (void *)ctx };
 	return doc;
 }
