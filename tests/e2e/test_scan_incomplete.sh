@@ -117,6 +117,33 @@ debian_root $T/d13 13 trixie
 $MKIMAGE --format oci-archive -o $T/d13.tar $T/d13 >/dev/null
 expect_incomplete d13 oci-archive:$T/d13.tar 'no data for Debian:13' 0
 
+# ---- a dpkg status padded past 256 MiB: read (dpkg reads it), in bounded memory ----
+debian_root $T/big 12 bookworm
+python3 - $T/big/var/lib/dpkg/status <<'PY'
+import sys
+# the installed openssl first, then 270 MB (> 256 MiB) of removed packages' stanzas
+with open(sys.argv[1], "a") as f:
+    n = size = 0
+    chunk = []
+    while size < 270_000_000:
+        s = "Package: p%d\nStatus: deinstall ok config-files\nVersion: 1\n\n" % n
+        chunk.append(s); size += len(s); n += 1
+        if len(chunk) > 100000:
+            f.write("".join(chunk)); chunk = []
+    f.write("".join(chunk))
+PY
+[ $(stat -c %s $T/big/var/lib/dpkg/status) -gt 268435456 ] || bad "the padded status is not past 256 MiB"
+$MKIMAGE --format oci-archive --compression none -o $T/big.tar $T/big >/dev/null
+rm -rf $T/big
+/usr/bin/time -f %M -o $T/big.rss $STOWAWAY scan -q -f json -o $T/big.json --fail-on low oci-archive:$T/big.tar 2> $T/big.err; rc=$?
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["complete"] is True and [(v["id"], v["package"]["name"]) for v in d["vulnerabilities"]] == [("CVE-2024-1001", "openssl")] else 1)' $T/big.json \
+	&& [ $rc -eq 1 ] && ok "padded status: read whole, openssl's finding, --fail-on low exits 1" \
+	|| bad "padded status rc $rc: $(cat $T/big.err)"
+# read whole (the old way) it would take more than the file's 270 MB
+rss=$(tail -n 1 $T/big.rss)
+[ "$rss" -lt 150000 ] && ok "padded status: peak RSS $rss KiB" || bad "padded status: peak RSS $rss KiB"
+rm -f $T/big.tar
+
 # ---- sbom: an incomplete inventory is flagged too ----
 $STOWAWAY sbom -q -f json -o $T/sbom.json oci-archive:$T/rpm.tar 2> $T/sbom.err
 $STOWAWAY sbom -q -f table oci-archive:$T/rpm.tar > $T/sbom.table 2>/dev/null
