@@ -151,6 +151,14 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["co
 	&& grep -q "^Incomplete (1):" $T/sbom.table && grep -q "warning: incomplete" $T/sbom.err \
 	&& ok "sbom: json, table and stderr flag the incomplete inventory" || bad "sbom incomplete: $(cat $T/sbom.err)"
 $VALIDATE $SW_SOURCE_DIR/docs/stowaway-sbom.schema.json $T/sbom.json && ok "sbom json validates" || bad "sbom own schema"
+# ... and re-matching that SBOM keeps it incomplete (json, cyclonedx, spdx)
+$STOWAWAY sbom -q -f cyclonedx -o $T/sbom.cdx oci-archive:$T/rpm.tar 2>/dev/null
+$STOWAWAY sbom -q -f spdx-json -o $T/sbom.spdx oci-archive:$T/rpm.tar 2>/dev/null
+for b in sbom.json sbom.cdx sbom.spdx; do
+	$STOWAWAY scan -q -f json -o $T/re.json --fail-on low --sbom $T/$b 2> $T/re.err; rc=$?
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["complete"] is False and any("rpmdb.sqlite" in r for r in d["incomplete"]) else 1)' $T/re.json \
+		&& [ $rc -eq 2 ] && ok "scan --sbom $b: still incomplete, --fail-on exits 2" || bad "scan --sbom $b rc $rc: $(cat $T/re.err)"
+done
 
 [ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"
