@@ -141,7 +141,12 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["co
 	|| bad "padded status rc $rc: $(cat $T/big.err)"
 # read whole (the old way) it would take more than the file's 270 MB
 rss=$(tail -n 1 $T/big.rss)
-[ "$rss" -lt 150000 ] && ok "padded status: peak RSS $rss KiB" || bad "padded status: peak RSS $rss KiB"
+if ldd "$STOWAWAY" 2>/dev/null | grep -q 'libasan'; then
+	# AddressSanitizer's shadow memory and quarantine make RSS meaningless
+	echo "ok - padded status: peak RSS $rss KiB (AddressSanitizer build: not bounded here)"
+else
+	[ "$rss" -lt 150000 ] && ok "padded status: peak RSS $rss KiB" || bad "padded status: peak RSS $rss KiB"
+fi
 rm -f $T/big.tar
 
 # ---- sbom: an incomplete inventory is flagged too ----
