@@ -51,7 +51,8 @@ static void help(FILE *out)
 	      "                          database that could not be read, an OS release the\n"
 	      "                          database has no data for)\n"
 	      "      --allow-incomplete  with --fail-on: judge an incomplete result by its\n"
-	      "                          findings alone (it is still marked incomplete)\n"
+	      "                          findings alone (it is still marked incomplete;\n"
+	      "                          without --fail-on it changes nothing)\n"
 	      "      --max-db-age DUR    fail (exit 2) when the database is older (e.g. 7d, 48h);\n"
 	      "                          without it an old database (> 7d) only warns\n"
 	      "Matching:\n"
@@ -207,10 +208,6 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	so.gate = fail_on_s != NULL;
-	if (so.allow_incomplete && !so.gate) {
-		rc = sw_cmd_usage_error("scan", "--allow-incomplete needs --fail-on");
-		goto out;
-	}
 	if (so.max_db_age_text && sw_vulndb_parse_duration(so.max_db_age_text, &so.max_db_age, &err) < 0) {
 		rc = sw_cmd_usage_error("scan", "--max-db-age: %s", err.msg);
 		goto out;
