@@ -1,23 +1,17 @@
-/* cmd_scan.c - `stowaway scan IMAGE`: inventory + match + report. */
-#include <fcntl.h>
+/* cmd_scan.c - `stowaway scan IMAGE`: options -> sw_scan_run() (scan/scan.h),
+ * then the report, the notes and warnings on stderr, and the exit code. */
 #include <getopt.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "image/image.h"
-#include "inventory/inventory.h"
-#include "inventory/sbom_read.h"
 #include "match/filter.h"
-#include "match/match.h"
 #include "report/report.h"
-#include "util/buf.h"
+#include "scan/scan.h"
 #include "util/mem.h"
 #include "util/outfile.h"
 #include "vulndb/vulndb.h"
@@ -52,7 +46,13 @@ static void help(FILE *out)
 	      "      --vex FILE          OpenVEX or CycloneDX VEX; not_affected/fixed suppress\n"
 	      "                          (repeatable)\n"
 	      "Gates:\n"
-	      "      --fail-on SEV       exit 1 when an unsuppressed finding is at SEV or above\n"
+	      "      --fail-on SEV       exit 1 when an unsuppressed finding is at SEV or above;\n"
+	      "                          exit 2 when the result is incomplete (a package\n"
+	      "                          database that could not be read, an OS release the\n"
+	      "                          database has no data for)\n"
+	      "      --allow-incomplete  with --fail-on: judge an incomplete result by its\n"
+	      "                          findings alone (it is still marked incomplete;\n"
+	      "                          without --fail-on it changes nothing)\n"
 	      "      --max-db-age DUR    fail (exit 2) when the database is older (e.g. 7d, 48h);\n"
 	      "                          without it an old database (> 7d) only warns\n"
 	      "Matching:\n"
@@ -79,56 +79,32 @@ static void help(FILE *out)
 	      "  stowaway scan registry:reg.example.test/org/app:1.2   (or just: alpine:3.19)\n"
 	      "\n"
 	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched, 2 error (bad image,\n"
-	      "no or too old database, i/o), 64 usage.\n",
+	      "no or too old database, i/o; an incomplete result under --fail-on without\n"
+	      "--allow-incomplete), 64 usage.\n",
 	      out);
 }
 
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
-       OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE };
+       OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
+       OPT_ALLOW_INCOMPLETE };
 
-static int load_inventory(const char *image, const char *sbom, const struct sw_image_opts *io,
-			  bool no_cache, struct sw_inventory **inv, struct sw_err *err)
+static void phase_cb(void *ctx, const char *name)
 {
-	if (sbom) {
-		/* a regular file is mapped (its page-cache pages, not a copy:
-		 * fewer page faults); anything else is read */
-		const size_t max = 512u << 20;
-		int fd = open(sbom, O_RDONLY | O_CLOEXEC);
-		struct stat st;
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-		    (uint64_t)st.st_size <= max) {
-			size_t len = (size_t)st.st_size;
-			void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-			close(fd);
-			if (map != MAP_FAILED) {
-				int r = sw_inventory_from_sbom(sbom, map, len, inv, err);
-				munmap(map, len);
-				return r;
-			}
-		} else if (fd >= 0) {
-			close(fd);
-		}
-		struct sw_buf b = SW_BUF_INIT;
-		int r = sw_buf_read_file(&b, sbom, max, err);
-		if (r == 0)
-			r = sw_inventory_from_sbom(sbom, b.data, b.len, inv, err);
-		sw_buf_release(&b);
-		return r;
-	}
-	struct sw_image *img = NULL;
-	if (sw_image_open(image, io, &img, err) < 0)
-		return -1;
-	/* $STOWAWAY_NO_CACHE: as --no-cache (the test suite sets it) */
-	const char *nc = getenv("STOWAWAY_NO_CACHE");
-	struct sw_inventory_opts opts = { .no_cache = no_cache || (nc && *nc && strcmp(nc, "0")) };
-	if (sw_cmd_progress_enabled())
-		opts.progress = sw_cmd_layer_progress;
-	int r = sw_inventory_build(img, &opts, inv, err);
-	if (r == 0)
-		sw_cmd_debug_cache(*inv);
-	sw_image_close(img);
-	return r;
+	(void)ctx;
+	sw_cmd_phase(name);
+}
+
+/* What the scan has to say besides the report, on stderr: notes (unless
+ * --quiet), warnings, and why the result is incomplete (always). */
+static void print_notes(const struct sw_scan_result *r)
+{
+	for (size_t i = 0; !sw_cmd_quiet() && r->match && i < r->match->notes.len; i++)
+		fprintf(stderr, "stowaway: note: %s\n", (const char *)r->match->notes.items[i]);
+	for (size_t i = 0; i < r->warnings.len; i++)
+		fprintf(stderr, "stowaway: warning: %s\n", (const char *)r->warnings.items[i]);
+	for (size_t i = 0; i < r->incomplete.len; i++)
+		fprintf(stderr, "stowaway: warning: incomplete result: %s\n", (const char *)r->incomplete.items[i]);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -144,6 +120,7 @@ int cmd_scan(int argc, char **argv)
 		{ "ignorefile", required_argument, NULL, OPT_IGNOREFILE },
 		{ "vex", required_argument, NULL, OPT_VEX },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "allow-incomplete", no_argument, NULL, OPT_ALLOW_INCOMPLETE },
 		{ "max-db-age", required_argument, NULL, OPT_MAX_AGE },
 		{ "kernel-headers", no_argument, NULL, OPT_KERNEL },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -157,15 +134,13 @@ int cmd_scan(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "table", *output = NULL, *sbom = NULL, *ignorefile = NULL;
-	const char *db_path = NULL, *platform = NULL, *max_age_s = NULL, *fail_on_s = NULL;
-	const char *username = NULL;
-	bool pw_stdin = false, insecure = false, plain_http = false;
+	const char *format = "table", *output = NULL, *fail_on_s = NULL;
+	bool pw_stdin = false, show_suppressed = false;
 	struct sw_vec vex = SW_VEC_INIT;
-	struct sw_filter filter;
-	struct sw_match_opts mopts = { 0 };
-	bool show_suppressed = false, no_cache = false;
+	struct sw_scan_opts so = SW_SCAN_OPTS_INIT;
+	struct sw_scan_result *res = NULL;
 	struct sw_err err = SW_ERR_INIT;
+	char *password = NULL;
 	sw_cmd_phase("start");
 #ifdef __GLIBC__
 	/* A scan builds and frees a few MB of small objects per phase (the
@@ -176,160 +151,124 @@ int cmd_scan(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
 	sw_heap_prefer_huge_pages(32u << 20);
 #endif
-	sw_filter_init(&filter, sw_cmd_now());
+	so.now = sw_cmd_now();
 	int rc = SW_EXIT_USAGE, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
-		case OPT_SBOM: sbom = optarg; break;
+		case OPT_SBOM: so.sbom = optarg; break;
 		case OPT_SHOW_SUPP: show_suppressed = true; break;
 		case OPT_SEVERITY:
-			if (sw_filter_parse_severities(optarg, &filter.severity_mask, &err) < 0) {
+			if (sw_filter_parse_severities(optarg, &so.severity_mask, &err) < 0) {
 				rc = sw_cmd_usage_error("scan", "--severity: %s", err.msg);
 				goto out;
 			}
 			break;
-		case OPT_UNFIXED: filter.ignore_unfixed = true; break;
+		case OPT_UNFIXED: so.ignore_unfixed = true; break;
 		case OPT_IGN_STATUS:
-			if (sw_filter_parse_statuses(optarg, &filter.status_mask, &err) < 0) {
+			if (sw_filter_parse_statuses(optarg, &so.status_mask, &err) < 0) {
 				rc = sw_cmd_usage_error("scan", "--ignore-status: %s", err.msg);
 				goto out;
 			}
 			break;
-		case OPT_IGNOREFILE: ignorefile = optarg; break;
+		case OPT_IGNOREFILE: so.ignorefile = optarg; break;
 		case OPT_VEX: sw_vec_push(&vex, optarg); break;
 		case OPT_FAIL_ON: fail_on_s = optarg; break;
-		case OPT_MAX_AGE: max_age_s = optarg; break;
-		case OPT_KERNEL: mopts.kernel_headers = true; break;
-		case OPT_DB: db_path = optarg; break;
-		case OPT_PLATFORM: platform = optarg; break;
-		case OPT_USERNAME: username = optarg; break;
+		case OPT_ALLOW_INCOMPLETE: so.allow_incomplete = true; break;
+		case OPT_MAX_AGE: so.max_db_age_text = optarg; break;
+		case OPT_KERNEL: so.match.kernel_headers = true; break;
+		case OPT_DB: so.db_path = optarg; break;
+		case OPT_PLATFORM: so.image_opts.platform = optarg; break;
+		case OPT_USERNAME: so.image_opts.username = optarg; break;
 		case OPT_PW_STDIN: pw_stdin = true; break;
-		case OPT_INSECURE: insecure = true; break;
-		case OPT_PLAIN_HTTP: plain_http = true; break;
-		case OPT_NO_CACHE: no_cache = true; break;
+		case OPT_INSECURE: so.image_opts.insecure = true; break;
+		case OPT_PLAIN_HTTP: so.image_opts.plain_http = true; break;
+		case OPT_NO_CACHE: so.no_cache = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
 		}
 	}
-	if (sbom ? optind != argc : optind + 1 != argc) {
-		rc = sw_cmd_usage_error("scan", sbom ? "give IMAGE or --sbom, not both"
-						: optind == argc ? "IMAGE is missing" : "one IMAGE only");
+	if (so.sbom ? optind != argc : optind + 1 != argc) {
+		rc = sw_cmd_usage_error("scan", so.sbom ? "give IMAGE or --sbom, not both"
+						   : optind == argc ? "IMAGE is missing" : "one IMAGE only");
 		goto out;
 	}
+	if (!so.sbom)
+		so.image = argv[optind];
 	enum sw_report_format fmt;
 	if (sw_report_format_parse(format, &fmt) < 0) {
 		rc = sw_cmd_usage_error("scan", "unknown format '%s'", format);
 		goto out;
 	}
-	enum sw_severity_level fail_on = SW_SEV_UNKNOWN;
-	if (fail_on_s && sw_severity_parse(fail_on_s, &fail_on) < 0) {
+	if (fail_on_s && sw_severity_parse(fail_on_s, &so.fail_on) < 0) {
 		rc = sw_cmd_usage_error("scan", "--fail-on: unknown severity '%s'", fail_on_s);
 		goto out;
 	}
-	int64_t max_age = 0;
-	if (max_age_s && sw_vulndb_parse_duration(max_age_s, &max_age, &err) < 0) {
+	so.gate = fail_on_s != NULL;
+	if (so.max_db_age_text && sw_vulndb_parse_duration(so.max_db_age_text, &so.max_db_age, &err) < 0) {
 		rc = sw_cmd_usage_error("scan", "--max-db-age: %s", err.msg);
 		goto out;
 	}
-	if (pw_stdin && !username) {
+	if (pw_stdin && !so.image_opts.username) {
 		rc = sw_cmd_usage_error("scan", "--password-stdin needs --username");
 		goto out;
 	}
+	so.vex = (const char *const *)vex.items;
+	so.nvex = vex.len;
+	if (sw_cmd_progress_enabled())
+		so.progress = sw_cmd_layer_progress;
+	so.phase = phase_cb;
 
-	/* everything the user named must load before any work is done */
-	rc = SW_EXIT_ERROR;
-	if (!ignorefile && access(".stowawayignore", R_OK) == 0)
-		ignorefile = ".stowawayignore";
-	if (ignorefile && sw_filter_load_ignore_file(&filter, ignorefile, &err) < 0) {
-		rc = sw_cmd_fail(&err);
-		goto out;
-	}
-	for (size_t i = 0; i < vex.len; i++)
-		if (sw_filter_load_vex(&filter, vex.items[i], &err) < 0) {
-			rc = sw_cmd_fail(&err);
-			goto out;
-		}
-
-	struct sw_vulndb *db = NULL;
-	struct sw_inventory *inv = NULL;
-	struct sw_match_result *res = NULL;
-	struct sw_outfile of = { 0 };
-	if (sw_vulndb_open(db_path, SW_VULNDB_RDONLY, &db, &err) < 0) {
-		if (err.code == SW_E_NOTFOUND)
-			sw_err_set(&err, SW_E_NOTFOUND, "no vulnerability database at '%s': run 'stowaway db update' first",
-				   db_path ? db_path : sw_vulndb_default_path());
-		goto fail;
-	}
-	bool stale = false;
-	if (sw_vulndb_check_age(db, max_age ? max_age : 7 * 86400, &stale, &err) < 0)
-		goto fail;
-	if (stale && max_age) {
-		sw_err_set(&err, SW_E_DB, "database '%s' is older than --max-db-age %s: run 'stowaway db update'",
-			   sw_vulndb_path(db), max_age_s);
-		goto fail;
-	}
-	if (stale)
-		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
-				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
-	sw_cmd_phase("open");
-	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
-	struct sw_image_opts io = { .platform = platform, .username = username,
-				    .password = password, .insecure = insecure,
-				    .plain_http = plain_http };
-	int lrc = load_inventory(sbom ? NULL : argv[optind], sbom, &io, no_cache, &inv, &err);
+	if (pw_stdin)
+		so.image_opts.password = password = sw_cmd_read_password_stdin();
+	int r = sw_scan_run(&so, &res, &err);
 	if (password) {
 		memset(password, 0, strlen(password));
 		free(password);
 	}
-	if (lrc < 0)
-		goto fail;
-	sw_cmd_phase("inventory");
-	if (sw_match_inventory(db, inv, &mopts, &res, &err) < 0)
-		goto fail;
-	sw_cmd_phase("match");
-	sw_filter_apply(&filter, inv, res);
-	sw_cmd_phase("filters");
-	for (size_t i = 0; i < res->notes.len; i++)
-		if (!sw_cmd_quiet())
-			fprintf(stderr, "stowaway: note: %s\n", (const char *)res->notes.items[i]);
-	if (sw_outfile_open(&of, output, &err) < 0)
-		goto fail;
+	if (r < 0) {
+		rc = sw_cmd_fail(&err);
+		goto out;
+	}
+	if (res->inventory && !so.sbom)
+		sw_cmd_debug_cache(res->inventory);
+	print_notes(res);
+	struct sw_outfile of = { 0 };
+	if (sw_outfile_open(&of, output, &err) < 0) {
+		rc = sw_cmd_fail(&err);
+		goto out;
+	}
 	struct sw_report_opts ro = {
 		.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
 		.now = sw_cmd_now(),
 		.tool_version = SW_VERSION_STRING,
 		.show_suppressed = show_suppressed,
 	};
-	if (sw_report_scan(of.fp, fmt, inv, res, &ro, &err) < 0) {
+	if (sw_report_scan(of.fp, fmt, res->inventory, res->match, &ro, &err) < 0) {
 		sw_outfile_abort(&of);
-		goto fail;
+		rc = sw_cmd_fail(&err);
+		goto out;
 	}
-	if (sw_outfile_commit(&of, &err) < 0)
-		goto fail;
+	if (sw_outfile_commit(&of, &err) < 0) {
+		rc = sw_cmd_fail(&err);
+		goto out;
+	}
 	sw_cmd_phase("report");
-	rc = SW_EXIT_OK;
-	if (fail_on_s)
-		for (size_t i = 0; i < res->findings.len; i++) {
-			const struct sw_finding *f = res->findings.items[i];
-			if (!f->suppressed && f->severity >= fail_on) {
-				rc = SW_EXIT_FAIL;
-				break;
-			}
-		}
-	goto done;
-fail:
-	rc = sw_cmd_fail(&err);
-done:
-	sw_match_result_free(res);
-	sw_inventory_free(inv);
-	sw_vulndb_close(db);
-	sw_cmd_phase("close");
+	switch (res->verdict) {
+	case SW_SCAN_PASS: rc = SW_EXIT_OK; break;
+	case SW_SCAN_FAIL: rc = SW_EXIT_FAIL; break;
+	case SW_SCAN_FAIL_INCOMPLETE:
+		fprintf(stderr, "stowaway: error: the result is incomplete (see above), so --fail-on cannot "
+				"pass; --allow-incomplete accepts it\n");
+		rc = SW_EXIT_ERROR;
+		break;
+	}
 out:
-	sw_filter_release(&filter);
+	sw_scan_result_free(res);
+	sw_cmd_phase("close");
 	sw_vec_release(&vex);
 	return rc;
 }

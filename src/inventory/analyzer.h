@@ -22,6 +22,12 @@
  * not every byte was fed.  A streaming analyzer finds nothing, not even a
  * warning, in a file that it gave up on after its first bytes.
  *
+ * database(path), when set, says the file is a package manager's own
+ * database (dpkg status, an rpm database, apk's installed): a warning on
+ * such a file (over the size limit, damaged, unreadable) means packages
+ * are missing, and the built inventory says so (inventory->incomplete),
+ * so a scan never reports "0 vulnerabilities" for what it could not read.
+ *
  * Packages need only their identity filled (type, name, version, arch,
  * source, licences, files...); `path` defaults to the file's path, and the
  * inventory fills purl, layer and owner.
@@ -41,6 +47,7 @@ struct sw_analyzer {
 	unsigned version;       /* bump when the output for the same input changes (cache key) */
 	uint64_t max_size;      /* wanted files larger than this are skipped with a warning */
 	bool (*wants)(const char *path, unsigned mode, uint64_t size);
+	bool (*database)(const char *path);   /* optional, see above */
 	int (*parse)(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		     struct sw_err *err);
 	/* streaming analyzers only (parse == NULL) */

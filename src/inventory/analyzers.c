@@ -12,6 +12,7 @@
 
 static const struct sw_analyzer *const os_analyzers[] = {
 	&sw_analyzer_dpkg,
+	&sw_analyzer_dpkg_status,
 	&sw_analyzer_apk,
 	&sw_analyzer_rpm,
 	NULL,

@@ -125,6 +125,11 @@ static bool apk_wants(const char *path, unsigned mode, uint64_t size)
 	       strcmp(path, "usr/lib/apk/db/installed") == 0;
 }
 
+static bool apk_database(const char *path)
+{
+	return apk_wants(path, 0, 0);
+}
+
 static int apk_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		     struct sw_err *err)
 {
@@ -137,5 +142,6 @@ const struct sw_analyzer sw_analyzer_apk = {
 	.version = 1,
 	.max_size = 256u << 20,
 	.wants = apk_wants,
+	.database = apk_database,
 	.parse = apk_parse,
 };

@@ -522,16 +522,37 @@ static int pkg_order(const void *x, const void *y)
 	return r;
 }
 
+static int str_order(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
 static bool is_os_type(const char *type)
 {
 	return type_rank(type) == 0;
 }
 
-/* Move t's packages into the inventory; file-list pseudo-packages go to lists. */
-static void collect(struct sw_inventory *inv, struct tracked *t, struct sw_vec *lists)
+/* Whether analyzer `name` calls the file at path its package database. */
+static bool is_database(const char *name, const char *path)
 {
-	for (size_t i = 0; i < t->found->res.warnings.len; i++)
+	const struct sw_analyzer *const *an = sw_analyzers_all();
+	for (size_t i = 0; an[i]; i++)
+		if (strcmp(an[i]->name, name) == 0)
+			return an[i]->database && an[i]->database(path);
+	return false;
+}
+
+/* Move t's packages into the inventory; file-list pseudo-packages go to
+ * lists.  A package database with warnings makes the inventory incomplete. */
+static void collect(struct sw_inventory *inv, const char *path, struct tracked *t,
+		    struct sw_vec *lists)
+{
+	bool db = t->found->res.warnings.len && is_database(t->found->analyzer, path);
+	for (size_t i = 0; i < t->found->res.warnings.len; i++) {
 		sw_vec_push_strdup(&inv->warnings, t->found->res.warnings.items[i]);
+		if (db)
+			sw_vec_push_strdup(&inv->incomplete, t->found->res.warnings.items[i]);
+	}
 	for (size_t i = 0; i < t->pkgs.len; i++) {
 		struct sw_package *p = t->pkgs.items[i];
 		if (p->flags & SW_PKG_FILES_ONLY) {
@@ -563,7 +584,7 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 				dpkg_status_d |= t->pkgs.len > 0;
 			else if (strcmp(k, "var/lib/dpkg/status") == 0)
 				dpkg_status = true;
-			collect(inv, t, &lists);
+			collect(inv, k, t, &lists);
 		}
 	}
 	if (dpkg_status_d && !dpkg_status)
@@ -650,6 +671,7 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 		p->purl = sw_purl_for_package(p, &inv->os);
 	}
 	sw_vec_sort(&inv->packages, pkg_order);
+	sw_vec_sort(&inv->incomplete, str_order);   /* the map's order is not stable */
 	for (size_t i = 0; results && i < inv->layers.len; i++)
 		for (size_t w = 0; w < results[i].warnings.len; w++)
 			sw_vec_push_strdup(&inv->warnings, results[i].warnings.items[w]);

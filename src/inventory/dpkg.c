@@ -7,10 +7,13 @@
  * half-installed, not-installed, unpacked, half-configured) are skipped.
  * var/lib/dpkg/status.d/NAME (distroless): one stanza per file, usually
  * without a Status field (then it is installed).
+ * Both are the "dpkg-status" analyzer, streamed (no size limit, bounded
+ * memory).  The "dpkg" analyzer reads the rest whole:
  * var/lib/dpkg/info/NAME[:ARCH].list: the files a package owns.
  * usr/share/doc/NAME/copyright: licences, from DEP-5 "License:" fields and
  * references to /usr/share/common-licenses/NAME.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -127,71 +130,183 @@ static char *trimmed_dup(const char *s, size_t n)
 	return sw_xstrndup(s, n);
 }
 
+/* A status file is read as a stream of lines: memory is one stanza's
+ * fields and one line (at most DPKG_LINE_MAX bytes kept of a longer one;
+ * no field we keep is that long), whatever the file's size, and time is
+ * linear in it.  dpkg reads a status file of any size, so there is no
+ * size limit. */
+#define DPKG_LINE_MAX ((size_t)64 << 10)
+/* Installed packages kept of one status file: Debian's whole archive is
+ * ~65,000 binary packages per architecture, so more is not a real system;
+ * past it the file is not read further and the inventory is incomplete
+ * (each package costs ~1 KiB through the scan: this bounds memory). */
+#define DPKG_MAX_PACKAGES 200000u
+/* Skipped stanzas reported one by one, then counted. */
+#define DPKG_MAX_STANZA_WARNINGS 20u
+
+struct sw_dpkg_status {
+	char *path;
+	bool status_d;
+	bool nul;                   /* a NUL byte: not a status file; nothing is kept */
+	bool full;                  /* DPKG_MAX_PACKAGES reached: the rest is not read */
+	struct stanza st;
+	struct sw_buf line;         /* the current line when it spans chunks */
+	size_t line_len;            /* its full length (line keeps DPKG_LINE_MAX) */
+	size_t lineno, bad_lines;
+	size_t stanza_warnings;     /* warnings of skipped stanzas so far */
+	struct sw_pkglist out;
+};
+
+struct sw_dpkg_status *sw_dpkg_status_begin(const char *path, bool status_d)
+{
+	struct sw_dpkg_status *d = sw_xcalloc(1, sizeof(*d));
+	d->path = sw_xstrdup(path);
+	d->status_d = status_d;
+	sw_buf_init(&d->line, 0);
+	return d;
+}
+
+/* Stanza warnings beyond the first few are counted, not kept: a status
+ * file of millions of broken stanzas must not cost a string each. */
+static void emit(struct sw_dpkg_status *d)
+{
+	size_t before = d->out.warnings.len;
+	stanza_emit(&d->st, d->path, d->status_d, &d->out);
+	if (d->out.pkgs.len > DPKG_MAX_PACKAGES) {
+		sw_package_free(sw_vec_pop(&d->out.pkgs));
+		d->full = true;
+	}
+	if (d->out.warnings.len > before && d->stanza_warnings++ >= DPKG_MAX_STANZA_WARNINGS)
+		free(sw_vec_pop(&d->out.warnings));
+	stanza_reset(&d->st);
+}
+
+/* One line, without its newline (n bytes of it; a '\r' before the newline
+ * is dropped here). */
+static void status_line(struct sw_dpkg_status *d, const char *p, size_t n)
+{
+	d->lineno++;
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (n == 0) {
+		emit(d);
+	} else if (p[0] == ' ' || p[0] == '\t') {
+		/* continuation of the previous field: nothing we keep spans lines */
+		if (!d->st.any)
+			d->bad_lines++;
+	} else if (p[0] == '#') {
+		/* comment (allowed in deb822) */
+	} else {
+		const char *colon = memchr(p, ':', n);
+		if (!colon || colon == p) {
+			if (d->bad_lines++ < 5)
+				sw_pkglist_warn(&d->out, "%s: line %zu: not a 'Field: value' line", d->path,
+						d->lineno);
+			return;
+		}
+		if (!d->st.any) {
+			d->st.any = true;
+			d->st.first_line = d->lineno;
+		}
+		size_t klen = (size_t)(colon - p);
+		const char *v = colon + 1;
+		size_t vlen = n - klen - 1;
+		char **dst = NULL;
+#define FIELD(name, member) \
+	else if (klen == sizeof(name) - 1 && strncasecmp(p, name, klen) == 0) dst = &d->st.member
+		if (0) {
+		}
+		FIELD("Package", package);
+		FIELD("Status", status);
+		FIELD("Version", version);
+		FIELD("Architecture", arch);
+		FIELD("Source", source);
+		FIELD("Maintainer", maintainer);
+#undef FIELD
+		if (dst) {
+			free(*dst);
+			*dst = trimmed_dup(v, vlen);
+		}
+	}
+}
+
+/* Append part of a line that spans chunks, keeping at most DPKG_LINE_MAX. */
+static void line_add(struct sw_dpkg_status *d, const char *p, size_t n)
+{
+	d->line_len += n;
+	if (d->line.len < DPKG_LINE_MAX)
+		sw_buf_add(&d->line, p, n < DPKG_LINE_MAX - d->line.len ? n : DPKG_LINE_MAX - d->line.len);
+}
+
+bool sw_dpkg_status_feed(struct sw_dpkg_status *d, const uint8_t *data, size_t len)
+{
+	if (d->nul || d->full)
+		return true;
+	if (memchr(data, '\0', len)) {
+		d->nul = true;
+		return true;
+	}
+	const char *p = (const char *)data, *end = p + len;
+	while (p < end && !d->full) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			line_add(d, p, (size_t)(end - p));
+			break;
+		}
+		size_t n = (size_t)(nl - p);
+		if (d->line_len) {
+			line_add(d, p, n);
+			status_line(d, d->line.data, d->line.len);
+			sw_buf_reset(&d->line);
+			d->line_len = 0;
+		} else {
+			status_line(d, p, n < DPKG_LINE_MAX ? n : DPKG_LINE_MAX);
+		}
+		p = nl + 1;
+	}
+	return d->full;
+}
+
+int sw_dpkg_status_end(struct sw_dpkg_status *d, struct sw_pkglist *out)
+{
+	if (!d)
+		return 0;
+	if (d->nul) {
+		sw_pkglist_warn(out, "%s: contains NUL bytes; not a dpkg status file", d->path);
+	} else {
+		if (d->line_len && !d->full)   /* a last line without a newline */
+			status_line(d, d->line.data, d->line.len);
+		if (!d->full)
+			emit(d);
+		else
+			sw_pkglist_warn(&d->out, "%s: more than %u installed packages (line %zu); the rest "
+					"was not read", d->path, DPKG_MAX_PACKAGES, d->lineno);
+		if (d->bad_lines > 5)
+			sw_pkglist_warn(&d->out, "%s: %zu malformed lines in all", d->path, d->bad_lines);
+		if (d->stanza_warnings > DPKG_MAX_STANZA_WARNINGS)
+			sw_pkglist_warn(&d->out, "%s: %zu more stanzas skipped", d->path,
+					d->stanza_warnings - DPKG_MAX_STANZA_WARNINGS);
+		for (size_t i = 0; i < d->out.pkgs.len; i++)
+			sw_vec_push(&out->pkgs, d->out.pkgs.items[i]);
+		for (size_t i = 0; i < d->out.warnings.len; i++)
+			sw_vec_push(&out->warnings, d->out.warnings.items[i]);
+		sw_vec_release(&d->out.pkgs);
+		sw_vec_release(&d->out.warnings);
+	}
+	sw_pkglist_release(&d->out);
+	stanza_reset(&d->st);
+	sw_buf_release(&d->line);
+	free(d->path);
+	free(d);
+	return 0;
+}
+
 int sw_dpkg_parse_status(const char *path, const uint8_t *data, size_t len, bool status_d,
 			 struct sw_pkglist *out)
 {
-	struct stanza st = { 0 };
-	const char *p = (const char *)data, *end = p + len;
-	size_t lineno = 0;
-	size_t bad_lines = 0;
-	if (memchr(data, '\0', len)) {
-		sw_pkglist_warn(out, "%s: contains NUL bytes; not a dpkg status file", path);
-		return 0;
-	}
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		size_t n = (size_t)(le - p);
-		lineno++;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n == 0) {
-			stanza_emit(&st, path, status_d, out);
-			stanza_reset(&st);
-		} else if (p[0] == ' ' || p[0] == '\t') {
-			/* continuation of the previous field: nothing we keep spans lines */
-			if (!st.any)
-				bad_lines++;
-		} else if (p[0] == '#') {
-			/* comment (allowed in deb822) */
-		} else {
-			const char *colon = memchr(p, ':', n);
-			if (!colon || colon == p) {
-				if (bad_lines++ < 5)
-					sw_pkglist_warn(out, "%s: line %zu: not a 'Field: value' line", path, lineno);
-			} else {
-				if (!st.any) {
-					st.any = true;
-					st.first_line = lineno;
-				}
-				size_t klen = (size_t)(colon - p);
-				const char *v = colon + 1;
-				size_t vlen = n - klen - 1;
-				char **dst = NULL;
-#define FIELD(name, member) \
-	else if (klen == sizeof(name) - 1 && strncasecmp(p, name, klen) == 0) dst = &st.member
-				if (0) {
-				}
-				FIELD("Package", package);
-				FIELD("Status", status);
-				FIELD("Version", version);
-				FIELD("Architecture", arch);
-				FIELD("Source", source);
-				FIELD("Maintainer", maintainer);
-#undef FIELD
-				if (dst) {
-					free(*dst);
-					*dst = trimmed_dup(v, vlen);
-				}
-			}
-		}
-		p = nl ? nl + 1 : end;
-	}
-	stanza_emit(&st, path, status_d, out);
-	stanza_reset(&st);
-	if (bad_lines > 5)
-		sw_pkglist_warn(out, "%s: %zu malformed lines in all", path, bad_lines);
-	return 0;
+	struct sw_dpkg_status *d = sw_dpkg_status_begin(path, status_d);
+	sw_dpkg_status_feed(d, data, len);
+	return sw_dpkg_status_end(d, out);
 }
 
 int sw_dpkg_parse_list(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out)
@@ -320,12 +435,6 @@ static bool dpkg_wants(const char *path, unsigned mode, uint64_t size)
 	if (!sw_starts_with(path, "var/lib/dpkg/"))
 		return false;
 	const char *rest = path + strlen("var/lib/dpkg/");
-	if (strcmp(rest, "status") == 0)
-		return true;
-	if (sw_starts_with(rest, "status.d/")) {
-		const char *name = rest + strlen("status.d/");
-		return *name && !strchr(name, '/') && !sw_ends_with(name, ".md5sums");
-	}
 	if (sw_starts_with(rest, "info/")) {
 		const char *name = rest + strlen("info/");
 		return !strchr(name, '/') && sw_ends_with(name, ".list");
@@ -339,16 +448,60 @@ static int dpkg_parse(const char *path, const uint8_t *data, size_t len, struct 
 	(void)err;
 	if (is_copyright_path(path))
 		return sw_dpkg_parse_copyright(path, data, len, out);
-	if (sw_ends_with(path, ".list") && sw_starts_with(path, "var/lib/dpkg/info/"))
-		return sw_dpkg_parse_list(path, data, len, out);
-	return sw_dpkg_parse_status(path, data, len,
-				    sw_starts_with(path, "var/lib/dpkg/status.d/"), out);
+	return sw_dpkg_parse_list(path, data, len, out);
 }
 
 const struct sw_analyzer sw_analyzer_dpkg = {
 	.name = "dpkg",
-	.version = 1,
+	.version = 2,
 	.max_size = 256u << 20,
 	.wants = dpkg_wants,
 	.parse = dpkg_parse,
+};
+
+/* ---- the databases, streamed ---- */
+
+static bool status_wants(const char *path, unsigned mode, uint64_t size)
+{
+	(void)mode;
+	(void)size;
+	if (strcmp(path, "var/lib/dpkg/status") == 0)
+		return true;
+	if (!sw_starts_with(path, "var/lib/dpkg/status.d/"))
+		return false;
+	const char *name = path + strlen("var/lib/dpkg/status.d/");
+	return *name && !strchr(name, '/') && !sw_ends_with(name, ".md5sums");
+}
+
+static bool status_database(const char *path)
+{
+	return status_wants(path, 0, 0);
+}
+
+static void *status_begin(const char *path, uint64_t size)
+{
+	(void)size;
+	return sw_dpkg_status_begin(path, sw_starts_with(path, "var/lib/dpkg/status.d/"));
+}
+
+static bool status_feed(void *state, const uint8_t *data, size_t len)
+{
+	return sw_dpkg_status_feed(state, data, len);
+}
+
+static int status_end(void *state, struct sw_pkglist *out, struct sw_err *err)
+{
+	(void)err;
+	return sw_dpkg_status_end(state, out);
+}
+
+const struct sw_analyzer sw_analyzer_dpkg_status = {
+	.name = "dpkg-status",
+	.version = 1,
+	.max_size = UINT64_MAX,   /* dpkg reads any size; the parse is streamed */
+	.wants = status_wants,
+	.database = status_database,
+	.begin = status_begin,
+	.feed = status_feed,
+	.end = status_end,
 };

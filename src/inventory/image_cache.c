@@ -8,6 +8,7 @@
  *   u32 distroless (0 or 1)
  *   u32 npkgs { package }        files always empty
  *   strvec warnings
+ *   strvec incomplete            (format 2)
  *   u32 crc32 of everything before it
  */
 #include "inventory/image_cache.h"
@@ -21,7 +22,7 @@
 #include "util/mem.h"
 
 #define IC_MAGIC "SWIC"
-#define IC_FORMAT 1u
+#define IC_FORMAT 2u
 /* Bump when the merge or what follows it (build.c finish(), osdetect.c,
  * purl.c) changes the inventory built from the same layer results. */
 #define IC_MERGE_VERSION 1u
@@ -66,6 +67,7 @@ int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struc
 	for (size_t i = 0; i < inv->packages.len; i++)
 		sw_cache_put_pkg(out, inv->packages.items[i], SW_CACHE_PKG_NO_FILES);
 	sw_cache_put_strvec(out, &inv->warnings);
+	sw_cache_put_strvec(out, &inv->incomplete);
 	return sw_cache_put_end(out, start, "image cache entry", err);
 }
 
@@ -76,7 +78,7 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, IC_MAGIC, IC_FORMAT, key, IC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_os os = { 0 };
-	struct sw_vec pkgs = SW_VEC_INIT, warnings = SW_VEC_INIT;
+	struct sw_vec pkgs = SW_VEC_INIT, warnings = SW_VEC_INIT, incomplete = SW_VEC_INIT;
 	os.id = sw_cache_get_str(&r);
 	os.version_id = sw_cache_get_str(&r);
 	os.codename = sw_cache_get_str(&r);
@@ -96,15 +98,18 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 			sw_cache_rd_fail(&r, "a package with files");
 	}
 	sw_cache_get_strvec(&r, &warnings);
+	sw_cache_get_strvec(&r, &incomplete);
 	if (sw_cache_rd_end(&r, IC_WHAT, err) < 0) {
 		sw_os_release(&os);
 		sw_vec_free_all(&pkgs, sw_package_free_v);
 		sw_vec_free_strings(&warnings);
+		sw_vec_free_strings(&incomplete);
 		return -SW_E_FORMAT;
 	}
 	inv->os = os;
 	inv->packages = pkgs;
 	inv->warnings = warnings;
+	inv->incomplete = incomplete;
 	return 0;
 }
 

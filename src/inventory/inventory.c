@@ -26,5 +26,6 @@ void sw_inventory_free(struct sw_inventory *inv)
 	sw_os_release(&inv->os);
 	sw_vec_free_all(&inv->packages, sw_package_free_v);
 	sw_vec_free_strings(&inv->warnings);
+	sw_vec_free_strings(&inv->incomplete);
 	free(inv);
 }

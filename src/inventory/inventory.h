@@ -63,6 +63,11 @@ struct sw_inventory {
 	struct sw_os os;
 	struct sw_vec packages;     /* struct sw_package*, OS packages first, sorted */
 	struct sw_vec warnings;     /* char*: "path: what was wrong" (broken files, limits hit) */
+	/* char*: why packages are missing: a package manager's database (dpkg
+	 * status, rpm, apk installed) that could not be read whole, one line
+	 * each ("var/lib/rpm/rpmdb.sqlite: ..."); also in `warnings`.  Empty =
+	 * the inventory lists every package the databases hold. */
+	struct sw_vec incomplete;
 	/* how it was built (not part of the bill of materials) */
 	enum sw_inv_cache image_cache; /* the image-level cache (inventory/image_cache.h) */
 	unsigned layers_cached;     /* results taken from the layer cache, layers not read */

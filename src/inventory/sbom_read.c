@@ -328,6 +328,30 @@ static int read_own(struct sw_inventory *inv, const char *path, const struct sw_
 	return 0;
 }
 
+/* An SBOM that says its inventory is incomplete (ours: "incomplete" in our
+ * JSON, "stowaway:incomplete" BOM properties in CycloneDX, "incomplete: "
+ * annotations in SPDX) makes the inventory read from it incomplete too:
+ * re-matching it must not turn "could not look" into "0 vulnerabilities". */
+static void read_incomplete(struct sw_inventory *inv, const struct sw_json *doc)
+{
+	const struct sw_json *own = sw_json_get(doc, "incomplete");
+	for (size_t i = 0; i < sw_json_array_len(own); i++)
+		if (sw_json_str(sw_json_at(own, i)))
+			sw_vec_push_strdup(&inv->incomplete, sw_json_str(sw_json_at(own, i)));
+	const struct sw_json *props = sw_json_get(doc, "properties");
+	for (size_t i = 0; i < sw_json_array_len(props); i++) {
+		const struct sw_json *p = sw_json_at(props, i);
+		if (sw_streq(jstr(p, "name"), "stowaway:incomplete") && jstr(p, "value"))
+			sw_vec_push_strdup(&inv->incomplete, jstr(p, "value"));
+	}
+	const struct sw_json *anns = sw_json_get(doc, "annotations");
+	for (size_t i = 0; i < sw_json_array_len(anns); i++) {
+		const char *c = jstr(sw_json_at(anns, i), "comment");
+		if (c && sw_starts_with(c, "incomplete: "))
+			sw_vec_push_strdup(&inv->incomplete, c + strlen("incomplete: "));
+	}
+}
+
 int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 			   struct sw_inventory **out, struct sw_err *err)
 {
@@ -350,6 +374,8 @@ int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 		r = read_own(inv, path, doc);
 	else
 		r = sw_err_set(err, SW_E_FORMAT, "'%s': not a CycloneDX, SPDX or stowaway SBOM", path);
+	if (r == 0)
+		read_incomplete(inv, doc);
 	sw_json_doc_free(jd);
 	if (r < 0) {
 		sw_inventory_free(inv);

@@ -16,6 +16,7 @@
 #include "util/mem.h"
 #include "util/path.h"
 #include "version/version.h"
+#include "vulndb/vulndb.h"
 
 static const char *const sev_names[] = { "unknown", "negligible", "low", "medium", "high", "critical" };
 
@@ -694,6 +695,7 @@ void sw_match_result_free(struct sw_match_result *r)
 		return;
 	sw_vec_free_all(&r->findings, finding_free_v);
 	sw_vec_free_strings(&r->notes);
+	sw_vec_free_strings(&r->incomplete);
 	free(r->os_ecosystem);
 	free(r);
 }
@@ -708,9 +710,10 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 	struct sw_match_result *res = sw_xcalloc(1, sizeof(*res));
 	struct sw_map installed = SW_MAP_INIT;
 	res->os_ecosystem = sw_match_os_ecosystem(&inv->os);
-	bool has_os_pkgs = false;
+	size_t n_os_pkgs = 0;
 	for (size_t i = 0; i < inv->packages.len; i++)
-		has_os_pkgs |= is_os_type(((struct sw_package *)inv->packages.items[i])->type);
+		n_os_pkgs += is_os_type(((struct sw_package *)inv->packages.items[i])->type);
+	bool has_os_pkgs = n_os_pkgs > 0;
 	if (sw_vulndb_begin_read(db, err) < 0) {
 		sw_match_result_free(res);
 		return -1;
@@ -722,14 +725,22 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		res->os_covered = any.len > 0;
 		bool covered = res->os_covered;
 		sw_vec_free_strings(&any);
-		if (!covered && has_os_pkgs)
+		if (!covered && has_os_pkgs) {
 			sw_vec_push(&res->notes, sw_xasprintf("the database has no data for %s: OS packages were "
 							      "not checked (this is not 'no vulnerabilities')",
 							      res->os_ecosystem));
+			sw_vec_push(&res->incomplete, sw_xasprintf("the database has no data for %s: %zu OS "
+								   "packages were not checked",
+								   res->os_ecosystem, n_os_pkgs));
+		}
 	} else if (has_os_pkgs) {
 		sw_vec_push(&res->notes, sw_xasprintf("OS '%s %s' is not supported: OS packages were not checked",
 						      inv->os.id ? inv->os.id : "unknown",
 						      inv->os.version_id ? inv->os.version_id : ""));
+		sw_vec_push(&res->incomplete, sw_xasprintf("OS '%s %s' is not supported: %zu OS packages were "
+							   "not checked",
+							   inv->os.id ? inv->os.id : "unknown",
+							   inv->os.version_id ? inv->os.version_id : "", n_os_pkgs));
 	}
 	/* A lockfile's package that is also installed (node_modules, site-packages)
 	 * is one package: match the installed copy only. */

@@ -24,8 +24,9 @@
 #include "inventory/inventory.h"
 #include "util/err.h"
 #include "util/vec.h"
-#include "vulndb/model.h"
-#include "vulndb/vulndb.h"
+#include "model/advisory.h"
+
+struct sw_vulndb;   /* vulndb/vulndb.h: match.c reads it; callers only pass it */
 
 enum sw_severity_level {
 	SW_SEV_UNKNOWN = 0,
@@ -71,6 +72,10 @@ struct sw_match_opts {
 struct sw_match_result {
 	struct sw_vec findings;    /* struct sw_finding*, sorted by package, severity, id */
 	struct sw_vec notes;       /* char*: "no vulnerability data for Debian:13; OS packages not checked" */
+	/* char*: packages that could not be checked, one line each (the OS
+	 * release has no data in the database...); also in `notes`.  Empty =
+	 * every package the inventory lists was checked. */
+	struct sw_vec incomplete;
 	bool os_covered;           /* the database has data for the detected OS release */
 	char *os_ecosystem;        /* "Debian:12", or NULL when no OS was detected */
 };

@@ -420,3 +420,74 @@ const char *sw_report_source_version(const struct sw_package *p)
 		return p->source_version;
 	return os_type(p->type) ? p->version : NULL;
 }
+
+/* ---- completeness ---- */
+
+size_t sw_report_incomplete_count(const struct sw_report_ctx *ctx)
+{
+	return ctx->inv->incomplete.len + (ctx->res ? ctx->res->incomplete.len : 0);
+}
+
+const char *sw_report_incomplete_get(const struct sw_report_ctx *ctx, size_t i)
+{
+	if (i < ctx->inv->incomplete.len)
+		return ctx->inv->incomplete.items[i];
+	i -= ctx->inv->incomplete.len;
+	return ctx->res && i < ctx->res->incomplete.len ? ctx->res->incomplete.items[i] : NULL;
+}
+
+void sw_report_json_add_completeness(json_t *doc, const struct sw_report_ctx *ctx)
+{
+	size_t n = sw_report_incomplete_count(ctx);
+	json_t *why = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(why, sw_report_jstr(sw_report_incomplete_get(ctx, i)));
+	json_object_set_new(doc, "complete", json_boolean(n == 0));
+	json_object_set_new(doc, "incomplete", why);
+}
+
+static void cdx_prop(json_t *props, const char *name, const char *value)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "value", sw_report_jstr(value));
+	json_array_append_new(props, o);
+}
+
+void sw_report_cdx_add_completeness(json_t *doc, const struct sw_report_ctx *ctx)
+{
+	size_t n = sw_report_incomplete_count(ctx);
+	if (!n)
+		return;
+	json_t *props = json_object_get(doc, "properties");
+	if (!json_is_array(props)) {
+		props = json_array();
+		json_object_set_new(doc, "properties", props);
+	}
+	cdx_prop(props, "stowaway:complete", "false");
+	for (size_t i = 0; i < n; i++)
+		cdx_prop(props, "stowaway:incomplete", sw_report_incomplete_get(ctx, i));
+}
+
+void sw_report_spdx_add_completeness(json_t *doc, const struct sw_report_ctx *ctx)
+{
+	size_t n = sw_report_incomplete_count(ctx);
+	if (!n)
+		return;
+	char ts[32];
+	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
+	char *tool = sw_xasprintf("Tool: stowaway-%s", ctx->tool_version);
+	json_t *anns = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_object();
+		json_object_set_new(a, "annotationDate", json_string(ts));
+		json_object_set_new(a, "annotationType", json_string("OTHER"));
+		json_object_set_new(a, "annotator", sw_report_jstr(tool));
+		char *c = sw_xasprintf("incomplete: %s", sw_report_incomplete_get(ctx, i));
+		json_object_set_new(a, "comment", sw_report_jstr(c));
+		free(c);
+		json_array_append_new(anns, a);
+	}
+	free(tool);
+	json_object_set_new(doc, "annotations", anns);
+}

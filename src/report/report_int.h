@@ -109,6 +109,24 @@ const char *const *sw_report_license_table(int which);
 /* Alias i of the built-in alias table ("GPL-2+"), NULL past the end. */
 const char *sw_report_license_alias(size_t i);
 
+/* --- completeness (report.c): every format says when the packages it
+ * lists, or the findings, may be missing some (docs/scan-formats.md) --- */
+
+/* Why the document is incomplete: ctx->inv->incomplete, then (a scan)
+ * ctx->res->incomplete; 0 = complete.  sw_report_incomplete_get(ctx, i)
+ * is reason i (borrowed). */
+size_t sw_report_incomplete_count(const struct sw_report_ctx *ctx);
+const char *sw_report_incomplete_get(const struct sw_report_ctx *ctx, size_t i);
+/* Our JSON: top-level "complete" (bool) and "incomplete" (reasons). */
+void sw_report_json_add_completeness(json_t *doc, const struct sw_report_ctx *ctx);
+/* CycloneDX, when incomplete: BOM-level properties "stowaway:complete" =
+ * "false" and one "stowaway:incomplete" per reason, appended to
+ * doc.properties (created when absent). */
+void sw_report_cdx_add_completeness(json_t *doc, const struct sw_report_ctx *ctx);
+/* SPDX, when incomplete: one document annotation (type OTHER) per reason,
+ * "incomplete: REASON". */
+void sw_report_spdx_add_completeness(json_t *doc, const struct sw_report_ctx *ctx);
+
 /* --- scan helpers (scan_common.c) --- */
 
 /* Whether a writer that hides suppressed findings lists f. */

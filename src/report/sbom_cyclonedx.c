@@ -290,6 +290,7 @@ static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[2])
 	json_object_set_new(d, "dependsOn", sw_report_stream_placeholder(1));
 	json_array_append_new(deps, d);
 	json_object_set_new(doc, "dependencies", deps);
+	sw_report_cdx_add_completeness(doc, ctx);
 	s[0] = (struct sw_report_stream){ st->nrefs, component_item, st };
 	s[1] = (struct sw_report_stream){ st->nrefs, ref_item, st };
 	return doc;

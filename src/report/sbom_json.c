@@ -1,5 +1,5 @@
 /*
- * sbom_json.c - stowaway's own JSON SBOM (schemaVersion 1.0).
+ * sbom_json.c - stowaway's own JSON SBOM (schemaVersion 1.1).
  *
  * The layout is documented in docs/json-schema.md and described by
  * docs/stowaway-sbom.schema.json.  Every key is always present (null
@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#define SW_SBOM_SCHEMA_VERSION "1.0"
+#define SW_SBOM_SCHEMA_VERSION "1.1"
 
 static json_t *str_array(const struct sw_vec *v)
 {
@@ -120,6 +120,7 @@ static json_t *skeleton(const struct sw_report_ctx *ctx, struct sw_report_stream
 	json_object_set_new(doc, "os", os_obj(&inv->os));
 	json_object_set_new(doc, "packages", sw_report_stream_placeholder(0));
 	json_object_set_new(doc, "warnings", str_array(&inv->warnings));
+	sw_report_json_add_completeness(doc, ctx);
 	*st = (struct sw_report_stream){ inv->packages.len, package_item, (void *)ctx };
 	return doc;
 }

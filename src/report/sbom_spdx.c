@@ -317,6 +317,7 @@ static json_t *skeleton(struct spdx_state *st, struct sw_report_stream s[2])
 	if (json_array_size(st->extracted))
 		json_object_set(doc, "hasExtractedLicensingInfos", st->extracted);
 	json_object_set_new(doc, "relationships", sw_report_stream_placeholder(1));
+	sw_report_spdx_add_completeness(doc, ctx);
 	size_t n = st->nfixed + inv->packages.len;
 	s[0] = (struct sw_report_stream){ n, package_item, st };
 	s[1] = (struct sw_report_stream){ n, relationship_item, st };

@@ -288,6 +288,15 @@ int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		free(t);
 	}
 	fputs(types.len ? ")\n" : "\n", out);
+	if (inv->incomplete.len) {
+		fprintf(out, "%sIncomplete (%zu):%s packages are missing from this list\n", b,
+			inv->incomplete.len, e);
+		for (size_t i = 0; i < inv->incomplete.len; i++) {
+			char *w = clean(inv->incomplete.items[i], 0);
+			fprintf(out, "  %s\n", w);
+			free(w);
+		}
+	}
 	if (inv->warnings.len) {
 		fprintf(out, "%sWarnings (%zu):%s\n", b, inv->warnings.len, e);
 		for (size_t i = 0; i < inv->warnings.len; i++) {

@@ -286,10 +286,13 @@ int sw_report_cdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err
 
 	/* notes (e.g. an OS release without data) as document properties */
 	if (ctx->res->notes.len) {
-		json_t *props = json_array();
+		json_t *props = json_object_get(doc, "properties");   /* completeness, if any */
+		if (!json_is_array(props)) {
+			props = json_array();
+			json_object_set_new(doc, "properties", props);
+		}
 		for (size_t n = 0; n < ctx->res->notes.len; n++)
 			prop(props, "stowaway:note", ctx->res->notes.items[n]);
-		json_object_set_new(doc, "properties", props);
 	}
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);

@@ -33,6 +33,7 @@ static const char css[] =
 	"th{background:#f5f5f5}"
 	"table.meta th{width:9em}"
 	".note{background:#fff8e1;border-left:4px solid #ffa000;padding:.5em 1em;margin:.5em 0}"
+	".incomplete{background:#ffebee;border-left-color:#c62828}"
 	".sev{color:#fff;border-radius:3px;padding:0 .4em;font-size:.85em}"
 	".sev-critical{background:#b71c1c}.sev-high{background:#f4511e}"
 	".sev-medium{background:#fbc02d;color:#212121}.sev-low{background:#1e88e5}"
@@ -226,6 +227,11 @@ int sw_report_html_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	free(tool);
 	sw_buf_addstr(&b, "</table>\n");
 
+	for (size_t i = 0; i < sw_report_incomplete_count(ctx); i++) {
+		sw_buf_addstr(&b, "<p class=\"note incomplete\"><strong>Incomplete result:</strong> ");
+		esc(&b, sw_report_incomplete_get(ctx, i));
+		sw_buf_addstr(&b, " (this is not 'no vulnerabilities')</p>\n");
+	}
 	for (size_t i = 0; i < res->notes.len; i++) {
 		sw_buf_addstr(&b, "<p class=\"note\"><strong>Note:</strong> ");
 		esc(&b, res->notes.items[i]);

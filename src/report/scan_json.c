@@ -1,5 +1,5 @@
 /*
- * scan_json.c - stowaway's own JSON scan report (schemaVersion 1.0).
+ * scan_json.c - stowaway's own JSON scan report (schemaVersion 1.1).
  *
  * The SBOM document of sbom_json.c (image, os, packages, warnings: the same
  * bytes) plus "osEcosystem", "osCovered", "vulnerabilities", "notes" and

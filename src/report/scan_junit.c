@@ -174,10 +174,23 @@ int sw_report_junit_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	if (tl && ts[tl - 1] == 'Z')
 		ts[tl - 1] = '\0'; /* the JUnit schema's timestamp has no zone */
 
+	/* an incomplete result is one more test, in error */
+	size_t ninc = sw_report_incomplete_count(ctx);
 	struct sw_buf b = SW_BUF_INIT;
 	sw_buf_addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			"<testsuites name=\"stowaway\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n",
-		    np, nfailed);
+			"<testsuites name=\"stowaway\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" time=\"0\">\n",
+		    np + (ninc ? 1 : 0), nfailed, ninc ? 1 : 0);
+	if (ninc) {
+		sw_buf_addf(&b, "  <testsuite name=\"stowaway\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" timestamp=\"%s\">\n"
+				"    <testcase classname=\"stowaway\" name=\"scan complete\" time=\"0\">\n"
+				"      <error type=\"incomplete\" message=\"incomplete result: packages could not be listed or checked\">",
+			    ts);
+		for (size_t i = 0; i < ninc; i++) {
+			esc(&b, sw_report_incomplete_get(ctx, i));
+			sw_buf_addstr(&b, "\n");
+		}
+		sw_buf_addstr(&b, "</error>\n    </testcase>\n  </testsuite>\n");
+	}
 	for (size_t t = 0; t < types.len; t++) {
 		const char *type = types.items[t];
 		size_t tests = 0, fails = 0;

@@ -233,12 +233,23 @@ int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	json_object_set_new(tool, "driver", driver);
 
 	json_t *inv = json_object();
-	json_object_set_new(inv, "executionSuccessful", json_true());
+	/* an incomplete result (packages not listed or not checked) is not a
+	 * successful execution: one error notification per reason */
+	size_t ninc = sw_report_incomplete_count(ctx);
+	json_object_set_new(inv, "executionSuccessful", json_boolean(ninc == 0));
 	char ts[32];
 	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
 	json_object_set_new(inv, "endTimeUtc", json_string(ts));
-	if (res->notes.len) {
+	if (res->notes.len || ninc) {
 		json_t *notes = json_array();
+		for (size_t i = 0; i < ninc; i++) {
+			json_t *n = json_object();
+			json_object_set_new(n, "level", json_string("error"));
+			char *m = sw_xasprintf("incomplete result: %s", sw_report_incomplete_get(ctx, i));
+			json_object_set_new(n, "message", text_obj(m));
+			free(m);
+			json_array_append_new(notes, n);
+		}
 		for (size_t i = 0; i < res->notes.len; i++) {
 			json_t *n = json_object();
 			json_object_set_new(n, "level", json_string("warning"));

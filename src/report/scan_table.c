@@ -138,6 +138,16 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		}
 	}
 
+	size_t ninc = sw_report_incomplete_count(ctx);
+	if (ninc) {
+		fputc('\n', out);
+		for (size_t i = 0; i < ninc; i++) {
+			char *n = sw_report_clean(sw_report_incomplete_get(ctx, i), 0);
+			fprintf(out, "%sINCOMPLETE: %s%s\n", color ? "\033[1;31m" : "", n, e);
+			free(n);
+		}
+	}
+
 	size_t nf = res->findings.len, nrows = 0;
 	struct row *rows = sw_xcalloc(nf ? nf : 1, sizeof(*rows));
 	size_t w[NCOLS];
@@ -186,6 +196,10 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		b, e, total, total == 1 ? "y" : "ies", counts[SW_SEV_CRITICAL], counts[SW_SEV_HIGH],
 		counts[SW_SEV_MEDIUM], counts[SW_SEV_LOW], counts[SW_SEV_NEGLIGIBLE],
 		counts[SW_SEV_UNKNOWN]);
+	if (ninc)
+		fprintf(out, "%sIncomplete result:%s packages could not be listed or checked (%zu reason%s above); "
+			     "this is not 'no vulnerabilities'\n",
+			b, e, ninc, ninc == 1 ? "" : "s");
 	if (suppressed)
 		fprintf(out, "%zu suppressed%s\n", suppressed,
 			ctx->opts->show_suppressed ? " (listed above)" : "; --show-suppressed to list");

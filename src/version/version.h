@@ -24,7 +24,7 @@
 
 #include "util/err.h"
 #include "util/vec.h"
-#include "vulndb/model.h"
+#include "model/advisory.h"
 
 enum sw_vscheme {
 	SW_VS_DPKG,

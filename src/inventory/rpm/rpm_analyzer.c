@@ -134,6 +134,11 @@ static bool rpm_wants(const char *path, unsigned mode, uint64_t size)
 	return false;
 }
 
+static bool rpm_database(const char *path)
+{
+	return rpm_wants(path, 0, 0);
+}
+
 static int rpm_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		     struct sw_err *err)
 {
@@ -151,5 +156,6 @@ const struct sw_analyzer sw_analyzer_rpm = {
     .version = 1,
     .max_size = 512u << 20,
     .wants = rpm_wants,
+    .database = rpm_database,
     .parse = rpm_parse,
 };

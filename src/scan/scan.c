@@ -1,0 +1,201 @@
+/* scan.c - one scan: filters, database, inventory, match, completeness, gate (scan.h). */
+#include "scan/scan.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "inventory/sbom_read.h"
+#include "match/filter.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "vulndb/vulndb.h"
+
+/* SBOMs larger than this are refused (a million components fit). */
+#define SCAN_SBOM_MAX ((size_t)512 << 20)
+#define DEFAULT_IGNOREFILE ".stowawayignore"
+
+static void phase(const struct sw_scan_opts *o, const char *name)
+{
+	if (o->phase)
+		o->phase(o->phase_ctx, name);
+}
+
+static int load_sbom(const char *path, struct sw_inventory **inv, struct sw_err *err)
+{
+	/* a regular file is mapped (its page-cache pages, not a copy: fewer
+	 * page faults); anything else (a pipe, /dev/stdin) is read */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SCAN_SBOM_MAX) {
+		size_t len = (size_t)st.st_size;
+		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (map != MAP_FAILED) {
+			int r = sw_inventory_from_sbom(path, map, len, inv, err);
+			munmap(map, len);
+			return r;
+		}
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	struct sw_buf b = SW_BUF_INIT;
+	int r = sw_buf_read_file(&b, path, SCAN_SBOM_MAX, err);
+	if (r == 0)
+		r = sw_inventory_from_sbom(path, b.data, b.len, inv, err);
+	sw_buf_release(&b);
+	return r;
+}
+
+/* $STOWAWAY_NO_CACHE set to anything but "" or "0": as no_cache (the test
+ * suite sets it). */
+static bool env_no_cache(void)
+{
+	const char *nc = getenv("STOWAWAY_NO_CACHE");
+	return nc && *nc && strcmp(nc, "0") != 0;
+}
+
+static int load_image(const struct sw_scan_opts *o, struct sw_inventory **inv, struct sw_err *err)
+{
+	struct sw_image *img = NULL;
+	if (sw_image_open(o->image, &o->image_opts, &img, err) < 0)
+		return -1;
+	struct sw_inventory_opts io = {
+		.progress = o->progress,
+		.progress_ctx = o->progress_ctx,
+		.cache_dir = o->cache_dir,
+		.no_cache = o->no_cache || env_no_cache(),
+	};
+	int r = sw_inventory_build(img, &io, inv, err);
+	sw_image_close(img);
+	return r;
+}
+
+static int load_filter(const struct sw_scan_opts *o, struct sw_filter *f, struct sw_err *err)
+{
+	f->severity_mask = o->severity_mask;
+	f->status_mask = o->status_mask;
+	f->ignore_unfixed = o->ignore_unfixed;
+	const char *ignorefile = o->ignorefile;
+	if (!ignorefile && !o->no_default_ignorefile && access(DEFAULT_IGNOREFILE, R_OK) == 0)
+		ignorefile = DEFAULT_IGNOREFILE;
+	if (ignorefile && sw_filter_load_ignore_file(f, ignorefile, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nvex; i++)
+		if (sw_filter_load_vex(f, o->vex[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static int open_db(const struct sw_scan_opts *o, struct sw_vulndb **db, bool *stale, struct sw_err *err)
+{
+	if (sw_vulndb_open(o->db_path, SW_VULNDB_RDONLY, db, err) < 0) {
+		if (err->code == SW_E_NOTFOUND)
+			sw_err_set(err, SW_E_NOTFOUND,
+				   "no vulnerability database at '%s': run 'stowaway db update' first",
+				   o->db_path ? o->db_path : sw_vulndb_default_path());
+		return -1;
+	}
+	int64_t limit = o->max_db_age > 0 ? o->max_db_age : SW_SCAN_STALE_AFTER;
+	if (sw_vulndb_check_age(*db, limit, stale, err) < 0)
+		return -1;
+	if (*stale && o->max_db_age > 0) {
+		if (o->max_db_age_text)
+			return sw_err_set(err, SW_E_DB,
+					  "database '%s' is older than --max-db-age %s: run 'stowaway db update'",
+					  sw_vulndb_path(*db), o->max_db_age_text);
+		return sw_err_set(err, SW_E_DB,
+				  "database '%s' is older than %lld seconds: run 'stowaway db update'",
+				  sw_vulndb_path(*db), (long long)o->max_db_age);
+	}
+	return 0;
+}
+
+void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
+{
+	r->verdict = SW_SCAN_PASS;
+	r->gate_findings = 0;
+	if (!o->gate)
+		return;
+	for (size_t i = 0; r->match && i < r->match->findings.len; i++) {
+		const struct sw_finding *f = r->match->findings.items[i];
+		if (!f->suppressed && f->severity >= o->fail_on)
+			r->gate_findings++;
+	}
+	if (!r->complete && !o->allow_incomplete)
+		r->verdict = SW_SCAN_FAIL_INCOMPLETE;
+	else if (r->gate_findings)
+		r->verdict = SW_SCAN_FAIL;
+}
+
+static void completeness(struct sw_scan_result *r)
+{
+	for (size_t i = 0; i < r->inventory->incomplete.len; i++)
+		sw_vec_push_strdup(&r->incomplete, r->inventory->incomplete.items[i]);
+	for (size_t i = 0; r->match && i < r->match->incomplete.len; i++)
+		sw_vec_push_strdup(&r->incomplete, r->match->incomplete.items[i]);
+	r->complete = r->incomplete.len == 0;
+}
+
+int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struct sw_err *err)
+{
+	if (!o->image == !o->sbom)
+		return sw_err_set(err, SW_E_USAGE, "scan: give an image or an SBOM, not %s",
+				  o->image ? "both" : "neither");
+	unsigned scanners = o->scanners ? o->scanners : SW_SCAN_VULN;
+	if (scanners & ~(unsigned)SW_SCAN_ALL)
+		return sw_err_set(err, SW_E_USAGE, "scan: unknown scanner bits 0x%x",
+				  scanners & ~(unsigned)SW_SCAN_ALL);
+
+	struct sw_scan_result *r = sw_xcalloc(1, sizeof(*r));
+	r->scanners = scanners;
+	struct sw_filter filter;
+	sw_filter_init(&filter, o->now);
+	struct sw_vulndb *db = NULL;
+	int rc = -1;
+
+	/* everything the user named must load before any work is done */
+	if (load_filter(o, &filter, err) < 0)
+		goto out;
+	if (open_db(o, &db, &r->db_stale, err) < 0)
+		goto out;
+	if (r->db_stale)
+		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
+						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
+	phase(o, "open");
+	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, &r->inventory, err)) < 0)
+		goto out;
+	phase(o, "inventory");
+	if (scanners & SW_SCAN_VULN) {
+		if (sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
+			goto out;
+		phase(o, "match");
+		sw_filter_apply(&filter, r->inventory, r->match);
+		phase(o, "filters");
+	}
+	completeness(r);
+	sw_scan_gate(r, o);
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	sw_vulndb_close(db);
+	sw_filter_release(&filter);
+	sw_scan_result_free(r);
+	return rc;
+}
+
+void sw_scan_result_free(struct sw_scan_result *r)
+{
+	if (!r)
+		return;
+	sw_match_result_free(r->match);
+	sw_inventory_free(r->inventory);
+	sw_vec_free_strings(&r->warnings);
+	sw_vec_free_strings(&r->incomplete);
+	free(r);
+}

@@ -1,0 +1,130 @@
+/*
+ * scan.h - one scan: an image (or an SBOM) and options in, one plain result
+ * out.  This is the library call every front end uses (`stowaway scan`,
+ * and later the server and the policy engine); a front end only turns its
+ * input into struct sw_scan_opts, hands the result to report/ and maps
+ * result->verdict to what it answers (an exit code, an HTTP status).
+ *
+ *   struct sw_scan_opts o = SW_SCAN_OPTS_INIT;
+ *   o.image = "docker-archive:app.tar";
+ *   o.fail_on = SW_SEV_HIGH; o.gate = true;
+ *   struct sw_scan_result *r = NULL;
+ *   if (sw_scan_run(&o, &r, &err) < 0) ... print err (nothing was scanned)
+ *   sw_report_scan(out, fmt, r->inventory, r->match, &ro, &err);
+ *   for each r->warnings: show it; if (!r->complete) show r->incomplete
+ *   exit r->verdict == SW_SCAN_PASS ? 0 : r->verdict == SW_SCAN_FAIL ? 1 : 2
+ *
+ * What the call decides (so every front end decides it the same way):
+ * - the filter: the ignore file named, else ./.stowawayignore when it
+ *   exists in the working directory (unless no_default_ignorefile); the
+ *   VEX files; all of them loaded before any image work starts;
+ * - the database: opened read-only; older than max_db_age -> error;
+ *   older than 7 days without max_db_age -> a warning in the result;
+ * - the inventory: from the image (caches unless no_cache or
+ *   $STOWAWAY_NO_CACHE is set to something other than "0"), or from the
+ *   SBOM file (a regular file is mapped, not copied);
+ * - completeness: the result is incomplete when a package database could
+ *   not be read (inventory->incomplete) or the OS packages could not be
+ *   checked (match->incomplete: no data for that OS release);
+ * - the gate: with gate set, an unsuppressed finding at fail_on or above
+ *   fails it; an incomplete result fails it as an error unless
+ *   allow_incomplete (a scan that could not look must not pass).
+ *
+ * Scanners: `scanners` is a bitmask so more sections (configuration,
+ * secrets, malware) can be added next to the vulnerability one without a
+ * new entry point; each adds its own fields to the result.  Today only
+ * SW_SCAN_VULN exists (0 means SW_SCAN_VULN).
+ *
+ * Ownership: the options are borrowed during the call.  The result owns
+ * everything in it; free it with sw_scan_result_free() (NULL allowed).
+ * Errors (no database, a bad ignore or VEX file, an unreadable image) come
+ * back in err and no result is made; nothing is printed.
+ */
+#ifndef SW_SCAN_SCAN_H
+#define SW_SCAN_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image.h"
+#include "inventory/inventory.h"
+#include "match/match.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+enum sw_scan_scanners {
+	SW_SCAN_VULN = 1 << 0,      /* known vulnerabilities of the packages */
+};
+#define SW_SCAN_ALL (SW_SCAN_VULN)
+
+/* The default age after which the database is called stale (a warning). */
+#define SW_SCAN_STALE_AFTER (7 * 86400)
+
+struct sw_scan_opts {
+	unsigned scanners;          /* enum sw_scan_scanners; 0 = SW_SCAN_VULN */
+	/* what to scan: exactly one of image and sbom */
+	const char *image;          /* an image reference (image.h syntax) */
+	const char *sbom;           /* a CycloneDX, SPDX or stowaway JSON SBOM file */
+	struct sw_image_opts image_opts;
+	bool no_cache;              /* neither read nor write the image and layer caches */
+	const char *cache_dir;      /* NULL: the default cache root */
+	/* filters (match/filter.h) */
+	unsigned severity_mask;     /* bit (1 << level) kept; 0 = all */
+	unsigned status_mask;       /* bit (1 << status) suppressed */
+	bool ignore_unfixed;
+	const char *ignorefile;     /* NULL: ./.stowawayignore when it exists */
+	bool no_default_ignorefile; /* do not look for ./.stowawayignore */
+	const char *const *vex;     /* nvex OpenVEX / CycloneDX VEX files */
+	size_t nvex;
+	long long now;              /* unix time for ignore-file expiry */
+	/* matching and the database */
+	struct sw_match_opts match;
+	const char *db_path;        /* NULL: sw_vulndb_default_path() */
+	int64_t max_db_age;         /* seconds; 0 = only warn after SW_SCAN_STALE_AFTER */
+	const char *max_db_age_text;/* as the user wrote it, for the error message (optional) */
+	/* the gate */
+	bool gate;                  /* evaluate fail_on (--fail-on given) */
+	enum sw_severity_level fail_on;
+	bool allow_incomplete;      /* an incomplete result does not fail the gate */
+	/* optional callbacks (called on the calling thread, except progress) */
+	bool (*progress)(void *ctx, size_t done, size_t nlayers); /* layers read */
+	void *progress_ctx;
+	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters" done */
+	void *phase_ctx;
+};
+#define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_VULN }
+
+enum sw_scan_verdict {
+	SW_SCAN_PASS = 0,           /* no gate asked, or it passed */
+	SW_SCAN_FAIL,               /* an unsuppressed finding at fail_on or above */
+	SW_SCAN_FAIL_INCOMPLETE,    /* gate asked, the result is incomplete, not allowed */
+};
+
+struct sw_scan_result {
+	unsigned scanners;          /* the sections that ran */
+	struct sw_inventory *inventory;
+	struct sw_match_result *match;   /* SW_SCAN_VULN: findings, notes, incomplete */
+	struct sw_vec warnings;     /* char*: about the scan itself (stale database...) */
+	bool db_stale;              /* the database is older than SW_SCAN_STALE_AFTER */
+	/* completeness: false when some packages could not be listed or checked */
+	bool complete;
+	struct sw_vec incomplete;   /* char*: why, one line each (inventory's, then match's) */
+	/* the gate */
+	enum sw_scan_verdict verdict;
+	size_t gate_findings;       /* unsuppressed findings at fail_on or above */
+};
+
+/* Run the scan described by o.  Returns 0 and *out (the caller frees it),
+ * or a negative code with err set and *out untouched: SW_E_USAGE for
+ * options that contradict each other, SW_E_NOTFOUND for a missing
+ * database, SW_E_DB for one older than max_db_age, and whatever reading
+ * the ignore/VEX files, the image or the SBOM returns. */
+int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struct sw_err *err);
+void sw_scan_result_free(struct sw_scan_result *r);
+
+/* The gate alone, for a result whose findings changed: fills r->verdict
+ * and r->gate_findings from o's gate fields. */
+void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o);
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/bash
+# The stages' include graph is one-way (docs/architecture.md, "Include
+# graph"): a stage includes only the stages listed for it here, all below
+# it.  A new edge must be added here and in the doc, deliberately; one that
+# points up (version/ including vulndb/, as before issue 12) fails.
+set -u
+: "${SW_SOURCE_DIR:?}"
+declare -A allowed=(
+	[util]=""
+	[net]="util"
+	[model]="util"
+	[image]="util net"
+	[inventory]="util image"
+	[version]="util model"
+	[vulndb]="util net model"
+	[match]="util model inventory version vulndb"
+	[scan]="util model image inventory match vulndb"
+	[report]="util model inventory match"
+	[cmd]="util model image inventory version vulndb match scan report"
+)
+fails=0
+for dir in "$SW_SOURCE_DIR"/src/*/; do
+	stage=$(basename "$dir")
+	if [ -z "${allowed[$stage]+x}" ]; then
+		echo "FAIL - src/$stage/ is not a known stage (add it to this test and docs/architecture.md)"
+		fails=$((fails + 1)); continue
+	fi
+	while IFS=: read -r file inc; do
+		dep=${inc%%/*}
+		[ "$dep" = "$stage" ] && continue
+		case " ${allowed[$stage]} " in
+		*" $dep "*) ;;
+		*) echo "FAIL - ${file#$SW_SOURCE_DIR/} includes $inc: $stage/ may include only: ${allowed[$stage]:-nothing}"
+		   fails=$((fails + 1)) ;;
+		esac
+	done < <(grep -rHoE '^#include "[a-z_]+/[^"]+"' "$dir" | sed 's/#include "//; s/"$//')
+done
+[ $fails -eq 0 ] || { echo "$fails include(s) against the graph"; exit 1; }
+echo "ok - include graph one-way"
