@@ -18,6 +18,7 @@
 #include "inventory/inventory.h"
 #include "match/match.h"
 #include "util/err.h"
+#include "util/map.h"
 #include "util/vec.h"
 
 struct sw_filter {
@@ -26,7 +27,8 @@ struct sw_filter {
 	unsigned status_mask;     /* bit (1 << status) suppressed */
 	long long now;            /* unix time, for expiry */
 	struct sw_vec ignores;    /* private rules */
-	struct sw_vec vex;        /* private statements */
+	struct sw_vec vex;        /* private: suppressing statements */
+	struct sw_map vex_by_id;  /* private: lower-case id -> struct sw_vec of statements */
 };
 
 void sw_filter_init(struct sw_filter *f, long long now);
