@@ -120,6 +120,15 @@ static int setup(void **state)
 	distro(v, "PyPI", "requests", SW_ST_UNKNOWN, "9.0", NULL);
 	put(v, osv);
 
+	/* apk versions that apk-tools orders but does not validate: the
+	 * installed one (openssh) or the advisory's fixed one (zlib) */
+	v = sw_vuln_new("CVE-2024-7001", "osv");
+	distro(v, "Alpine:v3.18", "openssh", SW_ST_UNKNOWN, "6.0.3-r0", "high");
+	put(v, osv);
+	v = sw_vuln_new("CVE-2024-7002", "osv");
+	distro(v, "Alpine:v3.18", "zlib", SW_ST_UNKNOWN, "1.2.13p1-r1", "high");
+	put(v, osv);
+
 	v = sw_vuln_new("GHSA-lodash-lodash-lodash", "osv");
 	distro(v, "npm", "lodash", SW_ST_UNKNOWN, "4.17.21", NULL);
 	put(v, osv);
@@ -565,6 +574,39 @@ static void test_filters(void **state)
 	sw_inventory_free(inv);
 }
 
+/* An advisory that cannot be evaluated because a version does not parse
+ * is neither a finding nor silently unaffected: it is a note naming the
+ * package, the advisory and the bad string (cmd_scan prints notes on
+ * stderr; every report format carries them). */
+static void test_not_evaluable(void **state)
+{
+	(void)state;
+	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
+	inv->os.id = sw_xstrdup("alpine");
+	inv->os.version_id = sw_xstrdup("3.18.4");
+	pkg(inv, "apk", "openssh", "6.0.2p1-r0", "openssh", "6.0.2p1-r0");
+	pkg(inv, "apk", "zlib", "1.2.13-r0", "zlib", "1.2.13-r0");
+	struct sw_match_result *r = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_match_inventory(db, inv, NULL, &r, &err), 0);
+	assert_null(find(r, "CVE-2024-7001"));
+	assert_null(find(r, "CVE-2024-7002"));
+	bool n1 = false, n2 = false;
+	for (size_t i = 0; i < r->notes.len; i++) {
+		const char *n = r->notes.items[i];
+		n1 |= strstr(n, "openssh 6.0.2p1-r0: CVE-2024-7001") &&
+		      strstr(n, "'6.0.2p1-r0' is not a valid apk version");
+		n2 |= strstr(n, "zlib 1.2.13-r0: CVE-2024-7002") && strstr(n, "'1.2.13p1-r1' is not a valid apk version");
+	}
+	if (!n1 || !n2)
+		for (size_t i = 0; i < r->notes.len; i++)
+			print_message("note: %s\n", (const char *)r->notes.items[i]);
+	assert_true(n1);
+	assert_true(n2);
+	sw_match_result_free(r);
+	sw_inventory_free(inv);
+}
+
 /* A VEX statement with 10,000 aliases and 10,000 products used to be
  * copied once per alias (100M product strings, 3.9 GB), and CycloneDX
  * affects[].ref were resolved by scanning every component (20,000 x
@@ -653,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_release_without_data),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_vex_hostile),
+		cmocka_unit_test(test_not_evaluable),
 		cmocka_unit_test(test_ecosystems),
 		cmocka_unit_test(test_rubysec_fixed_version),
 	};
