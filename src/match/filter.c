@@ -12,6 +12,9 @@
 #include "util/mem.h"
 #include "util/path.h"
 
+/* Largest VEX document read (jansson holds it as a tree). */
+#define VEX_MAX_SIZE (64u << 20)
+
 /* Longest path: glob of an ignore file (image paths are at most 4096). */
 #define IGNORE_MAX_GLOB 4096
 
@@ -174,6 +177,18 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 		sw_buf_release(&b);
 		return -1;
 	}
+	int rc = sw_filter_load_ignore_mem(f, path, b.data, b.len, err);
+	sw_buf_release(&b);
+	return rc;
+}
+
+int sw_filter_load_ignore_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			      struct sw_err *err)
+{
+	if (memchr(data, '\0', len))
+		return sw_err_set(err, SW_E_FORMAT, "'%s': binary data (a NUL byte), not an ignore file", path);
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_add(&b, data, len);
 	size_t lineno = 0;
 	int rc = 0;
 	for (char *line = b.data, *next; line && *line; line = next) {
@@ -381,12 +396,26 @@ static int load_cyclonedx_vex(struct sw_filter *f, const char *path, json_t *doc
 
 int sw_filter_load_vex(struct sw_filter *f, const char *path, struct sw_err *err)
 {
+	struct sw_buf b = SW_BUF_INIT;
+	if (sw_buf_read_file(&b, path, VEX_MAX_SIZE, err) < 0) {
+		sw_buf_release(&b);
+		return -1;
+	}
+	int rc = sw_filter_load_vex_mem(f, path, b.data, b.len, err);
+	sw_buf_release(&b);
+	return rc;
+}
+
+int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			   struct sw_err *err)
+{
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
-		if (je.line <= 0 && je.position == 0)
-			return sw_err_set(err, SW_E_IO, "'%s': %s", path, je.text);
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
 		return sw_err_set(err, SW_E_FORMAT, "'%s': line %d: %s", path, je.line, je.text);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return sw_err_set(err, SW_E_FORMAT, "'%s': not a JSON object", path);
 	}
 	int r;
 	if (json_object_get(doc, "statements"))

@@ -40,6 +40,11 @@ int sw_filter_parse_statuses(const char *list, unsigned *mask, struct sw_err *er
 /* Errors name the file and line. A missing file is an error. */
 int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_err *err);
 int sw_filter_load_vex(struct sw_filter *f, const char *path, struct sw_err *err);
+/* The same from memory (path names the document in messages). */
+int sw_filter_load_ignore_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			      struct sw_err *err);
+int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			   struct sw_err *err);
 /* Mark suppressed findings; notes get one line per expired ignore entry. */
 void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 		     struct sw_match_result *res);
