@@ -7,8 +7,12 @@
  *   --ignore-unfixed     suppress findings without a fixed version
  *   --ignore-status LIST suppress findings in these statuses
  *   ignore file          lines "ID [exp:YYYY-MM-DD] [pkg:NAME|PURL] [path:GLOB]  # comment";
- *                        an expired line is reported and not applied
+ *                        an expired line is reported and not applied; GLOB as
+ *                        sw_path_glob() (at most 4096 bytes); a NUL byte is an error
  *   VEX                  OpenVEX and CycloneDX VEX: not_affected and fixed suppress
+ *
+ * Work is linear in what is loaded: VEX statements are indexed by lower-case
+ * id (aliases share their statement) and hold their products as a set.
  */
 #ifndef SW_MATCH_FILTER_H
 #define SW_MATCH_FILTER_H
