@@ -206,6 +206,13 @@ int sw_filter_load_ignore_mem(struct sw_filter *f, const char *path, const char 
 				r->id = sw_xstrdup(tok);
 				r->file = sw_xstrdup(path);
 				r->line = lineno;
+			} else if ((sw_starts_with(tok, "exp:") && r->expires_text) ||
+				   (sw_starts_with(tok, "pkg:") && r->pkg) || (sw_starts_with(tok, "path:") && r->path)) {
+				/* which one would apply is anybody's guess: refuse */
+				rc = sw_err_set(err, SW_E_FORMAT, "'%s': line %zu: field '%.*s' given twice", path, lineno,
+						(int)(strchr(tok, ':') - tok + 1), tok);
+				rule_free(r);
+				goto out;
 			} else if (sw_starts_with(tok, "exp:")) {
 				r->expires = parse_date_end(tok + 4);
 				r->expires_text = sw_xstrdup(tok + 4);

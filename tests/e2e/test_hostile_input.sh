@@ -176,6 +176,11 @@ expect_bad ignorefile $T/field.ignore "line 2: unknown field 'when:tomorrow'"
 expect_bad ignorefile $T/nul.ignore "NUL byte"
 expect_bad ignorefile $T/long.ignore "line 1: path glob longer than 4096 bytes"
 expect_bad ignorefile $T/missing.ignore "No such file"
+# found by fuzz_ignorefile (a leak: the second exp: replaced the first)
+for f in exp:2030-01-01 pkg:a path:b; do
+	printf 'CVE-1 %s %s\n' "$f" "$f" >$T/twice.ignore
+	expect_bad ignorefile $T/twice.ignore "line 1: field '${f%%:*}:' given twice"
+done
 
 [ $fails -eq 0 ] || echo "$fails check(s) failed"
 exit $(( fails > 0 ))
