@@ -398,7 +398,11 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 			} else {
 				size_t room = JAVA_MAX_HELD - c->held;
 				size_t max = room < JAVA_MAX_NESTED ? room : JAVA_MAX_NESTED;
-				int rr = read_entry(c, a, &b, max);
+				/* a declared size over the limit is skipped unread (a smaller
+				 * one can lie: read_entry() stops at max anyway) */
+				int rr = archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)max
+						 ? -1
+						 : read_entry(c, a, &b, max);
 				if (rr == -1 && !c->stop && max < JAVA_MAX_NESTED)
 					sw_pkglist_warn(c->out,
 							"%s!/%s: nested archive skipped: the archives holding it take %zu of the %u bytes nested archives may hold",
