@@ -235,9 +235,41 @@ static void read_cdx_component(struct sw_inventory *inv, const char *path, const
 		read_cdx_properties(p, c);
 }
 
-static int read_cyclonedx(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
+/* More than this many components (nested ones included) or packages is
+ * refused: each costs a few KB through matching and reporting, and the
+ * largest real SBOMs hold tens of thousands. */
+#define SBOM_MAX_COMPONENTS 200000u
+
+static int too_many(const char *path, const char *what, struct sw_err *err)
+{
+	return sw_err_set(err, SW_E_FORMAT, "'%s': more than %u %s (the limit for one SBOM)", path,
+			  SBOM_MAX_COMPONENTS, what);
+}
+
+/* Count CycloneDX components, nested ones included, stopping past the
+ * limit (breadth first, as they are read). */
+static size_t cdx_count(const struct sw_json *comps)
+{
+	size_t n = sw_json_array_len(comps);
+	struct sw_vec queue = SW_VEC_INIT;
+	for (size_t i = 0; i < sw_json_array_len(comps) && n <= SBOM_MAX_COMPONENTS; i++)
+		sw_vec_push(&queue, (void *)sw_json_at(comps, i));
+	for (size_t k = 0; k < queue.len && n <= SBOM_MAX_COMPONENTS; k++) {
+		const struct sw_json *sub = sw_json_get(queue.items[k], "components");
+		n += sw_json_array_len(sub);
+		for (size_t j = 0; j < sw_json_array_len(sub) && n <= SBOM_MAX_COMPONENTS; j++)
+			sw_vec_push(&queue, (void *)sw_json_at(sub, j));
+	}
+	sw_vec_release(&queue);
+	return n;
+}
+
+static int read_cyclonedx(struct sw_inventory *inv, const char *path, const struct sw_json *doc,
+			  struct sw_err *err)
 {
 	const struct sw_json *comps = sw_json_get(doc, "components");
+	if (cdx_count(comps) > SBOM_MAX_COMPONENTS)
+		return too_many(path, "components", err);
 	struct sw_vec queue = SW_VEC_INIT;
 	for (size_t i = 0; i < sw_json_array_len(comps); i++)
 		read_cdx_component(inv, path, sw_json_at(comps, i), &queue);
@@ -250,9 +282,12 @@ static int read_cyclonedx(struct sw_inventory *inv, const char *path, const stru
 	return 0;
 }
 
-static int read_spdx(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
+static int read_spdx(struct sw_inventory *inv, const char *path, const struct sw_json *doc,
+		     struct sw_err *err)
 {
 	const struct sw_json *pkgs = sw_json_get(doc, "packages");
+	if (sw_json_array_len(pkgs) > SBOM_MAX_COMPONENTS)
+		return too_many(path, "packages", err);
 	for (size_t i = 0; i < sw_json_array_len(pkgs); i++) {
 		const struct sw_json *p = sw_json_at(pkgs, i);
 		const struct sw_json *refs = sw_json_get(p, "externalRefs");
@@ -281,8 +316,11 @@ static void set_str(char **dst, const struct sw_json *o, const char *k)
 		sw_str_set(dst, v);
 }
 
-static int read_own(struct sw_inventory *inv, const char *path, const struct sw_json *doc)
+static int read_own(struct sw_inventory *inv, const char *path, const struct sw_json *doc,
+		    struct sw_err *err)
 {
+	if (sw_json_array_len(sw_json_get(doc, "packages")) > SBOM_MAX_COMPONENTS)
+		return too_many(path, "packages", err);
 	const struct sw_json *os = sw_json_get(doc, "os");
 	set_str(&inv->os.id, os, "id");
 	set_str(&inv->os.version_id, os, "versionId");
@@ -367,11 +405,11 @@ int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 	struct sw_inventory *inv = sw_xcalloc(1, sizeof(*inv));
 	int r;
 	if (sw_streq(jstr(doc, "bomFormat"), "CycloneDX"))
-		r = read_cyclonedx(inv, path, doc);
+		r = read_cyclonedx(inv, path, doc, err);
 	else if (jstr(doc, "spdxVersion"))
-		r = read_spdx(inv, path, doc);
+		r = read_spdx(inv, path, doc, err);
 	else if (sw_json_get(doc, "schemaVersion") && sw_json_is(sw_json_get(doc, "packages"), SW_JSON_ARRAY))
-		r = read_own(inv, path, doc);
+		r = read_own(inv, path, doc, err);
 	else
 		r = sw_err_set(err, SW_E_FORMAT, "'%s': not a CycloneDX, SPDX or stowaway SBOM", path);
 	if (r == 0)

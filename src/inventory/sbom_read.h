@@ -19,7 +19,9 @@
  * Returns NULL with err set for a string that is not a purl. */
 struct sw_package *sw_purl_parse(const char *purl, char **distro, struct sw_err *err);
 
-/* Read the SBOM in `path` (name used in messages; data/len its bytes). */
+/* Read the SBOM in `path` (name used in messages; data/len its bytes).
+ * More than 200,000 components (CycloneDX, nested ones included) or
+ * packages (SPDX, ours) is an error naming the file. */
 int sw_inventory_from_sbom(const char *path, const char *data, size_t len,
 			   struct sw_inventory **out, struct sw_err *err);
 

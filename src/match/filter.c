@@ -8,8 +8,15 @@
 #include <time.h>
 
 #include "util/buf.h"
+#include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
+
+/* Largest VEX document read (jansson holds it as a tree). */
+#define VEX_MAX_SIZE (64u << 20)
+
+/* Longest path: glob of an ignore file (image paths are at most 4096). */
+#define IGNORE_MAX_GLOB 4096
 
 struct ignore_rule {
 	char *id;
@@ -21,10 +28,15 @@ struct ignore_rule {
 	size_t line;
 };
 
+/* One VEX statement that suppresses (not_affected or fixed); the others
+ * are read for validation and dropped.  A statement's vulnerability and
+ * its aliases share one statement (no copy per alias), and its products
+ * are a set keyed as purl_key() says, so a hostile document of A aliases
+ * and P products costs A + P, not A * P. */
 struct vex_stmt {
-	char *vuln;
-	struct sw_vec products;  /* char* purls or names; empty = every product */
-	char *status;            /* not_affected, fixed, affected, under_investigation */
+	size_t order;            /* document order, for the first reason */
+	struct sw_map products;  /* product keys -> (void *)1; empty = every product */
+	char *status;            /* not_affected or fixed */
 	char *justification;
 	char *file;
 };
@@ -49,18 +61,24 @@ static void rule_free(void *v)
 static void vex_free(void *v)
 {
 	struct vex_stmt *s = v;
-	free(s->vuln);
-	sw_vec_free_strings(&s->products);
+	sw_map_release(&s->products);
 	free(s->status);
 	free(s->justification);
 	free(s->file);
 	free(s);
 }
 
+static void vec_free(void *v)
+{
+	sw_vec_release(v);
+	free(v);
+}
+
 void sw_filter_release(struct sw_filter *f)
 {
 	sw_vec_free_all(&f->ignores, rule_free);
 	sw_vec_free_all(&f->vex, vex_free);
+	sw_map_free_all(&f->vex_by_id, vec_free);
 }
 
 static int parse_list(const char *list, unsigned *mask, int (*word)(const char *, int *),
@@ -159,6 +177,18 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 		sw_buf_release(&b);
 		return -1;
 	}
+	int rc = sw_filter_load_ignore_mem(f, path, b.data, b.len, err);
+	sw_buf_release(&b);
+	return rc;
+}
+
+int sw_filter_load_ignore_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			      struct sw_err *err)
+{
+	if (memchr(data, '\0', len))
+		return sw_err_set(err, SW_E_FORMAT, "'%s': binary data (a NUL byte), not an ignore file", path);
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_add(&b, data, len);
 	size_t lineno = 0;
 	int rc = 0;
 	for (char *line = b.data, *next; line && *line; line = next) {
@@ -176,6 +206,13 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 				r->id = sw_xstrdup(tok);
 				r->file = sw_xstrdup(path);
 				r->line = lineno;
+			} else if ((sw_starts_with(tok, "exp:") && r->expires_text) ||
+				   (sw_starts_with(tok, "pkg:") && r->pkg) || (sw_starts_with(tok, "path:") && r->path)) {
+				/* which one would apply is anybody's guess: refuse */
+				rc = sw_err_set(err, SW_E_FORMAT, "'%s': line %zu: field '%.*s' given twice", path, lineno,
+						(int)(strchr(tok, ':') - tok + 1), tok);
+				rule_free(r);
+				goto out;
 			} else if (sw_starts_with(tok, "exp:")) {
 				r->expires = parse_date_end(tok + 4);
 				r->expires_text = sw_xstrdup(tok + 4);
@@ -190,6 +227,12 @@ int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_
 			} else if (sw_starts_with(tok, "pkg:")) {
 				sw_str_set(&r->pkg, tok + 4);
 			} else if (sw_starts_with(tok, "path:")) {
+				if (strlen(tok + 5) > IGNORE_MAX_GLOB) {
+					rc = sw_err_set(err, SW_E_FORMAT, "'%s': line %zu: path glob longer than %d bytes",
+							path, lineno, IGNORE_MAX_GLOB);
+					rule_free(r);
+					goto out;
+				}
 				sw_str_set(&r->path, tok + 5);
 			} else {
 				rc = sw_err_set(err, SW_E_FORMAT, "'%s': line %zu: unknown field '%s' (want exp:, pkg: or path:)",
@@ -212,6 +255,51 @@ static const char *jstr(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A product as the index keys it: a purl without qualifiers and subpath
+ * ("pkg:deb/debian/curl@7.88?arch=x" -> "pkg:deb/debian/curl@7.88"), or a
+ * plain name as it is.  malloc'd. */
+static char *purl_key(const char *s)
+{
+	return sw_xstrndup(s, sw_starts_with(s, "pkg:") ? strcspn(s, "?#") : strlen(s));
+}
+
+static void stmt_add_product(struct vex_stmt *st, const char *id)
+{
+	char *k = purl_key(id);
+	sw_map_put(&st->products, k, (void *)1);
+	free(k);
+}
+
+static bool suppressing(const char *status)
+{
+	return !strcmp(status, "not_affected") || !strcmp(status, "fixed");
+}
+
+/* A statement that suppresses: kept and indexed under each id.  Others
+ * are freed (they never change a finding). */
+static void stmt_keep(struct sw_filter *f, struct vex_stmt *st, const struct sw_vec *ids)
+{
+	if (!suppressing(st->status)) {
+		vex_free(st);
+		return;
+	}
+	st->order = f->vex.len;
+	sw_vec_push(&f->vex, st);
+	for (size_t i = 0; i < ids->len; i++) {
+		char *k = sw_xstrdup(ids->items[i]);
+		for (char *c = k; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		struct sw_vec *list = sw_map_get(&f->vex_by_id, k);
+		if (!list) {
+			list = sw_xcalloc(1, sizeof(*list));
+			sw_map_put(&f->vex_by_id, k, list);
+		}
+		if (!list->len || list->items[list->len - 1] != st)
+			sw_vec_push(list, st);
+		free(k);
+	}
+}
+
 static int load_openvex(struct sw_filter *f, const char *path, json_t *doc, struct sw_err *err)
 {
 	json_t *stmts = json_object_get(doc, "statements");
@@ -228,7 +316,6 @@ static int load_openvex(struct sw_filter *f, const char *path, json_t *doc, stru
 		if (!name || !status)
 			return sw_err_set(err, SW_E_FORMAT, "'%s': statement %zu lacks vulnerability or status", path, i);
 		struct vex_stmt *st = sw_xcalloc(1, sizeof(*st));
-		st->vuln = sw_xstrdup(name);
 		st->status = sw_xstrdup(status);
 		st->justification = sw_xstrdup(jstr(s, "justification"));
 		st->file = sw_xstrdup(path);
@@ -238,30 +325,25 @@ static int load_openvex(struct sw_filter *f, const char *path, json_t *doc, stru
 		json_array_foreach(prods, k, p) {
 			const char *id = json_is_string(p) ? json_string_value(p) : jstr(p, "@id");
 			if (id)
-				sw_vec_push_strdup(&st->products, id);
+				stmt_add_product(st, id);
 			json_t *subs = json_object_get(p, "subcomponents");
 			size_t q;
 			json_t *sc;
 			json_array_foreach(subs, q, sc) {
 				const char *sid = json_is_string(sc) ? json_string_value(sc) : jstr(sc, "@id");
 				if (sid)
-					sw_vec_push_strdup(&st->products, sid);
+					stmt_add_product(st, sid);
 			}
 		}
+		/* the id and its aliases name the same statement */
+		struct sw_vec ids = SW_VEC_INIT;
+		sw_vec_push(&ids, (void *)name);
 		json_t *aliases = json_object_get(vuln, "aliases");
-		json_array_foreach(aliases, k, p) {
-			if (!json_is_string(p))
-				continue;
-			struct vex_stmt *a = sw_xcalloc(1, sizeof(*a));
-			a->vuln = sw_xstrdup(json_string_value(p));
-			a->status = sw_xstrdup(st->status);
-			a->justification = sw_xstrdup(st->justification);
-			a->file = sw_xstrdup(path);
-			for (size_t q = 0; q < st->products.len; q++)
-				sw_vec_push_strdup(&a->products, st->products.items[q]);
-			sw_vec_push(&f->vex, a);
-		}
-		sw_vec_push(&f->vex, st);
+		json_array_foreach(aliases, k, p)
+			if (json_is_string(p))
+				sw_vec_push(&ids, (void *)json_string_value(p));
+		stmt_keep(f, st, &ids);
+		sw_vec_release(&ids);
 	}
 	return 0;
 }
@@ -271,10 +353,17 @@ static int load_cyclonedx_vex(struct sw_filter *f, const char *path, json_t *doc
 	json_t *vulns = json_object_get(doc, "vulnerabilities");
 	if (!json_is_array(vulns))
 		return sw_err_set(err, SW_E_FORMAT, "'%s': CycloneDX document without vulnerabilities", path);
-	/* bom-ref -> purl, for affects[].ref */
+	/* bom-ref -> purl, for affects[].ref (the last component with a
+	 * bom-ref wins, as the linear scan this replaces did) */
+	struct sw_map purls = SW_MAP_INIT;
 	json_t *comps = json_object_get(doc, "components");
 	size_t i;
 	json_t *v;
+	json_array_foreach(comps, i, v) {
+		const char *ref = jstr(v, "bom-ref");
+		if (ref)
+			sw_map_put(&purls, ref, (void *)jstr(v, "purl"));
+	}
 	json_array_foreach(vulns, i, v) {
 		const char *id = jstr(v, "id");
 		json_t *analysis = json_object_get(v, "analysis");
@@ -282,7 +371,6 @@ static int load_cyclonedx_vex(struct sw_filter *f, const char *path, json_t *doc
 		if (!id || !state)
 			continue;   /* a vulnerability without analysis says nothing to suppress */
 		struct vex_stmt *st = sw_xcalloc(1, sizeof(*st));
-		st->vuln = sw_xstrdup(id);
 		/* CycloneDX states -> OpenVEX words */
 		if (!strcmp(state, "not_affected") || !strcmp(state, "false_positive"))
 			st->status = sw_xstrdup("not_affected");
@@ -301,27 +389,40 @@ static int load_cyclonedx_vex(struct sw_filter *f, const char *path, json_t *doc
 			const char *ref = jstr(a, "ref");
 			if (!ref)
 				continue;
-			const char *purl = NULL;
-			size_t q;
-			json_t *c;
-			json_array_foreach(comps, q, c)
-				if (sw_streq(jstr(c, "bom-ref"), ref))
-					purl = jstr(c, "purl");
-			sw_vec_push_strdup(&st->products, purl ? purl : ref);
+			const char *purl = sw_map_get(&purls, ref);
+			stmt_add_product(st, purl ? purl : ref);
 		}
-		sw_vec_push(&f->vex, st);
+		struct sw_vec ids = SW_VEC_INIT;
+		sw_vec_push(&ids, (void *)id);
+		stmt_keep(f, st, &ids);
+		sw_vec_release(&ids);
 	}
+	sw_map_release(&purls);
 	return 0;
 }
 
 int sw_filter_load_vex(struct sw_filter *f, const char *path, struct sw_err *err)
 {
+	struct sw_buf b = SW_BUF_INIT;
+	if (sw_buf_read_file(&b, path, VEX_MAX_SIZE, err) < 0) {
+		sw_buf_release(&b);
+		return -1;
+	}
+	int rc = sw_filter_load_vex_mem(f, path, b.data, b.len, err);
+	sw_buf_release(&b);
+	return rc;
+}
+
+int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			   struct sw_err *err)
+{
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
-		if (je.line <= 0 && je.position == 0)
-			return sw_err_set(err, SW_E_IO, "'%s': %s", path, je.text);
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
 		return sw_err_set(err, SW_E_FORMAT, "'%s': line %d: %s", path, je.line, je.text);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return sw_err_set(err, SW_E_FORMAT, "'%s': not a JSON object", path);
 	}
 	int r;
 	if (json_object_get(doc, "statements"))
@@ -349,6 +450,54 @@ static bool purl_matches(const char *want, const char *have)
 		return base == wn && strncmp(want, have, wn) == 0;
 	}
 	return false;
+}
+
+/* Does the statement name the package?  The same answer as comparing
+ * each product with purl_matches() and the name, by three look-ups: the
+ * package's name, its purl without qualifiers, and that purl without its
+ * version (which a versionless product matches). */
+static bool stmt_names(const struct vex_stmt *s, const struct sw_package *p)
+{
+	if (!s->products.len)
+		return true;
+	if (p->name && sw_map_has(&s->products, p->name))
+		return true;
+	if (!p->purl)
+		return false;
+	size_t hn = strcspn(p->purl, "?#");
+	char *k = sw_xstrndup(p->purl, hn);
+	bool hit = sw_map_has(&s->products, k);
+	char *at = strchr(k, '@');
+	if (!hit && at) {
+		*at = '\0';
+		hit = sw_map_has(&s->products, k);
+	}
+	free(k);
+	return hit;
+}
+
+/* The first statement (in load order) that suppresses the finding. */
+static const struct vex_stmt *vex_find(const struct sw_filter *f, const struct sw_finding *fd,
+				       const struct sw_package *p)
+{
+	const struct vex_stmt *best = NULL;
+	for (size_t i = 0; i < fd->ids.len; i++) {
+		char *k = sw_xstrdup(fd->ids.items[i]);
+		for (char *c = k; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		const struct sw_vec *list = sw_map_get(&f->vex_by_id, k);
+		free(k);
+		for (size_t j = 0; list && j < list->len; j++) {
+			const struct vex_stmt *s = list->items[j];
+			if (best && best->order <= s->order)
+				break;   /* lists are in load order */
+			if (stmt_names(s, p)) {
+				best = s;
+				break;
+			}
+		}
+	}
+	return best;
 }
 
 static bool finding_has_id(const struct sw_finding *fd, const char *id)
@@ -380,21 +529,10 @@ void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 	for (size_t n = 0; n < res->findings.len; n++) {
 		struct sw_finding *fd = res->findings.items[n];
 		const struct sw_package *p = inv->packages.items[fd->pkg];
-		for (size_t i = 0; i < f->vex.len; i++) {
-			const struct vex_stmt *s = f->vex.items[i];
-			if (!finding_has_id(fd, s->vuln))
-				continue;
-			if (strcmp(s->status, "not_affected") && strcmp(s->status, "fixed"))
-				continue;
-			bool prod = s->products.len == 0;
-			for (size_t k = 0; k < s->products.len && !prod; k++)
-				prod = purl_matches(s->products.items[k], p->purl) ||
-				       sw_streq(s->products.items[k], p->name);
-			if (!prod)
-				continue;
+		const struct vex_stmt *s = vex_find(f, fd, p);
+		if (s)
 			suppress(fd, sw_xasprintf("vex: %s%s%s (%s)", s->status, s->justification ? ": " : "",
 						  s->justification ? s->justification : "", s->file));
-		}
 		for (size_t i = 0; i < f->ignores.len; i++) {
 			const struct ignore_rule *r = f->ignores.items[i];
 			if (r->expires && r->expires < f->now)

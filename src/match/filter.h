@@ -7,8 +7,12 @@
  *   --ignore-unfixed     suppress findings without a fixed version
  *   --ignore-status LIST suppress findings in these statuses
  *   ignore file          lines "ID [exp:YYYY-MM-DD] [pkg:NAME|PURL] [path:GLOB]  # comment";
- *                        an expired line is reported and not applied
+ *                        an expired line is reported and not applied; GLOB as
+ *                        sw_path_glob() (at most 4096 bytes); a NUL byte is an error
  *   VEX                  OpenVEX and CycloneDX VEX: not_affected and fixed suppress
+ *
+ * Work is linear in what is loaded: VEX statements are indexed by lower-case
+ * id (aliases share their statement) and hold their products as a set.
  */
 #ifndef SW_MATCH_FILTER_H
 #define SW_MATCH_FILTER_H
@@ -18,6 +22,7 @@
 #include "inventory/inventory.h"
 #include "match/match.h"
 #include "util/err.h"
+#include "util/map.h"
 #include "util/vec.h"
 
 struct sw_filter {
@@ -26,7 +31,8 @@ struct sw_filter {
 	unsigned status_mask;     /* bit (1 << status) suppressed */
 	long long now;            /* unix time, for expiry */
 	struct sw_vec ignores;    /* private rules */
-	struct sw_vec vex;        /* private statements */
+	struct sw_vec vex;        /* private: suppressing statements */
+	struct sw_map vex_by_id;  /* private: lower-case id -> struct sw_vec of statements */
 };
 
 void sw_filter_init(struct sw_filter *f, long long now);
@@ -38,6 +44,11 @@ int sw_filter_parse_statuses(const char *list, unsigned *mask, struct sw_err *er
 /* Errors name the file and line. A missing file is an error. */
 int sw_filter_load_ignore_file(struct sw_filter *f, const char *path, struct sw_err *err);
 int sw_filter_load_vex(struct sw_filter *f, const char *path, struct sw_err *err);
+/* The same from memory (path names the document in messages). */
+int sw_filter_load_ignore_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			      struct sw_err *err);
+int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *data, size_t len,
+			   struct sw_err *err);
 /* Mark suppressed findings; notes get one line per expired ignore entry. */
 void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 		     struct sw_match_result *res);

@@ -111,41 +111,96 @@ bool sw_path_is_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* One glob token at pat: its kind and length in bytes. */
+enum glob_tok { G_LIT, G_ONE, G_STAR, G_STARSTAR, G_STARSTAR_SLASH };
+
+static enum glob_tok glob_tok(const char *pat, size_t *len)
+{
+	*len = 1;
+	if (pat[0] == '*' && pat[1] == '*') {
+		*len = pat[2] == '/' ? 3 : 2;
+		return pat[2] == '/' ? G_STARSTAR_SLASH : G_STARSTAR;
+	}
+	if (pat[0] == '*')
+		return G_STAR;
+	return pat[0] == '?' ? G_ONE : G_LIT;
+}
+
+/* State flags of a token position: the matcher stands before the token
+ * (AT), or inside a '**' + '/' that has consumed bytes but not yet its
+ * final '/' (IN: it may not match empty any more). */
+enum { AT = 1, IN = 2 };
+
+/* Follow the empty matches of the stars: AT i reaches AT i + len. */
+static void glob_closure(const char *pat, size_t m, unsigned char *set)
+{
+	for (size_t i = 0; i < m; i++) {
+		size_t len;
+		enum glob_tok t = glob_tok(pat + i, &len);
+		if ((set[i] & AT) && t >= G_STAR)
+			set[i + len] |= AT;
+	}
+}
+
+/*
+ * The pattern is run as an NFA whose states are token positions, one step
+ * per byte of s: O(len(pattern) * len(s)) time whatever the number of
+ * stars (the recursive matcher it replaces backtracked exponentially on
+ * "a**a**a**...b").  Semantics: '*' any run without '/', '**' any run,
+ * '**' + '/' empty or any run ending in '/', '?' one byte but '/'.
+ */
 bool sw_path_glob(const char *pat, const char *s)
 {
-	while (*pat) {
-		if (pat[0] == '*' && pat[1] == '*') {
-			const char *rest = pat + 2;
-			if (*rest == '/') {
-				/* "**" + "/": zero or more whole components */
-				rest++;
-				if (sw_path_glob(rest, s))
-					return true;
-				for (const char *t = s; *t; t++)
-					if (*t == '/' && sw_path_glob(rest, t + 1))
-						return true;
-				return false;
-			}
-			for (const char *t = s;; t++) {
-				if (sw_path_glob(rest, t))
-					return true;
-				if (!*t)
-					return false;
-			}
-		}
-		if (*pat == '*') {
-			pat++;
-			for (const char *t = s;; t++) {
-				if (sw_path_glob(pat, t))
-					return true;
-				if (*t == '\0' || *t == '/')
-					return false;
-			}
-		}
-		if (*s == '\0' || (*pat == '?' ? *s == '/' : *pat != *s))
-			return false;
-		pat++;
-		s++;
+	size_t m = strlen(pat);
+	unsigned char small[2][256];
+	unsigned char *cur = small[0], *next = small[1];
+	if (m + 1 > sizeof(small[0])) {
+		cur = sw_xcalloc(2, m + 1);
+		next = cur + m + 1;
 	}
-	return *s == '\0';
+	memset(cur, 0, m + 1);
+	cur[0] = AT;
+	glob_closure(pat, m, cur);
+	bool any = true;
+	for (; *s && any; s++) {
+		memset(next, 0, m + 1);
+		any = false;
+		for (size_t i = 0; i < m; i++) {
+			if (!cur[i])
+				continue;
+			size_t len;
+			switch (glob_tok(pat + i, &len)) {
+			case G_LIT:
+				if (pat[i] == *s)
+					next[i + 1] |= AT;
+				break;
+			case G_ONE:
+				if (*s != '/')
+					next[i + 1] |= AT;
+				break;
+			case G_STAR:
+				if (*s != '/')
+					next[i] |= AT;
+				break;
+			case G_STARSTAR:
+				next[i] |= AT;
+				break;
+			case G_STARSTAR_SLASH:
+				next[i] |= IN;
+				if (*s == '/')
+					next[i + 3] |= AT;
+				break;
+			}
+		}
+		glob_closure(pat, m, next);
+		for (size_t i = 0; i <= m && !any; i++)
+			any = next[i];
+		unsigned char *t = cur;
+		cur = next;
+		next = t;
+	}
+	bool ok = any && !*s && (cur[m] & AT);
+	if (m + 1 > sizeof(small[0]))
+		free(cur < next ? cur : next);
+	return ok;
 }

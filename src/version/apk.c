@@ -4,10 +4,11 @@
  * _alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg < _p.
  *
  * sw_v_apk_check() is apk_version_validate().  The comparison follows
- * apk_version_compare() token by token, including its answer for strings
- * that do not validate but start with a digit ("1.0bc", "23_foo"): apk
- * orders those (the rest of the string compares as raw bytes), and so
- * do we.  A string that does not even start with a digit is an error.
+ * apk_version_compare() token by token.  apk also orders strings that do
+ * not validate but start with a digit ("1.0bc", "23_foo": the rest
+ * compares as raw bytes); sw_version_compare() refuses those before this
+ * comparator runs (an invalid version is an error for every scheme), and
+ * only sw_apk_fuzzy_match() still sees them.
  */
 #include <stdint.h>
 

@@ -126,6 +126,16 @@ int sw_version_compare(enum sw_vscheme s, const char *a, const char *b, int *cmp
 		return bad_scheme(s, err);
 	if (!a || !b)
 		return sw_err_set(err, SW_E_USAGE, "missing %s version", ops[s].name);
+	/* Both must be versions of the scheme: a comparator can order some
+	 * strings that do not validate (apk's "6.0.2p1-r0"), but such an order
+	 * means nothing, and "=" for two invalid strings would hide that. */
+	const char *bad = a, *why = ops[s].check(a);
+	if (!why) {
+		bad = b;
+		why = ops[s].check(b);
+	}
+	if (why)
+		return sw_err_set(err, SW_E_FORMAT, "'%s' is not a valid %s version: %s", bad, ops[s].name, why);
 	struct sw_vfail f = { 0, NULL };
 	int r = 0;
 	if (ops[s].cmp(a, b, &r, &f) < 0)

@@ -36,6 +36,9 @@ static void put32(uint8_t *p, uint32_t v)
  * CRC in the local headers, then the central directory.  Written here with
  * zlib rather than libarchive's writer, whose format table would link its
  * xar writer (and so libxml2) into the test. */
+static const char *zip_stored_name; /* entries of this name: deflate level 0 (stored blocks) */
+static int zip_level = Z_DEFAULT_COMPRESSION; /* the other entries */
+
 static uint8_t *zip_build(const struct zent *e, size_t n, size_t cap, size_t *len)
 {
 	uint8_t *buf = malloc(cap);
@@ -49,7 +52,8 @@ static uint8_t *zip_build(const struct zent *e, size_t n, size_t cap, size_t *le
 		uint8_t *lh = buf + off;
 		z_stream zs;
 		memset(&zs, 0, sizeof(zs));
-		assert_int_equal(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+		int level = zip_stored_name && !strcmp(e[i].name, zip_stored_name) ? Z_NO_COMPRESSION : zip_level;
+		assert_int_equal(deflateInit2(&zs, level, Z_DEFLATED, -15, 8,
 					      Z_DEFAULT_STRATEGY), Z_OK);
 		zs.next_in = (Bytef *)(uintptr_t)e[i].data;
 		zs.avail_in = (uInt)e[i].len;
@@ -267,6 +271,57 @@ static void test_zip_bomb(void **state)
 	free(z);
 }
 
+/* A jar holding a 150 MB jar holding another 150 MB jar (each padded
+ * with zeros stored uncompressed, so each compresses well inside its
+ * parent; a 4 MB incompressible entry keeps the outer file large enough
+ * for the ratio check).  Each level used to be held in memory up to 256 MB
+ * (with 512 MB files: about 2 GB per worker); now all the nested archives
+ * held at once share 256 MB, so the innermost is skipped with a warning. */
+static void test_nested_memory_budget(void **state)
+{
+	(void)state;
+	size_t big = 150u << 20, rn = 4u << 20;
+	char *zeros = calloc(1, big);
+	assert_non_null(zeros);
+	static const char pom0[] = "groupId=g0\nartifactId=a0\nversion=1.0\n";
+	static const char pom1[] = "groupId=g1\nartifactId=a1\nversion=1.1\n";
+	size_t inner_len = 0, mid_len = 0, outer_len = 0;
+	zip_stored_name = "pad.bin";
+	zip_level = Z_BEST_SPEED;
+	struct zent ei[2] = { { "META-INF/maven/g1/a1/pom.properties", pom1, sizeof(pom1) - 1 },
+			      { "pad.bin", zeros, big } };
+	uint8_t *inner = zip_build(ei, 2, big + (1u << 20), &inner_len);
+	struct zent em[3] = { { "META-INF/maven/g0/a0/pom.properties", pom0, sizeof(pom0) - 1 },
+			      { "pad.bin", zeros, big },
+			      { "lib/inner.jar", inner, inner_len } };
+	uint8_t *mid = zip_build(em, 3, big + (4u << 20), &mid_len);
+	zip_stored_name = NULL;
+	free(inner);
+	free(zeros);
+	char *rnd = malloc(rn);
+	assert_non_null(rnd);
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i < rn; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		rnd[i] = (char)x;
+	}
+	struct zent eo[2] = { { "random.bin", rnd, rn }, { "lib/mid.jar", mid, mid_len } };
+	uint8_t *outer = zip_build(eo, 2, 2 * rn, &outer_len);
+	zip_level = Z_DEFAULT_COMPRESSION;
+	free(rnd);
+	free(mid);
+	assert_true(mid_len > (140u << 20) && outer_len < (6u << 20));
+	struct sw_pkglist l = SW_PKGLIST_INIT;
+	lt_parse_mem(J, "app/outer.jar", outer, outer_len, &l);
+	lt_has(&l, "g0", "a0", "1.0");
+	assert_null(lt_find(&l, "g1", "a1", NULL));
+	assert_true(lt_warned(&l, "app/outer.jar!/lib/mid.jar!/lib/inner.jar: nested archive skipped"));
+	sw_pkglist_release(&l);
+	free(outer);
+}
+
 static void test_manifest_rules(void **state)
 {
 	(void)state;
@@ -350,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_wants),
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_zip_bomb),
+		cmocka_unit_test(test_nested_memory_budget),
 		cmocka_unit_test(test_manifest_rules),
 	};
 	const struct CMUnitTest fixtures[] = {

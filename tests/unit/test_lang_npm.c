@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "test_lang_common.h"
 
@@ -482,6 +484,35 @@ static void test_edge_cases(void **state)
 	assert_true(lt_warned(&l, "pnpm-lock.yaml: yaml nested deeper than 256 levels, not read"));
 	sw_pkglist_release(&l);
 	sw_buf_release(&y);
+	/* anchors and aliases are refused: 5,000 importers sharing one
+	 * dependencies mapping of 5,000 entries made 25M walk items (GBs) */
+	sw_buf_addstr(&y, "lockfileVersion: '9.0'\nimporters:\n  i0:\n    dependencies: &d\n");
+	for (int i = 0; i < 5000; i++)
+		sw_buf_addf(&y, "      p%d: 1.0.0\n", i);
+	for (int i = 1; i < 5000; i++)
+		sw_buf_addf(&y, "  i%d:\n    dependencies: *d\n", i);
+	sw_buf_addstr(&y, "snapshots:\n  p1@1.0.0: {}\npackages:\n  p1@1.0.0: {}\n");
+	alarm(20);
+	lt_parse_str(L, "pnpm-lock.yaml", y.data, &l);
+	alarm(0);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	assert_true(ru.ru_maxrss < 512 * 1024);   /* KiB */
+	assert_int_equal(l.pkgs.len, 0);
+	assert_true(lt_warned(&l, "pnpm-lock.yaml: yaml anchors or aliases, not read"));
+	sw_pkglist_release(&l);
+	sw_buf_release(&y);
+	/* an anchor alone is refused too; '*' and '&' in scalars are not */
+	lt_parse_str(L, "pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: &x {}\n", &l);
+	assert_true(lt_warned(&l, "yaml anchors or aliases"));
+	sw_pkglist_release(&l);
+	lt_parse_str(L, "pnpm-lock.yaml",
+		     "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n"
+		     "        specifier: '*'\n        version: 1.0.0\npackages:\n  a@1.0.0:\n"
+		     "    resolution: {integrity: 'sha512-a&b*'}\n", &l);
+	assert_int_equal(l.warnings.len, 0);
+	lt_has(&l, NULL, "a", "1.0.0");
+	sw_pkglist_release(&l);
 	/* brackets inside quoted scalars do not count */
 	sw_buf_addstr(&y, "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\nx: \"");
 	for (int i = 0; i < 300; i++)

@@ -93,6 +93,55 @@ static void test_path_links(void **state)
 	assert_true(sw_path_glob("**/*.jar", "opt/app/lib/x.jar"));
 }
 
+/* Many '**' used to backtrack exponentially (5 of them against 200 bytes
+ * ran for minutes); the matcher is now linear in the path for a given
+ * pattern.  alarm() turns a regression into a failure, not a hang. */
+static void test_path_glob_many_stars(void **state)
+{
+	(void)state;
+	struct sw_buf p = SW_BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		sw_buf_addstr(&p, "a**");
+	sw_buf_addstr(&p, "b");
+	char s[4001];
+	memset(s, 'a', 4000);
+	s[4000] = '\0';
+	alarm(20);
+	assert_false(sw_path_glob(p.data, s));
+	s[3999] = 'b';
+	assert_true(sw_path_glob(p.data, s));
+	for (int i = 5; i < 3990; i += 10)
+		s[i] = '/';
+	assert_true(sw_path_glob(p.data, s));
+	alarm(0);
+	sw_buf_release(&p);
+	/* the same semantics as before (cases from the old matcher) */
+	assert_true(sw_path_glob("**/", ""));
+	assert_false(sw_path_glob("**/", "a"));
+	assert_true(sw_path_glob("**/", "a/b/"));
+	assert_false(sw_path_glob("a**/", "aa/babab"));
+	assert_true(sw_path_glob("a/**/b", "a/b"));
+	assert_true(sw_path_glob("a/**/b", "a/x/y/b"));
+	assert_false(sw_path_glob("a/*/b", "a/x/y/b"));
+	assert_true(sw_path_glob("a/**b", "a/x/yb"));
+	assert_false(sw_path_glob("?", "/"));
+	assert_true(sw_path_glob("***", "a/b"));
+	assert_true(sw_path_glob("", ""));
+	assert_false(sw_path_glob("", "a"));
+	/* a pattern longer than the on-stack state sets */
+	struct sw_buf lp = SW_BUF_INIT, ls = SW_BUF_INIT;
+	for (int i = 0; i < 100; i++) {
+		sw_buf_addstr(&lp, "d*/");
+		sw_buf_addstr(&ls, "dx/");
+	}
+	sw_buf_addstr(&lp, "**");
+	sw_buf_addstr(&ls, "tail");
+	assert_true(sw_path_glob(lp.data, ls.data));
+	assert_false(sw_path_glob(lp.data, "dx/dx"));
+	sw_buf_release(&lp);
+	sw_buf_release(&ls);
+}
+
 static void test_outfile(void **state)
 {
 	(void)state;
@@ -152,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_path_clean),
 		cmocka_unit_test(test_path_links),
+		cmocka_unit_test(test_path_glob_many_stars),
 		cmocka_unit_test(test_outfile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,11 +163,59 @@ static size_t flow_depth(const uint8_t *d, size_t len)
 	return max;
 }
 
+/* True when the stream holds an anchor or an alias.  libyaml's loader
+ * looks anchors up linearly, and an alias makes one node reachable from
+ * many places: our walks then do the node's work once per reference
+ * (quadratic and more in the file's size).  Without '&' or '*' bytes
+ * there can be neither; otherwise the events say.  A stream that does
+ * not parse answers false here: the load reports it. */
+static bool has_anchors(const uint8_t *data, size_t len)
+{
+	if (!memchr(data, '&', len) && !memchr(data, '*', len))
+		return false;
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return false;
+	yaml_parser_set_input_string(&p, data, len);
+	bool found = false, end = false;
+	while (!found && !end) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev))
+			break;
+		switch (ev.type) {
+		case YAML_ALIAS_EVENT:
+			found = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			found = ev.data.scalar.anchor != NULL;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			found = ev.data.sequence_start.anchor != NULL;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			found = ev.data.mapping_start.anchor != NULL;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return found;
+}
+
 int sw_yaml_load(struct sw_yaml *y, const char *path, const uint8_t *data, size_t len,
 		 struct sw_pkglist *out)
 {
 	yaml_parser_t parser;
 	y->ndocs = 0;
+	if (has_anchors(data, len)) {
+		sw_pkglist_warn(out, "%s: yaml anchors or aliases, not read (lockfiles never use them)", path);
+		return -1;
+	}
 	if (flow_depth(data, len) > SW_YAML_MAX_FLOW_DEPTH) {
 		sw_pkglist_warn(out, "%s: yaml nested deeper than %d levels, not read", path,
 				SW_YAML_MAX_FLOW_DEPTH);

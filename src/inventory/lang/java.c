@@ -11,9 +11,11 @@
  *   - nested archives are walked the same way, to MAX_DEPTH levels, with
  *     paths "outer.war!/WEB-INF/lib/x.jar".
  * Limits (each hit is a warning, the walk goes on where it can): entries
- * per archive, bytes held for one nested archive, bytes decompressed in
- * total for one top-level file, and the ratio of decompressed bytes to the
- * file's size (zip bombs).  Identity: namespace = groupId, name =
+ * per archive, bytes held for one nested archive and for all the nested
+ * archives being walked at once (a jar in a jar in a jar holds each level:
+ * the walk of one file runs on one worker, so this bounds the worker, not
+ * each jar), bytes decompressed in total for one top-level file, and the
+ * ratio of decompressed bytes to the file's size (zip bombs).  Identity: namespace = groupId, name =
  * artifactId.
  */
 #include <archive.h>
@@ -33,6 +35,7 @@
 #define JAVA_MAX_ENTRIES 200000u            /* per archive */
 #define JAVA_MAX_ENTRIES_TOTAL 1000000u     /* per top-level file, nested included */
 #define JAVA_MAX_NESTED (256u << 20)         /* one nested archive held in memory */
+#define JAVA_MAX_HELD (256u << 20)           /* nested archives held at once, all levels */
 #define JAVA_MAX_TOTAL (1ull << 30)          /* decompressed per top-level file */
 #define JAVA_MAX_RATIO 100u                  /* decompressed / file size */
 #define JAVA_RATIO_FLOOR (64u << 20)         /* ratio checked above this */
@@ -45,6 +48,7 @@ struct jctx {
 	struct sw_map seen;
 	uint64_t total;            /* decompressed bytes read so far */
 	unsigned entries;          /* entries seen, nested archives included */
+	size_t held;               /* bytes of the nested archives being walked */
 	bool stop;                 /* bomb detected: stop everything */
 	bool warned_depth;
 };
@@ -392,8 +396,18 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 							c->top, JAVA_MAX_DEPTH, name);
 				c->warned_depth = true;
 			} else {
-				int rr = read_entry(c, a, &b, JAVA_MAX_NESTED);
-				if (rr == -1 && !c->stop)
+				size_t room = JAVA_MAX_HELD - c->held;
+				size_t max = room < JAVA_MAX_NESTED ? room : JAVA_MAX_NESTED;
+				/* a declared size over the limit is skipped unread (a smaller
+				 * one can lie: read_entry() stops at max anyway) */
+				int rr = archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)max
+						 ? -1
+						 : read_entry(c, a, &b, max);
+				if (rr == -1 && !c->stop && max < JAVA_MAX_NESTED)
+					sw_pkglist_warn(c->out,
+							"%s!/%s: nested archive skipped: the archives holding it take %zu of the %u bytes nested archives may hold",
+							path, name, c->held, JAVA_MAX_HELD);
+				else if (rr == -1 && !c->stop)
 					sw_pkglist_warn(c->out, "%s!/%s: nested archive larger than %u bytes, skipped",
 							path, name, JAVA_MAX_NESTED);
 				else if (rr == -2)
@@ -401,7 +415,9 @@ static void walk(struct jctx *c, const char *path, const uint8_t *data, size_t l
 							archive_error_string(a) ? archive_error_string(a) : "read error");
 				else if (rr == 0) {
 					char *sub = sw_xasprintf("%s!/%s", path, name);
+					c->held += b.len;
 					walk(c, sub, (const uint8_t *)b.data, b.len, depth + 1);
+					c->held -= b.len;
 					free(sub);
 				}
 			}

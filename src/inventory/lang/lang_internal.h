@@ -67,7 +67,9 @@ struct sw_yaml {
 #define SW_YAML_MAX_FLOW_DEPTH 256
 /* Load; on failure add a warning and return -1 (nothing to release).
  * Flow collections nested deeper than SW_YAML_MAX_FLOW_DEPTH are refused
- * (libyaml's time grows with the square of that depth). */
+ * (libyaml's time grows with the square of that depth), and so are
+ * anchors and aliases (a few hundred KB of aliases expand to billions of
+ * nodes for a walk; pnpm writes lockfiles without them). */
 int sw_yaml_load(struct sw_yaml *y, const char *path, const uint8_t *data, size_t len,
 		 struct sw_pkglist *out);
 void sw_yaml_release(struct sw_yaml *y);
