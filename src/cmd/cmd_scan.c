@@ -273,8 +273,8 @@ int cmd_scan(int argc, char **argv)
 		goto fail;
 	}
 	if (stale)
-		fprintf(stderr, "stowaway: warning: the vulnerability database is more than 7 days old; "
-				"run 'stowaway db update' (or set --max-db-age to fail on it)\n");
+		sw_cmd_warn("the vulnerability database is more than 7 days old; "
+			    "run 'stowaway db update' (or set --max-db-age to fail on it)");
 	sw_cmd_phase("open");
 	char *password = pw_stdin ? sw_cmd_read_password_stdin() : NULL;
 	struct sw_image_opts io = { .platform = platform, .username = username,
@@ -295,7 +295,7 @@ int cmd_scan(int argc, char **argv)
 	sw_cmd_phase("filters");
 	for (size_t i = 0; i < res->notes.len; i++)
 		if (!sw_cmd_quiet())
-			fprintf(stderr, "stowaway: note: %s\n", (const char *)res->notes.items[i]);
+			sw_cmd_note("%s", (const char *)res->notes.items[i]);
 	if (sw_outfile_open(&of, output, &err) < 0)
 		goto fail;
 	struct sw_report_opts ro = {

@@ -133,9 +133,10 @@ const char *sw_report_pkg_created_by(const struct sw_inventory *inv, const struc
 /* The history line without shell boilerplate, control characters as '?',
  * at most max code points (0 = no limit).  malloc'd; "" for NULL. */
 char *sw_report_short_created_by(const char *s, size_t max);
-/* s sanitised for a terminal/one line: control bytes as '?', white space
- * runs as one space, at most max code points then "..." (0 = no limit).
- * malloc'd, never NULL. */
+/* s sanitised for a terminal/one line (util/termsafe.h sw_term_clean() with
+ * SW_TERM_FOLD: controls, C1, bidi overrides and invalid UTF-8 as '?', white
+ * space runs as one space), at most max code points then "..." (0 = no
+ * limit).  malloc'd, never NULL. */
 char *sw_report_clean(const char *s, size_t max);
 /* Append s XML/HTML-escaped (& < > " '), with bytes XML 1.0 forbids and
  * invalid UTF-8 as '?'. */
