@@ -47,8 +47,9 @@ int sw_cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	sw_term_vprintf(stderr, 0, fmt, ap);
 	va_end(ap);
-	sw_term_printf(stderr, 0, "\nTry 'stowaway %s --help'.", cmd);
-	fputc('\n', stderr);
+	fputs("\nTry 'stowaway ", stderr);
+	sw_term_printf(stderr, 0, "%s", cmd);
+	fputs(" --help'.\n", stderr);
 	return SW_EXIT_USAGE;
 }
 
