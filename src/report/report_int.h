@@ -100,6 +100,12 @@ const struct sw_inv_layer *sw_report_layer(const struct sw_inventory *inv, int i
 /* Flags as words: "declared", "dev", "stdlib", "main-module"; a new JSON array. */
 json_t *sw_report_flags(unsigned flags);
 
+/* An OS package (deb, rpm, apk, alpm), installed by the OS package manager. */
+bool sw_report_is_os_package(const struct sw_package *p);
+/* Trivy's application type for a language package (by ecosystem and the
+ * file it was read from: "python-pkg", "npm", "jar", "gobinary" ...), or
+ * NULL: how Trivy groups language packages when it reads an SBOM back. */
+const char *sw_report_trivy_app_type(const struct sw_package *p);
 /* Source package name / version: the package's own, else for OS packages
  * (deb, rpm, apk, alpm) its name / version, else NULL.  Borrowed. */
 const char *sw_report_source_name(const struct sw_package *p);

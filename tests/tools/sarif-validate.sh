@@ -46,7 +46,8 @@ for run in log.get("runs", []):
                 pass
             m = r.get("message", {})
             text = m.get("text") or "%s %s" % (m.get("id", ""), " ".join(map(str, m.get("arguments", []))))
-            print("%s%s: %s %s: %s" % (f, loc, level, r.get("ruleId"), text[:300]))
+            line = "%s%s: %s %s: %s" % (f, loc, level, r.get("ruleId"), text[:300])
+            print("".join(c if c.isprintable() else "?" for c in line))   # the SARIF may be hostile
             bad += 1
 sys.exit(1 if bad else 0)
 PY
