@@ -125,6 +125,13 @@ sys.exit(0 if any(p["name"].startswith("evil\x1b[31m") for p in d["packages"]) e
 $STOWAWAY scan -q -f sarif -o $T/scan.sarif $IMG && bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/scan.sarif \
 	&& ok "hostile sarif: Multitool validate" || bad "hostile sarif: Multitool validate"
 
+# suppressed findings and notes in SARIF; a note on stderr naming an ignore entry
+printf 'GHSA-hhhh-hhhh-hhhh exp:2024-01-01\nCVE-2024-9\033[31m99 pkg:idna\n' > $T/ignore
+$STOWAWAY scan -f sarif --show-suppressed --ignorefile $T/ignore -o $T/supp.sarif $IMG 2> $T/supp.err
+check $T/supp.err "scan stderr: note naming an expired ignore entry" "expired"
+grep -q '"suppressions"' $T/supp.sarif && bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/supp.sarif \
+	&& ok "sarif with suppressions and notes: Multitool validate" || bad "sarif with suppressions: Multitool validate"
+
 # ---- a tar member name in an error message ----
 L1=$T/l1
 mkdir -p "$L1/evil${H}dir"
