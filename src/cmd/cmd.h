@@ -16,7 +16,7 @@
 /* Exit codes, documented in README.md and every --help. */
 enum sw_exit {
 	SW_EXIT_OK = 0,        /* success; no gate failed */
-	SW_EXIT_FAIL = 1,      /* a policy gate failed (--fail-on, policy deny) */
+	SW_EXIT_FAIL = 1,      /* a gate failed (--fail-on) */
 	SW_EXIT_ERROR = 2,     /* bad input, i/o, digest mismatch, database error ... */
 	SW_EXIT_USAGE = 64,    /* bad command line */
 };
