@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/bench_trivy_readback.sh - do our SBOMs read back in Trivy?
 #
-# For each image, writes `stowaway sbom -f cyclonedx` and `-f spdx-json`,
+# For each image, writes `stowaway sbom -f cyclonedx` and `-f spdx-json`
+# and the same two formats of `stowaway scan` (with a one-record database),
 # has Trivy read each (`trivy sbom --offline-scan --skip-db-update
 # --format json --list-all-pkgs`, a metadata-only DB: it lists, matches
 # nothing) and compares the package sets: ours from `stowaway sbom -f json`,
@@ -57,13 +58,21 @@ if [ -z "${IMAGES:-}" ]; then
 	IMAGES="docker-archive:$CORPUS/images/debian-min/debian-min.docker.tar $(lang_image)"
 fi
 
+# a database for the scan formats: one OSV record (the formats, not the findings, matter)
+mkdir -p "$W/osv"
+printf '{"id": "GHSA-aaaa-bbbb-cccc", "modified": "2024-05-01T00:00:00Z", "summary": "x", "affected": [{"package": {"ecosystem": "PyPI", "name": "idna"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.7"}]}]}]}\n' > "$W/osv/GHSA-aaaa-bbbb-cccc.json"
+export STOWAWAY_DB=$W/db.sqlite
+"$STOWAWAY" db update -q --source "osv=$W/osv" 2> /dev/null || die "stowaway db update"
+
 fails=0
 cache=$(trivy_cache_new)
 for img in $IMAGES; do
 	name=${img##*/}
 	"$STOWAWAY" sbom -q -f json -o "$W/ours.json" "$img" || die "stowaway sbom $img"
-	for fmt in cyclonedx spdx-json; do
-		"$STOWAWAY" sbom -q -f $fmt -o "$W/ours.$fmt" "$img" || die "stowaway sbom -f $fmt $img"
+	for fmt in cyclonedx spdx-json scan:cyclonedx scan:spdx-json; do
+		cmd=sbom f=$fmt
+		[ "${fmt#scan:}" != "$fmt" ] && cmd=scan f=${fmt#scan:}
+		"$STOWAWAY" $cmd -q -f "$f" -o "$W/ours.$fmt" "$img" || die "stowaway $cmd -f $f $img"
 		rc=0
 		"$TRIVY" sbom --cache-dir "$cache" --skip-db-update --skip-java-db-update --offline-scan \
 			--format json --list-all-pkgs --quiet "$W/ours.$fmt" > "$W/trivy.json" 2> "$W/trivy.err" || rc=$?
