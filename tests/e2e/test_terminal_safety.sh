@@ -19,7 +19,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap cleanup EXIT; [ -n "${KEEP:-}" ] && trap "cp -r $T/. $KEEP/" EXIT
+trap cleanup EXIT
 export STOWAWAY_DB=$T/db.sqlite SOURCE_DATE_EPOCH=1735689600 STOWAWAY_NOW=1735689600
 export HOME=$T/home DOCKER_CONFIG=$T/docker STOWAWAY_REGISTRY_BACKOFF_MS=50 STOWAWAY_REGISTRY_TIMEOUT=10
 mkdir -p "$HOME" "$DOCKER_CONFIG"
@@ -147,7 +147,7 @@ $FAKE --layout $T/layout --repo team/app --port-file $T/port --lifetime 60 --fau
 PIDS+=($!)
 for _ in $(seq 100); do [ -s $T/port ] && break; sleep 0.05; done
 if [ -s $T/port ]; then
-	$STOWAWAY sbom -f table --plain-http registry:127.0.0.1:$(cat $T/port)/team/app:v1 > /dev/null 2> $T/reg.err; rc=$?
+	$STOWAWAY sbom -f table --plain-http "registry:127.0.0.1:$(cat $T/port)/team/app:v1" > /dev/null 2> $T/reg.err; rc=$?
 	[ $rc -eq 2 ] || bad "registry error: exit $rc, expected 2"
 	check $T/reg.err "registry error code in the message" "MANIFEST"
 else
