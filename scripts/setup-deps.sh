@@ -28,3 +28,16 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null ||
     echo "setup-deps: warning: nodejs/npm could not be installed; node-semver differential tests will skip" >&2
 fi
+# Microsoft's SARIF Multitool (tests/tools/sarif-validate.sh runs its
+# `validate` on every SARIF the tests write): a self-contained .NET binary in
+# an npm package, installed into a fixed prefix, pinned.
+SARIF_MT_VERSION=5.7.0
+SARIF_MT_PREFIX=/opt/stowaway-tools/sarif-multitool
+SARIF_MT_PKG=$SARIF_MT_PREFIX/node_modules/@microsoft/sarif-multitool-linux
+if ! grep -q "\"version\": \"$SARIF_MT_VERSION\"" "$SARIF_MT_PKG/package.json" 2>/dev/null; then
+  echo "setup-deps: installing: @microsoft/sarif-multitool-linux@$SARIF_MT_VERSION (npm) into $SARIF_MT_PREFIX" >&2
+  mkdir -p "$SARIF_MT_PREFIX"
+  npm install --prefix "$SARIF_MT_PREFIX" --no-audit --no-fund --ignore-scripts --silent \
+    "@microsoft/sarif-multitool-linux@$SARIF_MT_VERSION"
+fi
+chmod 755 "$SARIF_MT_PKG/Sarif.Multitool"

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "stowaway: unknown command '%s'\n", name);
+	sw_cmd_msg("unknown command '%s'", name);
 	usage(stderr);
 	return SW_EXIT_USAGE;
 }

@@ -16,7 +16,7 @@
 /* Exit codes, documented in README.md and every --help. */
 enum sw_exit {
 	SW_EXIT_OK = 0,        /* success; no gate failed */
-	SW_EXIT_FAIL = 1,      /* a policy gate failed (--fail-on, policy deny) */
+	SW_EXIT_FAIL = 1,      /* a gate failed (--fail-on) */
 	SW_EXIT_ERROR = 2,     /* bad input, i/o, digest mismatch, database error ... */
 	SW_EXIT_USAGE = 64,    /* bad command line */
 };
@@ -33,10 +33,18 @@ int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 
+/* Every line on stderr is printed by these, made terminal-safe with
+ * util/termsafe.h (controls, C1, bidi overrides, invalid UTF-8 as '?'):
+ * no other code in cmd/ prints untrusted text to stderr directly. */
 /* Print "stowaway: MSG" for err to stderr and return SW_EXIT_ERROR. */
 int sw_cmd_fail(const struct sw_err *err);
 /* Print "stowaway: <cmd>: MSG\nTry 'stowaway <cmd> --help'." and return SW_EXIT_USAGE. */
 int sw_cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "stowaway: warning: MSG", "stowaway: note: MSG", "stowaway: MSG" (progress,
+ * what was done) on stderr. */
+void sw_cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sw_cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sw_cmd_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when progress may be drawn on stderr (a TTY, not --quiet, not CI). */
 bool sw_cmd_progress_enabled(void);
 void sw_cmd_set_quiet(bool quiet);

@@ -2,6 +2,7 @@
 #include <float.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "util/buf.h"
 #include "util/mem.h"
+#include "util/termsafe.h"
 #include "vulndb/sources/registry.h"
 #include "vulndb/vulndb.h"
 
@@ -143,16 +146,27 @@ static void help_search(FILE *out)
 
 /* ---------------------------------------------------------------- helpers */
 
+/* printf for the text of `db info` and `db search`: database and advisory
+ * text made terminal-safe (util/termsafe.h). */
+SW_PRINTF(1, 2)
+static void tprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sw_term_vprintf(stdout, SW_TERM_KEEP_NL | SW_TERM_KEEP_TAB, fmt, ap);
+	va_end(ap);
+}
+
 static void on_warn(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "stowaway: warning: %s\n", msg);
+	sw_cmd_warn("%s", msg);
 }
 
 static void on_progress(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "stowaway: %s\n", msg);
+	sw_cmd_msg("%s", msg);
 }
 
 static void fmt_time(int64_t t, char *buf, size_t n)
@@ -293,7 +307,7 @@ static int db_update(int argc, char **argv)
 		o.progress = on_progress;
 	o.offline_dir = offline ? offline : getenv("STOWAWAY_OFFLINE_DATA");
 	if (offline && o.locations.len == 0) {
-		fprintf(stderr, "stowaway: building the database from offline data '%s'\n", offline);
+		sw_cmd_msg("building the database from offline data '%s'", offline);
 		if (sw_vulndb_offline_locations(offline, &o.locations, &err) < 0) {
 			rc = sw_cmd_fail(&err);
 			goto out;
@@ -316,19 +330,20 @@ static int db_update(int argc, char **argv)
 		goto out;
 	}
 	if (res.used_offline)
-		fprintf(stderr, "stowaway: built from offline data '%s'\n", o.offline_dir);
-	fprintf(stderr,
-		"stowaway: database '%s': %d location(s) read, %d unchanged, %d failed; %" PRId64
-		" records, %" PRId64 " bad\n",
+		sw_cmd_msg("built from offline data '%s'", o.offline_dir);
+	sw_cmd_msg("database '%s': %d location(s) read, %d unchanged, %d failed; %" PRId64
+		   " records, %" PRId64 " bad",
 		o.db_path ? o.db_path : sw_vulndb_default_path(), res.fetched, res.unchanged, res.failed,
 		res.records, res.bad_records);
 	if (res.failed > 0) {
 		/* the database is not as fresh as asked: say which sources, and fail */
-		fprintf(stderr, "stowaway: error: %d location(s) of source(s) ", res.failed);
+		struct sw_buf names = SW_BUF_INIT;
 		for (size_t i = 0; i < res.failed_sources.len; i++)
-			fprintf(stderr, "%s'%s'", i ? ", " : "", (const char *)res.failed_sources.items[i]);
-		fprintf(stderr, " failed and kept their previous records (see the warnings above and "
-				"'stowaway db info')\n");
+			sw_buf_addf(&names, "%s'%s'", i ? ", " : "", (const char *)res.failed_sources.items[i]);
+		sw_cmd_msg("error: %d location(s) of source(s) %s failed and kept their previous records "
+			   "(see the warnings above and 'stowaway db info')",
+			   res.failed, names.data);
+		sw_buf_release(&names);
 		rc = SW_EXIT_ERROR;
 	}
 	sw_vulndb_update_result_release(&res);
@@ -417,33 +432,33 @@ static int db_info(int argc, char **argv)
 	} else {
 		fmt_time(info->built_at, t, sizeof(t));
 		fmt_age(age, a, sizeof(a));
-		printf("database:        %s\n", info->path);
-		printf("schema version:  %d\n", info->schema_version);
-		printf("built:           %s (%s old)\n", t, a);
-		printf("size:            %.1f MiB\n", (double)info->file_size / (1024.0 * 1024.0));
-		printf("vulnerabilities: %" PRId64 " (%" PRId64 " affected entries)\n", info->vulns, info->affected);
-		printf("KEV entries:     %" PRId64 "\n", info->kev);
-		printf("EPSS scores:     %" PRId64 "\n", info->epss);
-		printf("\n%-12s %10s %8s  %-20s  %s\n", "SOURCE", "RECORDS", "BAD", "UPDATED", "AGE");
+		tprintf("database:        %s\n", info->path);
+		tprintf("schema version:  %d\n", info->schema_version);
+		tprintf("built:           %s (%s old)\n", t, a);
+		tprintf("size:            %.1f MiB\n", (double)info->file_size / (1024.0 * 1024.0));
+		tprintf("vulnerabilities: %" PRId64 " (%" PRId64 " affected entries)\n", info->vulns, info->affected);
+		tprintf("KEV entries:     %" PRId64 "\n", info->kev);
+		tprintf("EPSS scores:     %" PRId64 "\n", info->epss);
+		tprintf("\n%-12s %10s %8s  %-20s  %s\n", "SOURCE", "RECORDS", "BAD", "UPDATED", "AGE");
 		for (size_t i = 0; i < info->sources.len; i++) {
 			struct sw_vulndb_source_info *si = info->sources.items[i];
 			fmt_time(si->updated_at, t, sizeof(t));
 			fmt_age(si->updated_at ? now - si->updated_at : 0, a, sizeof(a));
-			printf("%-12s %10" PRId64 " %8" PRId64 "  %-20s  %s\n", si->name, si->records, si->bad_records, t,
+			tprintf("%-12s %10" PRId64 " %8" PRId64 "  %-20s  %s\n", si->name, si->records, si->bad_records, t,
 			       si->updated_at ? a : "-");
 			if (si->last_error)
-				printf("  last error: %s\n", si->last_error);
+				tprintf("  last error: %s\n", si->last_error);
 		}
 		if (info->bad.len) {
-			printf("\nbad records (first %zu):\n", info->bad.len);
+			tprintf("\nbad records (first %zu):\n", info->bad.len);
 			for (size_t i = 0; i < info->bad.len; i++)
-				printf("  %s\n", (const char *)info->bad.items[i]);
+				tprintf("  %s\n", (const char *)info->bad.items[i]);
 		}
 	}
 	sw_vulndb_info_free(info);
 	sw_vulndb_close(db);
 	if (stale) {
-		fprintf(stderr, "stowaway: database is older than the --max-db-age limit\n");
+		sw_cmd_msg("database is older than the --max-db-age limit");
 		return SW_EXIT_FAIL;
 	}
 	return SW_EXIT_OK;
@@ -482,7 +497,7 @@ static int db_file_cmd(int argc, char **argv, bool export)
 	int r = export ? sw_vulndb_export(path, file, &err) : sw_vulndb_import(file, path, &err);
 	if (r < 0)
 		return sw_cmd_fail(&err);
-	fprintf(stderr, "stowaway: %s '%s'\n", export ? "exported to" : "imported", file);
+	sw_cmd_msg("%s '%s'", export ? "exported to" : "imported", file);
 	return SW_EXIT_OK;
 }
 
@@ -582,19 +597,19 @@ static void print_ranges(const struct sw_affected *a)
 	static const char *const kinds[] = { "introduced", "fixed", "last_affected", "limit" };
 	for (size_t i = 0; i < a->ranges.len; i++) {
 		const struct sw_range *r = a->ranges.items[i];
-		printf(" %s[", r->type);
+		tprintf(" %s[", r->type);
 		for (size_t k = 0; k < r->events.len; k++) {
 			const struct sw_event *e = r->events.items[k];
-			printf("%s%s=%s", k ? " " : "", kinds[e->kind], e->version);
+			tprintf("%s%s=%s", k ? " " : "", kinds[e->kind], e->version);
 		}
-		printf("]");
+		tprintf("]");
 	}
 	if (a->versions.len)
-		printf(" versions=%zu", a->versions.len);
+		tprintf(" versions=%zu", a->versions.len);
 	for (size_t i = 0; i < a->affected_exprs.len; i++)
-		printf(" affected '%s'", (const char *)a->affected_exprs.items[i]);
+		tprintf(" affected '%s'", (const char *)a->affected_exprs.items[i]);
 	for (size_t i = 0; i < a->unaffected_exprs.len; i++)
-		printf(" unaffected '%s'", (const char *)a->unaffected_exprs.items[i]);
+		tprintf(" unaffected '%s'", (const char *)a->unaffected_exprs.items[i]);
 }
 
 struct search_ctx {
@@ -614,57 +629,60 @@ static int search_hit(void *ctx, const struct sw_vuln *v, const struct sw_affect
 		json_array_append_new(s->hits, o);
 		return 0;
 	}
-	printf("%-22s %-14s %-30s %-12s", v->id, a->ecosystem, a->package, sw_vuln_status_name(a->status));
+	tprintf("%-22s %-14s %-30s %-12s", v->id, a->ecosystem, a->package, sw_vuln_status_name(a->status));
 	print_ranges(a);
 	if (v->withdrawn)
-		printf(" (withdrawn %s)", v->withdrawn);
-	printf("\n");
+		tprintf(" (withdrawn %s)", v->withdrawn);
+	tprintf("\n");
 	return 0;
 }
 
 static void print_vuln(const struct sw_vuln *v)
 {
-	printf("id:         %s\n", v->id);
-	printf("sources:    %s\n", v->source ? v->source : "");
+	tprintf("id:         %s\n", v->id);
+	tprintf("sources:    %s\n", v->source ? v->source : "");
 	if (v->aliases.len) {
-		printf("aliases:   ");
+		tprintf("aliases:   ");
 		for (size_t i = 0; i < v->aliases.len; i++)
-			printf(" %s", (const char *)v->aliases.items[i]);
-		printf("\n");
+			tprintf(" %s", (const char *)v->aliases.items[i]);
+		tprintf("\n");
 	}
-	if (v->summary)
-		printf("summary:    %s\n", v->summary);
+	if (v->summary) {
+		char *sum = sw_term_clean(v->summary, SW_TERM_FOLD, 0);   /* one line */
+		tprintf("summary:    %s\n", sum);
+		free(sum);
+	}
 	if (v->published)
-		printf("published:  %s\n", v->published);
+		tprintf("published:  %s\n", v->published);
 	if (v->modified)
-		printf("modified:   %s\n", v->modified);
+		tprintf("modified:   %s\n", v->modified);
 	if (v->withdrawn)
-		printf("withdrawn:  %s\n", v->withdrawn);
+		tprintf("withdrawn:  %s\n", v->withdrawn);
 	if (v->cwes.len) {
-		printf("cwes:      ");
+		tprintf("cwes:      ");
 		for (size_t i = 0; i < v->cwes.len; i++)
-			printf(" %s", (const char *)v->cwes.items[i]);
-		printf("\n");
+			tprintf(" %s", (const char *)v->cwes.items[i]);
+		tprintf("\n");
 	}
 	for (size_t i = 0; i < v->severities.len; i++) {
 		const struct sw_severity *s = v->severities.items[i];
-		printf("severity:   %s %s %s", s->source, s->type, s->rating);
+		tprintf("severity:   %s %s %s", s->source, s->type, s->rating);
 		if (s->vector)
-			printf(" %s", s->vector);
+			tprintf(" %s", s->vector);
 		if (s->score >= 0)
-			printf(" (%.1f)", s->score);
-		printf("\n");
+			tprintf(" (%.1f)", s->score);
+		tprintf("\n");
 	}
 	for (size_t i = 0; i < v->affected.len; i++) {
 		const struct sw_affected *a = v->affected.items[i];
-		printf("affected:   %s %s %s", a->ecosystem, a->package, sw_vuln_status_name(a->status));
+		tprintf("affected:   %s %s %s", a->ecosystem, a->package, sw_vuln_status_name(a->status));
 		if (a->severity)
-			printf(" severity=%s", a->severity);
+			tprintf(" severity=%s", a->severity);
 		print_ranges(a);
-		printf("\n");
+		tprintf("\n");
 	}
 	for (size_t i = 0; i < v->references.len; i++)
-		printf("reference:  %s\n", (const char *)v->references.items[i]);
+		tprintf("reference:  %s\n", (const char *)v->references.items[i]);
 }
 
 static int db_search(int argc, char **argv)
@@ -733,10 +751,10 @@ static int db_search(int argc, char **argv)
 		} else {
 			print_vuln(v);
 			if (k)
-				printf("kev:        %s, added %s, due %s%s\n", cve, k->date_added ? k->date_added : "?",
+				tprintf("kev:        %s, added %s, due %s%s\n", cve, k->date_added ? k->date_added : "?",
 				       k->due_date ? k->due_date : "?", k->ransomware ? ", used by ransomware" : "");
 			if (e)
-				printf("epss:       %.5f (percentile %.5f, %s)\n", e->score, e->percentile,
+				tprintf("epss:       %.5f (percentile %.5f, %s)\n", e->score, e->percentile,
 				       e->date ? e->date : "?");
 		}
 		sw_kev_free(k);
@@ -749,7 +767,7 @@ static int db_search(int argc, char **argv)
 		if (r < 0) {
 			rc = sw_cmd_fail(&err);
 		} else if (s.n == 0) {
-			fprintf(stderr, "stowaway: no vulnerability or package matches '%s'\n", q);
+			sw_cmd_msg("no vulnerability or package matches '%s'", q);
 			rc = SW_EXIT_FAIL;
 		}
 		if (json && r >= 0 && s.n) {

@@ -118,7 +118,7 @@ int cmd_sbom(int argc, char **argv)
 		goto fail;
 	sw_cmd_debug_cache(inv);
 	for (size_t i = 0; i < inv->incomplete.len; i++)
-		fprintf(stderr, "stowaway: warning: incomplete inventory: %s\n", (const char *)inv->incomplete.items[i]);
+		sw_cmd_warn("incomplete inventory: %s", (const char *)inv->incomplete.items[i]);
 	if (sw_outfile_open(&out, output, &err) < 0)
 		goto fail;
 	struct sw_report_opts ro = {

@@ -100,11 +100,11 @@ static void phase_cb(void *ctx, const char *name)
 static void print_notes(const struct sw_scan_result *r)
 {
 	for (size_t i = 0; !sw_cmd_quiet() && r->match && i < r->match->notes.len; i++)
-		fprintf(stderr, "stowaway: note: %s\n", (const char *)r->match->notes.items[i]);
+		sw_cmd_note("%s", (const char *)r->match->notes.items[i]);
 	for (size_t i = 0; i < r->warnings.len; i++)
-		fprintf(stderr, "stowaway: warning: %s\n", (const char *)r->warnings.items[i]);
+		sw_cmd_warn("%s", (const char *)r->warnings.items[i]);
 	for (size_t i = 0; i < r->incomplete.len; i++)
-		fprintf(stderr, "stowaway: warning: incomplete result: %s\n", (const char *)r->incomplete.items[i]);
+		sw_cmd_warn("incomplete result: %s", (const char *)r->incomplete.items[i]);
 }
 
 int cmd_scan(int argc, char **argv)

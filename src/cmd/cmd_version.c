@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/termsafe.h"
 #include "version/version.h"
 
 static const char schemes_help[] =
@@ -126,7 +127,7 @@ static int bulk(enum sw_vscheme s)
 			line[--n] = 0;
 		char *tab = memchr(line, '\t', (size_t)n);
 		if (!tab) {
-			fprintf(stderr, "stowaway: line %lu: expected two versions separated by a tab\n", lineno);
+			sw_cmd_msg("line %lu: expected two versions separated by a tab", lineno);
 			fputs("!\n", stdout);
 			bad++;
 			continue;
@@ -138,7 +139,7 @@ static int bulk(enum sw_vscheme s)
 			*tab2 = 0;   /* extra columns are ignored */
 		int c;
 		if (sw_version_compare(s, line, b, &c, &err) < 0) {
-			fprintf(stderr, "stowaway: line %lu: %s\n", lineno, err.msg);
+			sw_cmd_msg("line %lu: %s", lineno, err.msg);
 			fputs("!\n", stdout);
 			bad++;
 			continue;
@@ -147,7 +148,7 @@ static int bulk(enum sw_vscheme s)
 	}
 	free(line);
 	if (fflush(stdout) != 0 || ferror(stdin)) {
-		fprintf(stderr, "stowaway: i/o error\n");
+		sw_cmd_msg("i/o error");
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;
@@ -205,21 +206,21 @@ static int bulk_affected(enum sw_vscheme s, unsigned flags)
 		struct sw_err err = SW_ERR_INIT;
 		bool yes = false;
 		if (!tab) {
-			fprintf(stderr, "stowaway: line %lu: expected VERSION<TAB>RANGE\n", lineno);
+			sw_cmd_msg("line %lu: expected VERSION<TAB>RANGE", lineno);
 		} else {
 			*tab = 0;
 			if (affected_one(s, line, tab + 1, flags, &yes, &err) == 0) {
 				fputs(yes ? "yes\n" : "no\n", stdout);
 				continue;
 			}
-			fprintf(stderr, "stowaway: line %lu: %s\n", lineno, err.msg);
+			sw_cmd_msg("line %lu: %s", lineno, err.msg);
 		}
 		fputs("!\n", stdout);
 		bad++;
 	}
 	free(line);
 	if (fflush(stdout) != 0 || ferror(stdin)) {
-		fprintf(stderr, "stowaway: i/o error\n");
+		sw_cmd_msg("i/o error");
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;
@@ -286,7 +287,8 @@ static int do_validate(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		struct sw_err err = SW_ERR_INIT;
 		if (sw_version_validate(s, argv[i], &err) < 0) {
-			printf("%s\n", err.msg);
+			sw_term_printf(stdout, 0, "%s", err.msg);
+			putchar('\n');
 			rc = SW_EXIT_ERROR;
 		} else {
 			printf("ok\n");

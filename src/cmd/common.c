@@ -9,24 +9,72 @@
 #include "cmd/cmd.h"
 #include "inventory/inventory.h"
 #include "util/buf.h"
+#include "util/termsafe.h"
 
 static bool quiet;
 
+/* Everything printed on stderr goes through here: the text (messages built
+ * deep inside name tar members, digests, registry replies, advisories) is
+ * made terminal-safe, one line. */
+SW_PRINTF(2, 0)
+static void print_line(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	sw_term_vprintf(stderr, 0, fmt, ap);
+	fputc('\n', stderr);
+}
+
+SW_PRINTF(2, 3)
+static void print_linef(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line(prefix, fmt, ap);
+	va_end(ap);
+}
+
 int sw_cmd_fail(const struct sw_err *err)
 {
-	fprintf(stderr, "stowaway: %s\n", err->msg[0] ? err->msg : sw_err_name(err->code));
+	print_linef("stowaway: ", "%s", err->msg[0] ? err->msg : sw_err_name(err->code));
 	return SW_EXIT_ERROR;
 }
 
 int sw_cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "stowaway: %s: ", cmd);
+	fputs("stowaway: ", stderr);
+	sw_term_printf(stderr, 0, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sw_term_vprintf(stderr, 0, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'stowaway %s --help'.\n", cmd);
+	fputs("\nTry 'stowaway ", stderr);
+	sw_term_printf(stderr, 0, "%s", cmd);
+	fputs(" --help'.\n", stderr);
 	return SW_EXIT_USAGE;
+}
+
+void sw_cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("stowaway: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void sw_cmd_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("stowaway: note: ", fmt, ap);
+	va_end(ap);
+}
+
+void sw_cmd_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("stowaway: ", fmt, ap);
+	va_end(ap);
 }
 
 bool sw_cmd_progress_enabled(void)

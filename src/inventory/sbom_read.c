@@ -299,7 +299,9 @@ static int read_spdx(struct sw_inventory *inv, const char *path, const struct sw
 				add_purl_pkg(inv, loc, path, &inv->warnings);
 		}
 		const char *purpose = jstr(p, "primaryPackagePurpose");
-		if (purpose && !strcmp(purpose, "OPERATING-SYSTEM") && !inv->os.id && jstr(p, "name")) {
+		/* the JSON schema spells it OPERATING_SYSTEM, the spec's text OPERATING-SYSTEM */
+		if (purpose && (!strcmp(purpose, "OPERATING_SYSTEM") || !strcmp(purpose, "OPERATING-SYSTEM")) &&
+		    !inv->os.id && jstr(p, "name")) {
 			inv->os.id = sw_xstrdup(jstr(p, "name"));
 			inv->os.version_id = sw_xstrdup(jstr(p, "versionInfo"));
 		}

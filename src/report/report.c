@@ -407,6 +407,45 @@ static bool os_type(const char *t)
 		     strcmp(t, "alpm") == 0);
 }
 
+bool sw_report_is_os_package(const struct sw_package *p)
+{
+	return os_type(p->type);
+}
+
+const char *sw_report_trivy_app_type(const struct sw_package *p)
+{
+	/* file: the basename, "*X" a suffix, NULL any file */
+	static const struct {
+		const char *type, *file, *app;
+	} map[] = {
+		{ "pypi", "requirements.txt", "pip" }, { "pypi", "Pipfile.lock", "pipenv" },
+		{ "pypi", "poetry.lock", "poetry" }, { "pypi", NULL, "python-pkg" },
+		{ "npm", "package-lock.json", "npm" }, { "npm", "yarn.lock", "yarn" },
+		{ "npm", "pnpm-lock.yaml", "pnpm" }, { "npm", NULL, "node-pkg" },
+		{ "gem", "Gemfile.lock", "bundler" }, { "gem", NULL, "gemspec" },
+		{ "cargo", "Cargo.lock", "cargo" }, { "cargo", NULL, "rust-binary" },
+		{ "golang", "go.mod", "gomod" }, { "golang", NULL, "gobinary" },
+		{ "maven", "pom.xml", "pom" }, { "maven", "gradle.lockfile", "gradle" }, { "maven", NULL, "jar" },
+		{ "composer", NULL, "composer" },
+		{ "nuget", "*.deps.json", "dotnet-core" }, { "nuget", NULL, "nuget" },
+	};
+	if (!p->type || os_type(p->type))
+		return NULL;
+	const char *path = p->path ? p->path : "";
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t bl = strlen(base);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(p->type, map[i].type) != 0)
+			continue;
+		const char *f = map[i].file;
+		if (!f || strcmp(base, f) == 0 ||
+		    (f[0] == '*' && bl >= strlen(f + 1) && strcmp(base + bl - strlen(f + 1), f + 1) == 0))
+			return map[i].app;
+	}
+	return NULL;
+}
+
 const char *sw_report_source_name(const struct sw_package *p)
 {
 	if (p->source_name && *p->source_name)

@@ -100,6 +100,12 @@ const struct sw_inv_layer *sw_report_layer(const struct sw_inventory *inv, int i
 /* Flags as words: "declared", "dev", "stdlib", "main-module"; a new JSON array. */
 json_t *sw_report_flags(unsigned flags);
 
+/* An OS package (deb, rpm, apk, alpm), installed by the OS package manager. */
+bool sw_report_is_os_package(const struct sw_package *p);
+/* Trivy's application type for a language package (by ecosystem and the
+ * file it was read from: "python-pkg", "npm", "jar", "gobinary" ...), or
+ * NULL: how Trivy groups language packages when it reads an SBOM back. */
+const char *sw_report_trivy_app_type(const struct sw_package *p);
 /* Source package name / version: the package's own, else for OS packages
  * (deb, rpm, apk, alpm) its name / version, else NULL.  Borrowed. */
 const char *sw_report_source_name(const struct sw_package *p);
@@ -151,9 +157,10 @@ const char *sw_report_pkg_created_by(const struct sw_inventory *inv, const struc
 /* The history line without shell boilerplate, control characters as '?',
  * at most max code points (0 = no limit).  malloc'd; "" for NULL. */
 char *sw_report_short_created_by(const char *s, size_t max);
-/* s sanitised for a terminal/one line: control bytes as '?', white space
- * runs as one space, at most max code points then "..." (0 = no limit).
- * malloc'd, never NULL. */
+/* s sanitised for a terminal/one line (util/termsafe.h sw_term_clean() with
+ * SW_TERM_FOLD: controls, C1, bidi overrides and invalid UTF-8 as '?', white
+ * space runs as one space), at most max code points then "..." (0 = no
+ * limit).  malloc'd, never NULL. */
 char *sw_report_clean(const char *s, size_t max);
 /* Append s XML/HTML-escaped (& < > " '), with bytes XML 1.0 forbids and
  * invalid UTF-8 as '?'. */

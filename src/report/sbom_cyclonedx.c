@@ -7,6 +7,14 @@
  * "library" per package, bom-ref = purl (with "package-id=N" added to a
  * repeated purl so refs stay unique).  Where each package came from is in
  * "stowaway:*" properties; metadata.component is the image ("container").
+ *
+ * Read back by Trivy (`trivy sbom`, bench/bench_trivy_readback.sh): the
+ * dependency graph is the image's: the image depends on the OS and the
+ * language packages, the OS on the packages its package manager installed
+ * (deb, rpm, apk, alpm); metadata.tools is the array form (deprecated in 1.5
+ * but valid: Trivy 0.44 fails without a message on the 1.5 object form); and
+ * each package also carries the "aquasecurity:trivy:*" properties Trivy
+ * reads (SrcName, SrcVersion, LayerDiffID, FilePath, PkgType).
  */
 #include "report/report_int.h"
 
@@ -94,6 +102,22 @@ static char *unique_ref(struct sw_map *used, const char *want)
 	return ref;
 }
 
+/* The properties Trivy reads from a component (its names). */
+static void trivy_props(json_t *props, const struct sw_inventory *inv, const struct sw_package *p,
+			const char *diff_id)
+{
+	if (sw_report_is_os_package(p)) {
+		prop(props, "aquasecurity:trivy:PkgType", inv->os.id);
+		prop(props, "aquasecurity:trivy:SrcName", sw_report_source_name(p));
+		prop(props, "aquasecurity:trivy:SrcVersion", sw_report_source_version(p));
+	} else {
+		prop(props, "aquasecurity:trivy:PkgType", sw_report_trivy_app_type(p));
+		prop(props, "aquasecurity:trivy:FilePath", p->path);
+	}
+	if (p->layer_index >= 0)
+		prop(props, "aquasecurity:trivy:LayerDiffID", diff_id);
+}
+
 static json_t *package_component(const struct sw_report_ctx *ctx, size_t i, const char *ref)
 {
 	const struct sw_package *p = ctx->inv->packages.items[i];
@@ -137,6 +161,7 @@ static json_t *package_component(const struct sw_report_ctx *ctx, size_t i, cons
 		prop(props, "stowaway:layer:created_by",
 		     p->layer_created_by ? p->layer_created_by : l ? l->created_by : NULL);
 	}
+	trivy_props(props, ctx->inv, p, p->layer_diff_id ? p->layer_diff_id : l ? l->diff_id : NULL);
 	json_object_set_new(c, "properties", props);
 	return c;
 }
@@ -197,6 +222,10 @@ struct cdx_state {
 	size_t nrefs;
 	char **refs;        /* bom-refs of the components: the OS (if any), then the packages */
 	bool has_os;
+	size_t *img_deps;   /* indexes into refs the image depends on: the OS, language packages */
+	size_t nimg;
+	size_t *os_deps;    /* indexes into refs the OS depends on: its packages */
+	size_t nos;
 };
 
 static json_t *component_item(void *state, size_t i)
@@ -210,10 +239,16 @@ static json_t *component_item(void *state, size_t i)
 	return package_component(st->ctx, i, st->refs[i]);
 }
 
-static json_t *ref_item(void *state, size_t i)
+static json_t *img_dep_item(void *state, size_t i)
 {
 	struct cdx_state *st = state;
-	return sw_report_jstr(st->refs[i]);
+	return sw_report_jstr(st->refs[st->img_deps[i]]);
+}
+
+static json_t *os_dep_item(void *state, size_t i)
+{
+	struct cdx_state *st = state;
+	return sw_report_jstr(st->refs[st->os_deps[i]]);
 }
 
 static void state_init(struct cdx_state *st, const struct sw_report_ctx *ctx)
@@ -231,9 +266,18 @@ static void state_init(struct cdx_state *st, const struct sw_report_ctx *ctx)
 		st->refs[st->nrefs++] = unique_ref(&used, want);
 		free(want);
 	}
+	st->img_deps = sw_xcalloc(inv->packages.len + 1, sizeof(size_t));
+	st->os_deps = sw_xcalloc(inv->packages.len + 1, sizeof(size_t));
+	st->nimg = st->nos = 0;
+	if (st->has_os)
+		st->img_deps[st->nimg++] = 0;
 	for (size_t i = 0; i < inv->packages.len; i++) {
 		char *want = ctx->purls[i] ? sw_xstrdup(ctx->purls[i])
 					   : sw_xasprintf("stowaway:package:%zu", i);
+		if (st->has_os && sw_report_is_os_package(inv->packages.items[i]))
+			st->os_deps[st->nos++] = st->nrefs;
+		else
+			st->img_deps[st->nimg++] = st->nrefs;
 		st->refs[st->nrefs++] = unique_ref(&used, want);
 		free(want);
 	}
@@ -245,10 +289,13 @@ static void state_release(struct cdx_state *st)
 	for (size_t i = 0; i < st->nrefs; i++)
 		free(st->refs[i]);
 	free(st->refs);
+	free(st->img_deps);
+	free(st->os_deps);
 }
 
-/* The BOM with the components as stream 0 and the image's dependsOn as 1. */
-static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[2])
+/* The BOM with the components as stream 0, the image's dependsOn as 1 and
+ * the OS's as 2. */
+static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[3])
 {
 	const struct sw_report_ctx *ctx = st->ctx;
 	const struct sw_inventory *inv = ctx->inv;
@@ -272,13 +319,11 @@ static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[2])
 	json_t *meta = json_object();
 	json_object_set_new(meta, "timestamp", json_string(ts));
 	json_t *tool = json_object();
-	json_object_set_new(tool, "type", json_string("application"));
+	json_object_set_new(tool, "vendor", json_string("stowaway"));
 	json_object_set_new(tool, "name", json_string("stowaway"));
 	json_object_set_new(tool, "version", sw_report_jstr(ctx->tool_version));
-	json_t *tools = json_object();
-	json_t *tcomps = json_array();
-	json_array_append_new(tcomps, tool);
-	json_object_set_new(tools, "components", tcomps);
+	json_t *tools = json_array();   /* the legacy form: Trivy 0.44 reads only this */
+	json_array_append_new(tools, tool);
 	json_object_set_new(meta, "tools", tools);
 	json_object_set_new(meta, "component", image_component(inv));
 	json_object_set_new(doc, "metadata", meta);
@@ -289,19 +334,26 @@ static json_t *skeleton(struct cdx_state *st, struct sw_report_stream s[2])
 	json_object_set_new(d, "ref", json_string("image"));
 	json_object_set_new(d, "dependsOn", sw_report_stream_placeholder(1));
 	json_array_append_new(deps, d);
+	if (st->has_os) {
+		d = json_object();
+		json_object_set_new(d, "ref", json_string(st->refs[0]));
+		json_object_set_new(d, "dependsOn", sw_report_stream_placeholder(2));
+		json_array_append_new(deps, d);
+	}
 	json_object_set_new(doc, "dependencies", deps);
 	sw_report_cdx_add_completeness(doc, ctx);
 	s[0] = (struct sw_report_stream){ st->nrefs, component_item, st };
-	s[1] = (struct sw_report_stream){ st->nrefs, ref_item, st };
+	s[1] = (struct sw_report_stream){ st->nimg, img_dep_item, st };
+	s[2] = (struct sw_report_stream){ st->nos, os_dep_item, st };
 	return doc;
 }
 
 json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx)
 {
 	struct cdx_state st;
-	struct sw_report_stream s[2];
+	struct sw_report_stream s[3];
 	state_init(&st, ctx);
-	json_t *doc = sw_report_materialise(skeleton(&st, s), s, 2);
+	json_t *doc = sw_report_materialise(skeleton(&st, s), s, 3);
 	state_release(&st);
 	return doc;
 }
@@ -309,10 +361,10 @@ json_t *sw_report_cdx_doc(const struct sw_report_ctx *ctx)
 int sw_report_cdx_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_err *err)
 {
 	struct cdx_state st;
-	struct sw_report_stream s[2];
+	struct sw_report_stream s[3];
 	state_init(&st, ctx);
 	json_t *doc = skeleton(&st, s);
-	int r = sw_report_dump_streamed(out, doc, s, 2, err);
+	int r = sw_report_dump_streamed(out, doc, s, 3, err);
 	json_decref(doc);
 	state_release(&st);
 	return r;

@@ -2,7 +2,15 @@
  * sbom_spdx.c - SPDX 2.3 JSON SBOM.
  *
  * The document DESCRIBES the image (a package with purpose CONTAINER);
- * the image CONTAINS the OS (OPERATING-SYSTEM) and every package.
+ * the image CONTAINS the OS (OPERATING_SYSTEM) and one "application" per
+ * file language packages were read from (purpose APPLICATION, named by
+ * Trivy's analyzer type: "python-pkg", "npm", "jar" ..., sourceInfo the
+ * file; one for all installed Python, Node, Ruby and Java packages, as Trivy
+ * aggregates them), which CONTAINS them; the OS CONTAINS the packages its package
+ * manager installed.  An OS
+ * package's sourceInfo is "built package from: SRCNAME SRCVERSION" and where
+ * it was found is its comment: the form Trivy (`trivy sbom`) reads, as it
+ * writes it itself.
  * documentNamespace is https://stowaway.invalid/spdx/NAME-UUID with a
  * UUID hashed from the image digest and tool version (deterministic).
  * licenseDeclared is always a valid SPDX expression: known ids and
@@ -12,6 +20,7 @@
 #include "report/report_int.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +39,19 @@ struct spdx_state {
 	char **spdxids;           /* per package */
 	char **declared;          /* per package: licenseDeclared */
 	bool has_os;
-	size_t nfixed;            /* image (+ OS) before the packages */
+	size_t nbase;             /* image (+ OS) */
+	size_t nfixed;            /* image (+ OS) + applications before the packages */
+	struct sw_vec apps;       /* struct spdx_app*: language packages grouped as Trivy reads them */
+	size_t *pkg_app;          /* per package: 1 + index into apps, 0 for none */
+};
+
+/* An "application": the packages Trivy would read from one file with one
+ * of its analyzers (name = its type, "python-pkg", "npm" ..., sourceInfo =
+ * the file); the application CONTAINS them. */
+struct spdx_app {
+	const char *type;
+	const char *path;
+	char id[48];
 };
 
 /* s reduced to [A-Za-z0-9.-], runs of other bytes as one '-', at most max. */
@@ -160,8 +181,17 @@ static json_t *package_obj(const struct sw_report_ctx *ctx, size_t i, const char
 		sw_buf_addf(&si, "found in layer %d (%s)", p->layer_index, diff ? diff : "unknown diff_id");
 	if (p->path && *p->path)
 		sw_buf_addf(&si, "%sat %s", si.len ? " " : "found ", p->path);
-	if (si.len)
+	const char *src = sw_report_source_name(p), *srcver = sw_report_source_version(p);
+	if (sw_report_is_os_package(p) && src && srcver && !strpbrk(src, " \t") && !strpbrk(srcver, " \t")) {
+		/* two words exactly: Trivy splits on the blank */
+		char *b = sw_xasprintf("built package from: %s %s", src, srcver);
+		json_object_set_new(o, "sourceInfo", sw_report_jstr(b));
+		free(b);
+		if (si.len)
+			json_object_set_new(o, "comment", sw_report_jstr(si.data));
+	} else if (si.len) {
 		json_object_set_new(o, "sourceInfo", sw_report_jstr(si.data));
+	}
 	sw_buf_release(&si);
 
 	if (ctx->purls[i]) {
@@ -215,6 +245,20 @@ static json_t *os_obj(const struct sw_os *os)
 	return o;
 }
 
+static json_t *app_obj(const struct spdx_app *a)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "SPDXID", json_string(a->id));
+	json_object_set_new(o, "name", json_string(a->type));
+	noassert(o);
+	json_object_set_new(o, "licenseDeclared", json_string("NOASSERTION"));
+	json_object_set_new(o, "copyrightText", json_string("NOASSERTION"));
+	if (*a->path)
+		json_object_set_new(o, "sourceInfo", sw_report_jstr(a->path));
+	json_object_set_new(o, "primaryPackagePurpose", json_string("APPLICATION"));
+	return o;
+}
+
 static json_t *package_item(void *state, size_t i)
 {
 	struct spdx_state *st = state;
@@ -222,6 +266,8 @@ static json_t *package_item(void *state, size_t i)
 		return image_obj(st->ctx->inv);
 	if (st->has_os && i == 1)
 		return os_obj(&st->ctx->inv->os);
+	if (i < st->nfixed)
+		return app_obj(st->apps.items[i - st->nbase]);
 	i -= st->nfixed;
 	return package_obj(st->ctx, i, st->spdxids[i], st->declared[i]);
 }
@@ -237,8 +283,15 @@ static json_t *relationship_item(void *state, size_t i)
 		b = "SPDXRef-Image";
 	} else if (st->has_os && i == 1) {
 		b = "SPDXRef-OperatingSystem";
+	} else if (i < st->nfixed) {
+		b = ((const struct spdx_app *)st->apps.items[i - st->nbase])->id;
 	} else {
-		b = st->spdxids[i - st->nfixed];
+		size_t k = i - st->nfixed;
+		b = st->spdxids[k];
+		if (st->has_os && sw_report_is_os_package(st->ctx->inv->packages.items[k]))
+			a = "SPDXRef-OperatingSystem";
+		else if (st->pkg_app[k])
+			a = ((const struct spdx_app *)st->apps.items[st->pkg_app[k] - 1])->id;
 	}
 	json_object_set_new(r, "spdxElementId", json_string(a));
 	json_object_set_new(r, "relationshipType", json_string(type));
@@ -253,17 +306,42 @@ static void state_init(struct spdx_state *st, const struct sw_report_ctx *ctx)
 	*st = (struct spdx_state){ .ctx = ctx, .ids = SW_MAP_INIT, .refs = SW_MAP_INIT,
 				   .ref_ids = SW_MAP_INIT, .extracted = json_array() };
 	st->has_os = inv->os.id && *inv->os.id;
-	st->nfixed = st->has_os ? 2 : 1;
+	st->nbase = st->has_os ? 2 : 1;
 	sw_map_put(&st->ids, "SPDXRef-DOCUMENT", NULL);
 	sw_map_put(&st->ids, "SPDXRef-Image", NULL);
 	sw_map_put(&st->ids, "SPDXRef-OperatingSystem", NULL);
 	st->spdxids = sw_xcalloc(n + 1, sizeof(char *));
 	st->declared = sw_xcalloc(n + 1, sizeof(char *));
+	st->pkg_app = sw_xcalloc(n + 1, sizeof(size_t));
+	struct sw_map by_file = SW_MAP_INIT;   /* "type\x1fpath" -> 1 + index into apps */
 	for (size_t i = 0; i < n; i++) {
 		const struct sw_package *p = inv->packages.items[i];
 		st->spdxids[i] = package_spdxid(st, p);
 		st->declared[i] = license_declared(st, &p->licenses);
+		const char *type = sw_report_trivy_app_type(p);
+		if (!type)
+			continue;
+		/* Trivy aggregates the installed-package types into one application
+		 * each (its file path then empty); the others are one per file */
+		bool aggregated = !strcmp(type, "python-pkg") || !strcmp(type, "node-pkg") ||
+				  !strcmp(type, "gemspec") || !strcmp(type, "jar");
+		const char *path = aggregated || !p->path ? "" : p->path;
+		char *key = sw_xasprintf("%s\x1f%s", type, path);
+		size_t k = (size_t)(uintptr_t)sw_map_get(&by_file, key);
+		if (!k) {
+			struct spdx_app *a = sw_xcalloc(1, sizeof(*a));
+			a->type = type;
+			a->path = path;
+			snprintf(a->id, sizeof(a->id), "SPDXRef-Application-%zu", st->apps.len + 1);
+			sw_vec_push(&st->apps, a);
+			k = st->apps.len;
+			sw_map_put(&by_file, key, (void *)(uintptr_t)k);
+		}
+		free(key);
+		st->pkg_app[i] = k;
 	}
+	sw_map_release(&by_file);
+	st->nfixed = st->nbase + st->apps.len;
 }
 
 static void state_release(struct spdx_state *st)
@@ -274,6 +352,10 @@ static void state_release(struct spdx_state *st)
 	}
 	free(st->spdxids);
 	free(st->declared);
+	free(st->pkg_app);
+	for (size_t i = 0; i < st->apps.len; i++)
+		free(st->apps.items[i]);
+	sw_vec_release(&st->apps);
 	sw_map_release(&st->ids);
 	sw_map_free_all(&st->refs, free);
 	sw_map_release(&st->ref_ids);

@@ -11,8 +11,9 @@
  *   Total: 2 packages (deb 2)
  *
  * Column widths are computed per group from the cells' display widths
- * (UTF-8 code points).  Control characters from the image are shown as
- * '?' so a hostile package name cannot drive the terminal.  Colour
+ * (UTF-8 code points).  Control characters (C0, C1, bidi overrides) and
+ * invalid UTF-8 from the image are shown as '?' (sw_report_clean) so a
+ * hostile package name cannot drive the terminal.  Colour
  * (ANSI bold headings) only when o->color.
  */
 #include "report/report_int.h"
@@ -38,90 +39,6 @@ static size_t width(const char *s)
 	return w;
 }
 
-/* Length of the valid UTF-8 sequence at s (2..4 bytes) that is not a C1
- * control, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned cp;
-	size_t n;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		cp = s[0] & 0x1Fu;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		cp = s[0] & 0x0Fu;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F))
-		return 0;
-	return n;
-}
-
-/* Copy of s that is safe for a terminal: control bytes, C1 controls and
- * invalid UTF-8 as '?', runs of white space as one space; at most max code
- * points (the last three then "..."); max 0 = no limit. */
-static char *clean(const char *str, size_t max)
-{
-	struct sw_buf b = SW_BUF_INIT;
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t cps = 0;
-	bool space = false, truncated = false;
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
-			space = true;
-			s++;
-			continue;
-		}
-		if (max && cps + (space && b.len ? 2 : 1) > max) {
-			truncated = true;
-			break;
-		}
-		if (space && b.len) {
-			sw_buf_addch(&b, ' ');
-			cps++;
-		}
-		space = false;
-		size_t n = *s < 0x80 ? 1 : utf8_len(s);
-		if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
-			/* one '?' for a bad byte and the continuation bytes after it */
-			sw_buf_addch(&b, '?');
-			s++;
-			for (int k = 0; k < 3 && (*s & 0xC0) == 0x80; k++)
-				s++;
-		} else {
-			sw_buf_add(&b, s, n);
-			s += n;
-		}
-		cps++;
-	}
-	if (truncated) {
-		/* make room for "..." on a code-point boundary */
-		while (b.len && cps > max - 3) {
-			do {
-				b.len--;
-			} while (b.len && ((unsigned char)b.data[b.len] & 0xC0) == 0x80);
-			cps--;
-		}
-		while (b.len && b.data[b.len - 1] == ' ')
-			b.len--;
-		if (b.cap)
-			b.data[b.len] = '\0';
-		sw_buf_addstr(&b, "...");
-	}
-	char *r = sw_buf_detach(&b, NULL);
-	return r ? r : sw_xstrdup("?");
-}
-
 /* A history line without the shell boilerplate. */
 static char *short_created_by(const char *s)
 {
@@ -141,7 +58,7 @@ static char *short_created_by(const char *s)
 	size_t n = strlen(t);
 	if (n >= 11 && strcmp(t + n - 11, " # buildkit") == 0)
 		t[n - 11] = '\0';
-	char *c = clean(t, CREATED_BY_MAX);
+	char *c = sw_report_clean(t, CREATED_BY_MAX);
 	free(t);
 	return c;
 }
@@ -154,15 +71,15 @@ static void row_fill(struct row *r, const struct sw_report_ctx *ctx, const struc
 {
 	char *name = sw_report_pkg_name(p);
 	char *ver = sw_package_full_version(p);
-	r->cell[0] = clean(name, 0);
-	r->cell[1] = clean(*ver ? ver : "-", 0);
-	r->cell[2] = clean(p->arch && *p->arch ? p->arch : "-", 0);
+	r->cell[0] = sw_report_clean(name, 0);
+	r->cell[1] = sw_report_clean(*ver ? ver : "-", 0);
+	r->cell[2] = sw_report_clean(p->arch && *p->arch ? p->arch : "-", 0);
 	const char *sn = sw_report_source_name(p), *sv = sw_report_source_version(p);
 	struct sw_buf src = SW_BUF_INIT;
 	sw_buf_addstr(&src, sn ? sn : "-");
 	if (sn && sv && !sw_streq(sv, p->version))
 		sw_buf_addf(&src, " %s", sv);
-	r->cell[3] = clean(src.data, 0);
+	r->cell[3] = sw_report_clean(src.data, 0);
 	sw_buf_release(&src);
 	if (p->layer_index >= 0) {
 		const struct sw_inv_layer *l = sw_report_layer(ctx->inv, p->layer_index);
@@ -221,7 +138,7 @@ static void print_group(FILE *out, const struct sw_report_ctx *ctx, const char *
 		}
 		row_free(&r);
 	}
-	char *t = clean(type, 0);
+	char *t = sw_report_clean(type, 0);
 	fprintf(out, "\n%s%s packages (%zu)%s\n", color ? "\033[1;36m" : "", t, count,
 		color ? "\033[0m" : "");
 	free(t);
@@ -244,17 +161,17 @@ int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	bool color = ctx->opts->color;
 	const char *b = color ? "\033[1m" : "", *e = color ? "\033[0m" : "";
 
-	char *iname = clean(sw_report_image_name(inv), 0);
+	char *iname = sw_report_clean(sw_report_image_name(inv), 0);
 	const char *digest = sw_report_image_digest(inv);
-	char *idig = digest ? clean(digest, 0) : NULL;
+	char *idig = digest ? sw_report_clean(digest, 0) : NULL;
 	fprintf(out, "%sImage:%s  %s%s%s%s\n", b, e, iname, idig ? " (" : "", idig ? idig : "",
 		idig ? ")" : "");
 	free(iname);
 	free(idig);
 	if (os->id || os->pretty_name) {
-		char *pretty = clean(os->pretty_name ? os->pretty_name : os->id, 0);
-		char *id = clean(os->id ? os->id : "unknown", 0);
-		char *ver = clean(os->version_id ? os->version_id : "", 0);
+		char *pretty = sw_report_clean(os->pretty_name ? os->pretty_name : os->id, 0);
+		char *id = sw_report_clean(os->id ? os->id : "unknown", 0);
+		char *ver = sw_report_clean(os->version_id ? os->version_id : "", 0);
 		fprintf(out, "%sOS:%s     %s [%s%s%s]%s\n", b, e, pretty, id, *ver ? " " : "", ver,
 			os->distroless ? " (distroless)" : "");
 		free(pretty);
@@ -283,7 +200,7 @@ int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	fprintf(out, "\n%sTotal:%s %zu package%s", b, e, inv->packages.len,
 		inv->packages.len == 1 ? "" : "s");
 	for (size_t k = 0; k < types.len; k++) {
-		char *t = clean(types.items[k], 0);
+		char *t = sw_report_clean(types.items[k], 0);
 		fprintf(out, "%s%s %zu", k ? ", " : " (", t, counts[k]);
 		free(t);
 	}
@@ -300,7 +217,7 @@ int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	if (inv->warnings.len) {
 		fprintf(out, "%sWarnings (%zu):%s\n", b, inv->warnings.len, e);
 		for (size_t i = 0; i < inv->warnings.len; i++) {
-			char *w = clean(inv->warnings.items[i], 0);
+			char *w = sw_report_clean(inv->warnings.items[i], 0);
 			fprintf(out, "  %s\n", w);
 			free(w);
 		}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include "util/termsafe.h"
 
 bool sw_report_scan_shown(const struct sw_report_ctx *ctx, const struct sw_finding *f)
 {
@@ -90,46 +91,7 @@ const char *sw_report_pkg_created_by(const struct sw_inventory *inv, const struc
 
 char *sw_report_clean(const char *s, size_t max)
 {
-	struct sw_buf b = SW_BUF_INIT;
-	size_t cps = 0;
-	bool space = false;
-	if (max && max < 4)
-		max = 4;
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			space = true;
-			continue;
-		}
-		if (space && b.len) {
-			if (max && cps + 1 > max)
-				break;
-			sw_buf_addch(&b, ' ');
-			cps++;
-		}
-		space = false;
-		bool start = (c & 0xC0) != 0x80;
-		if (start && max && cps + 1 > max)
-			break;
-		sw_buf_addch(&b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
-		cps += start;
-	}
-	if (s && *s && max) {
-		/* truncated: make room for "..." on a code-point boundary */
-		while (b.len && cps > max - 3) {
-			do {
-				b.len--;
-			} while (b.len && ((unsigned char)b.data[b.len] & 0xC0) == 0x80);
-			cps--;
-		}
-		while (b.len && b.data[b.len - 1] == ' ')
-			b.len--;
-		if (b.cap)
-			b.data[b.len] = '\0';
-		sw_buf_addstr(&b, "...");
-	}
-	char *r = sw_buf_detach(&b, NULL);
-	return r ? r : sw_xstrdup("?");
+	return sw_term_clean(s, SW_TERM_FOLD, max);
 }
 
 char *sw_report_short_created_by(const char *s, size_t max)
@@ -155,35 +117,15 @@ char *sw_report_short_created_by(const char *s, size_t max)
 	return c;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+/* Length of the valid UTF-8 sequence at s (1..4) of a character XML 1.0
+ * allows (not U+FFFE, U+FFFF), or 0. */
 static size_t utf8_len(const unsigned char *s)
 {
-	unsigned char c = s[0];
-	size_t n;
-	unsigned cp;
-	if (c < 0x80)
+	unsigned cp = 0;
+	if (s[0] < 0x80)
 		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-		return 0;
-	return n;
+	size_t n = sw_utf8_seq(s, &cp);
+	return cp == 0xFFFE || cp == 0xFFFF ? 0 : n;
 }
 
 void sw_report_xml_escape(struct sw_buf *b, const char *s)

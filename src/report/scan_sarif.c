@@ -70,8 +70,9 @@ static char *path_uri(const char *path)
 static json_t *new_rule(const struct sw_finding *f)
 {
 	json_t *r = json_object();
+	/* no "name": SARIF 3.49.7 wants a human-readable name different from the
+	 * opaque id, and there is none better than the id (SARIF1001) */
 	json_object_set_new(r, "id", sw_report_jstr(f->id));
-	json_object_set_new(r, "name", sw_report_jstr(f->id));
 	json_object_set_new(r, "shortDescription", text_obj(f->title && *f->title ? f->title : f->id));
 	json_object_set_new(r, "fullDescription",
 			    text_obj(f->description && *f->description ? f->description

@@ -49,14 +49,16 @@ int sw_report_spdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	json_t *doc = sw_report_spdx_doc(ctx);
 	if (!doc)
 		return sw_err_set(err, SW_E_NOMEM, "cannot build the report document");
-	/* the package objects of inv->packages: all but the image and the OS, in order */
+	/* the package objects of inv->packages: all but the image, the OS and the
+	 * applications, in order */
 	size_t np = ctx->inv->packages.len;
 	json_t **objs = sw_xcalloc(np ? np : 1, sizeof(json_t *));
 	size_t k = 0, i;
 	json_t *p;
 	json_array_foreach(json_object_get(doc, "packages"), i, p) {
 		const char *id = json_string_value(json_object_get(p, "SPDXID"));
-		if (sw_streq(id, "SPDXRef-Image") || sw_streq(id, "SPDXRef-OperatingSystem"))
+		if (sw_streq(id, "SPDXRef-Image") || sw_streq(id, "SPDXRef-OperatingSystem") ||
+		    (id && sw_starts_with(id, "SPDXRef-Application-")))
 			continue;
 		if (k < np)
 			objs[k] = p;

@@ -16,7 +16,8 @@
  * Findings come grouped by package in the result's order (sorted by
  * package, severity, id).  Column widths are shared by every group so the
  * columns line up down the page.  Everything from the image or the
- * database is sanitised (control characters as '?'); colour only when
+ * database is sanitised (sw_report_clean: C0 and C1 controls, bidi
+ * overrides and invalid UTF-8 as '?'); colour only when
  * o->color.
  */
 #include "report/report_int.h"

@@ -191,6 +191,7 @@ for f in table json sarif cyclonedx spdx-json html junit; do
 	$STOWAWAY scan -q -f $f -o $T/out.$f $IMG || bad "format $f"
 done
 grep -q "CVE-2024-1001" $T/out.table && ok "table" || bad "table"
+bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/out.sarif && ok "sarif: Multitool validate, no error or warning" || bad "sarif: Multitool validate"
 python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' $T/out.junit && grep -q CVE-2024-1001 $T/out.junit && ok "junit parses" || bad "junit"
 grep -q "CVE-2024-1001" $T/out.html && ! grep -q '<script src=\|<link ' $T/out.html && ok "html self-contained" || bad "html"
 if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then

@@ -13,6 +13,8 @@ token flow.  Faults are switched on with --fault (repeatable):
   cut            a blob requested without Range is cut after half its bytes
   no-range       Range is ignored (200 with the whole blob)
   schema1        manifests are served as Docker schema 1
+  hostile-error  manifests answer 404 with terminal escapes (ESC, C1 U+009B, a
+                 bidi override) in the error code and message
 
 Usage: fakeregistry.py --layout DIR --repo REPO --port-file F [--log F] [--lifetime S] [--fault X]...
 The server writes its port to F, logs "METHOD PATH STATUS RANGE" lines to --log, and
@@ -136,6 +138,8 @@ class H(http.server.BaseHTTPRequestHandler):
         if not m or m.group(1) != A.repo:
             return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
         kind, ref = m.group(2), m.group(3)
+        if kind == "manifests" and "hostile-error" in A.fault:
+            return self.error(404, "MANIFEST\x1b]0;pwned\x07_\x1b[2J\u009b31m\u202eUNKNOWN", "\x1b[31mgone\u009b")
         if kind == "manifests":
             found = find_manifest(ref)
             if not found:

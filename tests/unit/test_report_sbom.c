@@ -359,7 +359,8 @@ static void test_cyclonedx(void **state)
 	regfree(&re);
 	json_t *meta = json_object_get(doc, "metadata");
 	assert_string_equal(jget(meta, "timestamp"), "2023-11-14T22:13:20Z");
-	json_t *tool = json_array_get(json_object_get(json_object_get(meta, "tools"), "components"), 0);
+	/* the array form of metadata.tools (valid in 1.5; the only one Trivy 0.44 reads) */
+	json_t *tool = json_array_get(json_object_get(meta, "tools"), 0);
 	assert_string_equal(jget(tool, "name"), "stowaway");
 	assert_string_equal(jget(tool, "version"), "0.1.0-test");
 	json_t *mc = json_object_get(meta, "component");
@@ -392,6 +393,10 @@ static void test_cyclonedx(void **state)
 	assert_string_equal(jget(json_object_get(json_array_get(bl, 2), "license"), "name"), "public-domain");
 	assert_string_equal(cdx_prop(bsd, "stowaway:package:source_name"), "util-linux");
 	assert_string_equal(jget(bsd, "version"), "1:2.38.1-5+b1");
+	/* what Trivy reads: its own property names */
+	assert_string_equal(cdx_prop(bsd, "aquasecurity:trivy:SrcName"), "util-linux");
+	assert_string_equal(cdx_prop(bsd, "aquasecurity:trivy:SrcVersion"), "2.38.1-5");
+	assert_string_equal(cdx_prop(bsd, "aquasecurity:trivy:LayerDiffID"), DIFF0);
 
 	/* an id plus an expression become one expression */
 	json_t *libc = find_by(comps, "name", "libc6");
@@ -427,9 +432,18 @@ static void test_cyclonedx(void **state)
 			    "Some Proprietary Licence v1 (see LICENSE.txt)");
 	assert_null(cdx_prop(flask, "stowaway:layer:index"));
 
-	json_t *dep = json_array_get(json_object_get(doc, "dependencies"), 0);
+	/* the image depends on the OS and the 6 language packages, the OS on its 5
+	 * packages (deb, rpm, apk): the graph Trivy reads */
+	json_t *deps = json_object_get(doc, "dependencies");
+	assert_int_equal(json_array_size(deps), 2);
+	json_t *dep = json_array_get(deps, 0);
 	assert_string_equal(jget(dep, "ref"), "image");
-	assert_int_equal(json_array_size(json_object_get(dep, "dependsOn")), 12);
+	assert_int_equal(json_array_size(json_object_get(dep, "dependsOn")), 7);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(dep, "dependsOn"), 0)), "os:debian@12");
+	dep = json_array_get(deps, 1);
+	assert_string_equal(jget(dep, "ref"), "os:debian@12");
+	assert_int_equal(json_array_size(json_object_get(dep, "dependsOn")), 5);
+	assert_string_equal(cdx_prop(flask, "aquasecurity:trivy:PkgType"), "python-pkg");
 	json_decref(doc);
 
 	/* serial number: a function of image digest and tool version only */
@@ -463,7 +477,7 @@ static void test_spdx(void **state)
 			    "Tool: stowaway-0.1.0-test");
 
 	json_t *pk = json_object_get(doc, "packages");
-	assert_int_equal(json_array_size(pk), 13); /* image + OS + 11 */
+	assert_int_equal(json_array_size(pk), 16); /* image + OS + 3 applications (npm, maven, pypi) + 11 */
 	regex_t re;
 	assert_int_equal(regcomp(&re, "^SPDXRef-[A-Za-z0-9.-]+$", REG_EXTENDED | REG_NOSUB), 0);
 	size_t i, j;
@@ -487,7 +501,9 @@ static void test_spdx(void **state)
 	assert_string_equal(jget(bash, "SPDXID"), "SPDXRef-Package-deb-bash-5.2.15-2-b2");
 	assert_string_equal(jget(bash, "licenseDeclared"), "GPL-3.0-or-later");
 	assert_string_equal(jget(bash, "licenseConcluded"), "NOASSERTION");
-	assert_string_equal(jget(bash, "sourceInfo"), "found in layer 0 (" DIFF0 ") at var/lib/dpkg/status");
+	/* an OS package: its source as Trivy reads it, where it was found as the comment */
+	assert_string_equal(jget(bash, "sourceInfo"), "built package from: bash 5.2.15-2+b2");
+	assert_string_equal(jget(bash, "comment"), "found in layer 0 (" DIFF0 ") at var/lib/dpkg/status");
 	json_t *ref = json_array_get(json_object_get(bash, "externalRefs"), 0);
 	assert_string_equal(jget(ref, "referenceCategory"), "PACKAGE-MANAGER");
 	assert_string_equal(jget(ref, "referenceType"), "purl");
@@ -517,7 +533,7 @@ static void test_spdx(void **state)
 	assert_string_equal(jget(e, "extractedText"), "Some Proprietary Licence v1 (see LICENSE.txt)");
 
 	json_t *rels = json_object_get(doc, "relationships");
-	assert_int_equal(json_array_size(rels), 13); /* DESCRIBES + OS + 11 */
+	assert_int_equal(json_array_size(rels), 16); /* DESCRIBES + OS + 3 applications + 11 */
 	json_t *r0 = json_array_get(rels, 0);
 	assert_string_equal(jget(r0, "relationshipType"), "DESCRIBES");
 	assert_string_equal(jget(r0, "relatedSpdxElement"), "SPDXRef-Image");
@@ -527,6 +543,13 @@ static void test_spdx(void **state)
 		assert_string_equal(jget(v, "relationshipType"), "CONTAINS");
 		assert_non_null(find_by(pk, "SPDXID", jget(v, "relatedSpdxElement")));
 	}
+	/* the OS contains its packages, an application its language packages */
+	json_t *rb = find_by(rels, "relatedSpdxElement", jget(bash, "SPDXID"));
+	assert_string_equal(jget(rb, "spdxElementId"), "SPDXRef-OperatingSystem");
+	json_t *rf = find_by(rels, "relatedSpdxElement", jget(flask, "SPDXID"));
+	json_t *app = find_by(pk, "SPDXID", jget(rf, "spdxElementId"));
+	assert_string_equal(jget(app, "name"), "python-pkg");
+	assert_string_equal(jget(app, "primaryPackagePurpose"), "APPLICATION");
 	json_decref(doc);
 	free_inventory(inv);
 }

@@ -488,6 +488,7 @@ static void test_sarif(void **state)
 
 	json_t *rule = find_by(rules, "id", "CVE-2021-44228");
 	assert_non_null(rule);
+	assert_null(json_object_get(rule, "name")); /* never equal to the id (SARIF1001) */
 	assert_string_equal(jget(json_object_get(rule, "shortDescription"), "text"), "Remote code injection in Log4j");
 	assert_string_equal(jget(json_object_get(rule, "fullDescription"), "text"),
 			    "Details of CVE-2021-44228.\nSecond line.");
