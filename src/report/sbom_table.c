@@ -209,7 +209,7 @@ int sw_report_table_sbom(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		fprintf(out, "%sIncomplete (%zu):%s packages are missing from this list\n", b,
 			inv->incomplete.len, e);
 		for (size_t i = 0; i < inv->incomplete.len; i++) {
-			char *w = clean(inv->incomplete.items[i], 0);
+			char *w = sw_report_clean(inv->incomplete.items[i], 0);
 			fprintf(out, "  %s\n", w);
 			free(w);
 		}
