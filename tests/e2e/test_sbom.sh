@@ -94,7 +94,7 @@ if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then
 	$VALIDATE $SW_SHARED_DATA/schemas/cyclonedx/bom-1.5.schema.json $T/bom.json && ok "cyclonedx validates" || bad "cyclonedx schema"
 	$VALIDATE $SW_SHARED_DATA/schemas/spdx/v2.3/spdx-schema.json $T/spdx.json && ok "spdx validates" || bad "spdx schema"
 else
-	echo "skip - schema validation: ../shared/data is absent"
+	bad "schema validation: ../shared/data/schemas is absent (SW_SHARED_DATA='${SW_SHARED_DATA:-}')"
 fi
 # reproducible: same image, same bytes
 $STOWAWAY sbom -q -f cyclonedx $img > $T/bom2.json && cmp -s $T/bom.json $T/bom2.json && ok "deterministic" || bad "deterministic"

@@ -211,7 +211,7 @@ if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then
 	$VALIDATE $S/cyclonedx/bom-1.5.schema.json $T/out.cyclonedx && ok "cyclonedx validates" || bad "cyclonedx schema"
 	$VALIDATE $S/spdx/v2.3/spdx-schema.json $T/out.spdx-json && ok "spdx validates" || bad "spdx schema"
 else
-	echo "skip - schema validation: ../shared/data is absent"
+	bad "schema validation: ../shared/data/schemas is absent (SW_SHARED_DATA='${SW_SHARED_DATA:-}')"
 fi
 [ -f "$SW_SOURCE_DIR/docs/stowaway-scan.schema.json" ] && { $VALIDATE $SW_SOURCE_DIR/docs/stowaway-scan.schema.json $T/out.json && ok "json validates (own schema)" || bad "own json schema"; }
 

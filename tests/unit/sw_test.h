@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SW_TEST_SKIP 77
-
 /* Path of ../shared/data (env SW_SHARED_DATA), or NULL if it is absent. */
 static inline const char *sw_test_shared_data(void)
 {
@@ -25,15 +23,33 @@ static inline const char *sw_test_shared_data(void)
 	return d;
 }
 
-/* Exit 77 (ctest: skipped) with a reason when shared data is missing. */
+/* The path of ../shared/data, or exit 1 (a failure, never a skip) naming
+ * what is missing: the data is part of the test suite. */
 static inline const char *sw_test_require_shared_data(const char *what)
 {
 	const char *d = sw_test_shared_data();
 	if (!d) {
-		printf("SKIP: %s needs ../shared/data (set SW_SHARED_DATA); it is absent\n", what);
-		exit(SW_TEST_SKIP);
+		const char *env = getenv("SW_SHARED_DATA");
+		printf("FAIL: %s needs ../shared/data: '%s' is absent (set SW_SHARED_DATA)\n", what,
+		       env ? env : "(SW_SHARED_DATA unset)");
+		exit(1);
 	}
 	return d;
+}
+
+/* The path of ../shared/data/REL, or exit 1 naming the missing file (malloc'd). */
+static inline char *sw_test_require_shared_file(const char *what, const char *rel)
+{
+	const char *d = sw_test_require_shared_data(what);
+	char *p = NULL;
+	struct stat st;
+	if (asprintf(&p, "%s/%s", d, rel) < 0)
+		abort();
+	if (stat(p, &st) != 0) {
+		printf("FAIL: %s needs '%s'; it is absent\n", what, p);
+		exit(1);
+	}
+	return p;
 }
 
 /* A fresh temporary directory for this test process (malloc'd path). */
