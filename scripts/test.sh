@@ -2,11 +2,52 @@
 # Install what is needed, build twice (normal, and ASan+UBSan), run every test.
 # Usage: scripts/test.sh            (from anywhere; run as root on Debian 12)
 #        SW_TEST_ARGS="-L unit" scripts/test.sh   to pass options to ctest
+# Fails when a test fails, and when a test is skipped (exit 77, ctest's "Not
+# Run"/"Skipped", or disabled) unless it is on SKIP_ALLOWED below; the skipped
+# tests are listed either way.
 set -eu
 cd "$(dirname "$0")/.."
+
+# Tests allowed to be skipped: ctest names (e.g. "e2e/test_foo"), separated by
+# spaces, each with a comment saying why no Debian 12 machine set up by
+# scripts/setup-deps.sh can run it.  A skip is a test that did not look, so
+# keep this empty: everything the tests need is installed by setup-deps or
+# lives in ../shared/data (whose absence fails the tests that need it).
+SKIP_ALLOWED=""
+
 sh scripts/setup-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
+
+# check_skips JUNIT_XML VARIANT: print every test that did not run; return 1
+# when one of them is not on SKIP_ALLOWED (or when the report is missing).
+check_skips() {
+  python3 - "$1" "$2" "$SKIP_ALLOWED" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+path, variant, allowed = sys.argv[1], sys.argv[2], set(sys.argv[3].split())
+try:
+    cases = ET.parse(path).getroot().iter("testcase")
+except (OSError, ET.ParseError) as e:
+    print("%s: no ctest report to check for skipped tests (%s)" % (variant, e), file=sys.stderr)
+    sys.exit(1)
+bad = 0
+for c in cases:
+    if c.get("status") == "run":
+        continue
+    sk = c.find("skipped")
+    why = sk.get("message") if sk is not None else (c.findtext("system-out") or c.get("status"))
+    ok = c.get("name") in allowed
+    bad += not ok
+    print("%s: skipped%s: %s (%s)" % (variant, " (allowed)" if ok else "", c.get("name"), why),
+          file=sys.stderr)
+if bad:
+    print("%s: %d test(s) skipped that are not on SKIP_ALLOWED in scripts/test.sh" % (variant, bad),
+          file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
 for variant in release asan; do
   dir=build-test-$variant
   case $variant in
@@ -17,8 +58,11 @@ for variant in release asan; do
   cmake -S . -B "$dir" $extra >/dev/null
   cmake --build "$dir" -j "$jobs" >/dev/null
   echo "== $variant tests" >&2
+  junit=$(pwd)/$dir/ctest-junit.xml
+  rm -f "$junit"
   # shellcheck disable=SC2086
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$dir" -j "$jobs" --output-on-failure ${SW_TEST_ARGS:-} || status=1
+    ctest --test-dir "$dir" -j "$jobs" --output-on-failure --output-junit "$junit" ${SW_TEST_ARGS:-} || status=1
+  check_skips "$junit" "$variant" || status=1
 done
 exit $status
