@@ -33,6 +33,10 @@ int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 
+/* After a command: flush stdout and check it for write errors (a full disk,
+ * /dev/full, a closed pipe).  On error print "stowaway: error writing
+ * standard output: REASON" and return SW_EXIT_ERROR; else return rc. */
+int sw_cmd_finish_stdout(int rc);
 /* Print "stowaway: MSG" for err to stderr and return SW_EXIT_ERROR. */
 int sw_cmd_fail(const struct sw_err *err);
 /* Print "stowaway: <cmd>: MSG\nTry 'stowaway <cmd> --help'." and return SW_EXIT_USAGE. */

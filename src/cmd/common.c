@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -11,6 +12,21 @@
 #include "util/buf.h"
 
 static bool quiet;
+
+int sw_cmd_finish_stdout(int rc)
+{
+	errno = 0;
+	int bad = fflush(stdout) != 0;
+	int e = errno;
+	/* a write that failed earlier (its bytes are gone) leaves the error flag */
+	if (!bad && !ferror(stdout))
+		return rc;
+	if (bad && e)
+		fprintf(stderr, "stowaway: error writing standard output: %s\n", strerror(e));
+	else
+		fprintf(stderr, "stowaway: error writing standard output\n");
+	return SW_EXIT_ERROR;
+}
 
 int sw_cmd_fail(const struct sw_err *err)
 {
