@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return SW_EXIT_USAGE;
 	}
+	sw_cmd_json_init();
 	const char *name = argv[1];
 	/* every path that may write stdout ends in sw_cmd_finish_stdout(): output
 	 * that could not be written is an error (exit 2), never a silent success */

@@ -37,6 +37,15 @@ int cmd_cache(int argc, char **argv);
  * /dev/full, a closed pipe).  On error print "stowaway: error writing
  * standard output: REASON" and return SW_EXIT_ERROR; else return rc. */
 int sw_cmd_finish_stdout(int rc);
+/* Jansson, checked: its allocations go through sw_xmalloc() (out of memory
+ * ends the program with a message, as everywhere else), so building a
+ * document fails only on a NULL value or a key that is not UTF-8.
+ * sw_cmd_jstr() never returns NULL: JSON null for NULL, and text that is
+ * not UTF-8 (a file name, a byte from a database) with each byte of 0x80
+ * and above written as "\xNN" instead of the member silently vanishing. */
+void sw_cmd_json_init(void);
+struct json_t;
+struct json_t *sw_cmd_jstr(const char *s);
 /* Print "stowaway: MSG" for err to stderr and return SW_EXIT_ERROR. */
 int sw_cmd_fail(const struct sw_err *err);
 /* Print "stowaway: <cmd>: MSG\nTry 'stowaway <cmd> --help'." and return SW_EXIT_USAGE. */

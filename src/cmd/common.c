@@ -7,9 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd/cmd.h"
 #include "inventory/inventory.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 static bool quiet;
 
@@ -26,6 +29,30 @@ int sw_cmd_finish_stdout(int rc)
 	else
 		fprintf(stderr, "stowaway: error writing standard output\n");
 	return SW_EXIT_ERROR;
+}
+
+void sw_cmd_json_init(void)
+{
+	json_set_alloc_funcs(sw_xmalloc, free);
+}
+
+json_t *sw_cmd_jstr(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	struct sw_buf b = SW_BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80)
+			sw_buf_addf(&b, "\\x%02x", *p);
+		else
+			sw_buf_addf(&b, "%c", *p);
+	}
+	j = json_string(b.data); /* ASCII now: only allocation could fail, and that exits */
+	sw_buf_release(&b);
+	return j ? j : json_null();
 }
 
 int sw_cmd_fail(const struct sw_err *err)

@@ -5,7 +5,8 @@
 #   device that refuses every write with ENOSPC), exits 2 and says
 #   "error writing standard output" on stderr;
 # - `-o FILE` creates FILE with 0666 & ~umask (as `>FILE` would), and
-#   replacing an existing file keeps that file's mode.
+#   replacing an existing file keeps that file's mode;
+# - JSON members whose text is not UTF-8 are escaped, not dropped.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
 MKIMAGE="python3 $SW_SOURCE_DIR/tests/tools/mkimage.py"
@@ -67,6 +68,18 @@ full "scan" scan -q "$IMG"
 full "scan -f json" scan -q -f json "$IMG"
 full "scan --help" scan --help
 full "cache --help" cache --help
+
+# JSON built with jansson: a value that is not UTF-8 (here the database's
+# file name) is kept, escaped, instead of its member silently vanishing
+XDB="$T/x$(printf '\377')/db.sqlite"
+mkdir -p "${XDB%/*}"
+$STOWAWAY db update -q --db "$XDB" --source "osv=$T/osv" 2> "$T/e" || bad "db update into a non-UTF-8 path: $(cat "$T/e")"
+$STOWAWAY db info --json --db "$XDB" > "$T/info.json" 2> "$T/e"
+python3 - "$T/info.json" "$T" <<'PY' && ok "db info --json keeps a non-UTF-8 path" || bad "db info --json path: $(cat "$T/e")"
+import json, sys
+info = json.load(open(sys.argv[1]))
+sys.exit(0 if info.get("path") == sys.argv[2] + "/x\\xff/db.sqlite" else 1)
+PY
 
 # -o FILE: a new file honours the umask; a replaced file keeps its mode
 mode() { stat -c %a "$1"; }
