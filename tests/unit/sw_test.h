@@ -52,6 +52,35 @@ static inline char *sw_test_require_shared_file(const char *what, const char *re
 	return p;
 }
 
+/* The number of records of KIND in FILE, counted independently of stowaway
+ * by tests/tools/count_records.py (Python's tarfile/json/yaml): expected
+ * counts come from the data, never from our own output.  ARG may be NULL.
+ * Exits 1 naming the command when it cannot count. */
+static inline long sw_test_count_records(const char *kind, const char *file, const char *arg)
+{
+	const char *src = getenv("SW_SOURCE_DIR");
+	char *cmd = NULL;
+	if (asprintf(&cmd, "/usr/bin/python3 '%s/tests/tools/count_records.py' '%s' '%s' %s%s%s",
+		     src ? src : ".", kind, file, arg ? "'" : "", arg ? arg : "", arg ? "'" : "") < 0)
+		abort();
+	FILE *p = popen(cmd, "r");
+	long n = -1;
+	char line[64];
+	if (p && fgets(line, sizeof(line), p)) {
+		char *end;
+		n = strtol(line, &end, 10);
+		if (end == line || (*end != '\n' && *end != '\0'))
+			n = -1;
+	}
+	int st = p ? pclose(p) : -1;
+	if (n < 0 || st != 0) {
+		printf("FAIL: cannot count the records: %s\n", cmd);
+		exit(1);
+	}
+	free(cmd);
+	return n;
+}
+
 /* A fresh temporary directory for this test process (malloc'd path). */
 static inline char *sw_test_tmpdir(void)
 {

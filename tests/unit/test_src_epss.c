@@ -16,7 +16,8 @@ static void test_samples(void **state)
 	struct sw_err err = SW_ERR_INIT;
 	assert_true(sw_source_epss.wants(f));
 	assert_int_equal(import_path(&sw_source_epss, f, NULL, &s, &err), 0);
-	assert_int_equal(s.n_epss, 29);
+	assert_int_equal(s.n_epss, sw_test_count_records("csv-rows", f, NULL));
+	assert_true(s.n_epss > 10);
 	assert_int_equal(s.bad.len, 0);
 	/* score_date from the "#model_version:...,score_date:..." line */
 	assert_string_equal(rec_get(&s, "CVE-1999-0005"), "CVE-1999-0005|0.91963|0.99030|2024-10-25");
