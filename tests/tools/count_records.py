@@ -14,6 +14,7 @@ number copied from our own output.  Prints one integer.
   alpine-affected FILE.yaml   distinct (id, package, fixed or never-affected)
   rubysec FILE.tar.xz         advisories: gems/*/*.yml and rubies/*/*.yml
   json-array FILE[.xz] KEY    length of the top-level array KEY
+  kev-ransomware FILE.json[.xz]  KEV entries with knownRansomwareCampaignUse "Known"
   csv-rows FILE[.xz]          data rows of a CSV (header and '#' lines excluded)
 """
 import fnmatch
@@ -99,6 +100,9 @@ def main():
     elif kind == "json-array":
         with opentext(path) as f:
             n = len(json.load(f)[rest[0]])
+    elif kind == "kev-ransomware":
+        with opentext(path) as f:
+            n = sum(1 for v in json.load(f)["vulnerabilities"] if v.get("knownRansomwareCampaignUse") == "Known")
     elif kind == "csv-rows":
         with opentext(path) as f:
             rows = [l for l in f if l.strip() and not l.startswith("#")]
