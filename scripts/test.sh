@@ -19,35 +19,6 @@ sh scripts/setup-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
 
-# check_skips JUNIT_XML VARIANT: print every test that did not run; return 1
-# when one of them is not on SKIP_ALLOWED (or when the report is missing).
-check_skips() {
-  python3 - "$1" "$2" "$SKIP_ALLOWED" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-path, variant, allowed = sys.argv[1], sys.argv[2], set(sys.argv[3].split())
-try:
-    cases = ET.parse(path).getroot().iter("testcase")
-except (OSError, ET.ParseError) as e:
-    print("%s: no ctest report to check for skipped tests (%s)" % (variant, e), file=sys.stderr)
-    sys.exit(1)
-bad = 0
-for c in cases:
-    if c.get("status") == "run":
-        continue
-    sk = c.find("skipped")
-    why = sk.get("message") if sk is not None else (c.findtext("system-out") or c.get("status"))
-    ok = c.get("name") in allowed
-    bad += not ok
-    print("%s: skipped%s: %s (%s)" % (variant, " (allowed)" if ok else "", c.get("name"), why),
-          file=sys.stderr)
-if bad:
-    print("%s: %d test(s) skipped that are not on SKIP_ALLOWED in scripts/test.sh" % (variant, bad),
-          file=sys.stderr)
-sys.exit(1 if bad else 0)
-PY
-}
-
 for variant in release asan; do
   dir=build-test-$variant
   case $variant in
@@ -63,6 +34,6 @@ for variant in release asan; do
   # shellcheck disable=SC2086
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" -j "$jobs" --output-on-failure --output-junit "$junit" ${SW_TEST_ARGS:-} || status=1
-  check_skips "$junit" "$variant" || status=1
+  python3 scripts/check-skips.py "$junit" "$variant" "$SKIP_ALLOWED" || status=1
 done
 exit $status
