@@ -4,7 +4,7 @@
 #        SW_TEST_ARGS="-L unit" scripts/test.sh   to pass options to ctest
 # Fails when a test fails, and when a test is skipped (exit 77, ctest's "Not
 # Run"/"Skipped", or disabled) unless it is on SKIP_ALLOWED below; the skipped
-# tests are listed either way.
+# tests are listed either way (scripts/check-skips.py).
 set -eu
 cd "$(dirname "$0")/.."
 
