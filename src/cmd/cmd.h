@@ -35,7 +35,8 @@ int cmd_cache(int argc, char **argv);
 
 /* After a command: flush stdout and check it for write errors (a full disk,
  * /dev/full, a closed pipe).  On error print "stowaway: error writing
- * standard output: REASON" and return SW_EXIT_ERROR; else return rc. */
+ * standard output: REASON" (unless rc is already SW_EXIT_ERROR: the command
+ * has reported its error) and return SW_EXIT_ERROR; else return rc. */
 int sw_cmd_finish_stdout(int rc);
 /* Jansson, checked: its allocations go through sw_xmalloc() (out of memory
  * ends the program with a message, as everywhere else), so building a

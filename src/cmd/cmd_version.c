@@ -7,6 +7,7 @@
  *   stowaway version affected SCHEME V RANGE prints yes or no
  *   stowaway version validate SCHEME V...    prints ok or the reason
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +147,12 @@ static int bulk(enum sw_vscheme s)
 		fputs(c < 0 ? "<\n" : (c > 0 ? ">\n" : "=\n"), stdout);
 	}
 	free(line);
-	if (fflush(stdout) != 0 || ferror(stdin)) {
-		fprintf(stderr, "stowaway: i/o error\n");
+	if (ferror(stdin)) {
+		fprintf(stderr, "stowaway: error reading standard input\n");
+		return SW_EXIT_ERROR;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "stowaway: error writing standard output: %s\n", strerror(errno));
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;
@@ -218,8 +223,12 @@ static int bulk_affected(enum sw_vscheme s, unsigned flags)
 		bad++;
 	}
 	free(line);
-	if (fflush(stdout) != 0 || ferror(stdin)) {
-		fprintf(stderr, "stowaway: i/o error\n");
+	if (ferror(stdin)) {
+		fprintf(stderr, "stowaway: error reading standard input\n");
+		return SW_EXIT_ERROR;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "stowaway: error writing standard output: %s\n", strerror(errno));
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;

@@ -24,6 +24,9 @@ int sw_cmd_finish_stdout(int rc)
 	/* a write that failed earlier (its bytes are gone) leaves the error flag */
 	if (!bad && !ferror(stdout))
 		return rc;
+	/* a command that failed has said why (often this very write): one line */
+	if (rc == SW_EXIT_ERROR)
+		return rc;
 	if (bad && e)
 		fprintf(stderr, "stowaway: error writing standard output: %s\n", strerror(e));
 	else
