@@ -6,8 +6,8 @@ BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   libarchive-dev zlib1g-dev libzstd-dev libisal-dev libssl-dev libsqlite3-dev \
   libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils \
   nettle-dev liblzma-dev libbz2-dev"
-TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt rpm dpkg \
-  valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils"
+TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt python3-yaml rpm dpkg \
+  valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils binutils"
 missing=""
 for p in $BUILD $TEST; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -19,14 +19,21 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-# Node.js and npm (the differential version tests use node-semver): Debian's
-# packages on a fresh machine; a machine that already has node (e.g. from
-# another vendor's package, which conflicts with Debian's npm) keeps it.
+# Node.js, npm and node-semver 7.8.6 (the differential version tests' npm
+# reference, docs/versions.md; Debian's node-semver is 7.3.5, whose parser
+# differs) installed once into a fixed folder: nothing is downloaded at test
+# time.  A machine that already has node and npm (e.g. another vendor's build,
+# which conflicts with Debian's npm) keeps them.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "setup-deps: installing: nodejs npm" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null ||
-    echo "setup-deps: warning: nodejs/npm could not be installed; node-semver differential tests will skip" >&2
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+SEMVER_DIR=/usr/local/lib/stowaway-test
+if [ "$(node -p "require('$SEMVER_DIR/node_modules/semver/package.json').version" 2>/dev/null)" != 7.8.6 ]; then
+  echo "setup-deps: installing: node-semver 7.8.6 into $SEMVER_DIR" >&2
+  mkdir -p "$SEMVER_DIR"
+  npm install --no-package-lock --no-save --no-audit --no-fund --prefix "$SEMVER_DIR" semver@7.8.6 >/dev/null
 fi
 # Microsoft's SARIF Multitool (tests/tools/sarif-validate.sh runs its
 # `validate` on every SARIF the tests write): a self-contained .NET binary in

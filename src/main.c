@@ -36,18 +36,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return SW_EXIT_USAGE;
 	}
+	sw_cmd_json_init();
 	const char *name = argv[1];
+	/* every path that may write stdout ends in sw_cmd_finish_stdout(): output
+	 * that could not be written is an error (exit 2), never a silent success */
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
 		usage(stdout);
-		return SW_EXIT_OK;
+		return sw_cmd_finish_stdout(SW_EXIT_OK);
 	}
 	if (strcmp(name, "--version") == 0) {
 		printf("stowaway %s\n", SW_VERSION_STRING);
-		return SW_EXIT_OK;
+		return sw_cmd_finish_stdout(SW_EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+			return sw_cmd_finish_stdout(commands[i].fn(argc - 1, argv + 1));
 	sw_cmd_msg("unknown command '%s'", name);
 	usage(stderr);
 	return SW_EXIT_USAGE;

@@ -33,6 +33,20 @@ int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 
+/* After a command: flush stdout and check it for write errors (a full disk,
+ * /dev/full, a closed pipe).  On error print "stowaway: error writing
+ * standard output: REASON" (unless rc is already SW_EXIT_ERROR: the command
+ * has reported its error) and return SW_EXIT_ERROR; else return rc. */
+int sw_cmd_finish_stdout(int rc);
+/* Jansson, checked: its allocations go through sw_xmalloc() (out of memory
+ * ends the program with a message, as everywhere else), so building a
+ * document fails only on a NULL value or a key that is not UTF-8.
+ * sw_cmd_jstr() never returns NULL: JSON null for NULL, and text that is
+ * not UTF-8 (a file name, a byte from a database) with each byte of 0x80
+ * and above written as "\xNN" instead of the member silently vanishing. */
+void sw_cmd_json_init(void);
+struct json_t;
+struct json_t *sw_cmd_jstr(const char *s);
 /* Every line on stderr is printed by these, made terminal-safe with
  * util/termsafe.h (controls, C1, bidi overrides, invalid UTF-8 as '?'):
  * no other code in cmd/ prints untrusted text to stderr directly. */

@@ -398,7 +398,7 @@ static int db_info(int argc, char **argv)
 	char t[64], a[64];
 	if (json) {
 		json_t *o = json_object();
-		json_object_set_new(o, "path", json_string(info->path));
+		json_object_set_new(o, "path", sw_cmd_jstr(info->path));
 		json_object_set_new(o, "schema_version", json_integer(info->schema_version));
 		json_object_set_new(o, "built_at", json_integer(info->built_at));
 		json_object_set_new(o, "age_seconds", json_integer(age));
@@ -411,18 +411,18 @@ static int db_info(int argc, char **argv)
 		for (size_t i = 0; i < info->sources.len; i++) {
 			struct sw_vulndb_source_info *si = info->sources.items[i];
 			json_t *s = json_object();
-			json_object_set_new(s, "name", json_string(si->name));
-			json_object_set_new(s, "locations", json_string(si->locations ? si->locations : ""));
+			json_object_set_new(s, "name", sw_cmd_jstr(si->name));
+			json_object_set_new(s, "locations", sw_cmd_jstr(si->locations ? si->locations : ""));
 			json_object_set_new(s, "updated_at", json_integer(si->updated_at));
 			json_object_set_new(s, "records", json_integer(si->records));
 			json_object_set_new(s, "bad_records", json_integer(si->bad_records));
-			json_object_set_new(s, "last_error", si->last_error ? json_string(si->last_error) : json_null());
+			json_object_set_new(s, "last_error", si->last_error ? sw_cmd_jstr(si->last_error) : json_null());
 			json_array_append_new(srcs, s);
 		}
 		json_object_set_new(o, "sources", srcs);
 		json_t *bad = json_array();
 		for (size_t i = 0; i < info->bad.len; i++)
-			json_array_append_new(bad, json_string(info->bad.items[i]));
+			json_array_append_new(bad, sw_cmd_jstr(info->bad.items[i]));
 		json_object_set_new(o, "bad_records", bad);
 		if (max_age >= 0)
 			json_object_set_new(o, "stale", json_boolean(stale));
@@ -506,15 +506,15 @@ static int db_file_cmd(int argc, char **argv, bool export)
 static json_t *affected_json(const struct sw_affected *a)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "ecosystem", json_string(a->ecosystem));
-	json_object_set_new(o, "package", json_string(a->package));
+	json_object_set_new(o, "ecosystem", sw_cmd_jstr(a->ecosystem));
+	json_object_set_new(o, "package", sw_cmd_jstr(a->package));
 	if (a->purl)
-		json_object_set_new(o, "purl", json_string(a->purl));
-	json_object_set_new(o, "status", json_string(sw_vuln_status_name(a->status)));
+		json_object_set_new(o, "purl", sw_cmd_jstr(a->purl));
+	json_object_set_new(o, "status", sw_cmd_jstr(sw_vuln_status_name(a->status)));
 	if (a->severity)
-		json_object_set_new(o, "severity", json_string(a->severity));
+		json_object_set_new(o, "severity", sw_cmd_jstr(a->severity));
 	if (a->note)
-		json_object_set_new(o, "note", json_string(a->note));
+		json_object_set_new(o, "note", sw_cmd_jstr(a->note));
 	json_t *ranges = json_array();
 	for (size_t i = 0; i < a->ranges.len; i++) {
 		const struct sw_range *r = a->ranges.items[i];
@@ -523,24 +523,24 @@ static json_t *affected_json(const struct sw_affected *a)
 		for (size_t k = 0; k < r->events.len; k++) {
 			const struct sw_event *e = r->events.items[k];
 			json_t *x = json_object();
-			json_object_set_new(x, kinds[e->kind], json_string(e->version));
+			json_object_set_new(x, kinds[e->kind], sw_cmd_jstr(e->version));
 			json_array_append_new(ev, x);
 		}
 		json_t *ro = json_object();
-		json_object_set_new(ro, "type", json_string(r->type));
+		json_object_set_new(ro, "type", sw_cmd_jstr(r->type));
 		json_object_set_new(ro, "events", ev);
 		json_array_append_new(ranges, ro);
 	}
 	json_object_set_new(o, "ranges", ranges);
 	json_t *vs = json_array();
 	for (size_t i = 0; i < a->versions.len; i++)
-		json_array_append_new(vs, json_string(a->versions.items[i]));
+		json_array_append_new(vs, sw_cmd_jstr(a->versions.items[i]));
 	json_object_set_new(o, "versions", vs);
 	json_t *ae = json_array(), *ue = json_array();
 	for (size_t i = 0; i < a->affected_exprs.len; i++)
-		json_array_append_new(ae, json_string(a->affected_exprs.items[i]));
+		json_array_append_new(ae, sw_cmd_jstr(a->affected_exprs.items[i]));
 	for (size_t i = 0; i < a->unaffected_exprs.len; i++)
-		json_array_append_new(ue, json_string(a->unaffected_exprs.items[i]));
+		json_array_append_new(ue, sw_cmd_jstr(a->unaffected_exprs.items[i]));
 	json_object_set_new(o, "affected_exprs", ae);
 	json_object_set_new(o, "unaffected_exprs", ue);
 	return o;
@@ -550,38 +550,38 @@ static json_t *strings_json(const struct sw_vec *v)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < v->len; i++)
-		json_array_append_new(a, json_string(v->items[i]));
+		json_array_append_new(a, sw_cmd_jstr(v->items[i]));
 	return a;
 }
 
 static json_t *vuln_json(const struct sw_vuln *v)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(v->id));
-	json_object_set_new(o, "sources", json_string(v->source ? v->source : ""));
+	json_object_set_new(o, "id", sw_cmd_jstr(v->id));
+	json_object_set_new(o, "sources", sw_cmd_jstr(v->source ? v->source : ""));
 	json_object_set_new(o, "aliases", strings_json(&v->aliases));
 	if (v->summary)
-		json_object_set_new(o, "summary", json_string(v->summary));
+		json_object_set_new(o, "summary", sw_cmd_jstr(v->summary));
 	if (v->details)
-		json_object_set_new(o, "details", json_string(v->details));
+		json_object_set_new(o, "details", sw_cmd_jstr(v->details));
 	if (v->published)
-		json_object_set_new(o, "published", json_string(v->published));
+		json_object_set_new(o, "published", sw_cmd_jstr(v->published));
 	if (v->modified)
-		json_object_set_new(o, "modified", json_string(v->modified));
+		json_object_set_new(o, "modified", sw_cmd_jstr(v->modified));
 	if (v->withdrawn)
-		json_object_set_new(o, "withdrawn", json_string(v->withdrawn));
+		json_object_set_new(o, "withdrawn", sw_cmd_jstr(v->withdrawn));
 	json_object_set_new(o, "cwes", strings_json(&v->cwes));
 	json_object_set_new(o, "references", strings_json(&v->references));
 	json_t *sev = json_array();
 	for (size_t i = 0; i < v->severities.len; i++) {
 		const struct sw_severity *s = v->severities.items[i];
 		json_t *x = json_object();
-		json_object_set_new(x, "source", json_string(s->source));
-		json_object_set_new(x, "type", json_string(s->type));
+		json_object_set_new(x, "source", sw_cmd_jstr(s->source));
+		json_object_set_new(x, "type", sw_cmd_jstr(s->type));
 		if (s->vector)
-			json_object_set_new(x, "vector", json_string(s->vector));
+			json_object_set_new(x, "vector", sw_cmd_jstr(s->vector));
 		json_object_set_new(x, "score", json_real(s->score));
-		json_object_set_new(x, "rating", json_string(s->rating));
+		json_object_set_new(x, "rating", sw_cmd_jstr(s->rating));
 		json_array_append_new(sev, x);
 	}
 	json_object_set_new(o, "severities", sev);
@@ -733,8 +733,8 @@ static int db_search(int argc, char **argv)
 			json_t *o = vuln_json(v);
 			if (k) {
 				json_t *kj = json_object();
-				json_object_set_new(kj, "date_added", json_string(k->date_added ? k->date_added : ""));
-				json_object_set_new(kj, "due_date", json_string(k->due_date ? k->due_date : ""));
+				json_object_set_new(kj, "date_added", sw_cmd_jstr(k->date_added ? k->date_added : ""));
+				json_object_set_new(kj, "due_date", sw_cmd_jstr(k->due_date ? k->due_date : ""));
 				json_object_set_new(kj, "ransomware", json_boolean(k->ransomware));
 				json_object_set_new(o, "kev", kj);
 			}
@@ -742,7 +742,7 @@ static int db_search(int argc, char **argv)
 				json_t *ej = json_object();
 				json_object_set_new(ej, "score", json_real(e->score));
 				json_object_set_new(ej, "percentile", json_real(e->percentile));
-				json_object_set_new(ej, "date", json_string(e->date ? e->date : ""));
+				json_object_set_new(ej, "date", sw_cmd_jstr(e->date ? e->date : ""));
 				json_object_set_new(o, "epss", ej);
 			}
 			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);

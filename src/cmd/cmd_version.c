@@ -7,6 +7,7 @@
  *   stowaway version affected SCHEME V RANGE prints yes or no
  *   stowaway version validate SCHEME V...    prints ok or the reason
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +148,12 @@ static int bulk(enum sw_vscheme s)
 		fputs(c < 0 ? "<\n" : (c > 0 ? ">\n" : "=\n"), stdout);
 	}
 	free(line);
-	if (fflush(stdout) != 0 || ferror(stdin)) {
-		sw_cmd_msg("i/o error");
+	if (ferror(stdin)) {
+		sw_cmd_msg("error reading standard input");
+		return SW_EXIT_ERROR;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		sw_cmd_msg("error writing standard output: %s", strerror(errno));
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;
@@ -219,8 +224,12 @@ static int bulk_affected(enum sw_vscheme s, unsigned flags)
 		bad++;
 	}
 	free(line);
-	if (fflush(stdout) != 0 || ferror(stdin)) {
-		sw_cmd_msg("i/o error");
+	if (ferror(stdin)) {
+		sw_cmd_msg("error reading standard input");
+		return SW_EXIT_ERROR;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		sw_cmd_msg("error writing standard output: %s", strerror(errno));
 		return SW_EXIT_ERROR;
 	}
 	return bad ? SW_EXIT_ERROR : SW_EXIT_OK;

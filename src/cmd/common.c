@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -6,9 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd/cmd.h"
 #include "inventory/inventory.h"
 #include "util/buf.h"
+#include "util/mem.h"
 #include "util/termsafe.h"
 
 static bool quiet;
@@ -31,6 +35,48 @@ static void print_linef(const char *prefix, const char *fmt, ...)
 	va_start(ap, fmt);
 	print_line(prefix, fmt, ap);
 	va_end(ap);
+}
+
+int sw_cmd_finish_stdout(int rc)
+{
+	errno = 0;
+	int bad = fflush(stdout) != 0;
+	int e = errno;
+	/* a write that failed earlier (its bytes are gone) leaves the error flag */
+	if (!bad && !ferror(stdout))
+		return rc;
+	/* a command that failed has said why (often this very write): one line */
+	if (rc == SW_EXIT_ERROR)
+		return rc;
+	if (bad && e)
+		sw_cmd_msg("error writing standard output: %s", strerror(e));
+	else
+		sw_cmd_msg("error writing standard output");
+	return SW_EXIT_ERROR;
+}
+
+void sw_cmd_json_init(void)
+{
+	json_set_alloc_funcs(sw_xmalloc, free);
+}
+
+json_t *sw_cmd_jstr(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	struct sw_buf b = SW_BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80)
+			sw_buf_addf(&b, "\\x%02x", *p);
+		else
+			sw_buf_addf(&b, "%c", *p);
+	}
+	j = json_string(b.data); /* ASCII now: only allocation could fail, and that exits */
+	sw_buf_release(&b);
+	return j ? j : json_null();
 }
 
 int sw_cmd_fail(const struct sw_err *err)

@@ -1,12 +1,56 @@
 #include "util/outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/mem.h"
+
+/* Create PATH.tmp.PID.N exclusively with mode 0666, which the kernel narrows
+ * by the umask (and a default ACL) exactly as for `>FILE`; *tmp is malloc'd.
+ * Returns the fd, or -1 with errno set. */
+static int create_tmp(const char *path, char **tmp)
+{
+	static unsigned seq;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (int i = 0; i < 100; i++) {
+		char *p = sw_xasprintf("%s.tmp.%ld.%lx", path, (long)getpid(),
+				       (unsigned long)ts.tv_nsec + seq++ * 7919UL);
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*tmp = p;
+			return fd;
+		}
+		int e = errno;
+		free(p);
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Replacing an existing regular file keeps its mode, and its owner and
+ * group where we may (replacing a 0600 file must not widen it). */
+static int keep_mode(int fd, const char *path, struct sw_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0; /* a new file: the umask decided */
+	/* root keeps the owner; anyone else may at least keep a group they are in */
+	if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0)
+		errno = 0; /* not allowed: the file becomes ours, with the old mode bits */
+	if (fchmod(fd, st.st_mode & 07777) != 0)
+		return sw_err_errno(err, "cannot set the mode of '%s'", path);
+	return 0;
+}
 
 int sw_outfile_open(struct sw_outfile *o, const char *path, struct sw_err *err)
 {
@@ -27,18 +71,23 @@ int sw_outfile_open(struct sw_outfile *o, const char *path, struct sw_err *err)
 		o->in_place = true;
 		return 0;
 	}
-	o->tmp_path = sw_xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(o->tmp_path);
+	int fd = create_tmp(path, &o->tmp_path);
 	if (fd < 0) {
 		int r = sw_err_errno(err, "cannot create '%s'", path);
+		sw_freep(&o->path);
+		return r;
+	}
+	int r = keep_mode(fd, path, err);
+	if (r < 0) {
+		close(fd);
+		unlink(o->tmp_path);
 		sw_freep(&o->path);
 		sw_freep(&o->tmp_path);
 		return r;
 	}
-	(void)fchmod(fd, 0644);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
-		int r = sw_err_errno(err, "cannot open '%s'", path);
+		r = sw_err_errno(err, "cannot open '%s'", path);
 		close(fd);
 		unlink(o->tmp_path);
 		sw_freep(&o->path);

@@ -4,7 +4,9 @@
  * sw_outfile_open() opens a temporary file beside the destination (or
  * stdout for "-" or NULL); sw_outfile_commit() flushes, closes and renames
  * it into place; sw_outfile_abort() closes and removes it.  Nothing is left
- * behind on error, and a reader never sees a half-written file.
+ * behind on error, and a reader never sees a half-written file.  The file
+ * gets the mode `>FILE` would give it: a new file 0666 & ~umask, a replaced
+ * file its old mode (and owner and group, where allowed).
  * A destination that exists and is not a regular file or directory (a
  * device such as /dev/null, a FIFO) is written in place: renaming over it
  * would replace the device by a regular file.

@@ -3,13 +3,13 @@
 # 127.0.0.1 (one open, one with htpasswd basic auth), images pushed with
 # skopeo from OCI layouts built by tests/tools/mkimage.py.  The SBOM read
 # from the registry must equal the SBOM of the same layout, for both
-# platforms of a two-platform index.  Skips (77) without docker-registry,
-# skopeo or htpasswd.
+# platforms of a two-platform index.  Fails without docker-registry, skopeo
+# or htpasswd (scripts/setup-deps.sh installs them).
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
 MKIMAGE="python3 $SW_SOURCE_DIR/tests/tools/mkimage.py"
 for tool in docker-registry skopeo htpasswd; do
-	command -v $tool >/dev/null 2>&1 || { echo "skip: $tool is not installed (scripts/setup-deps.sh)"; exit 77; }
+	command -v $tool >/dev/null 2>&1 || { echo "FAIL - $tool is not installed (scripts/setup-deps.sh)"; exit 1; }
 done
 T=$(mktemp -d)
 PIDS=()
@@ -36,11 +36,20 @@ start_registry() {
 	} > "$cfg"
 	docker-registry serve "$cfg" > "$T/$name.log" 2>&1 &
 	PIDS+=($!)
-	for _ in $(seq 50); do
-		curl -s -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0
-		sleep 0.1
-	done
-	echo "skip: docker-registry did not start: $(tail -3 "$T/$name.log")"; exit 77
+	# wait for its /v2/ to answer (401 from the auth one counts), up to 10 s
+	python3 - "$PORT" <<'PY' && return 0
+import sys, time, urllib.error, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=1)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+	echo "FAIL - docker-registry did not start: $(tail -3 "$T/$name.log")"; exit 1
 }
 
 # fixture trees: an Alpine-like amd64 image and a Debian-like arm64 one
@@ -61,7 +70,7 @@ htpasswd -Bbc $T/htpasswd alice s3cret >/dev/null 2>&1
 start_registry basic $T/htpasswd; BASIC=$PORT
 
 SK="skopeo --insecure-policy copy -q --dest-tls-verify=false"
-$SK oci:$T/single:v1 docker://127.0.0.1:$OPEN/app/single:v1 || { echo "skip: skopeo copy failed"; exit 77; }
+$SK oci:$T/single:v1 docker://127.0.0.1:$OPEN/app/single:v1 || { bad "skopeo copy"; exit 1; }
 $SK --all oci:$T/multi:v2 docker://127.0.0.1:$OPEN/app/multi:v2 || { bad "skopeo copy --all"; exit 1; }
 $SK --dest-creds alice:s3cret oci:$T/single:v1 docker://127.0.0.1:$BASIC/priv/single:v1 ||
 	{ bad "skopeo copy to the basic-auth registry"; exit 1; }

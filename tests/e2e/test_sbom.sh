@@ -94,7 +94,7 @@ if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then
 	$VALIDATE $SW_SHARED_DATA/schemas/cyclonedx/bom-1.5.schema.json $T/bom.json && ok "cyclonedx validates" || bad "cyclonedx schema"
 	$VALIDATE $SW_SHARED_DATA/schemas/spdx/v2.3/spdx-schema.json $T/spdx.json && ok "spdx validates" || bad "spdx schema"
 else
-	echo "skip - schema validation: ../shared/data is absent"
+	bad "schema validation: ../shared/data/schemas is absent (SW_SHARED_DATA='${SW_SHARED_DATA:-}')"
 fi
 # reproducible: same image, same bytes
 $STOWAWAY sbom -q -f cyclonedx $img > $T/bom2.json && cmp -s $T/bom.json $T/bom2.json && ok "deterministic" || bad "deterministic"
@@ -147,17 +147,25 @@ def mk(name, members):
                 info.type = tarfile.SYMTYPE; info.linkname = m[2]; tf.addfile(info)
             else:
                 data = m[2].encode(); info.size = len(data); tf.addfile(info, io.BytesIO(data))
-mk("dotdot", [("../../etc/passwd", "file", "x")])
-mk("abs", [("/etc/passwd", "file", "x")])
-mk("symwrite", [("evil", "sym", "/etc"), ("evil/passwd", "file", "x")])
+# each member, if it were written where its name points, would land in $T/outside
+# (a folder nobody else writes): the check below looks there, and at /etc/passwd
+out = t + "/outside"
+up = "../" * 64  # more than enough to climb from any extraction root to /
+mk("dotdot", [(up + out.lstrip("/") + "/dotdot", "file", "x"), ("../../etc/passwd", "file", "x")])
+mk("abs", [(out + "/abs", "file", "x"), ("/etc/passwd", "file", "x")])
+mk("symwrite", [("evil", "sym", out), ("evil/symwrite", "file", "x"),
+                ("etc", "sym", "/etc"), ("etc/passwd", "file", "x")])
 PY
+mkdir $T/outside
+passwd_sum=$(sha256sum < /etc/passwd)
 for case in dotdot abs symwrite; do
 	rm -rf $T/u; $MKIMAGE --format oci-archive -o $T/u --compression none $T/$case.tar >/dev/null
 	$STOWAWAY sbom -q -o $T/out.json oci-archive:$T/u 2> $T/err.txt
 	rc=$?
 	if [ $rc -eq 2 ] && [ ! -e $T/out.json ] && grep -q "unsafe\|escape\|'\.\.'\|absolute\|symlink" $T/err.txt; then ok "unsafe member: $case"; else bad "unsafe member: $case (rc $rc: $(cat $T/err.txt))"; fi
 done
-[ ! -e /etc/passwd.stowaway-test ] || bad "something was written outside"
+[ -z "$(ls -A $T/outside)" ] && ok "nothing written outside the image" || bad "written outside: $(ls -A $T/outside)"
+[ "$(sha256sum < /etc/passwd)" = "$passwd_sum" ] || bad "/etc/passwd changed"
 
 # usage errors
 $STOWAWAY sbom 2>/dev/null; [ $? -eq 64 ] && ok "usage: missing IMAGE is 64" || bad "usage exit code"

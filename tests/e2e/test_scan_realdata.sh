@@ -12,8 +12,8 @@ set -u
 D=${SW_SHARED_DATA:-}
 if [ -z "$D" ] || [ ! -f "$D/pkgdb/trivy-language-fixtures.tar.xz" ] || [ ! -d "$D/vuln/osv" ] ||
 	[ ! -f "$D/vuln/ghsa/ghsa-osv-npm-pypi-maven.tar.xz" ]; then
-	echo "skip: SW_SHARED_DATA (../shared/data with pkgdb/ and vuln/) is not available"
-	exit 77
+	echo "FAIL - needs ../shared/data with pkgdb/trivy-language-fixtures.tar.xz, vuln/osv and vuln/ghsa (SW_SHARED_DATA='$D'); some are absent"
+	exit 1
 fi
 MKIMAGE="python3 $SW_SOURCE_DIR/tests/tools/mkimage.py"
 CHECK="python3 $SW_SOURCE_DIR/tests/tools/realdata_check.py"

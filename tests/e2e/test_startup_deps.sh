@@ -9,7 +9,7 @@
 #   update falls back to the offline folder and says why.
 set -u
 : "${STOWAWAY:?}"
-command -v readelf >/dev/null 2>&1 || { echo "skip: readelf is not installed (binutils)"; exit 77; }
+command -v readelf >/dev/null 2>&1 || { echo "FAIL - readelf is not installed (binutils, scripts/setup-deps.sh)"; exit 1; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0

@@ -8,21 +8,33 @@
 #           dpkg is one process per comparison, so not all pairs)
 #   rpm     python3-rpm rpm.labelCompare
 #   pep440  python3-packaging Version
-#   npm     node-semver 7 (installed into the build folder at test time)
+#   npm     node-semver 7.8.6 (installed by scripts/setup-deps.sh into
+#           /usr/local/lib/stowaway-test: nothing is downloaded here)
 # Every pair both sides accept must agree; for PEP 440 and npm the
 # reference's accept/reject decision must agree too.  Any disagreement
-# fails the test and prints the pair.
+# fails the test and prints the pair.  A missing reference or missing
+# shared data fails the test (setup-deps installs every reference).
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
 SHARED=${SW_SHARED_DATA:-}
 if [ -z "$SHARED" ] || [ ! -d "$SHARED/versions" ]; then
-	echo "SKIP: needs ../shared/data (set SW_SHARED_DATA); it is absent"
-	exit 77
+	echo "FAIL: needs ../shared/data/versions (set SW_SHARED_DATA); '$SHARED/versions' is absent"
+	exit 1
 fi
 PY=/usr/bin/python3
-if [ ! -x "$PY" ]; then
-	echo "SKIP: needs Debian's /usr/bin/python3 (python3-rpm, python3-packaging, python3-apt)"
-	exit 77
+# every reference, named when missing (scripts/setup-deps.sh installs them all)
+NODE_SEMVER=${SW_NODE_SEMVER:-/usr/local/lib/stowaway-test/node_modules/semver}
+missing=""
+[ -x "$PY" ] || missing="$missing /usr/bin/python3"
+"$PY" -c 'import apt_pkg' 2>/dev/null || missing="$missing python3-apt"
+"$PY" -c 'import rpm' 2>/dev/null || missing="$missing python3-rpm"
+"$PY" -c 'import packaging.specifiers' 2>/dev/null || missing="$missing python3-packaging"
+command -v dpkg >/dev/null || missing="$missing dpkg"
+command -v node >/dev/null || missing="$missing nodejs"
+[ -f "$NODE_SEMVER/package.json" ] || missing="$missing node-semver($NODE_SEMVER)"
+if [ -n "$missing" ]; then
+	echo "FAIL: reference implementations missing:$missing (run scripts/setup-deps.sh)"
+	exit 1
 fi
 TOOLS=$SW_SOURCE_DIR/tests/tools
 BUILD=${SW_BUILD_DIR:-$PWD}
@@ -31,10 +43,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# compare PAIRS OURS REF STRICT NAME: STRICT=1 when the reference decides
-# validity too (then its '!' must be ours as well).
+# compare PAIRS OURS REF STRICT NAME [MIN]: STRICT=1 when the reference decides
+# validity too (then its '!' must be ours as well); at least MIN (default
+# 10000) pairs must agree, and every line of PAIRS must have an answer from
+# both sides.
 compare() {
-	paste "$1" "$2" "$3" | awk -F'\t' -v strict="$4" -v name="$5" '
+	local n no nr
+	n=$(wc -l <"$1"); no=$(wc -l <"$2"); nr=$(wc -l <"$3")
+	if [ "$n" -ne "$no" ] || [ "$n" -ne "$nr" ]; then
+		echo "$5: $n pairs but $no answers from us and $nr from the reference"
+		return 1
+	fi
+	paste "$1" "$2" "$3" | awk -F'\t' -v strict="$4" -v name="$5" -v min="${6:-10000}" '
 	{ o = $3; r = $4
 	  if (o == "!" && r == "!") both++
 	  else if (o == "!") {
@@ -44,7 +64,7 @@ compare() {
 	  else if (o != r) { bad++; if (bad <= 20) printf "DISAGREE %s: ours %s, reference %s: [%s] [%s]\n", name, o, r, $1, $2 }
 	  else ok++ }
 	END { printf "%s: %d pairs agree, %d rejected by both, %d rejected by us only (reference does not validate), %d disagree\n", name, ok, both, rej, bad
-	      if (ok < 10000 && name !~ /dpkg-cli/) { printf "%s: too few comparable pairs (%d)\n", name, ok; exit 1 }
+	      if (ok < min) { printf "%s: too few comparable pairs (%d, want >= %d)\n", name, ok, min; exit 1 }
 	      exit bad > 0 }'
 }
 
@@ -57,13 +77,13 @@ run() { # scheme refname strict
 	compare "$tmp/$s.tsv" "$tmp/$s.ours" "$tmp/$s.ref" "$strict" "$s ($ref)" || fail=1
 }
 
-if "$PY" -c 'import apt_pkg' 2>/dev/null; then run dpkg apt 0; else echo "note: python3-apt missing, dpkg checked with dpkg only"; fi
-if "$PY" -c 'import rpm' 2>/dev/null; then run rpm rpm 0; else echo "SKIP part: python3-rpm missing"; fi
-if "$PY" -c 'import packaging.version' 2>/dev/null; then run pep440 pep440 1; else echo "SKIP part: python3-packaging missing"; fi
+run dpkg apt 0
+run rpm rpm 0
+run pep440 pep440 1
 
 # PEP 440 specifiers ("~=2.2", "==1.2.*", "<2.0", "!=1.0, >=0.9"):
 # stowaway version affected pep440 - against SpecifierSet.contains(v, prereleases=True).
-if "$PY" -c 'import packaging.specifiers' 2>/dev/null; then
+{
 	"$PY" "$TOOLS/version_gen.py" pep440-spec 30000 20261129 "$SHARED" >"$tmp/spec.tsv"
 	"$STOWAWAY" version affected pep440 - <"$tmp/spec.tsv" >"$tmp/spec.ours" 2>/dev/null
 	"$PY" "$TOOLS/version_ref.py" pep440-spec <"$tmp/spec.tsv" >"$tmp/spec.ref"
@@ -74,43 +94,37 @@ if "$PY" -c 'import packaging.specifiers' 2>/dev/null; then
 	END { printf "pep440 specifiers (packaging SpecifierSet): %d agree, %d rejected by both, %d skipped (packaging 23.0 quirks), %d disagree\n", ok, both, skip, bad
 	      if (ok < 10000) { print "too few comparable specifier lines"; exit 1 }
 	      exit bad > 0 }' || fail=1
-fi
+}
 
 # dpkg itself: the vector rows (both directions) and a sample of generated pairs.
-if command -v dpkg >/dev/null; then
-	"$PY" "$TOOLS/version_gen.py" dpkg 0 1 "$SHARED" >"$tmp/dpkgv.tsv" 2>/dev/null
-	[ -f "$tmp/dpkg.tsv" ] && shuf -n "${SW_DIFF_DPKG_SAMPLE:-150}" --random-source="$tmp/dpkg.tsv" "$tmp/dpkg.tsv" >>"$tmp/dpkgv.tsv"
-	"$STOWAWAY" version compare dpkg - <"$tmp/dpkgv.tsv" >"$tmp/dpkgv.ours" 2>/dev/null
-	"$PY" "$TOOLS/version_ref.py" dpkg <"$tmp/dpkgv.tsv" >"$tmp/dpkgv.ref"
-	compare "$tmp/dpkgv.tsv" "$tmp/dpkgv.ours" "$tmp/dpkgv.ref" 1 "dpkg-cli (dpkg --compare-versions)" || fail=1
-fi
-
-# node-semver
-NODE_DIR=$BUILD/node
-if command -v node >/dev/null && command -v npm >/dev/null; then
-	if [ ! -f "$NODE_DIR/node_modules/semver/package.json" ]; then
-		npm install --no-package-lock --no-save --no-audit --no-fund --prefix "$NODE_DIR" semver@7 >"$tmp/npm.log" 2>&1 ||
-			echo "note: npm install semver@7 failed (no registry?): $(tail -1 "$tmp/npm.log")"
-	fi
-	if [ -f "$NODE_DIR/node_modules/semver/package.json" ]; then
-		"$PY" "$TOOLS/version_gen.py" npm "$COUNT" 20261129 "$SHARED" >"$tmp/npm.tsv"
-		"$STOWAWAY" version compare npm - <"$tmp/npm.tsv" >"$tmp/npm.ours" 2>/dev/null
-		node "$TOOLS/version_ref_node.js" "$NODE_DIR/node_modules/semver" <"$tmp/npm.tsv" >"$tmp/npm.ref"
-		compare "$tmp/npm.tsv" "$tmp/npm.ours" "$tmp/npm.ref" 1 "npm (node-semver $(node -p "require('$NODE_DIR/node_modules/semver/package.json').version"))" || fail=1
-		# node-semver ranges: stowaway version affected npm - against Range.test()
-		"$PY" "$TOOLS/version_gen.py" npm-range 30000 20261129 "$SHARED" >"$tmp/nr.tsv"
-		"$STOWAWAY" version affected npm - <"$tmp/nr.tsv" >"$tmp/nr.ours" 2>/dev/null
-		node "$TOOLS/version_ref_node_range.js" "$NODE_DIR/node_modules/semver" <"$tmp/nr.tsv" >"$tmp/nr.ref"
-		paste "$tmp/nr.tsv" "$tmp/nr.ours" "$tmp/nr.ref" | awk -F'\t' '
-		$3 == $4 { if ($3 == "!") both++; else ok++; next }
-		{ bad++; if (bad <= 20) printf "DISAGREE npm range: ours %s, node-semver %s: [%s] [%s]\n", $3, $4, $1, $2 }
-		END { printf "npm ranges (node-semver Range): %d agree, %d rejected by both, %d disagree\n", ok, both, bad
-		      if (ok < 10000) { print "too few comparable range lines"; exit 1 }
-		      exit bad > 0 }' || fail=1
-	else
-		echo "SKIP part: node-semver unavailable"
-	fi
+# The vector rows are counted here from the files, so an empty run fails.
+vec_rows=$(cat "$SHARED"/versions/dpkg*.tsv 2>/dev/null | grep -cv '^#\|^[[:space:]]*$')
+sample=${SW_DIFF_DPKG_SAMPLE:-150}
+"$PY" "$TOOLS/version_gen.py" dpkg 0 1 "$SHARED" >"$tmp/dpkgv.tsv" || { echo "generator failed for dpkg vectors"; fail=1; }
+if [ -f "$tmp/dpkg.tsv" ]; then
+	shuf -n "$sample" --random-source="$tmp/dpkg.tsv" "$tmp/dpkg.tsv" >>"$tmp/dpkgv.tsv"
 else
-	echo "SKIP part: node/npm not installed"
+	echo "dpkg-cli: no generated dpkg pairs to sample"; fail=1
 fi
+"$STOWAWAY" version compare dpkg - <"$tmp/dpkgv.tsv" >"$tmp/dpkgv.ours" 2>/dev/null
+"$PY" "$TOOLS/version_ref.py" dpkg <"$tmp/dpkgv.tsv" >"$tmp/dpkgv.ref"
+# at least the vector rows (once each way, some rejected by both) and the sample
+compare "$tmp/dpkgv.tsv" "$tmp/dpkgv.ours" "$tmp/dpkgv.ref" 1 "dpkg-cli (dpkg --compare-versions)" \
+	$((vec_rows + sample / 2)) || fail=1
+
+# node-semver (scripts/setup-deps.sh), never downloaded here
+"$PY" "$TOOLS/version_gen.py" npm "$COUNT" 20261129 "$SHARED" >"$tmp/npm.tsv"
+"$STOWAWAY" version compare npm - <"$tmp/npm.tsv" >"$tmp/npm.ours" 2>/dev/null
+node "$TOOLS/version_ref_node.js" "$NODE_SEMVER" <"$tmp/npm.tsv" >"$tmp/npm.ref"
+compare "$tmp/npm.tsv" "$tmp/npm.ours" "$tmp/npm.ref" 1 "npm (node-semver $(node -p "require('$NODE_SEMVER/package.json').version"))" || fail=1
+# node-semver ranges: stowaway version affected npm - against Range.test()
+"$PY" "$TOOLS/version_gen.py" npm-range 30000 20261129 "$SHARED" >"$tmp/nr.tsv"
+"$STOWAWAY" version affected npm - <"$tmp/nr.tsv" >"$tmp/nr.ours" 2>/dev/null
+node "$TOOLS/version_ref_node_range.js" "$NODE_SEMVER" <"$tmp/nr.tsv" >"$tmp/nr.ref"
+paste "$tmp/nr.tsv" "$tmp/nr.ours" "$tmp/nr.ref" | awk -F'\t' '
+$3 == $4 { if ($3 == "!") both++; else ok++; next }
+{ bad++; if (bad <= 20) printf "DISAGREE npm range: ours %s, node-semver %s: [%s] [%s]\n", $3, $4, $1, $2 }
+END { printf "npm ranges (node-semver Range): %d agree, %d rejected by both, %d disagree\n", ok, both, bad
+      if (ok < 10000) { print "too few comparable range lines"; exit 1 }
+      exit bad > 0 }' || fail=1
 exit $fail

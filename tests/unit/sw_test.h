@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SW_TEST_SKIP 77
-
 /* Path of ../shared/data (env SW_SHARED_DATA), or NULL if it is absent. */
 static inline const char *sw_test_shared_data(void)
 {
@@ -25,15 +23,62 @@ static inline const char *sw_test_shared_data(void)
 	return d;
 }
 
-/* Exit 77 (ctest: skipped) with a reason when shared data is missing. */
+/* The path of ../shared/data, or exit 1 (a failure, never a skip) naming
+ * what is missing: the data is part of the test suite. */
 static inline const char *sw_test_require_shared_data(const char *what)
 {
 	const char *d = sw_test_shared_data();
 	if (!d) {
-		printf("SKIP: %s needs ../shared/data (set SW_SHARED_DATA); it is absent\n", what);
-		exit(SW_TEST_SKIP);
+		const char *env = getenv("SW_SHARED_DATA");
+		printf("FAIL: %s needs ../shared/data: '%s' is absent (set SW_SHARED_DATA)\n", what,
+		       env ? env : "(SW_SHARED_DATA unset)");
+		exit(1);
 	}
 	return d;
+}
+
+/* The path of ../shared/data/REL, or exit 1 naming the missing file (malloc'd). */
+static inline char *sw_test_require_shared_file(const char *what, const char *rel)
+{
+	const char *d = sw_test_require_shared_data(what);
+	char *p = NULL;
+	struct stat st;
+	if (asprintf(&p, "%s/%s", d, rel) < 0)
+		abort();
+	if (stat(p, &st) != 0) {
+		printf("FAIL: %s needs '%s'; it is absent\n", what, p);
+		exit(1);
+	}
+	return p;
+}
+
+/* The number of records of KIND in FILE, counted independently of stowaway
+ * by tests/tools/count_records.py (Python's tarfile/json/yaml): expected
+ * counts come from the data, never from our own output.  ARG may be NULL.
+ * Exits 1 naming the command when it cannot count. */
+static inline long sw_test_count_records(const char *kind, const char *file, const char *arg)
+{
+	const char *src = getenv("SW_SOURCE_DIR");
+	char *cmd = NULL;
+	if (asprintf(&cmd, "/usr/bin/python3 '%s/tests/tools/count_records.py' '%s' '%s' %s%s%s",
+		     src ? src : ".", kind, file, arg ? "'" : "", arg ? arg : "", arg ? "'" : "") < 0)
+		abort();
+	FILE *p = popen(cmd, "r");
+	long n = -1;
+	char line[64];
+	if (p && fgets(line, sizeof(line), p)) {
+		char *end;
+		n = strtol(line, &end, 10);
+		if (end == line || (*end != '\n' && *end != '\0'))
+			n = -1;
+	}
+	int st = p ? pclose(p) : -1;
+	if (n < 0 || st != 0) {
+		printf("FAIL: cannot count the records: %s\n", cmd);
+		exit(1);
+	}
+	free(cmd);
+	return n;
 }
 
 /* A fresh temporary directory for this test process (malloc'd path). */

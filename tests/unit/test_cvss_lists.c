@@ -3,7 +3,7 @@
  * ../shared/data/cvss/ (claircore's test data): *_score.list (the computed
  * score equals the expected one, to one decimal), *_roundtrip.list (parse
  * then format gives the same string), *_error.list (parse fails, except
- * lines marked "#OK").  Skipped (exit 77) when the data is absent.
+ * lines marked "#OK").  Fails when the data is absent.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -19,7 +19,7 @@
 static char *lt_dir; /* extraction folder, or NULL */
 
 /* Extract the given subtrees (space-separated archive paths) of the
- * fixtures archive; skip the whole test program when data is absent. */
+ * fixtures archive; fail the whole test program when data is absent. */
 static inline void lt_extract(const char *subtrees)
 {
 	const char *d = sw_test_require_shared_data("trivy language fixtures");

@@ -36,9 +36,7 @@ static void read_file(const char *path, struct sw_buf *b)
 static void test_dpkg_debootstrap(void **state)
 {
 	(void)state;
-	const char *data = sw_test_shared_data();
-	if (!data)
-		skip();
+	const char *data = sw_test_require_shared_data("test_ospkg (dpkg fixtures)");
 	char *dir = sw_xasprintf("%s/pkgdb/dpkg/debian12-minbase-debootstrap", data);
 	char *status = sw_xasprintf("%s/status", dir);
 	char *expected = sw_xasprintf("%s/expected-dpkg-query.tsv", dir);
@@ -141,8 +139,7 @@ static void test_dpkg_edge_cases(void **state)
 static void test_dpkg_trivy_fixtures(void **state)
 {
 	(void)state;
-	if (!tmp)
-		skip();
+	assert_non_null(tmp); /* setup() fails without the fixtures */
 	static const struct { const char *file; size_t pkgs; const char *name, *version, *src; } cases[] = {
 		{ "valid.txtar", 90, "libpam-runtime", "1.1.8-3.6ubuntu2", "pam" },
 		/* valid: 91 stanzas, one in config-files state. corrupsed: 6 stanzas: two without Status (one also without Version) are not installed */
@@ -176,8 +173,7 @@ static void test_dpkg_trivy_fixtures(void **state)
 static void test_dpkg_copyright(void **state)
 {
 	(void)state;
-	if (!tmp)
-		skip();
+	assert_non_null(tmp); /* setup() fails without the fixtures */
 	static const struct { const char *f; const char *lic[5]; } cases[] = {
 		{ "all-patterns-copyright", { "GPLv2+", "GPL-2" } },
 		{ "license-pattern-and-classifier-copyright", { "GPL-1+", "Artistic", "BSD-4-clause-POWERDOG", "Zlib" } },
@@ -213,8 +209,7 @@ static void test_dpkg_copyright(void **state)
 static void test_apk(void **state)
 {
 	(void)state;
-	if (!tmp)
-		skip();
+	assert_non_null(tmp); /* setup() fails without the fixtures */
 	char *path = sw_xasprintf("%s/pkg/fanal/analyzer/pkg/apk/testdata/apk", tmp);
 	struct sw_buf b = SW_BUF_INIT;
 	read_file(path, &b);
@@ -301,8 +296,7 @@ static void test_osdetect(void **state)
 static void test_os_release_fixtures(void **state)
 {
 	(void)state;
-	if (!tmp)
-		skip();
+	assert_non_null(tmp); /* setup() fails without the fixtures */
 	static const struct { const char *f, *id, *ver; } cases[] = {
 		{ "alpine", "alpine", "3.15.4" }, { "rhel", "rhel", "9.4" },
 		{ "centos", "centos", "7" }, { "rocky", "rocky", "9.3" },
@@ -331,15 +325,13 @@ static void test_os_release_fixtures(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	const char *data = sw_test_shared_data();
-	if (!data) {
-		printf("SKIP (partly): ../shared/data is absent; fixture tests skipped\n");
-		return 0;
-	}
+	char *archive = sw_test_require_shared_file("test_ospkg (Trivy's os-package fixtures)",
+						    "pkgdb/trivy-os-package-fixtures.tar.xz");
 	tmp = sw_test_tmpdir();
-	char *cmd = sw_xasprintf("tar -xJf '%s/pkgdb/trivy-os-package-fixtures.tar.xz' -C '%s'", data, tmp);
+	char *cmd = sw_xasprintf("tar -xJf '%s' -C '%s'", archive, tmp);
 	int r = sw_test_sh(cmd);
 	free(cmd);
+	free(archive);
 	return r == 0 ? 0 : -1;
 }
 

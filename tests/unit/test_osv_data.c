@@ -1,6 +1,6 @@
 /* test_osv_data.c - the real OSV archives of shared/data/vuln through the
  * update machinery: record counts and spot checks of named advisories.
- * Skips (77) when shared/data is absent. */
+ * Fails when shared/data is absent. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,24 +63,28 @@ static void test_real_osv_archives(void **state)
 	struct sw_vulndb *db = NULL;
 	struct sw_err err = SW_ERR_INIT;
 	assert_int_equal(sw_vulndb_open(path, SW_VULNDB_CREATE, &db, &err), 0);
+	/* the expected counts are the archives' own, counted by
+	 * tests/tools/count_records.py (at least min: the data is all there) */
 	static const struct {
 		const char *file, *include;
-		int64_t records;
+		int64_t min;
 	} archives[] = {
-		{ "osv/golang-vulndb-osv.tar.xz", NULL, 4291 },
-		{ "osv/pypa-advisory-database.tar.xz", NULL, 2661 },
-		{ "osv/rustsec-advisory-db-osv.tar.xz", NULL, 1206 },
-		{ "osv/osv-dev-testdata-records.tar.xz", NULL, 28 },
-		{ "ghsa/ghsa-osv-npm-pypi-maven.tar.xz", NULL, 75 },
-		{ "vendor-fixtures/vunnel-provider-test-fixtures.tar.xz", "**/ubuntu/test-fixtures/osv/**", 6 },
+		{ "osv/golang-vulndb-osv.tar.xz", NULL, 4000 },
+		{ "osv/pypa-advisory-database.tar.xz", NULL, 2500 },
+		{ "osv/rustsec-advisory-db-osv.tar.xz", NULL, 1000 },
+		{ "osv/osv-dev-testdata-records.tar.xz", NULL, 20 },
+		{ "ghsa/ghsa-osv-npm-pypi-maven.tar.xz", NULL, 50 },
+		{ "vendor-fixtures/vunnel-provider-test-fixtures.tar.xz", "**/ubuntu/test-fixtures/osv/**", 5 },
 	};
 	for (size_t i = 0; i < sizeof(archives) / sizeof(archives[0]); i++) {
 		char *p = sw_xasprintf("%s/vuln/%s", data, archives[i].file);
+		int64_t want = sw_test_count_records("osv", p, archives[i].include);
 		int64_t n = read_into(db, "osv", p, archives[i].include);
 		int64_t bad = -1;
 		sw_vulndb_sink_counts(db, NULL, &bad);
-		if (n != archives[i].records || bad != 0)
-			fail_msg("%s: %lld records, %lld bad", archives[i].file, (long long)n, (long long)bad);
+		if (want < archives[i].min || n != want || bad != 0)
+			fail_msg("%s: %lld records (the archive has %lld), %lld bad", archives[i].file,
+				 (long long)n, (long long)want, (long long)bad);
 		free(p);
 	}
 

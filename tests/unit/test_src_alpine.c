@@ -3,15 +3,9 @@
 #include "test_src_common.h"
 
 static const char *shared;
-static bool skipped;
 
-#define NEED_SHARED()                                                   \
-	do {                                                            \
-		if (!shared) {                                          \
-			skipped = true;                                 \
-			skip();                                         \
-		}                                                       \
-	} while (0)
+/* main() fails without shared data; nothing here is skipped */
+#define NEED_SHARED() assert_non_null(shared)
 
 static void test_secdb_yaml_all(void **state)
 {
@@ -31,12 +25,16 @@ static void test_secdb_yaml_all(void **state)
 			if (import_path(&sw_source_alpine, f, NULL, &s, &err) < 0)
 				fail_msg("%s", err.msg);
 			assert_int_equal(s.bad.len, 0);
+			/* counted with an independent YAML reader: ids and
+			 * (id, package, fixed-or-not) triples */
+			long want = sw_test_count_records("alpine-ids", f, NULL);
+			if ((long)s.n_vuln != want)
+				fail_msg("%s: %zu records, the file has %ld ids", f, s.n_vuln, want);
+			want = sw_test_count_records("alpine-affected", f, NULL);
+			if ((long)s.n_affected != want)
+				fail_msg("%s: %zu affected, the file has %ld", f, s.n_affected, want);
 			total += s.n_vuln;
 			if (strcmp(rel[i], "v3.11") == 0 && j == 0) {
-				/* counted with an independent YAML reader: ids and
-				 * (id, package, fixed-or-not) pairs */
-				assert_int_equal(s.n_vuln, 1124);
-				assert_int_equal(s.n_affected, 1180);
 				assert_rec_has(&s, "CVE-2019-14904", "src=alpine",
 					       "A Alpine:v3.11 ansible fixed fixed=2.9.3-r0\n");
 			}
@@ -53,7 +51,7 @@ static void test_secdb_yaml_all(void **state)
 			rec_release(&s);
 		}
 	}
-	assert_int_equal(total, 11442);
+	assert_true(total > 10000); /* every file was read */
 	remove_tree(dir);
 }
 
@@ -167,7 +165,7 @@ static void test_grouping(void **state)
 
 int main(void)
 {
-	shared = sw_test_shared_data();
+	shared = sw_test_require_shared_data("test_src_alpine (real advisory data)");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secdb_yaml_all),
 		cmocka_unit_test(test_secdb_samples),
@@ -176,9 +174,5 @@ int main(void)
 		cmocka_unit_test(test_grouping),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (rc == 0 && skipped) {
-		printf("SKIP: the real-data tests need ../shared/data (set SW_SHARED_DATA); it is absent\n");
-		return SW_TEST_SKIP;
-	}
 	return rc;
 }

@@ -194,6 +194,61 @@ static void test_outfile(void **state)
 	free(dir);
 }
 
+static void write_out(const char *path, const char *text)
+{
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_outfile o;
+	assert_int_equal(sw_outfile_open(&o, path, &err), 0);
+	fputs(text, o.fp);
+	assert_int_equal(sw_outfile_commit(&o, &err), 0);
+}
+
+/* modes as `>FILE` gives them: a new file 0666 & ~umask, a replaced file
+ * keeps its mode (it used to be 0644 whatever the umask, and replacing a
+ * 0600 file made it 0644) */
+static void test_outfile_modes(void **state)
+{
+	(void)state;
+	char *dir = sw_test_tmpdir();
+	char *path = sw_xasprintf("%s/out.json", dir);
+	struct stat st;
+	static const mode_t masks[] = { 022, 077, 002, 0 };
+	mode_t old = umask(022);
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		umask(masks[i]);
+		unlink(path);
+		write_out(path, "{}\n");
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0666 & ~masks[i]);
+	}
+	umask(022);
+	static const mode_t kept[] = { 0600, 0640, 0604, 0660, 0444 };
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		unlink(path);
+		write_out(path, "old\n");
+		assert_int_equal(chmod(path, kept[i]), 0);
+		write_out(path, "new\n");
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, kept[i]);
+		FILE *f = fopen(path, "r");
+		char line[8] = "";
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		fclose(f);
+		assert_string_equal(line, "new\n");
+	}
+	umask(old);
+	/* no temporary file left beside it */
+	char *cmd = sw_xasprintf("[ \"$(ls '%s')\" = out.json ]", dir);
+	assert_int_equal(sw_test_sh(cmd), 0);
+	free(cmd);
+	cmd = sw_xasprintf("rm -rf '%s'", dir);
+	sw_test_sh(cmd);
+	free(cmd);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_path_links),
 		cmocka_unit_test(test_path_glob_many_stars),
 		cmocka_unit_test(test_outfile),
+		cmocka_unit_test(test_outfile_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
