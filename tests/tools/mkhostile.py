@@ -15,6 +15,9 @@ Usage:
       Print the blob path (blobs/sha256/HEX) of the first layer of the one image.
   mkhostile.py config OCI_DIR
       Print the blob path of the config of the one image.
+  mkhostile.py deep-symlinks OUT_TAR DEPTH N
+      Write an uncompressed layer tar: DEPTH nested directories d/d/..., N symlinks
+      in the deepest one (to /usr/lib/os-release, which the layer also holds).
   mkhostile.py docker-member TAR config|layer0
       Print the member name manifest.json gives for the config or the first layer.
 """
@@ -70,6 +73,26 @@ def dup_member(path, member, content):
         tf.addfile(ti, io.BytesIO(data))
 
 
+def deep_symlinks(out, depth, n):
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tf:
+        p = ""
+        for _ in range(depth):
+            p = p + "/d" if p else "d"
+            ti = tarfile.TarInfo(p)
+            ti.type = tarfile.DIRTYPE
+            ti.mode = 0o755
+            tf.addfile(ti)
+        for j in range(n):
+            ti = tarfile.TarInfo("%s/s%d" % (p, j))
+            ti.type = tarfile.SYMTYPE
+            ti.linkname = "/usr/lib/os-release"
+            tf.addfile(ti)
+        data = b"ID=debian\nVERSION_ID=12\n"
+        ti = tarfile.TarInfo("usr/lib/os-release")
+        ti.size = len(data)
+        tf.addfile(ti, io.BytesIO(data))
+
+
 def read_member(path, name):
     if os.path.isdir(path):
         with open(os.path.join(path, name), "rb") as f:
@@ -94,6 +117,8 @@ def main():
         print("blobs/sha256/" + manifest_of(a[1])["layers"][0]["digest"][7:])
     elif a and a[0] == "config" and len(a) == 2:
         print("blobs/sha256/" + manifest_of(a[1])["config"]["digest"][7:])
+    elif a and a[0] == "deep-symlinks" and len(a) == 4:
+        deep_symlinks(a[1], int(a[2]), int(a[3]))
     elif a and a[0] == "docker-member" and len(a) == 3:
         m = json.loads(read_member(a[1], "manifest.json"))[0]
         print(m["Config"] if a[2] == "config" else m["Layers"][0])

@@ -168,6 +168,61 @@ static void test_fifo_blobs(void **state)
 	alarm(0);
 }
 
+static int count_entries(void *ctx, const struct sw_entry *e, struct sw_entry_reader *r,
+			 struct sw_err *err)
+{
+	(void)e;
+	(void)r;
+	(void)err;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* 20,000 symlinks 1,000 directories deep: each member's ancestors used to
+ * be looked up one prefix at a time (O(depth^2) per member, a minute in
+ * all); now one pass over the name.  Still refused: a member written
+ * through one of them. */
+static void test_deep_symlinks(void **state)
+{
+	(void)state;
+	char *p = sw_xasprintf("%s/deep.tar", tmp);
+	sh("python3 '%s' deep-symlinks '%s' 1000 20000", mkhostile, p);
+	struct sw_buf tar = SW_BUF_INIT;
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	char blk[65536];
+	ssize_t n;
+	while ((n = read(fd, blk, sizeof(blk))) > 0)
+		sw_buf_add(&tar, blk, (size_t)n);
+	close(fd);
+	assert_true(sw_buf_ok(&tar));
+	alarm(20);
+	size_t count = 0;
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_layer_walk_mem(tar.data, tar.len, NULL, count_entries, &count, &err), 0);
+	assert_int_equal(count, 1000 + 20000 + 1);
+	alarm(0);
+
+	/* the same shape with one member written through the last symlink */
+	struct sw_buf bad = SW_BUF_INIT;
+	tar_add(&bad, "a", '5', NULL, NULL, 0);
+	tar_add(&bad, "a/b", '5', NULL, NULL, 0);
+	tar_add(&bad, "a/b/l", '2', "/etc", NULL, 0);
+	tar_add(&bad, "a/b/m", '2', "/etc", NULL, 0);
+	tar_add(&bad, "a/b/m", '5', NULL, NULL, 0); /* a symlink replaced by a directory */
+	tar_add(&bad, "a/b/m/ok", '0', NULL, "x", 1);
+	tar_add(&bad, "a/b/l/passwd", '0', NULL, "x", 1);
+	tar_end(&bad);
+	count = 0;
+	assert_int_equal(sw_layer_walk_mem(bad.data, bad.len, NULL, count_entries, &count, &err),
+			 -SW_E_UNSAFE);
+	assert_non_null(strstr(err.msg, "member 'a/b/l/passwd' is written through symlink 'a/b/l'"));
+	assert_int_equal(count, 6);
+	sw_buf_release(&bad);
+	sw_buf_release(&tar);
+	free(p);
+}
+
 static int setup_hostile(void **state)
 {
 	int rc = setup(state);
@@ -187,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_index_fanout),
 		cmocka_unit_test(test_duplicate_members),
 		cmocka_unit_test(test_fifo_blobs),
+		cmocka_unit_test(test_deep_symlinks),
 	};
 	return cmocka_run_group_tests(tests, setup_hostile, teardown_hostile);
 }
