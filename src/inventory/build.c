@@ -47,10 +47,39 @@
 struct walk_ctx {
 	struct sw_layer_result *res;
 	bool paths;                /* record res->dirs and res->nondirs */
+	struct sw_map held;        /* path -> struct held*: files whose analyzer has a companion */
+	struct sw_map comps;       /* path -> struct held*: the companion of the file at path */
 	struct sw_buf content;     /* a file read whole */
 	uint8_t *scratch;          /* STREAM_SCRATCH bytes, allocated on first use */
 	const char *layer_name;
 };
+
+/* A whole file kept until the end of the layer walk (analyzer.h companions). */
+struct held {
+	const struct sw_analyzer *a;
+	uint8_t *data;
+	size_t len;
+};
+
+static void held_free(void *v)
+{
+	struct held *h = v;
+	if (h)
+		free(h->data);
+	free(h);
+}
+
+static void hold(struct sw_map *m, const char *path, const struct sw_analyzer *a, const void *data,
+		 size_t len)
+{
+	struct held *h = sw_xcalloc(1, sizeof(*h));
+	h->a = a;
+	h->data = sw_xmalloc(len ? len : 1);
+	if (len)
+		memcpy(h->data, data, len);
+	h->len = len;
+	held_free(sw_map_put(m, path, h));
+}
 
 static struct sw_lr_found *find_found(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
@@ -189,10 +218,13 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 		 * it as one chunk */
 		if (!loaded && read_content(&w->content, e, rd, whole_max, err) < 0)
 			return -1;
-		for (size_t i = 0; i < nrun; i++)
+		for (size_t i = 0; i < nrun; i++) {
 			if (sw_analyzer_run_mem(run[i], e->path, (const uint8_t *)w->content.data, w->content.len,
 						0, &run_f[i]->res, err) < 0)
 				return sw_err_wrap(err, "%s analyzer on '%s'", run[i]->name, e->path);
+			if (run[i]->companion_suffix && run[i]->parse_with)
+				hold(&w->held, e->path, run[i], w->content.data, w->content.len);
+		}
 	} else if (stream_content(w, e, rd, run, run_f, nrun, err) < 0) {
 		return -1;
 	}
@@ -244,6 +276,73 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 					 e->path, e->link));
 }
 
+/* A companion file (analyzer.h): kept whole for the end of the walk.
+ * Returns 1 if e was one, 0 if not, < 0 on a read error. */
+static int take_companion(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
+			  struct sw_err *err)
+{
+	const struct sw_analyzer *const *an = sw_analyzers_all();
+	size_t n = strlen(e->path);
+	for (size_t i = 0; an[i]; i++) {
+		const struct sw_analyzer *a = an[i];
+		if (!a->companion_suffix || !a->parse_with)
+			continue;
+		size_t sl = strlen(a->companion_suffix);
+		if (n <= sl || strcmp(e->path + n - sl, a->companion_suffix) != 0)
+			continue;
+		char *base = sw_xstrndup(e->path, n - sl);
+		if (!a->wants(base, e->mode, 0)) {
+			free(base);
+			continue;
+		}
+		int rc = 1;
+		if (e->size > a->max_size)
+			sw_vec_push(&w->res->warnings,
+				    sw_xasprintf("%s: %llu bytes is over the %s analyzer's limit; not read",
+						 e->path, (unsigned long long)e->size, a->name));
+		else if (read_content(&w->content, e, rd, a->max_size, err) < 0)
+			rc = -1;
+		else
+			hold(&w->comps, base, a, w->content.data, w->content.len);
+		free(base);
+		return rc;
+	}
+	return 0;
+}
+
+/* After the walk: a file and its companion from this layer are read
+ * together (what parse() found alone is replaced); a companion without its
+ * file is named in a warning (its file is in another layer, or absent). */
+static int apply_companions(struct walk_ctx *w, struct sw_err *err)
+{
+	const char *path;
+	void *v;
+	size_t it = 0;
+	while (sw_map_next(&w->comps, &it, &path, &v)) {
+		const struct held *c = v;
+		const struct held *h = sw_map_get(&w->held, path);
+		struct sw_lr_found *f = h ? find_found(w->res, path, c->a->name) : NULL;
+		if (!f) {
+			if (c->len)
+				sw_vec_push(&w->res->warnings,
+					    sw_xasprintf("%s%s: not read: the %s analyzer reads it only "
+							 "with '%s' from the same layer",
+							 path, c->a->companion_suffix, c->a->name, path));
+			continue;
+		}
+		sw_pkglist_release(&f->res);
+		f->res = (struct sw_pkglist)SW_PKGLIST_INIT;
+		if (c->a->parse_with(path, h->data, h->len, c->data, c->len, &f->res, err) < 0)
+			return sw_err_wrap(err, "%s analyzer on '%s'", c->a->name, path);
+		for (size_t k = 0; k < f->res.pkgs.len; k++) {
+			struct sw_package *p = f->res.pkgs.items[k];
+			if (!p->path)
+				p->path = sw_xstrdup(path);
+		}
+	}
+	return 0;
+}
+
 static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader *rd,
 		    struct sw_err *err)
 {
@@ -267,8 +366,10 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 	case SW_ENT_HARDLINK:
 		analyze_hardlink(w, e);
 		break;
-	case SW_ENT_FILE:
-		return analyze_file(w, e, rd, err);
+	case SW_ENT_FILE: {
+		int c = take_companion(w, e, rd, err);
+		return c ? (c < 0 ? c : 0) : analyze_file(w, e, rd, err);
+	}
 	default:
 		break;
 	}
@@ -304,7 +405,13 @@ static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *
 	const struct sw_layer_desc *d = in->layers.items[idx];
 	struct walk_ctx w = { .res = res, .paths = in->layers.len > 1 || (d->diff_id && *d->diff_id) };
 	sw_buf_init(&w.content, 0);
+	w.held = (struct sw_map)SW_MAP_INIT;
+	w.comps = (struct sw_map)SW_MAP_INIT;
 	int r = sw_image_walk_layer(img, idx, on_entry, &w, err);
+	if (r == 0)
+		r = apply_companions(&w, err);
+	sw_map_free_all(&w.held, held_free);
+	sw_map_free_all(&w.comps, held_free);
 	sort_unique(&res->dirs);
 	sort_unique(&res->nondirs);
 	sw_buf_release(&w.content);

@@ -90,6 +90,64 @@ for cmd in sbom scan; do
 		ok "$cmd --help says what a cache hit verifies" || bad "$cmd --help: cache hit text"
 done
 
+# rpmdb.sqlite-wal: committed transactions not yet checkpointed are part of
+# the database for rpm.  A real WAL is made by rpm itself: alpha installed and
+# checkpointed, then beta installed while a reader holds a snapshot (so no
+# checkpoint can copy it into rpmdb.sqlite).  Expected: what `rpm -qa` lists
+# from a copy of the same two files.
+R=$T/rpm; mkdir -p $R/top/SPECS $R/db
+for n in alpha beta; do
+	printf 'Name: %s
+Version: 1.0
+Release: 1
+Summary: t
+License: MIT
+BuildArch: noarch
+%%description
+t
+%%files
+' $n > $R/top/SPECS/$n.spec
+	rpmbuild --define "_topdir $R/top" -bb $R/top/SPECS/$n.spec >/dev/null 2>&1 || bad "rpmbuild $n"
+done
+RPM() { rpm --dbpath "$1" --define '_db_backend sqlite' "${@:2}" 2>/dev/null; }
+RPM $R/db --initdb && RPM $R/db -i --nodeps --justdb $R/top/RPMS/noarch/alpha-1.0-1.noarch.rpm || bad "rpm alpha"
+python3 - $R/db $R/snap $R/top/RPMS/noarch/beta-1.0-1.noarch.rpm <<'PY' || bad "rpm beta into the WAL"
+import os, shutil, sqlite3, subprocess, sys
+db, out, pkg = sys.argv[1:]
+con = sqlite3.connect(os.path.join(db, "rpmdb.sqlite"), isolation_level=None)
+con.execute("BEGIN")
+con.execute("SELECT count(*) FROM Packages").fetchall()  # a snapshot held open
+subprocess.run(["rpm", "--dbpath", db, "--define", "_db_backend sqlite", "-i", "--nodeps", "--justdb", pkg],
+               check=True, stderr=subprocess.DEVNULL)
+os.makedirs(out)
+for f in ("rpmdb.sqlite", "rpmdb.sqlite-wal"):
+    shutil.copy(os.path.join(db, f), out)
+con.close()
+PY
+rpmqa() { rm -rf $T/qa; mkdir $T/qa; cp "$@" $T/qa/; RPM $T/qa -qa --qf '%{NAME}\n' | sort | tr '\n' ' ' | sed 's/ $//'; }
+rpms() { python3 -c 'import json,sys; print(" ".join(sorted(p["name"] for p in json.load(open(sys.argv[1]))["packages"] if p["type"] == "rpm")))' "$1"; }
+mkdir -p $R/l0/var/lib/rpm $R/l0/etc; printf 'ID=fedora
+VERSION_ID=39
+' > $R/l0/etc/os-release
+cp $R/snap/rpmdb.sqlite $R/snap/rpmdb.sqlite-wal $R/l0/var/lib/rpm/
+want=$(rpmqa $R/snap/rpmdb.sqlite $R/snap/rpmdb.sqlite-wal)
+[ "$want" = "alpha beta" ] && [ "$(rpmqa $R/snap/rpmdb.sqlite)" = "alpha" ] || bad "rpm fixture: with WAL '$want', without '$(rpmqa $R/snap/rpmdb.sqlite)'"
+$MKIMAGE --format oci -o $T/img-wal $R/l0 && timeout 60 $STOWAWAY sbom -q -f json -o $T/wal.json oci:$T/img-wal &&
+	[ "$(rpms $T/wal.json)" = "$want" ] && ok "rpmdb.sqlite-wal applied: '$want' as rpm -qa" ||
+	bad "rpmdb.sqlite-wal: got '$(rpms $T/wal.json 2>/dev/null)', rpm -qa '$want'"
+# the last frame damaged: its commit is not valid, for rpm (SQLite) as for us
+python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-100]^=1; open(p,"wb").write(b)' $R/l0/var/lib/rpm/rpmdb.sqlite-wal
+want=$(rpmqa $R/l0/var/lib/rpm/rpmdb.sqlite $R/l0/var/lib/rpm/rpmdb.sqlite-wal)
+$MKIMAGE --format oci -o $T/img-wal2 $R/l0 && timeout 60 $STOWAWAY sbom -q -f json -o $T/wal2.json oci:$T/img-wal2 &&
+	[ "$(rpms $T/wal2.json)" = "$want" ] && ok "damaged WAL frame: '$want' as rpm -qa" ||
+	bad "damaged WAL: got '$(rpms $T/wal2.json 2>/dev/null)', rpm -qa '$want'"
+# the WAL alone in an upper layer (its database below): not read, and said so
+mkdir -p $R/l1/var/lib/rpm $R/l2/var/lib/rpm
+cp $R/snap/rpmdb.sqlite $R/l1/var/lib/rpm/; cp $R/snap/rpmdb.sqlite-wal $R/l2/var/lib/rpm/
+cp -r $R/l0/etc $R/l1/
+$MKIMAGE --format oci -o $T/img-wal3 $R/l1 $R/l2 && timeout 60 $STOWAWAY sbom -q -f json -o $T/wal3.json oci:$T/img-wal3 &&
+	grep -q "rpmdb.sqlite-wal: not read" $T/wal3.json && ok "WAL in another layer: warned" || bad "WAL in another layer: no warning"
+
 # 20,000 symlinks 1,000 directories deep: bounded work (was about a minute)
 $MKHOSTILE deep-symlinks $T/deep.tar 1000 20000 &&
 	$MKIMAGE --format oci --compression none -o $T/img-deep $T/deep.tar || bad "build deep"
