@@ -77,6 +77,13 @@ int sw_rpmdb_parse_sqlite_wal(const char *path, const uint8_t *data, size_t len,
  * commit), the database then being *db_pages pages.  Returns 0. */
 int sw_rpmdb_sqlite_wal_frames(const uint8_t *db, size_t dblen, const uint8_t *wal, size_t wallen,
 			       size_t *committed, uint32_t *db_pages);
+/* A copy of db (sqlite3_malloc64'd: free with sqlite3_free) with the
+ * committed frames of wal applied (none if wal is NULL or invalid), its
+ * length in *outlen and the frames applied in *applied; NULL with err set
+ * when out of memory or larger than SW_RPMDB_SQLITE_MAX. */
+unsigned char *sw_rpmdb_sqlite_apply_wal(const char *name, const uint8_t *db, size_t dblen,
+					 const uint8_t *wal, size_t wallen, size_t *outlen,
+					 size_t *applied, struct sw_err *err);
 int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		       struct sw_err *err);
 int sw_rpmdb_parse_ndb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,

@@ -100,12 +100,9 @@ int sw_rpmdb_sqlite_wal_frames(const uint8_t *db, size_t dblen, const uint8_t *w
 	return 0;
 }
 
-/* A malloc'd (sqlite3_malloc64) copy of the database with the committed
- * WAL frames applied, its length in *outlen; the frames applied in
- * *applied.  NULL when out of memory or over the size limit. */
-static unsigned char *db_with_wal(const uint8_t *db, size_t dblen, const uint8_t *wal,
-				  size_t wallen, size_t *outlen, size_t *applied,
-				  struct sw_err *err, const char *name)
+unsigned char *sw_rpmdb_sqlite_apply_wal(const char *name, const uint8_t *db, size_t dblen,
+					 const uint8_t *wal, size_t wallen, size_t *outlen,
+					 size_t *applied, struct sw_err *err)
 {
 	size_t committed = 0;
 	uint32_t pages = 0;
@@ -173,7 +170,8 @@ int sw_rpmdb_parse_sqlite_wal(const char *path, const uint8_t *data, size_t len,
 	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, (int)SW_RPM_HEADER_MAX_DATA);
 
 	size_t applied = 0;
-	unsigned char *copy = db_with_wal(data, len, wal, wal ? wal_len : 0, &len, &applied, err, name);
+	unsigned char *copy = sw_rpmdb_sqlite_apply_wal(name, data, len, wal, wal ? wal_len : 0, &len,
+							&applied, err);
 	if (!copy) {
 		r = -(err ? err->code : SW_E_NOMEM);
 		goto out;
