@@ -323,8 +323,15 @@ static int open_layout(struct sw_image *img, const char *tag, struct sw_err *err
 	struct gather g = { SW_VEC_INIT, SW_VEC_INIT, SW_MAP_INIT, SW_MAP_INIT, 0 };
 	struct sw_vec cands = SW_VEC_INIT;
 	int rc;
-	if (!sw_store_has(img->store, "oci-layout")) {
-		rc = sw_err_set(err, SW_E_FORMAT, "not an OCI image layout (oci-layout is missing)");
+	struct sw_err e2 = SW_ERR_INIT;
+	if (sw_store_check(img->store, "oci-layout", &e2) < 0) {
+		if (e2.code == SW_E_NOTFOUND)
+			rc = sw_err_set(err, SW_E_FORMAT, "not an OCI image layout (oci-layout is missing)");
+		else {
+			if (err)
+				*err = e2;
+			rc = -e2.code;
+		}
 		goto out;
 	}
 	if ((rc = sw_store_read_all(img->store, "oci-layout", 65536, &b, err)) < 0 ||
