@@ -552,7 +552,9 @@ static uint64_t hash_basis(void)
 		if (f)
 			fclose(f);
 		b = (r ^ 0xcbf29ce484222325ULL) | 1;
-		atomic_store(&basis, b);
+		uint64_t none = 0;
+		if (!atomic_compare_exchange_strong(&basis, &none, b))
+			b = none; /* another thread set it first: one basis per process */
 	}
 	return b;
 }
