@@ -90,6 +90,8 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 		return sw_err_errno(err, "cannot open");
 	if (S_ISDIR(st.st_mode))
 		return sw_err_set(err, SW_E_FORMAT, "is a directory, not a docker-archive tar");
+	if (!S_ISREG(st.st_mode))
+		return sw_err_set(err, SW_E_FORMAT, "not a regular file");
 	if ((rc = sw_store_open(ref->path, true, &img->store, err)) < 0)
 		return rc;
 	if (!sw_store_has(img->store, "manifest.json")) {
@@ -161,8 +163,14 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 		const struct sw_descriptor *src = sw_map_get(&e->layer_sources, d->diff_id);
 		if (src && src->media_type)
 			sw_str_set(&d->media_type, src->media_type);
-		if (sw_store_has(img->store, e->layers.items[i]))
+		struct sw_err e2 = SW_ERR_INIT;
+		if ((rc = sw_store_check(img->store, e->layers.items[i], &e2)) == 0)
 			continue;
+		if (e2.code != SW_E_NOTFOUND) {
+			if (err)
+				*err = e2;
+			goto out;
+		}
 		if (src)
 			rc = sw_err_set(err, SW_E_NOTFOUND,
 					"layer %zu '%s' is a foreign layer and its blob '%s' is "

@@ -87,6 +87,7 @@ struct sw_store_member {
 	uint64_t size;
 	int type;    /* AE_IFREG, AE_IFLNK, ... ; hardlinks: AE_IFREG with link */
 	char *link;  /* symlink target (raw) or hardlink target (cleaned), or NULL */
+	unsigned copies; /* how many members have this name (> 1: ambiguous, refused) */
 };
 
 struct sw_store {
@@ -99,7 +100,12 @@ struct sw_store {
 int sw_store_open(const char *path, bool is_tar, struct sw_store **out, struct sw_err *err);
 void sw_store_free(struct sw_store *s);
 /* True if a regular member/file (or a link to one) named name exists. */
-bool sw_store_has(const struct sw_store *s, const char *name);
+bool sw_store_has(const struct sw_store *s, const char *name); /* also true for a duplicated name */
+/* 0 if name designates exactly one regular member/file (links followed);
+ * SW_E_NOTFOUND "blob 'NAME' is missing", or SW_E_FORMAT when a tar holds
+ * the name (or a link on the way) more than once: `tar -x` and docker load
+ * keep the last copy, so the archive means two things and is refused. */
+int sw_store_check(const struct sw_store *s, const char *name, struct sw_err *err);
 /* Size of the member (following links), or -1 if it is missing. */
 int64_t sw_store_size(const struct sw_store *s, const char *name);
 /* Read a whole member; SW_E_LIMIT if larger than max, SW_E_NOTFOUND if absent.

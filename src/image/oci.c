@@ -48,7 +48,16 @@ struct leaf {
 struct gather {
 	struct sw_vec leaves;   /* struct leaf* */
 	struct sw_vec indexes;  /* struct sw_index* (owned) */
+	struct sw_map kinds;    /* digest -> (void *)(1 + enum sw_doc_kind) when sniffed */
+	struct sw_map expanded; /* digests of the indexes already walked */
+	size_t visits;          /* descriptors looked at, all levels */
 };
+
+/* Nested indexes may name one child many times, at every level: each
+ * index is read and walked once (by digest) and the walk stops after
+ * MAX_VISITS descriptors, so the work is bounded by the bytes of the
+ * distinct documents, not by the number of paths through them. */
+#define MAX_VISITS 65536
 
 static bool is_index_type(const char *mt)
 {
@@ -61,27 +70,48 @@ static bool is_schema1_type(const char *mt)
 	return mt && strncmp(mt, "application/vnd.docker.distribution.manifest.v1", 48) == 0;
 }
 
+/* Is the document d names an index?  From its media type, else by reading
+ * it (once per digest). */
+static int sniff_index(struct sw_image *img, struct gather *g, const struct sw_descriptor *d,
+		       bool *index, struct sw_err *err)
+{
+	if (d->media_type) {
+		*index = is_index_type(d->media_type);
+		return 0;
+	}
+	uintptr_t known = (uintptr_t)sw_map_get(&g->kinds, d->digest);
+	if (known) {
+		*index = known - 1 == SW_DOC_INDEX;
+		return 0;
+	}
+	struct sw_buf b = SW_BUF_INIT;
+	enum sw_doc_kind k = SW_DOC_UNKNOWN;
+	char what[128];
+	snprintf(what, sizeof(what), "manifest '%s'", d->digest);
+	int rc = read_blob(img, "manifest", d->digest, d->size, &b, err);
+	if (rc == 0)
+		rc = sw_manifest_kind(what, b.data, b.len, &k, err);
+	sw_buf_release(&b);
+	if (rc < 0)
+		return rc;
+	sw_map_put(&g->kinds, d->digest, (void *)(uintptr_t)(1 + k));
+	*index = k == SW_DOC_INDEX;
+	return 0;
+}
+
 static int gather(struct sw_image *img, struct gather *g, struct sw_vec *descs, const char *top_ref,
 		  int depth, struct sw_err *err)
 {
 	for (size_t i = 0; i < descs->len; i++) {
 		struct sw_descriptor *d = descs->items[i];
 		const char *tref = depth == 0 ? d->ref_name : top_ref;
-		bool index = is_index_type(d->media_type);
-		if (!d->media_type) {
-			/* no media type: look at the document */
-			struct sw_buf b = SW_BUF_INIT;
-			enum sw_doc_kind k = SW_DOC_UNKNOWN;
-			char what[128];
-			snprintf(what, sizeof(what), "manifest '%s'", d->digest);
-			int rc = read_blob(img, "manifest", d->digest, d->size, &b, err);
-			if (rc == 0)
-				rc = sw_manifest_kind(what, b.data, b.len, &k, err);
-			sw_buf_release(&b);
-			if (rc < 0)
-				return rc;
-			index = k == SW_DOC_INDEX;
-		}
+		if (++g->visits > MAX_VISITS)
+			return sw_err_set(err, SW_E_LIMIT,
+					  "image indexes name more than %d manifests in all", MAX_VISITS);
+		bool index = false;
+		int rc = sniff_index(img, g, d, &index, err);
+		if (rc < 0)
+			return rc;
 		if (!index) {
 			if (g->leaves.len >= MAX_LEAVES)
 				return sw_err_set(err, SW_E_LIMIT, "more than %d manifests", MAX_LEAVES);
@@ -94,8 +124,11 @@ static int gather(struct sw_image *img, struct gather *g, struct sw_vec *descs, 
 		if (depth >= MAX_INDEX_DEPTH)
 			return sw_err_set(err, SW_E_LIMIT, "image indexes nested more than %d deep",
 					  MAX_INDEX_DEPTH);
+		if (sw_map_has(&g->expanded, d->digest))
+			continue; /* its manifests are already gathered */
+		sw_map_put(&g->expanded, d->digest, NULL);
 		struct sw_buf b = SW_BUF_INIT;
-		int rc = read_blob(img, "index", d->digest, d->size, &b, err);
+		rc = read_blob(img, "index", d->digest, d->size, &b, err);
 		if (rc < 0) {
 			sw_buf_release(&b);
 			return rc;
@@ -244,15 +277,9 @@ static int open_manifest(struct sw_image *img, const struct leaf *l, struct sw_e
 			goto out;
 		}
 		char *name = blob_name(d->digest);
-		if (img->store->is_tar) { /* the header scan knows */
-			rc = sw_store_has(img->store, name)
-				     ? 0
-				     : sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
-		} else { /* opening tells why it cannot be read */
-			struct sw_store_stream *st = NULL;
-			rc = sw_store_stream_open(img->store, name, &st, err);
-			sw_store_stream_close(st);
-		}
+		/* tar: the header scan knows (missing, duplicated); directory:
+		 * opening tells why it cannot be read (missing, not a file) */
+		rc = sw_store_check(img->store, name, err);
 		if (rc < 0) {
 			if (err && err->code != SW_E_NOTFOUND) {
 				free(name);
@@ -293,11 +320,18 @@ static int open_layout(struct sw_image *img, const char *tag, struct sw_err *err
 {
 	struct sw_buf b = SW_BUF_INIT;
 	struct sw_index top = { 0 };
-	struct gather g = { SW_VEC_INIT, SW_VEC_INIT };
+	struct gather g = { SW_VEC_INIT, SW_VEC_INIT, SW_MAP_INIT, SW_MAP_INIT, 0 };
 	struct sw_vec cands = SW_VEC_INIT;
 	int rc;
-	if (!sw_store_has(img->store, "oci-layout")) {
-		rc = sw_err_set(err, SW_E_FORMAT, "not an OCI image layout (oci-layout is missing)");
+	struct sw_err e2 = SW_ERR_INIT;
+	if (sw_store_check(img->store, "oci-layout", &e2) < 0) {
+		if (e2.code == SW_E_NOTFOUND)
+			rc = sw_err_set(err, SW_E_FORMAT, "not an OCI image layout (oci-layout is missing)");
+		else {
+			if (err)
+				*err = e2;
+			rc = -e2.code;
+		}
 		goto out;
 	}
 	if ((rc = sw_store_read_all(img->store, "oci-layout", 65536, &b, err)) < 0 ||
@@ -332,6 +366,8 @@ out:
 	sw_vec_release(&cands);
 	sw_vec_free_all(&g.leaves, free);
 	sw_vec_free_all(&g.indexes, index_free);
+	sw_map_release(&g.kinds);
+	sw_map_release(&g.expanded);
 	sw_index_release(&top);
 	sw_buf_release(&b);
 	return rc;
@@ -361,6 +397,8 @@ static int oci_archive_open(struct sw_image *img, const struct sw_ref *ref,
 		return sw_err_errno(err, "cannot open");
 	if (S_ISDIR(st.st_mode))
 		return sw_err_set(err, SW_E_FORMAT, "is a directory (use oci: for a layout directory)");
+	if (!S_ISREG(st.st_mode))
+		return sw_err_set(err, SW_E_FORMAT, "not a regular file");
 	int rc = sw_store_open(ref->path, true, &img->store, err);
 	if (rc < 0)
 		return rc;

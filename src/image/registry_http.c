@@ -15,6 +15,13 @@
  * simply continues); a registry that ignores Range (200) is re-read and the
  * bytes already delivered are skipped.
  *
+ * Time: a transfer fails after `timeout` seconds without a byte (and each
+ * connect after at most 30 s).  Small requests (manifests, tokens, the
+ * config) also have a total deadline, retries included: `small_timeout`
+ * seconds (60; STOWAWAY_REGISTRY_SMALL_TIMEOUT), so a registry trickling
+ * 2 bytes/s cannot hold a scan forever.  A blob stream stops at the size
+ * its descriptor declares: more bytes are an error, not read to their end.
+ *
  * Threads: the sw_registry state is shared (a mutex guards the token); each
  * request and each stream uses its own curl handles.
  */
@@ -48,6 +55,7 @@ struct sw_registry {
 	bool creds_looked_up;
 	bool insecure, plain_http;
 	long timeout;       /* seconds without progress */
+	long small_timeout; /* seconds in all for a manifest, token or config (retries included) */
 	long backoff_ms;
 	pthread_mutex_t mu; /* guards scheme, token, gen, creds lookup */
 	enum auth_scheme scheme;
@@ -89,6 +97,7 @@ int sw_registry_new(const struct sw_registry_ref *ref, const struct sw_registry_
 	}
 	r->timeout = env_long("STOWAWAY_REGISTRY_TIMEOUT", 60, 1, 3600);
 	r->backoff_ms = env_long("STOWAWAY_REGISTRY_BACKOFF_MS", 250, 0, 60000);
+	r->small_timeout = env_long("STOWAWAY_REGISTRY_SMALL_TIMEOUT", 60, 1, 3600);
 	pthread_mutex_init(&r->mu, NULL);
 	*out = r;
 	return 0;
@@ -177,6 +186,20 @@ static size_t body_cb(char *data, size_t size, size_t n, void *ud)
 	struct sw_buf *b = ud;
 	sw_buf_add(b, data, size * n);
 	return sw_buf_ok(b) ? size * n : 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left before deadline (at least 1 while any is left), or 0. */
+static long ms_left(long long deadline)
+{
+	long long left = deadline - now_ms();
+	return left <= 0 ? 0 : (long)left;
 }
 
 static void sleep_ms(long ms)
@@ -291,7 +314,14 @@ static int fetch_token(struct sw_registry *r, const struct sw_registry_challenge
 		rc = sw_err_set(err, SW_E_AUTH, "token endpoint '%.200s' is not https", ch->realm);
 		goto out;
 	}
+	long long deadline = now_ms() + r->small_timeout * 1000LL;
 	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
+		long left = ms_left(deadline);
+		if (!left) {
+			rc = sw_err_set(err, SW_E_NET, "token endpoint '%.200s': no answer within %ld s",
+					ch->realm, r->small_timeout);
+			goto out;
+		}
 		sw_buf_reset(&body);
 		body.failed = false;
 		sw_curl->easy_reset(h);
@@ -302,7 +332,7 @@ static int fetch_token(struct sw_registry *r, const struct sw_registry_challenge
 		sw_curl->easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 		sw_curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		sw_curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout < 30 ? r->timeout : 30L);
-		sw_curl->easy_setopt(h, CURLOPT_TIMEOUT, r->timeout);
+		sw_curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, left);
 		sw_curl->easy_setopt(h, CURLOPT_USERAGENT, "stowaway");
 		if (r->insecure) {
 			sw_curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -470,15 +500,22 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 	int rc = 0;
 	bool auth_failed = false;
 	int attempt = 0;
+	long long deadline = now_ms() + r->small_timeout * 1000LL;
 	for (int round = 0; round < MAX_TRIES + 3; round++) {
+		long left = ms_left(deadline);
+		if (!left)
+			break;
 		sw_buf_release(body);
 		sw_buf_init(body, max);
 		unsigned gen = setup(r, h, url, accept, NULL, x);
 		sw_curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
 		sw_curl->easy_setopt(h, CURLOPT_WRITEDATA, body);
+		sw_curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, left);
 		CURLcode cc = sw_curl->easy_perform(h);
 		long status = 0;
 		sw_curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (cc == CURLE_OPERATION_TIMEDOUT && !ms_left(deadline))
+			break;
 		if (cc == CURLE_WRITE_ERROR && !sw_buf_ok(body)) {
 			rc = sw_err_set(err, SW_E_LIMIT, "'%s': %s '%s' is larger than %zu bytes",
 					r->display, what, id, max);
@@ -509,7 +546,12 @@ static int get_small(struct sw_registry *r, const char *url, const char *accept,
 		rc = 0;
 		goto out;
 	}
-	rc = sw_err_set(err, SW_E_NET, "'%s': %s '%s': too many retries", r->display, what, id);
+	if (!ms_left(deadline))
+		rc = sw_err_set(err, SW_E_NET, "'%s': %s '%s': not received within %ld s", r->display,
+				what, id, r->small_timeout);
+	else
+		rc = sw_err_set(err, SW_E_NET, "'%s': %s '%s': too many retries", r->display, what,
+				id);
 out:
 	sw_curl->easy_cleanup(h);
 	return rc;
@@ -560,6 +602,8 @@ struct sw_registry_stream {
 	int restarts;
 	bool auth_failed;
 	bool complete;          /* the whole blob was delivered */
+	bool overlong;          /* the registry sent more than size bytes */
+	long long deadline;     /* now_ms() limit for a small blob, or 0 */
 };
 
 static size_t stream_write(char *data, size_t size, size_t n, void *ud)
@@ -595,13 +639,18 @@ static size_t stream_write(char *data, size_t size, size_t n, void *ud)
 		p += k;
 		rest -= k;
 	}
+	if (s->size && rest > s->size - s->got) {
+		/* more than the descriptor declares: keep what it declares and stop */
+		rest = (size_t)(s->size - s->got);
+		s->overlong = true;
+	}
 	if (rest) {
 		sw_buf_add(&s->pend, p, rest);
 		if (!sw_buf_ok(&s->pend))
 			return 0;
 		s->got += rest;
 	}
-	return len;
+	return s->overlong ? 0 : len;
 }
 
 static int stream_start(struct sw_registry_stream *s, struct sw_err *err)
@@ -612,6 +661,13 @@ static int stream_start(struct sw_registry_stream *s, struct sw_err *err)
 	s->gen = setup(s->r, s->h, s->url, NULL, s->got ? range : NULL, &s->x);
 	sw_curl->easy_setopt(s->h, CURLOPT_WRITEFUNCTION, stream_write);
 	sw_curl->easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	if (s->deadline) {
+		long left = ms_left(s->deadline);
+		if (!left)
+			return sw_err_set(err, SW_E_NET, "'%s': blob '%s': not received within %ld s",
+					  s->r->display, s->digest, s->r->small_timeout);
+		sw_curl->easy_setopt(s->h, CURLOPT_TIMEOUT_MS, left);
+	}
 	s->checked = s->data_mode = s->finished = s->bad_range = false;
 	s->skip = 0;
 	s->transfer_start = s->got;
@@ -674,6 +730,14 @@ static int stream_finished(struct sw_registry_stream *s, struct sw_err *err)
 		s->fails = 0;
 		s->auth_failed = false;
 	}
+	if (s->overlong)
+		return sw_err_set(err, SW_E_FORMAT,
+				  "'%s': blob '%s': the registry sent more than the %" PRIu64
+				  " bytes its descriptor declares",
+				  r->display, s->digest, s->size);
+	if (s->deadline && !ms_left(s->deadline))
+		return sw_err_set(err, SW_E_NET, "'%s': blob '%s': not received within %ld s",
+				  r->display, s->digest, r->small_timeout);
 	if (++s->restarts > MAX_RESTARTS)
 		return sw_err_set(err, SW_E_NET, "'%s': blob '%s': gave up after %d transfers",
 				  r->display, s->digest, MAX_RESTARTS);
@@ -772,6 +836,7 @@ int sw_registry_get_blob(struct sw_registry *r, const char *digest, size_t max, 
 	int rc = sw_registry_stream_open(r, digest, 0, &st, err);
 	if (rc < 0)
 		return rc;
+	st->deadline = now_ms() + r->small_timeout * 1000LL;
 	sw_buf_release(body);
 	sw_buf_init(body, max);
 	char chunk[16384];

@@ -7,6 +7,12 @@
  * so several may be read at once from different threads.  Member links
  * (docker save writes symlinks for repeated layers) are followed inside
  * the tar, at most 8 times.
+ *
+ * A name that two members share is recorded, not resolved: extractors keep
+ * the last copy, a reader that stops at the first sees the other, so any
+ * lookup through such a name fails (sw_store_check()).  A directory store
+ * opens only regular files (never a FIFO or a device, which would block or
+ * act on open).
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -86,13 +92,15 @@ static int scan_tar(struct sw_store *s, struct sw_err *err)
 		struct sw_err e2 = SW_ERR_INIT;
 		if (!name || sw_path_clean_member(name, &clean, &e2) < 0)
 			continue; /* never looked up: harmless */
-		if (sw_map_has(&s->members, clean)) {
-			/* a repeated name: the first one counts, as in
-			 * sw_store_stream_open() which stops at the first */
+		struct sw_store_member *seen = sw_map_get(&s->members, clean);
+		if (seen) {
+			/* a repeated name: refused when looked up (see top) */
+			seen->copies++;
 			free(clean);
 			continue;
 		}
 		struct sw_store_member *m = sw_xcalloc(1, sizeof(*m));
+		m->copies = 1;
 		la_int64_t sz = archive_entry_size(ae);
 		m->size = sz > 0 ? (uint64_t)sz : 0;
 		m->type = (int)archive_entry_filetype(ae);
@@ -128,9 +136,11 @@ int sw_store_open(const char *path, bool is_tar, struct sw_store **out, struct s
 }
 
 /* The regular member that name designates in a tar store (links
- * followed), with its final name in *final (malloc'd). */
+ * followed), with its final name in *final (malloc'd).  A name on the way
+ * that several members share stops the lookup: NULL, with that name in
+ * *dup (malloc'd) and its count in *copies. */
 static const struct sw_store_member *tar_lookup(const struct sw_store *s, const char *name,
-						char **final)
+						char **final, char **dup, unsigned *copies)
 {
 	char *cur = sw_xstrdup(name);
 	const struct sw_store_member *m = NULL;
@@ -138,6 +148,15 @@ static const struct sw_store_member *tar_lookup(const struct sw_store *s, const 
 		m = sw_map_get(&s->members, cur);
 		if (!m)
 			break;
+		if (m->copies > 1) {
+			if (dup) {
+				*dup = cur;
+				*copies = m->copies;
+				cur = NULL;
+			}
+			m = NULL;
+			break;
+		}
 		char *next = NULL;
 		if (m->type == AE_IFLNK && m->link)
 			next = sw_path_resolve_link(cur, m->link);
@@ -160,6 +179,19 @@ static const struct sw_store_member *tar_lookup(const struct sw_store *s, const 
 	return m;
 }
 
+static int dup_error(const char *name, const char *dup, unsigned copies, struct sw_err *err)
+{
+	if (strcmp(name, dup) == 0)
+		return sw_err_set(err, SW_E_FORMAT,
+				  "'%s' appears %u times in the archive (tar -x keeps the last one, "
+				  "so the archive is ambiguous)",
+				  name, copies);
+	return sw_err_set(err, SW_E_FORMAT,
+			  "'%s': its link '%s' appears %u times in the archive (tar -x keeps the "
+			  "last one, so the archive is ambiguous)",
+			  name, dup, copies);
+}
+
 /* Open name under a directory store without following symlinks out of it:
  * every component is opened relative to the previous one with O_NOFOLLOW. */
 static int dir_open(const struct sw_store *s, const char *name, struct sw_err *err)
@@ -178,7 +210,18 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 		char *slash = strchr(p, '/');
 		if (slash)
 			*slash = '\0';
-		int fd = openat(dfd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (slash ? O_DIRECTORY : 0));
+		/* the last component: a FIFO would block open() and a device may
+		 * act on it, so look first and open without blocking */
+		struct stat lst;
+		if (!slash && fstatat(dfd, p, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode)) {
+			close(dfd);
+			sw_err_set(err, SW_E_FORMAT, "blob '%s' is not a regular file", name);
+			free(clean);
+			return -1;
+		}
+		int fd = openat(dfd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+					(slash ? O_DIRECTORY : O_NONBLOCK));
 		int e = errno;
 		close(dfd);
 		if (fd < 0) {
@@ -202,6 +245,10 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 				sw_err_set(err, SW_E_FORMAT, "blob '%s' is not a regular file", name);
 				return -1;
 			}
+			/* regular: reads never block, but keep the usual flags */
+			int fl = fcntl(fd, F_GETFL);
+			if (fl >= 0)
+				(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 			free(clean);
 			return fd;
 		}
@@ -210,8 +257,43 @@ static int dir_open(const struct sw_store *s, const char *name, struct sw_err *e
 	}
 }
 
+int sw_store_check(const struct sw_store *s, const char *name, struct sw_err *err)
+{
+	if (!s->is_tar) {
+		int fd = dir_open(s, name, err);
+		if (fd < 0)
+			return -(err ? err->code : SW_E_NOTFOUND);
+		close(fd);
+		return 0;
+	}
+	char *clean = NULL, *dup = NULL;
+	unsigned copies = 0;
+	if (sw_path_clean_member(name, &clean, err) < 0)
+		return -(err ? err->code : SW_E_UNSAFE);
+	const struct sw_store_member *m = tar_lookup(s, clean, NULL, &dup, &copies);
+	free(clean);
+	int rc = 0;
+	if (dup)
+		rc = dup_error(name, dup, copies, err);
+	else if (!m)
+		rc = sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+	free(dup);
+	return rc;
+}
+
 bool sw_store_has(const struct sw_store *s, const char *name)
 {
+	if (s->is_tar) { /* a duplicated name exists: reading it says why it fails */
+		char *clean = NULL, *dup = NULL;
+		unsigned copies = 0;
+		struct sw_err e = SW_ERR_INIT;
+		if (sw_path_clean_member(name, &clean, &e) < 0)
+			return false;
+		const struct sw_store_member *m = tar_lookup(s, clean, NULL, &dup, &copies);
+		free(clean);
+		free(dup);
+		return m || dup;
+	}
 	return sw_store_size(s, name) >= 0;
 }
 
@@ -222,7 +304,7 @@ int64_t sw_store_size(const struct sw_store *s, const char *name)
 		struct sw_err e = SW_ERR_INIT;
 		if (sw_path_clean_member(name, &clean, &e) < 0)
 			return -1;
-		const struct sw_store_member *m = tar_lookup(s, clean, NULL);
+		const struct sw_store_member *m = tar_lookup(s, clean, NULL, NULL, NULL);
 		free(clean);
 		return m ? (int64_t)m->size : -1;
 	}
@@ -276,12 +358,17 @@ int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_s
 		sw_store_stream_close(st);
 		return -(err ? err->code : SW_E_UNSAFE);
 	}
-	const struct sw_store_member *m = tar_lookup(s, clean, &final);
+	char *dup = NULL;
+	unsigned copies = 0;
+	const struct sw_store_member *m = tar_lookup(s, clean, &final, &dup, &copies);
 	free(clean);
 	if (!m || !final) {
+		int rc = dup ? dup_error(name, dup, copies, err)
+			     : sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+		free(dup);
 		free(final);
 		sw_store_stream_close(st);
-		return sw_err_set(err, SW_E_NOTFOUND, "blob '%s' is missing", name);
+		return rc;
 	}
 	st->a = tar_open(s->path, err);
 	if (!st->a) {

@@ -54,6 +54,14 @@ struct sw_analyzer {
 	void *(*begin)(const char *path, uint64_t size);
 	bool (*feed)(void *state, const uint8_t *data, size_t len);
 	int (*end)(void *state, struct sw_pkglist *out, struct sw_err *err);
+	/* optional, parse() analyzers only: a file next to a wanted one that
+	 * changes what it holds (rpmdb.sqlite-wal next to rpmdb.sqlite).  When
+	 * one layer holds the wanted file PATH and PATH + companion_suffix
+	 * (read whole, up to max_size), the layer pass replaces what parse()
+	 * found in PATH by what parse_with() finds in the two. */
+	const char *companion_suffix;
+	int (*parse_with)(const char *path, const uint8_t *data, size_t len, const uint8_t *comp,
+			  size_t comp_len, struct sw_pkglist *out, struct sw_err *err);
 };
 
 /* Run any analyzer over a file in memory: parse() once, or begin(), feed()

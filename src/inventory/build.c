@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,10 +46,40 @@
 
 struct walk_ctx {
 	struct sw_layer_result *res;
+	bool paths;                /* record res->dirs and res->nondirs */
+	struct sw_map held;        /* path -> struct held*: files whose analyzer has a companion */
+	struct sw_map comps;       /* path -> struct held*: the companion of the file at path */
 	struct sw_buf content;     /* a file read whole */
 	uint8_t *scratch;          /* STREAM_SCRATCH bytes, allocated on first use */
 	const char *layer_name;
 };
+
+/* A whole file kept until the end of the layer walk (analyzer.h companions). */
+struct held {
+	const struct sw_analyzer *a;
+	uint8_t *data;
+	size_t len;
+};
+
+static void held_free(void *v)
+{
+	struct held *h = v;
+	if (h)
+		free(h->data);
+	free(h);
+}
+
+static void hold(struct sw_map *m, const char *path, const struct sw_analyzer *a, const void *data,
+		 size_t len)
+{
+	struct held *h = sw_xcalloc(1, sizeof(*h));
+	h->a = a;
+	h->data = sw_xmalloc(len ? len : 1);
+	if (len)
+		memcpy(h->data, data, len);
+	h->len = len;
+	held_free(sw_map_put(m, path, h));
+}
 
 static struct sw_lr_found *find_found(struct sw_layer_result *r, const char *path, const char *analyzer)
 {
@@ -187,10 +218,13 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 		 * it as one chunk */
 		if (!loaded && read_content(&w->content, e, rd, whole_max, err) < 0)
 			return -1;
-		for (size_t i = 0; i < nrun; i++)
+		for (size_t i = 0; i < nrun; i++) {
 			if (sw_analyzer_run_mem(run[i], e->path, (const uint8_t *)w->content.data, w->content.len,
 						0, &run_f[i]->res, err) < 0)
 				return sw_err_wrap(err, "%s analyzer on '%s'", run[i]->name, e->path);
+			if (run[i]->companion_suffix && run[i]->parse_with)
+				hold(&w->held, e->path, run[i], w->content.data, w->content.len);
+		}
 	} else if (stream_content(w, e, rd, run, run_f, nrun, err) < 0) {
 		return -1;
 	}
@@ -242,10 +276,79 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 					 e->path, e->link));
 }
 
+/* A companion file (analyzer.h): kept whole for the end of the walk.
+ * Returns 1 if e was one, 0 if not, < 0 on a read error. */
+static int take_companion(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
+			  struct sw_err *err)
+{
+	const struct sw_analyzer *const *an = sw_analyzers_all();
+	size_t n = strlen(e->path);
+	for (size_t i = 0; an[i]; i++) {
+		const struct sw_analyzer *a = an[i];
+		if (!a->companion_suffix || !a->parse_with)
+			continue;
+		size_t sl = strlen(a->companion_suffix);
+		if (n <= sl || strcmp(e->path + n - sl, a->companion_suffix) != 0)
+			continue;
+		char *base = sw_xstrndup(e->path, n - sl);
+		if (!a->wants(base, e->mode, 0)) {
+			free(base);
+			continue;
+		}
+		int rc = 1;
+		if (e->size > a->max_size)
+			sw_vec_push(&w->res->warnings,
+				    sw_xasprintf("%s: %llu bytes is over the %s analyzer's limit; not read",
+						 e->path, (unsigned long long)e->size, a->name));
+		else if (read_content(&w->content, e, rd, a->max_size, err) < 0)
+			rc = -1;
+		else
+			hold(&w->comps, base, a, w->content.data, w->content.len);
+		free(base);
+		return rc;
+	}
+	return 0;
+}
+
+/* After the walk: a file and its companion from this layer are read
+ * together (what parse() found alone is replaced); a companion without its
+ * file is named in a warning (its file is in another layer, or absent). */
+static int apply_companions(struct walk_ctx *w, struct sw_err *err)
+{
+	const char *path;
+	void *v;
+	size_t it = 0;
+	while (sw_map_next(&w->comps, &it, &path, &v)) {
+		const struct held *c = v;
+		const struct held *h = sw_map_get(&w->held, path);
+		struct sw_lr_found *f = h ? find_found(w->res, path, c->a->name) : NULL;
+		if (!f) {
+			if (c->len)
+				sw_vec_push(&w->res->warnings,
+					    sw_xasprintf("%s%s: not read: the %s analyzer reads it only "
+							 "with '%s' from the same layer",
+							 path, c->a->companion_suffix, c->a->name, path));
+			continue;
+		}
+		sw_pkglist_release(&f->res);
+		f->res = (struct sw_pkglist)SW_PKGLIST_INIT;
+		if (c->a->parse_with(path, h->data, h->len, c->data, c->len, &f->res, err) < 0)
+			return sw_err_wrap(err, "%s analyzer on '%s'", c->a->name, path);
+		for (size_t k = 0; k < f->res.pkgs.len; k++) {
+			struct sw_package *p = f->res.pkgs.items[k];
+			if (!p->path)
+				p->path = sw_xstrdup(path);
+		}
+	}
+	return 0;
+}
+
 static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader *rd,
 		    struct sw_err *err)
 {
 	struct walk_ctx *w = ctx;
+	if (w->paths && e->type != SW_ENT_WHITEOUT && e->type != SW_ENT_OPAQUE)
+		sw_vec_push_strdup(e->type == SW_ENT_DIR ? &w->res->dirs : &w->res->nondirs, e->path);
 	switch (e->type) {
 	case SW_ENT_WHITEOUT:
 		sw_vec_push_strdup(&w->res->whiteouts, e->path);
@@ -263,19 +366,54 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 	case SW_ENT_HARDLINK:
 		analyze_hardlink(w, e);
 		break;
-	case SW_ENT_FILE:
-		return analyze_file(w, e, rd, err);
+	case SW_ENT_FILE: {
+		int c = take_companion(w, e, rd, err);
+		return c ? (c < 0 ? c : 0) : analyze_file(w, e, rd, err);
+	}
 	default:
 		break;
 	}
 	return 0;
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort a vector of owned strings and drop repeats. */
+static void sort_unique(struct sw_vec *v)
+{
+	if (v->len < 2)
+		return;
+	qsort(v->items, v->len, sizeof(void *), cmp_strp);
+	size_t o = 1;
+	for (size_t i = 1; i < v->len; i++) {
+		if (strcmp(v->items[i], v->items[o - 1]) == 0)
+			free(v->items[i]);
+		else
+			v->items[o++] = v->items[i];
+	}
+	v->len = o;
+}
+
 static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *res, struct sw_err *err)
 {
-	struct walk_ctx w = { .res = res };
+	/* the path sets serve only layers above this one: a lone layer without
+	 * a diff_id (dir:, never cached) needs none */
+	const struct sw_image_info *in = sw_image_get_info(img);
+	const struct sw_layer_desc *d = in->layers.items[idx];
+	struct walk_ctx w = { .res = res, .paths = in->layers.len > 1 || (d->diff_id && *d->diff_id) };
 	sw_buf_init(&w.content, 0);
+	w.held = (struct sw_map)SW_MAP_INIT;
+	w.comps = (struct sw_map)SW_MAP_INIT;
 	int r = sw_image_walk_layer(img, idx, on_entry, &w, err);
+	if (r == 0)
+		r = apply_companions(&w, err);
+	sw_map_free_all(&w.held, held_free);
+	sw_map_free_all(&w.comps, held_free);
+	sort_unique(&res->dirs);
+	sort_unique(&res->nondirs);
 	sw_buf_release(&w.content);
 	free(w.scratch);
 	return r;
@@ -382,6 +520,151 @@ static void apply_deletions(struct merged *m, const struct sw_layer_result *r)
 	sw_map_release(&op);
 }
 
+/* ---- replacements: OCI layer.md "Changeset over existing files" ----
+ *
+ * An entry of a layer at a path a lower layer also has replaces it unless
+ * both are directories: a non-directory at P hides everything lower layers
+ * had under P/ (the directory is unlinked first), and a directory at P
+ * hides a lower non-directory P (a symlink in particular: lower files
+ * reached through it are no longer at those paths).
+ *
+ * Every path the merge tracks (analyzed files and symlinks of lower
+ * layers) is checked against the layer's path sets: one running FNV-1a
+ * hash over the path, each proper prefix looked up in a hash set of the
+ * layer's non-directories, a hit confirmed by exact search in the sorted
+ * vector.  O(length) per tracked path, whatever its depth; the hash basis
+ * is random per process, so a layer cannot aim collisions at a prefix. */
+
+struct u64set {
+	uint64_t *slots; /* 0 = empty (a hash of 0 is stored as 1) */
+	size_t cap;
+};
+
+static uint64_t hash_basis(void)
+{
+	static _Atomic uint64_t basis;
+	uint64_t b = atomic_load(&basis);
+	if (!b) {
+		uint64_t r = 0;
+		FILE *f = fopen("/dev/urandom", "rb");
+		if (!f || fread(&r, sizeof(r), 1, f) != 1)
+			r = (uint64_t)(uintptr_t)&basis ^ (uint64_t)getpid() << 32;
+		if (f)
+			fclose(f);
+		b = (r ^ 0xcbf29ce484222325ULL) | 1;
+		uint64_t none = 0;
+		if (!atomic_compare_exchange_strong(&basis, &none, b))
+			b = none; /* another thread set it first: one basis per process */
+	}
+	return b;
+}
+
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = hash_basis();
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return h ? h : 1;
+}
+
+static void u64set_init(struct u64set *set, size_t n)
+{
+	set->cap = 16;
+	while (set->cap < n * 2)
+		set->cap <<= 1;
+	set->slots = sw_xcalloc(set->cap, sizeof(uint64_t));
+}
+
+static void u64set_add(struct u64set *set, uint64_t h)
+{
+	for (size_t i = (size_t)h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (set->slots[i] == h)
+			return;
+		if (!set->slots[i]) {
+			set->slots[i] = h;
+			return;
+		}
+	}
+}
+
+static bool u64set_has(const struct u64set *set, uint64_t h)
+{
+	for (size_t i = (size_t)h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (set->slots[i] == h)
+			return true;
+		if (!set->slots[i])
+			return false;
+	}
+}
+
+/* Is the first n bytes of key one of the sorted paths? */
+static bool sorted_has(const struct sw_vec *v, const char *key, size_t n)
+{
+	size_t lo = 0, hi = v->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *p = v->items[mid];
+		int c = strncmp(p, key, n);
+		if (c == 0 && p[n])
+			c = 1;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Does layer r replace the lower path key (see above)? */
+static bool is_replaced(const struct sw_layer_result *r, const struct u64set *nondir, const char *key)
+{
+	if (r->dirs.len && sorted_has(&r->dirs, key, strlen(key)))
+		return true;
+	if (!r->nondirs.len)
+		return false;
+	uint64_t h = hash_basis();
+	for (size_t i = 0; key[i]; i++) {
+		if (key[i] == '/' && u64set_has(nondir, h ? h : 1) && sorted_has(&r->nondirs, key, i))
+			return true;
+		h = (h ^ (unsigned char)key[i]) * FNV_PRIME;
+	}
+	return false;
+}
+
+static void apply_replacements(struct merged *m, const struct sw_layer_result *r)
+{
+	if (!r->dirs.len && !r->nondirs.len)
+		return;
+	if (!m->files.len && !m->links.len)
+		return;
+	struct u64set nondir;
+	u64set_init(&nondir, r->nondirs.len);
+	for (size_t i = 0; i < r->nondirs.len; i++)
+		u64set_add(&nondir, path_hash(r->nondirs.items[i]));
+	struct sw_map *maps[2] = { &m->files, &m->links };
+	for (int k = 0; k < 2; k++) {
+		struct sw_vec doomed = SW_VEC_INIT;
+		const char *key;
+		size_t it = 0;
+		while (sw_map_next(maps[k], &it, &key, NULL))
+			if (is_replaced(r, &nondir, key))
+				sw_vec_push_strdup(&doomed, key);
+		for (size_t i = 0; i < doomed.len; i++) {
+			void *v = sw_map_del(maps[k], doomed.items[i]);
+			if (k == 0)
+				slot_free(v);
+			else
+				free(v);
+		}
+		sw_vec_free_strings(&doomed);
+	}
+	free(nondir.slots);
+}
+
 static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
 {
 	if (!sw_streq(a->name, b->name) || !sw_streq(a->type, b->type))
@@ -396,6 +679,7 @@ static bool same_pkg(const struct sw_package *a, const struct sw_package *b)
 static void merge_layer(struct merged *m, const struct sw_layer_result *r, int layer)
 {
 	apply_deletions(m, r);
+	apply_replacements(m, r);
 	/* Paths this layer writes replace lower ones.  Take the old slots out
 	 * first: a rewritten database keeps older packages' layers. */
 	struct sw_map old = SW_MAP_INIT;

@@ -11,6 +11,9 @@
  *   strvec whiteouts, strvec opaques
  *   u32 nlinks   { str path, str target }
  *   strvec warnings
+ *   pathset dirs, pathset nondirs
+ *       (sorted paths, front-coded: u32 count { u32 shared, str suffix },
+ *        shared = bytes in common with the previous path)
  *   u32 crc32 of everything before it
  */
 #include "inventory/layer_cache.h"
@@ -25,9 +28,9 @@
 #include "util/mem.h"
 
 #define LC_MAGIC "SWLC"
-#define LC_FORMAT 1u
+#define LC_FORMAT 2u
 /* Bump when build.c's layer pass changes what it records for the same input. */
-#define LC_PASS_VERSION 1u
+#define LC_PASS_VERSION 2u
 #define LC_WHAT "layer cache file"
 #define LC_MAX_FILE (256u * 1024u * 1024u)
 
@@ -62,6 +65,8 @@ void sw_layer_result_release(struct sw_layer_result *r)
 	sw_vec_free_strings(&r->whiteouts);
 	sw_vec_free_strings(&r->opaques);
 	sw_vec_free_all(&r->links, link_free);
+	sw_vec_free_strings(&r->dirs);
+	sw_vec_free_strings(&r->nondirs);
 	sw_vec_free_strings(&r->warnings);
 }
 
@@ -84,6 +89,21 @@ char *sw_layer_cache_key(const char *diff_id)
 }
 
 /* ---- encoding ---- */
+
+static void put_pathset(struct sw_buf *out, const struct sw_vec *v)
+{
+	sw_cache_put_u32(out, (uint32_t)v->len);
+	const char *prev = "";
+	for (size_t i = 0; i < v->len; i++) {
+		const char *p = v->items[i];
+		size_t k = 0;
+		while (prev[k] && prev[k] == p[k])
+			k++;
+		sw_cache_put_u32(out, (uint32_t)k);
+		sw_cache_put_str(out, p + k);
+		prev = p;
+	}
+}
 
 int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, struct sw_buf *out,
 			  struct sw_err *err)
@@ -109,10 +129,34 @@ int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, stru
 		sw_cache_put_str(out, l->target);
 	}
 	sw_cache_put_strvec(out, &r->warnings);
+	put_pathset(out, &r->dirs);
+	put_pathset(out, &r->nondirs);
 	return sw_cache_put_end(out, start, "layer cache entry", err);
 }
 
 /* ---- decoding ---- */
+
+static void get_pathset(struct sw_cache_rd *r, struct sw_vec *v)
+{
+	size_t n = sw_cache_get_count(r, 8);
+	const char *prev = "";
+	size_t prev_len = 0;
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		uint32_t k = sw_cache_get_u32(r);
+		char *suffix = sw_cache_get_req_str(r);
+		if (r->bad || k > prev_len) {
+			free(suffix);
+			if (!r->bad)
+				sw_cache_rd_fail(r, "bad path set");
+			break;
+		}
+		char *p = sw_xasprintf("%.*s%s", (int)k, prev, suffix);
+		free(suffix);
+		sw_vec_push(v, p);
+		prev = p;
+		prev_len = strlen(p);
+	}
+}
 
 /* The static name of an analyzer, or NULL if there is none by that name. */
 static const char *analyzer_name(const char *name)
@@ -132,7 +176,8 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	struct sw_cache_rd r;
 	if (sw_cache_rd_begin(&r, data, len, LC_MAGIC, LC_FORMAT, key, LC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
-	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT };
+	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT,
+					SW_VEC_INIT, SW_VEC_INIT };
 	/* a found entry is at least 4 u32 + 1 strvec count */
 	size_t nfound = sw_cache_get_count(&r, 20);
 	for (size_t i = 0; i < nfound && !r.bad; i++) {
@@ -166,6 +211,8 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 		sw_vec_push(&res.links, l);
 	}
 	sw_cache_get_strvec(&r, &res.warnings);
+	get_pathset(&r, &res.dirs);
+	get_pathset(&r, &res.nondirs);
 	if (sw_cache_rd_end(&r, LC_WHAT, err) < 0) {
 		sw_layer_result_release(&res);
 		return -SW_E_FORMAT;

@@ -3,7 +3,8 @@
  *
  * The layer pass (build.c) turns one layer into a struct sw_layer_result:
  * the files the analyzers read (with their packages and warnings), the
- * release files' contents, whiteouts, opaque directories and links.  A
+ * release files' contents, whiteouts, opaque directories and links, and the
+ * paths of its directories and of its other entries.  A
  * result depends only on the layer's content (its diff_id) and on the
  * analyzers, so it is cached under a key made of both:
  *
@@ -59,6 +60,13 @@ struct sw_layer_result {
 	struct sw_vec opaques;    /* char* */
 	struct sw_vec links;      /* struct sw_lr_link* */
 	struct sw_vec warnings;   /* char* */
+	/* every directory and every non-directory entry (files, symlinks, hard
+	 * links, devices, FIFOs) of the layer, sorted, no duplicates: the merge
+	 * needs them to apply "a non-directory replaces a directory and all
+	 * under it, a directory replaces a non-directory" (OCI layer.md,
+	 * "Changeset over existing files") to lower layers' paths */
+	struct sw_vec dirs;       /* char* */
+	struct sw_vec nondirs;    /* char* */
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);

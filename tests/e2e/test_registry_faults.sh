@@ -3,7 +3,8 @@
 # 127.0.0.1: a bearer-token flow (challenge, token endpoint, scope, refresh)
 # and faults: a blob with a wrong digest, 429 then success, a connection cut
 # mid-blob (resumed with Range), a registry ignoring Range, a missing
-# manifest, a token endpoint that refuses, schema 1.  Each case checks the
+# manifest, a token endpoint that refuses, schema 1, a manifest or config
+# trickled at 2 bytes/s, a layer longer than its descriptor.  Each case checks the
 # exit code and the message.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
@@ -102,6 +103,22 @@ run registry:127.0.0.1:1/team/app:v1
 	bad "connection refused (rc $RC): $ERR"
 run 'registry:127.0.0.1:1/Team/App:v1'
 [ $RC = 2 ] && [[ $ERR == *"bad repository name"* ]] && ok "bad reference" || bad "bad reference (rc $RC): $ERR"
+
+# hostile registries must not hold a scan forever (each run under `timeout`:
+# a regression fails instead of hanging)
+slow_run() { start=$SECONDS; OUT=$(STOWAWAY_REGISTRY_SMALL_TIMEOUT=3 timeout 60 "$STOWAWAY" sbom -q -f json --plain-http "$@" 2>$T/err); RC=$?; ERR=$(cat $T/err); took=$((SECONDS - start)); }
+serve slow-manifest
+slow_run $REF:v1
+[ $RC = 2 ] && [[ $ERR == *"manifest 'v1': not received within 3 s"* ]] && [ $took -lt 30 ] &&
+	ok "manifest at 2 bytes/s: stopped by the total deadline in ${took} s" || bad "slow manifest (rc $RC, ${took} s): $ERR"
+serve slow-config
+slow_run $REF:v1
+[ $RC = 2 ] && [[ $ERR == *"blob 'sha256:"*"not received within 3 s"* ]] && [ $took -lt 30 ] &&
+	ok "config at 2 bytes/s: stopped in ${took} s" || bad "slow config (rc $RC, ${took} s): $ERR"
+serve long-layer
+slow_run $REF:v1
+[ $RC = 2 ] && [[ $ERR == *"the registry sent more than the "*" bytes its descriptor declares"* ]] &&
+	ok "layer longer than its descriptor: stopped at the declared size" || bad "long layer (rc $RC, ${took} s): $ERR"
 
 echo "$fails failure(s)"
 [ $fails = 0 ]

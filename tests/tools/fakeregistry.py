@@ -15,6 +15,9 @@ token flow.  Faults are switched on with --fault (repeatable):
   schema1        manifests are served as Docker schema 1
   hostile-error  manifests answer 404 with terminal escapes (ESC, C1 U+009B, a
                  bidi override) in the error code and message
+  slow-manifest  manifests are sent at 2 bytes/s (Content-Length is right)
+  slow-config    the config blob is sent at 2 bytes/s
+  long-layer     layer blobs are followed by endless extra bytes (no Content-Length)
 
 Usage: fakeregistry.py --layout DIR --repo REPO --port-file F [--log F] [--lifetime S] [--fault X]...
 The server writes its port to F, logs "METHOD PATH STATUS RANGE" lines to --log, and
@@ -27,6 +30,7 @@ import json
 import os
 import re
 import threading
+import time
 
 A = None
 LOCK = threading.Lock()
@@ -95,6 +99,37 @@ class H(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         log("%s %s %d %s" % (self.command, self.path, status, self.headers.get("Range", "-")))
 
+    def trickle(self, body, ctype):
+        """Send body at 2 bytes/s; stop when the client goes away."""
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        log("%s %s trickle %s" % (self.command, self.path, self.headers.get("Range", "-")))
+        try:
+            for i in range(0, len(body), 2):
+                self.wfile.write(body[i:i + 2])
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def endless(self, data):
+        """Send data, then zeros until the client goes away (no length)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        log("%s %s endless %s" % (self.command, self.path, self.headers.get("Range", "-")))
+        try:
+            self.wfile.write(data)
+            for _ in range(100000):  # 6.5 GB at most
+                self.wfile.write(bytes(65536))
+        except OSError:
+            pass
+        self.close_connection = True
+
     def error(self, status, code, msg, extra=None):
         body = json.dumps({"errors": [{"code": code, "message": msg}]}).encode()
         self.reply(status, body, extra=extra)
@@ -147,6 +182,8 @@ class H(http.server.BaseHTTPRequestHandler):
             body, mt = found
             if "schema1" in A.fault:
                 mt = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+            if "slow-manifest" in A.fault:
+                return self.trickle(body, mt)
             return self.reply(200, body, mt, {"Docker-Content-Digest": "sha256:" + hashlib.sha256(body).hexdigest()})
         p = blob_path(ref)
         if not p:
@@ -154,6 +191,10 @@ class H(http.server.BaseHTTPRequestHandler):
         data = open(p, "rb").read()
         if "wrong-digest" in A.fault and ref in layer_digests():
             data = bytes([data[0] ^ 1]) + data[1:] if len(data) < 64 else data[:40] + bytes([data[40] ^ 1]) + data[41:]
+        if "slow-config" in A.fault and ref not in layer_digests():
+            return self.trickle(data, "application/octet-stream")
+        if "long-layer" in A.fault and ref in layer_digests():
+            return self.endless(data)
         rng = self.headers.get("Range")
         if rng and "no-range" not in A.fault:
             mm = re.fullmatch(r"bytes=(\d+)-", rng)

@@ -139,6 +139,22 @@ static bool rpm_database(const char *path)
 	return rpm_wants(path, 0, 0);
 }
 
+/* rpmdb.sqlite with its rpmdb.sqlite-wal from the same layer */
+static int rpm_parse_with(const char *path, const uint8_t *data, size_t len, const uint8_t *wal,
+			  size_t wal_len, struct sw_pkglist *out, struct sw_err *err)
+{
+	struct sw_err perr = SW_ERR_INIT;
+	int rc = len >= 16 && memcmp(data, "SQLite format 3", 16) == 0
+			 ? sw_rpmdb_parse_sqlite_wal(path, data, len, wal, wal_len, out, &perr)
+			 : sw_rpmdb_parse(path, data, len, out, &perr);
+	if (rc < 0) {
+		if (perr.code == SW_E_NOMEM)
+			return sw_err_set(err, SW_E_NOMEM, "%s", perr.msg);
+		sw_pkglist_warn(out, "%s", perr.msg);
+	}
+	return 0;
+}
+
 static int rpm_parse(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		     struct sw_err *err)
 {
@@ -153,9 +169,11 @@ static int rpm_parse(const char *path, const uint8_t *data, size_t len, struct s
 
 const struct sw_analyzer sw_analyzer_rpm = {
     .name = "rpm",
-    .version = 1,
+    .version = 2, /* 2: rpmdb.sqlite-wal applied */
     .max_size = 512u << 20,
     .wants = rpm_wants,
     .database = rpm_database,
     .parse = rpm_parse,
+    .companion_suffix = "-wal",
+    .parse_with = rpm_parse_with,
 };

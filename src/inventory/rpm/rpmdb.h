@@ -32,6 +32,7 @@
 #define SW_RPM_HEADER_MAX_DATA 0x0fffffffu  /* data store bytes per header (rpm's own limit) */
 #define SW_RPM_HEADER_MAX_ARRAY 0x000fffffu /* values per entry, except BIN (rpm's own limit) */
 #define SW_RPMDB_MAX_PACKAGES 200000u       /* records read from one database */
+#define SW_RPMDB_SQLITE_MAX ((uint64_t)512 << 20) /* a database with its WAL applied */
 
 /*
  * Decode one header blob as stored in a package database: big-endian
@@ -65,6 +66,24 @@ int sw_rpmdb_parse(const char *path, const uint8_t *data, size_t len, struct sw_
 /* The same for one known format (no detection); used by the fuzz targets. */
 int sw_rpmdb_parse_sqlite(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 			  struct sw_err *err);
+/* rpmdb.sqlite with its rpmdb.sqlite-wal (wal may be NULL): the committed
+ * transactions of the WAL are applied to a private copy first, as SQLite
+ * reads them (rpmdb_sqlite.c). */
+int sw_rpmdb_parse_sqlite_wal(const char *path, const uint8_t *data, size_t len,
+			      const uint8_t *wal, size_t wal_len, struct sw_pkglist *out,
+			      struct sw_err *err);
+/* The frames of a WAL that SQLite would apply to db: *committed frames
+ * (0 if the WAL is invalid, belongs to another page size, or holds no
+ * commit), the database then being *db_pages pages.  Returns 0. */
+int sw_rpmdb_sqlite_wal_frames(const uint8_t *db, size_t dblen, const uint8_t *wal, size_t wallen,
+			       size_t *committed, uint32_t *db_pages);
+/* A copy of db (sqlite3_malloc64'd: free with sqlite3_free) with the
+ * committed frames of wal applied (none if wal is NULL or invalid), its
+ * length in *outlen and the frames applied in *applied; NULL with err set
+ * when out of memory or larger than SW_RPMDB_SQLITE_MAX. */
+unsigned char *sw_rpmdb_sqlite_apply_wal(const char *name, const uint8_t *db, size_t dblen,
+					 const uint8_t *wal, size_t wallen, size_t *outlen,
+					 size_t *applied, struct sw_err *err);
 int sw_rpmdb_parse_bdb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
 		       struct sw_err *err);
 int sw_rpmdb_parse_ndb(const char *path, const uint8_t *data, size_t len, struct sw_pkglist *out,
