@@ -11,13 +11,13 @@
 # search`), and still install the other sources' fresh data.  A record
 # count falling by more than --max-drop needs --force.  Expected counts are
 # computed here from the input files, never from stowaway's output.
-# Skips (77) without shared data.
+# Fails without shared data.
 set -u
 : "${STOWAWAY:?set STOWAWAY to the stowaway binary}"
 D=${SW_SHARED_DATA:-}/vuln
 if [ -z "${SW_SHARED_DATA:-}" ] || [ ! -d "$D" ]; then
-  echo "SKIP: needs ../shared/data/vuln (set SW_SHARED_DATA); it is absent"
-  exit 77
+  echo "FAIL: needs ../shared/data/vuln (set SW_SHARED_DATA); it is absent"
+  exit 1
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/sw-db-safety-XXXXXX")
 SERVER_PID=

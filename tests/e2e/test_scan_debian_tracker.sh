@@ -12,15 +12,15 @@
 # Debian samples only (../shared/data/vuln/debian).  The expected findings
 # below were worked out by hand from those advisory files; the severities
 # are read here from the advisory text (vuln-list "Severity": unimportant ->
-# negligible, none -> unknown).  Skips (77) without shared data.
+# negligible, none -> unknown).  Fails without shared data.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
 D=${SW_SHARED_DATA:-}
 P=$D/pkgdb/dpkg/debian12-minbase-debootstrap
 V=$D/vuln/debian
 if [ -z "$D" ] || [ ! -f "$P/status" ] || [ ! -d "$V/vuln-list-debian-sample" ]; then
-  echo "SKIP: needs ../shared/data (pkgdb/dpkg and vuln/debian; set SW_SHARED_DATA); it is absent"
-  exit 77
+  echo "FAIL: needs ../shared/data (pkgdb/dpkg and vuln/debian; set SW_SHARED_DATA); it is absent"
+  exit 1
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/sw-debian-XXXXXX")
 trap 'rm -rf "$T"' EXIT
