@@ -266,8 +266,8 @@ int cmd_scan(int argc, char **argv)
 	case SW_SCAN_PASS: rc = SW_EXIT_OK; break;
 	case SW_SCAN_FAIL: rc = SW_EXIT_FAIL; break;
 	case SW_SCAN_FAIL_INCOMPLETE:
-		fprintf(stderr, "stowaway: error: the result is incomplete (see above), so --fail-on cannot "
-				"pass; --allow-incomplete accepts it\n");
+		sw_cmd_msg("error: the result is incomplete (see above), so --fail-on cannot "
+			   "pass; --allow-incomplete accepts it");
 		rc = SW_EXIT_ERROR;
 		break;
 	}
