@@ -74,7 +74,7 @@ cat > $T/osv/GHSA-hhhh-hhhh-hhhh.json <<'J'
  "database_specific": {"severity": "HIGH"}}
 J
 printf '{"id": "GHSA-bad' > "$T/osv/bad${H}record.json"
-$STOWAWAY db update --source osv=$T/osv > $T/upd.out 2> $T/upd.err
+$STOWAWAY db update --max-bad 1 --source osv=$T/osv > $T/upd.out 2> $T/upd.err
 [ -s $STOWAWAY_DB ] && ok "db update from a hostile OSV record" || bad "db update: $(cat $T/upd.err)"
 safe $T/upd.err "db update stderr" && ok "db update stderr" || bad "db update stderr passes terminal controls"
 
