@@ -488,6 +488,20 @@ static bool is_deleted(const struct sw_map *wh, const struct sw_map *op, const c
 	return false;
 }
 
+/* Remove the paths in doomed (owned strings, freed here; the vector is
+ * empty after) from m's files (links: false) or links (links: true). */
+static void drop_paths(struct merged *m, bool links, struct sw_vec *doomed)
+{
+	for (size_t i = 0; i < doomed->len; i++) {
+		void *v = sw_map_del(links ? &m->links : &m->files, doomed->items[i]);
+		if (links)
+			free(v);
+		else
+			slot_free(v);
+	}
+	sw_vec_free_strings(doomed);
+}
+
 static void apply_deletions(struct merged *m, const struct sw_layer_result *r)
 {
 	if (!r->opaques.len && !r->whiteouts.len)
@@ -498,22 +512,14 @@ static void apply_deletions(struct merged *m, const struct sw_layer_result *r)
 	for (size_t i = 0; i < r->opaques.len; i++)
 		sw_map_put(&op, r->opaques.items[i], NULL);
 	struct sw_buf tmp = SW_BUF_INIT;
-	struct sw_map *maps[2] = { &m->files, &m->links };
+	struct sw_vec doomed = SW_VEC_INIT;
 	for (int k = 0; k < 2; k++) {
-		struct sw_vec doomed = SW_VEC_INIT;
 		const char *key;
 		size_t it = 0;
-		while (sw_map_next(maps[k], &it, &key, NULL))
+		while (sw_map_next(k ? &m->links : &m->files, &it, &key, NULL))
 			if (is_deleted(&wh, &op, key, &tmp))
 				sw_vec_push_strdup(&doomed, key);
-		for (size_t i = 0; i < doomed.len; i++) {
-			void *v = sw_map_del(maps[k], doomed.items[i]);
-			if (k == 0)
-				slot_free(v);
-			else
-				free(v);
-		}
-		sw_vec_free_strings(&doomed);
+		drop_paths(m, k, &doomed);
 	}
 	sw_buf_release(&tmp);
 	sw_map_release(&wh);
@@ -645,22 +651,14 @@ static void apply_replacements(struct merged *m, const struct sw_layer_result *r
 	u64set_init(&nondir, r->nondirs.len);
 	for (size_t i = 0; i < r->nondirs.len; i++)
 		u64set_add(&nondir, path_hash(r->nondirs.items[i]));
-	struct sw_map *maps[2] = { &m->files, &m->links };
+	struct sw_vec doomed = SW_VEC_INIT;
 	for (int k = 0; k < 2; k++) {
-		struct sw_vec doomed = SW_VEC_INIT;
 		const char *key;
 		size_t it = 0;
-		while (sw_map_next(maps[k], &it, &key, NULL))
+		while (sw_map_next(k ? &m->links : &m->files, &it, &key, NULL))
 			if (is_replaced(r, &nondir, key))
 				sw_vec_push_strdup(&doomed, key);
-		for (size_t i = 0; i < doomed.len; i++) {
-			void *v = sw_map_del(maps[k], doomed.items[i]);
-			if (k == 0)
-				slot_free(v);
-			else
-				free(v);
-		}
-		sw_vec_free_strings(&doomed);
+		drop_paths(m, k, &doomed);
 	}
 	free(nondir.slots);
 }
