@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 
+#include "checks/checks.h"
 #include "inventory/inventory.h"
 #include "match/match.h"
 #include "util/err.h"
@@ -52,5 +53,10 @@ int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *da
 /* Mark suppressed findings; notes get one line per expired ignore entry. */
 void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 		     struct sw_match_result *res);
+/* Mark suppressed image checks (checks/checks.h): an ignore-file entry
+ * whose id is the check id (without pkg:/path:, not expired), and, for a
+ * failed check, --severity.  The vulnerability statuses of
+ * --ignore-status and --ignore-unfixed do not apply to checks. */
+void sw_filter_apply_checks(const struct sw_filter *f, struct sw_check_list *checks);
 
 #endif
