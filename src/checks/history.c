@@ -54,12 +54,14 @@ static const char *after_shell(const char *p)
 		return NULL;
 	while (*p && !blank(*p))
 		p++;
+	bool value_next = false;   /* "-o pipefail": the option's value */
 	for (int opts = 0; opts < 8; opts++) {
 		p = skip_blank(p);
-		if (p[0] != '-')
+		if (p[0] != '-' && !value_next)
 			return NULL;
-		if (p[1] == 'c' && (p[2] == '\0' || blank(p[2])))
+		if (p[0] == '-' && p[1] == 'c' && (p[2] == '\0' || blank(p[2])))
 			return skip_blank(p + 2);
+		value_next = p[0] == '-' && (p[1] == 'o' || p[1] == 'O') && (p[2] == '\0' || blank(p[2]));
 		while (*p && !blank(*p))
 			p++;
 	}
@@ -76,8 +78,11 @@ static const char *build_args(const char *p, struct sw_vec *out)
 	long n = 0;
 	if (!(*q >= '0' && *q <= '9'))
 		return p;
-	while (*q >= '0' && *q <= '9' && n < 100000)
-		n = n * 10 + (*q++ - '0');
+	while (*q >= '0' && *q <= '9') {
+		if (n < 100000)
+			n = n * 10 + (*q - '0');
+		q++;
+	}
 	if (!blank(*q) && *q)
 		return p;
 	for (long i = 0; i < n; i++) {

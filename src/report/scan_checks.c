@@ -211,6 +211,28 @@ static json_t *text_obj(const char *s)
 	return o;
 }
 
+/* SARIF wants a rule name that is not its id: the title in PascalCase
+ * ("ImageRunsAsANonRootUser"). */
+static char *rule_name(const char *title)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	bool start = true;
+	for (const char *p = title; *p; p++) {
+		char c = *p;
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum) {
+			start = true;
+			continue;
+		}
+		if (start && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		sw_buf_addch(&b, c);
+		start = false;
+	}
+	char *s = sw_buf_detach(&b, NULL);
+	return s ? s : sw_xstrdup("ImageCheck");
+}
+
 static const char *sarif_level(enum sw_severity_level s)
 {
 	return s >= SW_SEV_HIGH ? "error" : s >= SW_SEV_MEDIUM ? "warning" : "note";
@@ -243,7 +265,9 @@ void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json
 		size_t ri = json_array_size(rules);
 		json_t *rule = json_object();
 		json_object_set_new(rule, "id", json_string(c->id));
-		json_object_set_new(rule, "name", json_string(c->id));
+		char *rn = rule_name(c->title);
+		json_object_set_new(rule, "name", json_string(rn));
+		free(rn);
 		json_object_set_new(rule, "shortDescription", text_obj(c->title));
 		json_object_set_new(rule, "help", text_obj(c->remediation));
 		json_t *dc = json_object();

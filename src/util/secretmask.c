@@ -55,7 +55,8 @@ char *sw_mask_secrets(const char *s)
 	struct sw_buf b = SW_BUF_INIT;
 	size_t i = 0, n = strlen(s);
 	while (i < n) {
-		if (!ident_start(s[i]) || (i > 0 && ident(s[i - 1]))) {
+		/* a name starts after anything but a name character ("--token=" counts) */
+		if (!ident_start(s[i]) || (i > 0 && ident(s[i - 1]) && s[i - 1] != '-')) {
 			sw_buf_addch(&b, s[i++]);
 			continue;
 		}
