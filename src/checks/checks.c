@@ -416,6 +416,14 @@ static void check_history(struct run *st, const struct sw_json *root)
 		}
 		history_line(st, cb->u.s, layer, (int)i);
 	}
+	if (nonempty < st->nlayers) {
+		/* layers without a history line were not seen: no silent pass */
+		char *why = sw_xasprintf("the history describes %zu of the %zu layers", nonempty, st->nlayers);
+		for (size_t i = 0; i < sizeof(hist_checks) / sizeof(hist_checks[0]); i++)
+			if (st->r[hist_checks[i]]->status == SW_CHECK_PASS)
+				set_status(st->r[hist_checks[i]], SW_CHECK_INFO, why);
+		free(why);
+	}
 }
 
 static void check_user(struct run *st, const struct sw_json *cfg)

@@ -348,7 +348,7 @@ static void junit_case(struct sw_buf *b, const struct sw_report_ctx *ctx, const 
 {
 	sw_buf_addstr(b, "    <testcase classname=\"image checks\" name=\"");
 	struct sw_buf n = SW_BUF_INIT;
-	sw_buf_addf(&n, "%s%s%s %s", c->cis ? "CIS " : "", c->cis ? c->cis : "", c->cis ? " " : "", c->id);
+	sw_buf_addf(&n, "%s%s%s%s", c->cis ? "CIS " : "", c->cis ? c->cis : "", c->cis ? " " : "", c->id);
 	sw_buf_addf(&n, ": %s", c->title);
 	sw_report_xml_escape(b, n.data);
 	sw_buf_release(&n);
