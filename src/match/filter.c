@@ -556,21 +556,17 @@ void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 	}
 }
 
-void sw_filter_apply_checks(const struct sw_filter *f, struct sw_check_list *checks)
+char *sw_filter_id_suppressed(const struct sw_filter *f, const char *id, int level)
 {
-	for (size_t n = 0; n < checks->results.len; n++) {
-		struct sw_check_result *c = checks->results.items[n];
-		for (size_t i = 0; i < f->ignores.len && !c->suppressed; i++) {
-			const struct ignore_rule *r = f->ignores.items[i];
-			if ((r->expires && r->expires < f->now) || r->pkg || r->path)
-				continue;
-			if (strcasecmp(r->id, c->id) == 0)
-				c->suppressed = sw_xasprintf("ignore file: %s line %zu%s%s", r->file, r->line,
-							     r->expires ? ", until " : "",
-							     r->expires ? r->expires_text : "");
-		}
-		if (!c->suppressed && c->status == SW_CHECK_FAIL && f->severity_mask &&
-		    !(f->severity_mask & (1u << c->severity)))
-			c->suppressed = sw_xasprintf("severity %s not selected", sw_severity_name(c->severity));
+	for (size_t i = 0; i < f->ignores.len; i++) {
+		const struct ignore_rule *r = f->ignores.items[i];
+		if ((r->expires && r->expires < f->now) || r->pkg || r->path)
+			continue;
+		if (strcasecmp(r->id, id) == 0)
+			return sw_xasprintf("ignore file: %s line %zu%s%s", r->file, r->line,
+					    r->expires ? ", until " : "", r->expires ? r->expires_text : "");
 	}
+	if (level >= 0 && level < 32 && f->severity_mask && !(f->severity_mask & (1u << level)))
+		return sw_xasprintf("severity %s not selected", sw_severity_name((enum sw_severity_level)level));
+	return NULL;
 }

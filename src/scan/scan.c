@@ -226,7 +226,11 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	} else {
 		r->match = sw_xcalloc(1, sizeof(*r->match));
 	}
-	sw_filter_apply_checks(&filter, &r->checks);
+	for (size_t i = 0; i < r->checks.results.len; i++) {
+		struct sw_check_result *c = r->checks.results.items[i];
+		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
+							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
+	}
 	completeness(r);
 	sw_scan_gate(r, o);
 	*out = r;
