@@ -380,7 +380,12 @@ static void check_history(struct run *st, const struct sw_json *root)
 			 "SW-CFG-101) could not look", h ? "a history that is not an array" : "no history");
 		for (size_t i = 0; i < sizeof(hist_checks) / sizeof(hist_checks[0]); i++)
 			set_status(st->r[hist_checks[i]], SW_CHECK_INFO, "no usable history in the config");
-		st->r[C_SECRETS]->note = sw_xstrdup("no usable history: only Env and Labels were checked");
+		if (st->r[C_SECRETS]->status == SW_CHECK_PASS)
+			set_status(st->r[C_SECRETS], SW_CHECK_INFO,
+				   "no usable history: only Env and Labels were checked (nothing found there)");
+		else
+			set_status(st->r[C_SECRETS], SW_CHECK_FAIL,
+				   "no usable history: only Env and Labels were checked");
 		return;
 	}
 	size_t n = sw_json_array_len(h), nonempty = 0;
@@ -422,6 +427,8 @@ static void check_history(struct run *st, const struct sw_json *root)
 		for (size_t i = 0; i < sizeof(hist_checks) / sizeof(hist_checks[0]); i++)
 			if (st->r[hist_checks[i]]->status == SW_CHECK_PASS)
 				set_status(st->r[hist_checks[i]], SW_CHECK_INFO, why);
+		if (st->r[C_SECRETS]->status == SW_CHECK_PASS)
+			set_status(st->r[C_SECRETS], SW_CHECK_INFO, why);
 		free(why);
 	}
 }

@@ -26,6 +26,8 @@ static void help(FILE *out)
 	      "by 'stowaway db update'.  OS packages are matched with their distribution's\n"
 	      "data (its fix status respected), language packages with OSV data.  Each\n"
 	      "problem is reported once, with every alias (CVE, GHSA, DSA...) folded in.\n"
+	      "The image checks (--scanners config, on by default) say how the image was\n"
+	      "built: CIS Docker Benchmark section 4 from its config and history.\n"
 	      "\n"
 	      "IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], dir:ROOTFS or\n"
 	      "a bare path.  --sbom re-matches a CycloneDX, SPDX or stowaway JSON SBOM.\n"

@@ -180,7 +180,7 @@ $STOWAWAY scan --scanners vuln,bogus $T/bad.tar 2> $T/u.err; rc=$?
 $MKIMAGE --format docker-archive -o $T/nohist.tar --config-top '{"history":[]}' $T/l0 || bad "mkimage nohist"
 $STOWAWAY scan -q --scanners config -f json -o $T/nh.json $T/nohist.tar; rc=$?
 [ $rc -eq 0 ] && check $T/nh.json '
-assert c["SW-CFG-007"]["status"] == "info" and c["SW-CFG-009"]["status"] == "info"
+assert c["SW-CFG-007"]["status"] == "info" and c["SW-CFG-009"]["status"] == "info" and c["SW-CFG-010"]["status"] == "info"
 assert any("history" in n for n in doc["checks"]["notes"]), doc["checks"]["notes"]
 ' && ok "history shorter than the layers: a note, history checks info" || bad "no history rc $rc"
 

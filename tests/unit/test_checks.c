@@ -194,6 +194,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(find(&l, "SW-CFG-009")->status, SW_CHECK_INFO);
 	assert_int_equal(find(&l, "SW-CFG-011")->status, SW_CHECK_INFO);
 	assert_int_equal(find(&l, "SW-CFG-001")->status, SW_CHECK_PASS);
+	assert_int_equal(find(&l, "SW-CFG-010")->status, SW_CHECK_INFO);   /* build args unseen */
 	assert_true(l.notes.len >= 1);
 	sw_check_list_release(&l);
 	/* history longer than the layers: a note, no layer index in evidence */
