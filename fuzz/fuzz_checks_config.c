@@ -10,12 +10,6 @@
 #include "fuzz.h"
 #include "util/secretmask.h"
 
-static void no_marker(const char *s)
-{
-	if (s && strstr(s, "=SWFUZZSECRET"))
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
@@ -48,9 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sw_instr in;
 	sw_instr_parse(text, &in);
 	sw_instr_release(&in);
+	/* any word ending in API_TOKEN is secret-looking: its value never survives */
 	char *m = sw_mask_secrets(text);
-	if (m && strstr(text, "API_TOKEN=SWFUZZSECRET"))
-		no_marker(strstr(m, "API_TOKEN"));
+	if (m && strstr(m, "API_TOKEN=SWFUZZSECRET"))
+		abort();
 	free(m);
 	free(text);
 	return 0;

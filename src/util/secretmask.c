@@ -1,6 +1,7 @@
 /* secretmask.c - secret-looking names and masking their values (secretmask.h). */
 #include "util/secretmask.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
@@ -13,9 +14,10 @@ static const char *const patterns[] = {
 
 bool sw_secret_name(const char *name, size_t len)
 {
-	char up[256];
-	if (!name || len == 0 || len >= sizeof(up))
+	char small[256];
+	if (!name || len == 0 || len > ((size_t)1 << 20))
 		return false;
+	char *up = len < sizeof(small) ? small : sw_xmalloc(len + 1);
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 		if (c >= 'a' && c <= 'z')
@@ -25,12 +27,13 @@ bool sw_secret_name(const char *name, size_t len)
 		up[i] = c;
 	}
 	up[len] = '\0';
-	if (sw_ends_with(up, "_FILE") || sw_ends_with(up, "_PATH"))
-		return false;
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
-		if (strstr(up, patterns[i]))
-			return true;
-	return false;
+	bool secret = false;
+	if (!sw_ends_with(up, "_FILE") && !sw_ends_with(up, "_PATH"))
+		for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]) && !secret; i++)
+			secret = strstr(up, patterns[i]) != NULL;
+	if (up != small)
+		free(up);
+	return secret;
 }
 
 static bool ident_start(char c)
@@ -55,8 +58,9 @@ char *sw_mask_secrets(const char *s)
 	struct sw_buf b = SW_BUF_INIT;
 	size_t i = 0, n = strlen(s);
 	while (i < n) {
-		/* a name starts after anything but a name character ("--token=" counts) */
-		if (!ident_start(s[i]) || (i > 0 && ident(s[i - 1]) && s[i - 1] != '-')) {
+		/* a word starts after anything but a word character ("--token=" counts);
+		 * it may start with a digit ("1API_TOKEN=" is masked too) */
+		if (!ident(s[i]) || s[i] == '-' || (i > 0 && ident(s[i - 1]) && s[i - 1] != '-')) {
 			sw_buf_addch(&b, s[i++]);
 			continue;
 		}

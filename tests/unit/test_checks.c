@@ -78,6 +78,16 @@ static void test_mask(void **state)
 	assert_string_equal(m, "MY_SECRET=");
 	free(m);
 	assert_null(sw_mask_secrets(NULL));
+	/* found by fuzzing the harness; words starting with a digit and long names */
+	m = sw_mask_secrets("echo 1API_TOKEN=abc x.API_TOKEN=def");
+	assert_string_equal(m, "echo 1API_TOKEN=**** x.API_TOKEN=****");
+	free(m);
+	char longname[600];
+	memset(longname, 'A', 500);
+	strcpy(longname + 500, "API_TOKEN=abc");
+	m = sw_mask_secrets(longname);
+	assert_non_null(strstr(m, "API_TOKEN=****"));
+	free(m);
 }
 
 static const struct sw_check_result *find(const struct sw_check_list *l, const char *id)
