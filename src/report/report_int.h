@@ -195,6 +195,10 @@ void sw_report_junit_checks(struct sw_buf *b, const struct sw_report_ctx *ctx, c
 			    size_t *tests, size_t *failures);
 /* HTML section "Image checks". */
 void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* CycloneDX: BOM-level properties "stowaway:check:ID" = "STATUS[ SEVERITY]: TITLE"
+ * (failed: evidence details appended) and "stowaway:scanner:NAME" = why it
+ * could not run; the minimal form of docs/checks.md. */
+void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
 /* Number of failed, unsuppressed checks. */
 size_t sw_report_checks_failed(const struct sw_report_ctx *ctx);
 

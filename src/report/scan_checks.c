@@ -520,3 +520,51 @@ void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx)
 	}
 	sw_buf_addstr(b, "</table>\n");
 }
+
+/* --- CycloneDX (minimal: document properties) --- */
+
+static void cdx_prop(json_t *doc, const char *name, const char *value)
+{
+	json_t *props = json_object_get(doc, "properties");
+	if (!json_is_array(props)) {
+		props = json_array();
+		json_object_set_new(doc, "properties", props);
+	}
+	json_t *p = json_object();
+	json_object_set_new(p, "name", json_string(name));
+	json_object_set_new(p, "value", json_string(value));
+	json_array_append_new(props, p);
+}
+
+void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
+{
+	for (size_t i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++) {
+		const struct sw_report_scanner *s = &ctx->opts->scanners[i];
+		if (s->requested && !s->ran) {
+			char *n = sw_xasprintf("stowaway:scanner:%s", s->name);
+			cdx_prop(doc, n, s->why_not ? s->why_not : "could not run");
+			free(n);
+		}
+	}
+	const struct sw_check_list *cl = checks(ctx);
+	for (size_t i = 0; cl && i < cl->results.len; i++) {
+		const struct sw_check_result *c = cl->results.items[i];
+		struct sw_buf v = SW_BUF_INIT;
+		sw_buf_addstr(&v, sw_check_status_name(c->status));
+		if (c->status == SW_CHECK_FAIL)
+			sw_buf_addf(&v, " %s", sw_severity_name(c->severity));
+		sw_buf_addf(&v, ": %s", c->title);
+		for (size_t k = 0; c->status == SW_CHECK_FAIL && k < c->evidence.len; k++) {
+			const struct sw_check_evidence *e = c->evidence.items[k];
+			sw_buf_addf(&v, "%s%s", k ? "; " : " (", e->detail ? e->detail : "");
+			if (k + 1 == c->evidence.len)
+				sw_buf_addch(&v, ')');
+		}
+		if (c->suppressed)
+			sw_buf_addf(&v, " [suppressed: %s]", c->suppressed);
+		char *n = sw_xasprintf("stowaway:check:%s", c->id);
+		cdx_prop(doc, n, v.data);
+		free(n);
+		sw_buf_release(&v);
+	}
+}

@@ -145,6 +145,21 @@ grep -q "Image checks" $T/out.table && grep -q "FAIL   SW-CFG-001" $T/out.table 
 	&& grep -q "PASS   SW-CFG-011" $T/good.table2 && grep -q "10 passed checks not listed" $T/good.table && ok "table: Image checks section, passes only with --show-passed" \
 	|| bad "table checks section"
 grep -q "SW-CFG-010" $T/out.html && ok "html: Image checks section" || bad "html checks"
+python3 - $T/out.cyclonedx <<'PY' && ok "cyclonedx: a property per check" || bad "cyclonedx checks"
+import json, sys
+p = {x["name"]: x["value"] for x in json.load(open(sys.argv[1])).get("properties", [])}
+assert p["stowaway:check:SW-CFG-001"].startswith("fail high:"), p
+assert p["stowaway:check:SW-CFG-011"].startswith("fail high:")
+assert p["stowaway:check:SW-CFG-002"].startswith("manual:")
+PY
+if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then
+	S=$SW_SHARED_DATA/schemas
+	$VALIDATE $S/sarif/sarif-schema-2.1.0.json $T/out.sarif && ok "sarif validates (schema)" || bad "sarif schema"
+	$VALIDATE $S/cyclonedx/bom-1.5.schema.json $T/out.cyclonedx && ok "cyclonedx validates" || bad "cyclonedx schema"
+	$VALIDATE $S/spdx/v2.3/spdx-schema.json $T/out.spdx-json && ok "spdx validates" || bad "spdx schema"
+else
+	bad "schema validation: ../shared/data/schemas is absent (SW_SHARED_DATA='${SW_SHARED_DATA:-}')"
+fi
 
 # ---- the gate counts check failures; the ignore file suppresses them ----
 $STOWAWAY scan -q --scanners config -f json -o /dev/null --fail-on high $T/bad.tar; rc=$?
