@@ -10,6 +10,7 @@
  *   o.fail_on = SW_SEV_HIGH; o.gate = true;
  *   struct sw_scan_result *r = NULL;
  *   if (sw_scan_run(&o, &r, &err) < 0) ... print err (nothing was scanned)
+ *   ro.checks = &r->checks; ro.scanners = ... from r->scanners_state (report.h)
  *   sw_report_scan(out, fmt, r->inventory, r->match, &ro, &err);
  *   for each r->warnings: show it; if (!r->complete) show r->incomplete
  *   exit r->verdict == SW_SCAN_PASS ? 0 : r->verdict == SW_SCAN_FAIL ? 1 : 2
