@@ -26,10 +26,21 @@ static void help(FILE *out)
 	      "by 'stowaway db update'.  OS packages are matched with their distribution's\n"
 	      "data (its fix status respected), language packages with OSV data.  Each\n"
 	      "problem is reported once, with every alias (CVE, GHSA, DSA...) folded in.\n"
+	      "The image checks (--scanners config, on by default) say how the image was\n"
+	      "built: CIS Docker Benchmark section 4 from its config and history.\n"
 	      "\n"
 	      "IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], dir:ROOTFS or\n"
 	      "a bare path.  --sbom re-matches a CycloneDX, SPDX or stowaway JSON SBOM.\n"
 	      "\n"
+	      "Scanners:\n"
+	      "      --scanners LIST     what to look for, comma separated (default vuln,config):\n"
+	      "                          vuln (known vulnerabilities), config (image checks: CIS\n"
+	      "                          Docker Benchmark 4.x from the config and history,\n"
+	      "                          docs/checks.md); secret and malware are accepted but not\n"
+	      "                          built yet: reported as scanners that could not run\n"
+	      "      --show-passed       table: list passed image checks too\n"
+	      "      --max-image-age D   config: report images created more than D days ago\n"
+	      "                          (SW-CFG-102, default 365)\n"
 	      "Output:\n"
 	      "  -f, --format FMT        table (default), json, sarif, cyclonedx, spdx-json,\n"
 	      "                          html, junit\n"
@@ -92,7 +103,7 @@ static void help(FILE *out)
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
-       OPT_ALLOW_INCOMPLETE };
+       OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -108,6 +119,9 @@ static void print_notes(const struct sw_scan_result *r)
 		sw_cmd_note("%s", (const char *)r->match->notes.items[i]);
 	for (size_t i = 0; i < r->warnings.len; i++)
 		sw_cmd_warn("%s", (const char *)r->warnings.items[i]);
+	for (int i = 0; i < SW_SCAN_NSCANNERS; i++)
+		if (r->scanners_state[i].requested && !r->scanners_state[i].ran && r->scanners_state[i].why_not)
+			sw_cmd_warn("scanner %s %s", r->scanners_state[i].name, r->scanners_state[i].why_not);
 	for (size_t i = 0; i < r->incomplete.len; i++)
 		sw_cmd_warn("incomplete result: %s", (const char *)r->incomplete.items[i]);
 }
@@ -135,12 +149,15 @@ int cmd_scan(int argc, char **argv)
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
 		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "scanners", required_argument, NULL, OPT_SCANNERS },
+		{ "show-passed", no_argument, NULL, OPT_SHOW_PASSED },
+		{ "max-image-age", required_argument, NULL, OPT_MAX_IMAGE_AGE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *fail_on_s = NULL;
-	bool pw_stdin = false, show_suppressed = false;
+	bool pw_stdin = false, show_suppressed = false, show_passed = false;
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_scan_opts so = SW_SCAN_OPTS_INIT;
 	struct sw_scan_result *res = NULL;
@@ -191,6 +208,23 @@ int cmd_scan(int argc, char **argv)
 		case OPT_INSECURE: so.image_opts.insecure = true; break;
 		case OPT_PLAIN_HTTP: so.image_opts.plain_http = true; break;
 		case OPT_NO_CACHE: so.no_cache = true; break;
+		case OPT_SCANNERS:
+			if (sw_scan_parse_scanners(optarg, &so.scanners, &err) < 0) {
+				rc = sw_cmd_usage_error("scan", "--scanners: %s", err.msg);
+				goto out;
+			}
+			break;
+		case OPT_SHOW_PASSED: show_passed = true; break;
+		case OPT_MAX_IMAGE_AGE: {
+			char *end = NULL;
+			long d = strtol(optarg, &end, 10);
+			if (end == optarg || *end || d <= 0 || d > 100000) {
+				rc = sw_cmd_usage_error("scan", "--max-image-age: '%s' is not a number of days", optarg);
+				goto out;
+			}
+			so.max_image_age_days = (int)d;
+			break;
+		}
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
@@ -246,11 +280,19 @@ int cmd_scan(int argc, char **argv)
 		rc = sw_cmd_fail(&err);
 		goto out;
 	}
+	struct sw_report_scanner scanners[SW_SCAN_NSCANNERS];
+	for (int i = 0; i < SW_SCAN_NSCANNERS; i++)
+		scanners[i] = (struct sw_report_scanner){ res->scanners_state[i].name, res->scanners_state[i].requested,
+							  res->scanners_state[i].ran, res->scanners_state[i].why_not };
 	struct sw_report_opts ro = {
 		.color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
 		.now = sw_cmd_now(),
 		.tool_version = SW_VERSION_STRING,
 		.show_suppressed = show_suppressed,
+		.checks = (res->scanners & SW_SCAN_CONFIG) ? &res->checks : NULL,
+		.scanners = scanners,
+		.nscanners = SW_SCAN_NSCANNERS,
+		.show_passed = show_passed,
 	};
 	if (sw_report_scan(of.fp, fmt, res->inventory, res->match, &ro, &err) < 0) {
 		sw_outfile_abort(&of);

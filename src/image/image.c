@@ -14,6 +14,7 @@
 
 #include "image/internal.h"
 #include "util/mem.h"
+#include "util/secretmask.h"
 
 static const struct sw_transport *const transports[] = {
 	&sw_transport_oci,
@@ -89,7 +90,9 @@ int sw_image_set_config(struct sw_image *img, char *raw, size_t raw_len, const c
 		if (h->empty_layer)
 			continue;
 		struct sw_layer_desc *d = in->layers.items[li++];
-		sw_str_set(&d->created_by, h->created_by);
+		/* secret-looking build arguments and ENV values never leave image/ */
+		free(d->created_by);
+		d->created_by = sw_mask_secrets(h->created_by);
 		sw_str_set(&d->comment, h->comment);
 	}
 	if (img->want_explicit && c.platform.os && c.platform.architecture &&

@@ -25,7 +25,7 @@
 #define IC_FORMAT 2u
 /* Bump when the merge or what follows it (build.c finish(), osdetect.c,
  * purl.c) changes the inventory built from the same layer results. */
-#define IC_MERGE_VERSION 2u
+#define IC_MERGE_VERSION 3u  /* 3: history lines with secret values masked */
 #define IC_WHAT "image cache file"
 #define IC_MAX_FILE (256u * 1024u * 1024u)
 

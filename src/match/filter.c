@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/buf.h"
@@ -553,4 +554,19 @@ void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 		if (f->status_mask & (1u << fd->status))
 			suppress(fd, sw_xasprintf("status %s ignored", sw_vuln_status_name(fd->status)));
 	}
+}
+
+char *sw_filter_id_suppressed(const struct sw_filter *f, const char *id, int level)
+{
+	for (size_t i = 0; i < f->ignores.len; i++) {
+		const struct ignore_rule *r = f->ignores.items[i];
+		if ((r->expires && r->expires < f->now) || r->pkg || r->path)
+			continue;
+		if (strcasecmp(r->id, id) == 0)
+			return sw_xasprintf("ignore file: %s line %zu%s%s", r->file, r->line,
+					    r->expires ? ", until " : "", r->expires ? r->expires_text : "");
+	}
+	if (level >= 0 && level < 32 && f->severity_mask && !(f->severity_mask & (1u << level)))
+		return sw_xasprintf("severity %s not selected", sw_severity_name((enum sw_severity_level)level));
+	return NULL;
 }

@@ -52,5 +52,12 @@ int sw_filter_load_vex_mem(struct sw_filter *f, const char *path, const char *da
 /* Mark suppressed findings; notes get one line per expired ignore entry. */
 void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 		     struct sw_match_result *res);
+/* Why an id that names no package (an image check id, checks/checks.h)
+ * is suppressed: the first ignore-file entry for it (case-insensitive,
+ * without pkg:/path:, not expired) -> "ignore file: FILE line N[, until
+ * DATE]"; else, when level >= 0 and --severity does not keep that level,
+ * "severity LEVEL not selected".  malloc'd, or NULL.  The vulnerability
+ * statuses of --ignore-status and --ignore-unfixed do not apply here. */
+char *sw_filter_id_suppressed(const struct sw_filter *f, const char *id, int level);
 
 #endif

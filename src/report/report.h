@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "checks/checks.h"
 #include "inventory/inventory.h"
 #include "util/err.h"
 
@@ -50,12 +51,26 @@ int sw_report_format_parse(const char *name, enum sw_report_format *out);
  * "sarif", "html", "junit"). */
 const char *sw_report_format_name(enum sw_report_format f);
 
+/* What one scanner of a scan did (scan.h struct sw_scan_scanner_state). */
+struct sw_report_scanner {
+	const char *name;         /* "vuln", "config", "secret", "malware" */
+	bool requested;
+	bool ran;
+	const char *why_not;      /* requested, did not run: why */
+};
+
 struct sw_report_opts {
 	bool color;               /* ANSI colour (table only); the caller sets it for a TTY */
 	long long now;            /* unix time for document timestamps */
 	const char *tool_version; /* NULL = SW_VERSION_STRING */
 	bool show_suppressed;     /* scan: table, SARIF, HTML and JUnit list suppressed
 	                             findings too (JSON, CycloneDX, SPDX always keep them) */
+	/* scan: the image checks (NULL: the config scanner was not asked for)
+	 * and the state of each scanner (NULL/0: not known, none listed) */
+	const struct sw_check_list *checks;
+	const struct sw_report_scanner *scanners;
+	size_t nscanners;
+	bool show_passed;         /* table: list passed checks too (JSON, HTML, JUnit always do) */
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code

@@ -177,4 +177,29 @@ char *sw_report_rfc3339(const char *s);
 /* JSON array of the strings of v (a new reference). */
 json_t *sw_report_str_array(const struct sw_vec *v);
 
+/* --- image checks and scanner states (scan_checks.c), docs/checks.md --- */
+
+/* JSON "scanners" array and "checks" object (docs/json-schema.md). */
+json_t *sw_report_scanners_json(const struct sw_report_ctx *ctx);
+json_t *sw_report_checks_json(const struct sw_report_ctx *ctx);
+/* Table section "Image checks" (and scanners that could not run). */
+void sw_report_table_checks(FILE *out, const struct sw_report_ctx *ctx);
+/* SARIF: a rule per check id (appended to rules), a result per failed
+ * check (to results), a notification per scanner that could not run and
+ * per checks note (to notes, level "note"). */
+void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json_t *results, json_t *notes);
+/* JUnit: testsuites "image checks" (one testcase per control) and
+ * "scanners" (one per scanner asked for that could not run, skipped);
+ * adds to *tests, *failures. */
+void sw_report_junit_checks(struct sw_buf *b, const struct sw_report_ctx *ctx, const char *ts,
+			    size_t *tests, size_t *failures);
+/* HTML section "Image checks". */
+void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* CycloneDX: BOM-level properties "stowaway:check:ID" = "STATUS[ SEVERITY]: TITLE"
+ * (failed: evidence details appended) and "stowaway:scanner:NAME" = why it
+ * could not run; the minimal form of docs/checks.md. */
+void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
+/* Number of failed, unsuppressed checks. */
+size_t sw_report_checks_failed(const struct sw_report_ctx *ctx);
+
 #endif

@@ -294,6 +294,7 @@ int sw_report_cdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err
 		for (size_t n = 0; n < ctx->res->notes.len; n++)
 			prop(props, "stowaway:note", ctx->res->notes.items[n]);
 	}
+	sw_report_cdx_add_checks(doc, ctx);
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);
 	return r;

@@ -123,6 +123,8 @@ int sw_report_json_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	json_object_set_new(sum, "total", json_integer((json_int_t)total));
 	json_object_set_new(sum, "suppressed", json_integer((json_int_t)suppressed));
 	json_object_set_new(doc, "summary", sum);
+	json_object_set_new(doc, "scanners", sw_report_scanners_json(ctx));
+	json_object_set_new(doc, "checks", sw_report_checks_json(ctx));
 
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);

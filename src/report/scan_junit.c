@@ -176,10 +176,13 @@ int sw_report_junit_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 
 	/* an incomplete result is one more test, in error */
 	size_t ninc = sw_report_incomplete_count(ctx);
+	struct sw_buf cb = SW_BUF_INIT;
+	size_t ctests = 0, cfails = 0;
+	sw_report_junit_checks(&cb, ctx, ts, &ctests, &cfails);
 	struct sw_buf b = SW_BUF_INIT;
 	sw_buf_addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<testsuites name=\"stowaway\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" time=\"0\">\n",
-		    np + (ninc ? 1 : 0), nfailed, ninc ? 1 : 0);
+		    np + (ninc ? 1 : 0) + ctests, nfailed + cfails, ninc ? 1 : 0);
 	if (ninc) {
 		sw_buf_addf(&b, "  <testsuite name=\"stowaway\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" timestamp=\"%s\">\n"
 				"    <testcase classname=\"stowaway\" name=\"scan complete\" time=\"0\">\n"
@@ -219,6 +222,8 @@ int sw_report_junit_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		}
 		sw_buf_addstr(&b, "  </testsuite>\n");
 	}
+	sw_buf_add(&b, cb.data, cb.len);
+	sw_buf_release(&cb);
 	sw_buf_addstr(&b, "</testsuites>\n");
 	sw_vec_free_strings(&types);
 	free(first);

@@ -223,6 +223,8 @@ int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	for (size_t k = 0; k < json_array_size(rules); k++)
 		rule_severity(json_array_get(rules, k), worst[k]);
 	free(worst);
+	json_t *check_notes = json_array();
+	sw_report_sarif_checks(ctx, rules, results, check_notes);
 	sw_map_release(&rule_of);
 
 	json_t *driver = json_object();
@@ -241,7 +243,7 @@ int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	char ts[32];
 	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
 	json_object_set_new(inv, "endTimeUtc", json_string(ts));
-	if (res->notes.len || ninc) {
+	if (res->notes.len || ninc || json_array_size(check_notes)) {
 		json_t *notes = json_array();
 		for (size_t i = 0; i < ninc; i++) {
 			json_t *n = json_object();
@@ -257,8 +259,10 @@ int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 			json_object_set_new(n, "message", text_obj(res->notes.items[i]));
 			json_array_append_new(notes, n);
 		}
+		json_array_extend(notes, check_notes);
 		json_object_set_new(inv, "toolExecutionNotifications", notes);
 	}
+	json_decref(check_notes);
 	json_t *invs = json_array();
 	json_array_append_new(invs, inv);
 

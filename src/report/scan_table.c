@@ -193,6 +193,13 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	sw_report_scan_counts(ctx, counts, &suppressed);
 	for (int s = 0; s < 6; s++)
 		total += counts[s];
+	bool vuln_asked = true;
+	for (size_t i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++)
+		if (strcmp(ctx->opts->scanners[i].name, "vuln") == 0)
+			vuln_asked = ctx->opts->scanners[i].requested;
+	if (!vuln_asked)
+		fprintf(out, "\n%sVulnerabilities:%s not scanned (vuln is not in --scanners)\n", b, e);
+	else
 	fprintf(out, "\n%sTotal:%s %zu vulnerabilit%s (critical %zu, high %zu, medium %zu, low %zu, negligible %zu, unknown %zu)\n",
 		b, e, total, total == 1 ? "y" : "ies", counts[SW_SEV_CRITICAL], counts[SW_SEV_HIGH],
 		counts[SW_SEV_MEDIUM], counts[SW_SEV_LOW], counts[SW_SEV_NEGLIGIBLE],
@@ -204,6 +211,7 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	if (suppressed)
 		fprintf(out, "%zu suppressed%s\n", suppressed,
 			ctx->opts->show_suppressed ? " (listed above)" : "; --show-suppressed to list");
+	sw_report_table_checks(out, ctx);
 	if (fflush(out) != 0 || ferror(out))
 		return sw_err_errno(err, "cannot write the report");
 	return 0;

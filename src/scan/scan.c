@@ -59,20 +59,47 @@ static bool env_no_cache(void)
 	return nc && *nc && strcmp(nc, "0") != 0;
 }
 
-static int load_image(const struct sw_scan_opts *o, struct sw_inventory **inv, struct sw_err *err)
+/* The config checks from the config image/ verified while opening (the
+ * same bytes, not read again). */
+static void run_config_checks(const struct sw_scan_opts *o, const struct sw_image_info *info,
+			      struct sw_scan_result *r)
+{
+	struct sw_scan_scanner_state *st = &r->scanners_state[1];
+	if (!info->config_json) {
+		st->why_not = sw_xasprintf("could not run: the %s image has no config",
+					   info->transport ? info->transport : "given");
+		sw_checks_not_run(st->why_not, &r->checks);
+		return;
+	}
+	struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days };
+	struct sw_err cerr = SW_ERR_INIT;
+	if (sw_checks_run_config(info->config_json, strlen(info->config_json), info->layers.len, &co,
+				 &r->checks, &cerr) < 0) {
+		st->why_not = sw_xasprintf("could not run: %s", cerr.msg);
+		sw_check_list_release(&r->checks);
+		sw_checks_not_run(st->why_not, &r->checks);
+		return;
+	}
+	st->ran = true;
+}
+
+static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, struct sw_err *err)
 {
 	struct sw_image *img = NULL;
+	struct sw_inventory **inv = &r->inventory;
 	if (sw_image_open(o->image, &o->image_opts, &img, err) < 0)
 		return -1;
+	if (r->scanners & SW_SCAN_CONFIG)
+		run_config_checks(o, sw_image_get_info(img), r);
 	struct sw_inventory_opts io = {
 		.progress = o->progress,
 		.progress_ctx = o->progress_ctx,
 		.cache_dir = o->cache_dir,
 		.no_cache = o->no_cache || env_no_cache(),
 	};
-	int r = sw_inventory_build(img, &io, inv, err);
+	int rc = sw_inventory_build(img, &io, inv, err);
 	sw_image_close(img);
-	return r;
+	return rc;
 }
 
 static int load_filter(const struct sw_scan_opts *o, struct sw_filter *f, struct sw_err *err)
@@ -119,6 +146,7 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 {
 	r->verdict = SW_SCAN_PASS;
 	r->gate_findings = 0;
+	r->gate_checks = 0;
 	if (!o->gate)
 		return;
 	for (size_t i = 0; r->match && i < r->match->findings.len; i++) {
@@ -126,9 +154,14 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 		if (!f->suppressed && f->severity >= o->fail_on)
 			r->gate_findings++;
 	}
+	for (size_t i = 0; i < r->checks.results.len; i++) {
+		const struct sw_check_result *c = r->checks.results.items[i];
+		if (c->status == SW_CHECK_FAIL && !c->suppressed && c->severity >= o->fail_on)
+			r->gate_checks++;
+	}
 	if (!r->complete && !o->allow_incomplete)
 		r->verdict = SW_SCAN_FAIL_INCOMPLETE;
-	else if (r->gate_findings)
+	else if (r->gate_findings || r->gate_checks)
 		r->verdict = SW_SCAN_FAIL;
 }
 
@@ -146,13 +179,22 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	if (!o->image == !o->sbom)
 		return sw_err_set(err, SW_E_USAGE, "scan: give an image or an SBOM, not %s",
 				  o->image ? "both" : "neither");
-	unsigned scanners = o->scanners ? o->scanners : SW_SCAN_VULN;
+	unsigned scanners = o->scanners ? o->scanners : SW_SCAN_DEFAULT;
 	if (scanners & ~(unsigned)SW_SCAN_ALL)
 		return sw_err_set(err, SW_E_USAGE, "scan: unknown scanner bits 0x%x",
 				  scanners & ~(unsigned)SW_SCAN_ALL);
 
 	struct sw_scan_result *r = sw_xcalloc(1, sizeof(*r));
 	r->scanners = scanners;
+	static const char *const names[SW_SCAN_NSCANNERS] = { "vuln", "config", "secret", "malware" };
+	for (int i = 0; i < SW_SCAN_NSCANNERS; i++) {
+		r->scanners_state[i].name = names[i];
+		r->scanners_state[i].requested = (scanners >> i) & 1u;
+	}
+	for (int i = 2; i < SW_SCAN_NSCANNERS; i++)
+		if (r->scanners_state[i].requested)
+			r->scanners_state[i].why_not = sw_xasprintf("could not run: the %s scanner is not built "
+								    "yet", names[i]);
 	struct sw_filter filter;
 	sw_filter_init(&filter, o->now);
 	struct sw_vulndb *db = NULL;
@@ -161,21 +203,33 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	/* everything the user named must load before any work is done */
 	if (load_filter(o, &filter, err) < 0)
 		goto out;
-	if (open_db(o, &db, &r->db_stale, err) < 0)
+	if ((scanners & SW_SCAN_VULN) && open_db(o, &db, &r->db_stale, err) < 0)
 		goto out;
 	if (r->db_stale)
 		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
 						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
 	phase(o, "open");
-	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, &r->inventory, err)) < 0)
+	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, r, err)) < 0)
 		goto out;
+	if (o->sbom && (scanners & SW_SCAN_CONFIG)) {
+		r->scanners_state[1].why_not = sw_xstrdup("could not run: no image config in an SBOM");
+		sw_checks_not_run(r->scanners_state[1].why_not, &r->checks);
+	}
 	phase(o, "inventory");
 	if (scanners & SW_SCAN_VULN) {
 		if (sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
 			goto out;
+		r->scanners_state[0].ran = true;
 		phase(o, "match");
 		sw_filter_apply(&filter, r->inventory, r->match);
 		phase(o, "filters");
+	} else {
+		r->match = sw_xcalloc(1, sizeof(*r->match));
+	}
+	for (size_t i = 0; i < r->checks.results.len; i++) {
+		struct sw_check_result *c = r->checks.results.items[i];
+		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
+							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
 	}
 	completeness(r);
 	sw_scan_gate(r, o);
@@ -197,5 +251,38 @@ void sw_scan_result_free(struct sw_scan_result *r)
 	sw_inventory_free(r->inventory);
 	sw_vec_free_strings(&r->warnings);
 	sw_vec_free_strings(&r->incomplete);
+	sw_check_list_release(&r->checks);
+	for (int i = 0; i < SW_SCAN_NSCANNERS; i++)
+		free(r->scanners_state[i].why_not);
 	free(r);
+}
+
+int sw_scan_parse_scanners(const char *list, unsigned *out, struct sw_err *err)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = { { "vuln", SW_SCAN_VULN }, { "config", SW_SCAN_CONFIG },
+		      { "secret", SW_SCAN_SECRET }, { "malware", SW_SCAN_MALWARE } };
+	unsigned m = 0;
+	const char *p = list;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && strncmp(names[i].name, p, n) == 0) {
+				m |= names[i].bit;
+				ok = true;
+			}
+		if (!ok)
+			return sw_err_set(err, SW_E_USAGE, "unknown scanner '%.*s' (vuln, config, secret, malware)",
+					  (int)n, p);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!m)
+		return sw_err_set(err, SW_E_USAGE, "no scanner named");
+	*out = m;
+	return 0;
 }

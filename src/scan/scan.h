@@ -10,6 +10,7 @@
  *   o.fail_on = SW_SEV_HIGH; o.gate = true;
  *   struct sw_scan_result *r = NULL;
  *   if (sw_scan_run(&o, &r, &err) < 0) ... print err (nothing was scanned)
+ *   ro.checks = &r->checks; ro.scanners = ... from r->scanners_state (report.h)
  *   sw_report_scan(out, fmt, r->inventory, r->match, &ro, &err);
  *   for each r->warnings: show it; if (!r->complete) show r->incomplete
  *   exit r->verdict == SW_SCAN_PASS ? 0 : r->verdict == SW_SCAN_FAIL ? 1 : 2
@@ -30,10 +31,15 @@
  *   fails it; an incomplete result fails it as an error unless
  *   allow_incomplete (a scan that could not look must not pass).
  *
- * Scanners: `scanners` is a bitmask so more sections (configuration,
- * secrets, malware) can be added next to the vulnerability one without a
- * new entry point; each adds its own fields to the result.  Today only
- * SW_SCAN_VULN exists (0 means SW_SCAN_VULN).
+ * Scanners: `scanners` is a bitmask; each scanner is a section of the
+ * result and of every report.  SW_SCAN_VULN matches the packages against
+ * the database (only then is the database opened); SW_SCAN_CONFIG decides
+ * the image checks (checks/checks.h) from the config image/ verified,
+ * during the same image open (no second read).  SW_SCAN_SECRET and
+ * SW_SCAN_MALWARE are accepted but not built yet: they are listed in
+ * result->scanners_state as "could not run", never as an empty pass; so
+ * is SW_SCAN_CONFIG for an SBOM (it has no image config) and for a dir:
+ * root file system.  0 means SW_SCAN_VULN | SW_SCAN_CONFIG.
  *
  * Ownership: the options are borrowed during the call.  The result owns
  * everything in it; free it with sw_scan_result_free() (NULL allowed).
@@ -47,6 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks/checks.h"
 #include "image/image.h"
 #include "inventory/inventory.h"
 #include "match/match.h"
@@ -55,14 +62,34 @@
 
 enum sw_scan_scanners {
 	SW_SCAN_VULN = 1 << 0,      /* known vulnerabilities of the packages */
+	SW_SCAN_CONFIG = 1 << 1,    /* image checks from the config and history (issue 13) */
+	SW_SCAN_SECRET = 1 << 2,    /* accepted, not built yet: reported as could not run */
+	SW_SCAN_MALWARE = 1 << 3,   /* accepted, not built yet: reported as could not run */
 };
-#define SW_SCAN_ALL (SW_SCAN_VULN)
+#define SW_SCAN_ALL (SW_SCAN_VULN | SW_SCAN_CONFIG | SW_SCAN_SECRET | SW_SCAN_MALWARE)
+#define SW_SCAN_DEFAULT (SW_SCAN_VULN | SW_SCAN_CONFIG)
+#define SW_SCAN_NSCANNERS 4
+
+/* Parse a --scanners list ("vuln,config"; names vuln, config, secret,
+ * malware) into *out.  Returns 0, or -SW_E_USAGE with err naming the
+ * unknown word. */
+int sw_scan_parse_scanners(const char *list, unsigned *out, struct sw_err *err);
+
+/* What one scanner did, for every report ("could not run" is never an
+ * empty pass). */
+struct sw_scan_scanner_state {
+	const char *name;           /* "vuln", "config", "secret", "malware" (static) */
+	bool requested;
+	bool ran;
+	char *why_not;              /* requested and did not run: why; else NULL */
+};
 
 /* The default age after which the database is called stale (a warning). */
 #define SW_SCAN_STALE_AFTER (7 * 86400)
 
 struct sw_scan_opts {
-	unsigned scanners;          /* enum sw_scan_scanners; 0 = SW_SCAN_VULN */
+	unsigned scanners;          /* enum sw_scan_scanners; 0 = SW_SCAN_DEFAULT */
+	int max_image_age_days;     /* config: SW-CFG-102 limit; 0 = 365 */
 	/* what to scan: exactly one of image and sbom */
 	const char *image;          /* an image reference (image.h syntax) */
 	const char *sbom;           /* a CycloneDX, SPDX or stowaway JSON SBOM file */
@@ -93,7 +120,7 @@ struct sw_scan_opts {
 	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters" done */
 	void *phase_ctx;
 };
-#define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_VULN }
+#define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_DEFAULT }
 
 enum sw_scan_verdict {
 	SW_SCAN_PASS = 0,           /* no gate asked, or it passed */
@@ -102,9 +129,15 @@ enum sw_scan_verdict {
 };
 
 struct sw_scan_result {
-	unsigned scanners;          /* the sections that ran */
+	unsigned scanners;          /* the sections asked for */
+	struct sw_scan_scanner_state scanners_state[SW_SCAN_NSCANNERS]; /* vuln, config, secret, malware */
 	struct sw_inventory *inventory;
-	struct sw_match_result *match;   /* SW_SCAN_VULN: findings, notes, incomplete */
+	/* SW_SCAN_VULN: findings, notes, incomplete; without it an empty
+	 * result (never NULL), scanners_state[0].ran false */
+	struct sw_match_result *match;
+	/* SW_SCAN_CONFIG: every check (checks/checks.h), suppressed ones
+	 * marked by the ignore file; empty when not requested */
+	struct sw_check_list checks;
 	struct sw_vec warnings;     /* char*: about the scan itself (stale database...) */
 	bool db_stale;              /* the database is older than SW_SCAN_STALE_AFTER */
 	/* completeness: false when some packages could not be listed or checked */
@@ -113,6 +146,7 @@ struct sw_scan_result {
 	/* the gate */
 	enum sw_scan_verdict verdict;
 	size_t gate_findings;       /* unsuppressed findings at fail_on or above */
+	size_t gate_checks;         /* unsuppressed failed checks at fail_on or above */
 };
 
 /* Run the scan described by o.  Returns 0 and *out (the caller frees it),

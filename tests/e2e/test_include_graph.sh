@@ -14,9 +14,10 @@ declare -A allowed=(
 	[version]="util model"
 	[vulndb]="util net model"
 	[match]="util model inventory version vulndb"
-	[scan]="util model image inventory match vulndb"
-	[report]="util model inventory match"
-	[cmd]="util model image inventory version vulndb match scan report"
+	[checks]="util match"
+	[scan]="util model image inventory match vulndb checks"
+	[report]="util model inventory match checks"
+	[cmd]="util model image inventory version vulndb match checks scan report"
 )
 fails=0
 for dir in "$SW_SOURCE_DIR"/src/*/; do

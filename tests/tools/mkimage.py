@@ -27,6 +27,10 @@ Options:
                          is a symlink to its first copy, as docker save writes it) or blobs
                          (Docker 25+: "blobs/sha256/<hex>", OCI layout inside too)
   --no-media-types       omit mediaType from descriptors (detected from content)
+  --config-json JSON     a JSON object merged into the config's "config" member (User,
+                         Healthcheck, ExposedPorts, Env, Labels, Entrypoint, Cmd ...)
+  --config-top JSON      a JSON object merged into the config's top level (created,
+                         history: it replaces the one --history makes ...)
 Corruptions (for bad-input tests; N is a 0-based layer number):
   --corrupt-layer-digest N   the manifest names a wrong digest for layer N and the blob is
                              stored under that name (content does not match its digest; legacy docker archives
@@ -164,6 +168,10 @@ class Image:
         config = {"architecture": arch, "os": os_,
                   "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
                   "rootfs": {"type": "layers", "diff_ids": diff_ids}, "history": history}
+        if args.config_json:
+            config["config"].update(json.loads(args.config_json))
+        if args.config_top:
+            config.update(json.loads(args.config_top))
         if variant:
             config["variant"] = variant
         self.config = bad_json() if args.bad_config_json else json.dumps(config, indent=2).encode()
@@ -364,6 +372,8 @@ def main():
     ap.add_argument("--nested-index", action="store_true")
     ap.add_argument("--docker-style", default="legacy", choices=["legacy", "blobs"])
     ap.add_argument("--no-media-types", action="store_true")
+    ap.add_argument("--config-json")
+    ap.add_argument("--config-top")
     ap.add_argument("--corrupt-layer-digest", type=int)
     ap.add_argument("--corrupt-diff-id", type=int)
     ap.add_argument("--corrupt-config-digest", action="store_true")

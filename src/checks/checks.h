@@ -1,0 +1,116 @@
+/*
+ * checks.h - image checks: is this image built right?  (CIS Docker
+ * Benchmark 1.6.0 section 4 and the static parts of section 5, issue 13.)
+ *
+ * This first slice decides statically from the image config and its
+ * history, as image/ verified them (struct sw_image_info.config_json: the
+ * bytes whose digest matched), without file contents: nothing is read
+ * again.  Controls that need the file system (4.3, 4.8, passwd/shadow,
+ * apt/yum sources) are listed with status info "not in this slice", and
+ * those no image can decide (4.2, 4.5, 4.12) as manual, so every section-4
+ * control is in the result.  docs/checks.md describes each check.
+ *
+ *   struct sw_check_list cl = SW_CHECK_LIST_INIT;
+ *   struct sw_checks_opts o = { .now = time(NULL) };
+ *   if (sw_checks_run_config(info->config_json, strlen(...), info->layers.len, &o, &cl, err) < 0)
+ *           ... only an internal error: bad input gives status info and a note
+ *   ... cl.results[i]: struct sw_check_result*
+ *   sw_check_list_release(&cl);
+ *
+ * Secret values (4.10) are masked (util/secretmask.h) in every string a
+ * result holds: evidence, history lines and notes.
+ *
+ * Ownership: the list owns its results and their strings.
+ */
+#ifndef SW_CHECKS_CHECKS_H
+#define SW_CHECKS_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "match/match.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+enum sw_check_status {
+	SW_CHECK_PASS = 0,
+	SW_CHECK_FAIL,
+	SW_CHECK_INFO,     /* not decided (bad input, not in this slice), or informational */
+	SW_CHECK_MANUAL,   /* not decidable from an image: a person has to look */
+};
+const char *sw_check_status_name(enum sw_check_status s); /* "pass", "fail", "info", "manual" */
+
+struct sw_check_evidence {
+	int layer;          /* 0-based layer index, -1 when none or unknown */
+	int history;        /* 0-based index in config.history, -1 when none */
+	char *created_by;   /* that history line (secrets masked), or NULL */
+	char *config_key;   /* "config.User", "config.Env", ... or NULL */
+	char *path;         /* a path in the image (no leading '/'), or NULL */
+	char *detail;       /* what was seen, secrets masked */
+};
+
+struct sw_check_result {
+	const char *id;          /* ours, stable: "SW-CFG-001" (static) */
+	const char *cis;         /* CIS Docker Benchmark 1.6.0 control, "4.1", or NULL (static) */
+	const char *title;       /* static */
+	enum sw_check_status status;
+	enum sw_severity_level severity; /* of a failure; kept for passes too */
+	struct sw_vec evidence;  /* struct sw_check_evidence* */
+	char *note;              /* why the status (info/manual/pass with a caveat), or NULL */
+	const char *remediation; /* static */
+	char *suppressed;        /* why it is suppressed (.stowawayignore), or NULL */
+};
+
+struct sw_check_list {
+	struct sw_vec results;   /* struct sw_check_result*, in id order */
+	struct sw_vec notes;     /* char*: about the input (history/layer mismatch, odd types) */
+};
+#define SW_CHECK_LIST_INIT { SW_VEC_INIT, SW_VEC_INIT }
+
+struct sw_checks_opts {
+	long long now;          /* unix time, for the image age */
+	int max_age_days;       /* older images are reported; 0 = 365 */
+};
+
+/* Decide the config checks for the config JSON (len bytes) of an image
+ * with nlayers layers.  Anything wrong with the input (not JSON, missing
+ * or odd members, history that does not match the layers) is a note and
+ * status info on the checks it affects, never an error; returns 0. */
+int sw_checks_run_config(const char *config_json, size_t len, size_t nlayers,
+			 const struct sw_checks_opts *o, struct sw_check_list *out,
+			 struct sw_err *err);
+/* The checks that could not run at all (no config: an SBOM, a dir:
+ * rootfs): every control with status info and `why` as its note. */
+void sw_checks_not_run(const char *why, struct sw_check_list *out);
+void sw_check_list_release(struct sw_check_list *l);
+
+/* --- the history line parser (history.c; unit-tested and fuzzed) --- */
+
+enum sw_instr_kind {
+	SW_INSTR_UNKNOWN = 0,   /* not recognised */
+	SW_INSTR_RUN,
+	SW_INSTR_ADD,
+	SW_INSTR_COPY,
+	SW_INSTR_ENV,
+	SW_INSTR_ARG,
+	SW_INSTR_LABEL,
+	SW_INSTR_OTHER,         /* another Dockerfile instruction (USER, CMD, ...) */
+};
+
+struct sw_instr {
+	enum sw_instr_kind kind;
+	char *keyword;      /* "RUN", "ADD", ... as written (upper-cased), or NULL */
+	char *args;         /* the instruction's text after the keyword / shell prefix */
+	struct sw_vec build_args; /* char*: "KEY=VAL" of the "|N KEY=VAL ..." form, unmasked */
+	bool buildkit;      /* ended in " # buildkit" */
+};
+
+/* Parse one created_by line (classic "/bin/sh -c #(nop) ADD ...", classic
+ * RUN "/bin/sh -c cmd" and "|N K=V /bin/sh -c cmd", BuildKit "RUN |N K=V
+ * /bin/sh -c cmd # buildkit", "ADD src dst # buildkit", exec form
+ * "RUN [...]").  Never fails: an unrecognised line is SW_INSTR_UNKNOWN
+ * with args = the line. */
+void sw_instr_parse(const char *created_by, struct sw_instr *out);
+void sw_instr_release(struct sw_instr *in);
+
+#endif
