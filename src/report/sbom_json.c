@@ -1,5 +1,5 @@
 /*
- * sbom_json.c - stowaway's own JSON SBOM (schemaVersion 1.1).
+ * sbom_json.c - stowaway's own JSON SBOM (schemaVersion 1.2).
  *
  * The layout is documented in docs/json-schema.md and described by
  * docs/stowaway-sbom.schema.json.  Every key is always present (null
@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#define SW_SBOM_SCHEMA_VERSION "1.1"
+#define SW_SBOM_SCHEMA_VERSION "1.2"
 
 static json_t *str_array(const struct sw_vec *v)
 {

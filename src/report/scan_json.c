@@ -1,5 +1,5 @@
 /*
- * scan_json.c - stowaway's own JSON scan report (schemaVersion 1.1).
+ * scan_json.c - stowaway's own JSON scan report (schemaVersion 1.2).
  *
  * The SBOM document of sbom_json.c (image, os, packages, warnings: the same
  * bytes) plus "osEcosystem", "osCovered", "vulnerabilities", "notes" and

@@ -294,7 +294,7 @@ static void test_json(void **state)
 	(void)state;
 	struct sw_inventory *inv = make_inventory();
 	json_t *doc = render_json(inv, SW_FMT_JSON);
-	assert_string_equal(jget(doc, "schemaVersion"), "1.1");
+	assert_string_equal(jget(doc, "schemaVersion"), "1.2");
 	assert_string_equal(jget(doc, "created"), "2023-11-14T22:13:20Z");
 	assert_string_equal(jget(json_object_get(doc, "tool"), "version"), "0.1.0-test");
 	json_t *img = json_object_get(doc, "image");

@@ -376,7 +376,7 @@ static void test_json(void **state)
 {
 	struct fixture *fx = *state;
 	json_t *doc = render_json(fx, SW_FMT_JSON, false);
-	assert_string_equal(jget(doc, "schemaVersion"), "1.1");
+	assert_string_equal(jget(doc, "schemaVersion"), "1.2");
 	assert_string_equal(jget(doc, "osEcosystem"), "Debian:12");
 	assert_true(json_is_true(json_object_get(doc, "osCovered")));
 	/* the SBOM part is the SBOM document */
