@@ -199,7 +199,7 @@ void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx);
  * (failed: evidence details appended) and "stowaway:scanner:NAME" = why it
  * could not run; the minimal form of docs/checks.md. */
 void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
-/* Number of failed, unsuppressed checks. */
-size_t sw_report_checks_failed(const struct sw_report_ctx *ctx);
+/* The scanner called name in ctx->opts->scanners, or NULL. */
+const struct sw_report_scanner *sw_report_find_scanner(const struct sw_report_ctx *ctx, const char *name);
 
 #endif

@@ -39,30 +39,6 @@ static size_t width(const char *s)
 	return w;
 }
 
-/* A history line without the shell boilerplate. */
-static char *short_created_by(const char *s)
-{
-	if (!s)
-		return NULL;
-	while (*s == ' ')
-		s++;
-	/* "/bin/sh -c CMD", buildkit "RUN /bin/sh -c CMD", "|2 A=b B=c /bin/sh -c CMD" */
-	const char *sh = strstr(s, "/bin/sh -c ");
-	if (sh && (sh == s || sw_starts_with(s, "RUN ") || s[0] == '|'))
-		s = sh + strlen("/bin/sh -c ");
-	if (sw_starts_with(s, "#(nop) "))
-		s += strlen("#(nop) ");
-	while (*s == ' ')
-		s++;
-	char *t = sw_xstrdup(s);
-	size_t n = strlen(t);
-	if (n >= 11 && strcmp(t + n - 11, " # buildkit") == 0)
-		t[n - 11] = '\0';
-	char *c = sw_report_clean(t, CREATED_BY_MAX);
-	free(t);
-	return c;
-}
-
 struct row {
 	char *cell[NCOLS];
 };
@@ -82,9 +58,7 @@ static void row_fill(struct row *r, const struct sw_report_ctx *ctx, const struc
 	r->cell[3] = sw_report_clean(src.data, 0);
 	sw_buf_release(&src);
 	if (p->layer_index >= 0) {
-		const struct sw_inv_layer *l = sw_report_layer(ctx->inv, p->layer_index);
-		const char *by = p->layer_created_by ? p->layer_created_by : l ? l->created_by : NULL;
-		char *s = short_created_by(by);
+		char *s = sw_report_short_created_by(sw_report_pkg_created_by(ctx->inv, p), CREATED_BY_MAX);
 		r->cell[4] = s && *s ? sw_xasprintf("%d %s", p->layer_index, s)
 				     : sw_xasprintf("%d", p->layer_index);
 		free(s);

@@ -17,23 +17,12 @@ static const struct sw_check_list *checks(const struct sw_report_ctx *ctx)
 	return ctx->opts->checks;
 }
 
-static const struct sw_report_scanner *config_scanner(const struct sw_report_ctx *ctx)
+const struct sw_report_scanner *sw_report_find_scanner(const struct sw_report_ctx *ctx, const char *name)
 {
 	for (size_t i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++)
-		if (strcmp(ctx->opts->scanners[i].name, "config") == 0)
+		if (strcmp(ctx->opts->scanners[i].name, name) == 0)
 			return &ctx->opts->scanners[i];
 	return NULL;
-}
-
-size_t sw_report_checks_failed(const struct sw_report_ctx *ctx)
-{
-	size_t n = 0;
-	const struct sw_check_list *cl = checks(ctx);
-	for (size_t i = 0; cl && i < cl->results.len; i++) {
-		const struct sw_check_result *c = cl->results.items[i];
-		n += c->status == SW_CHECK_FAIL && !c->suppressed;
-	}
-	return n;
 }
 
 json_t *sw_report_scanners_json(const struct sw_report_ctx *ctx)
@@ -66,7 +55,7 @@ static json_t *evidence_json(const struct sw_check_evidence *e)
 json_t *sw_report_checks_json(const struct sw_report_ctx *ctx)
 {
 	const struct sw_check_list *cl = checks(ctx);
-	const struct sw_report_scanner *sc = config_scanner(ctx);
+	const struct sw_report_scanner *sc = sw_report_find_scanner(ctx, "config");
 	json_t *o = json_object();
 	bool ran = cl && (!sc || sc->ran);
 	json_object_set_new(o, "ran", json_boolean(ran));

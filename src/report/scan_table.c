@@ -193,10 +193,8 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	sw_report_scan_counts(ctx, counts, &suppressed);
 	for (int s = 0; s < 6; s++)
 		total += counts[s];
-	bool vuln_asked = true;
-	for (size_t i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++)
-		if (strcmp(ctx->opts->scanners[i].name, "vuln") == 0)
-			vuln_asked = ctx->opts->scanners[i].requested;
+	const struct sw_report_scanner *vs = sw_report_find_scanner(ctx, "vuln");
+	bool vuln_asked = !vs || vs->requested;
 	if (!vuln_asked)
 		fprintf(out, "\n%sVulnerabilities:%s not scanned (vuln is not in --scanners)\n", b, e);
 	else

@@ -158,7 +158,7 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 void sw_scan_result_free(struct sw_scan_result *r);
 
 /* The gate alone, for a result whose findings changed: fills r->verdict
- * and r->gate_findings from o's gate fields. */
+ * and r->gate_findings (and r->gate_checks) from o's gate fields. */
 void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o);
 
 #endif
