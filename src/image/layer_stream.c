@@ -35,6 +35,7 @@
 #include <zstd.h>
 
 #include "image/internal.h"
+#include "util/hash.h"
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
@@ -629,7 +630,7 @@ int sw_entry_read_all(struct sw_entry_reader *r, size_t max, struct sw_buf *out,
 	return 0;
 }
 
-/* Symlinks of this layer, and for each FNV-1a hash of their paths how many
+/* Symlinks of this layer, and for each FNV-1a hash (util/hash.h) of their paths how many
  * live symlinks have it ("%016llx" -> count): a member's ancestors are then
  * checked with one running hash over its path, O(length), where looking
  * every prefix up in `symlinks` cost O(length x depth) (20,000 members
@@ -640,14 +641,11 @@ struct walk_state {
 	struct sw_map link_hashes;
 };
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
 static void hash_key(char out[17], const char *path, size_t n)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = sw_fnv_basis();
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)path[i]) * FNV_PRIME;
+		h = sw_fnv_add(h, (unsigned char)path[i]);
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -682,7 +680,7 @@ static int check_through_symlink(struct walk_state *w, const char *member, const
 {
 	if (!w->symlinks.len)
 		return 0;
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = sw_fnv_basis();
 	for (size_t i = 0; path[i]; i++) {
 		if (path[i] == '/') {
 			char k[17];
@@ -700,7 +698,7 @@ static int check_through_symlink(struct walk_state *w, const char *member, const
 				free(tmp);
 			}
 		}
-		h = (h ^ (unsigned char)path[i]) * FNV_PRIME;
+		h = sw_fnv_add(h, (unsigned char)path[i]);
 	}
 	return 0;
 }

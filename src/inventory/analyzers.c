@@ -4,6 +4,7 @@
 #include "inventory/analyzers.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "inventory/apk.h"
 #include "inventory/dpkg.h"
@@ -32,6 +33,14 @@ const struct sw_analyzer *const *sw_analyzers_all(void)
 		all[n] = NULL;
 	}
 	return all;
+}
+
+const struct sw_analyzer *sw_analyzer_by_name(const char *name)
+{
+	for (const struct sw_analyzer *const *a = sw_analyzers_all(); *a; a++)
+		if (strcmp((*a)->name, name) == 0)
+			return *a;
+	return NULL;
 }
 
 int sw_analyzer_run_mem(const struct sw_analyzer *a, const char *path, const uint8_t *data, size_t len,

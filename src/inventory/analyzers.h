@@ -5,5 +5,7 @@
 #include "inventory/analyzer.h"
 
 const struct sw_analyzer *const *sw_analyzers_all(void);
+/* The analyzer called name, or NULL. */
+const struct sw_analyzer *sw_analyzer_by_name(const char *name);
 
 #endif

@@ -33,6 +33,7 @@
 #include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
@@ -330,6 +331,8 @@ static int apply_companions(struct walk_ctx *w, struct sw_err *err)
 							 path, c->a->companion_suffix, c->a->name, path));
 			continue;
 		}
+		if (!c->len)
+			continue; /* an empty companion changes nothing: parse() read it all */
 		sw_pkglist_release(&f->res);
 		f->res = (struct sw_pkglist)SW_PKGLIST_INIT;
 		if (c->a->parse_with(path, h->data, h->len, c->data, c->len, &f->res, err) < 0)
@@ -546,32 +549,11 @@ struct u64set {
 	size_t cap;
 };
 
-static uint64_t hash_basis(void)
-{
-	static _Atomic uint64_t basis;
-	uint64_t b = atomic_load(&basis);
-	if (!b) {
-		uint64_t r = 0;
-		FILE *f = fopen("/dev/urandom", "rb");
-		if (!f || fread(&r, sizeof(r), 1, f) != 1)
-			r = (uint64_t)(uintptr_t)&basis ^ (uint64_t)getpid() << 32;
-		if (f)
-			fclose(f);
-		b = (r ^ 0xcbf29ce484222325ULL) | 1;
-		uint64_t none = 0;
-		if (!atomic_compare_exchange_strong(&basis, &none, b))
-			b = none; /* another thread set it first: one basis per process */
-	}
-	return b;
-}
-
-#define FNV_PRIME 0x100000001b3ULL
-
 static uint64_t path_hash(const char *s)
 {
-	uint64_t h = hash_basis();
+	uint64_t h = sw_fnv_basis();
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+		h = sw_fnv_add(h, (unsigned char)*s);
 	return h ? h : 1;
 }
 
@@ -632,11 +614,11 @@ static bool is_replaced(const struct sw_layer_result *r, const struct u64set *no
 		return true;
 	if (!r->nondirs.len)
 		return false;
-	uint64_t h = hash_basis();
+	uint64_t h = sw_fnv_basis();
 	for (size_t i = 0; key[i]; i++) {
 		if (key[i] == '/' && u64set_has(nondir, h ? h : 1) && sorted_has(&r->nondirs, key, i))
 			return true;
-		h = (h ^ (unsigned char)key[i]) * FNV_PRIME;
+		h = sw_fnv_add(h, (unsigned char)key[i]);
 	}
 	return false;
 }
@@ -817,11 +799,8 @@ static bool is_os_type(const char *type)
 /* Whether analyzer `name` calls the file at path its package database. */
 static bool is_database(const char *name, const char *path)
 {
-	const struct sw_analyzer *const *an = sw_analyzers_all();
-	for (size_t i = 0; an[i]; i++)
-		if (strcmp(an[i]->name, name) == 0)
-			return an[i]->database && an[i]->database(path);
-	return false;
+	const struct sw_analyzer *a = sw_analyzer_by_name(name);
+	return a && a->database && a->database(path);
 }
 
 /* Move t's packages into the inventory; file-list pseudo-packages go to

@@ -163,11 +163,8 @@ static const char *analyzer_name(const char *name)
 {
 	if (strcmp(name, SW_LAYER_OS_ANALYZER) == 0)
 		return SW_LAYER_OS_ANALYZER;
-	const struct sw_analyzer *const *an = sw_analyzers_all();
-	for (size_t i = 0; an[i]; i++)
-		if (strcmp(an[i]->name, name) == 0)
-			return an[i]->name;
-	return NULL;
+	const struct sw_analyzer *a = sw_analyzer_by_name(name);
+	return a ? a->name : NULL;
 }
 
 int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
