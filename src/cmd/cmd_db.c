@@ -416,7 +416,7 @@ static int db_info(int argc, char **argv)
 			json_object_set_new(s, "updated_at", json_integer(si->updated_at));
 			json_object_set_new(s, "records", json_integer(si->records));
 			json_object_set_new(s, "bad_records", json_integer(si->bad_records));
-			json_object_set_new(s, "last_error", si->last_error ? sw_cmd_jstr(si->last_error) : json_null());
+			json_object_set_new(s, "last_error", sw_cmd_jstr(si->last_error));
 			json_array_append_new(srcs, s);
 		}
 		json_object_set_new(o, "sources", srcs);

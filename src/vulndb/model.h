@@ -46,4 +46,8 @@ struct sw_vuln_sink {
 	void (*bad_record)(void *ctx, const char *file, const char *record, const char *what);
 };
 
+/* The ecosystem of Debian tracker lines without a release (unstable's),
+ * which the other releases inherit (vulndb.h, the Debian lookup). */
+#define SW_VULNDB_DEBIAN_INHERITED "Debian"
+
 #endif

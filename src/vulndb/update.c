@@ -15,6 +15,7 @@
  */
 #include "vulndb/vulndb.h"
 
+#include <float.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -802,7 +803,7 @@ static char *judge(const struct reader *rd, int64_t prev, int64_t now, int64_t b
 	if (bad > 0 && (double)bad > max_bad * (double)(now + bad))
 		return sw_xasprintf("'%s': %lld of %lld records could not be read (more than %g%%, the --max-bad "
 				    "bound); first: %s",
-				    where, (long long)bad, (long long)(now + bad), max_bad * 100.0,
+				    where, (long long)bad, (long long)(now + bad), max_bad > DBL_MIN ? max_bad * 100.0 : 0.0, /* 0 is passed as DBL_MIN */
 				    rd->first_bad ? rd->first_bad : "-");
 	if (force)
 		return NULL;

@@ -48,8 +48,8 @@
  * returns such entries unless the same id and source has an entry for
  * "Debian:<n>" and the package; for a release other than unstable the
  * entry's fixed versions become limits (affected below them, not a fix the
- * release has), its status affected and its note "fixed in unstable V". */
-#define SW_VULNDB_DEBIAN_INHERITED "Debian"
+ * release has), its status affected and its note "fixed in unstable V".
+ * The ecosystem name is SW_VULNDB_DEBIAN_INHERITED (model.h). */
 
 struct sw_vulndb;
 

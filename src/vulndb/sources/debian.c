@@ -16,7 +16,7 @@
  * A text-list line without "[release]" (vuln-list: no "Release") is the
  * unstable line every release without its own line inherits, as the
  * tracker computes it: it is stored under the ecosystem "Debian" (see
- * SW_VULNDB_DEBIAN_INHERITED in vulndb.h; the lookup applies it).
+ * SW_VULNDB_DEBIAN_INHERITED in model.h; the lookup applies it).
  * Status mapping and urgency handling: docs/vulndb-sources.md.
  */
 #include <stdio.h>
@@ -44,7 +44,7 @@ static const struct {
 static char *release_ecosystem(const char *codename)
 {
 	if (!codename || !*codename)
-		return sw_xstrdup("Debian");
+		return sw_xstrdup(SW_VULNDB_DEBIAN_INHERITED);
 	for (size_t i = 0; i < sizeof(debian_releases) / sizeof(debian_releases[0]); i++)
 		if (strcmp(codename, debian_releases[i].codename) == 0)
 			return sw_xasprintf("Debian:%s", debian_releases[i].number);
@@ -194,7 +194,7 @@ static void nodsa_versions_from_unstable(struct sw_vuln *v)
 			continue;
 		for (size_t k = 0; k < v->affected.len; k++) {
 			const struct sw_affected *u = v->affected.items[k];
-			if (u->status != SW_ST_FIXED || !sw_streq(u->ecosystem, "Debian") || !sw_streq(u->package, a->package))
+			if (u->status != SW_ST_FIXED || !sw_streq(u->ecosystem, SW_VULNDB_DEBIAN_INHERITED) || !sw_streq(u->package, a->package))
 				continue;
 			for (size_t r = 0; r < u->ranges.len; r++) {
 				const struct sw_range *ur = u->ranges.items[r];
