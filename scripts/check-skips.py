@@ -8,9 +8,12 @@ import sys
 import xml.etree.ElementTree as ET
 path, variant, allowed = sys.argv[1], sys.argv[2], set(sys.argv[3].split())
 try:
-    cases = ET.parse(path).getroot().iter("testcase")
+    cases = list(ET.parse(path).getroot().iter("testcase"))
 except (OSError, ET.ParseError) as e:
     print("%s: no ctest report to check for skipped tests (%s)" % (variant, e), file=sys.stderr)
+    sys.exit(1)
+if not cases:
+    print("%s: the ctest report lists no tests" % variant, file=sys.stderr)
     sys.exit(1)
 bad = 0
 for c in cases:

@@ -94,6 +94,7 @@ got = {}
 for f in v:
     src = f.get("matchedName")
     got.setdefault(src, {}).setdefault(f["package"]["name"], []).append(f)
+ok(set(got) <= set(EXPECTED), "no findings for other sources: %s" % sorted(set(got) - set(EXPECTED)))
 for src, exp in EXPECTED.items():
     binaries = sorted(p for p, (s, _) in pkgs.items() if s == src)
     ok(binaries, "source %s has binary packages in the status" % src)

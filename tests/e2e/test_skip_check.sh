@@ -30,6 +30,7 @@ C
 cmake -S "$T/p" -B "$T/b" >/dev/null 2>&1 || { bad "cmake"; exit 1; }
 ctest --test-dir "$T/b" --output-junit "$T/all.xml" >/dev/null 2>&1
 ctest --test-dir "$T/b" -R '^t/ok$' --output-junit "$T/ok.xml" >/dev/null 2>&1
+ctest --test-dir "$T/b" -R '^t/none$' --output-junit "$T/none.xml" >/dev/null 2>&1
 
 $CHECK "$T/all.xml" release "" 2> "$T/e"; rc=$?
 [ $rc -eq 1 ] && grep -q "skipped: t/skip " "$T/e" && grep -q "skipped: t/disabled " "$T/e" &&
@@ -41,6 +42,7 @@ $CHECK "$T/all.xml" release "t/skip t/disabled" 2> "$T/e"; rc=$?
 $CHECK "$T/all.xml" release "t/skip t/disabled t/needs" 2> "$T/e" && ok "all allowed: passes" || bad "all allowed: $(cat "$T/e")"
 $CHECK "$T/ok.xml" release "" 2> "$T/e" && [ ! -s "$T/e" ] && ok "no skips: passes silently" || bad "no skips: $(cat "$T/e")"
 $CHECK "$T/missing.xml" release "" 2> "$T/e" && bad "a missing report passes" || ok "a missing report fails"
+$CHECK "$T/none.xml" release "" 2> "$T/e" && bad "a run of no test passes" || ok "a run of no test fails"
 # scripts/test.sh uses it, with an allow-list that is empty
 grep -q 'check-skips.py "$junit" "$variant" "$SKIP_ALLOWED"' "$SW_SOURCE_DIR/scripts/test.sh" &&
 	grep -q '^SKIP_ALLOWED=""$' "$SW_SOURCE_DIR/scripts/test.sh" && ok "scripts/test.sh checks, allow-list empty" ||

@@ -77,6 +77,9 @@ printf '{"id": "GHSA-bad' > "$T/osv/bad${H}record.json"
 $STOWAWAY db update --max-bad 1 --source osv=$T/osv > $T/upd.out 2> $T/upd.err
 [ -s $STOWAWAY_DB ] && ok "db update from a hostile OSV record" || bad "db update: $(cat $T/upd.err)"
 safe $T/upd.err "db update stderr" && ok "db update stderr" || bad "db update stderr passes terminal controls"
+# with the default bound the bad record is named (its hostile file name) on stderr
+$STOWAWAY db update --db $T/strict.sqlite --source osv=$T/osv >/dev/null 2>$T/upd0.err
+check $T/upd0.err "db update warning naming a hostile file" "record.json"
 
 $STOWAWAY db search GHSA-hhhh-hhhh-hhhh > $T/info.out 2> $T/info.err
 check $T/info.out "db search ID (advisory details)" "summary:    evil"
