@@ -25,19 +25,9 @@
 #include "util/err.h"
 #include "util/vec.h"
 #include "model/advisory.h"
+#include "model/severity.h"
 
 struct sw_vulndb;   /* vulndb/vulndb.h: match.c reads it; callers only pass it */
-
-enum sw_severity_level {
-	SW_SEV_UNKNOWN = 0,
-	SW_SEV_NEGLIGIBLE,
-	SW_SEV_LOW,
-	SW_SEV_MEDIUM,
-	SW_SEV_HIGH,
-	SW_SEV_CRITICAL,
-};
-const char *sw_severity_name(enum sw_severity_level s);      /* "critical", ... */
-int sw_severity_parse(const char *name, enum sw_severity_level *out); /* case-insensitive; <0 unknown word */
 
 struct sw_finding {
 	char *id;                  /* primary id: the CVE when there is one */
