@@ -23,6 +23,9 @@ struct sw_report_ctx {
 	const char *tool_version;   /* never NULL */
 	char **purls;               /* purl of inv->packages[i] (p->purl or computed), may be NULL */
 	const struct sw_match_result *res; /* scan results; NULL for an SBOM */
+	/* scan: "secret: WHY", "malware: WHY" for a content scanner asked for
+	 * that did not run (part of the incomplete reasons) */
+	struct sw_vec scanners_incomplete;
 };
 
 struct sw_report_writer {
@@ -210,6 +213,10 @@ void sw_report_junit_files(struct sw_buf *b, const struct sw_report_ctx *ctx, co
 			   size_t *failures);
 /* HTML sections "Secrets" and "Malware", one table per layer. */
 void sw_report_html_files(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* Lines "\nsecret|malware: SEVERITY RULE /PATH[:LINE] (layer N[, removed in
+ * layer M (still in the image)])[: MASKED]" and "\nmalware: not checked
+ * (WHY)", for SPDX's document comment. */
+void sw_report_files_text(struct sw_buf *b, const struct sw_report_ctx *ctx);
 /* CycloneDX BOM-level properties "stowaway:secret" / "stowaway:malware". */
 void sw_report_cdx_add_files(json_t *doc, const struct sw_report_ctx *ctx);
 /* CycloneDX: BOM-level properties "stowaway:check:ID" = "STATUS[ SEVERITY]: TITLE"

@@ -465,3 +465,28 @@ void sw_report_cdx_add_files(json_t *doc, const struct sw_report_ctx *ctx)
 		free(lt);
 	}
 }
+
+/* ---- SPDX: lines of the document comment ---- */
+
+void sw_report_files_text(struct sw_buf *b, const struct sw_report_ctx *ctx)
+{
+	static const char *const kinds[] = { "secret", "malware" };
+	for (size_t k = 0; k < 2; k++) {
+		const struct sw_report_scanner *sc = sw_report_find_scanner(ctx, kinds[k]);
+		if (sc && sc->requested && !sc->ran)
+			sw_buf_addf(b, "\n%s: %s", kinds[k], sc->why_not ? sc->why_not : "not checked");
+	}
+	const struct sw_vec *v = findings(ctx);
+	for (size_t i = 0; i < v->len; i++) {
+		const struct sw_file_finding *f = v->items[i];
+		char *w = where(f), *lt = layer_text(f);
+		sw_buf_addf(b, "\n%s: %s %s %s (%s)", f->scanner, sw_severity_name(f->severity),
+			    f->rule_id ? f->rule_id : "?", w, lt);
+		if (f->match)
+			sw_buf_addf(b, ": %s", f->match);
+		if (f->suppressed)
+			sw_buf_addf(b, " [suppressed: %s]", f->suppressed);
+		free(w);
+		free(lt);
+	}
+}

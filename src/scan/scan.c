@@ -119,7 +119,9 @@ static void malware_close(void *h)
 static int open_malware(const struct sw_scan_opts *o, struct content *c, char **why_not,
 			struct sw_vec *warnings, struct sw_err *err)
 {
-	struct sw_malware_opts mo = { .db_dir = o->clamav_db, .now = o->now };
+	/* the database's age is a matter of the clock, not of o->now (which
+	 * SOURCE_DATE_EPOCH may pin for reproducible documents) */
+	struct sw_malware_opts mo = { .db_dir = o->clamav_db };
 	struct sw_malware *m = NULL;
 	if (sw_malware_open(&mo, &m, why_not, warnings, err) < 0)
 		return -1;
@@ -185,6 +187,11 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 	for (size_t i = 0; rc == 0 && i < SCAN_NCONTENT; i++)
 		if (cs[i].fs)
 			r->scanners_state[cs[i].state].ran = true;
+	/* what the malware scanner could not do (limits hit) is said on the scan */
+	for (size_t i = 0; rc == 0 && r->scanners_state[3].ran && i < (*inv)->warnings.len; i++)
+		if (strstr((*inv)->warnings.items[i], SW_MALWARE_WARNING_TAG) ||
+		    strstr((*inv)->warnings.items[i], " the malware scanner"))
+			sw_vec_push_strdup(&r->warnings, (*inv)->warnings.items[i]);
 	sw_image_close(img);
 	return rc;
 }
