@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 
 #include "inventory/filescan.h"
+#include "inventory/image_cache.h"
 #include "inventory/inventory.h"
+#include "inventory/layer_cache.h"
 #include "sw_test.h"
 #include "util/mem.h"
 
@@ -354,6 +356,61 @@ static void test_run_mem(void **state)
 	}
 }
 
+/* every field of a finding survives the layer cache; every truncation is refused */
+static void test_cache_roundtrip(void **state)
+{
+	(void)state;
+	struct sw_layer_result r;
+	memset(&r, 0, sizeof(r));
+	struct sw_file_finding *f = sw_file_finding_new("malware");
+	f->rule_id = sw_xstrdup("Sig.One");
+	f->category = sw_xstrdup("Cat");
+	f->title = sw_xstrdup("title");
+	f->severity = SW_SEV_CRITICAL;
+	f->path = sw_xstrdup("a/b.zip!c");
+	f->layer = 3;
+	f->removed_in = 5;
+	f->offset = ((uint64_t)7 << 32) | 9;
+	f->line = 12;
+	f->match = sw_xstrdup("AK****");
+	f->detail = sw_xstrdup("archive member c");
+	f->suppressed = sw_xstrdup("not stored");
+	sw_vec_push(&r.file_findings, f);
+	sw_vec_push(&r.file_findings, sw_file_finding_new("secret"));
+	struct sw_buf b = SW_BUF_INIT;
+	assert_int_equal(sw_layer_cache_encode(&r, "k", &b, NULL), 0);
+	struct sw_layer_result d;
+	memset(&d, 0, sizeof(d));
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_layer_cache_decode((const uint8_t *)b.data, b.len, "k", &d, &err), 0);
+	assert_int_equal(d.file_findings.len, 2);
+	const struct sw_file_finding *g = d.file_findings.items[0], *h = d.file_findings.items[1];
+	assert_string_equal(g->scanner, "malware");
+	assert_string_equal(g->rule_id, "Sig.One");
+	assert_string_equal(g->category, "Cat");
+	assert_string_equal(g->title, "title");
+	assert_int_equal(g->severity, SW_SEV_CRITICAL);
+	assert_string_equal(g->path, "a/b.zip!c");
+	assert_int_equal(g->layer, 3);
+	assert_int_equal(g->removed_in, 5);
+	assert_true(g->offset == (((uint64_t)7 << 32) | 9));
+	assert_int_equal(g->line, 12);
+	assert_string_equal(g->match, "AK****");
+	assert_string_equal(g->detail, "archive member c");
+	assert_null(g->suppressed);
+	assert_string_equal(h->scanner, "secret");
+	assert_null(h->rule_id);
+	assert_int_equal(h->layer, -1);
+	assert_int_equal(h->removed_in, -1);
+	sw_layer_result_release(&d);
+	for (size_t n = 0; n < b.len; n++) {
+		memset(&d, 0, sizeof(d));
+		assert_int_not_equal(sw_layer_cache_decode((const uint8_t *)b.data, n, "k", &d, NULL), 0);
+	}
+	sw_buf_release(&b);
+	sw_layer_result_release(&r);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -371,6 +428,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_mem),
+		cmocka_unit_test(test_cache_roundtrip),
 		cmocka_unit_test_teardown(test_streamed, teardown),
 		cmocka_unit_test_teardown(test_whole, teardown),
 		cmocka_unit_test_teardown(test_cache, teardown),
