@@ -71,7 +71,8 @@ static void run_config_checks(const struct sw_scan_opts *o, const struct sw_imag
 		sw_checks_not_run(st->why_not, &r->checks);
 		return;
 	}
-	struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days };
+	struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days,
+				     .base_name = info->base_name, .base_digest = info->base_digest };
 	/* never fails: bad input is a note and status info in the checks */
 	struct sw_err cerr = SW_ERR_INIT;
 	(void)sw_checks_run_config(info->config_json, strlen(info->config_json), info->layers.len, &co,
