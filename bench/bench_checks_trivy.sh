@@ -12,8 +12,9 @@
 #
 # Prints, in Markdown: per image, every Trivy check that failed on either
 # side or that maps to one of ours, Trivy's status, ours, and when they
-# differ the reason (the REASONS table below, written from reading both
-# implementations: docs/checks.md "Trivy comparison").  A difference
+# differ the reason (the REASONS table below, written from our code and
+# from what Trivy did on the probe images: docs/checks.md "Compared with
+# Trivy").  A difference
 # without a written reason is printed as "UNEXPLAINED" and the script
 # exits 1.  Re-runnable after the file-system checks land: the mapping is
 # by id, and the new checks only change our side.
@@ -83,24 +84,15 @@ name, tj, sj = sys.argv[1:]
 # Trivy id -> our id (docs/checks.md, the Trivy column)
 MAP = {"DS001": "SW-CFG-103", "DS002": "SW-CFG-001", "DS004": "SW-CFG-507", "DS005": "SW-CFG-009",
        "DS017": "SW-CFG-007", "DS026": "SW-CFG-006", "secret": "SW-CFG-010"}
-# Why a status differs (Trivy id -> reason), from reading both implementations
+# Why a status differs (Trivy id -> reason): from our code and from what Trivy did on the probes
 REASONS = {
     "DS001": "Trivy's DS001 looks at FROM lines; a build does not record FROM in the history, so it passed on "
              "every image here, including the planted one whose base is named debian:latest by the OCI label; ours "
              "reads the OCI base-image annotations (manifest, else config label), info when the image names no base",
     "DS005": "Trivy 0.44.1 flagged the base `ADD file:... in /` of the images built here (history entries "
-             "without created times or comments) but not that of debian-min/debian-big: it guesses where the base "
+             "without created times or comments), not that of debian-min/debian-big: it guesses where the base "
              "image ends; ours skips the base root file system by its form (`ADD file:... in /`, or an ADD to / as "
              "the first layer), and rates an ADD of a URL high",
-    "DS017": "SW-CFG-007", "DS026": "SW-CFG-006", "secret": "SW-CFG-010"}
-# Why a status differs (Trivy id -> reason), from reading both implementations
-REASONS = {
-    "DS001": "Trivy's DS001 looks at FROM lines; a build does not record FROM in the history, so it passed on "
-             "every image here, including the planted one whose base is named debian:latest by the OCI label; ours "
-             "reads the OCI base-image annotations (manifest, else config label), info when the image names no base",
-    "DS005": "Trivy analyses only the history after the base image it guesses (up to the last CMD/ENTRYPOINT "
-             "empty-layer entry), so a base `ADD file:... in /` with no CMD after it fails DS005; ours skips the "
-             "base root file system by its form (`ADD file:... in /`, or an ADD to / as the first layer)",
     "DS017": "Trivy's DS017 flags `apt-get update` only when the same RUN has no install; ours too (the same "
              "rule); a difference is in how a RUN line is split into commands",
     "secret": "Trivy's secret rules match known token formats (AWS keys, GitHub tokens ...) in the config JSON; ours "
@@ -145,6 +137,10 @@ for tid in sorted(rows):
     o = our["status"]
     same = o == st
     reason = "" if same else REASONS.get(tid)
+    if tid == "secret" and (st == "fail" or o == "fail"):
+        # the same status may rest on different evidence: show both
+        reason = (reason + "; " if reason else "") + "Trivy: %s; ours: %s" % (
+            title, ", ".join(e["detail"] for e in our["evidence"]) or "-")
     if not same and reason is None:
         reason = "UNEXPLAINED"
         bad += 1
