@@ -18,7 +18,9 @@
 
 enum check_idx {
 	C_USER, C_TRUSTED_BASE, C_PACKAGES, C_REBUILD, C_TRUST, C_HEALTH, C_UPDATE, C_SETUID,
-	C_ADD, C_SECRETS, C_VERIFIED, C_SIGNED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS, C_N
+	C_ADD, C_SECRETS, C_VERIFIED, C_SIGNED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS,
+	C_BASE_TAG,
+	C_N
 };
 
 static const struct check_def {
@@ -58,6 +60,8 @@ static const struct check_def {
 		     "do not run sshd in a container; use docker exec / kubectl exec" },
 	[C_PORTS] = { "SW-CFG-508", "5.8", "No privileged port (below 1024) is exposed", SW_SEV_LOW,
 		      "listen on a port of 1024 or above and map it at run time" },
+	[C_BASE_TAG] = { "SW-CFG-103", NULL, "Base image is pinned, not latest or untagged", SW_SEV_MEDIUM,
+			 "name the base image by digest (FROM image:tag@sha256:...) or at least by a version tag" },
 };
 
 const char *sw_check_status_name(enum sw_check_status s)
@@ -631,6 +635,102 @@ static void check_age(struct run *st, const struct sw_json *root, const struct s
 	}
 }
 
+/* --- SW-CFG-103: the base image named by the OCI base-image annotations --- */
+
+#define BASE_NAME_KEY "org.opencontainers.image.base.name"
+#define BASE_DIGEST_KEY "org.opencontainers.image.base.digest"
+
+/* A reference "[host[:port]/]path[:tag][@algo:hex]": its tag and digest
+ * (pointers into ref, lengths; 0 when absent).  False when it is not
+ * one: empty, longer than 1024, blanks or control bytes, an empty
+ * component. */
+static bool split_ref(const char *ref, const char **tag, size_t *tag_len, const char **dg, size_t *dg_len)
+{
+	size_t n = strlen(ref);
+	*tag = *dg = NULL;
+	*tag_len = *dg_len = 0;
+	if (n == 0 || n > 1024)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)ref[i] <= ' ' || ref[i] == 0x7f)
+			return false;
+	const char *at = strchr(ref, '@');
+	size_t name_end = at ? (size_t)(at - ref) : n;
+	if (at) {
+		*dg = at + 1;
+		*dg_len = n - name_end - 1;
+		const char *colon = memchr(*dg, ':', *dg_len);
+		if (!colon || colon == *dg || colon + 1 == ref + n || strchr(*dg, '@'))
+			return false;
+	}
+	/* the tag: after the last ':' that follows the last '/' */
+	const char *slash = NULL;
+	for (const char *p = ref; p < ref + name_end; p++)
+		if (*p == '/')
+			slash = p;
+	const char *start = slash ? slash + 1 : ref;
+	const char *colon = NULL;
+	for (const char *p = start; p < ref + name_end; p++)
+		if (*p == ':')
+			colon = p;
+	size_t repo_end = colon ? (size_t)(colon - ref) : name_end;
+	if (repo_end == 0 || ref[repo_end - 1] == '/' || ref[0] == '/' || strstr(ref, "//"))
+		return false;
+	if (colon) {
+		*tag = colon + 1;
+		*tag_len = name_end - repo_end - 1;
+		if (*tag_len == 0)
+			return false;
+	}
+	return true;
+}
+
+static const char *label(const struct sw_json *cfg, const char *key)
+{
+	const struct sw_json *l = sw_json_get(cfg, "Labels");
+	return sw_json_is(l, SW_JSON_OBJECT) ? sw_json_str(sw_json_get(l, key)) : NULL;
+}
+
+static void check_base(struct run *st, const struct sw_json *cfg, const struct sw_checks_opts *o)
+{
+	struct sw_check_result *r = st->r[C_BASE_TAG];
+	const char *name = o ? o->base_name : NULL, *digest = o ? o->base_digest : NULL;
+	const char *key = "manifest.annotations";
+	const char *lname = label(cfg, BASE_NAME_KEY);
+	if (!name && lname) {
+		name = lname;
+		digest = label(cfg, BASE_DIGEST_KEY);
+		key = "config.Labels";
+	} else if (name && lname && strcmp(name, lname) != 0) {
+		note(st, "the manifest annotation and the config label " BASE_NAME_KEY " differ: "
+			 "the manifest's is used");
+	}
+	if (!name) {
+		set_status(r, SW_CHECK_INFO, "the image does not name its base (no " BASE_NAME_KEY
+					      " manifest annotation or config label)");
+		return;
+	}
+	const char *tag, *dg;
+	size_t tag_len, dg_len;
+	char *d = sw_xasprintf("base %s%s%s", name, digest ? ", base digest " : "", digest ? digest : "");
+	char *k = sw_xasprintf("%s " BASE_NAME_KEY, key);
+	evidence(r, -1, -1, NULL, k, NULL, d);
+	free(d);
+	free(k);
+	if (!split_ref(name, &tag, &tag_len, &dg, &dg_len)) {
+		set_status(r, SW_CHECK_INFO, BASE_NAME_KEY " is not an image reference");
+		return;
+	}
+	if (dg)
+		return;   /* pinned by digest: pass, whatever the tag */
+	if (!tag)
+		set_status(r, SW_CHECK_FAIL, "the base is named without a tag (means latest) and without a digest");
+	else if (tag_len == 6 && strncmp(tag, "latest", 6) == 0)
+		set_status(r, SW_CHECK_FAIL, "the base is named by the tag latest, without a digest");
+	else
+		set_status(r, SW_CHECK_PASS, "the base is named by a version tag but not pinned by digest");
+}
+
 static void run_init(struct run *st, struct sw_check_list *out, size_t nlayers)
 {
 	memset(st, 0, sizeof(*st));
@@ -680,9 +780,12 @@ int sw_checks_run_config(const char *config_json, size_t len, size_t nlayers,
 	}
 	if (!root) {
 		static const enum check_idx decided[] = { C_USER, C_HEALTH, C_UPDATE, C_ADD, C_SECRETS,
-							  C_VERIFIED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS };
+							  C_VERIFIED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS,
+							  C_BASE_TAG };
 		for (size_t i = 0; i < sizeof(decided) / sizeof(decided[0]); i++)
 			set_status(st.r[decided[i]], SW_CHECK_INFO, "no readable image config");
+		if (o && o->base_name)
+			check_base(&st, NULL, o);   /* the manifest's annotations are still there */
 		run_finish(&st);
 		sw_json_doc_free(doc);
 		return 0;
@@ -698,6 +801,7 @@ int sw_checks_run_config(const char *config_json, size_t len, size_t nlayers,
 	check_ports_sshd(&st, cfg);
 	check_history(&st, root);
 	check_age(&st, root, o);
+	check_base(&st, cfg, o);
 	run_finish(&st);
 	sw_json_doc_free(doc);
 	return 0;

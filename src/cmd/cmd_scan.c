@@ -54,7 +54,8 @@ static void help(FILE *out)
 	      "      --severity LIST     keep only these: unknown,negligible,low,medium,high,critical\n"
 	      "      --ignore-unfixed    suppress findings that have no fixed version yet\n"
 	      "      --ignore-status L   suppress these statuses: affected, will_not_fix,\n"
-	      "                          fix_deferred, end_of_life, under_investigation\n"
+	      "                          fix_deferred, end_of_life, under_investigation;\n"
+	      "                          of image checks: fail, info, manual, pass\n"
 	      "      --ignorefile FILE   ids to ignore (default ./.stowawayignore if present):\n"
 	      "                          'ID [exp:YYYY-MM-DD] [pkg:NAME|PURL] [path:GLOB]'\n"
 	      "      --vex FILE          OpenVEX or CycloneDX VEX; not_affected/fixed suppress\n"
@@ -195,7 +196,7 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case OPT_UNFIXED: so.ignore_unfixed = true; break;
 		case OPT_IGN_STATUS:
-			if (sw_filter_parse_statuses(optarg, &so.status_mask, &err) < 0) {
+			if (sw_scan_parse_ignore_status(optarg, &so.status_mask, &so.check_status_mask, &err) < 0) {
 				rc = sw_cmd_usage_error("scan", "--ignore-status: %s", err.msg);
 				goto out;
 			}

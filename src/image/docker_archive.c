@@ -67,8 +67,11 @@ static void find_manifest_digest(struct sw_image *img, const char *config_digest
 		if (sw_store_read_all(img->store, name, img->max_json, &b, &e) == 0 &&
 		    sw_digest_check(name, b.data, b.len, d->digest, d->size, &e) == 0 &&
 		    sw_manifest_parse_manifest(name, b.data, b.len, &m, &e) == 0) {
-			if (sw_streq(m.config.digest, config_digest))
+			if (sw_streq(m.config.digest, config_digest)) {
 				img->info.manifest_digest = sw_xstrdup(d->digest);
+				sw_str_set(&img->info.base_name, m.base_name);
+				sw_str_set(&img->info.base_digest, m.base_digest);
+			}
 			sw_manifest_release(&m);
 		}
 		free(name);

@@ -246,6 +246,8 @@ void sw_image_close(struct sw_image *img)
 	free(in->manifest_digest);
 	free(in->config_digest);
 	free(in->config_json);
+	free(in->base_name);
+	free(in->base_digest);
 	free(in->os);
 	free(in->architecture);
 	free(in->variant);

@@ -64,6 +64,12 @@ struct sw_image_info {
 	char *config_json;      /* the raw image config, NUL-terminated; NULL for dir: */
 	char *os, *architecture, *variant; /* from the config; NULLs if unknown */
 	struct sw_vec repo_tags;/* char*: "name:tag" (docker-archive RepoTags, oci ref.name annotations) */
+	/* The image manifest's annotations org.opencontainers.image.base.name
+	 * and .base.digest (OCI image spec, annotations.md), from the manifest
+	 * whose digest was checked (oci:, oci-archive:, registry:, a docker
+	 * archive's OCI layout when it names our config); NULL when absent.
+	 * As written: not validated beyond being strings. */
+	char *base_name, *base_digest;
 	struct sw_vec layers;   /* struct sw_layer_desc*, bottom layer first */
 };
 

@@ -144,6 +144,8 @@ struct sw_index {
 struct sw_manifest {
 	struct sw_descriptor config;
 	struct sw_vec layers;    /* struct sw_descriptor* */
+	char *base_name;         /* annotations org.opencontainers.image.base.name, or NULL */
+	char *base_digest;       /* annotations org.opencontainers.image.base.digest, or NULL */
 };
 
 struct sw_history {

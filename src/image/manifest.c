@@ -280,6 +280,9 @@ void sw_manifest_release(struct sw_manifest *m)
 	sw_platform_release(&m->config.platform);
 	memset(&m->config, 0, sizeof(m->config));
 	sw_vec_free_all(&m->layers, descriptor_free_v);
+	free(m->base_name);
+	free(m->base_digest);
+	m->base_name = m->base_digest = NULL;
 }
 
 int sw_manifest_parse_manifest(const char *name, const char *data, size_t len,
@@ -302,7 +305,22 @@ int sw_manifest_parse_manifest(const char *name, const char *data, size_t len,
 		goto out;
 	out->config = *cfg;
 	free(cfg);
-	rc = parse_descriptor_array(name, root, "layers", "layer", &out->layers, err);
+	if ((rc = parse_descriptor_array(name, root, "layers", "layer", &out->layers, err)) < 0)
+		goto out;
+	json_t *an = json_object_get(root, "annotations");
+	if (an && !json_is_null(an)) {
+		if (!json_is_object(an)) {
+			rc = sw_err_set(err, SW_E_FORMAT, "%s: 'annotations' is not an object", name);
+			goto out;
+		}
+		char ctx[256];
+		snprintf(ctx, sizeof(ctx), "%s: annotations", name);
+		if ((rc = get_str(ctx, an, "org.opencontainers.image.base.name", false, &out->base_name,
+				  err)) < 0 ||
+		    (rc = get_str(ctx, an, "org.opencontainers.image.base.digest", false,
+				  &out->base_digest, err)) < 0)
+			goto out;
+	}
 out:
 	if (rc < 0)
 		sw_manifest_release(out);

@@ -259,6 +259,8 @@ static int open_manifest(struct sw_image *img, const struct leaf *l, struct sw_e
 	if (rc < 0)
 		goto out;
 	sw_str_set(&img->info.manifest_digest, l->d->digest);
+	sw_str_set(&img->info.base_name, m.base_name);
+	sw_str_set(&img->info.base_digest, m.base_digest);
 	if (l->top_ref)
 		sw_vec_push_strdup(&img->info.repo_tags, l->top_ref);
 

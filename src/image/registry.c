@@ -145,6 +145,8 @@ static int open_image_manifest(struct sw_image *img, const char *digest, const c
 	if (rc < 0)
 		return rc;
 	sw_str_set(&img->info.manifest_digest, digest);
+	sw_str_set(&img->info.base_name, m.base_name);
+	sw_str_set(&img->info.base_digest, m.base_digest);
 	const char *cmt = m.config.media_type;
 	if (cmt && !sw_streq(cmt, "application/vnd.oci.image.config.v1+json") &&
 	    !sw_streq(cmt, "application/vnd.docker.container.image.v1+json")) {

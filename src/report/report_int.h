@@ -220,9 +220,16 @@ void sw_report_files_text(struct sw_buf *b, const struct sw_report_ctx *ctx);
 /* CycloneDX BOM-level properties "stowaway:secret" / "stowaway:malware". */
 void sw_report_cdx_add_files(json_t *doc, const struct sw_report_ctx *ctx);
 /* CycloneDX: BOM-level properties "stowaway:check:ID" = "STATUS[ SEVERITY]: TITLE"
- * (failed: evidence details appended) and "stowaway:scanner:NAME" = why it
- * could not run; the minimal form of docs/checks.md. */
+ * (failed: evidence details appended), then "stowaway:check:ID:FIELD" for
+ * status, severity, cis, title, evidence (one per item, its JSON object),
+ * note, remediation, suppressed; "stowaway:checks:note" per note and
+ * "stowaway:scanner:NAME" = why it could not run (docs/checks.md). */
 void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
+/* SPDX: one annotation per check on the SPDXRef-Image package (REVIEW for
+ * pass/fail, OTHER for info/manual; the comment one "key: value" line per
+ * field), document annotations (OTHER) for the checks' notes and for each
+ * scanner that could not run (docs/checks.md). */
+void sw_report_spdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
 /* The scanner called name in ctx->opts->scanners, or NULL. */
 const struct sw_report_scanner *sw_report_find_scanner(const struct sw_report_ctx *ctx, const char *name);
 

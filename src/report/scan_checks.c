@@ -510,10 +510,12 @@ void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx)
 	sw_buf_addstr(b, "</table>\n");
 }
 
-/* --- CycloneDX (minimal: document properties) --- */
+/* --- CycloneDX 1.5: BOM-level properties, several per result --- */
 
 static void cdx_prop(json_t *doc, const char *name, const char *value)
 {
+	if (!value)
+		return;
 	json_t *props = json_object_get(doc, "properties");
 	if (!json_is_array(props)) {
 		props = json_array();
@@ -521,8 +523,16 @@ static void cdx_prop(json_t *doc, const char *name, const char *value)
 	}
 	json_t *p = json_object();
 	json_object_set_new(p, "name", json_string(name));
-	json_object_set_new(p, "value", json_string(value));
+	json_object_set_new(p, "value", sw_report_jstr(value));
 	json_array_append_new(props, p);
+}
+
+/* "stowaway:check:ID:FIELD" = value */
+static void cdx_check_prop(json_t *doc, const struct sw_check_result *c, const char *field, const char *value)
+{
+	char *n = sw_xasprintf("stowaway:check:%s:%s", c->id, field);
+	cdx_prop(doc, n, value);
+	free(n);
 }
 
 void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
@@ -536,6 +546,8 @@ void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
 		}
 	}
 	const struct sw_check_list *cl = checks(ctx);
+	for (size_t i = 0; cl && i < cl->notes.len; i++)
+		cdx_prop(doc, "stowaway:checks:note", cl->notes.items[i]);
 	for (size_t i = 0; cl && i < cl->results.len; i++) {
 		const struct sw_check_result *c = cl->results.items[i];
 		struct sw_buf v = SW_BUF_INIT;
@@ -555,5 +567,122 @@ void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
 		cdx_prop(doc, n, v.data);
 		free(n);
 		sw_buf_release(&v);
+		/* the same result field by field; each evidence item as the
+		 * JSON object of our JSON report (docs/json-schema.md) */
+		cdx_check_prop(doc, c, "status", sw_check_status_name(c->status));
+		cdx_check_prop(doc, c, "severity", sw_severity_name(c->severity));
+		cdx_check_prop(doc, c, "cis", c->cis);
+		cdx_check_prop(doc, c, "title", c->title);
+		for (size_t k = 0; k < c->evidence.len; k++) {
+			json_t *ev = evidence_json(c->evidence.items[k]);
+			char *t = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			cdx_check_prop(doc, c, "evidence", t);
+			free(t);
+			json_decref(ev);
+		}
+		cdx_check_prop(doc, c, "note", c->note);
+		cdx_check_prop(doc, c, "remediation", c->remediation);
+		cdx_check_prop(doc, c, "suppressed", c->suppressed);
 	}
+}
+
+/* --- SPDX 2.3: annotations --- */
+
+static json_t *spdx_annotation(const char *ts, const char *tool, const char *type, const char *comment)
+{
+	json_t *a = json_object();
+	json_object_set_new(a, "annotationDate", json_string(ts));
+	json_object_set_new(a, "annotationType", json_string(type));
+	json_object_set_new(a, "annotator", sw_report_jstr(tool));
+	json_object_set_new(a, "comment", sw_report_jstr(comment));
+	return a;
+}
+
+/* "key: value\n", the value on one line (controls and line breaks folded) */
+static void spdx_line(struct sw_buf *b, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	char *v = sw_report_clean(value, 0);
+	sw_buf_addf(b, "%s: %s\n", key, v);
+	free(v);
+}
+
+static char *spdx_check_comment(const struct sw_check_result *c)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	sw_buf_addf(&b, "stowaway image check %s\n", c->id);
+	spdx_line(&b, "cis", c->cis);
+	spdx_line(&b, "title", c->title);
+	spdx_line(&b, "status", sw_check_status_name(c->status));
+	spdx_line(&b, "severity", sw_severity_name(c->severity));
+	for (size_t k = 0; k < c->evidence.len; k++) {
+		const struct sw_check_evidence *e = c->evidence.items[k];
+		struct sw_buf t = SW_BUF_INIT;
+		sw_buf_addstr(&t, e->detail ? e->detail : "");
+		if (e->config_key)
+			sw_buf_addf(&t, " [%s]", e->config_key);
+		if (e->layer >= 0)
+			sw_buf_addf(&t, " (layer %d)", e->layer);
+		if (e->history >= 0)
+			sw_buf_addf(&t, " (history entry %d)", e->history);
+		if (e->path)
+			sw_buf_addf(&t, " path /%s", e->path);
+		if (e->created_by)
+			sw_buf_addf(&t, " created by: %s", e->created_by);
+		spdx_line(&b, "evidence", t.data ? t.data : "");
+		sw_buf_release(&t);
+	}
+	spdx_line(&b, "note", c->note);
+	spdx_line(&b, "remediation", c->remediation);
+	spdx_line(&b, "suppressed", c->suppressed);
+	if (b.len && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	return sw_buf_detach(&b, NULL);
+}
+
+static void spdx_append(json_t *obj, json_t *a)
+{
+	json_t *anns = json_object_get(obj, "annotations");
+	if (!json_is_array(anns)) {
+		anns = json_array();
+		json_object_set_new(obj, "annotations", anns);
+	}
+	json_array_append_new(anns, a);
+}
+
+void sw_report_spdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
+{
+	char ts[32];
+	sw_report_timestamp(ctx->opts->now, ts, sizeof(ts));
+	char *tool = sw_xasprintf("Tool: stowaway-%s", ctx->tool_version);
+	json_t *img = NULL, *p;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "packages"), i, p)
+		if (sw_streq(json_string_value(json_object_get(p, "SPDXID")), "SPDXRef-Image"))
+			img = p;
+	for (i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++) {
+		const struct sw_report_scanner *s = &ctx->opts->scanners[i];
+		if (s->requested && !s->ran) {
+			char *c = sw_xasprintf("stowaway scanner %s: %s", s->name,
+					       s->why_not ? s->why_not : "could not run");
+			spdx_append(doc, spdx_annotation(ts, tool, "OTHER", c));
+			free(c);
+		}
+	}
+	const struct sw_check_list *cl = checks(ctx);
+	for (i = 0; cl && i < cl->notes.len; i++) {
+		char *c = sw_xasprintf("stowaway image checks note: %s", (const char *)cl->notes.items[i]);
+		spdx_append(doc, spdx_annotation(ts, tool, "OTHER", c));
+		free(c);
+	}
+	for (i = 0; cl && i < cl->results.len; i++) {
+		const struct sw_check_result *c = cl->results.items[i];
+		char *text = spdx_check_comment(c);
+		/* a decided result reviews the image; info and manual are remarks */
+		const char *type = c->status == SW_CHECK_PASS || c->status == SW_CHECK_FAIL ? "REVIEW" : "OTHER";
+		spdx_append(img ? img : doc, spdx_annotation(ts, tool, type, text));
+		free(text);
+	}
+	free(tool);
 }

@@ -8,8 +8,10 @@
  *     for GHSA, osv.dev otherwise), comment "ID severity S, status T,
  *     fixed in V, also A, B; suppressed: R" }
  * on the package that has it.  The document comment carries the summary
- * and the notes, then one line per secret or malware finding and per
- * content scanner that did not run (scan_files.c).  Everything else is the SBOM document of sbom_spdx.c.
+ * and the notes, then one line per secret or malware finding
+ * (scan_files.c).  The image checks and the scanners that could not run
+ * are annotations (scan_checks.c sw_report_spdx_add_checks).  Everything
+ * else is the SBOM document of sbom_spdx.c.
  */
 #include "report/report_int.h"
 
@@ -94,6 +96,7 @@ int sw_report_spdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	sw_report_files_text(&c, ctx);
 	json_object_set_new(doc, "comment", sw_report_jstr(c.data));
 	sw_buf_release(&c);
+	sw_report_spdx_add_checks(doc, ctx);
 
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);

@@ -73,7 +73,8 @@ static void run_config_checks(const struct sw_scan_opts *o, const struct sw_imag
 		sw_checks_not_run(st->why_not, &r->checks);
 		return;
 	}
-	struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days };
+	struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days,
+				     .base_name = info->base_name, .base_digest = info->base_digest };
 	/* never fails: bad input is a note and status info in the checks */
 	struct sw_err cerr = SW_ERR_INIT;
 	(void)sw_checks_run_config(info->config_json, strlen(info->config_json), info->layers.len, &co,
@@ -337,6 +338,9 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 		struct sw_check_result *c = r->checks.results.items[i];
 		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
 							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
+		if (!c->suppressed && (o->check_status_mask & (1u << c->status)))
+			c->suppressed = sw_xasprintf("status %s ignored (--ignore-status)",
+						     sw_check_status_name(c->status));
 	}
 	for (size_t i = 0; i < r->inventory->file_findings.len; i++) {
 		struct sw_file_finding *f = r->inventory->file_findings.items[i];
@@ -368,6 +372,43 @@ void sw_scan_result_free(struct sw_scan_result *r)
 	for (int i = 0; i < SW_SCAN_NSCANNERS; i++)
 		free(r->scanners_state[i].why_not);
 	free(r);
+}
+
+int sw_scan_parse_ignore_status(const char *list, unsigned *vuln_mask, unsigned *check_mask,
+				struct sw_err *err)
+{
+	static const enum sw_check_status cs[] = { SW_CHECK_PASS, SW_CHECK_FAIL, SW_CHECK_INFO, SW_CHECK_MANUAL };
+	struct sw_buf rest = SW_BUF_INIT;
+	unsigned cm = 0;
+	const char *p = list;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		bool is_check = false;
+		for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+			const char *w = sw_check_status_name(cs[i]);
+			if (strlen(w) == n && strncmp(w, p, n) == 0) {
+				cm |= 1u << cs[i];
+				is_check = true;
+			}
+		}
+		if (!is_check && n)
+			sw_buf_addf(&rest, "%s%.*s", rest.len ? "," : "", (int)n, p);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	unsigned vm = 0;
+	int rc = rest.len ? sw_filter_parse_statuses(rest.data, &vm, err) : 0;
+	sw_buf_release(&rest);
+	if (rc < 0)
+		return rc;
+	*vuln_mask = vm;
+	*check_mask = cm;
+	return 0;
 }
 
 int sw_scan_parse_scanners(const char *list, unsigned *out, struct sw_err *err)

@@ -81,6 +81,12 @@ enum sw_scan_scanners {
  * malware) into *out.  Returns 0, or -SW_E_USAGE with err naming the
  * unknown word. */
 int sw_scan_parse_scanners(const char *list, unsigned *out, struct sw_err *err);
+/* Parse an --ignore-status list: vulnerability statuses (match/filter.h
+ * sw_filter_parse_statuses) into *vuln_mask, image check statuses (pass,
+ * fail, info, manual: checks/checks.h) into *check_mask.  -SW_E_USAGE
+ * naming an unknown word. */
+int sw_scan_parse_ignore_status(const char *list, unsigned *vuln_mask, unsigned *check_mask,
+				struct sw_err *err);
 
 /* What one scanner did, for every report ("could not run" is never an
  * empty pass). */
@@ -106,6 +112,7 @@ struct sw_scan_opts {
 	/* filters (match/filter.h) */
 	unsigned severity_mask;     /* bit (1 << level) kept; 0 = all */
 	unsigned status_mask;       /* bit (1 << status) suppressed */
+	unsigned check_status_mask; /* bit (1 << enum sw_check_status) suppressed (--ignore-status) */
 	bool ignore_unfixed;
 	const char *ignorefile;     /* NULL: ./.stowawayignore when it exists */
 	bool no_default_ignorefile; /* do not look for ./.stowawayignore */

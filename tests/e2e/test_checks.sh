@@ -28,7 +28,7 @@ $MKIMAGE --format docker-archive -o $T/good.tar \
 	--history 'COPY app /opt/app # buildkit' \
 	--history 'RUN |1 VERSION=1.2 /bin/sh -c make install # buildkit' \
 	--empty-history '4:USER 10001' \
-	--config-json '{"User":"10001:10001","Healthcheck":{"Test":["CMD","/opt/app","--health"]},"ExposedPorts":{"8080/tcp":{}},"Env":["PATH=/bin","PASSWORD_FILE=/run/secrets/pw"],"Cmd":["/opt/app"]}' \
+	--config-json '{"User":"10001:10001","Healthcheck":{"Test":["CMD","/opt/app","--health"]},"ExposedPorts":{"8080/tcp":{}},"Env":["PATH=/bin","PASSWORD_FILE=/run/secrets/pw"],"Cmd":["/opt/app"],"Labels":{"org.opencontainers.image.base.name":"debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000001"}}' \
 	--config-top '{"created":"2024-12-01T00:00:00Z"}' \
 	$T/l0 $T/l1 $T/l2 $T/l3 || bad "mkimage good"
 
@@ -40,7 +40,7 @@ $MKIMAGE --format docker-archive -o $T/bad.tar \
 	--empty-history '2:ENV SECRET_KEY=envPLANTEDval' \
 	--history 'RUN /bin/sh -c apt-get install -y --allow-unauthenticated foo && curl -fsSL https://get.test/x.sh | bash # buildkit' \
 	--history 'ADD https://dl.test/app.tgz /opt/ # buildkit' \
-	--config-json '{"User":"root","Healthcheck":{"Test":["NONE"]},"ExposedPorts":{"22/tcp":{},"80/tcp":{},"8080/tcp":{}},"Env":["PATH=/bin","SECRET_KEY=envPLANTEDval"],"Labels":{"org.test.api-token":"lblPLANTEDval"},"Entrypoint":["/usr/sbin/sshd","-D"]}' \
+	--config-json '{"User":"root","Healthcheck":{"Test":["NONE"]},"ExposedPorts":{"22/tcp":{},"80/tcp":{},"8080/tcp":{}},"Env":["PATH=/bin","SECRET_KEY=envPLANTEDval"],"Labels":{"org.test.api-token":"lblPLANTEDval","org.opencontainers.image.base.name":"debian"},"Entrypoint":["/usr/sbin/sshd","-D"]}' \
 	--config-top '{"created":"2020-01-01T00:00:00Z"}' \
 	$T/l0 $T/l1 $T/l2 $T/l3 || bad "mkimage bad"
 
@@ -58,17 +58,17 @@ $STOWAWAY scan -q --scanners config -f json -o $T/good.json $T/good.tar 2> $T/go
 [ $rc -eq 0 ] && ok "good image scanned (config only, no database needed)" || bad "good rc $rc: $(cat $T/good.err)"
 check $T/good.json '
 want = {"pass": ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011",
-                 "SW-CFG-101","SW-CFG-102","SW-CFG-507","SW-CFG-508"],
+                 "SW-CFG-101","SW-CFG-102","SW-CFG-103","SW-CFG-507","SW-CFG-508"],
         "manual": ["SW-CFG-002","SW-CFG-005","SW-CFG-012"],
         "info": ["SW-CFG-003","SW-CFG-004","SW-CFG-008"]}
 for st, ids in want.items():
     for i in ids:
         assert c[i]["status"] == st, (i, c[i]["status"], c[i]["note"])
-assert len(c) == 16, sorted(c)
+assert len(c) == 17, sorted(c)
 cis = sorted(r["cis"] for r in c.values() if r["cis"])
 assert cis == sorted(["4.%d" % n for n in range(1, 13)] + ["5.7", "5.8"]), cis
 assert doc["checks"]["ran"] is True and doc["checks"]["notes"] == []
-assert doc["checks"]["summary"] == {"pass": 10, "fail": 0, "info": 3, "manual": 3}, doc["checks"]["summary"]
+assert doc["checks"]["summary"] == {"pass": 11, "fail": 0, "info": 3, "manual": 3}, doc["checks"]["summary"]
 s = {x["name"]: x for x in doc["scanners"]}
 assert s["config"]["ran"] and not s["vuln"]["requested"] and not s["vuln"]["ran"]
 ' && ok "good image: every decidable control passes, the rest manual/info" || bad "good image results"
@@ -77,7 +77,7 @@ $STOWAWAY scan -q --scanners config -f json -o $T/bad.json $T/bad.tar 2> $T/bad.
 [ $rc -eq 0 ] && ok "bad image scanned" || bad "bad rc $rc: $(cat $T/bad.err)"
 check $T/bad.json '
 for i in ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011","SW-CFG-101",
-          "SW-CFG-507","SW-CFG-508"]:
+          "SW-CFG-103","SW-CFG-507","SW-CFG-508"]:
     assert c[i]["status"] == "fail", (i, c[i]["status"])
 assert c["SW-CFG-102"]["status"] == "info" and "older than 365" in c["SW-CFG-102"]["note"]
 ev = lambda i: c[i]["evidence"]
@@ -130,19 +130,19 @@ assert "CIS-4.1" in rules["SW-CFG-001"]["properties"]["tags"]
 assert "CIS-5.7" in rules["SW-CFG-507"]["properties"]["tags"]
 res = sorted(r["ruleId"] for r in run["results"] if r["ruleId"].startswith("SW-CFG"))
 assert res == ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011","SW-CFG-101",
-               "SW-CFG-507","SW-CFG-508"], res
+               "SW-CFG-103","SW-CFG-507","SW-CFG-508"], res
 PY
 python3 - $T/out.junit <<'PY' && ok "junit: one testcase per control, failures counted" || bad "junit checks"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 suite = [s for s in root if s.get("name") == "image checks"][0]
 cases = suite.findall("testcase")
-assert len(cases) == 16 and suite.get("failures") == "9", (len(cases), suite.get("failures"))
-assert sum(1 for c in cases if c.find("failure") is not None) == 9
+assert len(cases) == 17 and suite.get("failures") == "10", (len(cases), suite.get("failures"))
+assert sum(1 for c in cases if c.find("failure") is not None) == 10
 assert any("CIS 4.1 SW-CFG-001" in c.get("name") for c in cases)
 PY
 grep -q "Image checks" $T/out.table && grep -q "FAIL   SW-CFG-001" $T/out.table && ! grep -q "PASS   SW-CFG-011" $T/good.table \
-	&& grep -q "PASS   SW-CFG-011" $T/good.table2 && grep -q "10 passed checks not listed" $T/good.table && ok "table: Image checks section, passes only with --show-passed" \
+	&& grep -q "PASS   SW-CFG-011" $T/good.table2 && grep -q "11 passed checks not listed" $T/good.table && ok "table: Image checks section, passes only with --show-passed" \
 	|| bad "table checks section"
 grep -q "SW-CFG-010" $T/out.html && ok "html: Image checks section" || bad "html checks"
 python3 - $T/out.cyclonedx <<'PY' && ok "cyclonedx: a property per check" || bad "cyclonedx checks"

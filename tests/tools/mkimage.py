@@ -31,6 +31,8 @@ Options:
                          Healthcheck, ExposedPorts, Env, Labels, Entrypoint, Cmd ...)
   --config-top JSON      a JSON object merged into the config's top level (created,
                          history: it replaces the one --history makes ...)
+  --manifest-annotation K=V  an annotation of the OCI image manifest (repeatable; oci
+                         formats and the docker "blobs" style's OCI manifest)
 Corruptions (for bad-input tests; N is a 0-based layer number):
   --corrupt-layer-digest N   the manifest names a wrong digest for layer N and the blob is
                              stored under that name (content does not match its digest; legacy docker archives
@@ -198,6 +200,8 @@ class Image:
              "config": {"mediaType": MT_OCI_CONFIG, "digest": self.config_digest,
                         "size": len(self.config)},
              "layers": layers}
+        if args.manifest_annotation:
+            m["annotations"] = dict(a.split("=", 1) for a in args.manifest_annotation)
         if args.no_media_types:
             del m["mediaType"]
             for d in [m["config"]] + layers:
@@ -374,6 +378,7 @@ def main():
     ap.add_argument("--no-media-types", action="store_true")
     ap.add_argument("--config-json")
     ap.add_argument("--config-top")
+    ap.add_argument("--manifest-annotation", action="append", default=[])
     ap.add_argument("--corrupt-layer-digest", type=int)
     ap.add_argument("--corrupt-diff-id", type=int)
     ap.add_argument("--corrupt-config-digest", action="store_true")

@@ -10,6 +10,7 @@
 
 #include "sw_test.h"
 #include "checks/checks.h"
+#include "util/mem.h"
 #include "util/secretmask.h"
 
 static void parse(const char *line, enum sw_instr_kind kind, const char *args, size_t nargs, bool buildkit)
@@ -106,7 +107,7 @@ static void run(const char *json, size_t nlayers, struct sw_check_list *l)
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_checks_opts o = { .now = 1700000000 };
 	assert_int_equal(sw_checks_run_config(json, strlen(json), nlayers, &o, l, &err), 0);
-	assert_int_equal(l->results.len, 16);   /* every control, always */
+	assert_int_equal(l->results.len, 17);   /* every control, always */
 }
 
 static void test_good_config(void **state)
@@ -221,6 +222,83 @@ static void test_bad_input(void **state)
 	sw_check_list_release(&l);
 }
 
+/* SW-CFG-103 for a base name from the manifest (name != NULL) or the label */
+static enum sw_check_status base_status(const char *name, const char *digest, const char *label, size_t *nnotes,
+					const char **key)
+{
+	char *json = sw_xasprintf("{\"config\":{\"Labels\":{%s%s%s}},\"history\":[]}", label ? "\"org.opencontainers.image.base.name\":\"" : "",
+				  label ? label : "", label ? "\"" : "");
+	struct sw_check_list l = SW_CHECK_LIST_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_checks_opts o = { .now = 1700000000, .base_name = name, .base_digest = digest };
+	assert_int_equal(sw_checks_run_config(json, strlen(json), 0, &o, &l, &err), 0);
+	free(json);
+	const struct sw_check_result *r = find(&l, "SW-CFG-103");
+	enum sw_check_status s = r->status;
+	static char keybuf[128];
+	keybuf[0] = '\0';
+	if (r->evidence.len)
+		snprintf(keybuf, sizeof(keybuf), "%s", ((const struct sw_check_evidence *)r->evidence.items[0])->config_key);
+	*key = keybuf;
+	*nnotes = l.notes.len;
+	sw_check_list_release(&l);
+	return s;
+}
+
+static void test_base_image(void **state)
+{
+	(void)state;
+	size_t nn;
+	const char *key;
+	static const struct {
+		const char *name;
+		enum sw_check_status want;
+	} cases[] = {
+		{ "debian:latest", SW_CHECK_FAIL },
+		{ "debian", SW_CHECK_FAIL },
+		{ "docker.io/library/debian", SW_CHECK_FAIL },
+		{ "localhost:5000/base", SW_CHECK_FAIL },       /* the port is not a tag */
+		{ "localhost:5000/team/base:latest", SW_CHECK_FAIL },
+		{ "debian:12", SW_CHECK_PASS },
+		{ "localhost:5000/base:1.2", SW_CHECK_PASS },
+		{ "debian@sha256:0123", SW_CHECK_PASS },         /* pinned, whatever the tag */
+		{ "debian:latest@sha256:0123", SW_CHECK_PASS },
+		{ "", SW_CHECK_INFO },
+		{ "debian:", SW_CHECK_INFO },
+		{ "/debian", SW_CHECK_INFO },
+		{ "a//b", SW_CHECK_INFO },
+		{ "debian@", SW_CHECK_INFO },
+		{ "debian@sha256:", SW_CHECK_INFO },
+		{ "deb ian:latest", SW_CHECK_INFO },
+		{ "debian:latest\n", SW_CHECK_INFO },
+		{ "a@b@sha256:1", SW_CHECK_INFO },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum sw_check_status s = base_status(cases[i].name, NULL, NULL, &nn, &key);
+		if (s != cases[i].want)
+			fail_msg("'%s': %s", cases[i].name, sw_check_status_name(s));
+		assert_string_equal(key, "manifest.annotations org.opencontainers.image.base.name");
+	}
+	/* no annotation, no label: info, never a silent pass */
+	assert_int_equal(base_status(NULL, NULL, NULL, &nn, &key), SW_CHECK_INFO);
+	assert_string_equal(key, "");
+	/* the label when the manifest has none */
+	assert_int_equal(base_status(NULL, NULL, "alpine:latest", &nn, &key), SW_CHECK_FAIL);
+	assert_string_equal(key, "config.Labels org.opencontainers.image.base.name");
+	/* the manifest wins; a label that differs is a note */
+	assert_int_equal(base_status("alpine:3.19", "sha256:00", "alpine:latest", &nn, &key), SW_CHECK_PASS);
+	assert_string_equal(key, "manifest.annotations org.opencontainers.image.base.name");
+	assert_true(nn >= 1);
+	/* a config that is not JSON: the manifest's annotation still decides */
+	struct sw_check_list l = SW_CHECK_LIST_INIT;
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_checks_opts o = { .base_name = "debian" };
+	assert_int_equal(sw_checks_run_config("{", 1, 1, &o, &l, &err), 0);
+	assert_int_equal(find(&l, "SW-CFG-103")->status, SW_CHECK_FAIL);
+	assert_int_equal(find(&l, "SW-CFG-001")->status, SW_CHECK_INFO);
+	sw_check_list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_named_user_and_remote_add),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_base_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
