@@ -57,6 +57,7 @@
 #include "image/image.h"
 #include "inventory/inventory.h"
 #include "match/match.h"
+#include "policy/policy.h"
 #include "util/err.h"
 #include "util/vec.h"
 
@@ -114,17 +115,23 @@ struct sw_scan_opts {
 	bool gate;                  /* evaluate fail_on (--fail-on given) */
 	enum sw_severity_level fail_on;
 	bool allow_incomplete;      /* an incomplete result does not fail the gate */
+	/* the policy (policy/policy.h, docs/policy.md): a bundle file read
+	 * before any image work, or one already read (borrowed); at most one.
+	 * Its final action STOP fails the scan (SW_SCAN_FAIL). */
+	const char *policy_path;
+	const struct sw_policy_bundle *policy;
+	const char *policy_tag;     /* the repo tag mappings match (NULL: the image's own) */
 	/* optional callbacks (called on the calling thread, except progress) */
 	bool (*progress)(void *ctx, size_t done, size_t nlayers); /* layers read */
 	void *progress_ctx;
-	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters" done */
+	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters", "policy" done */
 	void *phase_ctx;
 };
 #define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_DEFAULT }
 
 enum sw_scan_verdict {
 	SW_SCAN_PASS = 0,           /* no gate asked, or it passed */
-	SW_SCAN_FAIL,               /* an unsuppressed finding at fail_on or above */
+	SW_SCAN_FAIL,               /* an unsuppressed finding at fail_on or above, or the policy said STOP */
 	SW_SCAN_FAIL_INCOMPLETE,    /* gate asked, the result is incomplete, not allowed */
 };
 
@@ -147,6 +154,10 @@ struct sw_scan_result {
 	enum sw_scan_verdict verdict;
 	size_t gate_findings;       /* unsuppressed findings at fail_on or above */
 	size_t gate_checks;         /* unsuppressed failed checks at fail_on or above */
+	/* the policy evaluation (a policy was given), else NULL */
+	struct sw_policy_result *policy;
+	int64_t db_built_at;        /* the vulnerability database's build time (0: not opened) */
+	char *config_json;          /* the verified image config, NUL-terminated, or NULL */
 };
 
 /* Run the scan described by o.  Returns 0 and *out (the caller frees it),
@@ -158,7 +169,8 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 void sw_scan_result_free(struct sw_scan_result *r);
 
 /* The gate alone, for a result whose findings changed: fills r->verdict
- * and r->gate_findings (and r->gate_checks) from o's gate fields. */
+ * and r->gate_findings (and r->gate_checks) from o's gate fields, and
+ * fails it when r->policy says STOP. */
 void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o);
 
 #endif
