@@ -332,3 +332,194 @@ int sw_report_policy(FILE *out, enum sw_report_policy_format f, const struct sw_
 	sw_buf_release(&b);
 	return rc;
 }
+
+/* ---- SARIF, JUnit, HTML sections (scan reports with ctx->opts->policy) ---- */
+
+static json_t *text_json(const char *s)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "text", json_string(s ? s : ""));
+	return o;
+}
+
+static const char *sarif_level_for(enum sw_policy_action a)
+{
+	return a == SW_POLICY_STOP ? "error" : a == SW_POLICY_WARN ? "warning" : "note";
+}
+
+void sw_report_sarif_policy(const struct sw_report_ctx *ctx, json_t *rules, json_t *results)
+{
+	const struct sw_policy_result *pr = ctx->opts->policy;
+	if (!pr)
+		return;
+	for (size_t i = 0; i < pr->rules.len; i++) {
+		const struct sw_policy_rule_outcome *o = pr->rules.items[i];
+		size_t ri = json_array_size(rules);
+		char *rid = sw_xasprintf("policy/%s/%s", o->policy_id, o->rule_id);
+		json_t *rule = json_object();
+		json_object_set_new(rule, "id", json_string(rid));
+		char *name = sw_xasprintf("%s.%s", o->gate, o->trigger);
+		json_object_set_new(rule, "name", json_string(name));
+		char *desc = sw_xasprintf("policy rule %s: %s.%s (%s)%s%s", o->rule_id, o->gate, o->trigger,
+					  sw_policy_action_name(o->action), o->params && *o->params ? " " : "",
+					  o->params ? o->params : "");
+		json_object_set_new(rule, "shortDescription", text_json(desc));
+		json_t *dc = json_object();
+		json_object_set_new(dc, "level", json_string(sarif_level_for(o->action)));
+		json_object_set_new(rule, "defaultConfiguration", dc);
+		json_t *rp = json_object(), *tags = json_array();
+		json_array_append_new(tags, json_string("policy"));
+		json_object_set_new(rp, "tags", tags);
+		json_object_set_new(rule, "properties", rp);
+		json_array_append_new(rules, rule);
+		for (size_t h = 0; h < pr->hits.len; h++) {
+			const struct sw_policy_hit *hit = pr->hits.items[h];
+			if (strcmp(hit->rule_id, o->rule_id) || strcmp(hit->policy_id, o->policy_id))
+				continue;
+			json_t *r = json_object();
+			json_object_set_new(r, "ruleId", json_string(rid));
+			json_object_set_new(r, "ruleIndex", json_integer((json_int_t)ri));
+			json_object_set_new(r, "level", json_string(sarif_level_for(hit->action)));
+			char *m = sw_xasprintf("%s %s.%s %s: %s", sw_policy_action_name(hit->action), hit->gate,
+					       hit->trigger, hit->trigger_id, hit->message);
+			json_object_set_new(r, "message", text_json(m));
+			free(m);
+			char uuid[37];
+			char *seed = sw_xasprintf("policy\n%s\n%s\n%s", rid, hit->trigger_id, sw_report_image_name(ctx->inv));
+			sw_report_uuid(seed, uuid);
+			free(seed);
+			json_t *fp = json_object();
+			json_object_set_new(fp, "stowaway/v1", json_string(uuid));
+			json_object_set_new(r, "partialFingerprints", fp);
+			if (hit->allowlisted_by) {
+				json_t *s = json_object();
+				json_object_set_new(s, "kind", json_string("external"));
+				json_object_set_new(s, "status", json_string("accepted"));
+				char *j = sw_xasprintf("allowlisted by %s (allowlist %s)", hit->allowlisted_by,
+						       hit->allowlist_id ? hit->allowlist_id : "?");
+				json_object_set_new(s, "justification", json_string(j));
+				free(j);
+				json_t *sa = json_array();
+				json_array_append_new(sa, s);
+				json_object_set_new(r, "suppressions", sa);
+			}
+			json_t *props = json_object();
+			json_object_set_new(props, "gate", json_string(hit->gate));
+			json_object_set_new(props, "trigger", json_string(hit->trigger));
+			json_object_set_new(props, "triggerId", json_string(hit->trigger_id));
+			json_object_set_new(props, "action", json_string(sw_policy_action_name(hit->action)));
+			json_object_set_new(props, "notEvaluated", json_boolean(hit->not_evaluated));
+			json_object_set_new(r, "properties", props);
+			json_array_append_new(results, r);
+		}
+		free(rid);
+		free(name);
+		free(desc);
+	}
+}
+
+void sw_report_junit_policy(struct sw_buf *b, const struct sw_report_ctx *ctx, const char *ts, size_t *tests,
+			    size_t *failures)
+{
+	const struct sw_policy_result *pr = ctx->opts->policy;
+	if (!pr)
+		return;
+	size_t fails = 0, skipped = 0;
+	bool *failed = sw_xcalloc(pr->rules.len + 1, sizeof(bool));
+	size_t h = 0;
+	for (size_t i = 0; i < pr->rules.len; i++) {
+		const struct sw_policy_rule_outcome *o = pr->rules.items[i];
+		for (size_t k = 0; k < o->fired && h < pr->hits.len; k++, h++) {
+			const struct sw_policy_hit *hit = pr->hits.items[h];
+			if (!hit->allowlisted_by && hit->action == SW_POLICY_STOP)
+				failed[i] = true;
+		}
+		fails += failed[i];
+		skipped += !failed[i] && o->not_evaluated;
+	}
+	sw_buf_addf(b, "  <testsuite name=\"policy\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+		       "time=\"0\" timestamp=\"%s\">\n    <properties>\n",
+		    pr->rules.len, fails, skipped, ts);
+	static const char *const props[] = { "bundle", "mapping", "final_action", "final_action_reason" };
+	const char *vals[] = { pr->bundle_name ? pr->bundle_name : pr->bundle_id, pr->mapping_id,
+			       sw_policy_action_name(pr->final_action), pr->final_reason };
+	for (size_t i = 0; i < 4; i++) {
+		sw_buf_addf(b, "      <property name=\"%s\" value=\"", props[i]);
+		sw_report_xml_escape(b, vals[i] ? vals[i] : "");
+		sw_buf_addstr(b, "\"/>\n");
+	}
+	sw_buf_addstr(b, "    </properties>\n");
+	h = 0;
+	for (size_t i = 0; i < pr->rules.len; i++) {
+		const struct sw_policy_rule_outcome *o = pr->rules.items[i];
+		sw_buf_addstr(b, "    <testcase classname=\"policy.");
+		sw_report_xml_escape(b, o->policy_id);
+		sw_buf_addstr(b, "\" name=\"");
+		sw_report_xml_escape(b, o->rule_id);
+		sw_buf_addf(b, " %s.%s (%s)\" time=\"0\">\n", o->gate, o->trigger, sw_policy_action_name(o->action));
+		struct sw_buf lines = SW_BUF_INIT;
+		for (size_t k = 0; k < o->fired && h < pr->hits.len; k++, h++) {
+			const struct sw_policy_hit *hit = pr->hits.items[h];
+			sw_buf_addf(&lines, "%s %s: %s%s%s\n", sw_policy_action_name(hit->action), hit->trigger_id,
+				    hit->message, hit->allowlisted_by ? " [allowlisted by " : "",
+				    hit->allowlisted_by ? hit->allowlisted_by : "");
+			if (hit->allowlisted_by)
+				sw_buf_addstr(&lines, "]");
+		}
+		if (failed[i]) {
+			sw_buf_addf(b, "      <failure type=\"stop\" message=\"%zu trigger(s) fired\">", o->fired);
+			sw_report_xml_escape(b, lines.data);
+			sw_buf_addstr(b, "</failure>\n");
+		} else if (o->not_evaluated) {
+			sw_buf_addstr(b, "      <skipped message=\"");
+			sw_report_xml_escape(b, o->looked_at);
+			sw_buf_addstr(b, "\"/>\n");
+		} else if (lines.len) {
+			sw_buf_addstr(b, "      <system-out>");
+			sw_report_xml_escape(b, lines.data);
+			sw_buf_addstr(b, "</system-out>\n");
+		}
+		sw_buf_release(&lines);
+		sw_buf_addstr(b, "    </testcase>\n");
+	}
+	sw_buf_addstr(b, "  </testsuite>\n");
+	free(failed);
+	*tests += pr->rules.len;
+	*failures += fails;
+}
+
+void sw_report_html_policy(struct sw_buf *b, const struct sw_report_ctx *ctx)
+{
+	const struct sw_policy_result *pr = ctx->opts->policy;
+	if (!pr)
+		return;
+	sw_buf_addstr(b, "<h2>Policy</h2>\n<p id=\"policy\">Bundle ");
+	sw_report_xml_escape(b, pr->bundle_name ? pr->bundle_name : pr->bundle_id);
+	sw_buf_addstr(b, ", mapping ");
+	sw_report_xml_escape(b, pr->mapping_id ? pr->mapping_id : "(none)");
+	sw_buf_addf(b, ": final action <b>%s</b> (", sw_policy_action_name(pr->final_action));
+	sw_report_xml_escape(b, pr->final_reason);
+	sw_buf_addstr(b, ")</p>\n");
+	for (size_t i = 0; i < pr->expired.len; i++) {
+		sw_buf_addstr(b, "<p class=\"note\">");
+		sw_report_xml_escape(b, pr->expired.items[i]);
+		sw_buf_addstr(b, "</p>\n");
+	}
+	if (!pr->hits.len)
+		return;
+	sw_buf_addstr(b, "<table class=\"policy\">\n<tr><th>Gate</th><th>Trigger</th><th>Trigger id</th><th>Action</th>"
+			 "<th>Message</th><th>Allowlisted by</th></tr>\n");
+	for (size_t i = 0; i < pr->hits.len; i++) {
+		const struct sw_policy_hit *h = pr->hits.items[i];
+		const char *cells[] = { h->gate, h->trigger, h->trigger_id, sw_policy_action_name(h->action), h->message,
+					h->allowlisted_by ? h->allowlisted_by : "" };
+		sw_buf_addstr(b, "<tr>");
+		for (size_t k = 0; k < 6; k++) {
+			sw_buf_addstr(b, "<td>");
+			sw_report_xml_escape(b, cells[k]);
+			sw_buf_addstr(b, "</td>");
+		}
+		sw_buf_addstr(b, "</tr>\n");
+	}
+	sw_buf_addstr(b, "</table>\n");
+}
