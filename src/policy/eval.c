@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/internal.h"
 #include "util/buf.h"
@@ -43,13 +44,13 @@ static void push_hit(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, con
 		     bool not_eval)
 {
 	struct sw_policy_hit *h = sw_xcalloc(1, sizeof(*h));
-	h->gate = sw_xstrdup(r->g->name);
-	h->trigger = sw_xstrdup(r->trigger);
+	h->gate = cx->istr[0];
+	h->trigger = cx->istr[1];
 	h->trigger_id = tid ? sw_xstrdup(tid) : md5_id(r->g->name, r->trigger, msg);
 	h->action = r->action;
 	h->message = msg;
-	h->rule_id = sw_xstrdup(r->id);
-	h->policy_id = sw_xstrdup(cx->policy_id);
+	h->rule_id = cx->istr[2];
+	h->policy_id = cx->istr[3];
 	h->not_evaluated = not_eval;
 	sw_vec_push(cx->hits, h);
 	cx->fired++;
@@ -58,16 +59,34 @@ static void push_hit(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, con
 void sw_policy_fire(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *trigger_id,
 		    const char *fmt, ...)
 {
-	struct sw_buf b = SW_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	char tmp[1024];
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	char tmp[2048];
+	int n = vsnprintf(tmp, 1024, fmt, ap);
 	va_end(ap);
-	sw_buf_addstr(&b, tmp);
+	if (n < 0)
+		n = 0;
+	if (n > 1023)
+		n = 1023;
 	if (r->recommendation && *r->recommendation)
-		sw_buf_addf(&b, " - %s", r->recommendation);
-	push_hit(cx, r, trigger_id, sw_buf_detach(&b, NULL), false);
+		snprintf(tmp + n, sizeof(tmp) - (size_t)n, " - %s", r->recommendation);
+	push_hit(cx, r, trigger_id, sw_xstrdup(tmp), false);
+}
+
+void sw_policy_fire_text(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *trigger_id,
+			 const char *msg)
+{
+	char *m;
+	if (r->recommendation && *r->recommendation) {
+		size_t a = strlen(msg), b = strlen(r->recommendation);
+		m = sw_xmalloc(a + b + 4);
+		memcpy(m, msg, a);
+		memcpy(m + a, " - ", 3);
+		memcpy(m + a + 3, r->recommendation, b + 1);
+	} else {
+		m = sw_xstrdup(msg);
+	}
+	push_hit(cx, r, trigger_id, m, false);
 }
 
 void sw_policy_not_evaluated(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *why)
@@ -173,9 +192,53 @@ static const struct sw_allowlist *find_allowlist(const struct sw_policy_bundle *
 	return NULL;
 }
 
+/* The allowlists of a mapping as an index: items by the literal text
+ * before their first '*' (the whole id for exact items), sorted by
+ * (length, text); a row's candidates are found by binary search for each
+ * length present, and the first matching item in bundle order applies. */
+struct aitem {
+	const char *key;
+	size_t len;                       /* of the literal prefix */
+	bool glob;                        /* the id has a '*' */
+	size_t order;                     /* position in the mapping's allowlists */
+	const struct sw_allow_item *it;
+	const struct sw_allowlist *al;
+};
+
+static int aitem_cmp(const void *a, const void *b)
+{
+	const struct aitem *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int c = memcmp(x->key, y->key, x->len);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* [lo, hi) of the items of length len whose key is tid[0..len) */
+static void arange(const struct aitem *v, size_t n, size_t len, const char *tid, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = n;
+	while (a < b) {      /* first >= (len, tid) */
+		size_t m = (a + b) / 2;
+		int c = v[m].len != len ? (v[m].len < len ? -1 : 1) : memcmp(v[m].key, tid, len);
+		if (c < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < n && v[a].len == len && !memcmp(v[a].key, tid, len))
+		a++;
+	*hi = a;
+}
+
 static void apply_allowlists(const struct sw_policy_bundle *b, const struct sw_image_sel *m,
 			     struct sw_policy_result *res, long long now, size_t from)
 {
+	struct sw_vec items = SW_VEC_INIT;
+	size_t order = 0;
 	for (size_t a = 0; a < m->allowlist_ids.len; a++) {
 		const struct sw_allowlist *al = find_allowlist(b, m->allowlist_ids.items[a]);
 		for (size_t k = 0; al && k < al->items.len; k++) {
@@ -189,17 +252,66 @@ static void apply_allowlists(const struct sw_policy_bundle *b, const struct sw_i
 					free(note);
 				continue;
 			}
-			for (size_t h = from; h < res->hits.len; h++) {
-				struct sw_policy_hit *hit = res->hits.items[h];
-				if (hit->allowlisted_by || strcasecmp(hit->gate, it->gate) ||
-				    !(sw_policy_glob(it->trigger_id, hit->trigger_id)))
-					continue;
-				hit->allowlisted_by = sw_xstrdup(it->id);
-				hit->allowlist_id = sw_xstrdup(al->id);
-				hit->allowlist_name = sw_xstrdup(al->name ? al->name : al->id);
-			}
+			struct aitem *x = sw_xcalloc(1, sizeof(*x));
+			x->key = it->trigger_id;
+			x->len = strcspn(it->trigger_id, "*");
+			x->glob = it->trigger_id[x->len] != 0;
+			x->order = order++;
+			x->it = it;
+			x->al = al;
+			sw_vec_push(&items, x);
 		}
 	}
+	size_t n = items.len;
+	struct aitem *v = sw_xmalloc((n ? n : 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = *(struct aitem *)items.items[i];
+	sw_vec_free_all(&items, free);
+	qsort(v, n, sizeof(*v), aitem_cmp);
+	size_t lens[64], nlens = 0;      /* the distinct lengths (more than 64: all scanned) */
+	bool all = false;
+	for (size_t i = 0; i < n; i++)
+		if (!nlens || lens[nlens - 1] != v[i].len) {
+			if (nlens == 64) {
+				all = true;
+				break;
+			}
+			lens[nlens++] = v[i].len;
+		}
+	for (size_t h = from; n && h < res->hits.len; h++) {
+		struct sw_policy_hit *hit = res->hits.items[h];
+		size_t tl = strlen(hit->trigger_id);
+		const struct aitem *best = NULL;
+		for (size_t li = 0; all ? li < n : li < nlens; li++) {
+			size_t lo, hi;
+			if (all) {
+				lo = li;
+				hi = li + 1;
+				if (v[li].len > tl || memcmp(v[li].key, hit->trigger_id, v[li].len))
+					continue;
+			} else {
+				if (lens[li] > tl)
+					break;
+				arange(v, n, lens[li], hit->trigger_id, &lo, &hi);
+			}
+			for (size_t k = lo; k < hi; k++) {
+				const struct aitem *x = &v[k];
+				if (best && best->order < x->order)
+					break;
+				if ((x->glob ? !sw_policy_glob(x->key, hit->trigger_id) : tl != x->len) ||
+				    strcasecmp(hit->gate, x->it->gate))
+					continue;
+				best = x;
+				break;
+			}
+		}
+		if (best) {
+			hit->allowlisted_by = sw_xstrdup(best->it->id);
+			hit->allowlist_id = sw_xstrdup(best->al->id);
+			hit->allowlist_name = sw_xstrdup(best->al->name ? best->al->name : best->al->id);
+		}
+	}
+	free(v);
 }
 
 static void outcome_free(struct sw_policy_rule_outcome *o)
@@ -253,6 +365,12 @@ int sw_policy_eval(const struct sw_policy_bundle *b, const struct sw_policy_inpu
 		cx.config_why_not = "no image config (an SBOM, a dir: root file system or a stored report)";
 	}
 	cx.md = pcre2_match_data_create(1, NULL);
+	size_t np = inv ? inv->packages.len : 0;
+	cx.pkg_os = sw_xcalloc(np ? np : 1, sizeof(bool));
+	for (size_t i = 0; i < np; i++) {
+		const char *t = ((const struct sw_package *)inv->packages.items[i])->type;
+		cx.pkg_os[i] = t && (!strcmp(t, "deb") || !strcmp(t, "apk") || !strcmp(t, "rpm"));
+	}
 	cx.mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(cx.mc, SW_POLICY_RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(cx.mc, SW_POLICY_RE_DEPTH_LIMIT);
@@ -275,6 +393,12 @@ int sw_policy_eval(const struct sw_policy_bundle *b, const struct sw_policy_inpu
 			for (size_t i = 0; i < set->rules.len; i++) {
 				const struct sw_policy_rule *r = set->rules.items[i];
 				size_t h0 = res->hits.len;
+				const char *src[4] = { r->g->name, r->trigger, r->id, set->id };
+				for (int k = 0; k < 4; k++) {
+					char *c = sw_xstrdup(src[k]);
+					sw_vec_push(&res->strings, c);
+					cx.istr[k] = c;
+				}
 				cx.fired = 0;
 				cx.not_evaluated = false;
 				cx.looked_at[0] = 0;
@@ -320,6 +444,9 @@ int sw_policy_eval(const struct sw_policy_bundle *b, const struct sw_policy_inpu
 		res->final_action = res->policy_action;
 		res->final_reason = sw_xstrdup("policy_evaluation");
 	}
+	free(cx.pkg_os);
+	free(cx.fcache);
+	free(cx.ids);
 	pcre2_match_data_free(cx.md);
 	pcre2_match_context_free(cx.mc);
 	sw_json_doc_free(cdoc);
@@ -336,12 +463,8 @@ void sw_policy_result_free(struct sw_policy_result *r)
 		return;
 	for (size_t i = 0; i < r->hits.len; i++) {
 		struct sw_policy_hit *h = r->hits.items[i];
-		free(h->gate);
-		free(h->trigger);
 		free(h->trigger_id);
 		free(h->message);
-		free(h->rule_id);
-		free(h->policy_id);
 		free(h->allowlisted_by);
 		free(h->allowlist_id);
 		free(h->allowlist_name);
@@ -352,6 +475,7 @@ void sw_policy_result_free(struct sw_policy_result *r)
 		outcome_free(r->rules.items[i]);
 	sw_vec_release(&r->rules);
 	sw_vec_free_strings(&r->expired);
+	sw_vec_free_strings(&r->strings);
 	free(r->bundle_id);
 	free(r->bundle_name);
 	free(r->image_id);

@@ -54,10 +54,15 @@ static bool os_type(const char *t)
 
 /* Anchore names a vulnerability trigger "ID+package" (the package name for
  * OS packages, the file location for others). */
-static char *vuln_trigger_id(const struct sw_finding *f, const struct sw_package *p)
+struct tid {
+	char s[512];
+};
+
+static const char *vuln_trigger_id(const struct sw_finding *f, const struct sw_package *p, struct tid *t)
 {
 	const char *name = p ? (os_type(p->type) || !p->path ? p->name : p->path) : "?";
-	return sw_xasprintf("%s+%s", f->id, name);
+	snprintf(t->s, sizeof(t->s), "%s+%s", f->id, name ? name : "?");
+	return t->s;
 }
 
 static const char *pkg_label(const struct sw_package *p, char *buf, size_t n)
@@ -123,6 +128,60 @@ static void cvss3_sub(const char *vec, double *expl, double *impact)
 
 /* ---- vulnerabilities --------------------------------------------------- */
 
+/* What every vulnerability rule asks of a finding, worked out once per
+ * evaluation (cx->fcache). */
+struct sw_fcache {
+	bool nvd;          /* its CVSS vector is NVD's (severity from NVD) */
+	bool v3;           /* a CVSS v3 vector */
+	double expl, imp;  /* v3 sub-scores, -1 unknown */
+	bool subs;         /* expl and imp worked out */
+	bool pub_ok;
+	long long pub;     /* publication time */
+};
+
+static const struct sw_fcache *fcache(struct sw_eval_ctx *cx)
+{
+	if (cx->fcache)
+		return cx->fcache;
+	const struct sw_vec *fs = &cx->in->match->findings;
+	struct sw_fcache *fc = sw_xcalloc(fs->len ? fs->len : 1, sizeof(*fc));
+	for (size_t i = 0; i < fs->len; i++) {
+		const struct sw_finding *f = fs->items[i];
+		fc[i].nvd = !f->severity_source || !strcmp(f->severity_source, "nvd");
+		fc[i].v3 = f->cvss_vector && !strncmp(f->cvss_vector, "CVSS:3.", 7);
+		fc[i].expl = fc[i].imp = -1;   /* sub-scores: on first use (score_ok) */
+		if (f->published) {
+			fc[i].pub_ok = sw_policy_parse_time(f->published, &fc[i].pub) == 0;
+			if (!fc[i].pub_ok && strlen(f->published) >= 10) {
+				char d[11];
+				memcpy(d, f->published, 10);
+				d[10] = 0;
+				fc[i].pub_ok = sw_policy_parse_time(d, &fc[i].pub) == 0;
+			}
+		}
+	}
+	cx->fcache = fc;
+	return fc;
+}
+
+/* a message appended to a fixed buffer (cut at its size) */
+struct msgb {
+	char s[1024];
+	size_t n;
+};
+
+static void madd(struct msgb *m, const char *t)
+{
+	size_t l = strlen(t);
+	if (l > sizeof(m->s) - 1 - m->n)
+		l = sizeof(m->s) - 1 - m->n;
+	memcpy(m->s + m->n, t, l);
+	m->n += l;
+	m->s[m->n] = 0;
+}
+
+static const char *const sev_upper[] = { "UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+
 static const char *const pkg_types[] = { "all", "os", "non-os", NULL };
 static const char *const severities[] = { "unknown", "negligible", "low", "medium", "high", "critical", NULL };
 
@@ -168,17 +227,39 @@ static bool vendor_wont_fix(const struct sw_finding *f)
 	       f->status == SW_ST_FIX_DEFERRED;
 }
 
-static bool score_ok(const struct sw_policy_rule *r, const struct sw_finding *f, size_t *no_score)
+/* The score params of one rule, looked up once per evaluation. */
+struct score_params {
+	const struct sw_pval *v[6], *c[6];
+	bool any, sub;     /* any score param; an exploitability/impact one */
+};
+
+static void score_params_get(const struct sw_policy_rule *r, struct score_params *sp)
 {
-	bool nvd = !f->severity_source || !strcmp(f->severity_source, "nvd");
-	bool v3 = f->cvss_vector && !strncmp(f->cvss_vector, "CVSS:3.", 7);
-	double expl, imp;
-	cvss3_sub(f->cvss_vector, &expl, &imp);
-	for (size_t k = 0; k < sizeof(score_params) / sizeof(score_params[0]); k++) {
-		const struct sw_pval *v = sw_policy_param(r, score_params[k][0]);
+	memset(sp, 0, sizeof(*sp));
+	for (size_t k = 0; k < 6; k++) {
+		sp->v[k] = sw_policy_param(r, score_params[k][0]);
+		sp->c[k] = sw_policy_param(r, score_params[k][1]);
+		sp->any |= sp->v[k] != NULL;
+		sp->sub |= sp->v[k] && k % 3 != 0;
+	}
+}
+
+static bool score_ok(const struct score_params *sp, const struct sw_finding *f, const struct sw_fcache *fc,
+		     size_t *no_score)
+{
+	if (!sp->any)
+		return true;
+	bool nvd = fc->nvd, v3 = fc->v3;
+	if (sp->sub && v3 && !fc->subs) {
+		struct sw_fcache *w = (struct sw_fcache *)fc;
+		cvss3_sub(f->cvss_vector, &w->expl, &w->imp);
+		w->subs = true;
+	}
+	double expl = fc->expl, imp = fc->imp;
+	for (size_t k = 0; k < 6; k++) {
+		const struct sw_pval *v = sp->v[k];
 		if (!v)
 			continue;
-		const struct sw_pval *c = sw_policy_param(r, score_params[k][1]);
 		bool vendor = k >= 3;
 		/* the finding carries one CVSS vector: NVD's when its severity
 		 * came from NVD, else the vendor's */
@@ -191,7 +272,7 @@ static bool score_ok(const struct sw_policy_rule *r, const struct sw_finding *f,
 			(*no_score)++;
 			return false;
 		}
-		if (!sw_policy_cmp_num(c ? (enum sw_cmp)c->e : CMP_GT, have, v->d))
+		if (!sw_policy_cmp_num(sp->c[k] ? (enum sw_cmp)sp->c[k]->e : CMP_GT, have, v->d))
 			return false;
 	}
 	return true;
@@ -215,13 +296,18 @@ static void t_vuln_package(struct sw_eval_ctx *cx, const struct sw_policy_rule *
 	const struct sw_pval *excl = sw_policy_param(r, "package_path_exclude");
 	const struct sw_vec *fs = &cx->in->match->findings;
 	size_t looked = 0, no_score = 0, no_date = 0;
+	struct score_params sp;
+	score_params_get(r, &sp);
+	const struct sw_fcache *fc = fcache(cx);
+	size_t np = cx->in->inv ? cx->in->inv->packages.len : 0;
+	unsigned char *excl_cache = sw_xcalloc(np ? np : 1, 1);
 	for (size_t i = 0; i < fs->len; i++) {
 		const struct sw_finding *f = fs->items[i];
 		if (f->suppressed)
 			continue;
 		looked++;
 		const struct sw_package *p = pkg_of(cx, f);
-		bool os = p && os_type(p->type);
+		bool os = p && cx->pkg_os[f->pkg];
 		if (ptype->e == 1 && !os)
 			continue;
 		if (ptype->e == 2 && os)
@@ -233,43 +319,50 @@ static void t_vuln_package(struct sw_eval_ctx *cx, const struct sw_policy_rule *
 			continue;
 		if ((!vonly || vonly->b) && vendor_wont_fix(f))
 			continue;
-		if (excl && p && p->path && sw_policy_re_match(cx, excl->re, p->path) == 1)
-			continue;
-		if (maxc) {
-			long long pub;
-			if (!f->published || sw_policy_parse_time(f->published, &pub) < 0) {
-				if (!f->published || strlen(f->published) < 10)
-					goto no_date;
-				char d[11];
-				memcpy(d, f->published, 10);
-				d[10] = 0;
-				if (sw_policy_parse_time(d, &pub) < 0)
-					goto no_date;
-			}
-			if (cx->in->now - pub <= maxc->i * DAY)
+		if (excl && p && p->path) {
+			/* once per package: many findings share one */
+			if (!excl_cache[f->pkg])
+				excl_cache[f->pkg] = sw_policy_re_match(cx, excl->re, p->path) == 1 ? 1 : 2;
+			if (excl_cache[f->pkg] == 1)
 				continue;
-			goto date_ok;
-no_date:
-			no_date++;
-			continue;
-date_ok:;
 		}
-		if (!score_ok(r, f, &no_score))
+		if (maxc) {
+			if (!fc[i].pub_ok) {
+				no_date++;
+				continue;
+			}
+			if (cx->in->now - fc[i].pub <= maxc->i * DAY)
+				continue;
+		}
+		if (!score_ok(&sp, f, &fc[i], &no_score))
 			continue;
-		char *tid = vuln_trigger_id(f, p);
-		char pl[256], sevn[16], fixm[160];
-		snprintf(sevn, sizeof(sevn), "%s", sw_severity_name(f->severity));
-		for (char *c = sevn; *c; c++)
-			*c = (char)toupper((unsigned char)*c);
-		if (f->fixed)
-			snprintf(fixm, sizeof(fixm), "(fixed in: %s)", f->fixed);
-		else
-			snprintf(fixm, sizeof(fixm), "(no fix available)");
-		sw_policy_fire(cx, r, tid, "%s Vulnerability found in %s package type (%s) - %s %s(%s)", sevn,
-			       os ? "os" : "non-os", p && p->type ? p->type : "?", pkg_label(p, pl, sizeof(pl)), fixm,
-			       f->id);
-		free(tid);
+		struct tid tb;
+		const char *tid = vuln_trigger_id(f, p, &tb);
+		/* "HIGH Vulnerability found in os package type (deb) - openssl-3.0.11-1
+		 * (fixed in: 3.0.13-1)(CVE-2024-1001)", built without printf: this is
+		 * the row most bundles produce by the thousand */
+		struct msgb m;
+		m.n = 0;
+		m.s[0] = 0;
+		madd(&m, sev_upper[f->severity <= SW_SEV_CRITICAL ? f->severity : 0]);
+		madd(&m, os ? " Vulnerability found in os package type (" : " Vulnerability found in non-os package type (");
+		madd(&m, p && p->type ? p->type : "?");
+		madd(&m, ") - ");
+		madd(&m, p && p->name ? p->name : "?");
+		madd(&m, "-");
+		madd(&m, p && p->version ? p->version : "?");
+		if (f->fixed) {
+			madd(&m, " (fixed in: ");
+			madd(&m, f->fixed);
+			madd(&m, ")(");
+		} else {
+			madd(&m, " (no fix available)(");
+		}
+		madd(&m, f->id);
+		madd(&m, ")");
+		sw_policy_fire_text(cx, r, tid, m.s);
 	}
+	free(excl_cache);
 	int n = snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu unsuppressed findings", looked);
 	if (no_score && n > 0)
 		n += snprintf(cx->looked_at + n, sizeof(cx->looked_at) - (size_t)n,
@@ -324,6 +417,44 @@ static const struct sw_pspec denylist_params[] = {
 	{ NULL, 0, NULL, false },
 };
 
+struct id_ref {
+	const char *id;
+	size_t fi;
+};
+
+static int cmp_id_ref(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->fi > y->fi) - (x->fi < y->fi);
+}
+
+/* Every id and alias of every finding, sorted: a denylist looks its ids
+ * up here instead of comparing every finding with every id. */
+static const struct id_ref *id_index(struct sw_eval_ctx *cx, size_t *n)
+{
+	if (!cx->ids) {
+		const struct sw_vec *fs = &cx->in->match->findings;
+		size_t cap = 0;
+		for (size_t i = 0; i < fs->len; i++)
+			cap += ((const struct sw_finding *)fs->items[i])->ids.len + 1;
+		struct id_ref *v = sw_xmalloc((cap ? cap : 1) * sizeof(*v));
+		size_t k = 0;
+		for (size_t i = 0; i < fs->len; i++) {
+			const struct sw_finding *f = fs->items[i];
+			v[k++] = (struct id_ref){ f->id, i };
+			for (size_t a = 0; a < f->ids.len; a++)
+				if (strcmp(f->ids.items[a], f->id))
+					v[k++] = (struct id_ref){ f->ids.items[a], i };
+		}
+		qsort(v, k, sizeof(*v), cmp_id_ref);
+		cx->ids = v;
+		cx->nids = k;
+	}
+	*n = cx->nids;
+	return cx->ids;
+}
+
 static void t_vuln_denylist(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 {
 	if (!vuln_data(cx, r))
@@ -331,25 +462,35 @@ static void t_vuln_denylist(struct sw_eval_ctx *cx, const struct sw_policy_rule 
 	const struct sw_pval *ids = sw_policy_param(r, "vulnerability_ids");
 	const struct sw_pval *vonly = sw_policy_param(r, "vendor_only");
 	const struct sw_vec *fs = &cx->in->match->findings;
+	size_t n;
+	const struct id_ref *idx = id_index(cx, &n);
+	const char **hit = sw_xcalloc(fs->len ? fs->len : 1, sizeof(*hit));
+	for (size_t k = 0; k < ids->list.len; k++) {
+		const char *want = ids->list.items[k];
+		size_t a = 0, b = n;
+		while (a < b) {
+			size_t m = (a + b) / 2;
+			if (strcmp(idx[m].id, want) < 0)
+				a = m + 1;
+			else
+				b = m;
+		}
+		for (; a < n && !strcmp(idx[a].id, want); a++)
+			if (!hit[idx[a].fi])
+				hit[idx[a].fi] = idx[a].id;
+	}
 	for (size_t i = 0; i < fs->len; i++) {
 		const struct sw_finding *f = fs->items[i];
-		if (f->suppressed || ((!vonly || vonly->b) && vendor_wont_fix(f)))
-			continue;
-		const char *hit = NULL;
-		for (size_t k = 0; k < f->ids.len && !hit; k++)
-			if (in_list(ids, f->ids.items[k], false))
-				hit = f->ids.items[k];
-		if (!hit && in_list(ids, f->id, false))
-			hit = f->id;
-		if (!hit)
+		if (!hit[i] || f->suppressed || ((!vonly || vonly->b) && vendor_wont_fix(f)))
 			continue;
 		const struct sw_package *p = pkg_of(cx, f);
-		char *tid = vuln_trigger_id(f, p);
+		struct tid tb;
+		const char *tid = vuln_trigger_id(f, p, &tb);
 		char pl[256];
-		sw_policy_fire(cx, r, tid, "Denylisted vulnerability %s found in package %s", hit,
+		sw_policy_fire(cx, r, tid, "Denylisted vulnerability %s found in package %s", hit[i],
 			       pkg_label(p, pl, sizeof(pl)));
-		free(tid);
 	}
+	free(hit);
 	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu findings against %zu ids", fs->len, ids->list.len);
 }
 
@@ -363,12 +504,12 @@ static void t_vuln_kev(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 		if (f->suppressed || !f->kev)
 			continue;
 		const struct sw_package *p = pkg_of(cx, f);
-		char *tid = vuln_trigger_id(f, p);
+		struct tid tb;
+		const char *tid = vuln_trigger_id(f, p, &tb);
 		char pl[256];
 		sw_policy_fire(cx, r, tid, "%s in package %s is in CISA's Known Exploited Vulnerabilities "
 					   "catalog (added %s)", f->id, pkg_label(p, pl, sizeof(pl)),
 			       f->kev_date_added ? f->kev_date_added : "?");
-		free(tid);
 	}
 	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu findings, KEV flag", fs->len);
 }
@@ -397,11 +538,11 @@ static void t_vuln_epss(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 		if (!((sc && f->epss >= sc->d) || (pc && f->epss_percentile >= pc->d)))
 			continue;
 		const struct sw_package *p = pkg_of(cx, f);
-		char *tid = vuln_trigger_id(f, p);
+		struct tid tb;
+		const char *tid = vuln_trigger_id(f, p, &tb);
 		char pl[256];
 		sw_policy_fire(cx, r, tid, "%s in package %s has EPSS score %.5f (percentile %.5f)", f->id,
 			       pkg_label(p, pl, sizeof(pl)), f->epss, f->epss_percentile);
-		free(tid);
 	}
 	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu findings, %zu without EPSS data", fs->len, unknown);
 }

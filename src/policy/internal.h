@@ -54,6 +54,8 @@ enum sw_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE };
 
 struct sw_policy_rule;
 struct sw_eval_ctx;
+struct sw_fcache;
+struct id_ref;
 typedef void (*sw_trigger_fn)(struct sw_eval_ctx *cx, const struct sw_policy_rule *r);
 
 struct sw_tspec {
@@ -124,6 +126,11 @@ struct sw_eval_ctx {
 	pcre2_match_context *mc;          /* with the match limits */
 	struct sw_vec *hits;              /* where fire() appends */
 	const char *policy_id;
+	const char *istr[4];              /* the rule's gate, trigger, id, rule set id, owned by the result */
+	bool *pkg_os;                     /* per inventory package: an OS package (deb, apk, rpm) */
+	struct sw_fcache *fcache;         /* per finding, made on first use (gates.c) */
+	struct id_ref *ids;               /* every finding id and alias, sorted (gates.c) */
+	size_t nids;
 	size_t fired;
 	char looked_at[256];
 	bool not_evaluated;
@@ -133,6 +140,9 @@ struct sw_eval_ctx {
  * and message).  msg is printf-like. */
 void sw_policy_fire(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *trigger_id,
 		    const char *fmt, ...) SW_PRINTF(4, 5);
+/* The same with the message already made (the recommendation is added). */
+void sw_policy_fire_text(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *trigger_id,
+			 const char *msg);
 /* The rule's data is not there: one hit saying why. */
 void sw_policy_not_evaluated(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, const char *why);
 /* Does re match s?  1 yes, 0 no, -1 the match limit was hit. */

@@ -93,11 +93,13 @@ struct sw_policy_input {
 };
 
 struct sw_policy_hit {
-	char *gate, *trigger;       /* as the rule names them */
+	/* gate, trigger, rule_id, policy_id: shared by the hits of one rule,
+	 * owned by the result (its `strings`) */
+	const char *gate, *trigger; /* the gate; the trigger as the rule names it */
 	char *trigger_id;           /* Anchore's form: "CVE-2023-1234+openssl" for vulnerabilities */
 	enum sw_policy_action action;
 	char *message;
-	char *rule_id, *policy_id;  /* the rule and its rule set */
+	const char *rule_id, *policy_id; /* the rule and its rule set */
 	char *allowlisted_by;       /* allowlist item id, or NULL */
 	char *allowlist_id, *allowlist_name; /* the allowlist holding that item */
 	bool not_evaluated;         /* the data this trigger needs was not there */
@@ -127,6 +129,7 @@ struct sw_policy_result {
 	enum sw_policy_action final_action;
 	char *final_reason;         /* "policy_evaluation", "denylisted", "allowlisted", "no_mapping" */
 	long long evaluated_at;
+	struct sw_vec strings;      /* char*: what the hits share (see sw_policy_hit) */
 };
 
 /* Evaluate b against in.  Errors only for internal failures (a regex
