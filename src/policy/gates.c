@@ -363,13 +363,12 @@ static void t_vuln_package(struct sw_eval_ctx *cx, const struct sw_policy_rule *
 		sw_policy_fire_text(cx, r, tid, m.s);
 	}
 	free(excl_cache);
-	int n = snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu unsuppressed findings", looked);
-	if (no_score && n > 0)
-		n += snprintf(cx->looked_at + n, sizeof(cx->looked_at) - (size_t)n,
-			      "; %zu without the CVSS v3 score asked for", no_score);
-	if (no_date && n > 0)
-		snprintf(cx->looked_at + n, sizeof(cx->looked_at) - (size_t)n,
-			 "; %zu without a publication date", no_date);
+	char a[80] = "", b[80] = "";
+	if (no_score)
+		snprintf(a, sizeof(a), "; %zu without the CVSS v3 score asked for", no_score);
+	if (no_date)
+		snprintf(b, sizeof(b), "; %zu without a publication date", no_date);
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu unsuppressed findings%s%s", looked, a, b);
 }
 
 static const struct sw_pspec stale_params[] = {
@@ -1081,7 +1080,7 @@ static void t_metadata(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 		break;
 	}
 	}
-	snprintf(cx->looked_at, sizeof(cx->looked_at), "%s = '%s'", attributes[a->e], known ? have : "?");
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%s = '%.200s'", attributes[a->e], known ? have : "?");
 	if (!known) {
 		char why[200];
 		snprintf(why, sizeof(why), "the image %s is not known (no image config or layers)", attributes[a->e]);
