@@ -369,12 +369,15 @@ static void test_vulnerabilities(void **state)
 	FIRES(2, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_base_score\",\"value\":\"7\"}]");
 	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_base_score\",\"value\":\"9.8\"}]");
 	FIRES(2, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_exploitability_score_comparison\",\"value\":\"=\"},{\"name\":\"cvss_v3_exploitability_score\",\"value\":\"3.9\"}]");
+	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_exploitability_score_comparison\",\"value\":\">\"},{\"name\":\"cvss_v3_exploitability_score\",\"value\":\"3.9\"}]");
 	FIRES(1, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_impact_score_comparison\",\"value\":\">\"},{\"name\":\"cvss_v3_impact_score\",\"value\":\"5\"}]");
+	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_impact_score_comparison\",\"value\":\">\"},{\"name\":\"cvss_v3_impact_score\",\"value\":\"6\"}]");
 	FIRES(1, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"cvss_v3_impact_score_comparison\",\"value\":\"=\"},{\"name\":\"cvss_v3_impact_score\",\"value\":\"3.6\"}]");
 	/* vendor CVSS v3: F1 (debian, 7.5) */
 	FIRES(1, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_base_score_comparison\",\"value\":\">=\"},{\"name\":\"vendor_cvss_v3_base_score\",\"value\":\"7\"}]");
 	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_base_score_comparison\",\"value\":\">=\"},{\"name\":\"vendor_cvss_v3_base_score\",\"value\":\"8\"}]");
 	FIRES(1, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_exploitability_score_comparison\",\"value\":\">=\"},{\"name\":\"vendor_cvss_v3_exploitability_score\",\"value\":\"3.9\"}]");
+	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_exploitability_score_comparison\",\"value\":\"<\"},{\"name\":\"vendor_cvss_v3_exploitability_score\",\"value\":\"3.9\"}]");
 	FIRES(1, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_impact_score_comparison\",\"value\":\"<\"},{\"name\":\"vendor_cvss_v3_impact_score\",\"value\":\"4\"}]");
 	FIRES(0, "vulnerabilities", "package", "[" PT_ALL ",{\"name\":\"vendor_cvss_v3_impact_score_comparison\",\"value\":\">\"},{\"name\":\"vendor_cvss_v3_impact_score\",\"value\":\"4\"}]");
 	/* package_path_exclude (anchored, as Anchore's re.match) */
@@ -400,6 +403,10 @@ static void test_vulnerabilities(void **state)
 	FIRES(1, "vulnerabilities", "epss", "[{\"name\":\"score\",\"value\":\"0.5\"}]");
 	FIRES(2, "vulnerabilities", "epss", "[{\"name\":\"percentile\",\"value\":\"0.5\"}]");
 	FIRES(0, "vulnerabilities", "epss", "[{\"name\":\"percentile\",\"value\":\"0.999\"}]");
+	FIRES(0, "vulnerabilities", "epss", "[{\"name\":\"score\",\"value\":\"0.95\"}]");
+	((struct sw_finding *)fx.m->findings.items[0])->kev = false;
+	FIRES(0, "vulnerabilities", "kev", "[]");
+	((struct sw_finding *)fx.m->findings.items[0])->kev = true;
 	/* no vulnerability scan: every trigger says so */
 	fx.in.vuln_ran = false;
 	FIRES(-1, "vulnerabilities", "package", "[" PT_ALL "]");
