@@ -686,10 +686,17 @@ int sw_policy_bundle_load(const char *name, const char *data, size_t len,
 			return -1;
 	}
 	if (sw_json_parse(yjson ? yjson : data, yjson ? ylen : len, &doc, err) < 0) {
-		sw_err_wrap(err, "'%s'%s", name, yjson ? " (yaml)" : "");
+		/* '{' may also open a YAML flow mapping ({id: b, ...}): try that
+		 * before reporting the JSON error */
+		struct sw_err yerr = SW_ERR_INIT;
+		if (!yjson && sw_policy_yaml_to_json(name, data, len, &yjson, &ylen, &yerr) == 0 &&
+		    sw_json_parse(yjson, ylen, &doc, &yerr) == 0)
+			goto parsed;
+		sw_err_wrap(err, "'%s'%s", name, yjson && data[i] != '{' ? " (yaml)" : "");
 		free(yjson);
 		return -1;
 	}
+parsed:;
 	const struct sw_json *root = sw_json_root(doc);
 	rd.b = sw_xcalloc(1, sizeof(*rd.b));
 	static const char *const known[] = {

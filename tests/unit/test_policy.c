@@ -794,6 +794,21 @@ static void test_default_bundle(void **state)
 	fixture_release(&fx);
 }
 
+/* '{' opens JSON, or a YAML flow mapping */
+static void test_flow_yaml(void **state)
+{
+	(void)state;
+	static const char *t = "{id: b, policies: [{id: p, rules: [{id: r, gate: always, trigger: always, "
+			       "action: warn, params: []}]}], mappings: [{id: m, registry: '*', repository: '*', "
+			       "image: {type: tag, value: '*'}, policy_id: p}]}";
+	struct fixture fx;
+	fixture_init(&fx);
+	struct sw_policy_result *r = eval_text(t, &fx.in);
+	assert_int_equal(r->final_action, SW_POLICY_WARN);
+	sw_policy_result_free(r);
+	fixture_release(&fx);
+}
+
 static void test_time_and_glob(void **state)
 {
 	(void)state;
@@ -835,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_namings),
 		cmocka_unit_test(test_anchore_default_bundle),
 		cmocka_unit_test(test_default_bundle),
+		cmocka_unit_test(test_flow_yaml),
 		cmocka_unit_test(test_time_and_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
