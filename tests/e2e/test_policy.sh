@@ -176,6 +176,50 @@ PY
 $STOWAWAY policy eval -q --policy $ANCHORE --report $T/vuln.tar > /dev/null 2> $T/r2.err; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l < $T/r2.err)" -eq 1 ] && ok "--report on a file that is not a report: exit 2, one line" || bad "bad report rc $rc"
 
+
+# ---- every evaluable gate on the image, and the same from its stored report ----
+R() { printf '{"id":"%s","gate":"%s","trigger":"%s","action":"WARN","params":[%s]}' "$1" "$2" "$3" "${4:-}"; }
+P() { printf '{"name":"%s","value":"%s"}' "$1" "$2"; }
+{
+printf '{"id":"gates","policies":[{"id":"p","rules":['
+R crit vulnerabilities package "$(P package_type all),$(P severity_comparison =),$(P severity critical)"; printf ,
+R osfix vulnerabilities package "$(P package_type os),$(P fix_available true)"; printf ,
+R nonos-over-crit vulnerabilities package "$(P package_type non-os),$(P severity critical)"; printf ,
+R deny-alias vulnerabilities blacklist "$(P vulnerability_ids GHSA-crit-crit-crit)"; printf ,
+R kev vulnerabilities kev; printf ,
+R unavailable vulnerabilities vulnerability_data_unavailable; printf ,
+R need-curl packages required_package "$(P name curl)"; printf ,
+R openssl-min packages required_package "$(P name openssl),$(P version 3.0.0-1),$(P version_match_type minimum)"; printf ,
+R no-leftpad packages blacklist "$(P name 'left-*')"; printf ,
+R wtfpl licenses blacklist_exact_match "$(P licenses WTFPL)"; printf ,
+R gpl licenses denylist_partial_match "$(P licenses GPL)"; printf ,
+R run-update dockerfile instruction "$(P instruction RUN),$(P check like),$(P value '.*update.*')"; printf ,
+R root dockerfile effective_user "$(P users root),$(P type blacklist)"; printf ,
+R ssh dockerfile exposed_ports "$(P ports 22),$(P type denylist)"; printf ,
+R debian metadata attribute "$(P attribute distro),$(P check =),$(P value debian)"; printf ,
+R many-layers metadata attribute "$(P attribute layer_count),$(P check '>'),$(P value 5)"; printf ,
+R root-check image_checks failed "$(P ids SW-CFG-001)"; printf ,
+R always always always; printf ,
+R malware malware scan_not_run; printf ,
+R suid files suid_or_guid_set
+printf ']}],"mappings":[{"id":"m","registry":"*","repository":"*","image":{"type":"tag","value":"*"},"policy_id":"p"}]}'
+} > $T/gates.json
+$STOWAWAY policy eval -q --policy $T/gates.json -f json $T/vuln.tar > $T/g1.json 2> $T/g1.err; r1=$?
+$STOWAWAY policy eval -q --policy $T/gates.json -f json --report $T/plain.json > $T/g2.json 2> $T/g2.err; r2=$?
+python3 - $T/g1.json $T/g2.json <<'PY' && [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && ok "each gate on the image, by hand; the stored report gives the same" || bad "gates on the image (rc $r1 $r2): $(cat $T/g1.err $T/g2.err)"
+import json, sys
+want = {"crit": 1, "osfix": 2, "nonos-over-crit": 0, "deny-alias": 1, "kev": 2, "unavailable": 0,
+        "need-curl": 1, "openssl-min": 0, "no-leftpad": 1, "wtfpl": 1, "gpl": 0, "run-update": 1,
+        "root": 1, "ssh": 1, "debian": 1, "many-layers": 0, "root-check": 1, "always": 1, "malware": 1, "suid": 1}
+for f in sys.argv[1:3]:
+    d = json.load(open(f))
+    got = {r["ruleId"]: r["fired"] for r in d["stowaway"]["rules"]}
+    assert got == want, (f, {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v})
+    ne = [r["ruleId"] for r in d["stowaway"]["rules"] if r["notEvaluated"]]
+    assert ne == ["suid"], ne
+    assert d["final_action"] == "warn"
+PY
+
 # ---- allowlist expiry on both sides of the date; explain ----
 cat > $T/allow.yaml <<'Y'
 id: allow
