@@ -20,6 +20,7 @@ static void help(FILE *out)
 	fputs("usage: stowaway policy validate BUNDLE\n"
 	      "       stowaway policy eval --policy BUNDLE [options] IMAGE\n"
 	      "       stowaway policy eval --policy BUNDLE [options] --report SCAN.json\n"
+	      "       stowaway policy eval --policy BUNDLE [options] --sbom SBOM.json\n"
 	      "       stowaway policy explain --policy BUNDLE [options] (IMAGE | --report SCAN.json)\n"
 	      "       stowaway policy show-default\n"
 	      "\n"
@@ -44,6 +45,9 @@ static void help(FILE *out)
 	      "Options (eval, explain):\n"
 	      "      --policy BUNDLE     the bundle (required; 'default' = the built-in one)\n"
 	      "      --report FILE       a stored 'stowaway scan -f json' report instead of IMAGE\n"
+	      "      --sbom FILE         a CycloneDX, SPDX or stowaway SBOM instead of IMAGE (no\n"
+	      "                          image config: the dockerfile and image_checks rules say\n"
+	      "                          'not evaluated')\n"
 	      "      --tag REPO:TAG      the tag mappings see (default: the image's own tag)\n"
 	      "      --now DATE          evaluate at DATE (YYYY-MM-DD or RFC 3339): allowlist\n"
 	      "                          expiry, ages (default: now, or $SOURCE_DATE_EPOCH)\n"
@@ -100,7 +104,7 @@ static int cmd_validate(int argc, char **argv)
 	return SW_EXIT_OK;
 }
 
-enum { OPT_POLICY = 256, OPT_REPORT, OPT_TAG, OPT_NOW, OPT_DB, OPT_SCANNERS, OPT_IGNOREFILE,
+enum { OPT_POLICY = 256, OPT_REPORT, OPT_SBOM, OPT_TAG, OPT_NOW, OPT_DB, OPT_SCANNERS, OPT_IGNOREFILE,
        OPT_NO_CACHE, OPT_PLATFORM };
 
 static int cmd_eval(int argc, char **argv, bool explain)
@@ -108,6 +112,7 @@ static int cmd_eval(int argc, char **argv, bool explain)
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "sbom", required_argument, NULL, OPT_SBOM },
 		{ "tag", required_argument, NULL, OPT_TAG },
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "format", required_argument, NULL, 'f' },
@@ -136,6 +141,7 @@ static int cmd_eval(int argc, char **argv, bool explain)
 		switch (c) {
 		case OPT_POLICY: policy = optarg; break;
 		case OPT_REPORT: report = optarg; break;
+		case OPT_SBOM: so.sbom = optarg; break;
 		case OPT_TAG: so.policy_tag = optarg; break;
 		case OPT_NOW:
 			if (sw_policy_parse_time(optarg, &so.now) < 0) {
@@ -165,10 +171,14 @@ static int cmd_eval(int argc, char **argv, bool explain)
 		rc = sw_cmd_usage_error(cmd, "--policy BUNDLE is required");
 		goto out;
 	}
-	if (report ? optind != argc : optind + 1 != argc) {
-		rc = sw_cmd_usage_error(cmd, report ? "give IMAGE or --report, not both"
-						    : optind == argc ? "IMAGE (or --report FILE) is missing"
-								     : "one IMAGE only");
+	if (report && so.sbom) {
+		rc = sw_cmd_usage_error(cmd, "give --report or --sbom, not both");
+		goto out;
+	}
+	if (report || so.sbom ? optind != argc : optind + 1 != argc) {
+		rc = sw_cmd_usage_error(cmd, report || so.sbom ? "give IMAGE, --report or --sbom, not two"
+							      : optind == argc ? "IMAGE (or --report/--sbom FILE) is missing"
+									       : "one IMAGE only");
 		goto out;
 	}
 	enum sw_report_policy_format fmt;
@@ -200,7 +210,8 @@ static int cmd_eval(int argc, char **argv, bool explain)
 		for (size_t i = 0; i < sw_policy_report_notes(rep)->len; i++)
 			sw_cmd_note("%s", (const char *)sw_policy_report_notes(rep)->items[i]);
 	} else {
-		so.image = argv[optind];
+		if (!so.sbom)
+			so.image = argv[optind];
 		so.policy = b;
 		if (sw_cmd_progress_enabled())
 			so.progress = sw_cmd_layer_progress;

@@ -220,6 +220,17 @@ for f in sys.argv[1:3]:
     assert d["final_action"] == "warn"
 PY
 
+# ---- an SBOM: no image config, so those rules say "not evaluated" (never a pass) ----
+$STOWAWAY sbom -q -f cyclonedx -o $T/vuln.cdx $T/vuln.tar 2>/dev/null
+$STOWAWAY policy eval -q --policy default -f json --sbom $T/vuln.cdx > $T/sb.json 2>/dev/null; rc=$?
+python3 - $T/sb.json <<'PY' && [ $rc -eq 1 ] && ok "policy eval --sbom: config rules not evaluated, with their actions" || bad "sbom eval rc $rc"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ne = {r["ruleId"]: r["action"] for r in d["stowaway"]["results"] if r["notEvaluated"]}
+assert ne == {"root-user": "warn", "secrets-in-config": "stop"}, ne
+assert d["final_action"] == "stop"
+PY
+
 # ---- allowlist expiry on both sides of the date; explain ----
 cat > $T/allow.yaml <<'Y'
 id: allow
