@@ -16,7 +16,7 @@
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 pkg_check_modules(SWDEP REQUIRED
-  libarchive zlib libzstd libisal libcrypto sqlite3 jansson yaml-0.1 nettle liblzma)
+  libarchive zlib libzstd libisal libcrypto sqlite3 jansson yaml-0.1 nettle liblzma libpcre2-8)
 pkg_check_modules(SWCURL REQUIRED libcurl)
 
 # sw_static_lib(VAR NAME): the path of libNAME.a, or a fatal error.
@@ -33,7 +33,7 @@ endfunction()
 # --static also lists libacl and libxml2: only its disk writer and xar reader
 # use them, and we link neither).
 set(SW_STATIC_DEPS)
-foreach(name archive nettle lzma bz2 crypto sqlite3 jansson yaml zstd z)
+foreach(name archive nettle lzma bz2 crypto sqlite3 jansson yaml pcre2-8 zstd z)
   sw_static_lib(SW_LIB_${name} ${name})
   list(APPEND SW_STATIC_DEPS ${SW_LIB_${name}})
 endforeach()

@@ -7,6 +7,7 @@
 static const struct sw_cmd commands[] = {
 	{ "sbom", "list the packages in an image (SBOM)", cmd_sbom },
 	{ "scan", "find known vulnerabilities in an image", cmd_scan },
+	{ "policy", "evaluate an Anchore-compatible policy bundle (pass/fail)", cmd_policy },
 	{ "db", "build, update and inspect the vulnerability database", cmd_db },
 	{ "version", "compare versions and test ranges in any ecosystem", cmd_version },
 	{ "cache", "show or clean the layer and image caches", cmd_cache },

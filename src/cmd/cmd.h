@@ -16,7 +16,7 @@
 /* Exit codes, documented in README.md and every --help. */
 enum sw_exit {
 	SW_EXIT_OK = 0,        /* success; no gate failed */
-	SW_EXIT_FAIL = 1,      /* a gate failed (--fail-on) */
+	SW_EXIT_FAIL = 1,      /* a gate failed (--fail-on; a policy's final action STOP) */
 	SW_EXIT_ERROR = 2,     /* bad input, i/o, digest mismatch, database error ... */
 	SW_EXIT_USAGE = 64,    /* bad command line */
 };
@@ -29,6 +29,7 @@ struct sw_cmd {
 
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);

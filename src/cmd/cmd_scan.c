@@ -70,6 +70,13 @@ static void help(FILE *out)
 	      "                          without --fail-on it changes nothing)\n"
 	      "      --max-db-age DUR    fail (exit 2) when the database is older (e.g. 7d, 48h);\n"
 	      "                          without it an old database (> 7d) only warns\n"
+	      "      --policy BUNDLE     evaluate an Anchore-compatible policy bundle (JSON or\n"
+	      "                          YAML; 'default' = the built-in one, 'stowaway policy\n"
+	      "                          show-default'): exit 1 when its final action is STOP,\n"
+	      "                          0 on GO or WARN; the result is in every format\n"
+	      "                          (docs/policy.md)\n"
+	      "      --policy-tag TAG    the REPO:TAG the bundle's mappings see (default: the\n"
+	      "                          image's own tag)\n"
 	      "Matching:\n"
 	      "      --kernel-headers    match kernel header packages (linux-libc-dev...) too\n"
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
@@ -96,9 +103,11 @@ static void help(FILE *out)
 	      "  stowaway scan --fail-on high --ignore-unfixed oci:./layout:latest\n"
 	      "  stowaway scan -f sarif -o results.sarif --vex app.openvex.json app.tar\n"
 	      "  stowaway scan --sbom sbom.cdx.json -f json\n"
+	      "  stowaway scan --policy anchore_bundle.json app.tar   (exit 1 on STOP)\n"
 	      "  stowaway scan registry:reg.example.test/org/app:1.2   (or just: alpine:3.19)\n"
 	      "\n"
-	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched, 2 error (bad image,\n"
+	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched or the policy said\n"
+	      "STOP, 2 error (bad image, bad policy bundle,\n"
 	      "no or too old database, i/o; an incomplete result under --fail-on without\n"
 	      "--allow-incomplete), 64 usage.\n",
 	      out);
@@ -108,7 +117,7 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
-       OPT_CLAMAV_DB };
+       OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -158,6 +167,8 @@ int cmd_scan(int argc, char **argv)
 		{ "show-passed", no_argument, NULL, OPT_SHOW_PASSED },
 		{ "max-image-age", required_argument, NULL, OPT_MAX_IMAGE_AGE },
 		{ "clamav-db", required_argument, NULL, OPT_CLAMAV_DB },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "policy-tag", required_argument, NULL, OPT_POLICY_TAG },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -222,6 +233,8 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case OPT_SHOW_PASSED: show_passed = true; break;
 		case OPT_CLAMAV_DB: so.clamav_db = optarg; break;
+		case OPT_POLICY: so.policy_path = optarg; break;
+		case OPT_POLICY_TAG: so.policy_tag = optarg; break;
 		case OPT_MAX_IMAGE_AGE: {
 			char *end = NULL;
 			long d = strtol(optarg, &end, 10);
@@ -300,6 +313,9 @@ int cmd_scan(int argc, char **argv)
 		.scanners = scanners,
 		.nscanners = SW_SCAN_NSCANNERS,
 		.show_passed = show_passed,
+		.policy = res->policy,
+		.image_config = res->config_json,
+		.db_built_at = res->db_built_at,
 	};
 	if (sw_report_scan(of.fp, fmt, res->inventory, res->match, &ro, &err) < 0) {
 		sw_outfile_abort(&of);

@@ -31,6 +31,7 @@
 
 #include "checks/checks.h"
 #include "inventory/inventory.h"
+#include "policy/policy.h"
 #include "util/err.h"
 
 enum sw_report_format {
@@ -71,6 +72,15 @@ struct sw_report_opts {
 	const struct sw_report_scanner *scanners;
 	size_t nscanners;
 	bool show_passed;         /* table: list passed checks too (JSON, HTML, JUnit always do) */
+	/* scan: the policy evaluation (scan --policy), or NULL: a "policy"
+	 * section in JSON, table, HTML; results in SARIF; testcases in JUnit */
+	const struct sw_policy_result *policy;
+	/* scan JSON: the verified image config, kept reduced as "imageConfig"
+	 * (User, ExposedPorts, Healthcheck, created, architecture, os and the
+	 * history lines, secrets masked) so `policy eval --report` can
+	 * evaluate the dockerfile gate later; NULL: not kept */
+	const char *image_config;
+	long long db_built_at;    /* scan JSON "database.builtAt" (0: not written) */
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code
@@ -98,6 +108,15 @@ struct sw_match_result;
 int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
 		   const struct sw_match_result *res, const struct sw_report_opts *o,
 		   struct sw_err *err);
+
+/* A policy evaluation alone (`stowaway policy eval`): the table, the
+ * table preceded by what each rule looked at (explain), or Anchore's
+ * evaluation JSON (final_action, final_action_reason, matched_mapping_rule,
+ * result rows Image_Id ... Policy_Id) with our section under "stowaway".
+ * `now` stamps created_at. */
+enum sw_report_policy_format { SW_POLICY_FMT_TABLE, SW_POLICY_FMT_JSON, SW_POLICY_FMT_EXPLAIN };
+int sw_report_policy(FILE *out, enum sw_report_policy_format f, const struct sw_policy_result *r,
+		     long long now, struct sw_err *err);
 
 /* --- licence helpers, shared by the writers (and used by tests) --- */
 

@@ -74,6 +74,27 @@ int sw_report_dump_streamed(FILE *out, json_t *skeleton, const struct sw_report_
 /* Replace the placeholders in skeleton by full arrays; returns skeleton. */
 json_t *sw_report_materialise(json_t *skeleton, const struct sw_report_stream *s, size_t ns);
 
+/* --- the policy evaluation (policy_out.c) --- */
+
+/* Our "policy" section of the scan JSON (docs/json-schema.md). */
+json_t *sw_report_policy_json(const struct sw_policy_result *r);
+/* Anchore's evaluation JSON, ours under "stowaway". */
+json_t *sw_report_policy_anchore_json(const struct sw_policy_result *r, long long now);
+/* The reduced, masked image config ("imageConfig"), or NULL when the
+ * text is not a JSON object. */
+json_t *sw_report_image_config_json(const char *config_json);
+/* SARIF: one rule per policy rule ("policy/SET/RULE"), one result per
+ * trigger fired (allowlisted ones as accepted suppressions). */
+void sw_report_sarif_policy(const struct sw_report_ctx *ctx, json_t *rules, json_t *results);
+/* JUnit: testsuite "policy", one testcase per rule (failure: a STOP
+ * trigger not allowlisted; skipped: not evaluated). */
+void sw_report_junit_policy(struct sw_buf *b, const struct sw_report_ctx *ctx, const char *ts, size_t *tests,
+			    size_t *failures);
+/* HTML section "Policy". */
+void sw_report_html_policy(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* The policy table (explain: every rule with what it looked at first). */
+void sw_report_policy_table_text(struct sw_buf *b, const struct sw_policy_result *r, bool explain);
+
 /* --- helpers (report.c) --- */
 
 /* json_out.c: the text json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |

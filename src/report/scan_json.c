@@ -127,6 +127,18 @@ int sw_report_json_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	json_object_set_new(doc, "checks", sw_report_checks_json(ctx));
 	json_object_set_new(doc, "secrets", sw_report_files_json(ctx, "secret"));
 	json_object_set_new(doc, "malware", sw_report_files_json(ctx, "malware"));
+	if (ctx->opts->image_config) {
+		json_t *ic = sw_report_image_config_json(ctx->opts->image_config);
+		if (ic)
+			json_object_set_new(doc, "imageConfig", ic);
+	}
+	if (ctx->opts->db_built_at > 0) {
+		json_t *db = json_object();
+		json_object_set_new(db, "builtAt", json_integer((json_int_t)ctx->opts->db_built_at));
+		json_object_set_new(doc, "database", db);
+	}
+	if (ctx->opts->policy)
+		json_object_set_new(doc, "policy", sw_report_policy_json(ctx->opts->policy));
 
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);

@@ -79,6 +79,7 @@ static void run_config_checks(const struct sw_scan_opts *o, const struct sw_imag
 	struct sw_err cerr = SW_ERR_INIT;
 	(void)sw_checks_run_config(info->config_json, strlen(info->config_json), info->layers.len, &co,
 				   &r->checks, &cerr);
+	r->config_json = sw_xstrdup(info->config_json);
 	st->ran = true;
 }
 
@@ -243,8 +244,11 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 	r->gate_findings = 0;
 	r->gate_checks = 0;
 	r->gate_files = 0;
-	if (!o->gate)
+	if (!o->gate) {
+		if (r->policy && r->policy->final_action == SW_POLICY_STOP)
+			r->verdict = SW_SCAN_FAIL;
 		return;
+	}
 	for (size_t i = 0; r->match && i < r->match->findings.len; i++) {
 		const struct sw_finding *f = r->match->findings.items[i];
 		if (!f->suppressed && f->severity >= o->fail_on)
@@ -264,6 +268,30 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 		r->verdict = SW_SCAN_FAIL_INCOMPLETE;
 	else if (r->gate_findings || r->gate_checks || r->gate_files)
 		r->verdict = SW_SCAN_FAIL;
+	if (r->verdict == SW_SCAN_PASS && r->policy && r->policy->final_action == SW_POLICY_STOP)
+		r->verdict = SW_SCAN_FAIL;
+}
+
+/* The policy, on what the scan found (plain data: policy/policy.h). */
+static int run_policy(const struct sw_scan_opts *o, const struct sw_policy_bundle *b,
+		      struct sw_scan_result *r, struct sw_err *err)
+{
+	struct sw_policy_input in = {
+		.inv = r->inventory,
+		.match = r->match,
+		.vuln_ran = r->scanners_state[0].ran,
+		.vuln_why_not = r->scanners_state[0].why_not,
+		.db_built_at = r->db_built_at,
+		.checks = &r->checks,
+		.checks_ran = r->scanners_state[1].ran,
+		.config_json = r->config_json,
+		.config_len = r->config_json ? strlen(r->config_json) : 0,
+		.repo_tag = o->policy_tag,
+		.now = o->now,
+	};
+	if (!(r->scanners & SW_SCAN_VULN) && !in.vuln_why_not)
+		in.vuln_why_not = "not asked for (--scanners)";
+	return sw_policy_eval(b, &in, &r->policy, err);
 }
 
 static void completeness(struct sw_scan_result *r)
@@ -304,13 +332,22 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	struct sw_filter filter;
 	sw_filter_init(&filter, o->now);
 	struct sw_vulndb *db = NULL;
+	struct sw_policy_bundle *own_policy = NULL;
 	int rc = -1;
 
 	/* everything the user named must load before any work is done */
 	if (load_filter(o, &filter, err) < 0)
 		goto out;
+	if (o->policy && o->policy_path) {
+		sw_err_set(err, SW_E_USAGE, "scan: give a policy bundle or its path, not both");
+		goto out;
+	}
+	if (o->policy_path && sw_policy_bundle_load_arg(o->policy_path, &own_policy, err) < 0)
+		goto out;
 	if ((scanners & SW_SCAN_VULN) && open_db(o, &db, &r->db_stale, err) < 0)
 		goto out;
+	if (db)
+		r->db_built_at = sw_vulndb_built_at(db);
 	if (r->db_stale)
 		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
 						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
@@ -348,6 +385,11 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 		f->suppressed = sw_filter_file_suppressed(&filter, f->rule_id, f->path, (int)f->severity);
 	}
 	completeness(r);
+	if (o->policy || own_policy) {
+		if (run_policy(o, o->policy ? o->policy : own_policy, r, err) < 0)
+			goto out;
+		phase(o, "policy");
+	}
 	sw_scan_gate(r, o);
 	*out = r;
 	r = NULL;
@@ -355,6 +397,7 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 out:
 	close_content(cs);
 	sw_vulndb_close(db);
+	sw_policy_bundle_free(own_policy);
 	sw_filter_release(&filter);
 	sw_scan_result_free(r);
 	return rc;
@@ -369,6 +412,8 @@ void sw_scan_result_free(struct sw_scan_result *r)
 	sw_vec_free_strings(&r->warnings);
 	sw_vec_free_strings(&r->incomplete);
 	sw_check_list_release(&r->checks);
+	sw_policy_result_free(r->policy);
+	free(r->config_json);
 	for (int i = 0; i < SW_SCAN_NSCANNERS; i++)
 		free(r->scanners_state[i].why_not);
 	free(r);

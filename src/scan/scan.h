@@ -64,6 +64,7 @@
 #include "image/image.h"
 #include "inventory/inventory.h"
 #include "match/match.h"
+#include "policy/policy.h"
 #include "util/err.h"
 #include "util/vec.h"
 
@@ -128,10 +129,16 @@ struct sw_scan_opts {
 	bool gate;                  /* evaluate fail_on (--fail-on given) */
 	enum sw_severity_level fail_on;
 	bool allow_incomplete;      /* an incomplete result does not fail the gate */
+	/* the policy (policy/policy.h, docs/policy.md): a bundle file read
+	 * before any image work, or one already read (borrowed); at most one.
+	 * Its final action STOP fails the scan (SW_SCAN_FAIL). */
+	const char *policy_path;
+	const struct sw_policy_bundle *policy;
+	const char *policy_tag;     /* the repo tag mappings match (NULL: the image's own) */
 	/* optional callbacks (called on the calling thread, except progress) */
 	bool (*progress)(void *ctx, size_t done, size_t nlayers); /* layers read */
 	void *progress_ctx;
-	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters" done */
+	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters", "policy" done */
 	void *phase_ctx;
 	/* malware: the ClamAV database folder; NULL: $STOWAWAY_CLAMAV_DB, else
 	 * /var/lib/clamav (malware/malware.h) */
@@ -141,7 +148,7 @@ struct sw_scan_opts {
 
 enum sw_scan_verdict {
 	SW_SCAN_PASS = 0,           /* no gate asked, or it passed */
-	SW_SCAN_FAIL,               /* an unsuppressed finding at fail_on or above */
+	SW_SCAN_FAIL,               /* an unsuppressed finding at fail_on or above, or the policy said STOP */
 	SW_SCAN_FAIL_INCOMPLETE,    /* gate asked, the result is incomplete, not allowed */
 };
 
@@ -167,6 +174,10 @@ struct sw_scan_result {
 	/* unsuppressed secret and malware findings (inventory->file_findings)
 	 * at fail_on or above, those removed in a later layer included */
 	size_t gate_files;
+	/* the policy evaluation (a policy was given), else NULL */
+	struct sw_policy_result *policy;
+	int64_t db_built_at;        /* the vulnerability database's build time (0: not opened) */
+	char *config_json;          /* the verified image config, NUL-terminated, or NULL */
 };
 
 /* Run the scan described by o.  Returns 0 and *out (the caller frees it),
@@ -179,7 +190,7 @@ void sw_scan_result_free(struct sw_scan_result *r);
 
 /* The gate alone, for a result whose findings changed: fills r->verdict
  * and r->gate_findings (and r->gate_checks, r->gate_files) from o's gate
- * fields. */
+ * fields, and fails it when r->policy says STOP. */
 void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o);
 
 #endif

@@ -1429,6 +1429,11 @@ int sw_vulndb_check_age(struct sw_vulndb *db, int64_t max_age_seconds, bool *sta
 	return 0;
 }
 
+int64_t sw_vulndb_built_at(struct sw_vulndb *db)
+{
+	return query_int(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'built_at'", 0);
+}
+
 int sw_vulndb_copy_file(const char *from, const char *to, struct sw_err *err)
 {
 	sqlite3 *src = NULL, *dst = NULL;

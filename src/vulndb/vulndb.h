@@ -139,6 +139,8 @@ void sw_vulndb_info_free(struct sw_vulndb_info *info);
 /* Is the database older than max_age_seconds?  (Age counts from built_at.
  * The clock is $STOWAWAY_NOW when set, for tests.) */
 int sw_vulndb_check_age(struct sw_vulndb *db, int64_t max_age_seconds, bool *stale, struct sw_err *err);
+/* The unix time the database was built (meta built_at), 0 when unknown. */
+int64_t sw_vulndb_built_at(struct sw_vulndb *db);
 /* Current time (honours $STOWAWAY_NOW). */
 int64_t sw_vulndb_now(void);
 
