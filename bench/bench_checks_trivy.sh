@@ -82,7 +82,7 @@ for it in "${tars[@]}"; do
 import json, sys
 name, tj, sj = sys.argv[1:]
 # Trivy id -> our id (docs/checks.md, the Trivy column)
-MAP = {"DS001": "SW-CFG-103", "DS002": "SW-CFG-001", "DS004": "SW-CFG-507", "DS005": "SW-CFG-009",
+MAP = {"DS001": "SW-CFG-106", "DS002": "SW-CFG-001", "DS004": "SW-CFG-507", "DS005": "SW-CFG-009",
        "DS017": "SW-CFG-007", "DS026": "SW-CFG-006", "secret": "SW-CFG-010"}
 # Why a status differs (Trivy id -> reason): from our code and from what Trivy did on the probes
 REASONS = {

@@ -1,7 +1,7 @@
 /* fuzz_checks_config.c - image config JSON -> the config checks
  * (checks/checks.h), and every history created_by through the parser and
  * the secret masking; when the first byte has its high bit set, the rest
- * of the input is also the manifest's base-image name (SW-CFG-103's
+ * of the input is also the manifest's base-image name (SW-CFG-106's
  * reference parser).  Invariants: 17 results always; a value masked in
  * the input never comes back in a result (checked for the planted marker
  * "SWFUZZSECRET" after a secret-looking name). */

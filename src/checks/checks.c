@@ -60,7 +60,7 @@ static const struct check_def {
 		     "do not run sshd in a container; use docker exec / kubectl exec" },
 	[C_PORTS] = { "SW-CFG-508", "5.8", "No privileged port (below 1024) is exposed", SW_SEV_LOW,
 		      "listen on a port of 1024 or above and map it at run time" },
-	[C_BASE_TAG] = { "SW-CFG-103", NULL, "Base image is pinned, not latest or untagged", SW_SEV_MEDIUM,
+	[C_BASE_TAG] = { "SW-CFG-106", NULL, "Base image is pinned, not latest or untagged", SW_SEV_MEDIUM,
 			 "name the base image by digest (FROM image:tag@sha256:...) or at least by a version tag" },
 };
 
@@ -635,7 +635,7 @@ static void check_age(struct run *st, const struct sw_json *root, const struct s
 	}
 }
 
-/* --- SW-CFG-103: the base image named by the OCI base-image annotations --- */
+/* --- SW-CFG-106: the base image named by the OCI base-image annotations --- */
 
 #define BASE_NAME_KEY "org.opencontainers.image.base.name"
 #define BASE_DIGEST_KEY "org.opencontainers.image.base.digest"

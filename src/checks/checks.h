@@ -71,7 +71,7 @@ struct sw_checks_opts {
 	long long now;          /* unix time, for the image age */
 	int max_age_days;       /* older images are reported; 0 = 365 */
 	/* The image manifest's base-image annotations (struct sw_image_info
-	 * base_name / base_digest), or NULL: SW-CFG-103 reads them, else the
+	 * base_name / base_digest), or NULL: SW-CFG-106 reads them, else the
 	 * config Labels of the same names. */
 	const char *base_name, *base_digest;
 };

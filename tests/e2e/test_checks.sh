@@ -58,7 +58,7 @@ $STOWAWAY scan -q --scanners config -f json -o $T/good.json $T/good.tar 2> $T/go
 [ $rc -eq 0 ] && ok "good image scanned (config only, no database needed)" || bad "good rc $rc: $(cat $T/good.err)"
 check $T/good.json '
 want = {"pass": ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011",
-                 "SW-CFG-101","SW-CFG-102","SW-CFG-103","SW-CFG-507","SW-CFG-508"],
+                 "SW-CFG-101","SW-CFG-102","SW-CFG-106","SW-CFG-507","SW-CFG-508"],
         "manual": ["SW-CFG-002","SW-CFG-005","SW-CFG-012"],
         "info": ["SW-CFG-003","SW-CFG-004","SW-CFG-008"]}
 for st, ids in want.items():
@@ -77,7 +77,7 @@ $STOWAWAY scan -q --scanners config -f json -o $T/bad.json $T/bad.tar 2> $T/bad.
 [ $rc -eq 0 ] && ok "bad image scanned" || bad "bad rc $rc: $(cat $T/bad.err)"
 check $T/bad.json '
 for i in ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011","SW-CFG-101",
-          "SW-CFG-103","SW-CFG-507","SW-CFG-508"]:
+          "SW-CFG-106","SW-CFG-507","SW-CFG-508"]:
     assert c[i]["status"] == "fail", (i, c[i]["status"])
 assert c["SW-CFG-102"]["status"] == "info" and "older than 365" in c["SW-CFG-102"]["note"]
 ev = lambda i: c[i]["evidence"]
@@ -130,7 +130,7 @@ assert "CIS-4.1" in rules["SW-CFG-001"]["properties"]["tags"]
 assert "CIS-5.7" in rules["SW-CFG-507"]["properties"]["tags"]
 res = sorted(r["ruleId"] for r in run["results"] if r["ruleId"].startswith("SW-CFG"))
 assert res == ["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-009","SW-CFG-010","SW-CFG-011","SW-CFG-101",
-               "SW-CFG-103","SW-CFG-507","SW-CFG-508"], res
+               "SW-CFG-106","SW-CFG-507","SW-CFG-508"], res
 PY
 python3 - $T/out.junit <<'PY' && ok "junit: one testcase per control, failures counted" || bad "junit checks"
 import sys, xml.etree.ElementTree as ET

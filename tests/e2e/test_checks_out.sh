@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end: SW-CFG-103 (the base image named by the OCI base-image
+# End to end: SW-CFG-106 (the base image named by the OCI base-image
 # annotations is latest or untagged) on images built here: OCI layouts and
 # archives whose manifest carries org.opencontainers.image.base.name/.digest,
 # docker archives with the config label of the same name; the image checks
@@ -38,7 +38,7 @@ scan_cfg() {   # scan_cfg NAME IMAGE: config checks as JSON into $T/NAME.json
 	$STOWAWAY scan -q --scanners config -f json -o $T/$1.json "$2" 2> $T/$1.err
 }
 
-# ---- SW-CFG-103 from the manifest annotations (OCI layout) ----
+# ---- SW-CFG-106 from the manifest annotations (OCI layout) ----
 # name -> (annotations, expected status)
 declare -A WANT=(
 	[latest]="fail" [notag]="fail" [hosttag]="fail" [pinned]="pass" [versioned]="pass" [none]="info" [notref]="info"
@@ -56,7 +56,7 @@ for n in latest notag hosttag pinned versioned none notref; do
 	img=$T/$n; [ -e $img ] || img=$T/$n.tar
 	scan_cfg $n $img; rc=$?
 	[ $rc -eq 0 ] && check $T/$n.json "
-r = c['SW-CFG-103']
+r = c['SW-CFG-106']
 assert r['status'] == '${WANT[$n]}', (r['status'], r['note'])
 assert r['cis'] is None and r['title']
 if '$n' not in ('none',):
@@ -74,16 +74,16 @@ $MKIMAGE --format docker-archive -o $T/label.tar "${H[@]}" \
 $MKIMAGE --format docker-archive -o $T/labelpin.tar "${H[@]}" \
 	--config-json "{\"Labels\":{\"$N\":\"alpine:3.19@$DG\"}}" $T/l0 || bad "mkimage labelpin"
 scan_cfg label $T/label.tar && check $T/label.json "
-r = c['SW-CFG-103']
+r = c['SW-CFG-106']
 assert r['status'] == 'fail' and r['evidence'][0]['configKey'] == 'config.Labels $N', r
 " && ok "docker archive: the config label names alpine:latest: fail" || bad "label: $(cat $T/label.err)"
-scan_cfg labelpin $T/labelpin.tar && check $T/labelpin.json "assert c['SW-CFG-103']['status'] == 'pass'" \
+scan_cfg labelpin $T/labelpin.tar && check $T/labelpin.json "assert c['SW-CFG-106']['status'] == 'pass'" \
 	&& ok "docker archive: a digest-pinned label passes" || bad "labelpin"
 # Docker 25+ archives carry the OCI manifest too: its annotation wins over the label
 $MKIMAGE --format docker-archive --docker-style blobs -o $T/both.tar "${H[@]}" \
 	--manifest-annotation "$N=debian:bookworm" --config-json "{\"Labels\":{\"$N\":\"debian:latest\"}}" $T/l0 || bad "mkimage both"
 scan_cfg both $T/both.tar && check $T/both.json "
-r = c['SW-CFG-103']
+r = c['SW-CFG-106']
 assert r['status'] == 'pass' and r['evidence'][0]['configKey'] == 'manifest.annotations $N', r
 assert any('differ' in n for n in doc['checks']['notes']), doc['checks']['notes']
 " && ok "docker archive with an OCI manifest: the annotation is used, the label that differs is a note" || bad "both: $(cat $T/both.err)"
@@ -126,7 +126,7 @@ for f in json sarif cyclonedx spdx-json junit html table; do
 	$STOWAWAY scan -q -f $f -o $T/fmt.$f $T/fmt 2>> $T/fmt.err || bad "format $f: $(cat $T/fmt.err)"
 done
 # what was planted, independent of our output
-FAILED='["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-010","SW-CFG-103","SW-CFG-507","SW-CFG-508"]'
+FAILED='["SW-CFG-001","SW-CFG-006","SW-CFG-007","SW-CFG-010","SW-CFG-106","SW-CFG-507","SW-CFG-508"]'
 check $T/fmt.json "
 failed = sorted(i for i, r in c.items() if r['status'] == 'fail')
 assert failed == $FAILED, failed
@@ -182,14 +182,14 @@ for r in j:
 ev = [json.loads(v) for v in get("SW-CFG-007", "evidence")]
 assert ev[0]["layer"] == 1 and ev[0]["history"] == 1, ev
 PY
-python3 - $T/fmt.sarif <<'PY' && ok "sarif: SW-CFG-103 rule and result" || bad "sarif 103"
+python3 - $T/fmt.sarif <<'PY' && ok "sarif: SW-CFG-106 rule and result" || bad "sarif 103"
 import json, sys
 run = json.load(open(sys.argv[1]))["runs"][0]
-assert "SW-CFG-103" in [r["id"] for r in run["tool"]["driver"]["rules"]]
-assert "SW-CFG-103" in [r["ruleId"] for r in run["results"]]
+assert "SW-CFG-106" in [r["id"] for r in run["tool"]["driver"]["rules"]]
+assert "SW-CFG-106" in [r["ruleId"] for r in run["results"]]
 PY
-grep -q 'SW-CFG-103: Base image is pinned' $T/fmt.junit && grep -q 'SW-CFG-103' $T/fmt.html && grep -q 'FAIL   SW-CFG-103' $T/fmt.table \
-	&& ok "junit, html, table: SW-CFG-103" || bad "junit/html/table 103"
+grep -q 'SW-CFG-106: Base image is pinned' $T/fmt.junit && grep -q 'SW-CFG-106' $T/fmt.html && grep -q 'FAIL   SW-CFG-106' $T/fmt.table \
+	&& ok "junit, html, table: SW-CFG-106" || bad "junit/html/table 103"
 
 # ---- --ignore-status and ./.stowawayignore apply to checks ----
 $STOWAWAY scan -q --scanners config --ignore-status manual,info -f json -o $T/is.json $T/fmt; rc=$?
@@ -213,7 +213,7 @@ $STOWAWAY scan -q --scanners config --ignore-status manual,bogus $T/fmt 2> $T/is
 mkdir -p $T/cwd && printf '# a comment\nsw-cfg-103\nSW-CFG-001 exp:2099-01-01\nSW-CFG-006 exp:2020-01-01\n' > $T/cwd/.stowawayignore
 (cd $T/cwd && $STOWAWAY scan -q --scanners config -f json -o $T/ign.json $T/fmt); rc=$?
 [ $rc -eq 0 ] && check $T/ign.json "
-assert c['SW-CFG-103']['suppressed'] == 'ignore file: .stowawayignore line 2', c['SW-CFG-103']['suppressed']
+assert c['SW-CFG-106']['suppressed'] == 'ignore file: .stowawayignore line 2', c['SW-CFG-106']['suppressed']
 assert c['SW-CFG-001']['suppressed'].startswith('ignore file: .stowawayignore line 3, until 2099-01-01')
 assert c['SW-CFG-006']['suppressed'] is None     # expired
 " && ok "./.stowawayignore suppresses check ids (case-insensitive, expiry honoured)" || bad "default ignore file rc $rc"

@@ -222,7 +222,7 @@ static void test_bad_input(void **state)
 	sw_check_list_release(&l);
 }
 
-/* SW-CFG-103 for a base name from the manifest (name != NULL) or the label */
+/* SW-CFG-106 for a base name from the manifest (name != NULL) or the label */
 static enum sw_check_status base_status(const char *name, const char *digest, const char *label, size_t *nnotes,
 					const char **key)
 {
@@ -233,7 +233,7 @@ static enum sw_check_status base_status(const char *name, const char *digest, co
 	struct sw_checks_opts o = { .now = 1700000000, .base_name = name, .base_digest = digest };
 	assert_int_equal(sw_checks_run_config(json, strlen(json), 0, &o, &l, &err), 0);
 	free(json);
-	const struct sw_check_result *r = find(&l, "SW-CFG-103");
+	const struct sw_check_result *r = find(&l, "SW-CFG-106");
 	enum sw_check_status s = r->status;
 	static char keybuf[128];
 	keybuf[0] = '\0';
@@ -294,7 +294,7 @@ static void test_base_image(void **state)
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_checks_opts o = { .base_name = "debian" };
 	assert_int_equal(sw_checks_run_config("{", 1, 1, &o, &l, &err), 0);
-	assert_int_equal(find(&l, "SW-CFG-103")->status, SW_CHECK_FAIL);
+	assert_int_equal(find(&l, "SW-CFG-106")->status, SW_CHECK_FAIL);
 	assert_int_equal(find(&l, "SW-CFG-001")->status, SW_CHECK_INFO);
 	sw_check_list_release(&l);
 }
