@@ -9,6 +9,7 @@
  *   u32 npkgs { package }        files always empty
  *   strvec warnings
  *   strvec incomplete            (format 2)
+ *   file facts                   (format 3; fsfacts.h sw_fsfacts_encode)
  *   u32 crc32 of everything before it
  */
 #include "inventory/image_cache.h"
@@ -17,12 +18,13 @@
 #include <string.h>
 
 #include "inventory/cache.h"
+#include "inventory/fsfacts.h"
 #include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define IC_MAGIC "SWIC"
-#define IC_FORMAT 2u
+#define IC_FORMAT 3u  /* 3: file facts for the image checks */
 /* Bump when the merge or what follows it (build.c finish(), osdetect.c,
  * purl.c) changes the inventory built from the same layer results. */
 #define IC_MERGE_VERSION 3u  /* 3: history lines with secret values masked */
@@ -68,6 +70,7 @@ int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struc
 		sw_cache_put_pkg(out, inv->packages.items[i], SW_CACHE_PKG_NO_FILES);
 	sw_cache_put_strvec(out, &inv->warnings);
 	sw_cache_put_strvec(out, &inv->incomplete);
+	sw_fsfacts_encode(out, &inv->fs.recs);
 	return sw_cache_put_end(out, start, "image cache entry", err);
 }
 
@@ -99,7 +102,10 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	}
 	sw_cache_get_strvec(&r, &warnings);
 	sw_cache_get_strvec(&r, &incomplete);
+	struct sw_vec fs = SW_VEC_INIT;
+	sw_fsfacts_decode(&r, &fs);
 	if (sw_cache_rd_end(&r, IC_WHAT, err) < 0) {
+		sw_fs_recs_release(&fs);
 		sw_os_release(&os);
 		sw_vec_free_all(&pkgs, sw_package_free_v);
 		sw_vec_free_strings(&warnings);
@@ -110,6 +116,8 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	inv->packages = pkgs;
 	inv->warnings = warnings;
 	inv->incomplete = incomplete;
+	inv->fs.recs = fs;
+	inv->fs.collected = true;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "image/image.h"
+#include "inventory/fsfacts.h"
 #include "inventory/package.h"
 #include "util/err.h"
 #include "util/vec.h"
@@ -72,6 +73,10 @@ struct sw_inventory {
 	enum sw_inv_cache image_cache; /* the image-level cache (inventory/image_cache.h) */
 	unsigned layers_cached;     /* results taken from the layer cache, layers not read */
 	unsigned layers_read;       /* layers streamed and analysed (both 0 on an image hit) */
+	/* file-system facts of the merged image for the image checks
+	 * (fsfacts.h): setuid/setgid and world-writable entries, small
+	 * configuration files, package-manager caches; kept in the image cache */
+	struct sw_fs_facts fs;
 };
 
 struct sw_inventory_opts {

@@ -14,6 +14,7 @@
  *   pathset dirs, pathset nondirs
  *       (sorted paths, front-coded: u32 count { u32 shared, str suffix },
  *        shared = bytes in common with the previous path)
+ *   file facts (format 3; fsfacts.h sw_fsfacts_encode)
  *   u32 crc32 of everything before it
  */
 #include "inventory/layer_cache.h"
@@ -24,11 +25,12 @@
 
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
+#include "inventory/fsfacts.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define LC_MAGIC "SWLC"
-#define LC_FORMAT 2u
+#define LC_FORMAT 3u  /* 3: file facts for the image checks */
 /* Bump when build.c's layer pass changes what it records for the same input. */
 #define LC_PASS_VERSION 2u
 #define LC_WHAT "layer cache file"
@@ -68,6 +70,7 @@ void sw_layer_result_release(struct sw_layer_result *r)
 	sw_vec_free_strings(&r->dirs);
 	sw_vec_free_strings(&r->nondirs);
 	sw_vec_free_strings(&r->warnings);
+	sw_fs_recs_release(&r->fs);
 }
 
 /* ---- key ---- */
@@ -131,6 +134,7 @@ int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, stru
 	sw_cache_put_strvec(out, &r->warnings);
 	put_pathset(out, &r->dirs);
 	put_pathset(out, &r->nondirs);
+	sw_fsfacts_encode(out, &r->fs);
 	return sw_cache_put_end(out, start, "layer cache entry", err);
 }
 
@@ -174,7 +178,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, LC_MAGIC, LC_FORMAT, key, LC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT,
-					SW_VEC_INIT, SW_VEC_INIT };
+					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT };
 	/* a found entry is at least 4 u32 + 1 strvec count */
 	size_t nfound = sw_cache_get_count(&r, 20);
 	for (size_t i = 0; i < nfound && !r.bad; i++) {
@@ -210,6 +214,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	sw_cache_get_strvec(&r, &res.warnings);
 	get_pathset(&r, &res.dirs);
 	get_pathset(&r, &res.nondirs);
+	sw_fsfacts_decode(&r, &res.fs);
 	if (sw_cache_rd_end(&r, LC_WHAT, err) < 0) {
 		sw_layer_result_release(&res);
 		return -SW_E_FORMAT;

@@ -67,6 +67,8 @@ struct sw_layer_result {
 	 * "Changeset over existing files") to lower layers' paths */
 	struct sw_vec dirs;       /* char* */
 	struct sw_vec nondirs;    /* char* */
+	/* file-system facts for the image checks (fsfacts.h) */
+	struct sw_vec fs;         /* struct sw_fs_rec* */
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);
