@@ -1,6 +1,6 @@
 /* fuzz_checks_config.c - image config JSON -> the config checks
  * (checks/checks.h), and every history created_by through the parser and
- * the secret masking.  Invariants: 16 results always; a value masked in
+ * the secret masking.  Invariants: SW_CHECKS_COUNT results always; a value masked in
  * the input never comes back in a result (checked for the planted marker
  * "SWFUZZSECRET" after a secret-looking name). */
 #include <stdlib.h>
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_checks_opts o = { .now = 1700000000 };
 	size_t nlayers = size ? data[0] % 8 : 0;
-	if (sw_checks_run_config(text, size, nlayers, &o, &l, &err) < 0 || l.results.len != 16)
+	if (sw_checks_run_config(text, size, nlayers, &o, &l, &err) < 0 || l.results.len != SW_CHECKS_COUNT)
 		abort();
 	for (size_t i = 0; i < l.results.len; i++) {
 		const struct sw_check_result *r = l.results.items[i];

@@ -94,6 +94,12 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, st
 		.no_cache = o->no_cache || env_no_cache(),
 	};
 	int rc = sw_inventory_build(img, &io, inv, err);
+	const struct sw_image_info *info = sw_image_get_info(img);
+	if (rc == 0 && r->scanners_state[1].ran) {
+		/* the file checks, from the facts the same layer pass collected */
+		struct sw_err cerr = SW_ERR_INIT;
+		(void)sw_checks_run_files(info->config_json, strlen(info->config_json), *inv, &r->checks, &cerr);
+	}
 	sw_image_close(img);
 	return rc;
 }
