@@ -116,7 +116,7 @@ static void add_snippet(struct sw_buf *b, struct slice s)
 static void add_issue(struct sw_pkgsrc *out, unsigned line, const char *what, struct slice ctx)
 {
 	struct sw_buf b = SW_BUF_INIT;
-	sw_buf_addstr(&b, what);
+	add_snippet(&b, (struct slice){ what, strlen(what) });
 	sw_buf_addstr(&b, " in '");
 	add_snippet(&b, trim(ctx));
 	sw_buf_addch(&b, '\'');
@@ -206,7 +206,7 @@ static void parse_apt_list(const char *data, size_t len, struct sw_pkgsrc *out)
 				const char *what = apt_off_key(k);
 				if (what && is_true(v)) {
 					char *d = sw_xasprintf("[%s=%.*s]", what, (int)(v.n > 16 ? 16 : v.n), v.p);
-					add_issue(out, it.no, d, l);
+					add_issue(out, it.no, d, s);
 					free(d);
 				}
 			}
