@@ -192,7 +192,7 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
-	if (sw_fsfacts_read_content(&w->res->fs, e, rd, &w->content, &loaded, err) < 0)
+	if (sw_fsfacts_read_content(w->res, e, rd, &w->content, &loaded, err) < 0)
 		return -1;
 	/* which analyzers read it; the entry is recorded for each, even when
 	 * nothing is found: it replaces what a lower layer had at this path */
@@ -353,7 +353,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 		    struct sw_err *err)
 {
 	struct walk_ctx *w = ctx;
-	sw_fsfacts_on_entry(&w->res->fs, e);
+	sw_fsfacts_on_entry(w->res, e);
 	if (w->paths && e->type != SW_ENT_WHITEOUT && e->type != SW_ENT_OPAQUE)
 		sw_vec_push_strdup(e->type == SW_ENT_DIR ? &w->res->dirs : &w->res->nondirs, e->path);
 	switch (e->type) {

@@ -183,8 +183,9 @@ static struct sw_fs_rec *rec_for(struct sw_vec *recs, const struct sw_entry *e)
 
 /* ---- the layer pass ---- */
 
-void sw_fsfacts_on_entry(struct sw_vec *recs, const struct sw_entry *e)
+void sw_fsfacts_on_entry(struct sw_layer_result *res, const struct sw_entry *e)
 {
+	struct sw_vec *recs = &res->fs;
 	unsigned kinds = 0;
 	switch (e->type) {
 	case SW_ENT_FILE:
@@ -222,10 +223,11 @@ void sw_fsfacts_on_entry(struct sw_vec *recs, const struct sw_entry *e)
 	struct sw_fs_rec *r = rec_for(recs, e);
 	r->kinds |= kinds;
 	if (kinds & SW_FS_CONTENT) {
-		if (src && src->content) {
+		if (src && src->content && res->fs_content + src->content_len <= SW_FS_CONTENT_LAYER_MAX) {
 			r->content = dup_bytes(src->content, src->content_len);
 			r->content_len = src->content_len;
 			r->size = src->content_len;
+			res->fs_content += src->content_len;
 		} else {
 			free(r->why_not);
 			r->why_not = src && src->why_not ? sw_xstrdup(src->why_not)
@@ -234,13 +236,19 @@ void sw_fsfacts_on_entry(struct sw_vec *recs, const struct sw_entry *e)
 	}
 }
 
-int sw_fsfacts_read_content(struct sw_vec *recs, const struct sw_entry *e, struct sw_entry_reader *rd,
+int sw_fsfacts_read_content(struct sw_layer_result *res, const struct sw_entry *e, struct sw_entry_reader *rd,
 			    struct sw_buf *content, bool *loaded, struct sw_err *err)
 {
 	if (e->type != SW_ENT_FILE || !sw_fsfacts_wants_content(e->path))
 		return 0;
-	struct sw_fs_rec *r = rec_for(recs, e);
+	struct sw_fs_rec *r = rec_for(&res->fs, e);
 	r->kinds |= SW_FS_CONTENT;
+	if (res->fs_content + (e->size < SW_FS_CONTENT_MAX ? e->size : SW_FS_CONTENT_MAX) > SW_FS_CONTENT_LAYER_MAX) {
+		free(r->why_not);
+		r->why_not = sw_xasprintf("not read: this layer's %zu bytes for such files are used up",
+					  SW_FS_CONTENT_LAYER_MAX);
+		return 0;
+	}
 	if (!*loaded && e->size > SW_FS_CONTENT_MAX) {
 		free(r->why_not);
 		r->why_not = sw_xasprintf("%llu bytes, over the %zu-byte limit: not read",
@@ -263,6 +271,7 @@ int sw_fsfacts_read_content(struct sw_vec *recs, const struct sw_entry *e, struc
 	r->content = dup_bytes(content->data ? content->data : "", content->len);
 	r->content_len = content->len;
 	r->size = content->len;
+	res->fs_content += content->len;
 	return 0;
 }
 

@@ -50,6 +50,8 @@
 #include "util/vec.h"
 
 #define SW_FS_CONTENT_MAX ((size_t)1 << 20)
+/* at most this much content per layer; later files are recorded "not read" */
+#define SW_FS_CONTENT_LAYER_MAX ((size_t)32 << 20)
 
 enum sw_fs_kind {
 	SW_FS_SETID = 1 << 0,
@@ -83,22 +85,23 @@ struct sw_fs_facts {
 
 /* Whether path is one of the small files read whole (see above). */
 bool sw_fsfacts_wants_content(const char *path);
-/* Record e's setid, world-writable and cache facts in recs (struct
+struct sw_layer_result;
+/* Record e's setid, world-writable and cache facts in res->fs (struct
  * sw_fs_rec*).  A hard link to a content file of the same layer copies
  * that file's content. */
-void sw_fsfacts_on_entry(struct sw_vec *recs, const struct sw_entry *e);
+void sw_fsfacts_on_entry(struct sw_layer_result *res, const struct sw_entry *e);
 /* For a regular file: if it is a content file, record its content.  When
  * *loaded, content already holds the whole file (read for the OS
  * detector); else the file is read whole into content (reset first) and
  * *loaded set, so the analyzers get the same bytes.  A file over
- * SW_FS_CONTENT_MAX is recorded without content and not read.  Returns 0,
+ * SW_FS_CONTENT_MAX, or beyond the layer's SW_FS_CONTENT_LAYER_MAX, is
+ * recorded without content and not read.  Returns 0,
  * or < 0 on a read error (err set). */
-int sw_fsfacts_read_content(struct sw_vec *recs, const struct sw_entry *e, struct sw_entry_reader *rd,
+int sw_fsfacts_read_content(struct sw_layer_result *res, const struct sw_entry *e, struct sw_entry_reader *rd,
 			    struct sw_buf *content, bool *loaded, struct sw_err *err);
 
 /* ---- merge ---- */
 
-struct sw_layer_result;
 /* Merge n layer results (bottom first) into out (empty), as described above. */
 void sw_fsfacts_merge(struct sw_fs_facts *out, const struct sw_layer_result *results, size_t n);
 /* owner: image path -> struct sw_package* (borrowed: the OS package whose

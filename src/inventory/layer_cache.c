@@ -178,7 +178,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, LC_MAGIC, LC_FORMAT, key, LC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT,
-					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT };
+					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, 0 };
 	/* a found entry is at least 4 u32 + 1 strvec count */
 	size_t nfound = sw_cache_get_count(&r, 20);
 	for (size_t i = 0; i < nfound && !r.bad; i++) {

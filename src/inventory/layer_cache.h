@@ -69,6 +69,7 @@ struct sw_layer_result {
 	struct sw_vec nondirs;    /* char* */
 	/* file-system facts for the image checks (fsfacts.h) */
 	struct sw_vec fs;         /* struct sw_fs_rec* */
+	size_t fs_content;        /* bytes of file content in fs (the pass's budget; not stored) */
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);

@@ -171,7 +171,7 @@ static void test_yum_apk(void **state)
 
 /* ---- file facts: collector, merge, cache ---- */
 
-static void ent(struct sw_vec *recs, enum sw_entry_type t, const char *path, unsigned mode)
+static void ent(struct sw_layer_result *res, enum sw_entry_type t, const char *path, unsigned mode)
 {
 	struct sw_entry e = { 0 };
 	e.type = t;
@@ -181,23 +181,27 @@ static void ent(struct sw_vec *recs, enum sw_entry_type t, const char *path, uns
 	e.gid = 0;
 	e.uname = "root";
 	e.size = 10;
-	sw_fsfacts_on_entry(recs, &e);
+	sw_fsfacts_on_entry(res, &e);
 }
 
 static void test_collector(void **state)
 {
 	(void)state;
+	struct sw_layer_result lr;
+	memset(&lr, 0, sizeof(lr));
 	struct sw_vec r = SW_VEC_INIT;
-	ent(&r, SW_ENT_FILE, "usr/bin/su", S_IFREG | 04755);
-	ent(&r, SW_ENT_FILE, "usr/bin/ls", S_IFREG | 0755);                      /* nothing */
-	ent(&r, SW_ENT_DIR, "var/mail", S_IFDIR | 02775);                        /* setgid dir: not counted */
-	ent(&r, SW_ENT_DIR, "tmp", S_IFDIR | 01777);                             /* sticky: fine */
-	ent(&r, SW_ENT_DIR, "data", S_IFDIR | 0777);
-	ent(&r, SW_ENT_SYMLINK, "lnk", S_IFLNK | 0777);                          /* symlinks never */
-	ent(&r, SW_ENT_FILE, "var/cache/apt/archives/a.deb", S_IFREG | 0644);
-	ent(&r, SW_ENT_FILE, "var/cache/apt/archives/lock", S_IFREG | 0640);     /* not a .deb */
-	ent(&r, SW_ENT_FILE, "var/lib/apt/lists/lock", S_IFREG | 0640);
-	ent(&r, SW_ENT_FILE, "root/.npm/_cacache/x", S_IFREG | 0666);            /* cache and o+w */
+	ent(&lr, SW_ENT_FILE, "usr/bin/su", S_IFREG | 04755);
+	ent(&lr, SW_ENT_FILE, "usr/bin/ls", S_IFREG | 0755);                      /* nothing */
+	ent(&lr, SW_ENT_DIR, "var/mail", S_IFDIR | 02775);                        /* setgid dir: not counted */
+	ent(&lr, SW_ENT_DIR, "tmp", S_IFDIR | 01777);                             /* sticky: fine */
+	ent(&lr, SW_ENT_DIR, "data", S_IFDIR | 0777);
+	ent(&lr, SW_ENT_SYMLINK, "lnk", S_IFLNK | 0777);                          /* symlinks never */
+	ent(&lr, SW_ENT_FILE, "var/cache/apt/archives/a.deb", S_IFREG | 0644);
+	ent(&lr, SW_ENT_FILE, "var/cache/apt/archives/lock", S_IFREG | 0640);     /* not a .deb */
+	ent(&lr, SW_ENT_FILE, "var/lib/apt/lists/lock", S_IFREG | 0640);
+	ent(&lr, SW_ENT_FILE, "root/.npm/_cacache/x", S_IFREG | 0666);            /* cache and o+w */
+	r = lr.fs;
+	lr.fs = (struct sw_vec)SW_VEC_INIT;
 	assert_int_equal(r.len, 4);
 	const struct sw_fs_rec *x = r.items[0];
 	assert_string_equal(x->path, "usr/bin/su");
@@ -209,6 +213,31 @@ static void test_collector(void **state)
 	x = r.items[3];
 	assert_int_equal(x->kinds, SW_FS_CACHE | SW_FS_WORLD_WRITABLE);
 	sw_fs_recs_release(&r);
+
+	/* content over the file limit, or over the layer's budget: recorded, not read */
+	struct sw_entry e = { 0 };
+	e.type = SW_ENT_FILE;
+	e.path = "etc/passwd";
+	e.mode = S_IFREG | 0644;
+	e.size = SW_FS_CONTENT_MAX + 1;
+	struct sw_buf content = SW_BUF_INIT;
+	bool loaded = false;
+	assert_int_equal(sw_fsfacts_read_content(&lr, &e, NULL, &content, &loaded, NULL), 0);
+	assert_false(loaded);
+	e.path = "etc/shadow";
+	e.size = 100;
+	lr.fs_content = SW_FS_CONTENT_LAYER_MAX - 10;
+	assert_int_equal(sw_fsfacts_read_content(&lr, &e, NULL, &content, &loaded, NULL), 0);
+	assert_false(loaded);
+	assert_int_equal(lr.fs.len, 2);
+	x = lr.fs.items[0];
+	assert_null(x->content);
+	assert_string_equal(x->why_not, "1048577 bytes, over the 1048576-byte limit: not read");
+	x = lr.fs.items[1];
+	assert_null(x->content);
+	assert_string_equal(x->why_not, "not read: this layer's 33554432 bytes for such files are used up");
+	sw_layer_result_release(&lr);
+	sw_buf_release(&content);
 	assert_true(sw_fsfacts_wants_content("etc/passwd"));
 	assert_true(sw_fsfacts_wants_content("etc/apt/sources.list.d/x.sources"));
 	assert_true(sw_fsfacts_wants_content("etc/apt/apt.conf.d/docker-clean"));
