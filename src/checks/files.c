@@ -237,7 +237,10 @@ static bool versioned(const char *name, const char *base)
 		return false;
 	if (!name[n])
 		return true;
-	return name[n] == '-' && name[n + 1] >= '0' && name[n + 1] <= '9';
+	/* "gcc-12", "clang-14", "g++-12": a version only ("gcc-12-base" is a library package) */
+	if (name[n] != '-' || !(name[n + 1] >= '0' && name[n + 1] <= '9'))
+		return false;
+	return strspn(name + n + 1, "0123456789.") == strlen(name + n + 1);
 }
 
 /* What an unnecessary package is, or NULL (docs/checks.md, SW-CFG-003). */

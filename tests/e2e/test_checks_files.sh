@@ -57,9 +57,10 @@ PY
 }
 
 stanza() { printf 'Package: %s\nStatus: install ok installed\nVersion: %s\nArchitecture: amd64\n\n' "$1" "$2"; }
-{ stanza base-files 12.4; stanza login 1:4.13+dfsg1-1; stanza passwd 1:4.13+dfsg1-1; } > $T/status.good
+{ stanza base-files 12.4; stanza login 1:4.13+dfsg1-1; stanza passwd 1:4.13+dfsg1-1; stanza gcc-12-base 12.2.0-14
+  stanza openssh-client 1:9.2p1-2; stanza cpp-12 12.2.0-14; } > $T/status.good
 { stanza base-files 12.4; stanza login 1:4.13+dfsg1-1; stanza openssh-server 1:9.2p1-2; stanza sudo 1.9.13p3-1
-  stanza gcc-12 12.2.0-14; } > $T/status.bad
+  stanza gcc-12 12.2.0-14; stanza gcc-12-base 12.2.0-14; stanza libgcc-s1 12.2.0-14; } > $T/status.bad
 J() { python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="latin-1").read()))' "$1"; }
 
 # ---------------- the good image ----------------
