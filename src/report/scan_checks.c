@@ -295,7 +295,12 @@ void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json
 		json_t *locs = json_array();
 		for (size_t k = 0; k < c->evidence.len; k++) {
 			const struct sw_check_evidence *e = c->evidence.items[k];
-			if (!e->path)
+			bool seen = false;   /* one location per path (packages share their database) */
+			for (size_t j = 0; e->path && j < k && !seen; j++) {
+				const struct sw_check_evidence *o = c->evidence.items[j];
+				seen = o->path && strcmp(o->path, e->path) == 0;
+			}
+			if (!e->path || seen)
 				continue;
 			json_t *al = json_object(), *ph = json_object(), *loc = json_object();
 			char *uri = sw_report_path_uri(e->path);

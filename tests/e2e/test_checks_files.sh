@@ -221,6 +221,9 @@ res = {r["ruleId"]: r for r in run["results"]}
 uris = sorted(l["physicalLocation"]["artifactLocation"]["uri"] for l in res["SW-CFG-008"]["locations"])
 assert uris == ["usr/bin/su", "usr/bin/wall"], uris
 assert sorted(l["physicalLocation"]["artifactLocation"]["uri"] for l in res["SW-CFG-105"]["locations"]) == ["data", "srv/open.txt"]
+# one location per path: the three packages share var/lib/dpkg/status
+u3 = [l["physicalLocation"]["artifactLocation"]["uri"] for l in res["SW-CFG-003"]["locations"]]
+assert sorted(u3) == ["root/.cache/pip", "var/cache/apt", "var/lib/apt/lists", "var/lib/dpkg/status"], u3
 assert "CIS-4.8" in [r for r in run["tool"]["driver"]["rules"] if r["id"] == "SW-CFG-008"][0]["properties"]["tags"]
 PY
 bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/bad.sarif && ok "sarif validates (Multitool)" || bad "sarif validate"
