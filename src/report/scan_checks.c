@@ -564,6 +564,8 @@ void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
 		for (size_t k = 0; c->status == SW_CHECK_FAIL && k < c->evidence.len; k++) {
 			const struct sw_check_evidence *e = c->evidence.items[k];
 			sw_buf_addf(&v, "%s%s", k ? "; " : " (", e->detail ? e->detail : "");
+			if (e->path)
+				sw_buf_addf(&v, " /%s", e->path);
 			if (k + 1 == c->evidence.len)
 				sw_buf_addch(&v, ')');
 		}

@@ -228,6 +228,11 @@ assert "CIS-4.8" in [r for r in run["tool"]["driver"]["rules"] if r["id"] == "SW
 PY
 bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/bad.sarif && ok "sarif validates (Multitool)" || bad "sarif validate"
 grep -q "/usr/bin/su" $T/bad.table && grep -q "setuid file, mode 4755" $T/bad.table && ok "table: file evidence with path" || bad "table file evidence"
+python3 - $T/bad.cyclonedx <<'PY' && ok "cyclonedx: the check property names the files" || bad "cyclonedx file evidence"
+import json, sys
+p = {x["name"]: x["value"] for x in json.load(open(sys.argv[1])).get("properties", [])}
+assert p["stowaway:check:SW-CFG-008"].startswith("fail medium:") and "/usr/bin/su" in p["stowaway:check:SW-CFG-008"], p
+PY
 grep -q "usr/bin/su" $T/bad.html && grep -q "srv/open.txt" $T/bad.html && ok "html: file evidence with path" || bad "html file evidence"
 python3 - $T/bad.junit <<'PY' && ok "junit: file evidence with path in the failure text" || bad "junit file evidence"
 import sys, xml.etree.ElementTree as ET
@@ -237,6 +242,12 @@ assert "/usr/bin/su" in case.find("failure").text, case.find("failure").text
 assert len(suite.findall("testcase")) == 19
 PY
 $VALIDATE $SW_SOURCE_DIR/docs/stowaway-scan.schema.json $T/good.json $T/bad.json && ok "json validates" || bad "json schema"
+if [ -n "${SW_SHARED_DATA:-}" ] && [ -d "$SW_SHARED_DATA/schemas" ]; then
+	$VALIDATE $SW_SHARED_DATA/schemas/sarif/sarif-schema-2.1.0.json $T/bad.sarif && ok "sarif validates (schema)" || bad "sarif schema"
+	$VALIDATE $SW_SHARED_DATA/schemas/cyclonedx/bom-1.5.schema.json $T/bad.cyclonedx && ok "cyclonedx validates" || bad "cyclonedx schema"
+else
+	bad "schema validation: ../shared/data/schemas is absent (SW_SHARED_DATA='${SW_SHARED_DATA:-}')"
+fi
 
 # ---- the image cache gives the same results as a fresh pass ----
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["checks"], sort_keys=True))' "$1"; }
