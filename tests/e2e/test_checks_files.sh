@@ -301,5 +301,20 @@ assert c["SW-CFG-103"]["status"] == "pass"
 assert any("1 line could not be read (the first is line 2)" in n for n in doc["checks"]["notes"]), doc["checks"]["notes"]
 ' && ok "a User not in /etc/passwd: info; a broken line: a note" || bad "unknown user"
 
+# ---- names from the image never put control bytes on a terminal ----
+mk_user_image esc 'e\u001b[2Jvil' '[{"p": "etc/passwd", "c": "root:x:0:0::/root:/bin/sh\ne\u001b[2Jvil:x:0:0::/:/bin/sh\n"}, {"p": "usr/bin/s\u001b]0;x\u0007uid", "m": "4755", "c": "x"}, {"p": "etc/apt/sources.list", "c": "deb [trusted=yes] http://\u001b[31mred s main\n"}]'
+check $T/esc.out.json '
+assert c["SW-CFG-001"]["status"] == "fail" and c["SW-CFG-103"]["status"] == "fail" and c["SW-CFG-011"]["status"] == "fail"
+assert [e["path"] for e in ev("SW-CFG-008")] == ["usr/bin/s\x1b]0;x\x07uid"], ev("SW-CFG-008")
+' && ok "hostile names: found (json keeps them escaped)" || bad "hostile names json"
+$STOWAWAY scan --scanners config --show-passed $T/esc.tar > $T/esc.table 2> $T/esc.table.err
+$STOWAWAY scan -q --scanners config -f junit $T/esc.tar > $T/esc.junit 2>> $T/esc.table.err
+if grep -q "$(printf '\033')" $T/esc.table $T/esc.table.err || grep -q "$(printf '\007')" $T/esc.table $T/esc.table.err; then
+	bad "a control byte from the image reached the table or stderr"
+else
+	grep -q "SW-CFG-008" $T/esc.table && ok "hostile names: no control byte in the table or on stderr" || bad "esc table"
+fi
+python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' $T/esc.junit && ok "hostile names: junit is well-formed XML" || bad "esc junit"
+
 [ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all ok"
