@@ -301,6 +301,29 @@ assert c["SW-CFG-103"]["status"] == "pass"
 assert any("1 line could not be read (the first is line 2)" in n for n in doc["checks"]["notes"]), doc["checks"]["notes"]
 ' && ok "a User not in /etc/passwd: info; a broken line: a note" || bad "unknown user"
 
+# ---- apk: setuid ownership from lib/apk/db/installed, caches, sudo; layers with history ----
+printf 'ID=alpine\nVERSION_ID=3.19.1\n' > $T/osrel.alpine
+printf 'P:busybox\nV:1.36.1-r15\nA:x86_64\nF:bin\nR:busybox\n\nP:sudo\nV:1.9.15-r0\nA:x86_64\nF:usr/bin\nR:sudo\n\n' > $T/apk.installed
+cat > $T/alp0.json <<E
+[{"p": "etc/os-release", "c": $(J $T/osrel.alpine)}, {"p": "lib/apk/db/installed", "c": $(J $T/apk.installed)},
+ {"p": "bin/busybox", "m": "4755", "c": "bb"}, {"p": "usr/bin/sudo", "m": "4111", "c": "s"},
+ {"p": "etc/apk/repositories", "c": "https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n"}]
+E
+layer $T/alp0.tar $T/alp0.json
+echo '[{"p": "var/cache/apk/APKINDEX.abc.tar.gz", "n": 300}, {"p": "etc/passwd", "c": "root:x:0:0::/root:/bin/sh\n"}]' > $T/alp1.json
+layer $T/alp1.tar $T/alp1.json
+$MKIMAGE --format oci -o $T/alp --history '/bin/sh -c #(nop) ADD file:aa in / ' --history 'RUN /bin/sh -c apk update # buildkit' \
+	--empty-history '1:ENV A=b' --config-json '{"User":"0"}' $T/alp0.tar $T/alp1.tar || bad "mkimage alpine"
+$STOWAWAY scan -q --scanners config -f json -o $T/alp.json oci:$T/alp 2> $T/alp.err || bad "scan alpine: $(cat $T/alp.err)"
+check $T/alp.json '
+d = {e["path"]: e["detail"] for e in ev("SW-CFG-008")}
+assert d == {"bin/busybox": "setuid file, mode 4755, owner root (uid 0), group root (gid 0), package apk:busybox 1.36.1-r15",
+             "usr/bin/sudo": "setuid file, mode 4111, owner root (uid 0), group root (gid 0), package apk:sudo 1.9.15-r0"}, d
+det = sorted((e["detail"], e["layer"], e["history"]) for e in ev("SW-CFG-003"))
+assert det == [("apk cache left behind: 1 file, 300 bytes", 1, 2), ("package sudo 1.9.15-r0 (a privilege-escalation tool)", 0, 0)], det
+assert c["SW-CFG-011"]["status"] == "pass" and c["SW-CFG-001"]["status"] == "fail"
+' && ok "apk: setuid files owned by apk packages; apk cache with its layer and history entry (oci)" || bad "apk image"
+
 # ---- names from the image never put control bytes on a terminal ----
 mk_user_image esc 'e\u001b[2Jvil' '[{"p": "etc/passwd", "c": "root:x:0:0::/root:/bin/sh\ne\u001b[2Jvil:x:0:0::/:/bin/sh\n"}, {"p": "usr/bin/s\u001b]0;x\u0007uid", "m": "4755", "c": "x"}, {"p": "etc/apt/sources.list", "c": "deb [trusted=yes] http://\u001b[31mred s main\n"}]'
 check $T/esc.out.json '
