@@ -2,7 +2,7 @@
  * (checks/checks.h), and every history created_by through the parser and
  * the secret masking; when the first byte has its high bit set, the rest
  * of the input is also the manifest's base-image name (SW-CFG-106's
- * reference parser).  Invariants: 17 results always; a value masked in
+ * reference parser).  Invariants: SW_CHECKS_COUNT results always; a value masked in
  * the input never comes back in a result (checked for the planted marker
  * "SWFUZZSECRET" after a secret-looking name). */
 #include <stdlib.h>
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && (data[0] & 0x80))
 		o.base_name = text + 1;
 	size_t nlayers = size ? data[0] % 8 : 0;
-	if (sw_checks_run_config(text, size, nlayers, &o, &l, &err) < 0 || l.results.len != 17)
+	if (sw_checks_run_config(text, size, nlayers, &o, &l, &err) < 0 || l.results.len != SW_CHECKS_COUNT)
 		abort();
 	for (size_t i = 0; i < l.results.len; i++) {
 		const struct sw_check_result *r = l.results.items[i];

@@ -10,17 +10,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks/internal.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/secretmask.h"
 
-#define NOT_IN_SLICE "not in this slice: needs the image's files (docs/checks.md)"
+#define NEEDS_FILES "needs the image's files (the layer pass): not decided"
 
 enum check_idx {
 	C_USER, C_TRUSTED_BASE, C_PACKAGES, C_REBUILD, C_TRUST, C_HEALTH, C_UPDATE, C_SETUID,
-	C_ADD, C_SECRETS, C_VERIFIED, C_SIGNED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS,
-	C_BASE_TAG,
-	C_N
+	C_ADD, C_SECRETS, C_VERIFIED, C_SIGNED, C_PIPE_SH, C_AGE, C_SSHD, C_PORTS, C_UID0, C_EMPTY_PW,
+	C_WORLD_W, C_BASE_TAG, C_N
 };
 
 static const struct check_def {
@@ -60,6 +60,12 @@ static const struct check_def {
 		     "do not run sshd in a container; use docker exec / kubectl exec" },
 	[C_PORTS] = { "SW-CFG-508", "5.8", "No privileged port (below 1024) is exposed", SW_SEV_LOW,
 		      "listen on a port of 1024 or above and map it at run time" },
+	[C_UID0] = { "SW-CFG-103", NULL, "No account other than root has uid 0", SW_SEV_HIGH,
+		     "give every account but root its own non-zero uid in /etc/passwd" },
+	[C_EMPTY_PW] = { "SW-CFG-104", NULL, "No account has an empty password field", SW_SEV_HIGH,
+			 "lock accounts without a password ('*' or '!' in /etc/shadow, 'x' in /etc/passwd)" },
+	[C_WORLD_W] = { "SW-CFG-105", NULL, "No world-writable file or directory without the sticky bit", SW_SEV_MEDIUM,
+			"remove the write bit for others (chmod o-w), or set the sticky bit on shared directories (chmod +t)" },
 	[C_BASE_TAG] = { "SW-CFG-106", NULL, "Base image is pinned, not latest or untagged", SW_SEV_MEDIUM,
 			 "name the base image by digest (FROM image:tag@sha256:...) or at least by a version tag" },
 };
@@ -464,7 +470,7 @@ static void check_user(struct run *st, const struct sw_json *cfg)
 	} else {
 		evidence(r, -1, -1, NULL, "config.User", NULL, d);
 		set_status(r, SW_CHECK_INFO, "a named user: whether it is uid 0 needs the image's "
-					      "/etc/passwd, which this slice does not read");
+					      "/etc/passwd (the layer pass): not decided");
 	}
 	free(d);
 }
@@ -741,8 +747,11 @@ static void run_init(struct run *st, struct sw_check_list *out, size_t nlayers)
 	set_status(st->r[C_TRUSTED_BASE], SW_CHECK_MANUAL, "where the base image comes from is not in the image");
 	set_status(st->r[C_TRUST], SW_CHECK_MANUAL, "content trust is a property of the pull, not of the image");
 	set_status(st->r[C_SIGNED], SW_CHECK_MANUAL, "which artifacts the build downloaded and checked is not in the image");
-	set_status(st->r[C_PACKAGES], SW_CHECK_INFO, NOT_IN_SLICE);
-	set_status(st->r[C_SETUID], SW_CHECK_INFO, NOT_IN_SLICE);
+	set_status(st->r[C_PACKAGES], SW_CHECK_INFO, NEEDS_FILES);
+	set_status(st->r[C_SETUID], SW_CHECK_INFO, NEEDS_FILES);
+	set_status(st->r[C_UID0], SW_CHECK_INFO, NEEDS_FILES);
+	set_status(st->r[C_EMPTY_PW], SW_CHECK_INFO, NEEDS_FILES);
+	set_status(st->r[C_WORLD_W], SW_CHECK_INFO, NEEDS_FILES);
 	set_status(st->r[C_REBUILD], SW_CHECK_INFO, "answered by the vulnerability scanner (its section)");
 }
 
@@ -841,4 +850,51 @@ void sw_check_list_release(struct sw_check_list *l)
 		return;
 	sw_vec_free_all(&l->results, result_free);
 	sw_vec_free_strings(&l->notes);
+}
+
+/* --- for the file checks (internal.h) --- */
+
+struct sw_check_result *sw_check_find(struct sw_check_list *l, const char *id)
+{
+	for (size_t i = 0; l && i < l->results.len; i++) {
+		struct sw_check_result *r = l->results.items[i];
+		if (strcmp(r->id, id) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+void sw_check_add_evidence(struct sw_check_result *r, int layer, int hist, const char *created_by,
+			   const char *key, const char *path, const char *detail)
+{
+	evidence(r, layer, hist, created_by, key, path, detail);
+}
+
+void sw_check_fail(struct sw_check_result *r, enum sw_severity_level sev)
+{
+	fail(r, sev);
+}
+
+void sw_check_set(struct sw_check_result *r, enum sw_check_status s, const char *note)
+{
+	set_status(r, s, note);
+	if (!note) {
+		free(r->note);
+		r->note = NULL;
+	}
+}
+
+void sw_check_list_note(struct sw_check_list *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s) {
+		char *m = sw_mask_secrets(s);
+		free(s);
+		sw_vec_push(&l->notes, m);
+	}
 }

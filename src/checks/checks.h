@@ -2,13 +2,15 @@
  * checks.h - image checks: is this image built right?  (CIS Docker
  * Benchmark 1.6.0 section 4 and the static parts of section 5, issue 13.)
  *
- * This first slice decides statically from the image config and its
- * history, as image/ verified them (struct sw_image_info.config_json: the
- * bytes whose digest matched), without file contents: nothing is read
- * again.  Controls that need the file system (4.3, 4.8, passwd/shadow,
- * apt/yum sources) are listed with status info "not in this slice", and
- * those no image can decide (4.2, 4.5, 4.12) as manual, so every section-4
- * control is in the result.  docs/checks.md describes each check.
+ * Decided statically in two steps, nothing read twice:
+ * sw_checks_run_config() from the image config and its history, as image/
+ * verified them (struct sw_image_info.config_json: the bytes whose digest
+ * matched), then sw_checks_run_files() from the file facts the one layer
+ * pass collected (inventory/fsfacts.h) and the inventory's packages.
+ * Until the second step runs, the controls that need files are status info
+ * ("needs the image's files").  Those no image can decide (4.2, 4.5, 4.12)
+ * are manual, so every section-4 control is in the result.
+ * docs/checks.md describes each check.
  *
  *   struct sw_check_list cl = SW_CHECK_LIST_INIT;
  *   struct sw_checks_opts o = { .now = time(NULL) };
@@ -28,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "inventory/inventory.h"
 #include "match/match.h"
 #include "util/err.h"
 #include "util/vec.h"
@@ -67,6 +70,9 @@ struct sw_check_list {
 };
 #define SW_CHECK_LIST_INIT { SW_VEC_INIT, SW_VEC_INIT }
 
+/* Every result list holds this many results (one per check). */
+#define SW_CHECKS_COUNT 20
+
 struct sw_checks_opts {
 	long long now;          /* unix time, for the image age */
 	int max_age_days;       /* older images are reported; 0 = 365 */
@@ -83,6 +89,19 @@ struct sw_checks_opts {
 int sw_checks_run_config(const char *config_json, size_t len, size_t nlayers,
 			 const struct sw_checks_opts *o, struct sw_check_list *out,
 			 struct sw_err *err);
+/* Decide the checks that need the image's files, from the file facts and
+ * packages of inv (built by the one layer pass: inventory/fsfacts.h, no
+ * layer read again), completing the list sw_checks_run_config() filled for
+ * the same config: 4.1 for a named User (through the image's /etc/passwd),
+ * 4.3 (unnecessary packages, package-manager caches), 4.8 (setuid/setgid
+ * files), 4.11 (apt sources and apt.conf, yum/dnf repositories), 5.7 (sshd
+ * installed), SW-CFG-103 (uid-0 accounts), SW-CFG-104 (empty password
+ * fields), SW-CFG-105 (world-writable entries).  config_json may be NULL
+ * (evidence then has no history index).  Bad input (no /etc/passwd, a
+ * binary or oversized one, unreadable sources) is a note and status info,
+ * never an error; returns 0. */
+int sw_checks_run_files(const char *config_json, size_t len, const struct sw_inventory *inv,
+			struct sw_check_list *list, struct sw_err *err);
 /* The checks that could not run at all (no config: an SBOM, a dir:
  * rootfs): every control with status info and `why` as its note. */
 void sw_checks_not_run(const char *why, struct sw_check_list *out);

@@ -90,6 +90,10 @@ struct sw_entry {
 	uint64_t size;     /* content size of a FILE */
 	unsigned mode;     /* permission bits and type bits (S_IFREG...) */
 	long long mtime;
+	/* owner: the tar header's numeric ids and names (names NULL when the
+	 * header has none), lstat()'s ids for dir: (no names) */
+	long long uid, gid;
+	const char *uname, *gname;
 };
 
 /* Content of the current entry; valid only inside the callback.  Content

@@ -724,6 +724,10 @@ static int do_entry(struct walk_state *w, struct archive *a, struct archive_entr
 	e.path = path;
 	e.mode = (unsigned)archive_entry_mode(ae);
 	e.mtime = (long long)archive_entry_mtime(ae);
+	e.uid = (long long)archive_entry_uid(ae);
+	e.gid = (long long)archive_entry_gid(ae);
+	e.uname = archive_entry_uname(ae);
+	e.gname = archive_entry_gname(ae);
 	la_int64_t sz = archive_entry_size(ae);
 	e.size = sz > 0 ? (uint64_t)sz : 0;
 

@@ -111,6 +111,8 @@ static int walk_dir(struct rwalk *w, int dfd, const char *prefix, dev_t dev, int
 		e.path = path;
 		e.mode = (unsigned)st.st_mode;
 		e.mtime = (long long)st.st_mtime;
+		e.uid = (long long)st.st_uid;
+		e.gid = (long long)st.st_gid;
 		if (S_ISREG(st.st_mode)) {
 			e.type = SW_ENT_FILE;
 			e.size = (uint64_t)st.st_size;

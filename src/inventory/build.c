@@ -29,6 +29,7 @@
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
 #include "inventory/filescan_pass.h"
+#include "inventory/fsfacts.h"
 #include "inventory/image_cache.h"
 #include "inventory/inventory.h"
 #include "inventory/layer_cache.h"
@@ -195,6 +196,8 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 			f->content = sw_xstrndup(w->content.data, w->content.len);
 		}
 	}
+	if (sw_fsfacts_read_content(w->res, e, rd, &w->content, &loaded, err) < 0)
+		return -1;
 	/* which analyzers read it; the entry is recorded for each, even when
 	 * nothing is found: it replaces what a lower layer had at this path */
 	const struct sw_analyzer *run[32];
@@ -383,6 +386,7 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 		    struct sw_err *err)
 {
 	struct walk_ctx *w = ctx;
+	sw_fsfacts_on_entry(w->res, e);
 	if (w->paths && e->type != SW_ENT_WHITEOUT && e->type != SW_ENT_OPAQUE)
 		sw_vec_push_strdup(e->type == SW_ENT_DIR ? &w->res->dirs : &w->res->nondirs, e->path);
 	switch (e->type) {
@@ -950,6 +954,7 @@ static void finish(struct sw_inventory *inv, struct merged *m, struct sw_layer_r
 		if (o)
 			p->owner = sw_xasprintf("%s:%s", o->type, o->name);
 	}
+	sw_fsfacts_finish(&inv->fs, &owner, &m->links);
 	sw_map_release(&owner);
 	free(owns);
 	for (size_t i = 0; i < np; i++)
@@ -1179,6 +1184,7 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		merge_layer(&m, &results[i], (int)i);
+	sw_fsfacts_merge(&inv->fs, results, n);
 	finish(inv, &m, results);
 	sw_fs_merge(results, n, &inv->file_findings);
 	if (image_key) {

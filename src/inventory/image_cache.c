@@ -10,6 +10,7 @@
  *   strvec warnings
  *   strvec incomplete            (format 2)
  *   findings                     (format 3: filescan_pass.h sw_fs_put_findings)
+ *   file facts                   (format 4; fsfacts.h sw_fsfacts_encode)
  *   u32 crc32 of everything before it
  */
 #include "inventory/image_cache.h"
@@ -19,12 +20,13 @@
 
 #include "inventory/cache.h"
 #include "inventory/filescan_pass.h"
+#include "inventory/fsfacts.h"
 #include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define IC_MAGIC "SWIC"
-#define IC_FORMAT 3u  /* 3: content scanners' findings */
+#define IC_FORMAT 4u  /* 3: content scanners' findings; 4: and file facts for the image checks */
 /* Bump when the merge or what follows it (build.c finish(), osdetect.c,
  * purl.c) changes the inventory built from the same layer results. */
 #define IC_MERGE_VERSION 3u  /* 3: history lines with secret values masked */
@@ -77,6 +79,7 @@ int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struc
 	sw_cache_put_strvec(out, &inv->warnings);
 	sw_cache_put_strvec(out, &inv->incomplete);
 	sw_fs_put_findings(out, &inv->file_findings);
+	sw_fsfacts_encode(out, &inv->fs.recs);
 	return sw_cache_put_end(out, start, "image cache entry", err);
 }
 
@@ -110,8 +113,11 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	sw_cache_get_strvec(&r, &warnings);
 	sw_cache_get_strvec(&r, &incomplete);
 	sw_fs_get_findings(&r, &findings);
+	struct sw_vec fs = SW_VEC_INIT;
+	sw_fsfacts_decode(&r, &fs);
 	if (sw_cache_rd_end(&r, IC_WHAT, err) < 0) {
 		sw_vec_free_all(&findings, sw_file_finding_free_v);
+		sw_fs_recs_release(&fs);
 		sw_os_release(&os);
 		sw_vec_free_all(&pkgs, sw_package_free_v);
 		sw_vec_free_strings(&warnings);
@@ -123,6 +129,8 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	inv->warnings = warnings;
 	inv->incomplete = incomplete;
 	inv->file_findings = findings;
+	inv->fs.recs = fs;
+	inv->fs.collected = true;
 	return 0;
 }
 

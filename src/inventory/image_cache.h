@@ -6,7 +6,7 @@
  * per layer that rewrites the status file) and merges them.  This second
  * level keeps the end product instead: what sw_inventory_build() derives
  * from the layers (the OS, the packages with purls, owners and layers, the
- * warnings), under
+ * warnings, the file facts of fsfacts.h), under
  *
  *   key = hex SHA-256 of (image cache format, merge version, the config
  *         digest, every layer's layer-cache key in order)
@@ -47,13 +47,13 @@ char *sw_image_cache_key(const struct sw_image_info *info);
 char *sw_image_cache_key_for(const struct sw_image_info *info, const struct sw_file_scanner *const *sc,
 			     size_t nsc);
 
-/* Serialise inv's os, packages (without files), warnings and file findings, tagged with
+/* Serialise inv's os, packages (without files), warnings, file findings and file facts, tagged with
  * key, into out (appended).  Returns 0, or < 0 if out failed. */
 int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struct sw_buf *out,
 			  struct sw_err *err);
 
-/* Parse what sw_image_cache_encode() wrote into inv, whose os, packages
- * and warnings must be empty.  key, if not NULL, must match the stored one.
+/* Parse what sw_image_cache_encode() wrote into inv, whose os, packages,
+ * warnings and file facts must be empty.  key, if not NULL, must match the stored one.
  * Returns 0, or SW_E_FORMAT with a message and inv left unchanged. */
 int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 			  struct sw_inventory *inv, struct sw_err *err);

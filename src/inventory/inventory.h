@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "image/image.h"
+#include "inventory/fsfacts.h"
 #include "inventory/package.h"
 #include "model/filefinding.h"
 #include "util/err.h"
@@ -77,6 +78,10 @@ struct sw_inventory {
 	 * layer: struct sw_file_finding*, layer and removed_in set, sorted by
 	 * layer, path, offset, scanner, rule (inventory/filescan_pass.h) */
 	struct sw_vec file_findings;
+	/* file-system facts of the merged image for the image checks
+	 * (fsfacts.h): setuid/setgid and world-writable entries, small
+	 * configuration files, package-manager caches; kept in the image cache */
+	struct sw_fs_facts fs;
 };
 
 struct sw_file_scanner;

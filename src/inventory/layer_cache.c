@@ -15,6 +15,7 @@
  *       (sorted paths, front-coded: u32 count { u32 shared, str suffix },
  *        shared = bytes in common with the previous path)
  *   findings             (format 3: filescan_pass.h sw_fs_put_findings)
+ *   file facts (format 4; fsfacts.h sw_fsfacts_encode)
  *   u32 crc32 of everything before it
  */
 #include "inventory/layer_cache.h"
@@ -26,11 +27,12 @@
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
 #include "inventory/filescan_pass.h"
+#include "inventory/fsfacts.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define LC_MAGIC "SWLC"
-#define LC_FORMAT 3u  /* 3: content scanners' findings */
+#define LC_FORMAT 4u  /* 3: content scanners' findings; 4: and file facts for the image checks */
 /* Bump when build.c's layer pass changes what it records for the same input. */
 #define LC_PASS_VERSION 2u
 #define LC_WHAT "layer cache file"
@@ -71,6 +73,7 @@ void sw_layer_result_release(struct sw_layer_result *r)
 	sw_vec_free_strings(&r->nondirs);
 	sw_vec_free_strings(&r->warnings);
 	sw_vec_free_all(&r->file_findings, sw_file_finding_free_v);
+	sw_fs_recs_release(&r->fs);
 }
 
 /* ---- key ---- */
@@ -142,6 +145,7 @@ int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, stru
 	put_pathset(out, &r->dirs);
 	put_pathset(out, &r->nondirs);
 	sw_fs_put_findings(out, &r->file_findings);
+	sw_fsfacts_encode(out, &r->fs);
 	return sw_cache_put_end(out, start, "layer cache entry", err);
 }
 
@@ -185,7 +189,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, LC_MAGIC, LC_FORMAT, key, LC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT,
-					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT };
+					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, 0 };
 	/* a found entry is at least 4 u32 + 1 strvec count */
 	size_t nfound = sw_cache_get_count(&r, 20);
 	for (size_t i = 0; i < nfound && !r.bad; i++) {
@@ -222,6 +226,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	get_pathset(&r, &res.dirs);
 	get_pathset(&r, &res.nondirs);
 	sw_fs_get_findings(&r, &res.file_findings);
+	sw_fsfacts_decode(&r, &res.fs);
 	if (sw_cache_rd_end(&r, LC_WHAT, err) < 0) {
 		sw_layer_result_release(&res);
 		return -SW_E_FORMAT;

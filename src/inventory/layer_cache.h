@@ -71,6 +71,9 @@ struct sw_layer_result {
 	/* what the content scanners found (inventory/filescan_pass.h): struct
 	 * sw_file_finding*, layer and removed_in -1 (the merge sets them) */
 	struct sw_vec file_findings;
+	/* file-system facts for the image checks (fsfacts.h) */
+	struct sw_vec fs;         /* struct sw_fs_rec* */
+	size_t fs_content;        /* bytes of file content in fs (the pass's budget; not stored) */
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);

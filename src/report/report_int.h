@@ -211,6 +211,9 @@ void sw_report_table_checks(FILE *out, const struct sw_report_ctx *ctx);
 /* SARIF: a rule per check id (appended to rules), a result per failed
  * check (to results), a notification per scanner that could not run and
  * per checks note (to notes, level "note"). */
+/* A SARIF artifactLocation.uri for an image path: no leading '/', bytes
+ * other than unreserved ones and '/' percent-encoded; malloc'd. */
+char *sw_report_path_uri(const char *path);
 void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json_t *results, json_t *notes);
 /* JUnit: testsuites "image checks" (one testcase per control) and
  * "scanners" (one per scanner asked for that could not run, skipped);

@@ -295,11 +295,22 @@ void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json
 		json_t *locs = json_array();
 		for (size_t k = 0; k < c->evidence.len; k++) {
 			const struct sw_check_evidence *e = c->evidence.items[k];
-			if (!e->path)
+			bool seen = false;   /* one location per path (packages share their database) */
+			for (size_t j = 0; e->path && j < k && !seen; j++) {
+				const struct sw_check_evidence *o = c->evidence.items[j];
+				seen = o->path && strcmp(o->path, e->path) == 0;
+			}
+			if (!e->path || seen)
 				continue;
 			json_t *al = json_object(), *ph = json_object(), *loc = json_object();
-			json_object_set_new(al, "uri", json_string(e->path));
+			char *uri = sw_report_path_uri(e->path);
+			json_object_set_new(al, "uri", json_string(uri));
+			free(uri);
 			json_object_set_new(ph, "artifactLocation", al);
+			/* as for package findings: SARIF viewers want a region */
+			json_t *region = json_object();
+			json_object_set_new(region, "startLine", json_integer(1));
+			json_object_set_new(ph, "region", region);
 			json_object_set_new(loc, "physicalLocation", ph);
 			json_array_append_new(locs, loc);
 		}
@@ -346,6 +357,8 @@ static void junit_case(struct sw_buf *b, const struct sw_report_ctx *ctx, const 
 	for (size_t k = 0; k < c->evidence.len; k++) {
 		const struct sw_check_evidence *e = c->evidence.items[k];
 		sw_buf_addf(&t, "%s", e->detail ? e->detail : "");
+		if (e->path)
+			sw_buf_addf(&t, " /%s", e->path);
 		if (e->config_key)
 			sw_buf_addf(&t, " [%s]", e->config_key);
 		if (e->layer >= 0)
@@ -485,6 +498,11 @@ void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx)
 			if (k)
 				sw_buf_addstr(b, "<br/>");
 			sw_report_xml_escape(b, e->detail ? e->detail : "");
+			if (e->path) {
+				sw_buf_addstr(b, " <code>/");
+				sw_report_xml_escape(b, e->path);
+				sw_buf_addstr(b, "</code>");
+			}
 			if (e->layer >= 0)
 				sw_buf_addf(b, " (layer %d)", e->layer);
 			if (e->created_by) {
@@ -558,6 +576,8 @@ void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx)
 		for (size_t k = 0; c->status == SW_CHECK_FAIL && k < c->evidence.len; k++) {
 			const struct sw_check_evidence *e = c->evidence.items[k];
 			sw_buf_addf(&v, "%s%s", k ? "; " : " (", e->detail ? e->detail : "");
+			if (e->path)
+				sw_buf_addf(&v, " /%s", e->path);
 			if (k + 1 == c->evidence.len)
 				sw_buf_addch(&v, ')');
 		}

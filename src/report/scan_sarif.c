@@ -41,8 +41,8 @@ static json_t *text_obj(const char *s)
 }
 
 /* Relative URI reference for an image path: unreserved bytes and '/' kept,
- * everything else percent-encoded. */
-static char *path_uri(const char *path)
+ * everything else percent-encoded (report_int.h). */
+char *sw_report_path_uri(const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct sw_buf b = SW_BUF_INIT;
@@ -139,7 +139,7 @@ static json_t *result_obj(const struct sw_report_ctx *ctx, const struct sw_findi
 	sw_buf_release(&m);
 
 	json_t *art = json_object();
-	char *uri = path_uri(p->path);
+	char *uri = sw_report_path_uri(p->path);
 	json_object_set_new(art, "uri", sw_report_jstr(uri));
 	json_t *region = json_object();
 	json_object_set_new(region, "startLine", json_integer(1));

@@ -194,6 +194,12 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 		if (strstr((*inv)->warnings.items[i], SW_MALWARE_WARNING_TAG) ||
 		    strstr((*inv)->warnings.items[i], " the malware scanner"))
 			sw_vec_push_strdup(&r->warnings, (*inv)->warnings.items[i]);
+	const struct sw_image_info *info = sw_image_get_info(img);
+	if (rc == 0 && r->scanners_state[1].ran) {
+		/* the file checks, from the facts the same layer pass collected */
+		struct sw_err cerr = SW_ERR_INIT;
+		(void)sw_checks_run_files(info->config_json, strlen(info->config_json), *inv, &r->checks, &cerr);
+	}
 	sw_image_close(img);
 	return rc;
 }

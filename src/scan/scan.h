@@ -35,7 +35,8 @@
  * result and of every report.  SW_SCAN_VULN matches the packages against
  * the database (only then is the database opened); SW_SCAN_CONFIG decides
  * the image checks (checks/checks.h) from the config image/ verified,
- * during the same image open (no second read).  SW_SCAN_SECRET and
+ * during the same image open, then from the file facts of the one layer
+ * pass (no second read).  SW_SCAN_SECRET and
  * SW_SCAN_MALWARE are content scanners (inventory/filescan.h): opened
  * once before the image is read (a bad database is an error before any
  * work), handed to the layer pass, which offers them every regular file of
@@ -70,7 +71,7 @@
 
 enum sw_scan_scanners {
 	SW_SCAN_VULN = 1 << 0,      /* known vulnerabilities of the packages */
-	SW_SCAN_CONFIG = 1 << 1,    /* image checks from the config and history (issue 13) */
+	SW_SCAN_CONFIG = 1 << 1,    /* image checks from the config, history and files (issue 13) */
 	SW_SCAN_SECRET = 1 << 2,    /* secrets in every layer (secrets/secrets.h) */
 	SW_SCAN_MALWARE = 1 << 3,   /* ClamAV signatures in every layer (malware/malware.h) */
 };

@@ -210,7 +210,7 @@ $STOWAWAY scan -q --scanners config --ignore-status will_not_fix --fail-on low -
 $STOWAWAY scan -q --scanners config --ignore-status manual,bogus $T/fmt 2> $T/isb.err; rc=$?
 [ $rc -eq 64 ] && grep -q "unknown status 'bogus'" $T/isb.err && ok "--ignore-status: an unknown word is a usage error" \
 	|| bad "--ignore-status bogus rc $rc: $(cat $T/isb.err)"
-mkdir -p $T/cwd && printf '# a comment\nsw-cfg-103\nSW-CFG-001 exp:2099-01-01\nSW-CFG-006 exp:2020-01-01\n' > $T/cwd/.stowawayignore
+mkdir -p $T/cwd && printf '# a comment\nsw-cfg-106\nSW-CFG-001 exp:2099-01-01\nSW-CFG-006 exp:2020-01-01\n' > $T/cwd/.stowawayignore
 (cd $T/cwd && $STOWAWAY scan -q --scanners config -f json -o $T/ign.json $T/fmt); rc=$?
 [ $rc -eq 0 ] && check $T/ign.json "
 assert c['SW-CFG-106']['suppressed'] == 'ignore file: .stowawayignore line 2', c['SW-CFG-106']['suppressed']
