@@ -27,13 +27,13 @@ static const char *const migrations[] = {
 	" PRIMARY KEY(image, name)) WITHOUT ROWID;"
 	"CREATE INDEX image_names_name ON image_names(name);"
 	"CREATE TABLE jobs("
-	" id INTEGER PRIMARY KEY, ref TEXT NOT NULL, kind TEXT NOT NULL,"
+	" id INTEGER PRIMARY KEY, ref TEXT NOT NULL, kind TEXT NOT NULL, options TEXT NOT NULL DEFAULT '',"
 	" state TEXT NOT NULL CHECK(state IN ('pending','running','done','failed')),"
 	" attempts INTEGER NOT NULL DEFAULT 0, error TEXT, image_digest TEXT, report_id INTEGER,"
 	" reused INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER,"
 	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
 	"CREATE INDEX jobs_state ON jobs(state, id);"
-	"CREATE INDEX jobs_ref ON jobs(ref, kind, id);"
+	"CREATE INDEX jobs_ref ON jobs(ref, kind, options, id);"
 	"CREATE TABLE reports("
 	" id INTEGER PRIMARY KEY, image INTEGER NOT NULL REFERENCES images(id), job_id INTEGER,"
 	" db_fingerprint TEXT, created INTEGER NOT NULL,"
@@ -215,7 +215,7 @@ static enum sw_job_state state_of(const char *t)
 }
 
 #define JOB_COLS "id, ref, kind, state, attempts, error, image_digest, report_id, reused, lease_owner, " \
-		 "lease_until, created, updated"
+		 "lease_until, created, updated, options"
 
 static void job_row(sqlite3_stmt *st, struct sw_st_job *j)
 {
@@ -233,6 +233,7 @@ static void job_row(sqlite3_stmt *st, struct sw_st_job *j)
 	j->lease_until = sqlite3_column_int64(st, 10);
 	j->created = sqlite3_column_int64(st, 11);
 	j->updated = sqlite3_column_int64(st, 12);
+	j->options = col_str(st, 13);
 }
 
 static int job_get_locked(struct sq *s, int64_t id, struct sw_st_job *job, struct sw_err *err)
@@ -260,16 +261,16 @@ static int sq_job_get(struct sw_st *store, int64_t id, struct sw_st_job *job, st
 	return r;
 }
 
-static int sq_job_submit(struct sw_st *store, const char *ref, const char *kind, int64_t now, int64_t *id,
-			 bool *created, struct sw_err *err)
+static int sq_job_submit(struct sw_st *store, const char *ref, const char *kind, const char *options, int64_t now,
+			 int64_t *id, bool *created, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
 	lock(s);
 	int r = begin(s, err);
 	if (r < 0)
 		goto out;
-	sqlite3_stmt *st = prep(s, err, "SELECT id, state FROM jobs WHERE ref = ? AND kind = ? ORDER BY id DESC LIMIT 1",
-				"tt", ref, kind);
+	sqlite3_stmt *st = prep(s, err, "SELECT id, state FROM jobs WHERE ref = ? AND kind = ? AND options = ?"
+				" ORDER BY id DESC LIMIT 1", "ttt", ref, kind, options ? options : "");
 	if (!st) {
 		r = -SW_E_DB;
 		goto fail;
@@ -288,8 +289,8 @@ static int sq_job_submit(struct sw_st *store, const char *ref, const char *kind,
 		r = run(s, prep(s, err, "UPDATE jobs SET state = 'pending', updated = ? WHERE id = ?", "ii", now, last), err);
 		*id = last;
 	} else {
-		r = run(s, prep(s, err, "INSERT INTO jobs(ref, kind, state, created, updated) VALUES (?, ?, 'pending', ?, ?)",
-				"ttii", ref, kind, now, now), err);
+		r = run(s, prep(s, err, "INSERT INTO jobs(ref, kind, options, state, created, updated)"
+				" VALUES (?, ?, ?, 'pending', ?, ?)", "tttii", ref, kind, options ? options : "", now, now), err);
 		*id = sqlite3_last_insert_rowid(s->db);
 		*created = true;
 	}

@@ -43,6 +43,7 @@ void sw_st_job_release(struct sw_st_job *j)
 {
 	free(j->ref);
 	free(j->kind);
+	free(j->options);
 	free(j->error);
 	free(j->image_digest);
 	free(j->lease_owner);
@@ -97,10 +98,10 @@ void sw_st_image_list_free(struct sw_vec *v) { sw_vec_free_all(v, image_free); }
 void sw_st_report_list_free(struct sw_vec *v) { sw_vec_free_all(v, report_free); }
 void sw_st_hits_free(struct sw_vec *v) { sw_vec_free_all(v, hit_free); }
 
-int sw_st_job_submit(struct sw_st *st, const char *ref, const char *kind, int64_t now, int64_t *id,
-			bool *created, struct sw_err *err)
+int sw_st_job_submit(struct sw_st *st, const char *ref, const char *kind, const char *options, int64_t now,
+		     int64_t *id, bool *created, struct sw_err *err)
 {
-	return st->ops->job_submit(st, ref, kind, now, id, created, err);
+	return st->ops->job_submit(st, ref, kind, options, now, id, created, err);
 }
 int sw_st_job_claim(struct sw_st *st, const char *owner, int lease, int64_t now,
 		       struct sw_st_job *job, struct sw_err *err)

@@ -7,7 +7,7 @@
  *   struct sw_st *st = NULL;
  *   if (sw_st_open("/var/lib/stowaway/store.sqlite", &st, &err) < 0) ...
  *   int64_t id; bool created;
- *   sw_st_job_submit(st, "registry:reg/app:1", "scan", now, &id, &created, &err);
+ *   sw_st_job_submit(st, "registry:reg/app:1", "scan", "", now, &id, &created, &err);
  *   struct sw_st_job job;
  *   if (sw_st_job_claim(st, "host:pid:rand", 60, now, &job, &err) == 1) { ... }
  *
@@ -52,6 +52,7 @@ struct sw_st_job {
 	int64_t id;
 	char *ref;              /* the image reference as submitted */
 	char *kind;             /* "scan" (REST API) or "harbor" */
+	char *options;          /* the job's non-secret options (JSON text, "" for none) */
 	enum sw_job_state state;
 	int attempts;           /* claims so far */
 	char *error;            /* the last failure, or NULL */
@@ -133,8 +134,8 @@ struct sw_st;
 struct sw_st_ops {
 	const char *name;
 	void (*close)(struct sw_st *st);
-	int (*job_submit)(struct sw_st *st, const char *ref, const char *kind, int64_t now, int64_t *id,
-			  bool *created, struct sw_err *err);
+	int (*job_submit)(struct sw_st *st, const char *ref, const char *kind, const char *options, int64_t now,
+			  int64_t *id, bool *created, struct sw_err *err);
 	int (*job_claim)(struct sw_st *st, const char *owner, int lease, int64_t now,
 			 struct sw_st_job *job, struct sw_err *err);
 	int (*job_renew)(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_err *err);
@@ -173,10 +174,11 @@ int sw_st_open(const char *where, struct sw_st **out, struct sw_err *err);
 void sw_st_close(struct sw_st *st);
 
 /* --- jobs --- */
-/* Queue a scan of ref (see the idempotency rules above).  *created tells
+/* Queue a scan of ref with options (see the idempotency rules above: a
+ * job is the same when ref, kind and options are).  *created tells
  * whether a new job row was made. */
-int sw_st_job_submit(struct sw_st *st, const char *ref, const char *kind, int64_t now, int64_t *id,
-			bool *created, struct sw_err *err);
+int sw_st_job_submit(struct sw_st *st, const char *ref, const char *kind, const char *options, int64_t now,
+		     int64_t *id, bool *created, struct sw_err *err);
 /* Claim the next job for owner with a lease of `lease` seconds: 1 and
  * *job filled (state running, attempts counted), 0 when there is none. */
 int sw_st_job_claim(struct sw_st *st, const char *owner, int lease, int64_t now,
@@ -241,6 +243,14 @@ int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);
 int sw_st_unpack(const void *data, size_t len, size_t max, struct sw_buf *out, struct sw_err *err);
+
+/* --- inventories as stored: the image facts (transport, reference,
+ * digests, platform, tags, layers) and the image-cache encoding
+ * (inventory/image_cache.h) in one checked frame (src/store/invblob.c) --- */
+struct sw_inventory;
+int sw_st_inventory_encode(const struct sw_inventory *inv, const char *key, struct sw_buf *out, struct sw_err *err);
+/* A new inventory from what encode wrote, or SW_E_FORMAT (nothing made). */
+int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory **out, struct sw_err *err);
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);

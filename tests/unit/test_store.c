@@ -54,9 +54,9 @@ static void test_jobs(void **state)
 	struct sw_err err = SW_ERR_INIT;
 	int64_t a, b, c;
 	bool created;
-	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", 100, &a, &created, &err), 0);
+	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", "", 100, &a, &created, &err), 0);
 	assert_true(created);
-	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", 101, &b, &created, &err), 0);
+	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", "", 101, &b, &created, &err), 0);
 	assert_false(created);
 	assert_int_equal(a, b);
 	struct sw_st_job j;
@@ -68,7 +68,7 @@ static void test_jobs(void **state)
 	/* nothing else pending */
 	assert_int_equal(sw_st_job_claim(st, "w2", 60, 103, &j, &err), 0);
 	/* running: a resubmission returns the same job */
-	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", 104, &b, &created, &err), 0);
+	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", "", 104, &b, &created, &err), 0);
 	assert_int_equal(a, b);
 	assert_false(created);
 	/* fail; the next submission puts it back to pending, same id */
@@ -77,7 +77,7 @@ static void test_jobs(void **state)
 	assert_int_equal(j.state, SW_JOB_FAILED);
 	assert_string_equal(j.error, "registry: connection refused");
 	sw_st_job_release(&j);
-	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", 106, &b, &created, &err), 0);
+	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", "", 106, &b, &created, &err), 0);
 	assert_int_equal(a, b);
 	assert_int_equal(sw_st_job_get(st, a, &j, &err), 1);
 	assert_int_equal(j.state, SW_JOB_PENDING);
@@ -107,7 +107,7 @@ static void test_jobs(void **state)
 	assert_null(j.error);
 	sw_st_job_release(&j);
 	/* done: a new submission makes a new job */
-	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", 131, &c, &created, &err), 0);
+	assert_int_equal(sw_st_job_submit(st, "docker-archive:x.tar", "scan", "", 131, &c, &created, &err), 0);
 	assert_true(created);
 	assert_true(c != a);
 	/* retry: only failed jobs */
