@@ -85,8 +85,8 @@ static void metadata(struct srv_req *q, struct srv_reply *r)
 static void scan(struct srv_req *q, struct srv_reply *r)
 {
 	const char *ct = srv_header(q, "Content-Type");
-	if (!ct || (strncasecmp(ct, "application/json", 16) != 0 &&
-		    strncasecmp(ct, "application/vnd.scanner.adapter.scan.request+json", 50) != 0)) {
+	static const char json[] = "application/json", req[] = "application/vnd.scanner.adapter.scan.request+json";
+	if (!ct || (strncasecmp(ct, json, sizeof(json) - 1) != 0 && strncasecmp(ct, req, sizeof(req) - 1) != 0)) {
 		herror(r, 415, "the body must be a ScanRequest (application/vnd.scanner.adapter.scan.request+json)");
 		return;
 	}

@@ -12,6 +12,7 @@
 #include "server/mhd.h"
 #include "server/server_int.h"
 #include "util/mem.h"
+#include "vulndb/vulndb.h"
 
 int64_t srv_now(void)
 {
@@ -350,6 +351,8 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 			return -1;
 		}
 	}
+	if (!o->db_path)
+		(void)sw_vulndb_default_path();   /* its first call is not thread-safe */
 	struct srv *s = sw_xcalloc(1, sizeof(*s));
 	s->o = o;
 	pthread_mutex_init(&s->mu, NULL);
