@@ -18,7 +18,8 @@
 #   scan waits -> report in each MIME type, validated against the spec's
 #   schemas (../shared/data/specs);
 # - SIGTERM during a scan: the scan is put back to pending, the server exits 0,
-#   and after a restart the job runs again;
+#   and after a restart the job runs again; kill -9 during a scan: the job is
+#   claimed again once the dead server's lease expires;
 # - TLS with a certificate made here; every log line is one JSON object.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}" "${SW_SHARED_DATA:?}"
@@ -317,6 +318,30 @@ api POST /api/v1/scan $SCAN -H 'Content-Type: application/json' -d '{"registry":
 [ "$CODE" = 422 ] && grep -q '"message"' $BODY && ok "harbor bad ScanRequest: 422 with an ErrorResponse" || bad "harbor 422: $CODE $(cat $BODY)"
 api POST /api/v1/scan $SCAN -H 'Content-Type: application/json' -d '{"registry":'
 [ "$CODE" = 400 ] && ok "harbor malformed JSON: 400" || bad "harbor 400: $CODE"
+
+# ---- kill -9 during a scan: the job stays under the dead server's lease, then is claimed again ----
+python3 - $HPORT <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+PY
+HANG=$!
+PIDS+=($HANG)
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$HPORT) 2>/dev/null && break; sleep 0.1; done
+submit "{\"image\":\"registry:127.0.0.1:$HPORT/killed/app:v1\",\"plain_http\":true}"
+JK=$JOB
+wait_job $JK running || bad "kill -9: the job should be running"
+kill -9 $SRV; wait $SRV 2>/dev/null; SRV=
+start_server --workers 2
+api GET /api/v1/scans/$JK $READ
+[ "$(field state)" = running ] && ok "after kill -9 the job is still under the dead server's lease" || bad "after kill -9: $(cat $BODY)"
+kill $HANG 2>/dev/null; wait $HANG 2>/dev/null
+wait_job $JK failed done && [ "$(field attempts)" = 2 ] && ok "once the lease expired, the restarted server ran it again (attempt 2)" ||
+	bad "kill -9 lease: $(cat $BODY)"
+api GET /readyz ""; [ "$CODE" = 200 ] && ok "the store opened without repair after kill -9" || bad "readyz after kill -9: $CODE"
 
 # ---- the database changes: stored inventories are re-matched without the images ----
 ls $T/reg-data >/dev/null 2>&1
