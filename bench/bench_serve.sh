@@ -7,7 +7,8 @@
 #
 # Prints: requests, failed requests (ab's "Failed" + non-2xx), throughput
 # (requests/s), p50/p99 latency (ms) of GET /api/v1/images/{digest}, of
-# GET /api/v1/vulnerabilities/{id}/images, and scans/minute.  Everything is
+# GET /api/v1/vulnerabilities/{id}/images, scans/minute, and the time of
+# POST /api/v1/rematch over the N stored inventories.  Everything is
 # built in a temporary folder; nothing is downloaded.
 set -eu
 : "${STOWAWAY:?set STOWAWAY to the stowaway binary}"
@@ -72,4 +73,8 @@ run_ab() { # LABEL PATH
 }
 run_ab "GET /api/v1/images/{digest} (latest report)" /api/v1/images/$DIG
 run_ab "GET /api/v1/vulnerabilities/CVE-2024-1001/images" /api/v1/vulnerabilities/CVE-2024-1001/images
+t0=$(date +%s.%N)
+out=$(curl -s -X POST -H "Authorization: Bearer $TOK" $U/api/v1/rematch)
+t1=$(date +%s.%N)
+echo "POST /api/v1/rematch: $out in $(echo "$t1 - $t0" | bc) s ($(echo "scale=2; ($t1 - $t0) * 1000 / $N" | bc) ms per image)"
 echo "server RSS after the load: $(ps -o rss= -p $SRV) KiB"

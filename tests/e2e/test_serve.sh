@@ -466,6 +466,12 @@ echo "not a database" > $T/notstore
 "$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $T/notstore --db $DB 2>$T/e; rc=$?
 [ $rc = 2 ] && grep -q notstore $T/e && [ "$(wc -l < $T/e)" = 1 ] && ok "a store that is not one: one line, exit 2" || bad "bad store: $rc $(cat $T/e)"
 
+STOWAWAY_LIBMICROHTTPD=/nonexistent/libmicrohttpd.so.12 "$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $DB 2>$T/e; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < $T/e)" = 1 ] && grep -q 'cannot load libmicrohttpd.so.12: .*install libmicrohttpd12' $T/e &&
+	ok "without libmicrohttpd: one clear line, exit 2" || bad "no libmicrohttpd: $rc $(cat $T/e)"
+LD_DEBUG=files "$STOWAWAY" --version 2>&1 >/dev/null | grep -q libmicrohttpd && bad "--version loads libmicrohttpd" ||
+	ok "other commands do not load libmicrohttpd"
+
 # ---- the log: one JSON object per line, requests and jobs ----
 python3 - $T/server.log <<'PY' && ok "every log line is one JSON object; requests and jobs logged" || bad "log format"
 import json, sys
