@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "server/server_int.h"
+#include "sw_openapi.h"   /* generated from docs/api/openapi.yaml */
 #include "util/mem.h"
 #include "vulndb/vulndb.h"
 
@@ -416,6 +417,14 @@ int srv_api_route(struct srv_req *q, struct srv_reply *r)
 	if (strcmp(p, "/metrics") == 0) {
 		if (method(q, r, "GET") && need(q, r, "read"))
 			metrics(q, r);
+		return 1;
+	}
+	if (strcmp(p, "/api/v1/openapi.yaml") == 0) {
+		if (method(q, r, "GET") && need(q, r, "read")) {
+			struct sw_buf b = SW_BUF_INIT;
+			sw_buf_add(&b, sw_openapi_yaml, sizeof(sw_openapi_yaml) - 1);
+			reply_buf(r, 200, "application/yaml", &b);
+		}
 		return 1;
 	}
 	if (strcmp(p, "/api/v1/scans") == 0) {

@@ -386,6 +386,8 @@ python3 -c 'import json,sys; [json.dump(x, open("%s/o-rep%d.json" % (sys.argv[2]
 for f in $T/o-rep*.json; do $HVALID $OAPI ReportSummary $f || oapi_ok=0; done
 api GET /api/v1/nothing $READ; cp $BODY $T/o-err.json; $HVALID $OAPI Error $T/o-err.json || oapi_ok=0
 [ $oapi_ok = 1 ] && ok "answers match the OpenAPI document's schemas" || bad "OpenAPI schemas"
+api GET /api/v1/openapi.yaml $READ
+[ "$CODE" = 200 ] && cmp -s $BODY $OAPI && ok "the server serves docs/api/openapi.yaml byte for byte" || bad "served OpenAPI: $CODE"
 python3 - $OAPI $U $READ <<'PY' && ok "every route of the OpenAPI document refuses a missing token (401) and answers with one" || bad "OpenAPI routes"
 import sys, urllib.request, urllib.error, yaml
 spec, base, tok = yaml.safe_load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
