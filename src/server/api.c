@@ -168,6 +168,19 @@ static void retry_job(struct srv_req *q, struct srv_reply *r, int64_t id)
 		r->status = 202;
 }
 
+static void cancel_job(struct srv_req *q, struct srv_reply *r, int64_t id)
+{
+	struct sw_err err = SW_ERR_INIT;
+	char *why = sw_xasprintf("cancelled by %s", q->token_name ? q->token_name : "a client");
+	int k = sw_st_job_cancel(q->s->store, id, why, srv_now(), &err);
+	free(why);
+	if (k < 0) {
+		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : err.code == SW_E_USAGE ? 409 : 500, "%s", err.msg);
+		return;
+	}
+	get_job(q, r, id);
+}
+
 static void image_json(struct sw_buf *b, const struct sw_st_image *im)
 {
 	sw_buf_addstr(b, "{\"digest\":");
@@ -439,8 +452,12 @@ int srv_api_route(struct srv_req *q, struct srv_reply *r)
 			return 1;
 		}
 		if (!rest[n]) {
-			if (method(q, r, "GET") && need(q, r, "read"))
+			if (strcmp(q->method, "DELETE") == 0) {
+				if (need(q, r, "scan"))
+					cancel_job(q, r, id);
+			} else if (method(q, r, "GET") && need(q, r, "read")) {
 				get_job(q, r, id);
+			}
 			return 1;
 		}
 		if (strcmp(rest + n, "/retry") == 0) {

@@ -392,8 +392,13 @@ static void *worker(void *arg)
 		struct sw_st_job job;
 		struct sw_err err = SW_ERR_INIT;
 		int r = sw_st_job_claim(s->store, s->owner, s->o->lease, srv_now(), &job, &err);
-		if (r < 0)
-			srv_log(s, "error", "\"where\":\"claim\",\"error\":\"%s\"", "store");
+		if (r < 0) {
+			struct sw_buf f = SW_BUF_INIT;
+			sw_buf_addstr(&f, "\"where\":\"claim\",\"error\":");
+			srv_json_str(&f, err.msg);
+			srv_log(s, "error", "%s", f.data);
+			sw_buf_release(&f);
+		}
 		if (r <= 0) {
 			pthread_mutex_lock(&s->mu);
 			if (!s->stopping) {
@@ -532,8 +537,13 @@ static void *watcher(void *arg)
 		int64_t now = srv_now();
 		if (now - last_renew >= renew_every) {
 			struct sw_err err = SW_ERR_INIT;
-			if (sw_st_job_renew(s->store, s->owner, s->o->lease, now, &err) < 0)
-				srv_log(s, "error", "\"where\":\"lease renewal\"");
+			if (sw_st_job_renew(s->store, s->owner, s->o->lease, now, &err) < 0) {
+				struct sw_buf f = SW_BUF_INIT;
+				sw_buf_addstr(&f, "\"where\":\"lease renewal\",\"error\":");
+				srv_json_str(&f, err.msg);
+				srv_log(s, "error", "%s", f.data);
+				sw_buf_release(&f);
+			}
 			last_renew = now;
 		}
 		if (s->o->db_poll > 0 && now - last_poll >= s->o->db_poll) {

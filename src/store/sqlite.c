@@ -421,6 +421,25 @@ static int sq_job_retry(struct sw_st *store, int64_t id, int64_t now, struct sw_
 	return r;
 }
 
+static int sq_job_cancel(struct sw_st *store, int64_t id, const char *why, int64_t now, struct sw_err *err)
+{
+	struct sq *s = SQ(store);
+	struct sw_st_job j = { 0 };
+	lock(s);
+	int r = job_get_locked(s, id, &j, err);
+	if (r == 0)
+		r = sw_err_set(err, SW_E_NOTFOUND, "no job %lld", (long long)id);
+	else if (r == 1 && j.state != SW_JOB_PENDING)
+		r = sw_err_set(err, SW_E_USAGE, "job %lld is %s; only a pending job can be cancelled", (long long)id,
+			       sw_job_state_name(j.state));
+	else if (r == 1)
+		r = run(s, prep(s, err, "UPDATE jobs SET state = 'failed', error = ?, updated = ? WHERE id = ? AND state = 'pending'",
+				"tii", why, now, id), err);
+	sw_st_job_release(&j);
+	unlock(s);
+	return r;
+}
+
 static int sq_job_counts(struct sw_st *store, int64_t counts[4], struct sw_err *err)
 {
 	struct sq *s = SQ(store);
@@ -774,6 +793,7 @@ static const struct sw_st_ops sqlite_ops = {
 	.job_fail = sq_job_fail,
 	.job_requeue = sq_job_requeue,
 	.job_retry = sq_job_retry,
+	.job_cancel = sq_job_cancel,
 	.job_get = sq_job_get,
 	.job_counts = sq_job_counts,
 	.image_put = sq_image_put,

@@ -130,6 +130,10 @@ int sw_st_job_retry(struct sw_st *st, int64_t id, int64_t now, struct sw_err *er
 {
 	return st->ops->job_retry(st, id, now, err);
 }
+int sw_st_job_cancel(struct sw_st *st, int64_t id, const char *why, int64_t now, struct sw_err *err)
+{
+	return st->ops->job_cancel(st, id, why, now, err);
+}
 int sw_st_job_get(struct sw_st *st, int64_t id, struct sw_st_job *job, struct sw_err *err)
 {
 	return st->ops->job_get(st, id, job, err);

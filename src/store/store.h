@@ -145,6 +145,7 @@ struct sw_st_ops {
 			struct sw_err *err);
 	int (*job_requeue)(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err);
 	int (*job_retry)(struct sw_st *st, int64_t id, int64_t now, struct sw_err *err);
+	int (*job_cancel)(struct sw_st *st, int64_t id, const char *why, int64_t now, struct sw_err *err);
 	int (*job_get)(struct sw_st *st, int64_t id, struct sw_st_job *job, struct sw_err *err);
 	int (*job_counts)(struct sw_st *st, int64_t counts[4], struct sw_err *err);
 	int (*image_put)(struct sw_st *st, const struct sw_st_image_put *im, int64_t now, struct sw_err *err);
@@ -195,6 +196,9 @@ int sw_st_job_requeue(struct sw_st *st, int64_t id, const char *owner, int64_t n
 /* A failed job back to pending.  SW_E_NOTFOUND: no such job; SW_E_USAGE:
  * it is not failed. */
 int sw_st_job_retry(struct sw_st *st, int64_t id, int64_t now, struct sw_err *err);
+/* A pending job to failed with error why (a cancel).  SW_E_NOTFOUND: no
+ * such job; SW_E_USAGE: it is not pending (a running scan is not stopped). */
+int sw_st_job_cancel(struct sw_st *st, int64_t id, const char *why, int64_t now, struct sw_err *err);
 /* 1 and *job, 0 when there is no such job. */
 int sw_st_job_get(struct sw_st *st, int64_t id, struct sw_st_job *job, struct sw_err *err);
 /* Jobs per state (pending, running, done, failed). */

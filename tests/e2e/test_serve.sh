@@ -269,6 +269,16 @@ grep -aq 'hunter2-zq9x7' $STORE* && bad "registry credentials in the store" || o
 api GET /api/v1/scan/$HID/report $READ -H 'Accept: application/vnd.security.vulnerability.report; version=1.1'
 [ "$CODE" = 302 ] && grep -qi '^Refresh-After: [0-9]' $HDRS && ok "harbor report while waiting: 302 with Refresh-After" || bad "pending report: $CODE $(cat $HDRS)"
 
+# cancel: a job waiting behind the busy worker
+submit "{\"image\":\"docker-archive:$T/img.tar\",\"platform\":\"linux/amd64\"}"
+JC=$JOB
+api DELETE /api/v1/scans/$JC $READ; [ "$CODE" = 403 ] || bad "cancel with a read token: $CODE"
+api DELETE /api/v1/scans/$JC $SCAN
+[ "$CODE" = 200 ] && [ "$(field state)" = failed ] && [ "$(field error)" = "cancelled by ci" ] && ok "DELETE cancels a pending job" ||
+	bad "cancel: $CODE $(cat $BODY)"
+api DELETE /api/v1/scans/$JC $SCAN; [ "$CODE" = 409 ] && ok "cancel of a job that is not pending: 409" || bad "cancel twice: $CODE"
+api DELETE /api/v1/scans/$JH $SCAN; [ "$CODE" = 409 ] && ok "a running scan is not cancelled: 409" || bad "cancel running: $CODE"
+
 # ---- SIGTERM during a scan: it goes back to pending; a restart runs it ----
 kill -TERM $SRV
 rc=0; for _ in $(seq 100); do kill -0 $SRV 2>/dev/null || break; sleep 0.1; done

@@ -118,10 +118,23 @@ static void test_jobs(void **state)
 	assert_int_equal(sw_st_job_claim(st, "w1", 10, 133, &j, &err), 1);
 	sw_st_job_release(&j);
 	assert_int_equal(sw_st_job_fail(st, c, "w1", "boom", 134, &err), 0);
+	assert_true(sw_st_job_cancel(st, c, "x", 134, &err) < 0);   /* only pending jobs */
+	assert_int_equal(err.code, SW_E_USAGE);
 	assert_int_equal(sw_st_job_retry(st, c, 135, &err), 0);
+	/* cancel a pending job: failed with the reason; a resubmission brings it back */
+	int64_t d;
+	assert_int_equal(sw_st_job_submit(st, "oci:y", "scan", "", 136, &d, &created, &err), 0);
+	assert_int_equal(sw_st_job_cancel(st, d, "cancelled by ci", 137, &err), 0);
+	assert_int_equal(sw_st_job_get(st, d, &j, &err), 1);
+	assert_int_equal(j.state, SW_JOB_FAILED);
+	assert_string_equal(j.error, "cancelled by ci");
+	sw_st_job_release(&j);
+	assert_true(sw_st_job_cancel(st, 99999, "x", 137, &err) < 0);
+	assert_int_equal(err.code, SW_E_NOTFOUND);
 	int64_t counts[4];
 	assert_int_equal(sw_st_job_counts(st, counts, &err), 0);
 	assert_int_equal(counts[SW_JOB_PENDING], 1);
+	assert_int_equal(counts[SW_JOB_FAILED], 1);
 	assert_int_equal(counts[SW_JOB_DONE], 1);
 	assert_int_equal(sw_st_job_get(st, 4242, &j, &err), 0);
 	sw_st_close(st);
