@@ -259,6 +259,20 @@ static const char *format_ctype(const char *fmt)
 	return "application/json";
 }
 
+/* A format named by an Accept header (without ?format=), or NULL. */
+static const char *accept_format(const char *accept)
+{
+	static const char *const map[][2] = {
+		{ "application/sarif+json", "sarif" }, { "application/vnd.cyclonedx+json", "cyclonedx" },
+		{ "application/spdx+json", "spdx-json" }, { "text/html", "html" }, { "application/xml", "junit" },
+		{ "text/plain", "table" },
+	};
+	for (size_t i = 0; accept && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strstr(accept, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
 static void send_report(struct srv_reply *r, struct sw_st *st, int64_t id)
 {
 	struct sw_st_report rep;
@@ -284,6 +298,8 @@ static void get_image(struct srv_req *q, struct srv_reply *r, const char *digest
 	int64_t latest = im.latest_report;
 	sw_st_image_release(&im);
 	const char *fmt = srv_query(q, "format");
+	if (!fmt)
+		fmt = accept_format(srv_header(q, "Accept"));
 	if (!fmt || strcmp(fmt, "json") == 0) {
 		if (!latest)
 			srv_reply_error(r, 404, "the image has no report yet");

@@ -187,6 +187,8 @@ ok "?format= every CLI format"
 api GET "/api/v1/images/$DIG?format=sarif" $READ
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0"' $BODY && grep -qi '^Content-Type: application/sarif+json' $HDRS &&
 	ok "sarif is SARIF with its media type" || bad "sarif"
+api GET "/api/v1/images/$DIG" $READ -H 'Accept: application/vnd.cyclonedx+json'
+[ "$CODE" = 200 ] && grep -q '"bomFormat"' $BODY && ok "Accept picks the format (CycloneDX)" || bad "Accept format: $CODE"
 api GET "/api/v1/images/$DIG?format=bogus" $READ; [ "$CODE" = 400 ] && ok "unknown format: 400" || bad "unknown format: $CODE"
 api GET "/api/v1/images/sha256:0000" $READ; [ "$CODE" = 404 ] && ok "unknown image: 404" || bad "unknown image: $CODE"
 
