@@ -11,6 +11,7 @@ static const struct sw_cmd commands[] = {
 	{ "db", "build, update and inspect the vulnerability database", cmd_db },
 	{ "version", "compare versions and test ranges in any ecosystem", cmd_version },
 	{ "cache", "show or clean the layer and image caches", cmd_cache },
+	{ "serve", "run the scanning service (REST API, Harbor adapter)", cmd_serve },
 };
 
 static void usage(FILE *out)

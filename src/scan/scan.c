@@ -409,6 +409,74 @@ out:
 	return rc;
 }
 
+int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, const char *config_json,
+		      size_t nlayers, struct sw_scan_result **out, struct sw_err *err)
+{
+	unsigned scanners = o->scanners ? o->scanners : SW_SCAN_DEFAULT;
+	if (scanners & ~(unsigned)SW_SCAN_ALL) {
+		sw_inventory_free(inv);
+		return sw_err_set(err, SW_E_USAGE, "scan: unknown scanner bits 0x%x", scanners & ~(unsigned)SW_SCAN_ALL);
+	}
+	struct sw_scan_result *r = sw_xcalloc(1, sizeof(*r));
+	r->scanners = scanners;
+	r->inventory = inv;
+	static const char *const names[SW_SCAN_NSCANNERS] = { "vuln", "config", "secret", "malware" };
+	for (int i = 0; i < SW_SCAN_NSCANNERS; i++) {
+		r->scanners_state[i].name = names[i];
+		r->scanners_state[i].requested = (scanners >> i) & 1u;
+	}
+	for (int i = 2; i < SW_SCAN_NSCANNERS; i++)
+		if (r->scanners_state[i].requested)
+			r->scanners_state[i].why_not = sw_xasprintf("could not run: the %s scanner is not built "
+								    "yet", names[i]);
+	struct sw_filter filter;
+	sw_filter_init(&filter, o->now);
+	struct sw_vulndb *db = NULL;
+	int rc = -1;
+	if (load_filter(o, &filter, err) < 0)
+		goto out;
+	if ((scanners & SW_SCAN_VULN) && open_db(o, &db, &r->db_stale, err) < 0)
+		goto out;
+	if (r->db_stale)
+		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
+						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
+	if (scanners & SW_SCAN_CONFIG) {
+		struct sw_scan_scanner_state *st = &r->scanners_state[1];
+		if (config_json) {
+			struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days };
+			struct sw_err cerr = SW_ERR_INIT;
+			(void)sw_checks_run_config(config_json, strlen(config_json), nlayers, &co, &r->checks, &cerr);
+			st->ran = true;
+		} else {
+			st->why_not = sw_xstrdup("could not run: the stored image has no config");
+			sw_checks_not_run(st->why_not, &r->checks);
+		}
+	}
+	if (scanners & SW_SCAN_VULN) {
+		if (sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
+			goto out;
+		r->scanners_state[0].ran = true;
+		sw_filter_apply(&filter, r->inventory, r->match);
+	} else {
+		r->match = sw_xcalloc(1, sizeof(*r->match));
+	}
+	for (size_t i = 0; i < r->checks.results.len; i++) {
+		struct sw_check_result *c = r->checks.results.items[i];
+		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
+							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
+	}
+	completeness(r);
+	sw_scan_gate(r, o);
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	sw_vulndb_close(db);
+	sw_filter_release(&filter);
+	sw_scan_result_free(r);
+	return rc;
+}
+
 void sw_scan_result_free(struct sw_scan_result *r)
 {
 	if (!r)

@@ -189,6 +189,15 @@ struct sw_scan_result {
 int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struct sw_err *err);
 void sw_scan_result_free(struct sw_scan_result *r);
 
+/* Scan an inventory built earlier (the server's stored one, so that a
+ * known image is not read again): the same filters, database, match,
+ * completeness and gate as sw_scan_run(); the config checks run on
+ * config_json (the image's verified config, nlayers its layer count; NULL:
+ * the config scanner could not run).  o->image and o->sbom are ignored.
+ * inv is taken: it belongs to the result, or is freed on error. */
+int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, const char *config_json,
+		      size_t nlayers, struct sw_scan_result **out, struct sw_err *err);
+
 /* The gate alone, for a result whose findings changed: fills r->verdict
  * and r->gate_findings (and r->gate_checks, r->gate_files) from o's gate
  * fields, and fails it when r->policy says STOP. */

@@ -1,0 +1,61 @@
+/*
+ * server.h - `stowaway serve`: the scanning service (docs/server.md,
+ * docs/api.md).
+ *
+ *   struct sw_server_opts o = SW_SERVER_OPTS_INIT;
+ *   o.listen = "127.0.0.1:8080"; o.store = "store.sqlite"; o.stop = &flag;
+ *   int r = sw_server_run(&o, &err);   returns when *o.stop becomes set
+ *
+ * The server answers HTTP with libmicrohttpd (a pool of request threads),
+ * keeps everything in the store (store/store.h), runs scans on a bounded
+ * pool of worker threads through the library entry points (scan/scan.h
+ * sw_scan_run, sw_scan_inventory) and writes reports with report/.  It
+ * holds no scan logic of its own.
+ *
+ * Logs: one JSON object per line on o->log, one per request and one per
+ * job (and one at start, at each re-match and at shutdown).  Nothing else
+ * is printed.
+ *
+ * Shutdown: when *o->stop is set the server stops accepting connections,
+ * lets the running scans finish for up to o->grace seconds, and puts the
+ * jobs still running after that back to pending.  sw_server_run returns 0
+ * (clean), 1 (jobs were put back while their workers still run: the caller
+ * must end the process with _exit() without freeing anything), or < 0
+ * with err set (the store, the address, the TLS files...).
+ */
+#ifndef SW_SERVER_SERVER_H
+#define SW_SERVER_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct sw_server_opts {
+	const char *listen;         /* "ADDR:PORT" (IPv4, or [IPv6]:PORT) */
+	const char *store;          /* store.h sw_st_open() */
+	const char *db_path;        /* vulnerability database; NULL = the default */
+	unsigned workers;           /* scans at once */
+	unsigned threads;           /* request threads */
+	unsigned max_connections;
+	const char *tls_cert;       /* PEM files; both or neither */
+	const char *tls_key;
+	const char *harbor_prefix;  /* Harbor adapter routes under PREFIX/api/v1 ("" = /api/v1) */
+	size_t max_body;            /* request body cap, bytes */
+	int lease;                  /* job lease, seconds */
+	int db_poll;                /* seconds between checks of the database file; 0 = never */
+	int grace;                  /* shutdown: seconds running scans may take */
+	int timeout;                /* idle connection timeout, seconds */
+	FILE *log;                  /* JSON lines (stderr) */
+	const volatile sig_atomic_t *stop;
+};
+#define SW_SERVER_OPTS_INIT                                                                        \
+	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \
+	  .harbor_prefix = "", .max_body = 1 << 20, .lease = 60, .db_poll = 10, .grace = 30,         \
+	  .timeout = 30 }
+
+int sw_server_run(const struct sw_server_opts *o, struct sw_err *err);
+
+#endif
