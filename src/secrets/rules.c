@@ -175,7 +175,7 @@ const struct sw_secret_rule_def sw_secret_builtin_rules[] = {
 	  .keywords = "password|passwd|secret|token|api_key|apikey|api-key|access_key|access-key|auth_key|private_key",
 	  .regex = "(?i:password|passwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key)"
 		   "[A-Za-z0-9_.-]{0,30}+[\"']?[ \\t]*(?::=|=>|=|:)[ \\t]*(?<q>[\"'`]?)"
-		   "(?<secret>[^\\s\"'`<>(){}\\[\\];,]{8,128}+)\\k<q>(?![^\\s\"'`<>(){}\\[\\];,])",
+		   "(?<secret>[^\\s\"'`<>(){}\\[\\];,]{8,128}+)\\k<q>(?=[\\s;,)}\\]]|$)",
 	  .entropy = 3.0, .after = 220, .priority = 2, .generic = true },
 };
 const size_t sw_secret_builtin_nrules = sizeof(sw_secret_builtin_rules) / sizeof(sw_secret_builtin_rules[0]);
@@ -203,7 +203,10 @@ const struct sw_secret_allow_def sw_secret_builtin_allows[] = {
 	  .path = "(?:^|/)(?:node_modules|site-packages|dist-packages|gems|vendor|\\.cargo/registry|pkg/mod)/"
 		  "(?:.*/)?(?:tests?|__tests__|spec|specs|fixtures?|testdata|test_data|examples?)/" },
 	{ .id = "package-documentation",
-	  .description = "documentation installed by packages (usr/share/doc, man, info)",
-	  .path = "^usr/share/(?:doc|man|info|gtk-doc|help)/" },
+	  .description = "documentation installed by packages: usr/share/doc, man, info; Markdown, reStructuredText "
+			 "and AsciiDoc files and doc folders inside package-manager-owned paths",
+	  .path = "^usr/share/(?:doc|man|info|gtk-doc|help)/|"
+		  "(?:^|/)(?:node_modules|site-packages|dist-packages|gems|vendor)/(?:.*/)?"
+		  "(?:[^/]*\\.(?:md|markdown|rst|adoc)$|docs?/)" },
 };
 const size_t sw_secret_builtin_nallows = sizeof(sw_secret_builtin_allows) / sizeof(sw_secret_builtin_allows[0]);

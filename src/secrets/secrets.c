@@ -449,9 +449,9 @@ static double entropy(const uint8_t *p, size_t n)
 	return h;
 }
 
-/* The guards of generic NAME=VALUE rules: a value made of at least two of
- * lower case, upper case and digits, and not a dotted identifier
- * (self.password, os.environ). */
+/* The guards of generic NAME=VALUE rules: a value with a letter and a digit
+ * (type names, identifiers and words have none), and not a dotted
+ * identifier (self.password2, os.environ, types$1.starstar). */
 static bool generic_ok(const uint8_t *p, size_t n)
 {
 	bool lo = false, up = false, dig = false, ident = true, dot = false;
@@ -462,10 +462,10 @@ static bool generic_ok(const uint8_t *p, size_t n)
 		dig |= c >= '0' && c <= '9';
 		if (c == '.')
 			dot = true;
-		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$'))
 			ident = false;
 	}
-	if ((int)lo + (int)up + (int)dig < 2)
+	if (!(lo || up) || !dig)
 		return false;
 	if (ident && dot)
 		return false;

@@ -513,7 +513,14 @@ static void test_decoys(void **state)
 		"redis://localhost:6379/0\n"
 		"ghp_ is the prefix of GitHub classic tokens; ghp_1234 is too short\n"
 		"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.\n"
-		"key-value store; sk_live_ prefix; AIza prefix\n";
+		"key-value store; sk_live_ prefix; AIza prefix\n"
+		/* code seen in debian-big's node and python packages */
+		"function createCipher(algorithm: string, password: BinaryLike, options?: Opts): Cipher;\n"
+		"loc, tokens = self.parseImpl(instring, pre_loc, doActions)\n"
+		"tokentype = types$1.starstar;\n"
+		"lastSignificantToken = \"?NonExpressionParenEnd\";\n"
+		"const isNotArrowToken = negate(isArrowToken2);\n"
+		"token.type = \"Punctuator\";\n";
 	struct sw_vec v = SW_VEC_INIT;
 	scan_all(S, "srv/app/README.txt", decoys, strlen(decoys), SMALL_CHUNKS, &v);
 	if (v.len) {
@@ -584,6 +591,9 @@ static void test_allowed_paths(void **state)
 		{ "usr/lib/node_modules/foo/test/fixtures/token.txt", 0 },
 		{ "usr/lib/python3/dist-packages/foo/tests/data.py", 0 },
 		{ "usr/share/doc/foo/README", 0 },
+		{ "srv/app/node_modules/axios/README.md", 0 },
+		{ "usr/lib/python3/dist-packages/foo/docs/usage.txt", 0 },
+		{ "srv/app/README.md", 1 },   /* not inside a package-manager path */
 		{ "home/u/.ssh/id_rsa.pub", 0 },
 		{ "usr/lib/node_modules/foo/lib/index.js", 1 },   /* not a test fixture */
 		{ "srv/app/test/fixtures/token.txt", 1 },         /* not package-manager-owned */
