@@ -794,7 +794,10 @@ static bool scanner_wants(void *self, const char *path, unsigned mode, uint64_t 
 
 static void *scanner_begin(void *self, const char *path, uint64_t size)
 {
-	return state_new(self, path ? path : "", size, false);
+	struct fstate *st = state_new(self, path ? path : "", size, false);
+	if (st && path_allowed(self, st->path))
+		st->binary = true;   /* begin() without wants() (tests): nothing to look at */
+	return st;
 }
 
 static bool scanner_feed(void *state, const uint8_t *data, size_t len)
@@ -804,12 +807,7 @@ static bool scanner_feed(void *state, const uint8_t *data, size_t len)
 
 static int scanner_end(void *state, struct sw_vec *out, struct sw_vec *warnings, struct sw_err *err)
 {
-	struct fstate *st = state;
-	if (st->path && path_allowed(st->s, st->path)) {   /* begin() without wants() (tests) */
-		state_free(st);
-		return 0;
-	}
-	return state_end(st, out, warnings, err);
+	return state_end(state, out, warnings, err);
 }
 
 int sw_secrets_scan_text(struct sw_secrets *s, const char *where, const char *text, size_t len,
