@@ -242,7 +242,7 @@ static void test_engine(void **state)
 static void test_vendor_tokens(void **state)
 {
 	(void)state;
-	struct plant p[64];
+	struct plant p[80];
 	size_t n = 0;
 	struct sw_buf b;
 	sw_buf_init(&b, 0);
@@ -289,6 +289,18 @@ static void test_vendor_tokens(void **state)
 	PLANT("gitlab-token", s, "deploy %s", s);
 	s = rnds("glptt-", HEX, 40, "");
 	PLANT("gitlab-pipeline-trigger-token", s, "curl -F token=%s", s);
+	s = rnds("GR1348941", B64URL, 20, "");
+	PLANT("gitlab-runner-registration-token", s, "gitlab-runner register --registration-token %s", s);
+	s = rnds("dckr_oat_", B64URL, 32, "");
+	PLANT("dockerhub-access-token", s, "DOCKER_ORG=%s", s);
+	{
+		char *a = rnds("", HEX, 32, "-");
+		char *c = rnds(a, HEX, 8, "-");
+		s = rnds(c, HEX, 8, "");
+		free(a);
+		free(c);
+		PLANT("mailgun-api-key-context", s, "mailgun_api_key: \"%s\"", s);
+	}
 	{
 		char *a = rnds("xoxb-", DIGIT, 11, "-");
 		char *c = rnds(a, DIGIT, 13, "-");
@@ -608,6 +620,17 @@ static void test_allowed_paths(void **state)
 		free_findings(&v);
 	}
 	assert_false(fs->wants(fs->self, "srv/x", 0120777, 10));   /* a symlink */
+	/* --secret-max-size: larger files are not offered, and the fingerprint changes */
+	struct sw_secrets *small;
+	struct sw_secrets_opts o = { .max_size = 1000 };
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(sw_secrets_new(&o, &small, &err), 0);
+	const struct sw_file_scanner *sfs = sw_secrets_file_scanner(small);
+	assert_int_equal(sfs->max_size, 1000);
+	assert_true(sfs->wants(sfs->self, "srv/x", 0100644, 1000));
+	assert_false(sfs->wants(sfs->self, "srv/x", 0100644, 1001));
+	assert_string_not_equal(sfs->fingerprint, fs->fingerprint);
+	sw_secrets_free(small);
 	assert_false(fs->wants(fs->self, "srv/x", 0100644, 0));     /* empty */
 	free(text);
 	free(t);
