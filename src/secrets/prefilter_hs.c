@@ -9,17 +9,11 @@
 #include "secrets/prefilter.h"
 
 #include <hs/hs.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/mem.h"
-
-struct sw_pf {
-	hs_database_t *db;
-	hs_scratch_t *proto;   /* cloned per stream: scratch is per-thread in Hyperscan */
-	size_t *lens;
-	size_t n;
-};
 
 struct sw_pf_stream {
 	const struct sw_pf *pf;
@@ -27,7 +21,24 @@ struct sw_pf_stream {
 	hs_scratch_t *scratch;
 	sw_pf_hit hit;
 	void *ctx;
+	struct sw_pf_stream *next_free;
 };
+
+/* The database and the lengths are read-only once built.  Closed streams
+ * (a Hyperscan stream and its scratch) wait in a pool, under a lock, for
+ * the next file: opening a stream for each of a million small files would
+ * otherwise cost a scratch clone and a stream allocation each. */
+struct sw_pf {
+	hs_database_t *db;
+	hs_scratch_t *proto;   /* cloned per stream: scratch is per-thread in Hyperscan */
+	size_t *lens;
+	size_t n;
+	pthread_mutex_t lock;
+	struct sw_pf_stream *pool;
+	size_t npool;
+};
+
+#define POOL_MAX 64
 
 const char *sw_pf_engine(void)
 {
@@ -39,6 +50,7 @@ int sw_pf_new(const char *const *kw, size_t n, struct sw_pf **out, struct sw_err
 	if (hs_valid_platform() != HS_SUCCESS)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "secret scanner: this CPU lacks SSSE3, which Hyperscan needs");
 	struct sw_pf *pf = sw_xcalloc(1, sizeof(*pf));
+	pthread_mutex_init(&pf->lock, NULL);
 	pf->n = n;
 	pf->lens = sw_xcalloc(n ? n : 1, sizeof(size_t));
 	unsigned *flags = sw_xcalloc(n ? n : 1, sizeof(unsigned));
@@ -69,10 +81,25 @@ int sw_pf_new(const char *const *kw, size_t n, struct sw_pf **out, struct sw_err
 	return 0;
 }
 
+static void stream_free(struct sw_pf_stream *st)
+{
+	if (st->hs)
+		hs_close_stream(st->hs, st->scratch, NULL, NULL);   /* literals: nothing to report at the end */
+	if (st->scratch)
+		hs_free_scratch(st->scratch);
+	free(st);
+}
+
 void sw_pf_free(struct sw_pf *pf)
 {
 	if (!pf)
 		return;
+	while (pf->pool) {
+		struct sw_pf_stream *st = pf->pool;
+		pf->pool = st->next_free;
+		stream_free(st);
+	}
+	pthread_mutex_destroy(&pf->lock);
 	if (pf->proto)
 		hs_free_scratch(pf->proto);
 	if (pf->db)
@@ -81,9 +108,23 @@ void sw_pf_free(struct sw_pf *pf)
 	free(pf);
 }
 
-struct sw_pf_stream *sw_pf_open(const struct sw_pf *pf)
+struct sw_pf_stream *sw_pf_open(const struct sw_pf *cpf)
 {
-	struct sw_pf_stream *st = calloc(1, sizeof(*st));
+	struct sw_pf *pf = (struct sw_pf *)cpf;   /* only the locked pool changes */
+	pthread_mutex_lock(&pf->lock);
+	struct sw_pf_stream *st = pf->pool;
+	if (st) {
+		pf->pool = st->next_free;
+		pf->npool--;
+	}
+	pthread_mutex_unlock(&pf->lock);
+	if (st) {
+		st->next_free = NULL;
+		if (hs_reset_stream(st->hs, 0, st->scratch, NULL, NULL) == HS_SUCCESS)
+			return st;
+		stream_free(st);
+	}
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return NULL;
 	st->pf = pf;
@@ -91,7 +132,7 @@ struct sw_pf_stream *sw_pf_open(const struct sw_pf *pf)
 		return st;
 	if (hs_clone_scratch(pf->proto, &st->scratch) != HS_SUCCESS ||
 	    hs_open_stream(pf->db, 0, &st->hs) != HS_SUCCESS) {
-		sw_pf_close(st);
+		stream_free(st);
 		return NULL;
 	}
 	return st;
@@ -130,11 +171,20 @@ void sw_pf_close(struct sw_pf_stream *st)
 {
 	if (!st)
 		return;
-	if (st->hs)
-		hs_close_stream(st->hs, st->scratch, NULL, NULL);   /* literals: nothing to report at the end */
-	if (st->scratch)
-		hs_free_scratch(st->scratch);
-	free(st);
+	struct sw_pf *pf = (struct sw_pf *)st->pf;
+	if (st->hs) {
+		pthread_mutex_lock(&pf->lock);
+		bool pooled = pf->npool < POOL_MAX;
+		if (pooled) {
+			st->next_free = pf->pool;
+			pf->pool = st;
+			pf->npool++;
+		}
+		pthread_mutex_unlock(&pf->lock);
+		if (pooled)
+			return;
+	}
+	stream_free(st);
 }
 
 #endif
