@@ -6,6 +6,7 @@
 #
 #   bench/bench_secrets.sh                 # builds bench/out/build-secrets-{hyperscan,pcre2}
 #   TREE=/usr RUNS=5 bench/bench_secrets.sh
+#   HS_BUILD=build PCRE2_BUILD=build-pcre2 bench/bench_secrets.sh   # existing build folders
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -42,8 +43,15 @@ PY
 fi
 echo "tree: $tree ($(du -sh "$tree" 2>/dev/null | cut -f1))"
 for engine in hyperscan pcre2; do
-	b=$OUT/build-secrets-$engine
-	cmake -S . -B "$b" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_SECRETS_ENGINE=$engine >/dev/null
+	case $engine in
+	hyperscan) b=${HS_BUILD:-$OUT/build-secrets-$engine} ;;
+	pcre2) b=${PCRE2_BUILD:-$OUT/build-secrets-$engine} ;;
+	esac
+	if [ ! -f "$b/CMakeCache.txt" ]; then
+		cmake -S . -B "$b" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_SECRETS_ENGINE=$engine >/dev/null
+	fi
+	grep -q "^SW_SECRETS_ENGINE:STRING=$engine$" "$b/CMakeCache.txt" ||
+		grep -q "^SW_SECRETS_ENGINE:STRING=$" "$b/CMakeCache.txt" || { echo "$b: not a $engine build" >&2; exit 1; }
 	cmake --build "$b" -j2 --target bench_secrets >/dev/null
 	"$b/bench/bench_secrets" -r "$RUNS" "$tree"
 done
