@@ -35,7 +35,8 @@
 #define CTX 16u               /* context bytes on each side of a region (look-arounds) */
 #define PIECE 65536u          /* bytes added to the window between two passes */
 #define MAX_FINDINGS 100u     /* per file; more are counted in a warning */
-#define MATCH_LIMIT 100000u   /* PCRE2 match limit per attempt (a user regex can backtrack) */
+#define MATCH_LIMIT 20000u    /* PCRE2 match limit per attempt (a user regex can backtrack) */
+#define LIMIT_HITS 4u         /* attempts of a rule over the limit before it stops for the file */
 
 struct kw {
 	char *text;               /* lower case */
@@ -82,6 +83,8 @@ struct fstate {
 	size_t ncand, capcand;
 	pcre2_match_data *md;
 	unsigned char *active;    /* per rule: applies to this path */
+	unsigned char *limit_hits; /* per rule: attempts that hit the match limit */
+	struct sw_vec warnings;   /* "PATH: what" */
 	struct sw_vec found;      /* struct sw_file_finding* */
 	struct hit *hits;         /* parallel to found */
 	size_t dropped;
@@ -584,6 +587,19 @@ static void confirm(struct fstate *st, const struct cand *c)
 		uint32_t opts = r->before == 0 ? PCRE2_ANCHORED : 0;
 		while (at <= slen) {
 			int rc = pcre2_match(r->re, sub, slen, at, opts, st->md, s->mctx);
+			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+			    rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+				/* a backtracking (user) regex: bounded per attempt, and a few
+				 * such attempts end the rule for this file */
+				if (++st->limit_hits[ri] == LIMIT_HITS) {
+					st->active[ri] = 0;
+					sw_vec_push(&st->warnings,
+						    sw_xasprintf("%s: secret rule '%s' hit the regex match limit %u times; "
+								 "not applied to the rest of the file",
+								 st->path ? st->path : "(config)", r->id, LIMIT_HITS));
+				}
+				break;
+			}
 			if (rc < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
@@ -697,6 +713,8 @@ static void state_free(struct fstate *st)
 	sw_pf_close(st->pf);
 	pcre2_match_data_free(st->md);
 	sw_vec_free_all(&st->found, sw_file_finding_free_v);
+	sw_vec_free_strings(&st->warnings);
+	free(st->limit_hits);
 	free(st->hits);
 	free(st->cands);
 	free(st->active);
@@ -720,9 +738,10 @@ static struct fstate *state_new(struct sw_secrets *s, const char *path, uint64_t
 		st->alloc = 256;
 	st->win = malloc(st->alloc);
 	st->active = calloc(s->rules.len ? s->rules.len : 1, 1);
+	st->limit_hits = calloc(s->rules.len ? s->rules.len : 1, 1);
 	st->md = pcre2_match_data_create(s->max_groups + 1, NULL);
 	st->pf = sw_pf_open(s->pf);
-	if ((path && !st->path) || !st->win || !st->active || !st->md || !st->pf) {
+	if ((path && !st->path) || !st->win || !st->active || !st->limit_hits || !st->md || !st->pf) {
 		state_free(st);
 		return NULL;
 	}
@@ -771,6 +790,10 @@ static int state_end(struct fstate *st, struct sw_vec *out, struct sw_vec *warni
 		for (size_t i = 0; i < st->found.len; i++)
 			sw_vec_push(out, st->found.items[i]);
 		st->found.len = 0;
+		for (size_t i = 0; warnings && i < st->warnings.len; i++)
+			sw_vec_push(warnings, st->warnings.items[i]);
+		if (warnings)
+			st->warnings.len = 0;
 		if (st->dropped && warnings)
 			sw_vec_push(warnings, sw_xasprintf("%s: %zu more secrets not reported (at most %u per file)",
 							   st->path ? st->path : "(config)", st->dropped,

@@ -964,6 +964,22 @@ static void test_config(void **state)
 	free(acme);
 	free(gh);
 	free(ghtest);
+	/* a backtracking regex: bounded per attempt, stopped for the file after 4 */
+	s = with_config("rules:\n  - id: slow\n    keywords: [aa]\n    regex: 'aa(a|a)*(a|a)*(a|a)*b'\n"
+			"    after: 8192\n", &err);
+	if (!s)
+		fail_msg("config: %s", err.msg);
+	char *slow = sw_xmalloc(20001);
+	memset(slow, 'a', 20000);
+	slow[20000] = '\0';
+	struct sw_vec warn = SW_VEC_INIT;
+	scan_chunked(s, "srv/slow.txt", slow, 20000, 0, &v, &warn);
+	assert_int_equal(v.len, 0);
+	assert_int_equal(warn.len, 1);
+	assert_non_null(strstr(warn.items[0], "srv/slow.txt: secret rule 'slow' hit the regex match limit"));
+	sw_vec_free_strings(&warn);
+	free(slow);
+	sw_secrets_free(s);
 	/* an empty config and comments only */
 	s = with_config("", &err);
 	assert_non_null(s);
