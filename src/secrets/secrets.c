@@ -850,3 +850,40 @@ int sw_secrets_scan_text(struct sw_secrets *s, const char *where, const char *te
 	}
 	return rc;
 }
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	return x->s0 < y->s0 ? -1 : x->s0 > y->s0;
+}
+
+char *sw_secrets_mask_text(struct sw_secrets *s, const char *text, size_t len)
+{
+	struct fstate *st = state_new(s, NULL, len, true);
+	if (!st)
+		return NULL;
+	state_feed(st, (const uint8_t *)text, len);
+	process(st, true);
+	if (st->failed || !st->found.len) {
+		state_free(st);
+		return NULL;
+	}
+	size_t n = st->found.len;
+	qsort(st->hits, n, sizeof(*st->hits), hit_cmp);   /* secrets never overlap (accept()) */
+	struct sw_buf b;
+	sw_buf_init(&b, 0);
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct hit *h = &st->hits[i];
+		const struct sw_srule *r = s->rules.items[h->rule];
+		size_t slen = (size_t)(h->s1 - h->s0);
+		size_t k = r->keep <= slen / 3 ? r->keep : slen / 3;
+		sw_buf_add(&b, text + at, (size_t)h->s0 - at);
+		sw_buf_add(&b, text + h->s0, k);
+		sw_buf_addstr(&b, SW_SECRET_MASK);
+		at = (size_t)h->s1;
+	}
+	sw_buf_add(&b, text + at, len - at);
+	state_free(st);
+	return sw_buf_detach(&b, NULL);
+}

@@ -40,6 +40,12 @@ const struct sw_file_scanner *sw_secrets_file_scanner(struct sw_secrets *s);
  * findings get path NULL, layer -1 and detail = where ("config.Env"). */
 int sw_secrets_scan_text(struct sw_secrets *s, const char *where, const char *text, size_t len,
 			 struct sw_vec *out, struct sw_err *err);
+/* A malloc'd copy of text with every secret the rules find replaced by its
+ * public prefix and SW_SECRET_MASK ("PRIVATE-TOKEN: glpat-****"), or NULL
+ * when there is none (or no memory): for the history lines reports print
+ * (util/secretmask.h masks NAME=VALUE forms only).  At most the first 100
+ * secrets of the text are masked. */
+char *sw_secrets_mask_text(struct sw_secrets *s, const char *text, size_t len);
 /* As sw_secrets_new, with the --secret-config document given as text
  * (text NULL: no config); `name` is what error messages call it.  For
  * tests and the config fuzzer. */

@@ -846,6 +846,23 @@ static void test_scan_text(void **state)
 	free(t);
 }
 
+static void test_mask_text(void **state)
+{
+	(void)state;
+	char *gl = rnds("glpat-", ALNUM, 20, "");
+	char *gh = github_token("ghp_");
+	char *line = sw_xasprintf("RUN /bin/sh -c curl -H 'PRIVATE-TOKEN: %s' https://x/%s && make # buildkit", gl, gh);
+	char *m = sw_secrets_mask_text(S, line, strlen(line));
+	assert_non_null(m);
+	assert_string_equal(m, "RUN /bin/sh -c curl -H 'PRIVATE-TOKEN: glpat-****' https://x/ghp_**** && make # buildkit");
+	free(m);
+	const char *clean = "RUN /bin/sh -c apt-get install -y curl password=${PASSWORD}";
+	assert_null(sw_secrets_mask_text(S, clean, strlen(clean)));
+	free(line);
+	free(gl);
+	free(gh);
+}
+
 struct thread_arg {
 	const char *text;
 	size_t len, chunk, want;
@@ -1103,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_binary_and_bytes),
 		cmocka_unit_test(test_many_findings),
 		cmocka_unit_test(test_scan_text),
+		cmocka_unit_test(test_mask_text),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
