@@ -186,13 +186,15 @@ const struct sw_secret_allow_def sw_secret_builtin_allows[] = {
 	  .regex = "(?i)example|sample|dummy|placeholder|changeme|change_me|change-me|your[_-]|redacted|"
 		   "xxxx|\\*\\*\\*|lorem|insert[_-]|replace[_-]?me|not[_-]?a[_-]?real" },
 	{ .id = "placeholders",
-	  .description = "template placeholders: ${VAR}, $VAR, $(cmd), <token>, {{ x }}, %(x)s, %X%, one repeated character",
-	  .regex = "^(?:\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?|\\$\\(.*\\)|<[^<>]*>|\\{\\{.*\\}\\}|\\{[A-Za-z_]+\\}|"
+	  .description = "template placeholders: ${VAR}, $VAR, $(cmd), <token>, {{ x }}, %(x)s, %X%, "
+			 "an upper-case NAME_LIKE_THIS, one repeated character",
+	  .regex = "^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?|\\$\\(.*\\)|<[^<>]*>|\\{\\{.*\\}\\}|\\{[A-Za-z_]+\\}|"
 		   "%\\([A-Za-z_]+\\)s|%[A-Za-z_]+%|(.)\\1*)$" },
 	{ .id = "placeholder-words",
 	  .description = "a value that is a word standing for a value (password, secret, token, null...)",
 	  .regex = "^(?i:password|passwd|pass|secret|token|null|none|nil|undefined|true|false|admin|root|"
-		   "user|username|test|testing|string|value|empty|unset|required|optional)$" },
+		   "user|username|test|testing|string|value|empty|unset|required|optional|foo|bar|baz|qux|"
+		   "foobar|foobarbaz)$" },
 	{ .id = "public-keys-and-certificates",
 	  .description = "files of public keys and certificates (*.pub, the CA certificate stores)",
 	  .path = "(?:^|/)[^/]+\\.pub$|^(?:etc/ssl/certs|usr/share/ca-certificates|etc/pki/ca-trust|"
