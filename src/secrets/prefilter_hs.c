@@ -1,8 +1,8 @@
 /*
  * prefilter_hs.c - the Hyperscan keyword prefilter (prefilter.h): every
  * keyword of every rule compiled once into one streaming database
- * (HS_FLAG_CASELESS literals); each file is one Hyperscan stream, fed as
- * the layer pass reads it, in constant memory.
+ * (HS_FLAG_CASELESS patterns of escaped bytes); each file is one
+ * Hyperscan stream, fed as the layer pass reads it, in constant memory.
  */
 #ifdef SW_SECRETS_HYPERSCAN
 
@@ -10,6 +10,7 @@
 
 #include <hs/hs.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,10 +61,22 @@ int sw_pf_new(const char *const *kw, size_t n, struct sw_pf **out, struct sw_err
 		flags[i] = HS_FLAG_CASELESS;
 		ids[i] = (unsigned)i;
 	}
+	/* each keyword as a pattern of \xHH escapes: hs_compile_lit_multi (5.4)
+	 * builds streaming databases that fail some scans with HS_UNKNOWN_ERROR
+	 * (found by fuzz_secret_config: keywords `aaaab"a` and `aaaaaaaa*aaa...`) */
+	char **pat = sw_xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		pat[i] = sw_xmalloc(pf->lens[i] * 4 + 1);
+		for (size_t k = 0; k < pf->lens[i]; k++)
+			snprintf(pat[i] + 4 * k, 5, "\\x%02x", (unsigned char)kw[i][k]);
+	}
 	hs_compile_error_t *ce = NULL;
-	int rc = n ? hs_compile_lit_multi(kw, flags, ids, pf->lens, (unsigned)n, HS_MODE_STREAM, NULL,
-					  &pf->db, &ce)
+	int rc = n ? hs_compile_multi((const char *const *)pat, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL,
+				      &pf->db, &ce)
 		   : HS_SUCCESS;
+	for (size_t i = 0; i < n; i++)
+		free(pat[i]);
+	free(pat);
 	free(flags);
 	free(ids);
 	if (rc != HS_SUCCESS) {
