@@ -29,7 +29,8 @@ static void parse(const uint8_t *data, size_t size)
 		    sw_image_cache_decode((const uint8_t *)b.data, b.len, "k", again, NULL) != 0 ||
 		    again->packages.len != inv->packages.len || again->warnings.len != inv->warnings.len ||
 		    !same_str(again->os.id, inv->os.id) || !same_str(again->os.source, inv->os.source) ||
-		    again->os.distroless != inv->os.distroless)
+		    again->os.distroless != inv->os.distroless ||
+		    again->file_findings.len != inv->file_findings.len)
 			abort();
 		sw_inventory_free(again);
 		sw_buf_release(&b);

@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (sw_layer_cache_encode(&r, "k", &b, NULL) != 0 ||
 		    sw_layer_cache_decode((const uint8_t *)b.data, b.len, "k", &again, NULL) != 0 ||
 		    again.found.len != r.found.len || again.links.len != r.links.len ||
-		    again.dirs.len != r.dirs.len || again.nondirs.len != r.nondirs.len)
+		    again.dirs.len != r.dirs.len || again.nondirs.len != r.nondirs.len ||
+		    again.file_findings.len != r.file_findings.len)
 			abort();
 		sw_layer_result_release(&again);
 		sw_buf_release(&b);

@@ -36,8 +36,11 @@ static void help(FILE *out)
 	      "      --scanners LIST     what to look for, comma separated (default vuln,config):\n"
 	      "                          vuln (known vulnerabilities), config (image checks: CIS\n"
 	      "                          Docker Benchmark 4.x from the config and history,\n"
-	      "                          docs/checks.md); secret and malware are accepted but not\n"
-	      "                          built yet: reported as scanners that could not run\n"
+	      "                          docs/checks.md), malware (ClamAV signatures over every\n"
+	      "                          file of every layer, docs/malware.md), secret; one that\n"
+	      "                          cannot run is reported as not checked (never clean)\n"
+	      "      --clamav-db DIR     malware: the ClamAV database folder (default\n"
+	      "                          $STOWAWAY_CLAMAV_DB, else /var/lib/clamav)\n"
 	      "      --show-passed       table: list passed image checks too\n"
 	      "      --max-image-age D   config: report images created more than D days ago\n"
 	      "                          (SW-CFG-102, default 365)\n"
@@ -103,7 +106,8 @@ static void help(FILE *out)
 enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS, OPT_IGNOREFILE,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
-       OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE };
+       OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
+       OPT_CLAMAV_DB };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -152,6 +156,7 @@ int cmd_scan(int argc, char **argv)
 		{ "scanners", required_argument, NULL, OPT_SCANNERS },
 		{ "show-passed", no_argument, NULL, OPT_SHOW_PASSED },
 		{ "max-image-age", required_argument, NULL, OPT_MAX_IMAGE_AGE },
+		{ "clamav-db", required_argument, NULL, OPT_CLAMAV_DB },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -215,6 +220,7 @@ int cmd_scan(int argc, char **argv)
 			}
 			break;
 		case OPT_SHOW_PASSED: show_passed = true; break;
+		case OPT_CLAMAV_DB: so.clamav_db = optarg; break;
 		case OPT_MAX_IMAGE_AGE: {
 			char *end = NULL;
 			long d = strtol(optarg, &end, 10);

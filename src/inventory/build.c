@@ -28,6 +28,7 @@
 
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
+#include "inventory/filescan_pass.h"
 #include "inventory/image_cache.h"
 #include "inventory/inventory.h"
 #include "inventory/layer_cache.h"
@@ -53,6 +54,8 @@ struct walk_ctx {
 	struct sw_buf content;     /* a file read whole */
 	uint8_t *scratch;          /* STREAM_SCRATCH bytes, allocated on first use */
 	const char *layer_name;
+	const struct sw_file_scanner *const *sc;   /* content scanners (filescan_pass.h) */
+	size_t nsc;
 };
 
 /* A whole file kept until the end of the layer walk (analyzer.h companions). */
@@ -131,7 +134,7 @@ static int read_content(struct sw_buf *b, const struct sw_entry *e, struct sw_en
  * them want no more.  Every state is ended, also on error. */
 static int stream_content(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
 			  const struct sw_analyzer **an, struct sw_lr_found **found, size_t n,
-			  struct sw_err *err)
+			  struct sw_fs_file *fs, struct sw_err *err)
 {
 	void *st[32];
 	bool done[32];
@@ -143,7 +146,7 @@ static int stream_content(struct walk_ctx *w, const struct sw_entry *e, struct s
 	int rc = 0;
 	if (!w->scratch)
 		w->scratch = sw_xmalloc(STREAM_SCRATCH);
-	while (active) {
+	while (active || sw_fs_active(fs)) {
 		const void *blk;
 		ssize_t got = sw_entry_read_block(rd, w->scratch, STREAM_SCRATCH, &blk, err);
 		if (got < 0) {
@@ -157,6 +160,7 @@ static int stream_content(struct walk_ctx *w, const struct sw_entry *e, struct s
 				done[i] = true;
 				active--;
 			}
+		sw_fs_feed(fs, blk, (size_t)got);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (rc < 0) {
@@ -212,23 +216,37 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 		run[nrun] = a;
 		run_f[nrun++] = f;
 	}
-	if (!nrun)
+	/* the content scanners see the same read */
+	struct sw_fs_file fs = { .n = 0 };
+	if (w->nsc && sw_fs_begin(&fs, w->sc, w->nsc, e, w->res, err) < 0)
+		return -1;
+	if (!nrun && !fs.n)
 		return 0;
-	if (whole_max || loaded) {
+	if (whole_max || loaded || fs.whole_max) {
 		/* someone needs the whole file in memory: streaming analyzers get
 		 * it as one chunk */
-		if (!loaded && read_content(&w->content, e, rd, whole_max, err) < 0)
+		if (fs.whole_max > whole_max)
+			whole_max = fs.whole_max;
+		if (!loaded && read_content(&w->content, e, rd, whole_max, err) < 0) {
+			sw_fs_abort(&fs);
 			return -1;
+		}
 		for (size_t i = 0; i < nrun; i++) {
 			if (sw_analyzer_run_mem(run[i], e->path, (const uint8_t *)w->content.data, w->content.len,
-						0, &run_f[i]->res, err) < 0)
+						0, &run_f[i]->res, err) < 0) {
+				sw_fs_abort(&fs);
 				return sw_err_wrap(err, "%s analyzer on '%s'", run[i]->name, e->path);
+			}
 			if (run[i]->companion_suffix && run[i]->parse_with)
 				hold(&w->held, e->path, run[i], w->content.data, w->content.len);
 		}
-	} else if (stream_content(w, e, rd, run, run_f, nrun, err) < 0) {
+		sw_fs_feed_whole(&fs, (const uint8_t *)w->content.data, w->content.len);
+	} else if (stream_content(w, e, rd, run, run_f, nrun, &fs, err) < 0) {
+		sw_fs_abort(&fs);
 		return -1;
 	}
+	if (sw_fs_end(&fs, w->res, err) < 0)
+		return -1;
 	for (size_t i = 0; i < nrun; i++) {
 		struct sw_pkglist *l = &run_f[i]->res;
 		for (size_t k = 0; k < l->pkgs.len; k++) {
@@ -245,6 +263,7 @@ static int analyze_file(struct walk_ctx *w, const struct sw_entry *e, struct sw_
 static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 {
 	const struct sw_analyzer *const *an = sw_analyzers_all();
+	sw_fs_hardlink(w->sc, w->nsc, e, w->res);
 	bool wanted = sw_osdetect_wants(e->path);
 	for (size_t i = 0; an[i] && !wanted; i++)
 		wanted = an[i]->wants(e->path, e->mode, e->size);
@@ -277,6 +296,17 @@ static void analyze_hardlink(struct walk_ctx *w, const struct sw_entry *e)
 					 e->path, e->link));
 }
 
+/* The content scanners over a file already read whole into w->content
+ * (those that want more than was read are told so in a warning). */
+static int scan_whole(struct walk_ctx *w, const struct sw_entry *e, struct sw_err *err)
+{
+	struct sw_fs_file fs = { .n = 0 };
+	if (sw_fs_begin(&fs, w->sc, w->nsc, e, w->res, err) < 0)
+		return -1;
+	sw_fs_feed_whole(&fs, (const uint8_t *)w->content.data, w->content.len);
+	return sw_fs_end(&fs, w->res, err);
+}
+
 /* A companion file (analyzer.h): kept whole for the end of the walk.
  * Returns 1 if e was one, 0 if not, < 0 on a read error. */
 static int take_companion(struct walk_ctx *w, const struct sw_entry *e, struct sw_entry_reader *rd,
@@ -303,8 +333,11 @@ static int take_companion(struct walk_ctx *w, const struct sw_entry *e, struct s
 						 e->path, (unsigned long long)e->size, a->name));
 		else if (read_content(&w->content, e, rd, a->max_size, err) < 0)
 			rc = -1;
-		else
+		else {
 			hold(&w->comps, base, a, w->content.data, w->content.len);
+			if (w->nsc && scan_whole(w, e, err) < 0)
+				rc = -1;
+		}
 		free(base);
 		return rc;
 	}
@@ -400,13 +433,15 @@ static void sort_unique(struct sw_vec *v)
 	v->len = o;
 }
 
-static int scan_layer(struct sw_image *img, size_t idx, struct sw_layer_result *res, struct sw_err *err)
+static int scan_layer(struct sw_image *img, size_t idx, const struct sw_inventory_opts *opts,
+		      struct sw_layer_result *res, struct sw_err *err)
 {
 	/* the path sets serve only layers above this one: a lone layer without
 	 * a diff_id (dir:, never cached) needs none */
 	const struct sw_image_info *in = sw_image_get_info(img);
 	const struct sw_layer_desc *d = in->layers.items[idx];
-	struct walk_ctx w = { .res = res, .paths = in->layers.len > 1 || (d->diff_id && *d->diff_id) };
+	struct walk_ctx w = { .res = res, .paths = in->layers.len > 1 || (d->diff_id && *d->diff_id),
+			      .sc = opts ? opts->scanners : NULL, .nsc = opts ? opts->nscanners : 0 };
 	sw_buf_init(&w.content, 0);
 	w.held = (struct sw_map)SW_MAP_INIT;
 	w.comps = (struct sw_map)SW_MAP_INIT;
@@ -988,7 +1023,7 @@ static int do_layer(struct pass *p, size_t i, struct sw_err *err)
 			return 0;
 		}
 	}
-	int r = scan_layer(p->img, i, &p->results[i], err);
+	int r = scan_layer(p->img, i, p->opts, &p->results[i], err);
 	if (r == 0) {
 		atomic_fetch_add(&p->read, 1);
 		if (key) {
@@ -1073,7 +1108,8 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	size_t to_read = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sw_layer_desc *d = layers->items[i];
-		p.keys[i] = cache_dir ? sw_layer_cache_key(d->diff_id) : NULL;
+		p.keys[i] = cache_dir ? sw_layer_cache_key_for(d->diff_id, opts->scanners, opts->nscanners)
+				      : NULL;
 		if (!p.keys[i] || !sw_layer_cache_has(cache_dir, p.keys[i]))
 			to_read++;
 	}
@@ -1123,7 +1159,7 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	if (opts && !opts->no_cache) {
 		root = opts->cache_dir ? sw_xstrdup(opts->cache_dir) : sw_cache_default_root();
 		layer_dir = sw_xasprintf("%s/layers", root);
-		image_key = sw_image_cache_key(info);
+		image_key = sw_image_cache_key_for(info, opts->scanners, opts->nscanners);
 		if (image_key)
 			image_dir = sw_xasprintf("%s/images", root);
 	}
@@ -1144,6 +1180,7 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	for (size_t i = 0; i < n; i++)
 		merge_layer(&m, &results[i], (int)i);
 	finish(inv, &m, results);
+	sw_fs_merge(results, n, &inv->file_findings);
 	if (image_key) {
 		struct sw_err serr = SW_ERR_INIT;   /* a cache that cannot be written is not an error */
 		(void)sw_image_cache_store(image_dir, image_key, inv, &serr);

@@ -9,6 +9,7 @@
  *   u32 npkgs { package }        files always empty
  *   strvec warnings
  *   strvec incomplete            (format 2)
+ *   findings                     (format 3: filescan_pass.h sw_fs_put_findings)
  *   u32 crc32 of everything before it
  */
 #include "inventory/image_cache.h"
@@ -17,12 +18,13 @@
 #include <string.h>
 
 #include "inventory/cache.h"
+#include "inventory/filescan_pass.h"
 #include "inventory/layer_cache.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define IC_MAGIC "SWIC"
-#define IC_FORMAT 2u
+#define IC_FORMAT 3u  /* 3: content scanners' findings */
 /* Bump when the merge or what follows it (build.c finish(), osdetect.c,
  * purl.c) changes the inventory built from the same layer results. */
 #define IC_MERGE_VERSION 3u  /* 3: history lines with secret values masked */
@@ -31,6 +33,12 @@
 
 char *sw_image_cache_key(const struct sw_image_info *info)
 {
+	return sw_image_cache_key_for(info, NULL, 0);
+}
+
+char *sw_image_cache_key_for(const struct sw_image_info *info, const struct sw_file_scanner *const *sc,
+			     size_t nsc)
+{
 	if (!info->config_digest || !*info->config_digest)
 		return NULL;
 	struct sw_buf b = SW_BUF_INIT;
@@ -38,7 +46,7 @@ char *sw_image_cache_key(const struct sw_image_info *info)
 		    IC_MERGE_VERSION, info->config_digest, info->layers.len);
 	for (size_t i = 0; i < info->layers.len; i++) {
 		const struct sw_layer_desc *d = info->layers.items[i];
-		char *lk = sw_layer_cache_key(d->diff_id);
+		char *lk = sw_layer_cache_key_for(d->diff_id, sc, nsc);
 		if (!lk) {
 			sw_buf_release(&b);
 			return NULL;
@@ -68,6 +76,7 @@ int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struc
 		sw_cache_put_pkg(out, inv->packages.items[i], SW_CACHE_PKG_NO_FILES);
 	sw_cache_put_strvec(out, &inv->warnings);
 	sw_cache_put_strvec(out, &inv->incomplete);
+	sw_fs_put_findings(out, &inv->file_findings);
 	return sw_cache_put_end(out, start, "image cache entry", err);
 }
 
@@ -78,7 +87,8 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, IC_MAGIC, IC_FORMAT, key, IC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_os os = { 0 };
-	struct sw_vec pkgs = SW_VEC_INIT, warnings = SW_VEC_INIT, incomplete = SW_VEC_INIT;
+	struct sw_vec pkgs = SW_VEC_INIT, warnings = SW_VEC_INIT, incomplete = SW_VEC_INIT,
+		      findings = SW_VEC_INIT;
 	os.id = sw_cache_get_str(&r);
 	os.version_id = sw_cache_get_str(&r);
 	os.codename = sw_cache_get_str(&r);
@@ -99,7 +109,9 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	}
 	sw_cache_get_strvec(&r, &warnings);
 	sw_cache_get_strvec(&r, &incomplete);
+	sw_fs_get_findings(&r, &findings);
 	if (sw_cache_rd_end(&r, IC_WHAT, err) < 0) {
+		sw_vec_free_all(&findings, sw_file_finding_free_v);
 		sw_os_release(&os);
 		sw_vec_free_all(&pkgs, sw_package_free_v);
 		sw_vec_free_strings(&warnings);
@@ -110,6 +122,7 @@ int sw_image_cache_decode(const uint8_t *data, size_t len, const char *key,
 	inv->packages = pkgs;
 	inv->warnings = warnings;
 	inv->incomplete = incomplete;
+	inv->file_findings = findings;
 	return 0;
 }
 

@@ -43,8 +43,11 @@
 /* The key of an image (64 hex digits), malloc'd; NULL if it is not
  * cacheable (no config digest, or a layer without a diff_id). */
 char *sw_image_cache_key(const struct sw_image_info *info);
+/* The same with the content scanners in every layer key (layer_cache.h). */
+char *sw_image_cache_key_for(const struct sw_image_info *info, const struct sw_file_scanner *const *sc,
+			     size_t nsc);
 
-/* Serialise inv's os, packages (without files) and warnings, tagged with
+/* Serialise inv's os, packages (without files), warnings and file findings, tagged with
  * key, into out (appended).  Returns 0, or < 0 if out failed. */
 int sw_image_cache_encode(const struct sw_inventory *inv, const char *key, struct sw_buf *out,
 			  struct sw_err *err);

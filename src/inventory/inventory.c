@@ -27,5 +27,6 @@ void sw_inventory_free(struct sw_inventory *inv)
 	sw_vec_free_all(&inv->packages, sw_package_free_v);
 	sw_vec_free_strings(&inv->warnings);
 	sw_vec_free_strings(&inv->incomplete);
+	sw_vec_free_all(&inv->file_findings, sw_file_finding_free_v);
 	free(inv);
 }

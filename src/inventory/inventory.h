@@ -20,6 +20,7 @@
 
 #include "image/image.h"
 #include "inventory/package.h"
+#include "model/filefinding.h"
 #include "util/err.h"
 #include "util/vec.h"
 
@@ -72,7 +73,13 @@ struct sw_inventory {
 	enum sw_inv_cache image_cache; /* the image-level cache (inventory/image_cache.h) */
 	unsigned layers_cached;     /* results taken from the layer cache, layers not read */
 	unsigned layers_read;       /* layers streamed and analysed (both 0 on an image hit) */
+	/* what the content scanners (sw_inventory_opts.scanners) found in every
+	 * layer: struct sw_file_finding*, layer and removed_in set, sorted by
+	 * layer, path, offset, scanner, rule (inventory/filescan_pass.h) */
+	struct sw_vec file_findings;
 };
+
+struct sw_file_scanner;
 
 struct sw_inventory_opts {
 	/* optional: called (from any thread, serialised) after each layer is read */
@@ -88,6 +95,11 @@ struct sw_inventory_opts {
 	 * ~/.cache/stowaway). */
 	const char *cache_dir;
 	bool no_cache;      /* neither read nor write either cache */
+	/* content scanners (inventory/filescan.h), borrowed; offered every
+	 * regular file of every layer in the same read as the analyzers.  Each
+	 * one's name and fingerprint is part of both cache keys. */
+	const struct sw_file_scanner *const *scanners;
+	size_t nscanners;
 };
 
 /* opts NULL: defaults, without the layer cache. */

@@ -14,6 +14,7 @@
  *   pathset dirs, pathset nondirs
  *       (sorted paths, front-coded: u32 count { u32 shared, str suffix },
  *        shared = bytes in common with the previous path)
+ *   findings             (format 3: filescan_pass.h sw_fs_put_findings)
  *   u32 crc32 of everything before it
  */
 #include "inventory/layer_cache.h"
@@ -24,11 +25,12 @@
 
 #include "inventory/analyzers.h"
 #include "inventory/cache.h"
+#include "inventory/filescan_pass.h"
 #include "inventory/osdetect.h"
 #include "util/mem.h"
 
 #define LC_MAGIC "SWLC"
-#define LC_FORMAT 2u
+#define LC_FORMAT 3u  /* 3: content scanners' findings */
 /* Bump when build.c's layer pass changes what it records for the same input. */
 #define LC_PASS_VERSION 2u
 #define LC_WHAT "layer cache file"
@@ -68,11 +70,18 @@ void sw_layer_result_release(struct sw_layer_result *r)
 	sw_vec_free_strings(&r->dirs);
 	sw_vec_free_strings(&r->nondirs);
 	sw_vec_free_strings(&r->warnings);
+	sw_vec_free_all(&r->file_findings, sw_file_finding_free_v);
 }
 
 /* ---- key ---- */
 
 char *sw_layer_cache_key(const char *diff_id)
+{
+	return sw_layer_cache_key_for(diff_id, NULL, 0);
+}
+
+char *sw_layer_cache_key_for(const char *diff_id, const struct sw_file_scanner *const *sc,
+			     size_t nsc)
 {
 	if (!diff_id || !*diff_id)
 		return NULL;
@@ -83,6 +92,7 @@ char *sw_layer_cache_key(const char *diff_id)
 	for (size_t i = 0; an[i]; i++)
 		sw_buf_addf(&b, "%s %u %llu\n", an[i]->name, an[i]->version,
 			    (unsigned long long)an[i]->max_size);
+	sw_fs_key_text(&b, sc, nsc);
 	char *key = sw_cache_key_of(&b);
 	sw_buf_release(&b);
 	return key;
@@ -131,6 +141,7 @@ int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, stru
 	sw_cache_put_strvec(out, &r->warnings);
 	put_pathset(out, &r->dirs);
 	put_pathset(out, &r->nondirs);
+	sw_fs_put_findings(out, &r->file_findings);
 	return sw_cache_put_end(out, start, "layer cache entry", err);
 }
 
@@ -174,7 +185,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	if (sw_cache_rd_begin(&r, data, len, LC_MAGIC, LC_FORMAT, key, LC_WHAT, err) < 0)
 		return -SW_E_FORMAT;
 	struct sw_layer_result res = { SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT,
-					SW_VEC_INIT, SW_VEC_INIT };
+					SW_VEC_INIT, SW_VEC_INIT, SW_VEC_INIT };
 	/* a found entry is at least 4 u32 + 1 strvec count */
 	size_t nfound = sw_cache_get_count(&r, 20);
 	for (size_t i = 0; i < nfound && !r.bad; i++) {
@@ -210,6 +221,7 @@ int sw_layer_cache_decode(const uint8_t *data, size_t len, const char *key,
 	sw_cache_get_strvec(&r, &res.warnings);
 	get_pathset(&r, &res.dirs);
 	get_pathset(&r, &res.nondirs);
+	sw_fs_get_findings(&r, &res.file_findings);
 	if (sw_cache_rd_end(&r, LC_WHAT, err) < 0) {
 		sw_layer_result_release(&res);
 		return -SW_E_FORMAT;

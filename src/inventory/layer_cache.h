@@ -10,7 +10,8 @@
  *
  *   key = hex SHA-256 of (cache format, pass version, diff_id, every
  *         analyzer's name, version and size limit, the OS detector's
- *         limit, sizeof(struct sw_package))
+ *         limit, sizeof(struct sw_package), every content scanner's
+ *         name, fingerprint and limits)
  *
  * and stored as DIR/KEY (DIR is ROOT/layers, ROOT from
  * sw_cache_default_root() in cache.h), one file per layer, in a versioned
@@ -67,6 +68,9 @@ struct sw_layer_result {
 	 * "Changeset over existing files") to lower layers' paths */
 	struct sw_vec dirs;       /* char* */
 	struct sw_vec nondirs;    /* char* */
+	/* what the content scanners found (inventory/filescan_pass.h): struct
+	 * sw_file_finding*, layer and removed_in -1 (the merge sets them) */
+	struct sw_vec file_findings;
 };
 
 void sw_layer_result_release(struct sw_layer_result *r);
@@ -74,6 +78,12 @@ void sw_layer_result_release(struct sw_layer_result *r);
 /* The cache key of a layer (64 hex digits), malloc'd; NULL if diff_id is
  * NULL or empty. */
 char *sw_layer_cache_key(const char *diff_id);
+/* The same with the content scanners' names and fingerprints in the key
+ * (a scan with other scanners, or another signature database, must not
+ * share entries). */
+struct sw_file_scanner;
+char *sw_layer_cache_key_for(const char *diff_id, const struct sw_file_scanner *const *sc,
+			     size_t nsc);
 
 /* Serialise r (tagged with key) into out (appended).  Returns 0, or < 0 if
  * out failed (out of memory). */

@@ -556,6 +556,40 @@ void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
 	}
 }
 
+static bool file_path_matches(const char *glob, const char *path)
+{
+	if (!path)
+		return false;
+	const char *g = glob[0] == '/' ? glob + 1 : glob;
+	if (sw_path_glob(g, path))
+		return true;
+	const char *bang = strchr(path, '!');
+	if (!bang)
+		return false;
+	char *outer = sw_xstrndup(path, (size_t)(bang - path));
+	bool m = sw_path_glob(g, outer);
+	free(outer);
+	return m;
+}
+
+char *sw_filter_file_suppressed(const struct sw_filter *f, const char *id, const char *path, int level)
+{
+	for (size_t i = 0; i < f->ignores.len; i++) {
+		const struct ignore_rule *r = f->ignores.items[i];
+		if ((r->expires && r->expires < f->now) || r->pkg)
+			continue;
+		if (strcmp(r->id, "*") != 0 && (!id || strcasecmp(r->id, id) != 0))
+			continue;
+		if (r->path && !file_path_matches(r->path, path))
+			continue;
+		return sw_xasprintf("ignore file: %s line %zu%s%s", r->file, r->line,
+				    r->expires ? ", until " : "", r->expires ? r->expires_text : "");
+	}
+	if (level >= 0 && level < 32 && f->severity_mask && !(f->severity_mask & (1u << level)))
+		return sw_xasprintf("severity %s not selected", sw_severity_name((enum sw_severity_level)level));
+	return NULL;
+}
+
 char *sw_filter_id_suppressed(const struct sw_filter *f, const char *id, int level)
 {
 	for (size_t i = 0; i < f->ignores.len; i++) {

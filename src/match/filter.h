@@ -59,5 +59,11 @@ void sw_filter_apply(const struct sw_filter *f, const struct sw_inventory *inv,
  * "severity LEVEL not selected".  malloc'd, or NULL.  The vulnerability
  * statuses of --ignore-status and --ignore-unfixed do not apply here. */
 char *sw_filter_id_suppressed(const struct sw_filter *f, const char *id, int level);
+/* The same for a secret or malware finding (model/filefinding.h) at an
+ * image path: an ignore-file entry for its rule id (case-insensitive; "*"
+ * matches every rule) without pkg:, whose path: glob, if any, matches the
+ * path (an archive member "outer.zip!inner" also by "outer.zip"); then
+ * --severity.  malloc'd, or NULL. */
+char *sw_filter_file_suppressed(const struct sw_filter *f, const char *id, const char *path, int level);
 
 #endif

@@ -24,6 +24,7 @@ struct sw_file_finding *sw_file_finding_dup(const struct sw_file_finding *f)
 	d->path = sw_xstrdup(f->path);
 	d->match = sw_xstrdup(f->match);
 	d->detail = sw_xstrdup(f->detail);
+	d->suppressed = sw_xstrdup(f->suppressed);
 	return d;
 }
 
@@ -37,6 +38,7 @@ void sw_file_finding_free(struct sw_file_finding *f)
 	free(f->path);
 	free(f->match);
 	free(f->detail);
+	free(f->suppressed);
 	free(f);
 }
 

@@ -36,6 +36,8 @@ struct sw_file_finding {
 	char *match;             /* the matched text, masked; or NULL */
 	char *detail;            /* anything else worth saying ("config.Env", the
 				  * archive member, "ClamAV limit hit: ..."), or NULL */
+	char *suppressed;        /* why the ignore file hides it (scan/), or NULL; never
+				  * set by a scanner nor cached */
 };
 
 /* A finding with every field empty, layer and removed_in -1. */

@@ -87,6 +87,7 @@ static void ctx_release(struct sw_report_ctx *ctx)
 	for (size_t i = 0; i < ctx->inv->packages.len; i++)
 		free(ctx->purls[i]);
 	free(ctx->purls);
+	sw_vec_free_strings(&ctx->scanners_incomplete);
 }
 
 int sw_report_sbom(FILE *out, enum sw_report_format f, const struct sw_inventory *inv,
@@ -128,6 +129,13 @@ int sw_report_scan(FILE *out, enum sw_report_format f, const struct sw_inventory
 	struct sw_report_ctx ctx;
 	ctx_init(&ctx, inv, o ? o : &dflt);
 	ctx.res = res;
+	/* a content scanner that did not look makes the result incomplete */
+	for (size_t i = 0; ctx.opts->scanners && i < ctx.opts->nscanners; i++) {
+		const struct sw_report_scanner *s = &ctx.opts->scanners[i];
+		if (s->requested && !s->ran && (sw_streq(s->name, "secret") || sw_streq(s->name, "malware")))
+			sw_vec_push(&ctx.scanners_incomplete,
+				    sw_xasprintf("%s: %s", s->name, s->why_not ? s->why_not : "not checked"));
+	}
 	int r = w->scan(out, &ctx, err);
 	ctx_release(&ctx);
 	return r;
@@ -464,7 +472,8 @@ const char *sw_report_source_version(const struct sw_package *p)
 
 size_t sw_report_incomplete_count(const struct sw_report_ctx *ctx)
 {
-	return ctx->inv->incomplete.len + (ctx->res ? ctx->res->incomplete.len : 0);
+	return ctx->inv->incomplete.len + (ctx->res ? ctx->res->incomplete.len : 0) +
+	       ctx->scanners_incomplete.len;
 }
 
 const char *sw_report_incomplete_get(const struct sw_report_ctx *ctx, size_t i)
@@ -472,7 +481,11 @@ const char *sw_report_incomplete_get(const struct sw_report_ctx *ctx, size_t i)
 	if (i < ctx->inv->incomplete.len)
 		return ctx->inv->incomplete.items[i];
 	i -= ctx->inv->incomplete.len;
-	return ctx->res && i < ctx->res->incomplete.len ? ctx->res->incomplete.items[i] : NULL;
+	size_t nres = ctx->res ? ctx->res->incomplete.len : 0;
+	if (i < nres)
+		return ctx->res->incomplete.items[i];
+	i -= nres;
+	return i < ctx->scanners_incomplete.len ? ctx->scanners_incomplete.items[i] : NULL;
 }
 
 void sw_report_json_add_completeness(json_t *doc, const struct sw_report_ctx *ctx)

@@ -23,6 +23,9 @@ struct sw_report_ctx {
 	const char *tool_version;   /* never NULL */
 	char **purls;               /* purl of inv->packages[i] (p->purl or computed), may be NULL */
 	const struct sw_match_result *res; /* scan results; NULL for an SBOM */
+	/* scan: "secret: WHY", "malware: WHY" for a content scanner asked for
+	 * that did not run (part of the incomplete reasons) */
+	struct sw_vec scanners_incomplete;
 };
 
 struct sw_report_writer {
@@ -195,6 +198,27 @@ void sw_report_junit_checks(struct sw_buf *b, const struct sw_report_ctx *ctx, c
 			    size_t *tests, size_t *failures);
 /* HTML section "Image checks". */
 void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx);
+
+/* --- secrets and malware (scan_files.c; inventory->file_findings) --- */
+
+/* JSON array "secrets" (scanner "secret") or "malware" (docs/json-schema.md). */
+json_t *sw_report_files_json(const struct sw_report_ctx *ctx, const char *scanner);
+/* Table sections "Secrets" and "Malware" (when asked for or found). */
+void sw_report_table_files(FILE *out, const struct sw_report_ctx *ctx);
+/* SARIF: a rule per "secret/RULE" / "malware/SIGNATURE", a result per finding. */
+void sw_report_sarif_files(const struct sw_report_ctx *ctx, json_t *rules, json_t *results);
+/* JUnit testsuites "secrets" and "malware" (scanners that ran): a failing
+ * testcase per finding; adds to *tests, *failures. */
+void sw_report_junit_files(struct sw_buf *b, const struct sw_report_ctx *ctx, const char *ts, size_t *tests,
+			   size_t *failures);
+/* HTML sections "Secrets" and "Malware", one table per layer. */
+void sw_report_html_files(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* Lines "\nsecret|malware: SEVERITY RULE /PATH[:LINE] (layer N[, removed in
+ * layer M (still in the image)])[: MASKED]" and "\nmalware: not checked
+ * (WHY)", for SPDX's document comment. */
+void sw_report_files_text(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* CycloneDX BOM-level properties "stowaway:secret" / "stowaway:malware". */
+void sw_report_cdx_add_files(json_t *doc, const struct sw_report_ctx *ctx);
 /* CycloneDX: BOM-level properties "stowaway:check:ID" = "STATUS[ SEVERITY]: TITLE"
  * (failed: evidence details appended) and "stowaway:scanner:NAME" = why it
  * could not run; the minimal form of docs/checks.md. */

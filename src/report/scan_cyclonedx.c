@@ -295,6 +295,7 @@ int sw_report_cdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err
 			prop(props, "stowaway:note", ctx->res->notes.items[n]);
 	}
 	sw_report_cdx_add_checks(doc, ctx);
+	sw_report_cdx_add_files(doc, ctx);
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);
 	return r;

@@ -250,6 +250,7 @@ int sw_report_html_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	chart(&b, counts);
 
 	sw_report_html_checks(&b, ctx);
+	sw_report_html_files(&b, ctx);
 
 	sw_buf_addstr(&b, "<h2>Layers</h2>\n");
 	layers_table(&b, ctx);

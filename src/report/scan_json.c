@@ -125,6 +125,8 @@ int sw_report_json_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	json_object_set_new(doc, "summary", sum);
 	json_object_set_new(doc, "scanners", sw_report_scanners_json(ctx));
 	json_object_set_new(doc, "checks", sw_report_checks_json(ctx));
+	json_object_set_new(doc, "secrets", sw_report_files_json(ctx, "secret"));
+	json_object_set_new(doc, "malware", sw_report_files_json(ctx, "malware"));
 
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);

@@ -8,7 +8,8 @@
  *     for GHSA, osv.dev otherwise), comment "ID severity S, status T,
  *     fixed in V, also A, B; suppressed: R" }
  * on the package that has it.  The document comment carries the summary
- * and the notes.  Everything else is the SBOM document of sbom_spdx.c.
+ * and the notes, then one line per secret or malware finding and per
+ * content scanner that did not run (scan_files.c).  Everything else is the SBOM document of sbom_spdx.c.
  */
 #include "report/report_int.h"
 
@@ -90,6 +91,7 @@ int sw_report_spdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 		    counts[SW_SEV_LOW], counts[SW_SEV_NEGLIGIBLE], counts[SW_SEV_UNKNOWN], suppressed);
 	for (size_t n = 0; n < ctx->res->notes.len; n++)
 		sw_buf_addf(&c, "\nnote: %s", (const char *)ctx->res->notes.items[n]);
+	sw_report_files_text(&c, ctx);
 	json_object_set_new(doc, "comment", sw_report_jstr(c.data));
 	sw_buf_release(&c);
 

@@ -210,6 +210,7 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		fprintf(out, "%zu suppressed%s\n", suppressed,
 			ctx->opts->show_suppressed ? " (listed above)" : "; --show-suppressed to list");
 	sw_report_table_checks(out, ctx);
+	sw_report_table_files(out, ctx);
 	if (fflush(out) != 0 || ferror(out))
 		return sw_err_errno(err, "cannot write the report");
 	return 0;

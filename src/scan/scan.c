@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "inventory/filescan.h"
 #include "inventory/sbom_read.h"
+#include "malware/malware.h"
 #include "match/filter.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -79,7 +81,90 @@ static void run_config_checks(const struct sw_scan_opts *o, const struct sw_imag
 	st->ran = true;
 }
 
-static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, struct sw_err *err)
+/* ---- content scanners (secret, malware) ----
+ *
+ * Each is opened before the image is read (a database that cannot be
+ * loaded is an error before any work is done), handed to the layer pass
+ * through struct sw_inventory_opts, and closed after the scan. */
+
+struct content {
+	int state;                          /* index in scanners_state */
+	const struct sw_file_scanner *fs;   /* NULL: not open (why_not says why) */
+	void *handle;
+	void (*close)(void *handle);
+};
+
+#define SCAN_NCONTENT 2
+
+static int open_secret(const struct sw_scan_opts *o, struct content *c, char **why_not,
+		       struct sw_vec *warnings, struct sw_err *err)
+{
+	/* The secret engine (secrets/secrets.h) plugs in here:
+	 *   struct sw_secrets *s;
+	 *   struct sw_secrets_opts so = { .config_path = ..., .max_size = ... };
+	 *   if (sw_secrets_new(&so, &s, err) < 0) return -1;
+	 *   c->handle = s; c->close = secrets_close; c->fs = sw_secrets_file_scanner(s);
+	 * (and sw_secrets_scan_text over the config's env, labels and history
+	 * into inventory->file_findings, layer -1). */
+	(void)o, (void)c, (void)warnings, (void)err;
+	*why_not = sw_xstrdup("not checked (the secret scanner is not built in)");
+	return 0;
+}
+
+static void malware_close(void *h)
+{
+	sw_malware_close(h);
+}
+
+static int open_malware(const struct sw_scan_opts *o, struct content *c, char **why_not,
+			struct sw_vec *warnings, struct sw_err *err)
+{
+	/* the database's age is a matter of the clock, not of o->now (which
+	 * SOURCE_DATE_EPOCH may pin for reproducible documents) */
+	struct sw_malware_opts mo = { .db_dir = o->clamav_db };
+	struct sw_malware *m = NULL;
+	if (sw_malware_open(&mo, &m, why_not, warnings, err) < 0)
+		return -1;
+	if (m) {
+		c->handle = m;
+		c->close = malware_close;
+		c->fs = sw_malware_file_scanner(m);
+	}
+	return 0;
+}
+
+static int open_content(const struct sw_scan_opts *o, struct sw_scan_result *r, struct content *cs,
+			struct sw_err *err)
+{
+	static const struct {
+		int state;
+		int (*open)(const struct sw_scan_opts *, struct content *, char **, struct sw_vec *,
+			    struct sw_err *);
+	} table[SCAN_NCONTENT] = { { 2, open_secret }, { 3, open_malware } };
+	for (size_t i = 0; i < SCAN_NCONTENT; i++) {
+		struct sw_scan_scanner_state *st = &r->scanners_state[table[i].state];
+		cs[i].state = table[i].state;
+		if (!st->requested)
+			continue;
+		if (o->sbom) {
+			st->why_not = sw_xstrdup("not checked (an SBOM has no files)");
+			continue;
+		}
+		if (table[i].open(o, &cs[i], &st->why_not, &r->warnings, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void close_content(struct content *cs)
+{
+	for (size_t i = 0; i < SCAN_NCONTENT; i++)
+		if (cs[i].close)
+			cs[i].close(cs[i].handle);
+}
+
+static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, const struct content *cs,
+		      struct sw_err *err)
 {
 	struct sw_image *img = NULL;
 	struct sw_inventory **inv = &r->inventory;
@@ -93,7 +178,20 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, st
 		.cache_dir = o->cache_dir,
 		.no_cache = o->no_cache || env_no_cache(),
 	};
+	const struct sw_file_scanner *fs[SCAN_NCONTENT];
+	for (size_t i = 0; i < SCAN_NCONTENT; i++)
+		if (cs[i].fs)
+			fs[io.nscanners++] = cs[i].fs;
+	io.scanners = fs;
 	int rc = sw_inventory_build(img, &io, inv, err);
+	for (size_t i = 0; rc == 0 && i < SCAN_NCONTENT; i++)
+		if (cs[i].fs)
+			r->scanners_state[cs[i].state].ran = true;
+	/* what the malware scanner could not do (limits hit) is said on the scan */
+	for (size_t i = 0; rc == 0 && r->scanners_state[3].ran && i < (*inv)->warnings.len; i++)
+		if (strstr((*inv)->warnings.items[i], SW_MALWARE_WARNING_TAG) ||
+		    strstr((*inv)->warnings.items[i], " the malware scanner"))
+			sw_vec_push_strdup(&r->warnings, (*inv)->warnings.items[i]);
 	sw_image_close(img);
 	return rc;
 }
@@ -143,6 +241,7 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 	r->verdict = SW_SCAN_PASS;
 	r->gate_findings = 0;
 	r->gate_checks = 0;
+	r->gate_files = 0;
 	if (!o->gate)
 		return;
 	for (size_t i = 0; r->match && i < r->match->findings.len; i++) {
@@ -155,9 +254,14 @@ void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 		if (c->status == SW_CHECK_FAIL && !c->suppressed && c->severity >= o->fail_on)
 			r->gate_checks++;
 	}
+	for (size_t i = 0; r->inventory && i < r->inventory->file_findings.len; i++) {
+		const struct sw_file_finding *f = r->inventory->file_findings.items[i];
+		if (!f->suppressed && f->severity >= o->fail_on)
+			r->gate_files++;
+	}
 	if (!r->complete && !o->allow_incomplete)
 		r->verdict = SW_SCAN_FAIL_INCOMPLETE;
-	else if (r->gate_findings || r->gate_checks)
+	else if (r->gate_findings || r->gate_checks || r->gate_files)
 		r->verdict = SW_SCAN_FAIL;
 }
 
@@ -167,6 +271,13 @@ static void completeness(struct sw_scan_result *r)
 		sw_vec_push_strdup(&r->incomplete, r->inventory->incomplete.items[i]);
 	for (size_t i = 0; r->match && i < r->match->incomplete.len; i++)
 		sw_vec_push_strdup(&r->incomplete, r->match->incomplete.items[i]);
+	/* a content scanner asked for that did not look is not a clean pass */
+	for (int i = 2; i < SW_SCAN_NSCANNERS; i++) {
+		const struct sw_scan_scanner_state *st = &r->scanners_state[i];
+		if (st->requested && !st->ran)
+			sw_vec_push(&r->incomplete, sw_xasprintf("%s: %s", st->name,
+								 st->why_not ? st->why_not : "not checked"));
+	}
 	r->complete = r->incomplete.len == 0;
 }
 
@@ -187,10 +298,8 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 		r->scanners_state[i].name = names[i];
 		r->scanners_state[i].requested = (scanners >> i) & 1u;
 	}
-	for (int i = 2; i < SW_SCAN_NSCANNERS; i++)
-		if (r->scanners_state[i].requested)
-			r->scanners_state[i].why_not = sw_xasprintf("could not run: the %s scanner is not built "
-								    "yet", names[i]);
+	struct content cs[SCAN_NCONTENT];
+	memset(cs, 0, sizeof(cs));
 	struct sw_filter filter;
 	sw_filter_init(&filter, o->now);
 	struct sw_vulndb *db = NULL;
@@ -204,8 +313,10 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	if (r->db_stale)
 		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
 						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
+	if (open_content(o, r, cs, err) < 0)
+		goto out;
 	phase(o, "open");
-	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, r, err)) < 0)
+	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, r, cs, err)) < 0)
 		goto out;
 	if (o->sbom && (scanners & SW_SCAN_CONFIG)) {
 		r->scanners_state[1].why_not = sw_xstrdup("could not run: no image config in an SBOM");
@@ -227,12 +338,18 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
 							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
 	}
+	for (size_t i = 0; i < r->inventory->file_findings.len; i++) {
+		struct sw_file_finding *f = r->inventory->file_findings.items[i];
+		free(f->suppressed);
+		f->suppressed = sw_filter_file_suppressed(&filter, f->rule_id, f->path, (int)f->severity);
+	}
 	completeness(r);
 	sw_scan_gate(r, o);
 	*out = r;
 	r = NULL;
 	rc = 0;
 out:
+	close_content(cs);
 	sw_vulndb_close(db);
 	sw_filter_release(&filter);
 	sw_scan_result_free(r);

@@ -36,10 +36,17 @@
  * the database (only then is the database opened); SW_SCAN_CONFIG decides
  * the image checks (checks/checks.h) from the config image/ verified,
  * during the same image open (no second read).  SW_SCAN_SECRET and
- * SW_SCAN_MALWARE are accepted but not built yet: they are listed in
- * result->scanners_state as "could not run", never as an empty pass; so
- * is SW_SCAN_CONFIG for an SBOM (it has no image config) and for a dir:
- * root file system.  0 means SW_SCAN_VULN | SW_SCAN_CONFIG.
+ * SW_SCAN_MALWARE are content scanners (inventory/filescan.h): opened
+ * once before the image is read (a bad database is an error before any
+ * work), handed to the layer pass, which offers them every regular file of
+ * every layer in the same read as the analyzers; their findings are
+ * inventory->file_findings.  One that cannot run (no ClamAV database, a
+ * scanner not built in, an SBOM: no files) is listed in
+ * result->scanners_state with why_not "not checked (WHY)", never as an
+ * empty pass, and makes the result incomplete ("malware: not checked
+ * (WHY)"), so the gate never takes it for clean.  SW_SCAN_CONFIG for an
+ * SBOM (it has no image config) and for a dir: root file system is
+ * "could not run" too.  0 means SW_SCAN_VULN | SW_SCAN_CONFIG.
  *
  * Ownership: the options are borrowed during the call.  The result owns
  * everything in it; free it with sw_scan_result_free() (NULL allowed).
@@ -63,8 +70,8 @@
 enum sw_scan_scanners {
 	SW_SCAN_VULN = 1 << 0,      /* known vulnerabilities of the packages */
 	SW_SCAN_CONFIG = 1 << 1,    /* image checks from the config and history (issue 13) */
-	SW_SCAN_SECRET = 1 << 2,    /* accepted, not built yet: reported as could not run */
-	SW_SCAN_MALWARE = 1 << 3,   /* accepted, not built yet: reported as could not run */
+	SW_SCAN_SECRET = 1 << 2,    /* secrets in every layer (secrets/secrets.h) */
+	SW_SCAN_MALWARE = 1 << 3,   /* ClamAV signatures in every layer (malware/malware.h) */
 };
 #define SW_SCAN_ALL (SW_SCAN_VULN | SW_SCAN_CONFIG | SW_SCAN_SECRET | SW_SCAN_MALWARE)
 #define SW_SCAN_DEFAULT (SW_SCAN_VULN | SW_SCAN_CONFIG)
@@ -119,6 +126,9 @@ struct sw_scan_opts {
 	void *progress_ctx;
 	void (*phase)(void *ctx, const char *name); /* "open", "inventory", "match", "filters" done */
 	void *phase_ctx;
+	/* malware: the ClamAV database folder; NULL: $STOWAWAY_CLAMAV_DB, else
+	 * /var/lib/clamav (malware/malware.h) */
+	const char *clamav_db;
 };
 #define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_DEFAULT }
 
@@ -147,6 +157,9 @@ struct sw_scan_result {
 	enum sw_scan_verdict verdict;
 	size_t gate_findings;       /* unsuppressed findings at fail_on or above */
 	size_t gate_checks;         /* unsuppressed failed checks at fail_on or above */
+	/* unsuppressed secret and malware findings (inventory->file_findings)
+	 * at fail_on or above, those removed in a later layer included */
+	size_t gate_files;
 };
 
 /* Run the scan described by o.  Returns 0 and *out (the caller frees it),
@@ -158,7 +171,8 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 void sw_scan_result_free(struct sw_scan_result *r);
 
 /* The gate alone, for a result whose findings changed: fills r->verdict
- * and r->gate_findings (and r->gate_checks) from o's gate fields. */
+ * and r->gate_findings (and r->gate_checks, r->gate_files) from o's gate
+ * fields. */
 void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o);
 
 #endif

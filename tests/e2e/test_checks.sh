@@ -178,15 +178,15 @@ $STOWAWAY scan --sbom $T/sbom.json --scanners config,secret,malware -f json -o $
 assert doc["checks"]["ran"] is False and doc["checks"]["reason"] == "could not run: no image config in an SBOM"
 assert all(r["status"] == "info" for r in doc["checks"]["results"])
 s = {x["name"]: x for x in doc["scanners"]}
-assert not s["secret"]["ran"] and "not built yet" in s["secret"]["reason"]
-assert not s["malware"]["ran"] and "not built yet" in s["malware"]["reason"]
+assert not s["secret"]["ran"] and s["secret"]["reason"] == "not checked (an SBOM has no files)"
+assert not s["malware"]["ran"] and s["malware"]["reason"] == "not checked (an SBOM has no files)"
 ' && grep -q "scanner config could not run: no image config in an SBOM" $T/sb.err \
-	&& ok "--sbom: config could not run; secret/malware not built yet (json, stderr)" || bad "sbom scanners rc $rc"
+	&& ok "--sbom: config could not run; secret/malware not checked (json, stderr)" || bad "sbom scanners rc $rc"
 $STOWAWAY scan -q --sbom $T/sbom.json --scanners config,secret > $T/sb.table 2>/dev/null
-grep -q "SCANNER secret: could not run" $T/sb.table && grep -q "SCANNER config: could not run" $T/sb.table \
+grep -q "SCANNER secret: not checked (an SBOM has no files)" $T/sb.table && grep -q "SCANNER config: could not run" $T/sb.table \
 	&& ok "table says which scanners could not run" || bad "table scanners"
 $STOWAWAY scan -q --sbom $T/sbom.json --scanners secret -f junit > $T/sb.junit 2>/dev/null
-grep -q '<skipped message="could not run: the secret scanner is not built yet"' $T/sb.junit \
+grep -q '<skipped message="not checked (an SBOM has no files)"' $T/sb.junit \
 	&& ok "junit: a scanner that could not run is skipped, not passed" || bad "junit scanners"
 $STOWAWAY scan --scanners vuln,bogus $T/bad.tar 2> $T/u.err; rc=$?
 [ $rc -eq 64 ] && grep -q "bogus" $T/u.err && ok "unknown scanner: usage error" || bad "unknown scanner rc $rc"
