@@ -41,6 +41,10 @@ static void help(FILE *out)
 	      "                          cannot run is reported as not checked (never clean)\n"
 	      "      --clamav-db DIR     malware: the ClamAV database folder (default\n"
 	      "                          $STOWAWAY_CLAMAV_DB, else /var/lib/clamav)\n"
+	      "      --secret-config FILE  secret: rules to add, allow or disable (YAML,\n"
+	      "                          docs/secrets.md)\n"
+	      "      --secret-max-size N secret: skip files larger than N bytes (K, M, G\n"
+	      "                          suffixes; default: every file, streamed)\n"
 	      "      --show-passed       table: list passed image checks too\n"
 	      "      --max-image-age D   config: report images created more than D days ago\n"
 	      "                          (SW-CFG-102, default 365)\n"
@@ -117,7 +121,7 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
-       OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG };
+       OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -169,6 +173,8 @@ int cmd_scan(int argc, char **argv)
 		{ "clamav-db", required_argument, NULL, OPT_CLAMAV_DB },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "policy-tag", required_argument, NULL, OPT_POLICY_TAG },
+		{ "secret-config", required_argument, NULL, OPT_SECRET_CONFIG },
+		{ "secret-max-size", required_argument, NULL, OPT_SECRET_MAX_SIZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -235,6 +241,25 @@ int cmd_scan(int argc, char **argv)
 		case OPT_CLAMAV_DB: so.clamav_db = optarg; break;
 		case OPT_POLICY: so.policy_path = optarg; break;
 		case OPT_POLICY_TAG: so.policy_tag = optarg; break;
+		case OPT_SECRET_CONFIG: so.secret_config = optarg; break;
+		case OPT_SECRET_MAX_SIZE: {
+			char *end = NULL;
+			unsigned long long n = strtoull(optarg, &end, 10);
+			unsigned long long mul = 1;
+			if (end && (*end == 'K' || *end == 'k'))
+				mul = 1ULL << 10, end++;
+			else if (end && (*end == 'M' || *end == 'm'))
+				mul = 1ULL << 20, end++;
+			else if (end && (*end == 'G' || *end == 'g'))
+				mul = 1ULL << 30, end++;
+			if (end == optarg || *optarg == '-' || *end || n == 0 || n > (1ULL << 50) / mul) {
+				rc = sw_cmd_usage_error("scan", "--secret-max-size: '%s' is not a size (bytes, or N K/M/G)",
+							optarg);
+				goto out;
+			}
+			so.secret_max_size = (uint64_t)(n * mul);
+			break;
+		}
 		case OPT_MAX_IMAGE_AGE: {
 			char *end = NULL;
 			long d = strtol(optarg, &end, 10);

@@ -2,6 +2,8 @@
 #include "scan/scan.h"
 
 #include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,6 +14,7 @@
 #include "inventory/sbom_read.h"
 #include "malware/malware.h"
 #include "match/filter.h"
+#include "secrets/secrets.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "vulndb/vulndb.h"
@@ -98,19 +101,103 @@ struct content {
 
 #define SCAN_NCONTENT 2
 
+static void secrets_close(void *h)
+{
+	sw_secrets_free(h);
+}
+
 static int open_secret(const struct sw_scan_opts *o, struct content *c, char **why_not,
 		       struct sw_vec *warnings, struct sw_err *err)
 {
-	/* The secret engine (secrets/secrets.h) plugs in here:
-	 *   struct sw_secrets *s;
-	 *   struct sw_secrets_opts so = { .config_path = ..., .max_size = ... };
-	 *   if (sw_secrets_new(&so, &s, err) < 0) return -1;
-	 *   c->handle = s; c->close = secrets_close; c->fs = sw_secrets_file_scanner(s);
-	 * (and sw_secrets_scan_text over the config's env, labels and history
-	 * into inventory->file_findings, layer -1). */
-	(void)o, (void)c, (void)warnings, (void)err;
-	*why_not = sw_xstrdup("not checked (the secret scanner is not built in)");
+	(void)why_not, (void)warnings;
+	struct sw_secrets_opts so = { .config_path = o->secret_config, .max_size = o->secret_max_size };
+	struct sw_secrets *s = NULL;
+	if (sw_secrets_new(&so, &s, err) < 0)
+		return -1;
+	c->handle = s;
+	c->close = secrets_close;
+	c->fs = sw_secrets_file_scanner(s);
 	return 0;
+}
+
+/* Replace *p by its copy with the secrets the rules find masked; `memo`
+ * keeps the last line and its result (many packages share one line). */
+static void mask_line(struct sw_secrets *s, char **p, char **memo_in, char **memo_out)
+{
+	if (!*p)
+		return;
+	if (!*memo_in || strcmp(*memo_in, *p) != 0) {
+		free(*memo_in);
+		free(*memo_out);
+		*memo_in = sw_xstrdup(*p);
+		*memo_out = sw_secrets_mask_text(s, *p, strlen(*p));
+	}
+	if (*memo_out)
+		sw_str_set(p, *memo_out);
+}
+
+/* History lines are printed by every report (a layer's createdBy, a
+ * package's layer, a check's evidence): with the secret scanner on, the
+ * secrets its rules find in them are masked too, not only the NAME=VALUE
+ * forms image/ masks (util/secretmask.h). */
+static void mask_history(struct sw_secrets *s, struct sw_inventory *inv, struct sw_check_list *checks)
+{
+	char *in = NULL, *out = NULL;
+	for (size_t i = 0; i < inv->layers.len; i++)
+		mask_line(s, &((struct sw_inv_layer *)inv->layers.items[i])->created_by, &in, &out);
+	for (size_t i = 0; i < inv->packages.len; i++)
+		mask_line(s, &((struct sw_package *)inv->packages.items[i])->layer_created_by, &in, &out);
+	for (size_t i = 0; i < checks->results.len; i++) {
+		struct sw_check_result *c = checks->results.items[i];
+		for (size_t k = 0; k < c->evidence.len; k++) {
+			struct sw_check_evidence *e = c->evidence.items[k];
+			mask_line(s, &e->created_by, &in, &out);
+			mask_line(s, &e->detail, &in, &out);
+		}
+	}
+	free(in);
+	free(out);
+}
+
+/* The secret scanner over the config's strings: each Env entry, each label
+ * ("KEY=VALUE") and each history created_by, read from the config image/
+ * verified (findings: path NULL, layer -1, detail "config.Env",
+ * "config.Labels", "history[N]"). */
+static int scan_config_secrets(struct sw_secrets *s, const char *config_json, struct sw_inventory *inv,
+			       struct sw_err *err)
+{
+	json_t *doc = config_json ? json_loads(config_json, 0, NULL) : NULL;
+	if (!doc)
+		return 0;   /* image/ verified it; nothing to scan when it is not an object */
+	int rc = 0;
+	json_t *cfg = json_object_get(doc, "config");
+	json_t *env = json_object_get(cfg, "Env");
+	size_t i;
+	json_t *v;
+	json_array_foreach(env, i, v) {
+		if (rc == 0 && json_is_string(v))
+			rc = sw_secrets_scan_text(s, "config.Env", json_string_value(v), json_string_length(v),
+						  &inv->file_findings, err);
+	}
+	const char *key;
+	json_object_foreach(json_object_get(cfg, "Labels"), key, v) {
+		if (rc < 0 || !json_is_string(v))
+			continue;
+		char *kv = sw_xasprintf("%s=%s", key, json_string_value(v));
+		rc = sw_secrets_scan_text(s, "config.Labels", kv, strlen(kv), &inv->file_findings, err);
+		free(kv);
+	}
+	json_array_foreach(json_object_get(doc, "history"), i, v) {
+		json_t *cb = json_object_get(v, "created_by");
+		if (rc < 0 || !json_is_string(cb))
+			continue;
+		char where[48];
+		snprintf(where, sizeof(where), "history[%zu]", i);
+		rc = sw_secrets_scan_text(s, where, json_string_value(cb), json_string_length(cb),
+					  &inv->file_findings, err);
+	}
+	json_decref(doc);
+	return rc;
 }
 
 static void malware_close(void *h)
@@ -186,6 +273,11 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 			fs[io.nscanners++] = cs[i].fs;
 	io.scanners = fs;
 	int rc = sw_inventory_build(img, &io, inv, err);
+	/* the secret scanner also reads the config's strings */
+	if (rc == 0 && cs[0].fs) {
+		rc = scan_config_secrets(cs[0].handle, sw_image_get_info(img)->config_json, *inv, err);
+		mask_history(cs[0].handle, *inv, &r->checks);
+	}
 	for (size_t i = 0; rc == 0 && i < SCAN_NCONTENT; i++)
 		if (cs[i].fs)
 			r->scanners_state[cs[i].state].ran = true;

@@ -144,6 +144,10 @@ struct sw_scan_opts {
 	/* malware: the ClamAV database folder; NULL: $STOWAWAY_CLAMAV_DB, else
 	 * /var/lib/clamav (malware/malware.h) */
 	const char *clamav_db;
+	/* secret: --secret-config FILE (YAML, docs/secrets.md) or NULL; and
+	 * --secret-max-size (bytes; 0: every file, streamed) */
+	const char *secret_config;
+	uint64_t secret_max_size;
 };
 #define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_DEFAULT }
 
