@@ -56,7 +56,7 @@ static void help(FILE *out)
 	      "                          result rows; our own section under \"stowaway\")\n"
 	      "  -o, --output FILE       write to FILE (atomically) instead of standard output\n"
 	      "      --db PATH           vulnerability database (as 'stowaway scan')\n"
-	      "      --scanners LIST     as 'stowaway scan' (default vuln,config)\n"
+	      "      --scanners LIST     as 'stowaway scan' (default vuln,config,secret)\n"
 	      "      --ignorefile FILE   as 'stowaway scan' (suppressed findings are not seen by\n"
 	      "                          the gates); --no-cache, --platform as 'stowaway scan'\n"
 	      "  -q, --quiet             no progress on standard error\n"

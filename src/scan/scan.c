@@ -136,6 +136,45 @@ static void mask_line(struct sw_secrets *s, char **p, char **memo_in, char **mem
 		sw_str_set(p, *memo_out);
 }
 
+/* Every string of a JSON value, masked in place (mask_config). */
+static void mask_json_strings(struct sw_secrets *s, json_t *v)
+{
+	if (json_is_string(v)) {
+		char *m = sw_secrets_mask_text(s, json_string_value(v), json_string_length(v));
+		if (m && strcmp(m, json_string_value(v)) != 0)
+			json_string_set(v, m);
+		free(m);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+			mask_json_strings(s, e);
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *e;
+		json_object_foreach(v, k, e)
+			mask_json_strings(s, e);
+	}
+}
+
+/* The config copy the result keeps (the policy's dockerfile gate, the JSON
+ * report's imageConfig) gets the same masking as the history lines: every
+ * string value through the secret rules.  A config that does not parse is
+ * kept as it is (the checks said why; the report reduces it or drops it). */
+static void mask_config(struct sw_secrets *s, char **config_json)
+{
+	json_t *doc = *config_json ? json_loads(*config_json, 0, NULL) : NULL;
+	if (!doc)
+		return;
+	mask_json_strings(s, doc);
+	char *out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (out) {
+		sw_str_set(config_json, out);
+		free(out);
+	}
+}
+
 /* History lines are printed by every report (a layer's createdBy, a
  * package's layer, a check's evidence): with the secret scanner on, the
  * secrets its rules find in them are masked too, not only the NAME=VALUE
@@ -277,6 +316,7 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 	if (rc == 0 && cs[0].fs) {
 		rc = scan_config_secrets(cs[0].handle, sw_image_get_info(img)->config_json, *inv, err);
 		mask_history(cs[0].handle, *inv, &r->checks);
+		mask_config(cs[0].handle, &r->config_json);
 	}
 	for (size_t i = 0; rc == 0 && i < SCAN_NCONTENT; i++)
 		if (cs[i].fs)
@@ -392,16 +432,19 @@ static int run_policy(const struct sw_scan_opts *o, const struct sw_policy_bundl
 	return sw_policy_eval(b, &in, &r->policy, err);
 }
 
-static void completeness(struct sw_scan_result *r)
+static void completeness(struct sw_scan_result *r, unsigned explicit_scanners)
 {
 	for (size_t i = 0; i < r->inventory->incomplete.len; i++)
 		sw_vec_push_strdup(&r->incomplete, r->inventory->incomplete.items[i]);
 	for (size_t i = 0; r->match && i < r->match->incomplete.len; i++)
 		sw_vec_push_strdup(&r->incomplete, r->match->incomplete.items[i]);
-	/* a content scanner asked for that did not look is not a clean pass */
+	/* a content scanner asked for (by name: --scanners) that did not look
+	 * is not a clean pass; one that is only on by default and does not apply
+	 * to the input (an SBOM has no files) is listed as not checked in every
+	 * format, without making the result incomplete */
 	for (int i = 2; i < SW_SCAN_NSCANNERS; i++) {
 		const struct sw_scan_scanner_state *st = &r->scanners_state[i];
-		if (st->requested && !st->ran)
+		if (st->requested && !st->ran && ((explicit_scanners >> i) & 1u))
 			sw_vec_push(&r->incomplete, sw_xasprintf("%s: %s", st->name,
 								 st->why_not ? st->why_not : "not checked"));
 	}
@@ -482,7 +525,7 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 		free(f->suppressed);
 		f->suppressed = sw_filter_file_suppressed(&filter, f->rule_id, f->path, (int)f->severity);
 	}
-	completeness(r);
+	completeness(r, o->scanners);
 	if (o->policy || own_policy) {
 		if (run_policy(o, o->policy ? o->policy : own_policy, r, err) < 0)
 			goto out;
@@ -519,8 +562,8 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 	}
 	for (int i = 2; i < SW_SCAN_NSCANNERS; i++)
 		if (r->scanners_state[i].requested)
-			r->scanners_state[i].why_not = sw_xasprintf("could not run: the %s scanner is not built "
-								    "yet", names[i]);
+			r->scanners_state[i].why_not = sw_xasprintf("not checked (a stored inventory is re-matched "
+								    "without reading the image's files)");
 	struct sw_filter filter;
 	sw_filter_init(&filter, o->now);
 	struct sw_vulndb *db = NULL;
@@ -538,6 +581,8 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 			struct sw_checks_opts co = { .now = o->now, .max_age_days = o->max_image_age_days };
 			struct sw_err cerr = SW_ERR_INIT;
 			(void)sw_checks_run_config(config_json, strlen(config_json), nlayers, &co, &r->checks, &cerr);
+			/* the file checks, from the file facts the stored inventory kept */
+			(void)sw_checks_run_files(config_json, strlen(config_json), r->inventory, &r->checks, &cerr);
 			st->ran = true;
 		} else {
 			st->why_not = sw_xstrdup("could not run: the stored image has no config");
@@ -557,7 +602,7 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 		c->suppressed = sw_filter_id_suppressed(&filter, c->id,
 							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
 	}
-	completeness(r);
+	completeness(r, o->scanners);
 	sw_scan_gate(r, o);
 	*out = r;
 	r = NULL;

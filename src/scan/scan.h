@@ -47,7 +47,9 @@
  * empty pass, and makes the result incomplete ("malware: not checked
  * (WHY)"), so the gate never takes it for clean.  SW_SCAN_CONFIG for an
  * SBOM (it has no image config) and for a dir: root file system is
- * "could not run" too.  0 means SW_SCAN_VULN | SW_SCAN_CONFIG.
+ * "could not run" too.  0 means SW_SCAN_DEFAULT: vuln, config and secret;
+ * a default scanner that does not apply to the input (secret on an SBOM)
+ * is "not checked" without making the result incomplete.
  *
  * Ownership: the options are borrowed during the call.  The result owns
  * everything in it; free it with sw_scan_result_free() (NULL allowed).
@@ -76,7 +78,7 @@ enum sw_scan_scanners {
 	SW_SCAN_MALWARE = 1 << 3,   /* ClamAV signatures in every layer (malware/malware.h) */
 };
 #define SW_SCAN_ALL (SW_SCAN_VULN | SW_SCAN_CONFIG | SW_SCAN_SECRET | SW_SCAN_MALWARE)
-#define SW_SCAN_DEFAULT (SW_SCAN_VULN | SW_SCAN_CONFIG)
+#define SW_SCAN_DEFAULT (SW_SCAN_VULN | SW_SCAN_CONFIG | SW_SCAN_SECRET)
 #define SW_SCAN_NSCANNERS 4
 
 /* Parse a --scanners list ("vuln,config"; names vuln, config, secret,
@@ -149,7 +151,7 @@ struct sw_scan_opts {
 	const char *secret_config;
 	uint64_t secret_max_size;
 };
-#define SW_SCAN_OPTS_INIT { .scanners = SW_SCAN_DEFAULT }
+#define SW_SCAN_OPTS_INIT { .scanners = 0 }
 
 enum sw_scan_verdict {
 	SW_SCAN_PASS = 0,           /* no gate asked, or it passed */

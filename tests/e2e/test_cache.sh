@@ -169,6 +169,11 @@ printf '{"id":"TEST-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":
 export STOWAWAY_DB=$T/db.sqlite STOWAWAY_NOW=1700000000
 if $STOWAWAY db update -q --source osv=$T/osv >/dev/null 2>$T/err; then
 	$STOWAWAY scan -q --no-cache -f json oci:$T/img > $T/s1 2>/dev/null
+	# without content scanners a scan uses the entries sbom stored; the
+	# default secret scanner is part of the cache keys, so the default scan
+	# stores entries of its own once, then hits them
+	run "scan --scanners vuln,config from sbom's image cache entry" "hit 0 0" scan -q --scanners vuln,config -f json oci:$T/img
+	run "default scan (secret scanner on): its own entries, layers read once" "miss 0 3" scan -q -f json oci:$T/img
 	run "scan from the image cache" "hit 0 0" scan -q -f json oci:$T/img
 	cmp -s $T/s1 $T/out && grep -q TEST-1 $T/out && ok "scan identical with and without cache" || bad "scan differs or misses TEST-1"
 	drop_images
