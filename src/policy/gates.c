@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/filefinding.h"
 #include "policy/internal.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -1158,20 +1159,74 @@ static const struct sw_tspec ic_triggers[] = {
 
 /* ---- gates whose data the scan does not have yet ------------------------ */
 
-static void t_no_secrets(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
+/* Anchore's secret_scans gate on the secret scanner's findings (every layer,
+ * removed files included; suppressed ones skipped).  content_regex_name is
+ * matched against our rule id, case-insensitively (Anchore names its
+ * regexes AWS_ACCESS_KEY, PRIV_KEY...: docs/policy.md maps them),
+ * filename_regex (anchored, as Anchore) against "/" + path. */
+static void t_secrets(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 {
-	sw_policy_not_evaluated(cx, r, "no secret scan results: the secret scanner is not built yet");
+	if (!cx->in->secret_ran || !cx->in->inv) {
+		sw_policy_not_evaluated(cx, r, "the secret scanner did not run (not in --scanners, an SBOM, "
+					       "or a stored report)");
+		return;
+	}
+	const struct sw_pval *name = sw_policy_param(r, "content_regex_name");
+	const struct sw_pval *fre = sw_policy_param(r, "filename_regex");
+	const struct sw_pval *mt = sw_policy_param(r, "match_type");
+	bool want_found = !mt || mt->e == 1;
+	const struct sw_vec *ff = &cx->in->inv->file_findings;
+	size_t seen = 0, matched = 0;
+	for (size_t i = 0; i < ff->len; i++) {
+		const struct sw_file_finding *f = ff->items[i];
+		if (strcmp(f->scanner, "secret") != 0 || f->suppressed)
+			continue;
+		seen++;
+		if (name && name->raw && strcasecmp(name->raw, f->rule_id ? f->rule_id : "") != 0)
+			continue;
+		char *path = sw_xasprintf("/%s", f->path ? f->path : "");
+		int m = fre && fre->re ? sw_policy_re_match(cx, fre->re, f->path ? path : "") : 1;
+		if (m == 1) {
+			matched++;
+			if (want_found)
+				sw_policy_fire(cx, r, NULL, "Secret search analyzer found regexp match in container: "
+							    "file=%s regexp=%s", f->path ? path : f->detail ? f->detail : "config",
+					       f->rule_id ? f->rule_id : "");
+		}
+		free(path);
+	}
+	if (!want_found && !matched)
+		sw_policy_fire(cx, r, NULL, "Secret search analyzer did not find regexp match in container: "
+					    "regexp=%s filename_regex=%s", name && name->raw ? name->raw : "any",
+			       fre && fre->raw ? fre->raw : "any");
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu secret findings, %zu matching", seen, matched);
 }
 
-static void t_no_malware(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
+static void t_malware(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 {
-	sw_policy_not_evaluated(cx, r, "no malware scan results: the malware scanner is not built yet");
+	if (!cx->in->malware_ran || !cx->in->inv) {
+		sw_policy_not_evaluated(cx, r, "the malware scanner did not run (not in --scanners, no ClamAV "
+					       "database, an SBOM, or a stored report)");
+		return;
+	}
+	const struct sw_vec *ff = &cx->in->inv->file_findings;
+	size_t seen = 0;
+	for (size_t i = 0; i < ff->len; i++) {
+		const struct sw_file_finding *f = ff->items[i];
+		if (strcmp(f->scanner, "malware") != 0 || f->suppressed)
+			continue;
+		seen++;
+		sw_policy_fire(cx, r, f->rule_id, "Malware scan finding: signature %s in file /%s",
+			       f->rule_id ? f->rule_id : "", f->path ? f->path : "");
+	}
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu malware findings", seen);
 }
 
 static void t_malware_not_run(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 {
 	snprintf(cx->looked_at, sizeof(cx->looked_at), "the malware scanner state");
-	sw_policy_fire(cx, r, NULL, "No malware scan was run (the malware scanner is not built yet)");
+	if (!cx->in->malware_ran)
+		sw_policy_fire(cx, r, NULL, "No malware scan was run");
 }
 
 static void t_no_passwd(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
@@ -1263,12 +1318,12 @@ static const struct sw_pspec secret_params[] = {
 };
 
 static const struct sw_tspec secret_triggers[] = {
-	{ "content_regex_checks", NULL, secret_params, t_no_secrets, NULL },
+	{ "content_regex_checks", NULL, secret_params, t_secrets, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct sw_tspec malware_triggers[] = {
-	{ "scans", NULL, NULL, t_no_malware, NULL },
+	{ "scans", NULL, NULL, t_malware, NULL },
 	{ "scan_not_run", NULL, NULL, t_malware_not_run, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

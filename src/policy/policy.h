@@ -90,6 +90,9 @@ struct sw_policy_input {
 	const char *image_id;               /* Image_Id in results (config digest); NULL: from inv */
 	const char *repo_tag;               /* the tag mappings are matched against; NULL: from inv */
 	long long now;                      /* unix time: allowlist expiry, ages */
+	/* the content scanners ran (their findings: inv->file_findings) */
+	bool secret_ran;
+	bool malware_ran;
 };
 
 struct sw_policy_hit {

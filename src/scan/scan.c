@@ -422,6 +422,8 @@ static int run_policy(const struct sw_scan_opts *o, const struct sw_policy_bundl
 		.db_built_at = r->db_built_at,
 		.checks = &r->checks,
 		.checks_ran = r->scanners_state[1].ran,
+		.secret_ran = r->scanners_state[2].ran,
+		.malware_ran = r->scanners_state[3].ran,
 		.config_json = r->config_json,
 		.config_len = r->config_json ? strlen(r->config_json) : 0,
 		.repo_tag = o->policy_tag,

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sw_test.h"
+#include "model/filefinding.h"
 #include "policy/policy.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -581,6 +582,45 @@ static void test_image_checks_and_others(void **state)
 	fixture_release(&fx);
 }
 
+/* secret_scans and malware on the content scanners' findings, planted here */
+static void add_finding(struct sw_inventory *inv, const char *scanner, const char *rule, const char *path)
+{
+	struct sw_file_finding *f = sw_file_finding_new(scanner);
+	f->rule_id = sw_xstrdup(rule);
+	f->path = sw_xstrdup(path);
+	f->layer = 0;
+	sw_vec_push(&inv->file_findings, f);
+}
+
+static void test_content_gates(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	fixture_init(&fx);
+	add_finding(fx.inv, "secret", "aws-access-key-id", "srv/app/.env");
+	add_finding(fx.inv, "secret", "github-pat", "root/.git-credentials");
+	add_finding(fx.inv, "malware", "Eicar-Test-Signature.UNOFFICIAL", "tmp/eicar.com");
+	/* not run: not evaluated, never a pass */
+	FIRES(-1, "secret_scans", "content_regex_checks", "[]");
+	FIRES(-1, "malware", "scans", "[]");
+	FIRES(1, "malware", "scan_not_run", "[]");
+	fx.in.secret_ran = true;
+	fx.in.malware_ran = true;
+	FIRES(2, "secret_scans", "content_regex_checks", "[]");
+	FIRES(1, "secret_scans", "content_regex_checks", "[{\"name\":\"content_regex_name\",\"value\":\"AWS-ACCESS-KEY-ID\"}]");
+	FIRES(1, "secret_scans", "content_regex_checks", "[{\"name\":\"filename_regex\",\"value\":\"/root/.*\"}]");
+	FIRES(0, "secret_scans", "content_regex_checks", "[{\"name\":\"filename_regex\",\"value\":\"/etc/.*\"}]");
+	FIRES(1, "secret_scans", "content_regex_checks",
+	      "[{\"name\":\"filename_regex\",\"value\":\"/etc/.*\"},{\"name\":\"match_type\",\"value\":\"notfound\"}]");
+	FIRES(0, "secret_scans", "content_regex_checks", "[{\"name\":\"match_type\",\"value\":\"notfound\"}]");
+	FIRES(1, "malware", "scans", "[]");
+	FIRES(0, "malware", "scan_not_run", "[]");
+	/* suppressed findings (.stowawayignore) do not count */
+	((struct sw_file_finding *)fx.inv->file_findings.items[0])->suppressed = sw_xstrdup("ignored");
+	FIRES(1, "secret_scans", "content_regex_checks", "[]");
+	fixture_release(&fx);
+}
+
 /* ---- allowlists, mappings, image lists, namings ------------------------- */
 
 static const char *allow_bundle =
@@ -845,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_dockerfile),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_image_checks_and_others),
+		cmocka_unit_test(test_content_gates),
 		cmocka_unit_test(test_allowlist_expiry),
 		cmocka_unit_test(test_mapping_order),
 		cmocka_unit_test(test_namings),
