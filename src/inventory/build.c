@@ -626,36 +626,16 @@ static bool u64set_has(const struct u64set *set, uint64_t h)
 	}
 }
 
-/* Is the first n bytes of key one of the sorted paths? */
-static bool sorted_has(const struct sw_vec *v, const char *key, size_t n)
-{
-	size_t lo = 0, hi = v->len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *p = v->items[mid];
-		int c = strncmp(p, key, n);
-		if (c == 0 && p[n])
-			c = 1;
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* Does layer r replace the lower path key (see above)? */
 static bool is_replaced(const struct sw_layer_result *r, const struct u64set *nondir, const char *key)
 {
-	if (r->dirs.len && sorted_has(&r->dirs, key, strlen(key)))
+	if (r->dirs.len && sw_lr_pathset_has(&r->dirs, key, strlen(key)))
 		return true;
 	if (!r->nondirs.len)
 		return false;
 	uint64_t h = sw_fnv_basis();
 	for (size_t i = 0; key[i]; i++) {
-		if (key[i] == '/' && u64set_has(nondir, h ? h : 1) && sorted_has(&r->nondirs, key, i))
+		if (key[i] == '/' && u64set_has(nondir, h ? h : 1) && sw_lr_pathset_has(&r->nondirs, key, i))
 			return true;
 		h = sw_fnv_add(h, (unsigned char)key[i]);
 	}

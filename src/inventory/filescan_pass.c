@@ -145,25 +145,6 @@ void sw_fs_hardlink(const struct sw_file_scanner *const *sc, size_t nsc, const s
 
 /* ---- the merge ---- */
 
-static bool sorted_has(const struct sw_vec *v, const char *key, size_t n)
-{
-	size_t lo = 0, hi = v->len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *p = v->items[mid];
-		int c = strncmp(p, key, n);
-		if (c == 0 && p[n])
-			c = 1;
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 static bool vec_has(const struct sw_vec *v, const char *key, size_t n)
 {
 	for (size_t i = 0; i < v->len; i++) {
@@ -182,14 +163,14 @@ static bool layer_removes(const struct sw_layer_result *r, const char *path, siz
 {
 	if (vec_has(&r->whiteouts, "", 0) || vec_has(&r->opaques, "", 0))
 		return true;
-	if (vec_has(&r->whiteouts, path, n) || sorted_has(&r->nondirs, path, n) ||
-	    sorted_has(&r->dirs, path, n))
+	if (vec_has(&r->whiteouts, path, n) || sw_lr_pathset_has(&r->nondirs, path, n) ||
+	    sw_lr_pathset_has(&r->dirs, path, n))
 		return true;
 	for (size_t i = n; i-- > 0;) {
 		if (path[i] != '/')
 			continue;
 		if (vec_has(&r->whiteouts, path, i) || vec_has(&r->opaques, path, i) ||
-		    sorted_has(&r->nondirs, path, i))
+		    sw_lr_pathset_has(&r->nondirs, path, i))
 			return true;
 	}
 	return false;

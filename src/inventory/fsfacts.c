@@ -277,26 +277,6 @@ int sw_fsfacts_read_content(struct sw_layer_result *res, const struct sw_entry *
 
 /* ---- merge ---- */
 
-/* Is the first n bytes of key one of the sorted paths? */
-static bool sorted_has(const struct sw_vec *v, const char *key, size_t n)
-{
-	size_t lo = 0, hi = v->len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *p = v->items[mid];
-		int c = strncmp(p, key, n);
-		if (c == 0 && p[n])
-			c = 1;
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* Does layer r delete, replace or re-list the lower path key? */
 static bool superseded(const struct sw_layer_result *r, const struct sw_map *wh, const struct sw_map *op,
 		       const char *key)
@@ -304,7 +284,7 @@ static bool superseded(const struct sw_layer_result *r, const struct sw_map *wh,
 	size_t n = strlen(key);
 	if (sw_map_has(wh, "") || sw_map_has(op, "") || sw_map_has(wh, key))
 		return true;
-	if (sorted_has(&r->dirs, key, n) || sorted_has(&r->nondirs, key, n))
+	if (sw_lr_pathset_has(&r->dirs, key, n) || sw_lr_pathset_has(&r->nondirs, key, n))
 		return true;
 	char *tmp = sw_xstrdup(key);
 	bool gone = false;
@@ -312,7 +292,7 @@ static bool superseded(const struct sw_layer_result *r, const struct sw_map *wh,
 		if (tmp[i] != '/')
 			continue;
 		tmp[i] = '\0';
-		gone = sw_map_has(wh, tmp) || sw_map_has(op, tmp) || sorted_has(&r->nondirs, tmp, i);
+		gone = sw_map_has(wh, tmp) || sw_map_has(op, tmp) || sw_lr_pathset_has(&r->nondirs, tmp, i);
 	}
 	free(tmp);
 	return gone;

@@ -149,6 +149,25 @@ int sw_layer_cache_encode(const struct sw_layer_result *r, const char *key, stru
 	return sw_cache_put_end(out, start, "layer cache entry", err);
 }
 
+bool sw_lr_pathset_has(const struct sw_vec *sorted, const char *key, size_t n)
+{
+	size_t lo = 0, hi = sorted->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *p = sorted->items[mid];
+		int c = strncmp(p, key, n);
+		if (c == 0 && p[n])
+			c = 1;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* ---- decoding ---- */
 
 static void get_pathset(struct sw_cache_rd *r, struct sw_vec *v)

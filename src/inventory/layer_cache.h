@@ -78,6 +78,11 @@ struct sw_layer_result {
 
 void sw_layer_result_release(struct sw_layer_result *r);
 
+/* Whether the first n bytes of key are one of the paths of a sorted path
+ * set (a layer result's dirs or nondirs): the merges of packages, file
+ * facts and content findings all ask it. */
+bool sw_lr_pathset_has(const struct sw_vec *sorted, const char *key, size_t n);
+
 /* The cache key of a layer (64 hex digits), malloc'd; NULL if diff_id is
  * NULL or empty. */
 char *sw_layer_cache_key(const char *diff_id);
