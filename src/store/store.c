@@ -98,93 +98,142 @@ void sw_st_image_list_free(struct sw_vec *v) { sw_vec_free_all(v, image_free); }
 void sw_st_report_list_free(struct sw_vec *v) { sw_vec_free_all(v, report_free); }
 void sw_st_hits_free(struct sw_vec *v) { sw_vec_free_all(v, hit_free); }
 
+/* A back end that leaves an operation NULL does not have it (yet): the
+ * call fails with SW_E_UNSUPPORTED naming the back end and the operation. */
+static int sw_st_unsupported(const struct sw_st *st, const char *op, struct sw_err *err)
+{
+	return sw_err_set(err, SW_E_UNSUPPORTED, "the %s store does not support '%s'", st->ops->name, op);
+}
+
 int sw_st_job_submit(struct sw_st *st, const char *ref, const char *kind, const char *options, int64_t now,
 		     int64_t *id, bool *created, struct sw_err *err)
 {
+	if (!st->ops->job_submit)
+		return sw_st_unsupported(st, "job_submit", err);
 	return st->ops->job_submit(st, ref, kind, options, now, id, created, err);
 }
 int sw_st_job_claim(struct sw_st *st, const char *owner, int lease, int64_t now,
 		       struct sw_st_job *job, struct sw_err *err)
 {
+	if (!st->ops->job_claim)
+		return sw_st_unsupported(st, "job_claim", err);
 	return st->ops->job_claim(st, owner, lease, now, job, err);
 }
 int sw_st_job_renew(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->job_renew)
+		return sw_st_unsupported(st, "job_renew", err);
 	return st->ops->job_renew(st, owner, lease, now, err);
 }
 int sw_st_job_done(struct sw_st *st, int64_t id, const char *owner, const char *image_digest,
 		      int64_t report_id, bool reused, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->job_done)
+		return sw_st_unsupported(st, "job_done", err);
 	return st->ops->job_done(st, id, owner, image_digest, report_id, reused, now, err);
 }
 int sw_st_job_fail(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t now,
 		      struct sw_err *err)
 {
+	if (!st->ops->job_fail)
+		return sw_st_unsupported(st, "job_fail", err);
 	return st->ops->job_fail(st, id, owner, why, now, err);
 }
 int sw_st_job_requeue(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->job_requeue)
+		return sw_st_unsupported(st, "job_requeue", err);
 	return st->ops->job_requeue(st, id, owner, now, err);
 }
 int sw_st_job_retry(struct sw_st *st, int64_t id, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->job_retry)
+		return sw_st_unsupported(st, "job_retry", err);
 	return st->ops->job_retry(st, id, now, err);
 }
 int sw_st_job_cancel(struct sw_st *st, int64_t id, const char *why, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->job_cancel)
+		return sw_st_unsupported(st, "job_cancel", err);
 	return st->ops->job_cancel(st, id, why, now, err);
 }
 int sw_st_job_get(struct sw_st *st, int64_t id, struct sw_st_job *job, struct sw_err *err)
 {
+	if (!st->ops->job_get)
+		return sw_st_unsupported(st, "job_get", err);
 	return st->ops->job_get(st, id, job, err);
 }
 int sw_st_job_counts(struct sw_st *st, int64_t counts[4], struct sw_err *err)
 {
+	if (!st->ops->job_counts)
+		return sw_st_unsupported(st, "job_counts", err);
 	return st->ops->job_counts(st, counts, err);
 }
 int sw_st_image_put(struct sw_st *st, const struct sw_st_image_put *im, int64_t now, struct sw_err *err)
 {
+	if (!st->ops->image_put)
+		return sw_st_unsupported(st, "image_put", err);
 	return st->ops->image_put(st, im, now, err);
 }
 int sw_st_image_get(struct sw_st *st, const char *digest, struct sw_st_image *im, struct sw_err *err)
 {
+	if (!st->ops->image_get)
+		return sw_st_unsupported(st, "image_get", err);
 	return st->ops->image_get(st, digest, im, err);
 }
 int sw_st_image_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
 {
+	if (!st->ops->image_list)
+		return sw_st_unsupported(st, "image_list", err);
 	return st->ops->image_list(st, out, err);
 }
 int sw_st_inventory_get(struct sw_st *st, const char *digest, const char *inv_key, struct sw_buf *inv,
 			   struct sw_buf *config, struct sw_err *err)
 {
+	if (!st->ops->inventory_get)
+		return sw_st_unsupported(st, "inventory_get", err);
 	return st->ops->inventory_get(st, digest, inv_key, inv, config, err);
 }
 int sw_st_report_put(struct sw_st *st, const struct sw_st_report_put *r, int64_t *id, struct sw_err *err)
 {
+	if (!st->ops->report_put)
+		return sw_st_unsupported(st, "report_put", err);
 	return st->ops->report_put(st, r, id, err);
 }
 int sw_st_report_get(struct sw_st *st, int64_t id, struct sw_st_report *r, struct sw_err *err)
 {
+	if (!st->ops->report_get)
+		return sw_st_unsupported(st, "report_get", err);
 	return st->ops->report_get(st, id, r, err);
 }
 int sw_st_report_list(struct sw_st *st, const char *digest, struct sw_vec *out, struct sw_err *err)
 {
+	if (!st->ops->report_list)
+		return sw_st_unsupported(st, "report_list", err);
 	return st->ops->report_list(st, digest, out, err);
 }
 int sw_st_report_finding_ids(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err)
 {
+	if (!st->ops->report_finding_ids)
+		return sw_st_unsupported(st, "report_finding_ids", err);
 	return st->ops->report_finding_ids(st, report_id, out, err);
 }
 int sw_st_vuln_images(struct sw_st *st, const char *vuln_id, struct sw_vec *out, struct sw_err *err)
 {
+	if (!st->ops->vuln_images)
+		return sw_st_unsupported(st, "vuln_images", err);
 	return st->ops->vuln_images(st, vuln_id, out, err);
 }
 int sw_st_meta_get(struct sw_st *st, const char *key, char **value, struct sw_err *err)
 {
+	if (!st->ops->meta_get)
+		return sw_st_unsupported(st, "meta_get", err);
 	return st->ops->meta_get(st, key, value, err);
 }
 int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct sw_err *err)
 {
+	if (!st->ops->meta_set)
+		return sw_st_unsupported(st, "meta_set", err);
 	return st->ops->meta_set(st, key, value, err);
 }
 
