@@ -204,6 +204,10 @@ static void image_json(struct sw_buf *b, const struct sw_st_image *im)
 			    (long long)im->total);
 	else
 		sw_buf_addstr(b, ",\"latest_report\":null,\"summary\":null");
+	if (im->latest_report)
+		sw_buf_addf(b, ",\"checks_failed\":%lld,\"secrets\":%lld,\"malware\":%lld", (long long)im->checks_failed,
+			    (long long)im->secrets, (long long)im->malware);
+	add_kv_str(b, "policy", im->policy, true);
 	sw_buf_addstr(b, "}");
 }
 
@@ -351,6 +355,9 @@ static void image_reports(struct srv_req *q, struct srv_reply *r, const char *di
 			    "\"negligible\":%lld,\"unknown\":%lld,\"total\":%lld,\"suppressed\":%lld}",
 			    (long long)p->critical, (long long)p->high, (long long)p->medium, (long long)p->low,
 			    (long long)p->negligible, (long long)p->unknown, (long long)p->total, (long long)p->suppressed);
+		sw_buf_addf(&b, ",\"checks_failed\":%lld,\"secrets\":%lld,\"malware\":%lld", (long long)p->checks_failed,
+			    (long long)p->secrets, (long long)p->malware);
+		add_kv_str(&b, "policy", p->policy, true);
 		sw_buf_addf(&b, ",\"changes\":%s,\"href\":\"/api/v1/reports/%lld\"}",
 			    p->changes_json ? p->changes_json : "null", (long long)p->id);
 	}

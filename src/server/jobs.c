@@ -10,8 +10,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "checks/checks.h"
 #include "image/image.h"
 #include "inventory/image_cache.h"
+#include "model/filefinding.h"
 #include "report/report.h"
 #include "scan/scan.h"
 #include "server/server_int.h"
@@ -157,6 +159,20 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 				       .complete = res->complete, .now = srv_now() };
 	char *fp = srv_db_fingerprint(s);
 	rp.db_fingerprint = fp;
+	for (size_t i = 0; (res->scanners & SW_SCAN_CONFIG) && i < res->checks.results.len; i++) {
+		const struct sw_check_result *c = res->checks.results.items[i];
+		if (c->status == SW_CHECK_FAIL && !c->suppressed)
+			rp.checks_failed++;
+	}
+	for (size_t i = 0; i < res->inventory->file_findings.len; i++) {
+		const struct sw_file_finding *ff = res->inventory->file_findings.items[i];
+		if (ff->suppressed)
+			continue;
+		if (strcmp(ff->scanner, "malware") == 0)
+			rp.malware++;
+		else
+			rp.secrets++;
+	}
 	struct sw_st_finding *fs = NULL;
 	size_t nf = 0, cap = 0;
 	struct sw_vec cur = SW_VEC_INIT;   /* every id of the unsuppressed findings */

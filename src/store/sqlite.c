@@ -59,6 +59,11 @@ static const char *const migrations[] = {
 	" body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_attempt INTEGER NOT NULL, last_error TEXT, created INTEGER NOT NULL);"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+	/* 1 -> 2: each report's other sections and policy result */
+	"ALTER TABLE reports ADD COLUMN checks_failed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN secrets INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN malware INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN policy TEXT CHECK(policy IN ('pass','warn','stop'));",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -492,7 +497,8 @@ out:
 }
 
 #define IMAGE_COLS "i.id, i.digest, i.config_digest, i.inv_key, i.os, i.architecture, i.created, i.updated," \
-		   " i.latest_report, r.critical, r.high, r.medium, r.low, r.negligible, r.unknown, r.total"
+		   " i.latest_report, r.critical, r.high, r.medium, r.low, r.negligible, r.unknown, r.total," \
+		   " r.checks_failed, r.secrets, r.malware, r.policy"
 #define IMAGE_FROM " FROM images i LEFT JOIN reports r ON r.id = i.latest_report"
 
 static int image_names(struct sq *s, int64_t image_id, struct sw_vec *out, struct sw_err *err)
@@ -522,6 +528,10 @@ static int image_row(struct sq *s, sqlite3_stmt *st, struct sw_st_image *im, str
 	int64_t *c[] = { &im->critical, &im->high, &im->medium, &im->low, &im->negligible, &im->unknown, &im->total };
 	for (int i = 0; i < 7; i++)
 		*c[i] = sqlite3_column_int64(st, 9 + i);
+	im->checks_failed = sqlite3_column_int64(st, 16);
+	im->secrets = sqlite3_column_int64(st, 17);
+	im->malware = sqlite3_column_int64(st, 18);
+	im->policy = col_str(st, 19);
 	return image_names(s, id, &im->names, err);
 }
 
@@ -596,11 +606,12 @@ static int sq_report_put(struct sw_st *store, const struct sw_st_report_put *rp,
 		goto out;
 	r = run(s, prep(s, err,
 			"INSERT INTO reports(image, job_id, db_fingerprint, created, critical, high, medium, low, negligible,"
-			" unknown, total, suppressed, complete, changes, report)"
-			" SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM images WHERE digest = ?",
-			"itiiiiiiiiiitbt", rp->job_id, rp->db_fingerprint, rp->now, rp->critical, rp->high, rp->medium, rp->low,
-			rp->negligible, rp->unknown, rp->total, rp->suppressed, (int64_t)rp->complete, rp->changes_json,
-			(const void *)packed.data, packed.len, rp->image_digest), err);
+			" unknown, total, suppressed, complete, changes, report, checks_failed, secrets, malware, policy)"
+			" SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM images WHERE digest = ?",
+			"itiiiiiiiiiitbiiitt", rp->job_id, rp->db_fingerprint, rp->now, rp->critical, rp->high, rp->medium,
+			rp->low, rp->negligible, rp->unknown, rp->total, rp->suppressed, (int64_t)rp->complete,
+			rp->changes_json, (const void *)packed.data, packed.len, rp->checks_failed, rp->secrets, rp->malware,
+			rp->policy, rp->image_digest), err);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = sw_err_set(err, SW_E_NOTFOUND, "no stored image %s", rp->image_digest);
 	if (r < 0)
@@ -631,7 +642,8 @@ out:
 }
 
 #define REPORT_COLS "r.id, i.digest, r.job_id, r.db_fingerprint, r.created, r.critical, r.high, r.medium, r.low," \
-		    " r.negligible, r.unknown, r.total, r.suppressed, r.complete, r.changes"
+		    " r.negligible, r.unknown, r.total, r.suppressed, r.complete, r.changes, r.checks_failed, r.secrets," \
+		    " r.malware, r.policy"
 
 static void report_row(sqlite3_stmt *st, struct sw_st_report *r)
 {
@@ -649,6 +661,10 @@ static void report_row(sqlite3_stmt *st, struct sw_st_report *r)
 		*c[i] = sqlite3_column_int64(st, 5 + i);
 	r->complete = sqlite3_column_int(st, 13) != 0;
 	r->changes_json = col_str(st, 14);
+	r->checks_failed = sqlite3_column_int64(st, 15);
+	r->secrets = sqlite3_column_int64(st, 16);
+	r->malware = sqlite3_column_int64(st, 17);
+	r->policy = col_str(st, 18);
 }
 
 static int sq_report_get(struct sw_st *store, int64_t id, struct sw_st_report *rep, struct sw_err *err)
@@ -660,7 +676,7 @@ static int sq_report_get(struct sw_st *store, int64_t id, struct sw_st_report *r
 	int r = st ? 0 : -SW_E_DB;
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		report_row(st, rep);
-		r = sw_st_unpack(sqlite3_column_blob(st, 15), (size_t)sqlite3_column_bytes(st, 15), MAX_BLOB, &rep->json,
+		r = sw_st_unpack(sqlite3_column_blob(st, 19), (size_t)sqlite3_column_bytes(st, 19), MAX_BLOB, &rep->json,
 				    err);
 		if (r == 0)
 			r = 1;

@@ -57,6 +57,7 @@ void sw_st_image_release(struct sw_st_image *im)
 	free(im->inv_key);
 	free(im->os);
 	free(im->architecture);
+	free(im->policy);
 	sw_vec_free_strings(&im->names);
 	memset(im, 0, sizeof(*im));
 }
@@ -66,6 +67,7 @@ void sw_st_report_release(struct sw_st_report *r)
 	free(r->image_digest);
 	free(r->db_fingerprint);
 	free(r->changes_json);
+	free(r->policy);
 	sw_buf_release(&r->json);
 	memset(r, 0, sizeof(*r));
 }

@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 1
+#define SW_STORE_SCHEMA_VERSION 2
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -76,6 +76,9 @@ struct sw_st_image {
 	int64_t latest_report;  /* 0: none */
 	/* the latest report's counts (unsuppressed findings) */
 	int64_t critical, high, medium, low, negligible, unknown, total;
+	/* the latest report's other sections (see struct sw_st_report_put) */
+	int64_t checks_failed, secrets, malware;
+	char *policy;           /* "pass", "warn", "stop", or NULL: no policy evaluated */
 };
 void sw_st_image_release(struct sw_st_image *im);
 
@@ -107,6 +110,11 @@ struct sw_st_report_put {
 	size_t nfindings;
 	const char *changes_json;       /* vs the previous report: {"new":[],"fixed":[]} or NULL */
 	int64_t now;
+	/* unsuppressed failed image checks, secret findings, malware findings
+	 * (those removed by a later layer included); the policy's final action
+	 * ("pass", "warn", "stop") or NULL when no policy was evaluated */
+	int64_t checks_failed, secrets, malware;
+	const char *policy;
 };
 
 struct sw_st_report {
@@ -118,6 +126,8 @@ struct sw_st_report {
 	int64_t critical, high, medium, low, negligible, unknown, total, suppressed;
 	bool complete;
 	char *changes_json;             /* or NULL */
+	int64_t checks_failed, secrets, malware;
+	char *policy;                   /* or NULL */
 	struct sw_buf json;             /* filled by sw_st_report_get only */
 };
 void sw_st_report_release(struct sw_st_report *r);
