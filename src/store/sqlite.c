@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite_int.h"
 #include "store/store.h"
 #include "util/mem.h"
 
@@ -71,21 +72,12 @@ _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schem
 /* Inventories and reports larger than this are refused on the way out. */
 #define MAX_BLOB ((size_t)1 << 30)
 
-struct sq {
-	struct sw_st base;
-	sqlite3 *db;
-	char *path;
-	pthread_mutex_t mu;
-};
-
-static struct sq *SQ(struct sw_st *st) { return (struct sq *)st; }
-
-static int db_error(struct sq *s, const char *what, struct sw_err *err)
+int sq_db_error(struct sq *s, const char *what, struct sw_err *err)
 {
 	return sw_err_set(err, SW_E_DB, "store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int exec(struct sq *s, const char *sql, struct sw_err *err)
+int sq_exec(struct sq *s, const char *sql, struct sw_err *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -96,13 +88,11 @@ static int exec(struct sq *s, const char *sql, struct sw_err *err)
 	return 0;
 }
 
-/* Prepare sql and bind by a format: t text (NULL = null), i int64,
- * b blob (pointer, size_t). */
-static sqlite3_stmt *prep(struct sq *s, struct sw_err *err, const char *sql, const char *fmt, ...)
+sqlite3_stmt *sq_prep(struct sq *s, struct sw_err *err, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(s, "prepare", err);
+		sq_db_error(s, "prepare", err);
 		return NULL;
 	}
 	va_list ap;
@@ -125,7 +115,7 @@ static sqlite3_stmt *prep(struct sq *s, struct sw_err *err, const char *sql, con
 		}
 		if (rc != SQLITE_OK) {
 			va_end(ap);
-			db_error(s, "bind", err);
+			sq_db_error(s, "bind", err);
 			sqlite3_finalize(st);
 			return NULL;
 		}
@@ -134,32 +124,31 @@ static sqlite3_stmt *prep(struct sq *s, struct sw_err *err, const char *sql, con
 	return st;
 }
 
-/* Step a statement that returns no row; finalize it. */
-static int run(struct sq *s, sqlite3_stmt *st, struct sw_err *err)
+int sq_run(struct sq *s, sqlite3_stmt *st, struct sw_err *err)
 {
 	if (!st)
 		return -SW_E_DB;
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_error(s, "write", err);
+		return sq_db_error(s, "write", err);
 	return 0;
 }
 
-static char *col_str(sqlite3_stmt *st, int i)
+char *sq_col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? sw_xstrdup((const char *)t) : NULL;
 }
 
-static void lock(struct sq *s) { pthread_mutex_lock(&s->mu); }
-static void unlock(struct sq *s) { pthread_mutex_unlock(&s->mu); }
+void sq_lock(struct sq *s) { pthread_mutex_lock(&s->mu); }
+void sq_unlock(struct sq *s) { pthread_mutex_unlock(&s->mu); }
 
-static int begin(struct sq *s, struct sw_err *err) { return exec(s, "BEGIN IMMEDIATE", err); }
-static int commit(struct sq *s, struct sw_err *err) { return exec(s, "COMMIT", err); }
-static void rollback(struct sq *s) { (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+int sq_begin(struct sq *s, struct sw_err *err) { return sq_exec(s, "BEGIN IMMEDIATE", err); }
+int sq_commit(struct sq *s, struct sw_err *err) { return sq_exec(s, "COMMIT", err); }
+void sq_rollback(struct sq *s) { (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
 
-static int64_t query_int(struct sq *s, const char *sql, int64_t dflt)
+static int64_t sq_query_int(struct sq *s, const char *sql, int64_t dflt)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t v = dflt;
@@ -171,24 +160,24 @@ static int64_t query_int(struct sq *s, const char *sql, int64_t dflt)
 
 static int migrate(struct sq *s, struct sw_err *err)
 {
-	int64_t v = query_int(s, "PRAGMA user_version", 0);
+	int64_t v = sq_query_int(s, "PRAGMA user_version", 0);
 	if (v > SW_STORE_SCHEMA_VERSION)
 		return sw_err_set(err, SW_E_DB, "store '%s' has schema version %lld, newer than this stowaway (%d)",
 				  s->path, (long long)v, SW_STORE_SCHEMA_VERSION);
-	if (v == 0 && query_int(s, "SELECT count(*) FROM sqlite_master", 0) > 0)
+	if (v == 0 && sq_query_int(s, "SELECT count(*) FROM sqlite_master", 0) > 0)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "'%s' is not a stowaway store", s->path);
 	for (int64_t i = v; i < (int64_t)N_MIGRATIONS; i++) {
 		char pragma[64];
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %lld", (long long)(i + 1));
-		int r = begin(s, err);
+		int r = sq_begin(s, err);
 		if (r == 0)
-			r = exec(s, migrations[i], err);
+			r = sq_exec(s, migrations[i], err);
 		if (r == 0)
-			r = exec(s, pragma, err);
+			r = sq_exec(s, pragma, err);
 		if (r == 0)
-			r = commit(s, err);
+			r = sq_commit(s, err);
 		if (r < 0) {
-			rollback(s);
+			sq_rollback(s);
 			return sw_err_wrap(err, "migration to schema %lld", (long long)(i + 1));
 		}
 	}
@@ -226,24 +215,24 @@ static void job_row(sqlite3_stmt *st, struct sw_st_job *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->id = sqlite3_column_int64(st, 0);
-	j->ref = col_str(st, 1);
-	j->kind = col_str(st, 2);
+	j->ref = sq_col_str(st, 1);
+	j->kind = sq_col_str(st, 2);
 	j->state = state_of((const char *)sqlite3_column_text(st, 3));
 	j->attempts = sqlite3_column_int(st, 4);
-	j->error = col_str(st, 5);
-	j->image_digest = col_str(st, 6);
+	j->error = sq_col_str(st, 5);
+	j->image_digest = sq_col_str(st, 6);
 	j->report_id = sqlite3_column_int64(st, 7);
 	j->inventory_reused = sqlite3_column_int(st, 8) != 0;
-	j->lease_owner = col_str(st, 9);
+	j->lease_owner = sq_col_str(st, 9);
 	j->lease_until = sqlite3_column_int64(st, 10);
 	j->created = sqlite3_column_int64(st, 11);
 	j->updated = sqlite3_column_int64(st, 12);
-	j->options = col_str(st, 13);
+	j->options = sq_col_str(st, 13);
 }
 
 static int job_get_locked(struct sq *s, int64_t id, struct sw_st_job *job, struct sw_err *err)
 {
-	sqlite3_stmt *st = prep(s, err, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", id);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", id);
 	if (!st)
 		return -SW_E_DB;
 	int rc = sqlite3_step(st), r = 0;
@@ -251,7 +240,7 @@ static int job_get_locked(struct sq *s, int64_t id, struct sw_st_job *job, struc
 		job_row(st, job);
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
-		r = db_error(s, "read job", err);
+		r = sq_db_error(s, "read job", err);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -260,9 +249,9 @@ static int job_get_locked(struct sq *s, int64_t id, struct sw_st_job *job, struc
 static int sq_job_get(struct sw_st *store, int64_t id, struct sw_st_job *job, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
+	sq_lock(s);
 	int r = job_get_locked(s, id, job, err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -270,11 +259,11 @@ static int sq_job_submit(struct sw_st *store, const char *ref, const char *kind,
 			 int64_t *id, bool *created, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = begin(s, err);
+	sq_lock(s);
+	int r = sq_begin(s, err);
 	if (r < 0)
 		goto out;
-	sqlite3_stmt *st = prep(s, err, "SELECT id, state FROM jobs WHERE ref = ? AND kind = ? AND options = ?"
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT id, state FROM jobs WHERE ref = ? AND kind = ? AND options = ?"
 				" ORDER BY id DESC LIMIT 1", "ttt", ref, kind, options ? options : "");
 	if (!st) {
 		r = -SW_E_DB;
@@ -291,24 +280,24 @@ static int sq_job_submit(struct sw_st *store, const char *ref, const char *kind,
 	if (last && (ls == SW_JOB_PENDING || ls == SW_JOB_RUNNING)) {
 		*id = last;
 	} else if (last && ls == SW_JOB_FAILED) {
-		r = run(s, prep(s, err, "UPDATE jobs SET state = 'pending', updated = ? WHERE id = ?", "ii", now, last), err);
+		r = sq_run(s, sq_prep(s, err, "UPDATE jobs SET state = 'pending', updated = ? WHERE id = ?", "ii", now, last), err);
 		*id = last;
 	} else {
-		r = run(s, prep(s, err, "INSERT INTO jobs(ref, kind, options, state, created, updated)"
+		r = sq_run(s, sq_prep(s, err, "INSERT INTO jobs(ref, kind, options, state, created, updated)"
 				" VALUES (?, ?, ?, 'pending', ?, ?)", "tttii", ref, kind, options ? options : "", now, now), err);
 		*id = sqlite3_last_insert_rowid(s->db);
 		*created = true;
 	}
 	if (r < 0)
 		goto fail;
-	r = commit(s, err);
+	r = sq_commit(s, err);
 	if (r < 0)
 		goto fail;
 	goto out;
 fail:
-	rollback(s);
+	sq_rollback(s);
 out:
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -316,11 +305,11 @@ static int sq_job_claim(struct sw_st *store, const char *owner, int lease, int64
 			struct sw_st_job *job, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = begin(s, err);
+	sq_lock(s);
+	int r = sq_begin(s, err);
 	if (r < 0)
 		goto out;
-	sqlite3_stmt *st = prep(s, err,
+	sqlite3_stmt *st = sq_prep(s, err,
 				"SELECT id FROM jobs WHERE state = 'pending' OR (state = 'running' AND lease_until < ?)"
 				" ORDER BY id LIMIT 1", "i", now);
 	if (!st) {
@@ -330,16 +319,16 @@ static int sq_job_claim(struct sw_st *store, const char *owner, int lease, int64
 	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (!id) {
-		r = commit(s, err);
+		r = sq_commit(s, err);
 		goto out;
 	}
-	r = run(s, prep(s, err, "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?,"
+	r = sq_run(s, sq_prep(s, err, "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?,"
 			" lease_until = ?, updated = ? WHERE id = ?", "tiii", owner, now + lease, now, id), err);
 	if (r == 0)
 		r = job_get_locked(s, id, job, err);
 	if (r < 0)
 		goto fail;
-	r = commit(s, err);
+	r = sq_commit(s, err);
 	if (r < 0) {
 		sw_st_job_release(job);
 		goto fail;
@@ -347,26 +336,26 @@ static int sq_job_claim(struct sw_st *store, const char *owner, int lease, int64
 	r = 1;
 	goto out;
 fail:
-	rollback(s);
+	sq_rollback(s);
 out:
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_job_renew(struct sw_st *store, const char *owner, int lease, int64_t now, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = run(s, prep(s, err, "UPDATE jobs SET lease_until = ? WHERE state = 'running' AND lease_owner = ?",
+	sq_lock(s);
+	int r = sq_run(s, sq_prep(s, err, "UPDATE jobs SET lease_until = ? WHERE state = 'running' AND lease_owner = ?",
 			    "it", now + lease, owner), err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 /* One UPDATE on a running job owner holds; SW_E_NOTFOUND when none changed. */
 static int owned_update(struct sq *s, sqlite3_stmt *st, int64_t id, struct sw_err *err)
 {
-	int r = run(s, st, err);
+	int r = sq_run(s, st, err);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = sw_err_set(err, SW_E_NOTFOUND, "job %lld is not running under this server's lease", (long long)id);
 	return r;
@@ -376,12 +365,12 @@ static int sq_job_done(struct sw_st *store, int64_t id, const char *owner, const
 		       int64_t report_id, bool reused, int64_t now, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = owned_update(s, prep(s, err, "UPDATE jobs SET state = 'done', error = NULL, image_digest = ?, report_id = ?,"
+	sq_lock(s);
+	int r = owned_update(s, sq_prep(s, err, "UPDATE jobs SET state = 'done', error = NULL, image_digest = ?, report_id = ?,"
 				     " reused = ?, lease_owner = NULL, lease_until = NULL, updated = ?"
 				     " WHERE id = ? AND state = 'running' AND lease_owner = ?",
 				     "tiiiit", image_digest, report_id, (int64_t)reused, now, id, owner), id, err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -389,22 +378,22 @@ static int sq_job_fail(struct sw_st *store, int64_t id, const char *owner, const
 		       struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = owned_update(s, prep(s, err, "UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL,"
+	sq_lock(s);
+	int r = owned_update(s, sq_prep(s, err, "UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL,"
 				     " lease_until = NULL, updated = ? WHERE id = ? AND state = 'running' AND lease_owner = ?",
 				     "tiit", why, now, id, owner), id, err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_job_requeue(struct sw_st *store, int64_t id, const char *owner, int64_t now, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = owned_update(s, prep(s, err, "UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
+	sq_lock(s);
+	int r = owned_update(s, sq_prep(s, err, "UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
 				     " updated = ? WHERE id = ? AND state = 'running' AND lease_owner = ?",
 				     "iit", now, id, owner), id, err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -412,17 +401,17 @@ static int sq_job_retry(struct sw_st *store, int64_t id, int64_t now, struct sw_
 {
 	struct sq *s = SQ(store);
 	struct sw_st_job j = { 0 };
-	lock(s);
+	sq_lock(s);
 	int r = job_get_locked(s, id, &j, err);
 	if (r == 0)
 		r = sw_err_set(err, SW_E_NOTFOUND, "no job %lld", (long long)id);
 	else if (r == 1 && j.state != SW_JOB_FAILED)
 		r = sw_err_set(err, SW_E_USAGE, "job %lld is %s, not failed", (long long)id, sw_job_state_name(j.state));
 	else if (r == 1)
-		r = run(s, prep(s, err, "UPDATE jobs SET state = 'pending', updated = ? WHERE id = ? AND state = 'failed'",
+		r = sq_run(s, sq_prep(s, err, "UPDATE jobs SET state = 'pending', updated = ? WHERE id = ? AND state = 'failed'",
 				"ii", now, id), err);
 	sw_st_job_release(&j);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -430,7 +419,7 @@ static int sq_job_cancel(struct sw_st *store, int64_t id, const char *why, int64
 {
 	struct sq *s = SQ(store);
 	struct sw_st_job j = { 0 };
-	lock(s);
+	sq_lock(s);
 	int r = job_get_locked(s, id, &j, err);
 	if (r == 0)
 		r = sw_err_set(err, SW_E_NOTFOUND, "no job %lld", (long long)id);
@@ -438,25 +427,25 @@ static int sq_job_cancel(struct sw_st *store, int64_t id, const char *why, int64
 		r = sw_err_set(err, SW_E_USAGE, "job %lld is %s; only a pending job can be cancelled", (long long)id,
 			       sw_job_state_name(j.state));
 	else if (r == 1)
-		r = run(s, prep(s, err, "UPDATE jobs SET state = 'failed', error = ?, updated = ? WHERE id = ? AND state = 'pending'",
+		r = sq_run(s, sq_prep(s, err, "UPDATE jobs SET state = 'failed', error = ?, updated = ? WHERE id = ? AND state = 'pending'",
 				"tii", why, now, id), err);
 	sw_st_job_release(&j);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_job_counts(struct sw_st *store, int64_t counts[4], struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT state, count(*) FROM jobs GROUP BY state", NULL);
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT state, count(*) FROM jobs GROUP BY state", NULL);
 	int r = st ? 0 : -SW_E_DB;
 	for (int i = 0; i < 4; i++)
 		counts[i] = 0;
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		counts[state_of((const char *)sqlite3_column_text(st, 0))] = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -468,11 +457,11 @@ static int sq_image_put(struct sw_st *store, const struct sw_st_image_put *im, i
 	struct sw_buf packed = SW_BUF_INIT;
 	if (im->inventory && sw_st_pack(im->inventory, im->inventory_len, &packed, err) < 0)
 		return -SW_E_INTERNAL;
-	lock(s);
-	int r = begin(s, err);
+	sq_lock(s);
+	int r = sq_begin(s, err);
 	if (r < 0)
 		goto out;
-	r = run(s, prep(s, err,
+	r = sq_run(s, sq_prep(s, err,
 			"INSERT INTO images(digest, config_digest, inv_key, inventory, config, os, architecture, created, updated)"
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET"
 			" config_digest = excluded.config_digest, inv_key = coalesce(excluded.inv_key, inv_key),"
@@ -483,15 +472,15 @@ static int sq_image_put(struct sw_st *store, const struct sw_st_image_put *im, i
 			(const void *)im->config_json, im->config_json ? strlen(im->config_json) : (size_t)0, im->os,
 			im->architecture, now, now), err);
 	if (r == 0 && im->name)
-		r = run(s, prep(s, err, "INSERT INTO image_names(image, name, seen) SELECT id, ?, ? FROM images WHERE digest = ?"
+		r = sq_run(s, sq_prep(s, err, "INSERT INTO image_names(image, name, seen) SELECT id, ?, ? FROM images WHERE digest = ?"
 				" ON CONFLICT(image, name) DO UPDATE SET seen = excluded.seen", "tit", im->name, now, im->digest),
 			err);
 	if (r == 0)
-		r = commit(s, err);
+		r = sq_commit(s, err);
 	if (r < 0)
-		rollback(s);
+		sq_rollback(s);
 out:
-	unlock(s);
+	sq_unlock(s);
 	sw_buf_release(&packed);
 	return r;
 }
@@ -503,12 +492,12 @@ out:
 
 static int image_names(struct sq *s, int64_t image_id, struct sw_vec *out, struct sw_err *err)
 {
-	sqlite3_stmt *st = prep(s, err, "SELECT name FROM image_names WHERE image = ? ORDER BY seen DESC, name", "i",
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT name FROM image_names WHERE image = ? ORDER BY seen DESC, name", "i",
 				image_id);
 	if (!st)
 		return -SW_E_DB;
 	while (sqlite3_step(st) == SQLITE_ROW)
-		sw_vec_push(out, col_str(st, 0));
+		sw_vec_push(out, sq_col_str(st, 0));
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -517,11 +506,11 @@ static int image_row(struct sq *s, sqlite3_stmt *st, struct sw_st_image *im, str
 {
 	memset(im, 0, sizeof(*im));
 	int64_t id = sqlite3_column_int64(st, 0);
-	im->digest = col_str(st, 1);
-	im->config_digest = col_str(st, 2);
-	im->inv_key = col_str(st, 3);
-	im->os = col_str(st, 4);
-	im->architecture = col_str(st, 5);
+	im->digest = sq_col_str(st, 1);
+	im->config_digest = sq_col_str(st, 2);
+	im->inv_key = sq_col_str(st, 3);
+	im->os = sq_col_str(st, 4);
+	im->architecture = sq_col_str(st, 5);
 	im->created = sqlite3_column_int64(st, 6);
 	im->updated = sqlite3_column_int64(st, 7);
 	im->latest_report = sqlite3_column_int64(st, 8);
@@ -531,15 +520,15 @@ static int image_row(struct sq *s, sqlite3_stmt *st, struct sw_st_image *im, str
 	im->checks_failed = sqlite3_column_int64(st, 16);
 	im->secrets = sqlite3_column_int64(st, 17);
 	im->malware = sqlite3_column_int64(st, 18);
-	im->policy = col_str(st, 19);
+	im->policy = sq_col_str(st, 19);
 	return image_names(s, id, &im->names, err);
 }
 
 static int sq_image_get(struct sw_st *store, const char *digest, struct sw_st_image *im, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT " IMAGE_COLS IMAGE_FROM " WHERE i.digest = ?", "t", digest);
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT " IMAGE_COLS IMAGE_FROM " WHERE i.digest = ?", "t", digest);
 	int r = st ? 0 : -SW_E_DB;
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		r = image_row(s, st, im, err);
@@ -549,15 +538,15 @@ static int sq_image_get(struct sw_st *store, const char *digest, struct sw_st_im
 			sw_st_image_release(im);
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_image_list(struct sw_st *store, struct sw_vec *out, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT " IMAGE_COLS IMAGE_FROM " ORDER BY i.updated DESC, i.id DESC", NULL);
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT " IMAGE_COLS IMAGE_FROM " ORDER BY i.updated DESC, i.id DESC", NULL);
 	int r = st ? 0 : -SW_E_DB;
 	while (st && r == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		struct sw_st_image *im = sw_xcalloc(1, sizeof(*im));
@@ -565,7 +554,7 @@ static int sq_image_list(struct sw_st *store, struct sw_vec *out, struct sw_err 
 		sw_vec_push(out, im);
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -573,8 +562,8 @@ static int sq_inventory_get(struct sw_st *store, const char *digest, const char 
 			    struct sw_buf *config, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err,
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err,
 				"SELECT inventory, config FROM images WHERE digest = ? AND inventory IS NOT NULL"
 				" AND (?2 IS NULL OR inv_key = ?2)", "tt", digest, inv_key);
 	int r = st ? 0 : -SW_E_DB;
@@ -586,7 +575,7 @@ static int sq_inventory_get(struct sw_st *store, const char *digest, const char 
 			r = 1;
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -600,11 +589,11 @@ static int sq_report_put(struct sw_st *store, const struct sw_st_report_put *rp,
 	int r = sw_st_pack(rp->json, rp->json_len, &packed, err);
 	if (r < 0)
 		return r;
-	lock(s);
-	r = begin(s, err);
+	sq_lock(s);
+	r = sq_begin(s, err);
 	if (r < 0)
 		goto out;
-	r = run(s, prep(s, err,
+	r = sq_run(s, sq_prep(s, err,
 			"INSERT INTO reports(image, job_id, db_fingerprint, created, critical, high, medium, low, negligible,"
 			" unknown, total, suppressed, complete, changes, report, checks_failed, secrets, malware, policy)"
 			" SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM images WHERE digest = ?",
@@ -618,25 +607,25 @@ static int sq_report_put(struct sw_st *store, const struct sw_st_report_put *rp,
 		goto fail;
 	*id = sqlite3_last_insert_rowid(s->db);
 	/* the finding index serves the latest reports only: drop the previous one's */
-	r = run(s, prep(s, err, "DELETE FROM findings WHERE report = (SELECT latest_report FROM images WHERE digest = ?)",
+	r = sq_run(s, sq_prep(s, err, "DELETE FROM findings WHERE report = (SELECT latest_report FROM images WHERE digest = ?)",
 			"t", rp->image_digest), err);
 	for (size_t i = 0; r == 0 && i < rp->nfindings; i++) {
 		const struct sw_st_finding *f = &rp->findings[i];
-		r = run(s, prep(s, err, "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity)"
+		r = sq_run(s, sq_prep(s, err, "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity)"
 				" VALUES (?, ?, ?, ?, ?, ?)", "ittttt", *id, f->vuln_id, f->pkg_name, f->pkg_version,
 				f->fixed, f->severity), err);
 	}
 	if (r == 0)
-		r = run(s, prep(s, err, "UPDATE images SET latest_report = ?, updated = ? WHERE digest = ?", "iit", *id,
+		r = sq_run(s, sq_prep(s, err, "UPDATE images SET latest_report = ?, updated = ? WHERE digest = ?", "iit", *id,
 				rp->now, rp->image_digest), err);
 	if (r == 0)
-		r = commit(s, err);
+		r = sq_commit(s, err);
 	if (r == 0)
 		goto out;
 fail:
-	rollback(s);
+	sq_rollback(s);
 out:
-	unlock(s);
+	sq_unlock(s);
 	sw_buf_release(&packed);
 	return r;
 }
@@ -651,27 +640,27 @@ static void report_row(sqlite3_stmt *st, struct sw_st_report *r)
 	memset(r, 0, sizeof(*r));
 	r->json = empty;
 	r->id = sqlite3_column_int64(st, 0);
-	r->image_digest = col_str(st, 1);
+	r->image_digest = sq_col_str(st, 1);
 	r->job_id = sqlite3_column_int64(st, 2);
-	r->db_fingerprint = col_str(st, 3);
+	r->db_fingerprint = sq_col_str(st, 3);
 	r->created = sqlite3_column_int64(st, 4);
 	int64_t *c[] = { &r->critical, &r->high, &r->medium, &r->low, &r->negligible, &r->unknown, &r->total,
 			 &r->suppressed };
 	for (int i = 0; i < 8; i++)
 		*c[i] = sqlite3_column_int64(st, 5 + i);
 	r->complete = sqlite3_column_int(st, 13) != 0;
-	r->changes_json = col_str(st, 14);
+	r->changes_json = sq_col_str(st, 14);
 	r->checks_failed = sqlite3_column_int64(st, 15);
 	r->secrets = sqlite3_column_int64(st, 16);
 	r->malware = sqlite3_column_int64(st, 17);
-	r->policy = col_str(st, 18);
+	r->policy = sq_col_str(st, 18);
 }
 
 static int sq_report_get(struct sw_st *store, int64_t id, struct sw_st_report *rep, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT " REPORT_COLS ", r.report FROM reports r JOIN images i ON i.id = r.image"
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT " REPORT_COLS ", r.report FROM reports r JOIN images i ON i.id = r.image"
 				" WHERE r.id = ?", "i", id);
 	int r = st ? 0 : -SW_E_DB;
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -684,15 +673,15 @@ static int sq_report_get(struct sw_st *store, int64_t id, struct sw_st_report *r
 			sw_st_report_release(rep);
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_report_list(struct sw_st *store, const char *digest, struct sw_vec *out, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT " REPORT_COLS " FROM reports r JOIN images i ON i.id = r.image"
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT " REPORT_COLS " FROM reports r JOIN images i ON i.id = r.image"
 				" WHERE i.digest = ? ORDER BY r.id DESC", "t", digest);
 	int r = st ? 0 : -SW_E_DB;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -701,29 +690,29 @@ static int sq_report_list(struct sw_st *store, const char *digest, struct sw_vec
 		sw_vec_push(out, rep);
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_report_finding_ids(struct sw_st *store, int64_t report_id, struct sw_vec *out, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT DISTINCT vuln_id FROM findings WHERE report = ? ORDER BY vuln_id", "i",
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT DISTINCT vuln_id FROM findings WHERE report = ? ORDER BY vuln_id", "i",
 				report_id);
 	int r = st ? 0 : -SW_E_DB;
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		sw_vec_push(out, col_str(st, 0));
+		sw_vec_push(out, sq_col_str(st, 0));
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_vuln_images(struct sw_st *store, const char *vuln_id, struct sw_vec *out, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err,
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err,
 				"SELECT i.digest, (SELECT group_concat(name, ' ') FROM image_names n WHERE n.image = i.id),"
 				" f.pkg_name, f.pkg_version, f.fixed, f.severity, f.report"
 				" FROM findings f JOIN images i ON i.latest_report = f.report"
@@ -731,17 +720,17 @@ static int sq_vuln_images(struct sw_st *store, const char *vuln_id, struct sw_ve
 	int r = st ? 0 : -SW_E_DB;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		struct sw_st_hit *h = sw_xcalloc(1, sizeof(*h));
-		h->image_digest = col_str(st, 0);
-		h->names = col_str(st, 1);
-		h->pkg_name = col_str(st, 2);
-		h->pkg_version = col_str(st, 3);
-		h->fixed = col_str(st, 4);
-		h->severity = col_str(st, 5);
+		h->image_digest = sq_col_str(st, 0);
+		h->names = sq_col_str(st, 1);
+		h->pkg_name = sq_col_str(st, 2);
+		h->pkg_version = sq_col_str(st, 3);
+		h->fixed = sq_col_str(st, 4);
+		h->severity = sq_col_str(st, 5);
 		h->report_id = sqlite3_column_int64(st, 6);
 		sw_vec_push(out, h);
 	}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -751,51 +740,51 @@ static int sq_token_put(struct sw_st *store, const char *name, const char *scope
 			const char *hash, const char *prefix, int64_t now, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = run(s, prep(s, err, "INSERT INTO tokens(name, scope, lookup, salt, hash, created) VALUES (?, ?, ?, ?, ?, ?)",
+	sq_lock(s);
+	int r = sq_run(s, sq_prep(s, err, "INSERT INTO tokens(name, scope, lookup, salt, hash, created) VALUES (?, ?, ?, ?, ?, ?)",
 			    "ttttti", name, scope, prefix, salt, hash, now), err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_token_lookup(struct sw_st *store, const char *prefix, struct sw_vec *rows, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT name, scope, salt, hash FROM tokens WHERE lookup = ? AND revoked IS NULL",
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT name, scope, salt, hash FROM tokens WHERE lookup = ? AND revoked IS NULL",
 				"t", prefix);
 	int r = st ? 0 : -SW_E_DB;
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		for (int i = 0; i < 4; i++) {
-			char *v = col_str(st, i);
+			char *v = sq_col_str(st, i);
 			sw_vec_push(rows, v ? v : sw_xstrdup(""));
 		}
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_meta_get(struct sw_st *store, const char *key, char **value, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	sqlite3_stmt *st = prep(s, err, "SELECT value FROM meta WHERE key = ?", "t", key);
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT value FROM meta WHERE key = ?", "t", key);
 	int r = st ? 0 : -SW_E_DB;
 	*value = NULL;
 	if (st && sqlite3_step(st) == SQLITE_ROW)
-		*value = col_str(st, 0);
+		*value = sq_col_str(st, 0);
 	sqlite3_finalize(st);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
 static int sq_meta_set(struct sw_st *store, const char *key, const char *value, struct sw_err *err)
 {
 	struct sq *s = SQ(store);
-	lock(s);
-	int r = run(s, prep(s, err, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+	sq_lock(s);
+	int r = sq_run(s, sq_prep(s, err, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
 			    " value = excluded.value", "tt", key, value), err);
-	unlock(s);
+	sq_unlock(s);
 	return r;
 }
 
@@ -836,20 +825,20 @@ int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)
 	int r;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
-		r = db_error(s, "cannot open", err);
+		r = sq_db_error(s, "cannot open", err);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 10000);
 	/* A file that is not SQLite fails here. */
 	if (sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
-		r = db_error(s, "not a database", err);
+		r = sq_db_error(s, "not a database", err);
 		goto fail;
 	}
 	/* WAL: readers do not wait for the writer; synchronous NORMAL is
 	 * durable across a process kill (not a power loss of the last
 	 * commits), and the store opens without repair after kill -9. */
-	r = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err);
+	r = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err);
 	if (r == 0)
 		r = migrate(s, err);
 	if (r < 0)
