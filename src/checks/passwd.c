@@ -15,6 +15,8 @@ static void acct_free(void *v)
 		return;
 	free(a->name);
 	free(a->pw);
+	free(a->shell);
+	free(a->entry);
 	free(a);
 }
 
@@ -99,6 +101,11 @@ int sw_acct_parse(enum sw_acct_kind kind, const char *data, size_t len, struct s
 			a->name = sw_xstrndup(f[0], fl[0]);
 			a->pw = sw_xstrndup(f[1], fl[1]);
 			a->id = id;
+			a->gid = kind == SW_ACCT_PASSWD ? parse_id(f[3], fl[3]) : -1;
+			/* the shell is the seventh field; colons after it stay in it */
+			if (kind == SW_ACCT_PASSWD)
+				a->shell = sw_xstrndup(f[6], (size_t)(le2 - f[6]));
+			a->entry = sw_xstrndup(p, n);
 			a->line = line;
 			sw_vec_push(&out->ents, a);
 		}

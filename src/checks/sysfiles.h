@@ -26,6 +26,9 @@ struct sw_acct {
 	char *name;
 	char *pw;            /* the second field as written ("x", "*", "!", "", a hash) */
 	long long id;        /* passwd: uid, group: gid; -1 for shadow or when not a number */
+	long long gid;       /* passwd: the primary gid (-1 when not a number); else -1 */
+	char *shell;         /* passwd: the login shell (seventh field), else NULL */
+	char *entry;         /* the whole line as written (no newline) */
 	unsigned line;       /* 1-based */
 };
 

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks/sysfiles.h"
+#include "inventory/fsfacts.h"
+#include "inventory/inventory.h"
 #include "model/filefinding.h"
 #include "policy/internal.h"
 #include "util/buf.h"
@@ -1229,16 +1232,136 @@ static void t_malware_not_run(struct sw_eval_ctx *cx, const struct sw_policy_rul
 		sw_policy_fire(cx, r, NULL, "No malware scan was run");
 }
 
-static void t_no_passwd(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
+/* ---- passwd_file: the image's /etc/passwd as the layer pass read it
+ * (inventory->fs, the same bytes the image checks parse) ---- */
+
+enum pw_state { PW_UNKNOWN, PW_MISSING, PW_READ };
+
+/* PW_READ and *out parsed; PW_MISSING (why says how) when the image has no
+ * readable /etc/passwd; PW_UNKNOWN when the input carries no file facts
+ * (an SBOM, a report read back). */
+static enum pw_state passwd_of(struct sw_eval_ctx *cx, struct sw_acct_file *out, char *why, size_t n)
 {
-	sw_policy_not_evaluated(cx, r, "the scan does not read /etc/passwd yet");
+	const struct sw_inventory *inv = cx->in->inv;
+	if (!inv || !inv->fs.collected) {
+		snprintf(why, n, "the input carries no file contents (an SBOM or a stored report)");
+		return PW_UNKNOWN;
+	}
+	const struct sw_fs_rec *rec = sw_fs_facts_get(&inv->fs, "etc/passwd");
+	if (!rec) {
+		snprintf(why, n, "the image has no /etc/passwd");
+		return PW_MISSING;
+	}
+	if (!rec->content) {
+		snprintf(why, n, "/etc/passwd was not read: %s", rec->why_not ? rec->why_not : "not a regular file");
+		return PW_MISSING;
+	}
+	if (sw_acct_parse(SW_ACCT_PASSWD, rec->content, rec->content_len, out) < 0) {
+		snprintf(why, n, "/etc/passwd is not text");
+		return PW_MISSING;
+	}
+	return PW_READ;
 }
 
 static void t_passwd_not_available(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 {
-	snprintf(cx->looked_at, sizeof(cx->looked_at), "the passwd file content");
-	sw_policy_fire(cx, r, NULL, "No passwd file content was read from the image (the scan does not read "
-				    "/etc/passwd yet)");
+	struct sw_acct_file pw = { 0 };
+	char why[256];
+	enum pw_state st = passwd_of(cx, &pw, why, sizeof(why));
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "/etc/passwd");
+	if (st == PW_UNKNOWN)
+		sw_policy_not_evaluated(cx, r, why);
+	else if (st == PW_MISSING)
+		sw_policy_fire(cx, r, NULL, "No passwd file content is available: %s", why);
+	sw_acct_file_release(&pw);
+}
+
+enum pw_field { PW_NAME, PW_UID, PW_GID, PW_SHELL, PW_ENTRY };
+
+/* Whether list (PK_LIST/PK_NUMLIST strings) holds v; numbers compare as numbers. */
+static bool pw_listed(const struct sw_pval *v, const char *s, long long num)
+{
+	for (size_t i = 0; v && i < v->list.len; i++) {
+		const char *want = v->list.items[i];
+		if (s ? strcmp(want, s) == 0 : (num >= 0 && strtoll(want, NULL, 10) == num))
+			return true;
+	}
+	return false;
+}
+
+static void pw_denylist(struct sw_eval_ctx *cx, const struct sw_policy_rule *r, enum pw_field field,
+			const char *param)
+{
+	struct sw_acct_file pw = { 0 };
+	char why[256];
+	enum pw_state st = passwd_of(cx, &pw, why, sizeof(why));
+	if (st == PW_UNKNOWN) {
+		sw_policy_not_evaluated(cx, r, why);
+		return;
+	}
+	const struct sw_pval *v = sw_policy_param(r, param);
+	size_t hits = 0;
+	for (size_t i = 0; st == PW_READ && i < pw.ents.len; i++) {
+		const struct sw_acct *a = pw.ents.items[i];
+		bool hit = false;
+		const char *what = "";
+		char idbuf[32] = "";
+		switch (field) {
+		case PW_NAME: hit = pw_listed(v, a->name, -1); what = "user"; break;
+		case PW_UID: hit = pw_listed(v, NULL, a->id); what = "user id"; break;
+		case PW_GID: hit = pw_listed(v, NULL, a->gid); what = "group id"; break;
+		case PW_SHELL: hit = a->shell && pw_listed(v, a->shell, -1); what = "shell"; break;
+		case PW_ENTRY: hit = v && v->raw && strcmp(v->raw, a->entry) == 0; what = "entry"; break;
+		}
+		if (!hit)
+			continue;
+		hits++;
+		const char *val = a->name;
+		if (field == PW_UID || field == PW_GID) {
+			snprintf(idbuf, sizeof(idbuf), "%lld", field == PW_UID ? a->id : a->gid);
+			val = idbuf;
+		} else if (field == PW_SHELL) {
+			val = a->shell;
+		} else if (field == PW_ENTRY) {
+			val = a->entry;
+		}
+		sw_policy_fire(cx, r, val, "Denylisted %s '%s' found in /etc/passwd line %u (user '%s')", what, val,
+			       a->line, a->name);
+	}
+	if (st == PW_READ)
+		snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu /etc/passwd entries, %zu denylisted", pw.ents.len,
+			 hits);
+	else
+		snprintf(cx->looked_at, sizeof(cx->looked_at), "no /etc/passwd (%.200s)", why);
+	sw_acct_file_release(&pw);
+}
+
+static void t_pw_users(struct sw_eval_ctx *cx, const struct sw_policy_rule *r) { pw_denylist(cx, r, PW_NAME, "user_names"); }
+static void t_pw_uids(struct sw_eval_ctx *cx, const struct sw_policy_rule *r) { pw_denylist(cx, r, PW_UID, "user_ids"); }
+static void t_pw_gids(struct sw_eval_ctx *cx, const struct sw_policy_rule *r) { pw_denylist(cx, r, PW_GID, "group_ids"); }
+static void t_pw_shells(struct sw_eval_ctx *cx, const struct sw_policy_rule *r) { pw_denylist(cx, r, PW_SHELL, "shells"); }
+static void t_pw_entry(struct sw_eval_ctx *cx, const struct sw_policy_rule *r) { pw_denylist(cx, r, PW_ENTRY, "entry"); }
+
+/* files.suid_or_guid_set: every setuid/setgid file left in the merged image
+ * (inventory->fs, the facts check 4.8 reports). */
+static void t_suid(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
+{
+	const struct sw_inventory *inv = cx->in->inv;
+	if (!inv || !inv->fs.collected) {
+		sw_policy_not_evaluated(cx, r, "the input carries no file facts (an SBOM or a stored report)");
+		return;
+	}
+	size_t hits = 0;
+	for (size_t i = 0; i < inv->fs.recs.len; i++) {
+		const struct sw_fs_rec *f = inv->fs.recs.items[i];
+		if (!(f->kinds & SW_FS_SETID))
+			continue;
+		hits++;
+		char *path = sw_xasprintf("/%s", f->path);
+		sw_policy_fire(cx, r, path, "SUID or SGID found set on file %s. Mode: 0%o", path, f->mode & 07777);
+		free(path);
+	}
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu setuid/setgid files", hits);
 }
 
 static const struct sw_pspec fr_params[] = { { "regex_name", PK_STR, NULL, false }, { NULL, 0, NULL, false } };
@@ -1288,7 +1411,7 @@ static const struct sw_tspec files_triggers[] = {
 	{ "content_regex_match", NULL, fr_params, t_not_in_scan_files, NULL },
 	{ "name_match", NULL, fn_params, t_not_in_scan_files, NULL },
 	{ "attribute_match", NULL, fa_params, t_not_in_scan_files, v_files_attr },
-	{ "suid_or_guid_set", NULL, NULL, t_not_in_scan_files, NULL },
+	{ "suid_or_guid_set", NULL, NULL, t_suid, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -1300,12 +1423,12 @@ static const struct sw_pspec pw_entry[] = { { "entry", PK_STR, NULL, true }, { N
 
 static const struct sw_tspec passwd_triggers[] = {
 	{ "content_not_available", NULL, NULL, t_passwd_not_available, NULL },
-	{ "denylist_usernames", "blacklist_usernames", pw_users, t_no_passwd, NULL },
-	{ "denylist_userids", "blacklist_userids", pw_uids, t_no_passwd, NULL },
-	{ "denylist_groupids", "blacklist_groupids", pw_gids, t_no_passwd, NULL },
-	{ "denylist_shells", "blacklist_shells", pw_shells, t_no_passwd, NULL },
-	{ "shellmatch", NULL, pw_shells, t_no_passwd, NULL },
-	{ "denylist_full_entry", "blacklist_full_entry", pw_entry, t_no_passwd, NULL },
+	{ "denylist_usernames", "blacklist_usernames", pw_users, t_pw_users, NULL },
+	{ "denylist_userids", "blacklist_userids", pw_uids, t_pw_uids, NULL },
+	{ "denylist_groupids", "blacklist_groupids", pw_gids, t_pw_gids, NULL },
+	{ "denylist_shells", "blacklist_shells", pw_shells, t_pw_shells, NULL },
+	{ "shellmatch", NULL, pw_shells, t_pw_shells, NULL },
+	{ "denylist_full_entry", "blacklist_full_entry", pw_entry, t_pw_entry, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

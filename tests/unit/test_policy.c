@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "sw_test.h"
+#include "inventory/fsfacts.h"
+#include "inventory/inventory.h"
 #include "model/filefinding.h"
 #include "policy/policy.h"
 #include "util/buf.h"
@@ -566,11 +568,11 @@ static void test_image_checks_and_others(void **state)
 	fx.in.checks_ran = false;
 	FIRES(-1, "image_checks", "failed", "[]");
 	/* gates whose data the scan does not have: not evaluated */
-	FIRES(-1, "files", "suid_or_guid_set", "[]");
+	FIRES(-1, "files", "suid_or_guid_set", "[]");   /* no file facts: an SBOM */
 	FIRES(-1, "files", "name_match", "[{\"name\":\"regex\",\"value\":\".*\\\\.pem$\"}]");
 	FIRES(-1, "files", "content_regex_match", "[]");
 	FIRES(-1, "files", "attribute_match", "[{\"name\":\"filename\",\"value\":\"/etc/shadow\"},{\"name\":\"mode\",\"value\":\"0640\"},{\"name\":\"mode_op\",\"value\":\"not_equals\"}]");
-	FIRES(1, "passwd_file", "content_not_available", "[]");
+	FIRES(-1, "passwd_file", "content_not_available", "[]");
 	FIRES(-1, "passwd_file", "blacklist_usernames", "[{\"name\":\"user_names\",\"value\":\"games\"}]");
 	FIRES(-1, "passwd_file", "denylist_shells", "[{\"name\":\"shells\",\"value\":\"/bin/sh\"}]");
 	FIRES(-1, "passwd_file", "blacklist_full_entry", "[{\"name\":\"entry\",\"value\":\"x\"}]");
@@ -579,6 +581,63 @@ static void test_image_checks_and_others(void **state)
 	FIRES(1, "malware", "scan_not_run", "[]");
 	FIRES(-1, "retrieved_files", "content_regex", "[{\"name\":\"path\",\"value\":\"/etc/x\"},{\"name\":\"regex\",\"value\":\"a\"},{\"name\":\"check\",\"value\":\"match\"}]");
 	FIRES(1, "always", "always", "[]");
+	fixture_release(&fx);
+}
+
+/* passwd_file and files.suid_or_guid_set on the layer pass's file facts, planted here */
+static struct sw_fs_rec *fs_rec(const char *path, unsigned kinds, unsigned mode, const char *content)
+{
+	struct sw_fs_rec *r = sw_xcalloc(1, sizeof(*r));
+	r->path = sw_xstrdup(path);
+	r->kinds = kinds;
+	r->mode = mode;
+	r->uid = r->gid = 0;
+	r->layer = 0;
+	if (content) {
+		r->content = sw_xstrdup(content);
+		r->content_len = strlen(content);
+	}
+	return r;
+}
+
+static void test_passwd_gates(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	fixture_init(&fx);
+	fx.inv->fs.collected = true;
+	/* no /etc/passwd in the image */
+	FIRES(1, "passwd_file", "content_not_available", "[]");
+	FIRES(0, "passwd_file", "denylist_usernames", "[{\"name\":\"user_names\",\"value\":\"root\"}]");
+	FIRES(0, "files", "suid_or_guid_set", "[]");
+	/* records sorted by path, as the merge leaves them */
+	sw_vec_push(&fx.inv->fs.recs, fs_rec("etc/passwd", SW_FS_CONTENT, 0100644,
+					     "root:x:0:0:root:/root:/bin/bash\n"
+					     "# a comment\n"
+					     "games:x:5:60:games:/usr/games:/usr/sbin/nologin\n"
+					     "toor:x:0:0::/root:/bin/sh\n"
+					     "app:x:1000:1000:App,,,:/home/app:/bin/sh\n"));
+	sw_vec_push(&fx.inv->fs.recs, fs_rec("usr/bin/passwd", SW_FS_SETID, 0104755, NULL));
+	sw_vec_push(&fx.inv->fs.recs, fs_rec("usr/bin/wall", SW_FS_SETID, 0102755, NULL));
+	FIRES(0, "passwd_file", "content_not_available", "[]");
+	FIRES(1, "passwd_file", "blacklist_usernames", "[{\"name\":\"user_names\",\"value\":\"games\"}]");
+	FIRES(2, "passwd_file", "denylist_usernames", "[{\"name\":\"user_names\",\"value\":\"toor, app, nobody\"}]");
+	FIRES(2, "passwd_file", "denylist_userids", "[{\"name\":\"user_ids\",\"value\":\"0\"}]");
+	FIRES(0, "passwd_file", "denylist_userids", "[{\"name\":\"user_ids\",\"value\":\"1, 2\"}]");
+	FIRES(1, "passwd_file", "denylist_groupids", "[{\"name\":\"group_ids\",\"value\":\"60\"}]");
+	FIRES(2, "passwd_file", "denylist_shells", "[{\"name\":\"shells\",\"value\":\"/bin/sh\"}]");
+	FIRES(1, "passwd_file", "shellmatch", "[{\"name\":\"shells\",\"value\":\"/usr/sbin/nologin\"}]");
+	FIRES(1, "passwd_file", "blacklist_full_entry", "[{\"name\":\"entry\",\"value\":\"toor:x:0:0::/root:/bin/sh\"}]");
+	FIRES(0, "passwd_file", "blacklist_full_entry", "[{\"name\":\"entry\",\"value\":\"toor:x:0:0::/root\"}]");
+	FIRES(2, "files", "suid_or_guid_set", "[]");
+	/* a passwd too large to read: content not available, nothing to match */
+	struct sw_fs_rec *pw = fx.inv->fs.recs.items[0];
+	free(pw->content);
+	pw->content = NULL;
+	pw->content_len = 0;
+	pw->why_not = sw_xstrdup("larger than 1 MiB");
+	FIRES(1, "passwd_file", "content_not_available", "[]");
+	FIRES(0, "passwd_file", "denylist_userids", "[{\"name\":\"user_ids\",\"value\":\"0\"}]");
 	fixture_release(&fx);
 }
 
@@ -886,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_image_checks_and_others),
 		cmocka_unit_test(test_content_gates),
+		cmocka_unit_test(test_passwd_gates),
 		cmocka_unit_test(test_allowlist_expiry),
 		cmocka_unit_test(test_mapping_order),
 		cmocka_unit_test(test_namings),
