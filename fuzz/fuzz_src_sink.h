@@ -81,6 +81,16 @@ static int fuzz_put_epss(void *ctx, const struct sw_epss *e, struct sw_err *err)
 	return fuzz_touch(e->date) == (size_t)-1 ? -1 : 0;
 }
 
+static int fuzz_put_exploit(void *ctx, const struct sw_exploit *x, struct sw_err *err)
+{
+	(void)ctx;
+	(void)err;
+	if (!x->cve || !x->id || strncmp(x->cve, "CVE-", 4) != 0 || !*x->id || strspn(x->id, "0123456789") != strlen(x->id))
+		abort();
+	return (fuzz_touch(x->title) + fuzz_touch(x->published) + fuzz_touch(x->type) + fuzz_touch(x->platform)) ==
+			       (size_t)-1 ? -1 : 0;
+}
+
 static void fuzz_bad(void *ctx, const char *file, const char *record, const char *what)
 {
 	(void)ctx;
@@ -94,7 +104,7 @@ static void fuzz_src_run(const struct sw_vuln_source *src, const char *path,
 {
 	if (size > FUZZ_SRC_MAX)
 		return;
-	struct sw_vuln_sink sink = { NULL, fuzz_put_vuln, fuzz_put_kev, fuzz_put_epss, fuzz_bad };
+	struct sw_vuln_sink sink = { NULL, fuzz_put_vuln, fuzz_put_kev, fuzz_put_epss, fuzz_bad, fuzz_put_exploit };
 	struct sw_err err = SW_ERR_INIT;
 	(void)src->wants(path);
 	if (src->import_file(path, data, size, &sink, &err) < 0 && err.msg[0] == '\0')

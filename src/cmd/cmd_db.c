@@ -406,6 +406,7 @@ static int db_info(int argc, char **argv)
 		json_object_set_new(o, "vulnerabilities", json_integer(info->vulns));
 		json_object_set_new(o, "affected", json_integer(info->affected));
 		json_object_set_new(o, "kev", json_integer(info->kev));
+		json_object_set_new(o, "exploits", json_integer(info->exploits));
 		json_object_set_new(o, "epss", json_integer(info->epss));
 		json_t *srcs = json_array();
 		for (size_t i = 0; i < info->sources.len; i++) {
@@ -438,6 +439,7 @@ static int db_info(int argc, char **argv)
 		tprintf("size:            %.1f MiB\n", (double)info->file_size / (1024.0 * 1024.0));
 		tprintf("vulnerabilities: %" PRId64 " (%" PRId64 " affected entries)\n", info->vulns, info->affected);
 		tprintf("KEV entries:     %" PRId64 "\n", info->kev);
+		tprintf("Exploits:        %" PRId64 " (CVE, Exploit-DB id) pairs\n", info->exploits);
 		tprintf("EPSS scores:     %" PRId64 "\n", info->epss);
 		tprintf("\n%-12s %10s %8s  %-20s  %s\n", "SOURCE", "RECORDS", "BAD", "UPDATED", "AGE");
 		for (size_t i = 0; i < info->sources.len; i++) {

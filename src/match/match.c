@@ -605,6 +605,16 @@ static bool installed_in_project(const struct sw_vec *copies, const char *lock_p
 
 /* ---- enrichment, order ---- */
 
+/* Exploit-DB ids (decimal, no leading zeros) in numeric order. */
+static int exploit_id_order(const void *x, const void *y)
+{
+	const char *a = x, *b = y;   /* sw_vec_sort hands the items */
+	size_t la = strlen(a), lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
 static void enrich(struct sw_vulndb *db, struct sw_finding *f)
 {
 	for (size_t i = 0; i < f->ids.len; i++) {
@@ -626,7 +636,20 @@ static void enrich(struct sw_vulndb *db, struct sw_finding *f)
 				f->kev_date_added = sw_xstrdup(k->date_added);
 			sw_kev_free(k);
 		}
+		struct sw_vec xs = SW_VEC_INIT;
+		if (sw_vulndb_exploits(db, id, &xs, NULL) == 0) {
+			for (size_t j = 0; j < xs.len; j++) {
+				const struct sw_exploit *x = xs.items[j];
+				if (sw_vec_find_str(&f->exploits, x->id) < 0)
+					sw_vec_push(&f->exploits, sw_xstrdup(x->id));
+			}
+		}
+		for (size_t j = 0; j < xs.len; j++)
+			sw_exploit_free(xs.items[j]);
+		sw_vec_release(&xs);
 	}
+	if (f->exploits.len > 1)
+		sw_vec_sort(&f->exploits, exploit_id_order);
 }
 
 static int finding_order(const void *x, const void *y)
@@ -659,6 +682,7 @@ void sw_finding_free(struct sw_finding *f)
 	free(f->published);
 	free(f->modified);
 	free(f->kev_date_added);
+	sw_vec_free_strings(&f->exploits);
 	free(f->suppressed);
 	free(f);
 }

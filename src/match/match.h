@@ -29,6 +29,9 @@
 
 struct sw_vulndb;   /* vulndb/vulndb.h: match.c reads it; callers only pass it */
 
+/* The page of an Exploit-DB id (struct sw_finding.exploits). */
+#define SW_EXPLOITDB_URL "https://www.exploit-db.com/exploits/"
+
 struct sw_finding {
 	char *id;                  /* primary id: the CVE when there is one */
 	struct sw_vec ids;         /* char*: every id folded in, primary first */
@@ -51,6 +54,9 @@ struct sw_finding {
 	double epss, epss_percentile; /* -1 when unknown */
 	bool kev;
 	char *kev_date_added;
+	/* char*: Exploit-DB ids of public exploits of any of its CVEs, unique,
+	 * in numeric order (the page: https://www.exploit-db.com/exploits/ID) */
+	struct sw_vec exploits;
 	char *suppressed;          /* NULL, or why it is suppressed */
 };
 

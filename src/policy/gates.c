@@ -517,6 +517,28 @@ static void t_vuln_kev(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
 	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu findings, KEV flag", fs->len);
 }
 
+static void t_vuln_exploit(struct sw_eval_ctx *cx, const struct sw_policy_rule *r)
+{
+	if (!vuln_data(cx, r))
+		return;
+	const struct sw_vec *fs = &cx->in->match->findings;
+	size_t n = 0;
+	for (size_t i = 0; i < fs->len; i++) {
+		const struct sw_finding *f = fs->items[i];
+		if (f->suppressed || !f->exploits.len)
+			continue;
+		n++;
+		const struct sw_package *p = pkg_of(cx, f);
+		struct tid tb;
+		const char *tid = vuln_trigger_id(f, p, &tb);
+		char pl[256];
+		sw_policy_fire(cx, r, tid, "%s in package %s has %zu public exploit%s (Exploit-DB %s%s)", f->id,
+			       pkg_label(p, pl, sizeof(pl)), f->exploits.len, f->exploits.len == 1 ? "" : "s",
+			       (const char *)f->exploits.items[0], f->exploits.len > 1 ? ", ..." : "");
+	}
+	snprintf(cx->looked_at, sizeof(cx->looked_at), "%zu findings, %zu with public exploits", fs->len, n);
+}
+
 static const struct sw_pspec epss_params[] = {
 	{ "score", PK_FLOAT, NULL, false },
 	{ "percentile", PK_FLOAT, NULL, false },
@@ -595,6 +617,7 @@ static const struct sw_tspec vuln_triggers[] = {
 	{ "vulnerability_data_unavailable", NULL, NULL, t_vuln_unavailable, NULL },
 	{ "denylist", "blacklist", denylist_params, t_vuln_denylist, NULL },
 	{ "kev", NULL, NULL, t_vuln_kev, NULL },
+	{ "exploit_available", NULL, NULL, t_vuln_exploit, NULL },
 	{ "epss", NULL, epss_params, t_vuln_epss, v_epss },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

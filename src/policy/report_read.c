@@ -158,6 +158,15 @@ static int read_findings(struct sw_policy_report *r, const struct sw_json *root,
 		const struct sw_json *kev = sw_json_get(v, "kev");
 		f->kev = sw_json_is(kev, SW_JSON_OBJECT);
 		f->kev_date_added = dup_str(kev, "dateAdded");
+		const struct sw_json *xs = sw_json_get(v, "exploits");
+		for (size_t k = 0; xs && k < sw_json_array_len(xs); k++) {
+			char *xid = dup_str(sw_json_at(xs, k), "id");
+			bool digits = xid && *xid && strlen(xid) <= 12 && strspn(xid, "0123456789") == strlen(xid);
+			if (digits)
+				sw_vec_push(&f->exploits, xid);
+			else
+				free(xid);
+		}
 		f->suppressed = dup_str(v, "suppressed");
 	}
 	return 0;

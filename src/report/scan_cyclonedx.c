@@ -249,6 +249,11 @@ static json_t *vuln_obj(const struct sw_report_ctx *ctx, const struct sw_finding
 	}
 	if (f->kev)
 		prop(props, "stowaway:kev:date_added", f->kev_date_added ? f->kev_date_added : "unknown");
+	for (size_t i = 0; i < f->exploits.len; i++) {
+		char *url = sw_xasprintf(SW_EXPLOITDB_URL "%s", (const char *)f->exploits.items[i]);
+		prop(props, "stowaway:exploit", url);
+		free(url);
+	}
 	prop(props, "stowaway:suppressed", f->suppressed);
 	json_object_set_new(v, "properties", props);
 	return v;

@@ -165,6 +165,14 @@ static void finding_row(struct sw_buf *b, const struct sw_report_ctx *ctx, const
 		sw_buf_addf(b, " %.1f", f->cvss_score);
 	if (f->kev)
 		sw_buf_addstr(b, " <strong title=\"CISA known exploited\">KEV</strong>");
+	for (size_t i = 0; i < f->exploits.len; i++) {
+		/* ids are decimal (the importer and the report reader check it) */
+		sw_buf_addf(b, "%s<a href=\"" SW_EXPLOITDB_URL, i ? ", " : " ");
+		esc(b, f->exploits.items[i]);
+		sw_buf_addstr(b, "\" title=\"public exploit (Exploit-DB)\">EDB-");
+		esc(b, f->exploits.items[i]);
+		sw_buf_addstr(b, "</a>");
+	}
 	sw_buf_addstr(b, "</td><td>");
 	char *name = sw_report_pkg_name(p);
 	esc(b, name);

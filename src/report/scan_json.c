@@ -9,6 +9,7 @@
  * unknown), key order is fixed.
  */
 #include "report/report_int.h"
+#include "util/mem.h"
 
 #include <stdlib.h>
 
@@ -93,6 +94,16 @@ static json_t *finding_obj(const struct sw_report_ctx *ctx, const struct sw_find
 	} else {
 		json_object_set_new(o, "kev", json_null());
 	}
+	json_t *xs = json_array();
+	for (size_t i = 0; i < f->exploits.len; i++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "id", json_string(f->exploits.items[i]));
+		char *url = sw_xasprintf(SW_EXPLOITDB_URL "%s", (const char *)f->exploits.items[i]);
+		json_object_set_new(x, "url", json_string(url));
+		free(url);
+		json_array_append_new(xs, x);
+	}
+	json_object_set_new(o, "exploits", xs);
 	json_object_set_new(o, "sources", sw_report_str_array(&f->sources));
 	json_object_set_new(o, "suppressed", sw_report_jstr(f->suppressed));
 	return o;

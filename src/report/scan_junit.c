@@ -73,6 +73,8 @@ static void details(struct sw_buf *b, const struct sw_report_ctx *ctx, const str
 	if (f->kev)
 		sw_buf_addf(&t, "Known exploited (CISA KEV) since %s\n",
 			    f->kev_date_added ? f->kev_date_added : "unknown");
+	for (size_t i = 0; i < f->exploits.len; i++)
+		sw_buf_addf(&t, "Public exploit: " SW_EXPLOITDB_URL "%s\n", (const char *)f->exploits.items[i]);
 	if (f->description && *f->description)
 		sw_buf_addf(&t, "%s\n", f->description);
 	for (size_t i = 0; i < f->references.len; i++)

@@ -191,6 +191,15 @@ static json_t *result_obj(const struct sw_report_ctx *ctx, const struct sw_findi
 		json_object_set_new(props, "epss", json_real(f->epss));
 	if (f->kev)
 		json_object_set_new(props, "kev", json_true());
+	if (f->exploits.len) {
+		json_t *xs = json_array();
+		for (size_t i = 0; i < f->exploits.len; i++) {
+			char *url = sw_xasprintf(SW_EXPLOITDB_URL "%s", (const char *)f->exploits.items[i]);
+			json_array_append_new(xs, json_string(url));
+			free(url);
+		}
+		json_object_set_new(props, "exploits", xs);
+	}
 	json_object_set_new(r, "properties", props);
 	free(uri);
 	free(name);

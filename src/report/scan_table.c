@@ -163,7 +163,15 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 		r->cell[1] = sw_xstrdup(sw_severity_name(f->severity));
 		r->cell[2] = sw_xstrdup(sw_vuln_status_name(f->status));
 		r->cell[3] = sw_report_clean(f->fixed && *f->fixed ? f->fixed : "-", 0);
-		r->cell[4] = sw_report_clean(f->title && *f->title ? f->title : "-", TITLE_MAX);
+		if (f->exploits.len) {
+			/* public exploits first: the title may be cut, the marker not */
+			char *t = sw_xasprintf("[%zu exploit%s] %s", f->exploits.len, f->exploits.len == 1 ? "" : "s",
+					       f->title && *f->title ? f->title : "-");
+			r->cell[4] = sw_report_clean(t, TITLE_MAX);
+			free(t);
+		} else {
+			r->cell[4] = sw_report_clean(f->title && *f->title ? f->title : "-", TITLE_MAX);
+		}
 		r->suppressed = f->suppressed ? sw_report_clean(f->suppressed, 0) : NULL;
 		r->sev = f->severity;
 		r->pkg = f->pkg;

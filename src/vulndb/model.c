@@ -3,6 +3,19 @@
 
 #include <stdlib.h>
 
+void sw_exploit_free(struct sw_exploit *x)
+{
+	if (!x)
+		return;
+	free(x->cve);
+	free(x->id);
+	free(x->title);
+	free(x->published);
+	free(x->type);
+	free(x->platform);
+	free(x);
+}
+
 void sw_kev_free(struct sw_kev *k)
 {
 	if (!k)

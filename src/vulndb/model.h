@@ -30,7 +30,20 @@ struct sw_epss {
 	char *date;              /* score_date, YYYY-MM-DD */
 };
 
+/* A public exploit of a CVE (Exploit-DB's files_exploits.csv: one row per
+ * exploit, its CVE ids in `codes`); one record per (CVE, exploit). */
+struct sw_exploit {
+	char *cve;
+	char *id;                /* Exploit-DB id, decimal: "50592" */
+	char *title;             /* description */
+	char *published;         /* date_published, YYYY-MM-DD */
+	char *type;              /* "remote", "local", "webapps", "dos" */
+	char *platform;
+	bool verified;
+};
+
 void sw_kev_free(struct sw_kev *k);
+void sw_exploit_free(struct sw_exploit *x);
 void sw_epss_free(struct sw_epss *e);
 
 /*
@@ -44,6 +57,7 @@ struct sw_vuln_sink {
 	int (*put_kev)(void *ctx, const struct sw_kev *k, struct sw_err *err);
 	int (*put_epss)(void *ctx, const struct sw_epss *e, struct sw_err *err);
 	void (*bad_record)(void *ctx, const char *file, const char *record, const char *what);
+	int (*put_exploit)(void *ctx, const struct sw_exploit *x, struct sw_err *err); /* may be NULL */
 };
 
 /* The ecosystem of Debian tracker lines without a release (unstable's),

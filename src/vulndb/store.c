@@ -63,6 +63,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE bad_records(loc INTEGER NOT NULL, file TEXT, record TEXT, what TEXT);"
 	"CREATE INDEX bad_records_loc ON bad_records(loc);"
 	"INSERT INTO meta VALUES('format', 'stowaway-vulndb');",
+	/* 1 -> 2: public exploits per CVE (Exploit-DB) */
+	"CREATE TABLE exploits(cve TEXT NOT NULL, edb_id TEXT NOT NULL, loc INTEGER NOT NULL, title TEXT,"
+	" published TEXT, type TEXT, platform TEXT, verified INTEGER, PRIMARY KEY(cve, edb_id)) WITHOUT ROWID;"
+	"CREATE INDEX exploits_loc ON exploits(loc);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per schema version");
@@ -89,6 +93,8 @@ enum stmt_id {
 	ST_AFF_SEL,
 	ST_BY_ALIAS,
 	ST_KEV_SEL,
+	ST_EXPLOIT_INS,
+	ST_EXPLOIT_SEL,
 	ST_EPSS_SEL,
 	ST__COUNT
 };
@@ -155,12 +161,17 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_KEV_SEL] = "SELECT cve, vendor, product, name, date_added, due_date, ransomware, required_action"
 		       " FROM kev WHERE cve = ?1",
 	[ST_EPSS_SEL] = "SELECT cve, score, percentile, date FROM epss WHERE cve = ?1",
+	[ST_EXPLOIT_INS] = "INSERT OR REPLACE INTO exploits(cve, edb_id, loc, title, published, type, platform, verified)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_EXPLOIT_SEL] = "SELECT cve, edb_id, title, published, type, platform, verified FROM exploits WHERE cve = ?1"
+			   " ORDER BY length(edb_id), edb_id",
 };
 
 struct sw_vulndb {
 	sqlite3 *db;
 	char *path;
 	bool rdonly;
+	bool no_exploits;        /* a schema-1 file opened read-only: no exploits table */
 	int read_depth;
 	sqlite3_stmt *st[ST__COUNT];
 	/* decoded sw_vulndb_lookup() answers while a read transaction is open
@@ -341,6 +352,12 @@ static int migrate(struct sw_vulndb *db, struct sw_err *err)
 		return sw_err_set(err, SW_E_UNSUPPORTED, "'%s' is not a stowaway vulnerability database", db->path);
 	if (v == SW_VULNDB_SCHEMA_VERSION)
 		return 0;
+	/* schema 2 only added the exploits table: a schema-1 file still scans
+	 * (without exploits) until the next update migrates it */
+	if (db->rdonly && v == 1) {
+		db->no_exploits = true;
+		return 0;
+	}
 	if (db->rdonly)
 		return sw_err_set(err, SW_E_DB,
 				  "database '%s' has schema version %lld; run 'stowaway db update' to migrate it",
@@ -753,6 +770,24 @@ int sw_vulndb_put_kev(struct sw_vulndb *db, int64_t loc_id, const struct sw_kev 
 	return step_done(db, s, err);
 }
 
+int sw_vulndb_put_exploit(struct sw_vulndb *db, int64_t loc_id, const struct sw_exploit *x, struct sw_err *err)
+{
+	if (!x || !x->cve || !x->id)
+		return sw_err_set(err, SW_E_FORMAT, "exploit without a CVE or an id");
+	sqlite3_stmt *s = stmt(db, ST_EXPLOIT_INS, err);
+	if (!s)
+		return -SW_E_DB;
+	bind_text(s, 1, x->cve);
+	bind_text(s, 2, x->id);
+	sqlite3_bind_int64(s, 3, loc_id);
+	bind_text(s, 4, x->title);
+	bind_text(s, 5, x->published);
+	bind_text(s, 6, x->type);
+	bind_text(s, 7, x->platform);
+	sqlite3_bind_int(s, 8, x->verified ? 1 : 0);
+	return step_done(db, s, err);
+}
+
 int sw_vulndb_put_epss(struct sw_vulndb *db, int64_t loc_id, const struct sw_epss *e, struct sw_err *err)
 {
 	if (!e || !e->cve)
@@ -816,6 +851,7 @@ int sw_vulndb_location_clear(struct sw_vulndb *db, int64_t loc_id, struct sw_err
 		"DELETE FROM vulns WHERE loc = ?1",
 		"DELETE FROM kev WHERE loc = ?1",
 		"DELETE FROM epss WHERE loc = ?1",
+		"DELETE FROM exploits WHERE loc = ?1",
 		"DELETE FROM bad_records WHERE loc = ?1",
 	};
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
@@ -839,7 +875,8 @@ int sw_vulndb_location_end(struct sw_vulndb *db, int64_t loc_id, const char *eta
 		error ? "UPDATE locations SET last_error = ?4 WHERE id = ?1"
 		      : "UPDATE locations SET etag = ?2, last_modified = ?3, last_error = NULL, updated_at = ?5,"
 			" records = (SELECT count(*) FROM vulns WHERE loc = ?1)"
-			" + (SELECT count(*) FROM kev WHERE loc = ?1) + (SELECT count(*) FROM epss WHERE loc = ?1),"
+			" + (SELECT count(*) FROM kev WHERE loc = ?1) + (SELECT count(*) FROM epss WHERE loc = ?1)"
+			" + (SELECT count(*) FROM exploits WHERE loc = ?1),"
 			" bad_records = (SELECT count(*) FROM bad_records WHERE loc = ?1) WHERE id = ?1";
 	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(db, "location", err);
@@ -862,7 +899,7 @@ int sw_vulndb_location_counts(struct sw_vulndb *db, int64_t loc_id, int64_t *rec
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT (SELECT count(*) FROM vulns WHERE loc = ?1) + (SELECT count(*) FROM kev WHERE loc = ?1)"
-			       " + (SELECT count(*) FROM epss WHERE loc = ?1),"
+			       " + (SELECT count(*) FROM epss WHERE loc = ?1) + (SELECT count(*) FROM exploits WHERE loc = ?1),"
 			       " (SELECT count(*) FROM bad_records WHERE loc = ?1)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(db, "location counts", err);
@@ -923,6 +960,15 @@ static int sink_put_epss(void *ctx, const struct sw_epss *e, struct sw_err *err)
 	return r;
 }
 
+static int sink_put_exploit(void *ctx, const struct sw_exploit *x, struct sw_err *err)
+{
+	struct sw_vulndb *db = ctx;
+	int r = sw_vulndb_put_exploit(db, db->sink_loc, x, err);
+	if (r == 0)
+		db->sink_records++;
+	return r;
+}
+
 static void sink_bad(void *ctx, const char *file, const char *record, const char *what)
 {
 	struct sw_vulndb *db = ctx;
@@ -938,6 +984,7 @@ void sw_vulndb_sink(struct sw_vulndb *db, int64_t loc_id, struct sw_vuln_sink *s
 	sink->put_vuln = sink_put_vuln;
 	sink->put_kev = sink_put_kev;
 	sink->put_epss = sink_put_epss;
+	sink->put_exploit = sink_put_exploit;
 	sink->bad_record = sink_bad;
 }
 
@@ -1305,6 +1352,30 @@ int sw_vulndb_kev(struct sw_vulndb *db, const char *cve, struct sw_kev **out, st
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, "kev", err);
 }
 
+int sw_vulndb_exploits(struct sw_vulndb *db, const char *cve, struct sw_vec *out, struct sw_err *err)
+{
+	if (db->no_exploits)
+		return 0;
+	sqlite3_stmt *s = stmt(db, ST_EXPLOIT_SEL, err);
+	if (!s)
+		return -SW_E_DB;
+	sqlite3_bind_text(s, 1, cve, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct sw_exploit *x = sw_xcalloc(1, sizeof(*x));
+		x->cve = col_dup(s, 0);
+		x->id = col_dup(s, 1);
+		x->title = col_dup(s, 2);
+		x->published = col_dup(s, 3);
+		x->type = col_dup(s, 4);
+		x->platform = col_dup(s, 5);
+		x->verified = sqlite3_column_int(s, 6) != 0;
+		sw_vec_push(out, x);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_error(db, "exploits", err);
+}
+
 int sw_vulndb_epss(struct sw_vulndb *db, const char *cve, struct sw_epss **out, struct sw_err *err)
 {
 	*out = NULL;
@@ -1360,6 +1431,7 @@ int sw_vulndb_info(struct sw_vulndb *db, struct sw_vulndb_info **out, struct sw_
 	info->vulns = query_int(db, "SELECT count(DISTINCT vid) FROM vulns", 0);
 	info->affected = query_int(db, "SELECT count(*) FROM affected", 0);
 	info->kev = query_int(db, "SELECT count(*) FROM kev", 0);
+	info->exploits = query_int(db, "SELECT count(*) FROM exploits", 0);
 	info->epss = query_int(db, "SELECT count(*) FROM epss", 0);
 
 	sqlite3_stmt *s = NULL;

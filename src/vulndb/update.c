@@ -66,6 +66,7 @@ static const struct sw_vulndb_default_location default_locations[] = {
 	{ "nvd", "https://services.nvd.nist.gov/rest/json/cves/2.0", NULL },
 	{ "kev", "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json", NULL },
 	{ "epss", "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", NULL },
+	{ "exploitdb", "https://gitlab.com/exploit-database/exploitdb/-/raw/main/files_exploits.csv", NULL },
 };
 
 const struct sw_vulndb_default_location *sw_vulndb_default_locations(size_t *n)
@@ -137,6 +138,7 @@ int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_e
 		{ "nvd", "*", "nvd", NULL },
 		{ "kev", "*.json.xz", "kev", NULL },
 		{ "epss", "*.csv", "epss", NULL },
+		{ "exploitdb", "files_exploits*.csv*", "exploitdb", NULL },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv/**" },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/advisories/**" },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/server/**" },
@@ -199,6 +201,12 @@ static int rd_put_epss(void *ctx, const struct sw_epss *e, struct sw_err *err)
 {
 	struct reader *rd = ctx;
 	return rd->db_sink.put_epss(rd->db_sink.ctx, e, err);
+}
+
+static int rd_put_exploit(void *ctx, const struct sw_exploit *x, struct sw_err *err)
+{
+	struct reader *rd = ctx;
+	return rd->db_sink.put_exploit(rd->db_sink.ctx, x, err);
 }
 
 static void rd_bad_record(void *ctx, const char *file, const char *record, const char *what)
@@ -895,7 +903,9 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 
 	struct reader rd = { .db = db, .src = src, .loc = loc, .opts = opts };
 	sw_vulndb_sink(db, loc_id, &rd.db_sink);
-	rd.sink = (struct sw_vuln_sink){ &rd, rd_put_vuln, rd_put_kev, rd_put_epss, rd_bad_record };
+	rd.sink = (struct sw_vuln_sink){ .ctx = &rd, .put_vuln = rd_put_vuln, .put_kev = rd_put_kev,
+					 .put_epss = rd_put_epss, .bad_record = rd_bad_record,
+					 .put_exploit = rd_put_exploit };
 	if (url && h.content_type && sw_starts_with(h.content_type, "text/html"))
 		rd_broken(&rd, target, "the server sent an HTML page (Content-Type %s), not %s data", h.content_type,
 			  src->name);

@@ -40,7 +40,7 @@
 #include "util/vec.h"
 #include "vulndb/model.h"
 
-#define SW_VULNDB_SCHEMA_VERSION 1
+#define SW_VULNDB_SCHEMA_VERSION 2
 
 /* The ecosystem of Debian tracker lines without a release (unstable's
  * line, which the tracker applies to every release that has no line of its
@@ -102,6 +102,10 @@ int sw_vulndb_get(struct sw_vulndb *db, const char *id_or_alias, struct sw_vuln 
 /* KEV / EPSS data of a CVE; *out NULL when none. */
 int sw_vulndb_kev(struct sw_vulndb *db, const char *cve, struct sw_kev **out, struct sw_err *err);
 int sw_vulndb_epss(struct sw_vulndb *db, const char *cve, struct sw_epss **out, struct sw_err *err);
+/* The public exploits of a CVE (struct sw_exploit*, by Exploit-DB id as a
+ * number) appended to out; free them with sw_exploit_free. */
+int sw_vulndb_exploits(struct sw_vulndb *db, const char *cve, struct sw_vec *out, struct sw_err *err);
+int sw_vulndb_put_exploit(struct sw_vulndb *db, int64_t loc_id, const struct sw_exploit *x, struct sw_err *err);
 
 /* Package names known for an ecosystem key (for `db search` and the
  * benchmark); fills out with malloc'd strings, at most limit of them. */
@@ -116,7 +120,7 @@ struct sw_vulndb_source_info {
 	char *name;            /* importer source name: "osv", "debian", ... */
 	char *locations;       /* the locations it was read from, "\n" separated */
 	int64_t updated_at;    /* unix time of the last successful read, 0 never */
-	int64_t records;       /* vulnerability, KEV or EPSS records stored */
+	int64_t records;       /* vulnerability, KEV, EPSS or exploit records stored */
 	int64_t bad_records;   /* records that could not be read */
 	char *last_error;      /* last fetch/import problem, or NULL */
 };
@@ -129,6 +133,7 @@ struct sw_vulndb_info {
 	int64_t vulns;         /* distinct vulnerability ids */
 	int64_t affected;      /* affected entries */
 	int64_t kev, epss;
+	int64_t exploits;      /* (CVE, exploit) pairs */
 	struct sw_vec sources; /* struct sw_vulndb_source_info* */
 	struct sw_vec bad;     /* char*, "source: file: record: what", at most 100 */
 };

@@ -32,7 +32,7 @@ struct rec_sink {
 	struct sw_map recs;   /* id -> char* text */
 	struct sw_vec ids;    /* char*, arrival order (repeats kept) */
 	struct sw_vec bad;    /* char* "file|record|what" */
-	size_t n_vuln, n_kev, n_epss, n_affected;
+	size_t n_vuln, n_kev, n_epss, n_affected, n_exploit;
 	int fail_after;       /* put_vuln fails after this many (0 = never) */
 };
 
@@ -125,6 +125,17 @@ static SRC_UNUSED int rec_put_epss(void *ctx, const struct sw_epss *e, struct sw
 	return 0;
 }
 
+static SRC_UNUSED int rec_put_exploit(void *ctx, const struct sw_exploit *x, struct sw_err *err)
+{
+	(void)err;
+	struct rec_sink *s = ctx;
+	s->n_exploit++;
+	rec_add(s, x->cve, sw_xasprintf("%s|%s|%s|%s|%s|%s|%d", x->cve, x->id, x->title ? x->title : "-",
+					x->published ? x->published : "-", x->type ? x->type : "-",
+					x->platform ? x->platform : "-", x->verified));
+	return 0;
+}
+
 static SRC_UNUSED void rec_bad(void *ctx, const char *file, const char *record, const char *what)
 {
 	struct rec_sink *s = ctx;
@@ -136,7 +147,7 @@ static SRC_UNUSED void rec_bad(void *ctx, const char *file, const char *record, 
 
 static SRC_UNUSED struct sw_vuln_sink rec_sink_of(struct rec_sink *s)
 {
-	struct sw_vuln_sink k = { s, rec_put_vuln, rec_put_kev, rec_put_epss, rec_bad };
+	struct sw_vuln_sink k = { s, rec_put_vuln, rec_put_kev, rec_put_epss, rec_bad, rec_put_exploit };
 	return k;
 }
 
