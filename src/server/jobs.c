@@ -242,8 +242,17 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	}
 	sw_st_image_release(&im);
 	r = sw_st_report_put(s->store, &rp, report_id, err);
-	if (r == 0)
-		r = srv_index_packages(s, digest, res->inventory, err);
+	struct sw_err ierr = SW_ERR_INIT;
+	if (r == 0 && srv_index_packages(s, digest, res->inventory, &ierr) < 0) {
+		/* the report is stored: the index is told, not the job failed */
+		struct sw_buf f = SW_BUF_INIT;
+		sw_buf_addstr(&f, "\"where\":\"packages index\",\"digest\":");
+		srv_json_str(&f, digest);
+		sw_buf_addstr(&f, ",\"error\":");
+		srv_json_str(&f, ierr.msg);
+		srv_log(s, "error", "%s", f.data);
+		sw_buf_release(&f);
+	}
 	sw_vec_free_strings(&prev);
 	sw_buf_release(&ch);
 	sw_vec_release(&cur);

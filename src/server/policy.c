@@ -20,6 +20,9 @@
 
 #define BUNDLE_ID_MAX 200
 
+/* a store failure: 501 when the back end has no such operation yet */
+#define STORE_STATUS(e) ((e).code == SW_E_UNSUPPORTED ? 501u : 500u)
+
 static long long eval_now(void)
 {
 	const char *e = getenv("SOURCE_DATE_EPOCH");
@@ -170,7 +173,7 @@ static void reply_summary(struct srv_req *q, struct srv_reply *r, const char *id
 	struct sw_err err = SW_ERR_INIT;
 	int k = sw_st_policy_get(q->s->store, id, &p, &err);
 	if (k <= 0) {
-		srv_reply_error(r, k < 0 ? 500 : 404, "%s", k < 0 ? err.msg : "no such policy bundle");
+		srv_reply_error(r, k < 0 ? STORE_STATUS(err) : 404, "%s", k < 0 ? err.msg : "no such policy bundle");
 		return;
 	}
 	struct sw_policy_bundle *b = NULL;
@@ -188,7 +191,7 @@ static void list_bundles(struct srv_req *q, struct srv_reply *r)
 	struct sw_err err = SW_ERR_INIT;
 	if (sw_st_policy_list(q->s->store, &list, &err) < 0) {
 		sw_st_policy_list_free(&list);
-		srv_reply_error(r, 500, "%s", err.msg);
+		srv_reply_error(r, STORE_STATUS(err), "%s", err.msg);
 		return;
 	}
 	struct sw_buf b = SW_BUF_INIT;
@@ -272,7 +275,7 @@ static void put_bundle(struct srv_req *q, struct srv_reply *r, const char *path_
 		struct sw_st_policy_put pp = { .id = id, .name = name, .format = fmt, .body = text,
 					       .body_len = q->body_len };
 		if (sw_st_policy_put(q->s->store, &pp, path_id != NULL, srv_now(), &err) < 0) {
-			srv_reply_error(r, err.code == SW_E_USAGE ? 409 : err.code == SW_E_NOTFOUND ? 404 : 500, "%s",
+			srv_reply_error(r, err.code == SW_E_USAGE ? 409 : err.code == SW_E_NOTFOUND ? 404 : STORE_STATUS(err), "%s",
 					err.msg);
 		} else {
 			reply_summary(q, r, id, path_id ? 200 : 201);
@@ -291,7 +294,7 @@ static void get_bundle(struct srv_req *q, struct srv_reply *r, const char *id)
 	struct sw_err err = SW_ERR_INIT;
 	int k = sw_st_policy_get(q->s->store, id, &p, &err);
 	if (k <= 0) {
-		srv_reply_error(r, k < 0 ? 500 : 404, "%s", k < 0 ? err.msg : "no such policy bundle");
+		srv_reply_error(r, k < 0 ? STORE_STATUS(err) : 404, "%s", k < 0 ? err.msg : "no such policy bundle");
 		return;
 	}
 	reply_take(r, 200, strcmp(p.format, "yaml") == 0 ? "application/yaml" : "application/json", &p.body);
@@ -302,7 +305,7 @@ static void delete_bundle(struct srv_req *q, struct srv_reply *r, const char *id
 {
 	struct sw_err err = SW_ERR_INIT;
 	if (sw_st_policy_delete(q->s->store, id, &err) < 0) {
-		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : 500, "%s", err.msg);
+		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : STORE_STATUS(err), "%s", err.msg);
 		return;
 	}
 	r->status = 204;
@@ -314,7 +317,7 @@ static void set_default(struct srv_req *q, struct srv_reply *r, const char *id, 
 {
 	struct sw_err err = SW_ERR_INIT;
 	if (sw_st_policy_set_default(q->s->store, id, on, srv_now(), &err) < 0) {
-		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : 500, "%s", err.msg);
+		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : STORE_STATUS(err), "%s", err.msg);
 		return;
 	}
 	reply_summary(q, r, id, 200);
@@ -377,7 +380,7 @@ static void eval_image(struct srv_req *q, struct srv_reply *r, const char *diges
 	k = load_bundle(q->s, id, &b, &err);
 	if (k <= 0) {
 		if (k < 0)
-			srv_reply_error(r, 500, "%s", err.msg);
+			srv_reply_error(r, STORE_STATUS(err), "%s", err.msg);
 		else if (id)
 			srv_reply_error(r, 404, "no policy bundle '%s'", id);
 		else

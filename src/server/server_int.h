@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/vec.h"
+#include "version/version.h"
 
 struct MHD_Daemon;
 struct MHD_Connection;
@@ -156,6 +157,28 @@ void srv_limits_answered(struct srv_limits *l, struct MHD_Connection *c);
 void srv_limits_completed(struct srv_limits *l, struct MHD_Connection *c);
 /* connections dropped for missing their deadline so far */
 unsigned long long srv_limits_dropped(const struct srv_limits *l);
+
+/* vers.c (polapi): VERS ranges of the purl spec (fuzzed:
+ * fuzz/fuzz_server_vers.c) */
+#define SW_SRV_VERS_MAX 64
+enum sw_srv_vop { SW_VOP_EQ, SW_VOP_NE, SW_VOP_LT, SW_VOP_LE, SW_VOP_GT, SW_VOP_GE, SW_VOP_STAR };
+struct sw_srv_vcon {
+	enum sw_srv_vop op;
+	char *v;                        /* NULL for "*" */
+};
+struct sw_srv_vers {
+	char *scheme_name;              /* as written, lower-cased */
+	enum sw_vscheme scheme;
+	struct sw_srv_vcon c[SW_SRV_VERS_MAX];
+	size_t n;                       /* constraints, sorted by version */
+};
+/* Parse "vers:SCHEME/CONSTRAINT|...".  SW_E_FORMAT: not VERS syntax;
+ * SW_E_USAGE: a scheme without a version order here, or a version that is
+ * not one of the scheme.  Release *out in every case. */
+int sw_srv_vers_parse(const char *text, struct sw_srv_vers *out, struct sw_err *err);
+/* *in: version is in the range.  -1 when version does not parse. */
+int sw_srv_vers_contains(const struct sw_srv_vers *v, const char *version, bool *in);
+void sw_srv_vers_release(struct sw_srv_vers *v);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {
