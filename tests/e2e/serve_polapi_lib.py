@@ -141,13 +141,17 @@ class Env:
         sys.exit(1)
 
     def stop(self):
+        """SIGTERM; the server must exit 0 without a sanitizer report."""
         if self.srv and self.srv.poll() is None:
             self.srv.terminate()
             try:
-                self.srv.wait(timeout=40)
+                rc = self.srv.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 self.srv.kill()
-                self.srv.wait()
+                rc = self.srv.wait()
+            log = open(self.log, errors="replace").read()
+            ok(rc == 0 and "Sanitizer" not in log and "runtime error" not in log,
+               "the server exits 0 on SIGTERM, no sanitizer report", (rc, log[-1500:]))
         self.srv = None
 
     def req(self, method, path, token=None, body=None, ctype=None, headers=None, timeout=30):
