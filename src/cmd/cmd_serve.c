@@ -42,6 +42,12 @@ static void help(FILE *out)
 	      "      --max-connections N open connections at most (default 256)\n"
 	      "      --max-body BYTES    request bodies larger than this get 413 (default 1048576)\n"
 	      "      --timeout SECONDS   idle connections are closed after this (default 30)\n"
+	      "      --max-connections-per-ip N  open connections from one address at most\n"
+	      "                          (default 128)\n"
+	      "      --header-timeout SECONDS  a request's line and headers must arrive within\n"
+	      "                          this, however slowly they trickle (default 10; 0 = no limit)\n"
+	      "      --body-timeout SECONDS  a request's body must arrive within this after its\n"
+	      "                          headers (default 60; 0 = no limit)\n"
 	      "      --tls-cert FILE     serve HTTPS with this PEM certificate (chain) ...\n"
 	      "      --tls-key FILE      ... and this PEM private key\n"
 	      "      --harbor-prefix P   Harbor adapter routes under P/api/v1 (default: /api/v1)\n"
@@ -149,7 +155,8 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 }
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
-       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE };
+       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE,
+       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -170,6 +177,9 @@ int cmd_serve(int argc, char **argv)
 		{ "lease", required_argument, NULL, OPT_LEASE },
 		{ "db-poll", required_argument, NULL, OPT_POLL },
 		{ "grace", required_argument, NULL, OPT_GRACE },
+		{ "max-connections-per-ip", required_argument, NULL, OPT_PERIP },
+		{ "header-timeout", required_argument, NULL, OPT_HDRTIMEOUT },
+		{ "body-timeout", required_argument, NULL, OPT_BODYTIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -230,6 +240,21 @@ int cmd_serve(int argc, char **argv)
 			if (parse_uint("--grace", optarg, 0, 86400, &v))
 				return SW_EXIT_USAGE;
 			o.grace = (int)v;
+			break;
+		case OPT_PERIP:
+			if (parse_uint("--max-connections-per-ip", optarg, 1, 100000, &v))
+				return SW_EXIT_USAGE;
+			o.max_per_ip = (unsigned)v;
+			break;
+		case OPT_HDRTIMEOUT:
+			if (parse_uint("--header-timeout", optarg, 0, 3600, &v))
+				return SW_EXIT_USAGE;
+			o.header_timeout = (int)v;
+			break;
+		case OPT_BODYTIMEOUT:
+			if (parse_uint("--body-timeout", optarg, 0, 86400, &v))
+				return SW_EXIT_USAGE;
+			o.body_timeout = (int)v;
 			break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("serve", "bad option");

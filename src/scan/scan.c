@@ -562,18 +562,33 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 		r->scanners_state[i].name = names[i];
 		r->scanners_state[i].requested = (scanners >> i) & 1u;
 	}
-	for (int i = 2; i < SW_SCAN_NSCANNERS; i++)
-		if (r->scanners_state[i].requested)
+	for (int i = 2; i < SW_SCAN_NSCANNERS; i++) {
+		if (!r->scanners_state[i].requested)
+			continue;
+		if (o->stored_content & (1u << i))
+			r->scanners_state[i].ran = true;   /* its findings are in the stored inventory */
+		else
 			r->scanners_state[i].why_not = sw_xasprintf("not checked (a stored inventory is re-matched "
 								    "without reading the image's files)");
+	}
+	r->config_json = config_json ? sw_xstrdup(config_json) : NULL;
 	struct sw_filter filter;
 	sw_filter_init(&filter, o->now);
 	struct sw_vulndb *db = NULL;
+	struct sw_policy_bundle *own_policy = NULL;
 	int rc = -1;
 	if (load_filter(o, &filter, err) < 0)
 		goto out;
+	if (o->policy && o->policy_path) {
+		sw_err_set(err, SW_E_USAGE, "scan: give a policy bundle or its path, not both");
+		goto out;
+	}
+	if (o->policy_path && sw_policy_bundle_load_arg(o->policy_path, &own_policy, err) < 0)
+		goto out;
 	if ((scanners & SW_SCAN_VULN) && open_db(o, &db, &r->db_stale, err) < 0)
 		goto out;
+	if (db)
+		r->db_built_at = sw_vulndb_built_at(db);
 	if (r->db_stale)
 		sw_vec_push(&r->warnings, sw_xstrdup("the vulnerability database is more than 7 days old; "
 						     "run 'stowaway db update' (or set --max-db-age to fail on it)"));
@@ -605,12 +620,15 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 							c->status == SW_CHECK_FAIL ? (int)c->severity : -1);
 	}
 	completeness(r, o->scanners);
+	if ((o->policy || own_policy) && run_policy(o, o->policy ? o->policy : own_policy, r, err) < 0)
+		goto out;
 	sw_scan_gate(r, o);
 	*out = r;
 	r = NULL;
 	rc = 0;
 out:
 	sw_vulndb_close(db);
+	sw_policy_bundle_free(own_policy);
 	sw_filter_release(&filter);
 	sw_scan_result_free(r);
 	return rc;

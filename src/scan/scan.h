@@ -150,6 +150,12 @@ struct sw_scan_opts {
 	 * --secret-max-size (bytes; 0: every file, streamed) */
 	const char *secret_config;
 	uint64_t secret_max_size;
+	/* sw_scan_inventory only: the content scanners (SW_SCAN_SECRET,
+	 * SW_SCAN_MALWARE bits) that ran when the stored inventory was built;
+	 * their findings (inv->file_findings) are this scan's, and the
+	 * scanners are reported as ran (the server reads this from the
+	 * image's last report) */
+	unsigned stored_content;
 };
 #define SW_SCAN_OPTS_INIT { .scanners = 0 }
 
@@ -197,7 +203,8 @@ void sw_scan_result_free(struct sw_scan_result *r);
 
 /* Scan an inventory built earlier (the server's stored one, so that a
  * known image is not read again): the same filters, database, match,
- * completeness and gate as sw_scan_run(); the config checks run on
+ * completeness, policy (o->policy or o->policy_path) and gate as
+ * sw_scan_run(); the config checks run on
  * config_json (the image's verified config, nlayers its layer count; NULL:
  * the config scanner could not run).  o->image and o->sbom are ignored.
  * inv is taken: it belongs to the result, or is freed on error. */

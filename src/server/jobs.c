@@ -109,7 +109,7 @@ static void base_opts(struct srv *s, struct sw_scan_opts *so)
 	*so = d;
 	so->db_path = s->o->db_path;
 	so->no_default_ignorefile = true;   /* the server's working directory is not a project */
-	so->now = (long long)time(NULL);
+	so->now = report_now();             /* as the CLI: $SOURCE_DATE_EPOCH, else the clock (policy, ignores) */
 }
 
 /* ---------------------------------------------------------------- reports */
@@ -147,7 +147,8 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 							  res->scanners_state[i].ran, res->scanners_state[i].why_not };
 	struct sw_report_opts ro = { .now = report_now(), .tool_version = SW_VERSION_STRING,
 				     .checks = (res->scanners & SW_SCAN_CONFIG) ? &res->checks : NULL,
-				     .scanners = scanners, .nscanners = SW_SCAN_NSCANNERS };
+				     .scanners = scanners, .nscanners = SW_SCAN_NSCANNERS,
+				     .policy = res->policy };
 	int r = sw_report_scan(mf, SW_FMT_JSON, res->inventory, res->match, &ro, err);
 	if (fclose(mf) != 0 && r == 0)
 		r = sw_err_set(err, SW_E_IO, "cannot write the report");
@@ -156,7 +157,8 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 		return r;
 	}
 	struct sw_st_report_put rp = { .image_digest = digest, .job_id = job_id, .json = json, .json_len = json_len,
-				       .complete = res->complete, .now = srv_now() };
+				       .complete = res->complete, .now = srv_now(),
+				       .policy = srv_policy_word(res->policy) };
 	char *fp = srv_db_fingerprint(s);
 	rp.db_fingerprint = fp;
 	for (size_t i = 0; (res->scanners & SW_SCAN_CONFIG) && i < res->checks.results.len; i++) {
@@ -240,6 +242,17 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	}
 	sw_st_image_release(&im);
 	r = sw_st_report_put(s->store, &rp, report_id, err);
+	struct sw_err ierr = SW_ERR_INIT;
+	if (r == 0 && srv_index_packages(s, digest, res->inventory, &ierr) < 0) {
+		/* the report is stored: the index is told, not the job failed */
+		struct sw_buf f = SW_BUF_INIT;
+		sw_buf_addstr(&f, "\"where\":\"packages index\",\"digest\":");
+		srv_json_str(&f, digest);
+		sw_buf_addstr(&f, ",\"error\":");
+		srv_json_str(&f, ierr.msg);
+		srv_log(s, "error", "%s", f.data);
+		sw_buf_release(&f);
+	}
 	sw_vec_free_strings(&prev);
 	sw_buf_release(&ch);
 	sw_vec_release(&cur);
@@ -300,6 +313,8 @@ static void process(struct srv *s, struct sw_st_job *job)
 	bool reused = false;
 	int64_t report_id = 0;
 	struct sw_buf inv = SW_BUF_INIT, cfg = SW_BUF_INIT, enc = SW_BUF_INIT;
+	struct sw_policy_bundle *policy = srv_default_policy(s);   /* NULL: none set */
+	so.policy = policy;
 	int r = sw_image_open(job->ref, &so.image_opts, &img, &err);
 	if (r == 0) {
 		const struct sw_image_info *info = sw_image_get_info(img);
@@ -323,6 +338,7 @@ static void process(struct srv *s, struct sw_st_job *job)
 		r = sw_st_inventory_decode((const uint8_t *)inv.data, inv.len, &in, &err);
 		if (r == 0) {
 			sw_str_set(&in->reference, job->ref);
+			so.stored_content = srv_stored_content(s, digest);
 			r = sw_scan_inventory(&so, in, cfg.len ? cfg.data : config, nlayers, &res, &err);
 			reused = true;
 		}
@@ -384,6 +400,7 @@ static void process(struct srv *s, struct sw_st_job *job)
 	free(arch);
 	free(jo.platform);
 	free(jo.name);
+	sw_policy_bundle_free(policy);
 }
 
 static void set_running(struct srv *s, int64_t id, bool on)
@@ -448,6 +465,7 @@ int srv_rematch_all(struct srv *s, size_t *images, size_t *changed, struct sw_er
 	char *fp = srv_db_fingerprint(s);
 	struct sw_vec list = SW_VEC_INIT;
 	size_t failed = 0;
+	struct sw_policy_bundle *policy = srv_default_policy(s);   /* NULL: none set */
 	int r = sw_st_image_list(s->store, &list, err);
 	for (size_t i = 0; r == 0 && i < list.len && !s->stopping; i++) {
 		const struct sw_st_image *im = list.items[i];
@@ -463,6 +481,8 @@ int srv_rematch_all(struct srv *s, size_t *images, size_t *changed, struct sw_er
 		if (k == 0) {
 			struct sw_scan_opts so;
 			base_opts(s, &so);
+			so.policy = policy;
+			so.stored_content = srv_stored_content(s, im->digest);
 			k = sw_scan_inventory(&so, in, cfg.len ? cfg.data : NULL, in->layers.len, &res, &e);
 			int64_t rid = 0;
 			bool ch = false;
@@ -489,6 +509,7 @@ int srv_rematch_all(struct srv *s, size_t *images, size_t *changed, struct sw_er
 		sw_buf_release(&cfg);
 	}
 	sw_st_image_list_free(&list);
+	sw_policy_bundle_free(policy);
 	if (r == 0 && fp && !failed)
 		r = sw_st_meta_set(s->store, "vulndb_fingerprint", fp, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -513,9 +534,13 @@ int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct 
 		r = sw_err_set(err, SW_E_NOTFOUND, "no stored inventory for %s", digest);
 	if (r == 1)
 		r = sw_st_inventory_decode((const uint8_t *)inv.data, inv.len, &in, err);
+	struct sw_policy_bundle *policy = NULL;
 	if (r == 0) {
 		struct sw_scan_opts so;
 		base_opts(s, &so);
+		policy = srv_default_policy(s);
+		so.policy = policy;
+		so.stored_content = srv_stored_content(s, digest);
 		r = sw_scan_inventory(&so, in, cfg.len ? cfg.data : NULL, in->layers.len, &res, err);
 	}
 	if (r == 0) {
@@ -528,7 +553,7 @@ int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct 
 							    res->scanners_state[i].ran, res->scanners_state[i].why_not };
 		struct sw_report_opts ro = { .now = report_now(), .tool_version = SW_VERSION_STRING,
 					     .checks = (res->scanners & SW_SCAN_CONFIG) ? &res->checks : NULL,
-					     .scanners = sc, .nscanners = SW_SCAN_NSCANNERS };
+					     .scanners = sc, .nscanners = SW_SCAN_NSCANNERS, .policy = res->policy };
 		r = mf ? sw_report_scan(mf, f, res->inventory, res->match, &ro, err)
 		       : sw_err_set(err, SW_E_NOMEM, "cannot render");
 		if (mf)
@@ -538,6 +563,7 @@ int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct 
 		free(text);
 	}
 	sw_scan_result_free(res);
+	sw_policy_bundle_free(policy);
 	sw_buf_release(&inv);
 	sw_buf_release(&cfg);
 	return r;

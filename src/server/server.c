@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/limits.h"
 #include "server/mhd.h"
 #include "server/server_int.h"
 #include "util/mem.h"
@@ -197,6 +198,8 @@ static void route(struct srv_req *q, struct srv_reply *r)
 	static int (*const routes[])(struct srv_req *, struct srv_reply *) = {
 		srv_api_route,
 		srv_harbor_route,
+		srv_policy_route,
+		srv_packages_route,
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !found; i++)
@@ -219,6 +222,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		cn->body = empty;
 		clock_gettime(CLOCK_MONOTONIC, &cn->t0);
 		*con_cls = cn;
+		srv_limits_headers_done(s->limits, c);
 		const char *cl = sw_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > s->o->max_body)
 			cn->too_big = true;
@@ -233,6 +237,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	srv_limits_body_done(s->limits, c);
 	struct srv_reply r = { .status = 500, .body = SW_BUF_INIT };
 	struct srv_req q = { .s = s, .c = c, .method = method, .path = url, .body = cn->body.data,
 			     .body_len = cn->body.len };
@@ -245,6 +250,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	unsigned status = r.status;
 	size_t bytes = r.body.len;
 	enum MHD_Result ok = send_reply(s, c, &r);
+	srv_limits_answered(s->limits, c);
 	sw_buf_release(&r.body);
 	free(r.location);
 	struct timespec t1;
@@ -265,14 +271,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	s->requests++;
 	if (status >= 400)
 		s->request_errors++;
+	srv_metrics_observe(s->metrics, method, url, status, ms / 1e3);
 	return ok;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
-	(void)toe;
+	struct srv *s = cls;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		srv_limits_completed(s->limits, c);
 	struct conn *cn = *con_cls;
 	if (cn) {
 		sw_buf_release(&cn->body);
@@ -363,6 +370,8 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 		(void)sw_vulndb_default_path();   /* its first call is not thread-safe */
 	struct srv *s = sw_xcalloc(1, sizeof(*s));
 	s->o = o;
+	s->metrics = srv_metrics_new(o->harbor_prefix);
+	s->limits = srv_limits_new(s);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->rematch_mu, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
@@ -393,13 +402,16 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 1), MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->max_per_ip,
+		MHD_OPTION_NOTIFY_CONNECTION, srv_limits_notify, (void *)s->limits,
+		MHD_OPTION_URI_LOG_CALLBACK, srv_limits_uri, (void *)s->limits,
 		MHD_OPTION_ARRAY, o->tls_cert ? tls_opts : no_opts, MHD_OPTION_END);
 	if (!s->daemon) {
 		sw_err_set(err, SW_E_IO, "cannot listen on %s%s (address in use, or not an address of this host?)",
 			   o->listen, o->tls_cert ? " with TLS (are the certificate and key PEM files that match?)" : "");
 		goto out;
 	}
-	if (srv_jobs_start(s, err) < 0)
+	if (srv_jobs_start(s, err) < 0 || srv_limits_start(s->limits, err) < 0)
 		goto out;
 	srv_log(s, "start", "\"listen\":\"%s\",\"tls\":%s,\"workers\":%u,\"threads\":%u,\"owner\":\"%s\"", o->listen,
 		o->tls_cert ? "true" : "false", o->workers, o->threads, s->owner);
@@ -409,6 +421,7 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	}
 	s->stopping = true;
 	srv_log(s, "shutdown", "\"phase\":\"stopping\",\"running\":%u", (unsigned)s->busy);
+	srv_limits_stop(s->limits);
 	sw_mhd->stop_daemon(s->daemon);
 	s->daemon = NULL;
 	int abandoned = srv_jobs_stop(s);
@@ -420,8 +433,10 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	}
 	rc = 0;
 out:
+	srv_limits_stop(s->limits);
 	if (s->daemon)
 		sw_mhd->stop_daemon(s->daemon);
+	srv_limits_free(s->limits);
 	sw_st_close(s->store);
 	for (size_t i = 0; i < s->creds.len; i++) {
 		struct srv_cred *c = s->creds.items[i];
@@ -434,6 +449,7 @@ out:
 	sw_vec_release(&s->creds);
 	sw_vec_release(&s->running);
 	free(s->workers);
+	srv_metrics_free(s->metrics);
 	free(s);
 done:
 	sw_buf_release(&cert);

@@ -49,12 +49,18 @@ struct sw_server_opts {
 	int grace;                  /* shutdown: seconds running scans may take */
 	int timeout;                /* idle connection timeout, seconds */
 	FILE *log;                  /* JSON lines (stderr) */
+	/* slow clients (server/limits.c): connections per client address; a
+	 * request's line and headers must arrive within header_timeout seconds,
+	 * its body within body_timeout after them (0: no limit) */
+	unsigned max_per_ip;
+	int header_timeout;
+	int body_timeout;
 	const volatile sig_atomic_t *stop;
 };
 #define SW_SERVER_OPTS_INIT                                                                        \
 	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \
 	  .harbor_prefix = "", .max_body = 1 << 20, .lease = 60, .db_poll = 10, .grace = 30,         \
-	  .timeout = 30 }
+	  .timeout = 30, .max_per_ip = 128, .header_timeout = 10, .body_timeout = 60 }
 
 int sw_server_run(const struct sw_server_opts *o, struct sw_err *err);
 

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/vec.h"
+#include "version/version.h"
 
 struct MHD_Daemon;
 struct MHD_Connection;
@@ -41,6 +42,8 @@ struct srv {
 	bool have_watcher;
 	/* metrics */
 	atomic_ullong requests, request_errors, jobs_done, jobs_failed;
+	struct srv_metrics *metrics;   /* latencies by route, status classes (metrics.c) */
+	struct srv_limits *limits;     /* header/body deadlines per connection (limits.c) */
 	pthread_mutex_t log_mu;
 };
 
@@ -100,6 +103,82 @@ char *srv_db_fingerprint(struct srv *s);
 /* Render the stored inventory of digest, matched now, in format fmt
  * (report.h name) into out.  0, SW_E_NOTFOUND, or other errors. */
 int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct sw_buf *out, struct sw_err *err);
+
+/* policy.c (polapi): bundles over REST and the evaluation of a stored
+ * image (docs/api.md "Policy bundles") */
+struct sw_policy_bundle;
+struct sw_policy_result;
+int srv_policy_route(struct srv_req *q, struct srv_reply *r);
+/* The default bundle, read and checked, or NULL when none is set (a stored
+ * bundle that no longer reads is logged).  Free with sw_policy_bundle_free. */
+struct sw_policy_bundle *srv_default_policy(struct srv *s);
+/* "pass", "warn", "stop" (the reports.policy column) for a result, NULL for none. */
+const char *srv_policy_word(const struct sw_policy_result *pr);
+/* The content scanners (SW_SCAN_SECRET, SW_SCAN_MALWARE) that ran when the
+ * stored inventory of digest was built, from its latest report. */
+unsigned srv_stored_content(struct srv *s, const char *digest);
+/* Evaluate b on the stored image digest (its inventory matched now, its
+ * checks, secrets) and append Anchore's evaluation JSON to out. */
+int srv_policy_eval_image(struct srv *s, const char *digest, const struct sw_policy_bundle *b, const char *tag,
+			  struct sw_buf *out, struct sw_err *err);
+
+/* packages.c (polapi): the packages index and "which images contain
+ * package P" (GET /api/v1/packages/images) */
+struct sw_inventory;
+int srv_packages_route(struct srv_req *q, struct srv_reply *r);
+/* Replace the packages index rows of digest with inv's packages. */
+int srv_index_packages(struct srv *s, const char *digest, const struct sw_inventory *inv, struct sw_err *err);
+/* "pkg:TYPE/NS/NAME" of a purl (version, qualifiers, subpath cut; type
+ * lower-cased), malloc'd, or NULL when it is not a package URL. */
+char *srv_purl_base(const char *purl);
+
+/* metrics.c (polapi): request latency histograms by route template and
+ * requests by status class, for /metrics */
+struct srv_metrics;
+struct srv_metrics *srv_metrics_new(const char *harbor_prefix);
+void srv_metrics_free(struct srv_metrics *m);
+void srv_metrics_observe(struct srv_metrics *m, const char *method, const char *path, unsigned status,
+			 double seconds);
+/* The route template path falls under ("other" when none). */
+const char *srv_metrics_route(const struct srv_metrics *m, const char *path);
+void srv_metrics_write(const struct srv_metrics *m, struct sw_buf *b);
+
+/* limits.c (polapi): per-connection deadlines for slow clients (its
+ * libmicrohttpd callbacks: server/limits.h); these calls mark where a
+ * request is (server.c's handler) */
+struct srv_limits;
+struct srv_limits *srv_limits_new(struct srv *s);
+int srv_limits_start(struct srv_limits *l, struct sw_err *err);
+void srv_limits_stop(struct srv_limits *l);
+void srv_limits_free(struct srv_limits *l);
+void srv_limits_headers_done(struct srv_limits *l, struct MHD_Connection *c);
+void srv_limits_body_done(struct srv_limits *l, struct MHD_Connection *c);
+void srv_limits_answered(struct srv_limits *l, struct MHD_Connection *c);
+void srv_limits_completed(struct srv_limits *l, struct MHD_Connection *c);
+/* connections dropped for missing their deadline so far */
+unsigned long long srv_limits_dropped(const struct srv_limits *l);
+
+/* vers.c (polapi): VERS ranges of the purl spec (fuzzed:
+ * fuzz/fuzz_server_vers.c) */
+#define SW_SRV_VERS_MAX 64
+enum sw_srv_vop { SW_VOP_EQ, SW_VOP_NE, SW_VOP_LT, SW_VOP_LE, SW_VOP_GT, SW_VOP_GE, SW_VOP_STAR };
+struct sw_srv_vcon {
+	enum sw_srv_vop op;
+	char *v;                        /* NULL for "*" */
+};
+struct sw_srv_vers {
+	char *scheme_name;              /* as written, lower-cased */
+	enum sw_vscheme scheme;
+	struct sw_srv_vcon c[SW_SRV_VERS_MAX];
+	size_t n;                       /* constraints, sorted by version */
+};
+/* Parse "vers:SCHEME/CONSTRAINT|...".  SW_E_FORMAT: not VERS syntax;
+ * SW_E_USAGE: a scheme without a version order here, or a version that is
+ * not one of the scheme.  Release *out in every case. */
+int sw_srv_vers_parse(const char *text, struct sw_srv_vers *out, struct sw_err *err);
+/* *in: version is in the range.  -1 when version does not parse. */
+int sw_srv_vers_contains(const struct sw_srv_vers *v, const char *version, bool *in);
+void sw_srv_vers_release(struct sw_srv_vers *v);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {

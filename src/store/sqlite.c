@@ -65,6 +65,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE reports ADD COLUMN secrets INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN malware INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN policy TEXT CHECK(policy IN ('pass','warn','stop'));",
+	/* 2 -> 3: policy bundles and the packages index (sqlite_policy.c) */
+	"CREATE TABLE policies("
+	" id TEXT PRIMARY KEY, name TEXT, format TEXT NOT NULL CHECK(format IN ('json','yaml')),"
+	" body BLOB NOT NULL, is_default INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX policies_default ON policies(is_default) WHERE is_default = 1;"
+	"CREATE TABLE packages("
+	" image INTEGER NOT NULL REFERENCES images(id), type TEXT NOT NULL, name TEXT NOT NULL, version TEXT,"
+	" package TEXT NOT NULL, purl TEXT, layer TEXT, source INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX packages_name ON packages(name, image);"
+	"CREATE INDEX packages_image ON packages(image);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -814,6 +825,13 @@ static const struct sw_st_ops sqlite_ops = {
 	.token_lookup = sq_token_lookup,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	.policy_put = sq_policy_put,
+	.policy_get = sq_policy_get,
+	.policy_list = sq_policy_list,
+	.policy_delete = sq_policy_delete,
+	.policy_set_default = sq_policy_set_default,
+	.packages_put = sq_packages_put,
+	.packages_find = sq_packages_find,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -42,4 +42,14 @@ int sq_begin(struct sq *s, struct sw_err *err);
 int sq_commit(struct sq *s, struct sw_err *err);
 void sq_rollback(struct sq *s);
 
+/* sqlite_policy.c: policy bundles and the packages index (polapi) */
+int sq_policy_put(struct sw_st *st, const struct sw_st_policy_put *p, bool replace, int64_t now, struct sw_err *err);
+int sq_policy_get(struct sw_st *st, const char *id, struct sw_st_policy *out, struct sw_err *err);
+int sq_policy_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+int sq_policy_delete(struct sw_st *st, const char *id, struct sw_err *err);
+int sq_policy_set_default(struct sw_st *st, const char *id, bool on, int64_t now, struct sw_err *err);
+int sq_packages_put(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
+		    struct sw_err *err);
+int sq_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
+
 #endif

@@ -374,3 +374,89 @@ int sw_st_unpack(const void *data, size_t len, size_t max, struct sw_buf *out, s
 	out->data[out->len] = 0;
 	return 0;
 }
+
+/* ---------------------------------------------------------------- policy bundles, packages index (polapi) */
+
+void sw_st_policy_release(struct sw_st_policy *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->format);
+	sw_buf_release(&p->body);
+	memset(p, 0, sizeof(*p));
+}
+
+static void policy_free(void *p)
+{
+	sw_st_policy_release(p);
+	free(p);
+}
+
+void sw_st_policy_list_free(struct sw_vec *v)
+{
+	sw_vec_free_all(v, policy_free);
+}
+
+static void pkg_hit_free(void *p)
+{
+	struct sw_st_pkg_hit *h = p;
+	free(h->image_digest);
+	free(h->names);
+	free(h->type);
+	free(h->name);
+	free(h->version);
+	free(h->package);
+	free(h->purl);
+	free(h->layer);
+	free(h);
+}
+
+void sw_st_pkg_hits_free(struct sw_vec *v)
+{
+	sw_vec_free_all(v, pkg_hit_free);
+}
+
+int sw_st_policy_put(struct sw_st *st, const struct sw_st_policy_put *p, bool replace, int64_t now,
+		     struct sw_err *err)
+{
+	if (!st->ops->policy_put)
+		return sw_st_unsupported(st, "policy_put", err);
+	return st->ops->policy_put(st, p, replace, now, err);
+}
+int sw_st_policy_get(struct sw_st *st, const char *id, struct sw_st_policy *out, struct sw_err *err)
+{
+	if (!st->ops->policy_get)
+		return sw_st_unsupported(st, "policy_get", err);
+	return st->ops->policy_get(st, id, out, err);
+}
+int sw_st_policy_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->policy_list)
+		return sw_st_unsupported(st, "policy_list", err);
+	return st->ops->policy_list(st, out, err);
+}
+int sw_st_policy_delete(struct sw_st *st, const char *id, struct sw_err *err)
+{
+	if (!st->ops->policy_delete)
+		return sw_st_unsupported(st, "policy_delete", err);
+	return st->ops->policy_delete(st, id, err);
+}
+int sw_st_policy_set_default(struct sw_st *st, const char *id, bool on, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->policy_set_default)
+		return sw_st_unsupported(st, "policy_set_default", err);
+	return st->ops->policy_set_default(st, id, on, now, err);
+}
+int sw_st_packages_put(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
+		       struct sw_err *err)
+{
+	if (!st->ops->packages_put)
+		return sw_st_unsupported(st, "packages_put", err);
+	return st->ops->packages_put(st, digest, rows, n, err);
+}
+int sw_st_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->packages_find)
+		return sw_st_unsupported(st, "packages_find", err);
+	return st->ops->packages_find(st, name, out, err);
+}

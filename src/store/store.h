@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 2
+#define SW_STORE_SCHEMA_VERSION 3
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -138,6 +138,39 @@ struct sw_st_hit {
 	int64_t report_id;
 };
 
+/* A policy bundle as stored (policies table): the text as submitted. */
+struct sw_st_policy_put {
+	const char *id;                 /* the bundle's own id */
+	const char *name;               /* may be NULL */
+	const char *format;             /* "json" or "yaml" */
+	const char *body;
+	size_t body_len;
+};
+struct sw_st_policy {
+	char *id, *name, *format;
+	bool is_default;
+	int64_t created, updated;
+	struct sw_buf body;             /* filled by sw_st_policy_get only */
+};
+void sw_st_policy_release(struct sw_st_policy *p);
+
+/* One row of the packages index: a package of an image under its
+ * versionless purl ("pkg:deb/debian/libssl3"); OS packages with another
+ * source package get a second row under the source's name (source true). */
+struct sw_st_pkg_row {
+	const char *type;               /* purl type */
+	const char *name;               /* versionless purl: the key */
+	const char *version;            /* the package's (or, source rows, the source's) version */
+	const char *package;            /* the installed package's name */
+	const char *purl;               /* the installed package's full purl, or NULL */
+	const char *layer;              /* the diff_id of the layer that brought it, or NULL */
+	bool source;
+};
+struct sw_st_pkg_hit {
+	char *image_digest, *names, *type, *name, *version, *package, *purl, *layer;
+	bool source;
+};
+
 struct sw_st;
 
 /* The back-end function table (one per back end; see store.c). */
@@ -173,6 +206,16 @@ struct sw_st_ops {
 	int (*token_lookup)(struct sw_st *st, const char *prefix, struct sw_vec *rows, struct sw_err *err);
 	int (*meta_get)(struct sw_st *st, const char *key, char **value, struct sw_err *err);
 	int (*meta_set)(struct sw_st *st, const char *key, const char *value, struct sw_err *err);
+	/* policy bundles and the packages index (polapi: sqlite_policy.c) */
+	int (*policy_put)(struct sw_st *st, const struct sw_st_policy_put *p, bool replace, int64_t now,
+			  struct sw_err *err);
+	int (*policy_get)(struct sw_st *st, const char *id, struct sw_st_policy *out, struct sw_err *err);
+	int (*policy_list)(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+	int (*policy_delete)(struct sw_st *st, const char *id, struct sw_err *err);
+	int (*policy_set_default)(struct sw_st *st, const char *id, bool on, int64_t now, struct sw_err *err);
+	int (*packages_put)(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
+			    struct sw_err *err);
+	int (*packages_find)(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
 };
 
 struct sw_st {
@@ -253,6 +296,31 @@ int sw_st_token_check(struct sw_st *st, const char *token, char **name, char **s
 /* --- small key/value facts (the vulnerability database last matched) --- */
 int sw_st_meta_get(struct sw_st *st, const char *key, char **value, struct sw_err *err);
 int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct sw_err *err);
+
+/* --- policy bundles and the packages index (polapi; docs/store.md) --- */
+/* Store a bundle under its id: replace false creates it (SW_E_USAGE when
+ * the id exists), true replaces its text (SW_E_NOTFOUND when it does not;
+ * the default flag is kept). */
+int sw_st_policy_put(struct sw_st *st, const struct sw_st_policy_put *p, bool replace, int64_t now,
+		     struct sw_err *err);
+/* 1 and *out (with its body) for id, or for the default bundle when id is
+ * NULL; 0 when there is none. */
+int sw_st_policy_get(struct sw_st *st, const char *id, struct sw_st_policy *out, struct sw_err *err);
+/* Every bundle (struct sw_st_policy*, without body), by id. */
+int sw_st_policy_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+void sw_st_policy_list_free(struct sw_vec *v);
+/* SW_E_NOTFOUND when there is no such bundle. */
+int sw_st_policy_delete(struct sw_st *st, const char *id, struct sw_err *err);
+/* Make id the default bundle (on) or stop it being the default (off; a
+ * no-op when it is not).  SW_E_NOTFOUND when there is no such bundle. */
+int sw_st_policy_set_default(struct sw_st *st, const char *id, bool on, int64_t now, struct sw_err *err);
+/* Replace the packages index rows of image digest (one transaction). */
+int sw_st_packages_put(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
+		       struct sw_err *err);
+/* Every stored image with a package under the versionless purl name
+ * (struct sw_st_pkg_hit*): one indexed query. */
+int sw_st_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
+void sw_st_pkg_hits_free(struct sw_vec *v);
 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);
