@@ -197,6 +197,7 @@ static void route(struct srv_req *q, struct srv_reply *r)
 	static int (*const routes[])(struct srv_req *, struct srv_reply *) = {
 		srv_api_route,
 		srv_harbor_route,
+		srv_hooks_route,   /* webhooks, /api/v1/db (hooks.c, dbupdate.c) */
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !found; i++)
@@ -367,6 +368,10 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	pthread_mutex_init(&s->rematch_mu, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	pthread_mutex_init(&s->hooks_mu, NULL);
+	pthread_cond_init(&s->hooks_wake, NULL);
+	s->public_url = o->public_url ? sw_xstrdup(o->public_url)
+				      : sw_xasprintf("%s://%s", o->tls_cert ? "https" : "http", o->listen);
 	char host[64] = "host", rnd[17] = { 0 };
 	gethostname(host, sizeof(host) - 1);
 	random_hex(rnd, 8);
@@ -401,6 +406,13 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	}
 	if (srv_jobs_start(s, err) < 0)
 		goto out;
+	if (srv_hooks_start(s, err) < 0 || srv_dbupdate_start(s, err) < 0) {
+		s->stopping = true;
+		(void)srv_jobs_stop(s);
+		srv_hooks_stop(s);
+		(void)srv_dbupdate_stop(s);
+		goto out;
+	}
 	srv_log(s, "start", "\"listen\":\"%s\",\"tls\":%s,\"workers\":%u,\"threads\":%u,\"owner\":\"%s\"", o->listen,
 		o->tls_cert ? "true" : "false", o->workers, o->threads, s->owner);
 	while (!*o->stop) {
@@ -412,8 +424,10 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	sw_mhd->stop_daemon(s->daemon);
 	s->daemon = NULL;
 	int abandoned = srv_jobs_stop(s);
+	srv_hooks_stop(s);
+	bool update_left = srv_dbupdate_stop(s);   /* an update still runs: nothing may be freed */
 	srv_log(s, "shutdown", "\"phase\":\"done\",\"requeued_running\":%d", abandoned);
-	if (abandoned > 0) {
+	if (abandoned > 0 || update_left) {
 		/* workers still run on the store: nothing may be freed */
 		rc = 1;
 		goto done;
@@ -434,6 +448,7 @@ out:
 	sw_vec_release(&s->creds);
 	sw_vec_release(&s->running);
 	free(s->workers);
+	free(s->public_url);
 	free(s);
 done:
 	sw_buf_release(&cert);
