@@ -192,9 +192,14 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	size_t nputs = 0;
 	*changed = false;
 	int k = sw_st_image_get(s->store, digest, &im, err);
-	if (k == 1 && im.latest_report)
-		k = sw_st_report_findings(s->store, im.latest_report, &prev, err);
-	if (k >= 0 && im.latest_report) {
+	bool compare = k == 1 && im.latest_report;
+	if (compare && (k = sw_st_report_findings(s->store, im.latest_report, &prev, err)) < 0 &&
+	    err->code == SW_E_UNSUPPORTED) {
+		/* a back end without the finding rows records no changes */
+		compare = false;
+		k = 0;
+	}
+	if (k >= 0 && compare) {
 		srv_changes_compute(&prev, res, &changes);
 		srv_changes_json(&changes, &ch);
 		rp.changes_json = ch.data;
