@@ -306,23 +306,13 @@ static int db_update(int argc, char **argv)
 	if (sw_cmd_progress_enabled())
 		o.progress = on_progress;
 	o.offline_dir = offline ? offline : getenv("STOWAWAY_OFFLINE_DATA");
-	if (offline && o.locations.len == 0) {
-		sw_cmd_msg("building the database from offline data '%s'", offline);
-		if (sw_vulndb_offline_locations(offline, &o.locations, &err) < 0) {
-			rc = sw_cmd_fail(&err);
-			goto out;
-		}
-	} else if (o.locations.len == 0) {
-		size_t n = 0;
-		const struct sw_vulndb_default_location *d = sw_vulndb_default_locations(&n);
-		for (size_t i = 0; i < n; i++) {
-			struct sw_vulndb_location *l = sw_xcalloc(1, sizeof(*l));
-			l->source = sw_xstrdup(d[i].source);
-			l->location = sw_xstrdup(d[i].url);
-			l->include = sw_xstrdup(d[i].include);
-			sw_vec_push(&o.locations, l);
-		}
+	bool from_offline = false;
+	if (sw_vulndb_update_locations(&o.locations, offline, &from_offline, &err) < 0) {
+		rc = sw_cmd_fail(&err);
+		goto out;
 	}
+	if (from_offline)
+		sw_cmd_msg("building the database from offline data '%s'", offline);
 	struct sw_vulndb_update_result res;
 	if (sw_vulndb_update(&o, &res, &err) < 0) {
 		sw_vulndb_update_result_release(&res);

@@ -14,6 +14,7 @@
 #include "server/server.h"
 #include "store/store.h"
 #include "util/mem.h"
+#include "vulndb/vulndb.h"
 
 static void help(FILE *out)
 {
@@ -29,7 +30,8 @@ static void help(FILE *out)
 	      "\n"
 	      "Every route but /healthz and /readyz needs 'Authorization: Bearer TOKEN' (or\n"
 	      "X-ScannerAdapter-API-Key: TOKEN); 'serve token create' makes one and prints it\n"
-	      "once.  Scopes: read (GET), scan (also submit), admin (also POST /api/v1/rematch).\n"
+	      "once.  Scopes: read (GET), scan (also submit), admin (also POST /api/v1/rematch,\n"
+	      "webhooks, POST /api/v1/db/update).\n"
 	      "\n"
 	      "Options:\n"
 	      "      --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [ADDR6]:PORT)\n"
@@ -57,6 +59,21 @@ static void help(FILE *out)
 	      "                          (default 10; 0 = never)\n"
 	      "      --grace SECONDS     on SIGTERM, how long running scans may take before\n"
 	      "                          they are put back to pending (default 30)\n"
+	      "\n"
+	      "Notifications (webhooks, docs/api.md) and database updates:\n"
+	      "      --public-url URL    base of the report links in notifications (default\n"
+	      "                          http(s)://LISTEN)\n"
+	      "      --webhook-backoff D first retry of a failed delivery after D (default 10s),\n"
+	      "                          doubling each time ...\n"
+	      "      --webhook-backoff-max D  ... up to D (default 1h)\n"
+	      "      --webhook-give-up D a delivery not done D after it was queued fails\n"
+	      "                          (default 24h)\n"
+	      "      --update-interval D update the vulnerability database every D (default 6h;\n"
+	      "                          0 = never; POST /api/v1/db/update runs one now)\n"
+	      "      --source NAME=LOC   where updates read (repeatable), as 'db update --source'\n"
+	      "      --offline-data DIR  updates read this folder, as 'db update --offline-data'\n"
+	      "                          (without --source and --offline-data: the upstream sources)\n"
+	      "                          D: 30s, 10m, 6h, 1d, or seconds\n"
 	      "  -h, --help              this help\n"
 	      "\n"
 	      "Logs: one JSON object per line on standard error, one per request and per job.\n"
@@ -157,6 +174,21 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
        OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE,
        OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT };
+/* hooks: notifications and database updates */
+enum { OPT_PUBLIC_URL = 512, OPT_WH_BACKOFF, OPT_WH_BACKOFF_MAX, OPT_WH_GIVE_UP, OPT_UPD_INTERVAL, OPT_UPD_SOURCE,
+       OPT_UPD_OFFLINE };
+
+/* a duration option (30s, 10m, 6h, 1d, seconds) from lo to hi seconds */
+static int parse_duration_opt(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	struct sw_err err = SW_ERR_INIT;
+	int64_t v = 0;
+	if (sw_vulndb_parse_duration(s, &v, &err) < 0 || v < lo || v > hi)
+		return sw_cmd_usage_error("serve", "%s: '%s' is not a duration from %llds to %llds (30s, 10m, 6h, 1d)", opt,
+					  s, (long long)lo, (long long)hi);
+	*out = v;
+	return 0;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -180,10 +212,20 @@ int cmd_serve(int argc, char **argv)
 		{ "max-connections-per-ip", required_argument, NULL, OPT_PERIP },
 		{ "header-timeout", required_argument, NULL, OPT_HDRTIMEOUT },
 		{ "body-timeout", required_argument, NULL, OPT_BODYTIMEOUT },
+		{ "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+		{ "webhook-backoff", required_argument, NULL, OPT_WH_BACKOFF },
+		{ "webhook-backoff-max", required_argument, NULL, OPT_WH_BACKOFF_MAX },
+		{ "webhook-give-up", required_argument, NULL, OPT_WH_GIVE_UP },
+		{ "update-interval", required_argument, NULL, OPT_UPD_INTERVAL },
+		{ "source", required_argument, NULL, OPT_UPD_SOURCE },
+		{ "offline-data", required_argument, NULL, OPT_UPD_OFFLINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sw_server_opts o = SW_SERVER_OPTS_INIT;
+	o.update_interval = 6 * 3600;
+	struct sw_vec sources = SW_VEC_INIT;   /* borrowed argv strings */
+	int64_t d;
 	char *dflt_store = NULL;
 	long v;
 	int c;
@@ -256,10 +298,51 @@ int cmd_serve(int argc, char **argv)
 				return SW_EXIT_USAGE;
 			o.body_timeout = (int)v;
 			break;
+		case OPT_PUBLIC_URL:
+			if ((strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) ||
+			    optarg[strlen(optarg) - 1] == '/' || strpbrk(optarg, " \"\\"))
+				return sw_cmd_usage_error("serve", "--public-url: '%s' must be an http:// or https:// URL "
+							  "without a trailing /", optarg);
+			o.public_url = optarg;
+			break;
+		case OPT_WH_BACKOFF:
+			if (parse_duration_opt("--webhook-backoff", optarg, 1, 86400, &d))
+				return SW_EXIT_USAGE;
+			o.webhook_backoff = (int)d;
+			break;
+		case OPT_WH_BACKOFF_MAX:
+			if (parse_duration_opt("--webhook-backoff-max", optarg, 1, 7 * 86400, &d))
+				return SW_EXIT_USAGE;
+			o.webhook_backoff_max = (int)d;
+			break;
+		case OPT_WH_GIVE_UP:
+			if (parse_duration_opt("--webhook-give-up", optarg, 1, 30 * 86400, &d))
+				return SW_EXIT_USAGE;
+			o.webhook_give_up = (int)d;
+			break;
+		case OPT_UPD_INTERVAL:
+			if (parse_duration_opt("--update-interval", optarg, 0, 365 * 86400, &d))
+				return SW_EXIT_USAGE;
+			o.update_interval = (long)d;
+			break;
+		case OPT_UPD_SOURCE: {
+			struct sw_vulndb_location *l = NULL;
+			struct sw_err e = SW_ERR_INIT;
+			if (sw_vulndb_location_parse(optarg, &l, &e) < 0) {
+				sw_vec_release(&sources);
+				return sw_cmd_usage_error("serve", "--source: %s", e.msg);
+			}
+			sw_vulndb_location_free(l);
+			sw_vec_push(&sources, optarg);
+			break;
+		}
+		case OPT_UPD_OFFLINE: o.update_offline = optarg; break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("serve", "bad option");
 		}
 	}
+	o.update_sources = (const char *const *)sources.items;
+	o.nupdate_sources = sources.len;
 	if (optind != argc)
 		return sw_cmd_usage_error("serve", "unexpected argument '%s'", argv[optind]);
 	if (!o.tls_cert != !o.tls_key)
@@ -283,6 +366,7 @@ int cmd_serve(int argc, char **argv)
 		_exit(SW_EXIT_OK);
 	}
 	free(dflt_store);
+	sw_vec_release(&sources);
 	if (r < 0)
 		return err.code == SW_E_USAGE ? sw_cmd_usage_error("serve", "%s", err.msg) : sw_cmd_fail(&err);
 	return SW_EXIT_OK;

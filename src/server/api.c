@@ -437,6 +437,7 @@ static void metrics(struct srv_req *q, struct srv_reply *r)
 		sw_buf_addf(&b, "# TYPE stowaway_vulndb_age_seconds gauge\nstowaway_vulndb_age_seconds %lld\n",
 			    (long long)(srv_now() - st.st_mtim.tv_sec));
 	srv_metrics_write(s->metrics, &b);
+	srv_hooks_metrics(s, &b);   /* webhooks, deliveries, database updates (hooks.c) */
 	reply_buf(r, 200, "text/plain; version=0.0.4", &b);
 }
 

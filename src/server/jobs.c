@@ -114,25 +114,8 @@ static void base_opts(struct srv *s, struct sw_scan_opts *so)
 
 /* ---------------------------------------------------------------- reports */
 
-/* sw_vec_sort hands the items themselves; bsearch pointers to them */
-static int cmp_item(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool in_sorted(const struct sw_vec *v, const char *id)
-{
-	const char *key = id;
-	return v->len && bsearch(&key, v->items, v->len, sizeof(void *), cmp_str) != NULL;
-}
-
-/* Store r as digest's latest report; *changed when its set of ids differs
- * from the previous report's. */
+/* Store r as digest's latest report; *changed when something changed
+ * against the previous report (new, fixed, severity). */
 static int store_report(struct srv *s, const char *digest, int64_t job_id, const struct sw_scan_result *res,
 			int64_t *report_id, bool *changed, struct sw_err *err)
 {
@@ -177,7 +160,6 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	}
 	struct sw_st_finding *fs = NULL;
 	size_t nf = 0, cap = 0;
-	struct sw_vec cur = SW_VEC_INIT;   /* every id of the unsuppressed findings */
 	for (size_t i = 0; i < res->match->findings.len; i++) {
 		const struct sw_finding *f = res->match->findings.items[i];
 		if (f->suppressed) {
@@ -197,51 +179,41 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 			}
 			fs[nf++] = (struct sw_st_finding){ f->ids.items[k], p ? p->name : NULL,
 							   f->installed ? f->installed : (p ? p->version : NULL), f->fixed,
-							   sw_severity_name(f->severity) };
-			sw_vec_push(&cur, f->ids.items[k]);
+							   sw_severity_name(f->severity), f->id, f->kev };
 		}
 	}
-	sw_vec_sort(&cur, cmp_item);
 	rp.findings = fs;
 	rp.nfindings = nf;
-	/* what changed against the previous report */
+	/* what changed against the previous report (hooks.c): stored with the
+	 * report, and notified to the webhooks it passes, in its transaction */
 	struct sw_st_image im = { 0 };
 	struct sw_vec prev = SW_VEC_INIT;
 	struct sw_buf ch = SW_BUF_INIT;
+	struct srv_changes changes = { 0 };
+	struct sw_st_delivery_put *puts = NULL;
+	size_t nputs = 0;
 	*changed = false;
-	if (sw_st_image_get(s->store, digest, &im, err) == 1 && im.latest_report &&
-	    sw_st_report_finding_ids(s->store, im.latest_report, &prev, err) == 0) {
-		sw_buf_addstr(&ch, "{\"new\":[");
-		bool first = true;
-		for (size_t i = 0; i < res->match->findings.len; i++) {
-			const struct sw_finding *f = res->match->findings.items[i];
-			bool known = false;
-			for (size_t k = 0; k < f->ids.len && !known; k++)
-				known = in_sorted(&prev, f->ids.items[k]);
-			if (f->suppressed || known)
-				continue;
-			if (!first)
-				sw_buf_addch(&ch, ',');
-			srv_json_str(&ch, f->id);
-			first = false;
-			*changed = true;
-		}
-		sw_buf_addstr(&ch, "],\"fixed\":[");
-		first = true;
-		for (size_t i = 0; i < prev.len; i++) {
-			if (in_sorted(&cur, prev.items[i]))
-				continue;
-			if (!first)
-				sw_buf_addch(&ch, ',');
-			srv_json_str(&ch, prev.items[i]);
-			first = false;
-			*changed = true;
-		}
-		sw_buf_addstr(&ch, "]}");
-		rp.changes_json = ch.data;
+	int k = sw_st_image_get(s->store, digest, &im, err);
+	bool compare = k == 1 && im.latest_report;
+	if (compare && (k = sw_st_report_findings(s->store, im.latest_report, &prev, err)) < 0 &&
+	    err->code == SW_E_UNSUPPORTED) {
+		/* a back end without the finding rows records no changes */
+		compare = false;
+		k = 0;
 	}
+	if (k >= 0 && compare) {
+		srv_changes_compute(&prev, res, &changes);
+		srv_changes_json(&changes, &ch);
+		rp.changes_json = ch.data;
+		*changed = srv_changes_any(&changes);
+		k = srv_hooks_deliveries(s, &im, &changes, &puts, &nputs, err);
+		rp.deliveries = puts;
+		rp.ndeliveries = nputs;
+	}
+	r = k < 0 ? k : sw_st_report_put(s->store, &rp, report_id, err);
+	if (r == 0 && nputs)
+		srv_hooks_wake(s);
 	sw_st_image_release(&im);
-	r = sw_st_report_put(s->store, &rp, report_id, err);
 	struct sw_err ierr = SW_ERR_INIT;
 	if (r == 0 && srv_index_packages(s, digest, res->inventory, &ierr) < 0) {
 		/* the report is stored: the index is told, not the job failed */
@@ -253,9 +225,10 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 		srv_log(s, "error", "%s", f.data);
 		sw_buf_release(&f);
 	}
-	sw_vec_free_strings(&prev);
+	srv_hooks_deliveries_free(puts, nputs);
+	srv_changes_release(&changes);
+	sw_st_finding_rows_free(&prev);
 	sw_buf_release(&ch);
-	sw_vec_release(&cur);
 	free(fs);
 	free(fp);
 	free(json);

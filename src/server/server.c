@@ -200,6 +200,7 @@ static void route(struct srv_req *q, struct srv_reply *r)
 		srv_harbor_route,
 		srv_policy_route,
 		srv_packages_route,
+		srv_hooks_route,   /* webhooks, /api/v1/db (hooks.c, dbupdate.c) */
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !found; i++)
@@ -376,6 +377,10 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	pthread_mutex_init(&s->rematch_mu, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	pthread_mutex_init(&s->hooks_mu, NULL);
+	pthread_cond_init(&s->hooks_wake, NULL);
+	s->public_url = o->public_url ? sw_xstrdup(o->public_url)
+				      : sw_xasprintf("%s://%s", o->tls_cert ? "https" : "http", o->listen);
 	char host[64] = "host", rnd[17] = { 0 };
 	gethostname(host, sizeof(host) - 1);
 	random_hex(rnd, 8);
@@ -413,6 +418,13 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	}
 	if (srv_jobs_start(s, err) < 0 || srv_limits_start(s->limits, err) < 0)
 		goto out;
+	if (srv_hooks_start(s, err) < 0 || srv_dbupdate_start(s, err) < 0) {
+		s->stopping = true;
+		(void)srv_jobs_stop(s);
+		srv_hooks_stop(s);
+		(void)srv_dbupdate_stop(s);
+		goto out;
+	}
 	srv_log(s, "start", "\"listen\":\"%s\",\"tls\":%s,\"workers\":%u,\"threads\":%u,\"owner\":\"%s\"", o->listen,
 		o->tls_cert ? "true" : "false", o->workers, o->threads, s->owner);
 	while (!*o->stop) {
@@ -425,8 +437,10 @@ int sw_server_run(const struct sw_server_opts *o, struct sw_err *err)
 	sw_mhd->stop_daemon(s->daemon);
 	s->daemon = NULL;
 	int abandoned = srv_jobs_stop(s);
+	srv_hooks_stop(s);
+	bool update_left = srv_dbupdate_stop(s);   /* an update still runs: nothing may be freed */
 	srv_log(s, "shutdown", "\"phase\":\"done\",\"requeued_running\":%d", abandoned);
-	if (abandoned > 0) {
+	if (abandoned > 0 || update_left) {
 		/* workers still run on the store: nothing may be freed */
 		rc = 1;
 		goto done;
@@ -450,6 +464,7 @@ out:
 	sw_vec_release(&s->running);
 	free(s->workers);
 	srv_metrics_free(s->metrics);
+	free(s->public_url);
 	free(s);
 done:
 	sw_buf_release(&cert);

@@ -55,6 +55,15 @@ struct sw_server_opts {
 	unsigned max_per_ip;
 	int header_timeout;
 	int body_timeout;
+	/* hooks: notifications and scheduled database updates (0 = the default) */
+	const char *public_url;     /* base of report links in notifications; NULL: http(s)://LISTEN */
+	int webhook_backoff;        /* first retry of a delivery after this many seconds (10), doubling ... */
+	int webhook_backoff_max;    /* ... up to this (3600) */
+	int webhook_give_up;        /* a delivery not done this long after it was queued fails (86400) */
+	long update_interval;       /* seconds between database updates; 0 = never */
+	const char *const *update_sources;  /* "NAME=LOC" as `db update --source` takes, or NULL */
+	size_t nupdate_sources;
+	const char *update_offline; /* `db update --offline-data DIR`, or NULL */
 	const volatile sig_atomic_t *stop;
 };
 #define SW_SERVER_OPTS_INIT                                                                        \

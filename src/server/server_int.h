@@ -45,6 +45,17 @@ struct srv {
 	struct srv_metrics *metrics;   /* latencies by route, status classes (metrics.c) */
 	struct srv_limits *limits;     /* header/body deadlines per connection (limits.c) */
 	pthread_mutex_t log_mu;
+	/* hooks: the delivery thread and the database updater (hooks.c, dbupdate.c) */
+	pthread_t deliverer, updater;
+	bool have_deliverer, have_updater;
+	pthread_mutex_t hooks_mu;      /* hooks_wake, update_* */
+	pthread_cond_t hooks_wake;
+	atomic_bool update_running;
+	bool update_requested;
+	struct sw_vec update_locations; /* struct sw_vulndb_location*, parsed from o->update_sources */
+	char *public_url;              /* report links: o->public_url or http(s)://LISTEN */
+	atomic_ullong deliveries_sent, deliveries_failed;
+	int64_t hooks_started;         /* when the updater started: the first scheduled update is interval later */
 };
 
 /* One JSON line on the log: fields is the inside of an object ("\"k\":1,...")
@@ -179,6 +190,58 @@ int sw_srv_vers_parse(const char *text, struct sw_srv_vers *out, struct sw_err *
 /* *in: version is in the range.  -1 when version does not parse. */
 int sw_srv_vers_contains(const struct sw_srv_vers *v, const char *version, bool *in);
 void sw_srv_vers_release(struct sw_srv_vers *v);
+/* hooks.c: what changed per image, webhooks, the delivery thread.
+ * A change is one finding: new (from the current report), fixed (from the
+ * previous one) or severity_changed (from -> severity). */
+struct sw_scan_result;
+struct srv_change {
+	char *id, *package, *version, *severity, *fixed;
+	char *from;                    /* severity_changed: the previous severity */
+	bool kev;
+};
+struct srv_changes {
+	bool have_prev;                /* false: the image's first report (no changes) */
+	struct sw_vec added, fixed, sevchg;   /* struct srv_change* */
+};
+void srv_changes_release(struct srv_changes *c);
+/* What changed between prev (struct sw_st_finding_row*, the previous
+ * latest report's rows) and the unsuppressed findings of res. */
+void srv_changes_compute(const struct sw_vec *prev, const struct sw_scan_result *res, struct srv_changes *out);
+/* The report's `changes`: {"new":[ids],"fixed":[ids],"severity_changed":[{id,package,from,to}]} */
+void srv_changes_json(const struct srv_changes *c, struct sw_buf *out);
+bool srv_changes_any(const struct srv_changes *c);
+/* One delivery per webhook whose filter some change passes (the body holds
+ * the changes that pass); bodies malloc'd in *puts (free each .body and the
+ * array).  im: the image (names). */
+int srv_hooks_deliveries(struct srv *s, const struct sw_st_image *im, const struct srv_changes *c,
+			 struct sw_st_delivery_put **puts, size_t *n, struct sw_err *err);
+void srv_hooks_deliveries_free(struct sw_st_delivery_put *puts, size_t n);
+int srv_hooks_route(struct srv_req *q, struct srv_reply *r);
+/* a delivery was queued: the delivery thread looks now */
+void srv_hooks_wake(struct srv *s);
+int srv_hooks_start(struct srv *s, struct sw_err *err);
+void srv_hooks_stop(struct srv *s);
+/* /metrics lines of webhooks, deliveries and database updates */
+void srv_hooks_metrics(struct srv *s, struct sw_buf *b);
+/* dbupdate.c: scheduled and requested database updates, GET /api/v1/db */
+int srv_dbupdate_start(struct srv *s, struct sw_err *err);
+/* true when an update still runs (the process must _exit) */
+bool srv_dbupdate_stop(struct srv *s);
+int srv_dbupdate_route(struct srv_req *q, struct srv_reply *r);
+void srv_dbupdate_metrics(struct srv *s, struct sw_buf *b);
+
+/* hooks_req.c: POST /api/v1/webhooks (fuzzed: fuzz/fuzz_server_webhook.c) */
+struct sw_srv_webhook_req {
+	char *url, *secret;
+	char *min_severity;            /* a severity name, or NULL */
+	char *repositories;            /* compact JSON array of patterns, or NULL */
+	bool only_fixable, kev_only;
+};
+void sw_srv_webhook_req_release(struct sw_srv_webhook_req *r);
+/* {"url": http(s) URL, "secret": 16-1024 bytes, "filter"?: {"min_severity"?,
+ * "repositories"?: [patterns], "only_fixable"?, "kev_only"?}}; unknown
+ * members refused.  SW_E_FORMAT: bad JSON (400); SW_E_USAGE: a bad field (422). */
+int sw_srv_parse_webhook_req(const char *body, size_t len, struct sw_srv_webhook_req *out, struct sw_err *err);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {

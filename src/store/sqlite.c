@@ -76,6 +76,15 @@ static const char *const migrations[] = {
 	" package TEXT NOT NULL, purl TEXT, layer TEXT, source INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX packages_name ON packages(name, image);"
 	"CREATE INDEX packages_image ON packages(image);",
+	/* 3 -> 4 (hooks): a finding's primary id and KEV flag (changes per
+	 * image); deliveries leased like jobs, with their report and delivery time */
+	"ALTER TABLE findings ADD COLUMN main TEXT;"
+	"ALTER TABLE findings ADD COLUMN kev INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE deliveries ADD COLUMN report_id INTEGER;"
+	"ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;"
+	"ALTER TABLE deliveries ADD COLUMN delivered INTEGER;"
+	"CREATE INDEX deliveries_webhook ON deliveries(webhook, id);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -622,10 +631,12 @@ static int sq_report_put(struct sw_st *store, const struct sw_st_report_put *rp,
 			"t", rp->image_digest), err);
 	for (size_t i = 0; r == 0 && i < rp->nfindings; i++) {
 		const struct sw_st_finding *f = &rp->findings[i];
-		r = sq_run(s, sq_prep(s, err, "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity)"
-				" VALUES (?, ?, ?, ?, ?, ?)", "ittttt", *id, f->vuln_id, f->pkg_name, f->pkg_version,
-				f->fixed, f->severity), err);
+		r = sq_run(s, sq_prep(s, err, "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity,"
+				" main, kev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "itttttti", *id, f->vuln_id, f->pkg_name,
+				f->pkg_version, f->fixed, f->severity, f->main, (int64_t)f->kev), err);
 	}
+	if (r == 0)
+		r = sq_deliveries_put_locked(s, rp, *id, err);   /* hooks: notifications, same transaction */
 	if (r == 0)
 		r = sq_run(s, sq_prep(s, err, "UPDATE images SET latest_report = ?, updated = ? WHERE digest = ?", "iit", *id,
 				rp->now, rp->image_digest), err);
@@ -832,6 +843,17 @@ static const struct sw_st_ops sqlite_ops = {
 	.policy_set_default = sq_policy_set_default,
 	.packages_put = sq_packages_put,
 	.packages_find = sq_packages_find,
+	/* hooks (sqlite_hooks.c) */
+	.webhook_put = sq_webhook_put,
+	.webhook_get = sq_webhook_get,
+	.webhook_list = sq_webhook_list,
+	.webhook_delete = sq_webhook_delete,
+	.delivery_list = sq_delivery_list,
+	.delivery_claim = sq_delivery_claim,
+	.delivery_done = sq_delivery_done,
+	.delivery_retry = sq_delivery_retry,
+	.delivery_counts = sq_delivery_counts,
+	.report_findings = sq_report_findings,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

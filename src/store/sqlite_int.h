@@ -51,5 +51,21 @@ int sq_policy_set_default(struct sw_st *st, const char *id, bool on, int64_t now
 int sq_packages_put(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
 		    struct sw_err *err);
 int sq_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
+/* hooks (sqlite_hooks.c): the operations on webhooks and deliveries, and
+ * the delivery rows of a report, written inside sq_report_put's
+ * transaction (lock held). */
+int sq_deliveries_put_locked(struct sq *s, const struct sw_st_report_put *rp, int64_t report_id, struct sw_err *err);
+int sq_webhook_put(struct sw_st *st, const struct sw_st_webhook *w, int64_t now, int64_t *id, struct sw_err *err);
+int sq_webhook_get(struct sw_st *st, int64_t id, struct sw_st_webhook *w, struct sw_err *err);
+int sq_webhook_list(struct sw_st *st, bool with_secrets, struct sw_vec *out, struct sw_err *err);
+int sq_webhook_delete(struct sw_st *st, int64_t id, struct sw_err *err);
+int sq_delivery_list(struct sw_st *st, int64_t webhook, size_t limit, struct sw_vec *out, struct sw_err *err);
+int sq_delivery_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_delivery *d,
+		      struct sw_err *err);
+int sq_delivery_done(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err);
+int sq_delivery_retry(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t next_attempt,
+		      bool give_up, int64_t now, struct sw_err *err);
+int sq_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err);
+int sq_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
 
 #endif

@@ -459,4 +459,131 @@ int sw_st_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, 
 	if (!st->ops->packages_find)
 		return sw_st_unsupported(st, "packages_find", err);
 	return st->ops->packages_find(st, name, out, err);
+/* ---------------------------------------------------------------- hooks: webhooks and deliveries */
+
+const char *sw_delivery_state_name(enum sw_delivery_state s)
+{
+	switch (s) {
+	case SW_DLV_PENDING: return "pending";
+	case SW_DLV_DELIVERED: return "delivered";
+	case SW_DLV_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+void sw_st_webhook_release(struct sw_st_webhook *w)
+{
+	free(w->url);
+	if (w->secret) {
+		OPENSSL_cleanse(w->secret, strlen(w->secret));
+		free(w->secret);
+	}
+	free(w->min_severity);
+	free(w->repositories);
+	memset(w, 0, sizeof(*w));
+}
+
+void sw_st_delivery_release(struct sw_st_delivery *d)
+{
+	free(d->image_digest);
+	free(d->body);
+	free(d->last_error);
+	free(d->url);
+	if (d->secret) {
+		OPENSSL_cleanse(d->secret, strlen(d->secret));
+		free(d->secret);
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+static void webhook_free(void *p)
+{
+	sw_st_webhook_release(p);
+	free(p);
+}
+
+static void delivery_free(void *p)
+{
+	sw_st_delivery_release(p);
+	free(p);
+}
+
+static void finding_row_free(void *p)
+{
+	struct sw_st_finding_row *f = p;
+	free(f->vuln_id);
+	free(f->main);
+	free(f->pkg_name);
+	free(f->pkg_version);
+	free(f->fixed);
+	free(f->severity);
+	free(f);
+}
+
+void sw_st_webhook_list_free(struct sw_vec *v) { sw_vec_free_all(v, webhook_free); }
+void sw_st_delivery_list_free(struct sw_vec *v) { sw_vec_free_all(v, delivery_free); }
+void sw_st_finding_rows_free(struct sw_vec *v) { sw_vec_free_all(v, finding_row_free); }
+
+int sw_st_webhook_put(struct sw_st *st, const struct sw_st_webhook *w, int64_t now, int64_t *id,
+		      struct sw_err *err)
+{
+	if (!st->ops->webhook_put)
+		return sw_st_unsupported(st, "webhook_put", err);
+	return st->ops->webhook_put(st, w, now, id, err);
+}
+int sw_st_webhook_get(struct sw_st *st, int64_t id, struct sw_st_webhook *w, struct sw_err *err)
+{
+	if (!st->ops->webhook_get)
+		return sw_st_unsupported(st, "webhook_get", err);
+	return st->ops->webhook_get(st, id, w, err);
+}
+int sw_st_webhook_list(struct sw_st *st, bool with_secrets, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->webhook_list)
+		return sw_st_unsupported(st, "webhook_list", err);
+	return st->ops->webhook_list(st, with_secrets, out, err);
+}
+int sw_st_webhook_delete(struct sw_st *st, int64_t id, struct sw_err *err)
+{
+	if (!st->ops->webhook_delete)
+		return sw_st_unsupported(st, "webhook_delete", err);
+	return st->ops->webhook_delete(st, id, err);
+}
+int sw_st_delivery_list(struct sw_st *st, int64_t webhook, size_t limit, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->delivery_list)
+		return sw_st_unsupported(st, "delivery_list", err);
+	return st->ops->delivery_list(st, webhook, limit, out, err);
+}
+int sw_st_delivery_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_delivery *d,
+			 struct sw_err *err)
+{
+	if (!st->ops->delivery_claim)
+		return sw_st_unsupported(st, "delivery_claim", err);
+	return st->ops->delivery_claim(st, owner, lease, now, d, err);
+}
+int sw_st_delivery_done(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->delivery_done)
+		return sw_st_unsupported(st, "delivery_done", err);
+	return st->ops->delivery_done(st, id, owner, now, err);
+}
+int sw_st_delivery_retry(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t next_attempt,
+			 bool give_up, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->delivery_retry)
+		return sw_st_unsupported(st, "delivery_retry", err);
+	return st->ops->delivery_retry(st, id, owner, why, next_attempt, give_up, now, err);
+}
+int sw_st_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err)
+{
+	if (!st->ops->delivery_counts)
+		return sw_st_unsupported(st, "delivery_counts", err);
+	return st->ops->delivery_counts(st, counts, webhooks, err);
+}
+int sw_st_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->report_findings)
+		return sw_st_unsupported(st, "report_findings", err);
+	return st->ops->report_findings(st, report_id, out, err);
 }

@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 3
+#define SW_STORE_SCHEMA_VERSION 4
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -96,6 +96,10 @@ struct sw_st_image_put {
 struct sw_st_finding {
 	const char *vuln_id;            /* every alias gets a row */
 	const char *pkg_name, *pkg_version, *fixed, *severity;
+	/* hooks: the finding's primary id (its other ids are aliases) and
+	 * whether it is in CISA's KEV catalog; main NULL = vuln_id */
+	const char *main;
+	bool kev;
 };
 
 struct sw_st_report_put {
@@ -115,6 +119,10 @@ struct sw_st_report_put {
 	 * ("pass", "warn", "stop") or NULL when no policy was evaluated */
 	int64_t checks_failed, secrets, malware;
 	const char *policy;
+	/* hooks: notifications queued in the report's transaction (one
+	 * delivery row per webhook whose filter the changes pass) */
+	const struct sw_st_delivery_put *deliveries;
+	size_t ndeliveries;
 };
 
 struct sw_st_report {
@@ -171,6 +179,48 @@ struct sw_st_pkg_hit {
 	bool source;
 };
 
+/* hooks: a notification to queue with a report (sw_st_report_put). */
+struct sw_st_delivery_put {
+	int64_t webhook;
+	const char *body;               /* the event's JSON without "report" and "created" */
+};
+
+/* hooks: one finding row of a stored (latest) report. */
+struct sw_st_finding_row {
+	char *vuln_id, *main, *pkg_name, *pkg_version, *fixed, *severity;
+	bool kev;
+};
+
+/* hooks: a registered webhook. */
+struct sw_st_webhook {
+	int64_t id;
+	char *url;
+	char *secret;                   /* filled only by sw_st_webhook_targets (signing) */
+	char *min_severity;             /* "low".."critical", or NULL */
+	char *repositories;             /* JSON array of patterns, or NULL: every image */
+	bool only_fixable, kev_only;
+	int64_t created;
+};
+void sw_st_webhook_release(struct sw_st_webhook *w);
+
+enum sw_delivery_state { SW_DLV_PENDING = 0, SW_DLV_DELIVERED, SW_DLV_FAILED };
+const char *sw_delivery_state_name(enum sw_delivery_state s);
+
+/* hooks: one queued notification. */
+struct sw_st_delivery {
+	int64_t id, webhook;
+	char *image_digest;
+	char *body;                     /* as queued (struct sw_st_delivery_put) */
+	int64_t report_id;
+	enum sw_delivery_state state;
+	int attempts;
+	int64_t next_attempt;           /* pending: not before */
+	char *last_error;               /* or NULL */
+	int64_t created, delivered;     /* delivered: 0 until then */
+	char *url, *secret;             /* the webhook's, filled by sw_st_delivery_claim only */
+};
+void sw_st_delivery_release(struct sw_st_delivery *d);
+
 struct sw_st;
 
 /* The back-end function table (one per back end; see store.c). */
@@ -216,6 +266,20 @@ struct sw_st_ops {
 	int (*packages_put)(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
 			    struct sw_err *err);
 	int (*packages_find)(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
+	/* hooks: webhooks, deliveries, the findings of a report */
+	int (*webhook_put)(struct sw_st *st, const struct sw_st_webhook *w, int64_t now, int64_t *id,
+			   struct sw_err *err);
+	int (*webhook_get)(struct sw_st *st, int64_t id, struct sw_st_webhook *w, struct sw_err *err);
+	int (*webhook_list)(struct sw_st *st, bool with_secrets, struct sw_vec *out, struct sw_err *err);
+	int (*webhook_delete)(struct sw_st *st, int64_t id, struct sw_err *err);
+	int (*delivery_list)(struct sw_st *st, int64_t webhook, size_t limit, struct sw_vec *out, struct sw_err *err);
+	int (*delivery_claim)(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_delivery *d,
+			      struct sw_err *err);
+	int (*delivery_done)(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err);
+	int (*delivery_retry)(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t next_attempt,
+			      bool give_up, int64_t now, struct sw_err *err);
+	int (*delivery_counts)(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err);
+	int (*report_findings)(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
 };
 
 struct sw_st {
@@ -321,6 +385,45 @@ int sw_st_packages_put(struct sw_st *st, const char *digest, const struct sw_st_
  * (struct sw_st_pkg_hit*): one indexed query. */
 int sw_st_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err);
 void sw_st_pkg_hits_free(struct sw_vec *v);
+/* --- hooks: webhooks and their delivery queue (docs/store.md) ---
+ * Deliveries are queued by sw_st_report_put (same transaction as the
+ * report) and claimed with a lease like jobs: a claim takes the oldest
+ * pending delivery that is due (next_attempt <= now) and not leased (or
+ * whose lease expired: its server died mid-send), counts the attempt and
+ * leases it to owner; the owner ends it with done or retry (each only
+ * while it holds the lease, else SW_E_NOTFOUND).  At least once: a
+ * delivery is sent again when its sender died before recording the answer. */
+/* A new webhook (w->secret required); *id. */
+int sw_st_webhook_put(struct sw_st *st, const struct sw_st_webhook *w, int64_t now, int64_t *id,
+		      struct sw_err *err);
+/* 1 and *w (without its secret), 0 when unknown. */
+int sw_st_webhook_get(struct sw_st *st, int64_t id, struct sw_st_webhook *w, struct sw_err *err);
+/* Every webhook (struct sw_st_webhook*, oldest first); secrets only when
+ * with_secrets (for signing, never for answers).  Free with
+ * sw_st_webhook_list_free. */
+int sw_st_webhook_list(struct sw_st *st, bool with_secrets, struct sw_vec *out, struct sw_err *err);
+void sw_st_webhook_list_free(struct sw_vec *v);
+/* Delete a webhook and its deliveries; SW_E_NOTFOUND when unknown. */
+int sw_st_webhook_delete(struct sw_st *st, int64_t id, struct sw_err *err);
+/* A webhook's latest deliveries, newest first (struct sw_st_delivery*);
+ * free with sw_st_delivery_list_free. */
+int sw_st_delivery_list(struct sw_st *st, int64_t webhook, size_t limit, struct sw_vec *out, struct sw_err *err);
+void sw_st_delivery_list_free(struct sw_vec *v);
+/* 1 and *d (with the webhook's url and secret), 0 when nothing is due. */
+int sw_st_delivery_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_delivery *d,
+			 struct sw_err *err);
+int sw_st_delivery_done(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err);
+/* Record a failed attempt (why): pending again from next_attempt, or
+ * failed for good when give_up. */
+int sw_st_delivery_retry(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t next_attempt,
+			 bool give_up, int64_t now, struct sw_err *err);
+/* Deliveries per state (pending, delivered, failed) and the number of webhooks. */
+int sw_st_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err);
+/* The finding rows of a report (only the latest report of each image has
+ * them): struct sw_st_finding_row*, in the order stored.  Free with
+ * sw_st_finding_rows_free. */
+int sw_st_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
+void sw_st_finding_rows_free(struct sw_vec *v);
 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);

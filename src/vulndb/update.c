@@ -121,6 +121,23 @@ static bool has_archive_suffix(const char *name)
 	return false;
 }
 
+int sw_vulndb_update_locations(struct sw_vec *locations, const char *offline_dir, bool *from_offline,
+			       struct sw_err *err)
+{
+	*from_offline = false;
+	if (locations->len)
+		return 0;
+	if (offline_dir) {
+		*from_offline = true;
+		return sw_vulndb_offline_locations(offline_dir, locations, err);
+	}
+	size_t n = 0;
+	const struct sw_vulndb_default_location *d = sw_vulndb_default_locations(&n);
+	for (size_t i = 0; i < n; i++)
+		sw_vec_push(locations, loc_new(d[i].source, d[i].url, d[i].include));
+	return 0;
+}
+
 int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_err *err)
 {
 	struct stat st;

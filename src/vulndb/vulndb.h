@@ -273,6 +273,13 @@ const struct sw_vulndb_default_location *sw_vulndb_default_locations(size_t *n);
  * sw_vulndb_location* (owned by the caller) to out. */
 int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_err *err);
 
+/* The locations `db update` reads when none was given (--source): those
+ * of offline_dir (--offline-data) when it is not NULL (*from_offline set),
+ * else the default upstream ones.  Appends struct sw_vulndb_location*
+ * (owned by the caller) to locations when it is empty; else does nothing. */
+int sw_vulndb_update_locations(struct sw_vec *locations, const char *offline_dir, bool *from_offline,
+			       struct sw_err *err);
+
 /* Parse "NAME=URL|PATH" (a --source argument) into a location. */
 int sw_vulndb_location_parse(const char *arg, struct sw_vulndb_location **out, struct sw_err *err);
 
