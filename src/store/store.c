@@ -459,6 +459,8 @@ int sw_st_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, 
 	if (!st->ops->packages_find)
 		return sw_st_unsupported(st, "packages_find", err);
 	return st->ops->packages_find(st, name, out, err);
+}
+
 /* ---------------------------------------------------------------- hooks: webhooks and deliveries */
 
 const char *sw_delivery_state_name(enum sw_delivery_state s)
