@@ -65,6 +65,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE reports ADD COLUMN secrets INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN malware INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN policy TEXT CHECK(policy IN ('pass','warn','stop'));",
+	/* 2 -> 3 (web, issue 18): browser sessions; indexes for the image search */
+	"CREATE TABLE web_sessions(hash TEXT PRIMARY KEY, token_name TEXT, scope TEXT NOT NULL,"
+	" created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX web_sessions_expires ON web_sessions(expires);"
+	"CREATE INDEX images_updated ON images(updated, id);"
+	"CREATE INDEX images_latest ON images(latest_report);"
+	"CREATE INDEX jobs_updated ON jobs(state, updated);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -814,6 +821,12 @@ static const struct sw_st_ops sqlite_ops = {
 	.token_lookup = sq_token_lookup,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	/* web (issue 18): sqlite_web.c */
+	.image_search = sq_image_search,
+	.session_put = sq_session_put,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.job_recent = sq_job_recent,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -42,4 +42,13 @@ int sq_begin(struct sq *s, struct sw_err *err);
 int sq_commit(struct sq *s, struct sw_err *err);
 void sq_rollback(struct sq *s);
 
+/* web (issue 18): sqlite_web.c */
+int sq_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+		    struct sw_err *err);
+int sq_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+		   int64_t expires, struct sw_err *err);
+int sq_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope, struct sw_err *err);
+int sq_session_delete(struct sw_st *st, const char *hash, struct sw_err *err);
+int sq_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
+
 #endif

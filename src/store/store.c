@@ -374,3 +374,44 @@ int sw_st_unpack(const void *data, size_t len, size_t max, struct sw_buf *out, s
 	out->data[out->len] = 0;
 	return 0;
 }
+
+/* --- web (issue 18) --- */
+int sw_st_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+		       struct sw_err *err)
+{
+	if (!st->ops->image_search)
+		return sw_st_unsupported(st, "image_search", err);
+	return st->ops->image_search(st, q, out, total, err);
+}
+int sw_st_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+		      int64_t expires, struct sw_err *err)
+{
+	if (!st->ops->session_put)
+		return sw_st_unsupported(st, "session_put", err);
+	return st->ops->session_put(st, hash, name, scope, now, expires, err);
+}
+int sw_st_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope,
+		      struct sw_err *err)
+{
+	if (!st->ops->session_get)
+		return sw_st_unsupported(st, "session_get", err);
+	return st->ops->session_get(st, hash, now, name, scope, err);
+}
+int sw_st_session_delete(struct sw_st *st, const char *hash, struct sw_err *err)
+{
+	if (!st->ops->session_delete)
+		return sw_st_unsupported(st, "session_delete", err);
+	return st->ops->session_delete(st, hash, err);
+}
+int sw_st_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->job_recent)
+		return sw_st_unsupported(st, "job_recent", err);
+	return st->ops->job_recent(st, failed_only, limit, out, err);
+}
+static void job_free(void *p)
+{
+	sw_st_job_release(p);
+	free(p);
+}
+void sw_st_job_list_free(struct sw_vec *v) { sw_vec_free_all(v, job_free); }
