@@ -851,13 +851,18 @@ void web_page_vuln(struct web_ctx *w, const char *id)
 	} else if (!v) {
 		add(w, "<p class=\"note\">The vulnerability database has no record of this id.</p>\n");
 	} else {
+		/* the record's own id and its aliases, but the id asked for */
 		add(w, "<dl class=\"facts\"><dt>Aliases</dt><dd id=\"aliases\">");
-		for (size_t i = 0; i < v->aliases.len; i++) {
-			if (i)
+		size_t shown = 0;
+		for (size_t i = 0; i <= v->aliases.len; i++) {
+			const char *a = i == 0 ? v->id : v->aliases.items[i - 1];
+			if (!a || strcmp(a, id) == 0)
+				continue;
+			if (shown++)
 				add(w, " ");
-			vuln_link(w, v->aliases.items[i]);
+			vuln_link(w, a);
 		}
-		if (!v->aliases.len)
+		if (!shown)
 			add(w, "none");
 		add(w, "</dd><dt>Sources</dt><dd>");
 		web_esc(w, v->source);
