@@ -69,8 +69,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE web_sessions(hash TEXT PRIMARY KEY, token_name TEXT, scope TEXT NOT NULL,"
 	" created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX web_sessions_expires ON web_sessions(expires);"
-	"CREATE INDEX images_updated ON images(updated, id);"
-	"CREATE INDEX images_latest ON images(latest_report);"
+	/* covering indexes: the image and report rows hold large blobs
+	 * (inventory, config, report) before the columns the search reads */
+	"CREATE INDEX images_cover ON images(latest_report, id, digest, os, updated, created, config_digest, inv_key,"
+	" architecture);"
+	"CREATE INDEX reports_counts ON reports(id, critical, high, medium, low, negligible, unknown, total,"
+	" checks_failed, secrets, malware, policy);"
 	"CREATE INDEX jobs_updated ON jobs(state, updated);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -4,11 +4,14 @@
  * browser sessions, recent jobs.
  *
  * The search builds one WHERE clause from the filters that are set (every
- * value bound, none spliced), counts the matches, and reads one page of
- * digests ordered by the sort key with the image id as the tie-breaker
- * (LIMIT/OFFSET); each row is then read with the image_get operation.
+ * value bound, none spliced), counts the matches, and reads one page ordered
+ * by the sort key with the image id as the tie-breaker (LIMIT/OFFSET), then
+ * each row's names.  Both queries read the covering indexes of migration 3
+ * (images_cover, reports_counts) only: the image and report rows carry
+ * large blobs (inventory, report) in front of the columns read here.
  */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +21,11 @@
 #include "util/mem.h"
 
 #define MAX_BINDS 24
+#define FROM " FROM images i INDEXED BY images_cover LEFT JOIN reports r INDEXED BY reports_counts" \
+	     " ON r.id = i.latest_report"
+#define COLS "i.id, i.digest, i.config_digest, i.inv_key, i.os, i.architecture, i.created, i.updated," \
+	     " i.latest_report, r.critical, r.high, r.medium, r.low, r.negligible, r.unknown, r.total," \
+	     " r.checks_failed, r.secrets, r.malware, r.policy"
 
 struct binds {
 	const char *text[MAX_BINDS];
@@ -149,6 +157,25 @@ static void where(const struct sw_st_image_query *q, struct sw_buf *sql, struct 
 	}
 }
 
+static void row(sqlite3_stmt *st, struct sw_st_image *im, int64_t *id)
+{
+	memset(im, 0, sizeof(*im));
+	*id = sqlite3_column_int64(st, 0);
+	im->digest = sq_col_str(st, 1);
+	im->config_digest = sq_col_str(st, 2);
+	im->inv_key = sq_col_str(st, 3);
+	im->os = sq_col_str(st, 4);
+	im->architecture = sq_col_str(st, 5);
+	im->created = sqlite3_column_int64(st, 6);
+	im->updated = sqlite3_column_int64(st, 7);
+	im->latest_report = sqlite3_column_int64(st, 8);
+	int64_t *c[] = { &im->critical, &im->high, &im->medium, &im->low, &im->negligible, &im->unknown, &im->total,
+			 &im->checks_failed, &im->secrets, &im->malware };
+	for (int i = 0; i < 10; i++)
+		*c[i] = sqlite3_column_int64(st, 9 + i);
+	im->policy = sq_col_str(st, 19);
+}
+
 int sq_image_search(struct sw_st *store, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
 		    struct sw_err *err)
 {
@@ -158,11 +185,12 @@ int sq_image_search(struct sw_st *store, const struct sw_st_image_query *q, stru
 	where(q, &w, &b);
 	int64_t limit = q->limit < 1 ? 100 : q->limit > 1000 ? 1000 : q->limit;
 	int64_t offset = q->offset < 0 ? 0 : q->offset;
-	struct sw_vec digests = SW_VEC_INIT;
+	struct sw_vec ids = SW_VEC_INIT;
 	int r = 0;
+	size_t first = out->len;
 	*total = 0;
 	sq_lock(s);
-	sw_buf_addf(&sql, "SELECT count(*) FROM images i LEFT JOIN reports r ON r.id = i.latest_report%s", w.data);
+	sw_buf_addf(&sql, "SELECT count(*)" FROM "%s", w.data);
 	sqlite3_stmt *st = prep_binds(s, sql.data, &b, err);
 	if (!st)
 		r = -SW_E_DB;
@@ -173,8 +201,7 @@ int sq_image_search(struct sw_st *store, const struct sw_st_image_query *q, stru
 	sqlite3_finalize(st);
 	if (r == 0 && *total > offset) {
 		sw_buf_reset(&sql);
-		sw_buf_addf(&sql, "SELECT i.digest FROM images i LEFT JOIN reports r ON r.id = i.latest_report%s ORDER BY ",
-			    w.data);
+		sw_buf_addf(&sql, "SELECT " COLS FROM "%s ORDER BY ", w.data);
 		add_order(&sql, q->sort, q->ascending);
 		sw_buf_addstr(&sql, " LIMIT ? OFFSET ?");
 		struct binds b2 = b;
@@ -183,25 +210,33 @@ int sq_image_search(struct sw_st *store, const struct sw_st_image_query *q, stru
 		st = prep_binds(s, sql.data, &b2, err);
 		if (!st)
 			r = -SW_E_DB;
-		int rc;
-		while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
-			sw_vec_push(&digests, sq_col_str(st, 0));
+		int rc = SQLITE_DONE;
+		while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct sw_st_image *im = sw_xcalloc(1, sizeof(*im));
+			int64_t id;
+			row(st, im, &id);
+			sw_vec_push(out, im);
+			sw_vec_push(&ids, (void *)(intptr_t)id);
+		}
 		if (st && rc != SQLITE_DONE)
 			r = sq_db_error(s, "search images", err);
 		sqlite3_finalize(st);
 	}
-	sq_unlock(s);
-	for (size_t i = 0; r == 0 && i < digests.len; i++) {
-		struct sw_st_image *im = sw_xcalloc(1, sizeof(*im));
-		int k = store->ops->image_get(store, digests.items[i], im, err);
-		if (k == 1)
-			sw_vec_push(out, im);
-		else
-			free(im);
-		if (k < 0)
-			r = k;
+	/* each row's names, as image_get lists them */
+	st = r == 0 && ids.len ? sq_prep(s, err, "SELECT name FROM image_names WHERE image = ? ORDER BY seen DESC, name", NULL)
+			       : NULL;
+	if (r == 0 && ids.len && !st)
+		r = -SW_E_DB;
+	for (size_t i = 0; st && i < ids.len; i++) {
+		struct sw_st_image *im = out->items[first + i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (int64_t)(intptr_t)ids.items[i]);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			sw_vec_push(&im->names, sq_col_str(st, 0));
 	}
-	sw_vec_free_strings(&digests);
+	sqlite3_finalize(st);
+	sq_unlock(s);
+	free(ids.items);
 	sw_buf_release(&w);
 	sw_buf_release(&sql);
 	return r;
