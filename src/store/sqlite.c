@@ -71,8 +71,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX web_sessions_expires ON web_sessions(expires);"
 	/* covering indexes: the image and report rows hold large blobs
 	 * (inventory, config, report) before the columns the search reads */
-	"CREATE INDEX images_cover ON images(latest_report, id, digest, os, updated, created, config_digest, inv_key,"
+	"CREATE INDEX images_cover ON images(updated, id, digest, os, created, latest_report, config_digest, inv_key,"
 	" architecture);"
+	"CREATE INDEX images_latest ON images(latest_report);"
 	"CREATE INDEX reports_counts ON reports(id, critical, high, medium, low, negligible, unknown, total,"
 	" checks_failed, secrets, malware, policy);"
 	"CREATE INDEX jobs_updated ON jobs(state, updated);",
