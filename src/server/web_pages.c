@@ -214,8 +214,10 @@ void web_page_images(struct web_ctx *w)
 	select_(w, "order", "Order", ord);
 	add(w, "<button class=\"primary\" type=\"submit\">Search</button>\n</form>\n");
 	int64_t first = list.len ? q.offset + 1 : 0, last = q.offset + (int64_t)list.len;
-	sw_buf_addf(b, "<p id=\"count\"><span id=\"total\">%lld</span> images match; showing %lld to %lld.</p>\n",
-		    (long long)total, (long long)first, (long long)last);
+	sw_buf_addf(b, "<p id=\"count\"><span id=\"total\">%lld</span> images match", (long long)total);
+	if (list.len)
+		sw_buf_addf(b, "; showing %lld to %lld", (long long)first, (long long)last);
+	add(w, ".</p>\n");
 	add(w, "<p class=\"filter-box hidden\"><label for=\"quick\">Filter this page</label> "
 	       "<input id=\"quick\" type=\"search\" data-filter=\"images\"></p>\n");
 	add(w, "<div class=\"table-wrap\"><table id=\"images\" class=\"sortable\">\n<thead><tr><th>Image</th>"
