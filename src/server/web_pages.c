@@ -345,6 +345,20 @@ static void finding_row(struct web_ctx *w, json_t *v, bool with_pkg)
 static const char FINDING_HEAD[] = "<th>Id</th><th>Aliases</th><th>Severity</th><th>Status</th><th>Fixed in</th>"
 				   "<th class=\"num\">EPSS</th><th>KEV</th><th>Note</th></tr></thead>\n<tbody>\n";
 
+struct vref {
+	json_int_t pkg;     /* package index, -1 when the finding names none */
+	size_t pos;         /* position in the report */
+	json_t *v;
+};
+
+static int vref_cmp(const void *a, const void *b)
+{
+	const struct vref *x = a, *y = b;
+	if (x->pkg != y->pkg)
+		return x->pkg < y->pkg ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 static void findings_by_package(struct web_ctx *w, json_t *rep)
 {
 	json_t *vulns = json_object_get(rep, "vulnerabilities");
@@ -354,22 +368,20 @@ static void findings_by_package(struct web_ctx *w, json_t *rep)
 		add(w, "<p>No vulnerability found.</p>\n");
 		return;
 	}
-	/* packages in order of first appearance; the report keeps a
-	 * package's findings together, but do not rely on it */
-	size_t np = json_array_size(json_object_get(rep, "packages")) + 1;
-	char *done = sw_xcalloc(np + 1, 1);
+	/* grouped by package index (sorted once: a report of 12,000 findings
+	 * stays O(n log n)); a finding without an index is a group of its own */
+	struct vref *refs = sw_xcalloc(n, sizeof(*refs));
 	for (size_t i = 0; i < n; i++) {
-		json_t *v = json_array_get(vulns, i), *pkg = json_object_get(v, "package");
-		json_int_t pi = jint(pkg, "index", -1);
-		if (pi >= 0 && (size_t)pi < np) {
-			if (done[pi])
-				continue;
-			done[pi] = 1;
-		}
-		size_t cnt = 0;
-		for (size_t j = i; j < n; j++)
-			if (jint(json_object_get(json_array_get(vulns, j), "package"), "index", -2) == pi)
-				cnt++;
+		refs[i].v = json_array_get(vulns, i);
+		refs[i].pos = i;
+		refs[i].pkg = jint(json_object_get(refs[i].v, "package"), "index", -1);
+	}
+	qsort(refs, n, sizeof(*refs), vref_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t e = i + 1;
+		while (refs[i].pkg >= 0 && e < n && refs[e].pkg == refs[i].pkg)
+			e++;
+		json_t *pkg = json_object_get(refs[i].v, "package");
 		add(w, "<details open class=\"package\"><summary>");
 		web_esc(w, jstr(pkg, "name"));
 		add(w, " ");
@@ -380,19 +392,15 @@ static void findings_by_package(struct web_ctx *w, json_t *rep)
 			add(w, ", ");
 			web_esc(w, jstr(pkg, "path"));
 		}
-		sw_buf_addf(w->b, ") %zu finding%s</span></summary>\n", pi < 0 ? (size_t)1 : cnt, cnt == 1 ? "" : "s");
+		sw_buf_addf(w->b, ") %zu finding%s</span></summary>\n", e - i, e - i == 1 ? "" : "s");
 		add(w, "<div class=\"table-wrap\"><table class=\"sortable findings\"><thead><tr>");
 		add(w, FINDING_HEAD);
-		for (size_t j = i; j < n; j++) {
-			json_t *vj = json_array_get(vulns, j);
-			if (j == i || (pi >= 0 && jint(json_object_get(vj, "package"), "index", -2) == pi))
-				finding_row(w, vj, false);
-			if (pi < 0)
-				break;
-		}
+		for (size_t j = i; j < e; j++)
+			finding_row(w, refs[j].v, false);
 		add(w, "</tbody></table></div></details>\n");
+		i = e;
 	}
-	free(done);
+	free(refs);
 }
 
 static void layers_view(struct web_ctx *w, json_t *rep)

@@ -21,7 +21,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 U = os.environ["U"]
 READ, SCAN = os.environ["READ"], os.environ["SCAN"]
@@ -137,10 +138,18 @@ def no_script_ran(what):
           "%s: no planted script ran (only /static/app.js is a script)" % what, (ran, srcs))
 
 
+def go(elem):
+    """Click elem (a link or a submit button) and wait until the next page replaced this one."""
+    old = drv.find_element(By.TAG_NAME, "html")
+    elem.click()
+    WebDriverWait(drv, 20).until(EC.staleness_of(old))
+    WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def login(token):
     drv.get(U + "/login")
     drv.find_element(By.ID, "token").send_keys(token)
-    drv.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
 
 
 try:
@@ -185,7 +194,7 @@ try:
           "images list: the same images as GET /api/v1/images")
     shot("images")
     Select(drv.find_element(By.ID, "f-sort")).select_by_value("worst")
-    drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
     order = [r.get_attribute("data-digest") for r in drv.find_elements(By.CSS_SELECTOR, "#images tbody tr")]
     check(order == [EVIL, APP, CLEAN], "images list: sort by worst (critical image first, clean last)", order)
     first = drv.find_element(By.CSS_SELECTOR, "#images tbody tr")
@@ -207,12 +216,12 @@ try:
     # server-side filters
     drv.get(U + "/images")
     Select(drv.find_element(By.ID, "f-min_critical")).select_by_value("1")
-    drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
     vis = [r.get_attribute("data-digest") for r in drv.find_elements(By.CSS_SELECTOR, "#images tbody tr")]
     check(vis == [EVIL] and "min_critical=1" in drv.current_url, "images list: filter at least one critical", vis)
     drv.get(U + "/images")
     drv.find_element(By.ID, "f-os").send_keys("alpine")
-    drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
     vis = [r.get_attribute("data-digest") for r in drv.find_elements(By.CSS_SELECTOR, "#images tbody tr")]
     check(vis == [CLEAN], "images list: filter by OS", vis)
     shot("images-filtered")
@@ -224,13 +233,13 @@ try:
         nxt = drv.find_elements(By.CSS_SELECTOR, "a[rel=next]")
         if not nxt:
             break
-        nxt[0].click()
+        go(nxt[0])
     check(seen == [EVIL, APP, CLEAN] and not drv.find_elements(By.CSS_SELECTOR, "a[rel=next]"),
           "images list: paging one at a time visits every image once", seen)
 
     # ---- Image: what the page shows equals the API's report ----
     drv.get(U + "/images")
-    drv.find_element(By.CSS_SELECTOR, "#images tbody tr[data-digest='%s'] a" % APP).click()
+    go(drv.find_element(By.CSS_SELECTOR, "#images tbody tr[data-digest='%s'] a" % APP))
     check(drv.current_url == U + "/images/" + urllib.parse.quote(APP, safe=""), "images list links to the image page", drv.current_url)
     rep = api("/api/v1/images/" + APP)
     summ = rep["summary"]
@@ -293,7 +302,7 @@ try:
     check("\x1b" not in drv.page_source, "no ESC byte reaches the page")
     no_script_ran("hostile image page")
     shot("image-hostile")
-    drv.find_element(By.LINK_TEXT, "CVE-2024-3003").click()
+    go(drv.find_element(By.LINK_TEXT, "CVE-2024-3003"))
     check(drv.current_url == U + "/vulnerabilities/CVE-2024-3003", "a finding links to its vulnerability page", drv.current_url)
     check(drv.find_element(By.ID, "description").text == HOSTILE_DESC, "hostile advisory description shown as text",
           drv.find_element(By.ID, "description").text)
@@ -328,7 +337,7 @@ try:
     # ---- Submit: refused for a read session, queued for a scan session ----
     drv.get(U + "/submit")
     drv.find_element(By.ID, "image").send_keys("docker-archive:" + os.environ["EXTRA_TAR"])
-    drv.find_element(By.CSS_SELECTOR, "main form.stack button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "main form.stack button[type=submit]"))
     check("needs a token with scope 'scan'" in drv.find_element(By.TAG_NAME, "body").text, "submit form: a read session is refused")
     # CSRF: form posts without the token, or with a wrong one, are refused
     st1, _, _ = fetch("POST", "/submit", cookie=cookie, body="image=docker-archive%3A%2Fx")
@@ -338,7 +347,7 @@ try:
     st5, _, _ = fetch("GET", "/images", cookie=cookie)
     check(st1 == st2 == st3 == st4 == 403 and st5 == 200, "forms posted without the CSRF token (or a wrong one) are refused (403)",
           (st1, st2, st3, st4, st5))
-    drv.find_element(By.CSS_SELECTOR, "header form button").click()
+    go(drv.find_element(By.CSS_SELECTOR, "header form button"))
     check(drv.current_url == U + "/login", "log out returns to /login")
     st, h, _ = fetch("GET", "/images", cookie=cookie)
     check(st == 303 and h.get("location") == ["/login"], "after logout the old session cookie is refused")
@@ -346,7 +355,7 @@ try:
     drv.get(U + "/submit")
     shot("submit")
     drv.find_element(By.ID, "image").send_keys("docker-archive:" + os.environ["EXTRA_TAR"])
-    drv.find_element(By.CSS_SELECTOR, "main form.stack button[type=submit]").click()
+    go(drv.find_element(By.CSS_SELECTOR, "main form.stack button[type=submit]"))
     m = re.search(r"/submit\?job=(\d+)$", drv.current_url)
     job = api("/api/v1/scans/" + m.group(1)) if m else None
     check(job is not None and job["image"] == "docker-archive:" + os.environ["EXTRA_TAR"] and

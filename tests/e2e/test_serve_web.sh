@@ -183,5 +183,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
 sys.exit(0 if pages > 10 else 1)
 PY
 
-kill -TERM $SRV; wait $SRV; SRV=
+kill -TERM $SRV; wait $SRV; rc=$?; SRV=
+[ $rc = 0 ] && ok "SIGTERM: the server exits 0" || bad "server exit after SIGTERM: $rc"
+grep -aE 'AddressSanitizer|LeakSanitizer|runtime error' $T/server.log && bad "sanitizer report in the server log" ||
+	ok "no sanitizer report from the server"
 [ $fails = 0 ] && echo "PASS - web pages" || { echo "FAIL - $fails failure(s)"; exit 1; }
