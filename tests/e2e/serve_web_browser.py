@@ -179,7 +179,13 @@ try:
     allgood &= st == 200 and headers_ok(h, "/login") and html_valid(data, "/login")
     st, h, data = fetch("GET", "/images/sha256:0000", cookie=cookie)
     allgood &= st == 404 and headers_ok(h, "404 page") and html_valid(data, "404 page")
-    check(allgood, "every page: CSP, nosniff, Referrer-Policy headers and valid HTML (html5lib strict)")
+    for p, want in [("/images?limit=abc", 400), ("/images?sort=bogus", 400), ("/vulnerabilities/" + "A" * 300, 400),
+                    ("/images/" + APP + "/download?format=bogus", 400), ("/images/" + APP + "/nothing", 404)]:
+        st, h, data = fetch("GET", p, cookie=cookie)
+        if st != want:
+            bad("bad input %s: %d, want %d" % (p[:60], st, want))
+        allgood &= headers_ok(h, p[:60]) and html_valid(data, p[:60])
+    check(allgood, "every page (and the error pages for bad input): CSP, nosniff, Referrer-Policy headers and valid HTML (html5lib strict)")
     st, h, data = fetch("GET", "/static/app.js")
     st2, h2, data2 = fetch("GET", "/static/style.css")
     check(st == 200 and h["content-type"][0].startswith("text/javascript") and b"sortBy" in data and
