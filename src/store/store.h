@@ -305,7 +305,9 @@ int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
 
 /* --- web (issue 18) --- */
 /* One page of the stored images matching q (struct sw_st_image*, free
- * with sw_st_image_list_free) and the number of all that match. */
+ * with sw_st_image_list_free) and the number of all that match.  A back
+ * end without the operation is searched in memory over image_list (same
+ * answers; every image read). */
 int sw_st_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
 		       struct sw_err *err);
 /* Browser sessions of the web pages, stored by hash (the cookie's value
