@@ -21,7 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 U = os.environ["U"]
@@ -142,7 +142,15 @@ def go(elem):
     """Click elem (a link or a submit button) and wait until the next page replaced this one."""
     old = drv.find_element(By.TAG_NAME, "html")
     elem.click()
-    WebDriverWait(drv, 20).until(EC.staleness_of(old))
+
+    def replaced(_):
+        # chromedriver says "stale" or "node does not belong to the document"
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(drv, 20).until(replaced)
     WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
