@@ -211,37 +211,31 @@ static void image_json(struct sw_buf *b, const struct sw_st_image *im)
 	sw_buf_addstr(b, "}");
 }
 
-static bool name_matches(const struct sw_st_image *im, const char *repo)
-{
-	for (size_t i = 0; i < im->names.len; i++)
-		if (strstr(im->names.items[i], repo))
-			return true;
-	return false;
-}
-
 static void list_images(struct srv_req *q, struct srv_reply *r)
 {
-	const char *repo = srv_query(q, "repository"), *os = srv_query(q, "os");
+	struct sw_st_image_query iq;
+	const char *bad = NULL;
+	if (!srv_image_query_parse(q, &iq, &bad)) {
+		srv_reply_error(r, 400, "the query parameter '%s' is not valid", bad);
+		return;
+	}
 	struct sw_vec list = SW_VEC_INIT;
 	struct sw_err err = SW_ERR_INIT;
-	if (sw_st_image_list(q->s->store, &list, &err) < 0) {
+	int64_t total = 0;
+	if (sw_st_image_search(q->s->store, &iq, &list, &total, &err) < 0) {
 		sw_st_image_list_free(&list);
 		srv_reply_error(r, 500, "%s", err.msg);
 		return;
 	}
 	struct sw_buf b = SW_BUF_INIT;
 	sw_buf_addstr(&b, "{\"images\":[");
-	bool first = true;
 	for (size_t i = 0; i < list.len; i++) {
-		const struct sw_st_image *im = list.items[i];
-		if ((repo && !name_matches(im, repo)) || (os && (!im->os || strncmp(im->os, os, strlen(os)) != 0)))
-			continue;
-		if (!first)
+		if (i)
 			sw_buf_addch(&b, ',');
-		image_json(&b, im);
-		first = false;
+		image_json(&b, list.items[i]);
 	}
-	sw_buf_addstr(&b, "]}");
+	sw_buf_addf(&b, "],\"total\":%lld,\"limit\":%lld,\"offset\":%lld}", (long long)total, (long long)iq.limit,
+		    (long long)iq.offset);
 	sw_st_image_list_free(&list);
 	reply_buf(r, 200, "application/json", &b);
 }

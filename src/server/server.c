@@ -123,6 +123,14 @@ static enum MHD_Result send_reply(struct srv *s, struct MHD_Connection *c, struc
 		snprintf(v, sizeof(v), "%d", r->refresh_after);
 		sw_mhd->add_response_header(resp, "Refresh-After", v);
 	}
+	for (size_t i = 0; i < r->headers.len; i++) {
+		char *h = r->headers.items[i], *colon = strchr(h, ':');
+		if (colon) {
+			*colon = 0;
+			sw_mhd->add_response_header(resp, h, colon + 1 + strspn(colon + 1, " "));
+			*colon = ':';
+		}
+	}
 	if (r->status == 401)
 		sw_mhd->add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"stowaway\"");
 	sw_mhd->add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -184,7 +192,8 @@ static void route(struct srv_req *q, struct srv_reply *r)
 	const char *tok = bearer(q);
 	char *scope = NULL;
 	struct sw_err err = SW_ERR_INIT;
-	int ok = tok ? sw_st_token_check(q->s->store, tok, &q->token_name, &scope, &err) : 0;
+	bool page = srv_web_path(q->path);   /* web pages: a session cookie instead (web.c) */
+	int ok = page ? 1 : tok ? sw_st_token_check(q->s->store, tok, &q->token_name, &scope, &err) : 0;
 	if (ok < 0) {
 		srv_reply_error(r, 500, "token check: %s", err.msg);
 		return;
@@ -196,6 +205,7 @@ static void route(struct srv_req *q, struct srv_reply *r)
 	q->scope = scope;
 	/* Each file of server/ that owns routes has one line here. */
 	static int (*const routes[])(struct srv_req *, struct srv_reply *) = {
+		srv_web_route,
 		srv_api_route,
 		srv_harbor_route,
 		srv_policy_route,
@@ -254,6 +264,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	srv_limits_answered(s->limits, c);
 	sw_buf_release(&r.body);
 	free(r.location);
+	sw_vec_free_strings(&r.headers);
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - cn->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - cn->t0.tv_nsec) / 1e6;

@@ -72,6 +72,7 @@ struct srv_reply {
 	struct sw_buf body;
 	char *location;                /* Location header, or NULL */
 	int refresh_after;             /* Refresh-After header when > 0 */
+	struct sw_vec headers;         /* more headers: char* "Name: value", malloc'd (web.c) */
 };
 void srv_reply_json(struct srv_reply *r, unsigned status, const char *json);
 void srv_reply_error(struct srv_reply *r, unsigned status, const char *fmt, ...) SW_PRINTF(3, 4);
@@ -93,6 +94,15 @@ const char *srv_header(struct srv_req *q, const char *key);
  * filled), 0 when not. */
 int srv_api_route(struct srv_req *q, struct srv_reply *r);
 int srv_harbor_route(struct srv_req *q, struct srv_reply *r);
+/* web.c: the browser pages (/, /login, /images...); they authenticate with
+ * a session cookie, not a token: srv_web_path() tells route() which paths
+ * skip the token check. */
+int srv_web_route(struct srv_req *q, struct srv_reply *r);
+bool srv_web_path(const char *path);
+/* web_query.c: the image search's query parameters (the Images page and
+ * GET /api/v1/images): false and *bad names the parameter that is
+ * malformed.  The strings stay borrowed from the request. */
+bool srv_image_query_parse(struct srv_req *q, struct sw_st_image_query *out, const char **bad);
 /* api.c: false (r is a 403) when the token's scope is below scope
  * (read < scan < admin); a job as JSON. */
 bool srv_need_scope(struct srv_req *q, struct srv_reply *r, const char *scope);

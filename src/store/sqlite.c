@@ -85,6 +85,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;"
 	"ALTER TABLE deliveries ADD COLUMN delivered INTEGER;"
 	"CREATE INDEX deliveries_webhook ON deliveries(webhook, id);",
+	/* 4 -> 5 (web, issue 18): browser sessions; indexes for the image search */
+	"CREATE TABLE web_sessions(hash TEXT PRIMARY KEY, token_name TEXT, scope TEXT NOT NULL,"
+	" created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX web_sessions_expires ON web_sessions(expires);"
+	/* covering indexes: the image and report rows hold large blobs
+	 * (inventory, config, report) before the columns the search reads */
+	"CREATE INDEX images_cover ON images(updated, id, digest, os, created, latest_report, config_digest, inv_key,"
+	" architecture);"
+	"CREATE INDEX images_latest ON images(latest_report);"
+	"CREATE INDEX reports_counts ON reports(id, critical, high, medium, low, negligible, unknown, total,"
+	" checks_failed, secrets, malware, policy);"
+	"CREATE INDEX jobs_updated ON jobs(state, updated);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -854,6 +866,12 @@ static const struct sw_st_ops sqlite_ops = {
 	.delivery_retry = sq_delivery_retry,
 	.delivery_counts = sq_delivery_counts,
 	.report_findings = sq_report_findings,
+	/* web (issue 18): sqlite_web.c */
+	.image_search = sq_image_search,
+	.session_put = sq_session_put,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.job_recent = sq_job_recent,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

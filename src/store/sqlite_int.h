@@ -67,5 +67,13 @@ int sq_delivery_retry(struct sw_st *st, int64_t id, const char *owner, const cha
 		      bool give_up, int64_t now, struct sw_err *err);
 int sq_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err);
 int sq_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
+/* web (issue 18): sqlite_web.c */
+int sq_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+		    struct sw_err *err);
+int sq_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+		   int64_t expires, struct sw_err *err);
+int sq_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope, struct sw_err *err);
+int sq_session_delete(struct sw_st *st, const char *hash, struct sw_err *err);
+int sq_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
 
 #endif

@@ -589,3 +589,158 @@ int sw_st_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *ou
 		return sw_st_unsupported(st, "report_findings", err);
 	return st->ops->report_findings(st, report_id, out, err);
 }
+/* --- web (issue 18) --- */
+/* A back end without image_search: the same search over image_list in
+ * memory (every image read: fine for small stores, the SQLite back end
+ * does it in SQL). */
+static bool has_name(const struct sw_st_image *im, const char *sub, bool nocase, const char *tag)
+{
+	for (size_t i = 0; i < im->names.len; i++) {
+		const char *n = im->names.items[i];
+		if (sub && (nocase ? strcasestr(n, sub) : strstr(n, sub)))
+			return true;
+		size_t nl = strlen(n), tl = tag ? strlen(tag) : 0;
+		if (tag && nl > tl && n[nl - tl - 1] == ':' && strcmp(n + nl - tl, tag) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool search_match(const struct sw_st_image *im, const struct sw_st_image_query *q)
+{
+	if (q->text && *q->text && !strcasestr(im->digest, q->text) && !has_name(im, q->text, true, NULL))
+		return false;
+	if (q->repository && *q->repository && !has_name(im, q->repository, false, NULL))
+		return false;
+	if (q->tag && *q->tag && !has_name(im, NULL, false, q->tag))
+		return false;
+	if (q->digest && *q->digest && !strstr(im->digest, q->digest))
+		return false;
+	if (q->os && *q->os && (!im->os || strncmp(im->os, q->os, strlen(q->os)) != 0))
+		return false;
+	if (q->policy && *q->policy &&
+	    (strcmp(q->policy, "none") == 0 ? im->policy != NULL : !im->policy || strcmp(im->policy, q->policy) != 0))
+		return false;
+	const int64_t mins[][2] = { { q->min_critical, im->critical }, { q->min_high, im->high },
+				    { q->min_medium, im->medium }, { q->min_low, im->low }, { q->min_total, im->total } };
+	for (size_t i = 0; i < 5; i++)
+		if (mins[i][0] > 0 && (!im->latest_report || mins[i][1] < mins[i][0]))
+			return false;
+	return !(q->since > 0 && im->updated < q->since) && !(q->until > 0 && im->updated > q->until);
+}
+
+static _Thread_local const struct sw_st_image_query *search_q;
+
+static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
+static int cmp_str(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+
+static int search_cmp(const void *pa, const void *pb)
+{
+	const struct sw_st_image *a = *(const struct sw_st_image *const *)pa, *b = *(const struct sw_st_image *const *)pb;
+	int c = 0;
+	switch (search_q->sort) {
+	case SW_ST_SORT_CREATED: c = cmp_i64(a->created, b->created); break;
+	case SW_ST_SORT_WORST:
+		c = cmp_i64(a->critical, b->critical);
+		c = c ? c : cmp_i64(a->high, b->high);
+		c = c ? c : cmp_i64(a->medium, b->medium);
+		c = c ? c : cmp_i64(a->low, b->low);
+		c = c ? c : cmp_i64(a->total, b->total);
+		break;
+	case SW_ST_SORT_CRITICAL: c = cmp_i64(a->critical, b->critical); break;
+	case SW_ST_SORT_HIGH: c = cmp_i64(a->high, b->high); break;
+	case SW_ST_SORT_MEDIUM: c = cmp_i64(a->medium, b->medium); break;
+	case SW_ST_SORT_LOW: c = cmp_i64(a->low, b->low); break;
+	case SW_ST_SORT_TOTAL: c = cmp_i64(a->total, b->total); break;
+	case SW_ST_SORT_CHECKS: c = cmp_i64(a->checks_failed, b->checks_failed); break;
+	case SW_ST_SORT_SECRETS: c = cmp_i64(a->secrets, b->secrets); break;
+	case SW_ST_SORT_MALWARE: c = cmp_i64(a->malware, b->malware); break;
+	case SW_ST_SORT_OS: c = cmp_str(a->os, b->os); break;
+	case SW_ST_SORT_DIGEST: c = cmp_str(a->digest, b->digest); break;
+	case SW_ST_SORT_NAME: {
+		const char *na = NULL, *nb = NULL;
+		for (size_t i = 0; i < a->names.len; i++)
+			if (!na || strcmp(a->names.items[i], na) < 0)
+				na = a->names.items[i];
+		for (size_t i = 0; i < b->names.len; i++)
+			if (!nb || strcmp(b->names.items[i], nb) < 0)
+				nb = b->names.items[i];
+		c = cmp_str(na, nb);
+		break;
+	}
+	case SW_ST_SORT_UPDATED:
+	default: c = cmp_i64(a->updated, b->updated); break;
+	}
+	c = c ? c : cmp_str(a->digest, b->digest);
+	return search_q->ascending ? c : -c;
+}
+
+static int search_in_memory(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+			    struct sw_err *err)
+{
+	struct sw_vec all = SW_VEC_INIT, keep = SW_VEC_INIT;
+	if (sw_st_image_list(st, &all, err) < 0) {
+		sw_st_image_list_free(&all);
+		return -SW_E_DB;
+	}
+	for (size_t i = 0; i < all.len; i++) {
+		if (search_match(all.items[i], q))
+			sw_vec_push(&keep, all.items[i]);
+		else
+			image_free(all.items[i]);
+	}
+	free(all.items);
+	search_q = q;
+	if (keep.len)
+		qsort(keep.items, keep.len, sizeof(void *), search_cmp);
+	int64_t limit = q->limit < 1 ? 100 : q->limit > 1000 ? 1000 : q->limit, offset = q->offset < 0 ? 0 : q->offset;
+	*total = (int64_t)keep.len;
+	for (size_t i = 0; i < keep.len; i++) {
+		if ((int64_t)i >= offset && (int64_t)i < offset + limit)
+			sw_vec_push(out, keep.items[i]);
+		else
+			image_free(keep.items[i]);
+	}
+	free(keep.items);
+	return 0;
+}
+
+int sw_st_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+		       struct sw_err *err)
+{
+	if (!st->ops->image_search)
+		return search_in_memory(st, q, out, total, err);
+	return st->ops->image_search(st, q, out, total, err);
+}
+int sw_st_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+		      int64_t expires, struct sw_err *err)
+{
+	if (!st->ops->session_put)
+		return sw_st_unsupported(st, "session_put", err);
+	return st->ops->session_put(st, hash, name, scope, now, expires, err);
+}
+int sw_st_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope,
+		      struct sw_err *err)
+{
+	if (!st->ops->session_get)
+		return sw_st_unsupported(st, "session_get", err);
+	return st->ops->session_get(st, hash, now, name, scope, err);
+}
+int sw_st_session_delete(struct sw_st *st, const char *hash, struct sw_err *err)
+{
+	if (!st->ops->session_delete)
+		return sw_st_unsupported(st, "session_delete", err);
+	return st->ops->session_delete(st, hash, err);
+}
+int sw_st_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->job_recent)
+		return sw_st_unsupported(st, "job_recent", err);
+	return st->ops->job_recent(st, failed_only, limit, out, err);
+}
+static void job_free(void *p)
+{
+	sw_st_job_release(p);
+	free(p);
+}
+void sw_st_job_list_free(struct sw_vec *v) { sw_vec_free_all(v, job_free); }

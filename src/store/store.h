@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 4
+#define SW_STORE_SCHEMA_VERSION 5
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -221,6 +221,31 @@ struct sw_st_delivery {
 };
 void sw_st_delivery_release(struct sw_st_delivery *d);
 
+/* web (issue 18): a search of the stored images (sw_st_image_search).
+ * Every filter is optional (NULL / 0 = none); they combine with AND. */
+enum sw_st_image_sort {
+	SW_ST_SORT_UPDATED = 0,  /* last report or name seen (default) */
+	SW_ST_SORT_CREATED,      /* first stored */
+	SW_ST_SORT_WORST,        /* critical, then high, medium, low, total */
+	SW_ST_SORT_CRITICAL, SW_ST_SORT_HIGH, SW_ST_SORT_MEDIUM, SW_ST_SORT_LOW, SW_ST_SORT_TOTAL,
+	SW_ST_SORT_CHECKS, SW_ST_SORT_SECRETS, SW_ST_SORT_MALWARE,
+	SW_ST_SORT_OS, SW_ST_SORT_DIGEST, SW_ST_SORT_NAME,
+};
+struct sw_st_image_query {
+	const char *text;        /* substring of a name or of the digest, any case */
+	const char *repository;  /* substring of a name ("repository:tag") */
+	const char *tag;         /* a name ends with ":TAG" */
+	const char *digest;      /* substring of the digest */
+	const char *os;          /* the OS starts with it ("debian", "debian 12") */
+	const char *policy;      /* "pass", "warn", "stop", or "none" (no policy evaluated) */
+	/* latest report's unsuppressed counts at least these (0: no filter) */
+	int64_t min_critical, min_high, min_medium, min_low, min_total;
+	int64_t since, until;    /* updated in [since, until] (unix; 0: open) */
+	enum sw_st_image_sort sort;
+	bool ascending;          /* default: descending (newest, worst first) */
+	int64_t limit, offset;   /* a page: limit 1..1000 rows from offset */
+};
+
 struct sw_st;
 
 /* The back-end function table (one per back end; see store.c). */
@@ -280,6 +305,15 @@ struct sw_st_ops {
 			      bool give_up, int64_t now, struct sw_err *err);
 	int (*delivery_counts)(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err);
 	int (*report_findings)(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
+	/* web (issue 18): image search, browser sessions, recent jobs */
+	int (*image_search)(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+			    struct sw_err *err);
+	int (*session_put)(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+			   int64_t expires, struct sw_err *err);
+	int (*session_get)(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope,
+			   struct sw_err *err);
+	int (*session_delete)(struct sw_st *st, const char *hash, struct sw_err *err);
+	int (*job_recent)(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
 };
 
 struct sw_st {
@@ -439,5 +473,25 @@ int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory 
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
+
+/* --- web (issue 18) --- */
+/* One page of the stored images matching q (struct sw_st_image*, free
+ * with sw_st_image_list_free) and the number of all that match.  A back
+ * end without the operation is searched in memory over image_list (same
+ * answers; every image read). */
+int sw_st_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+		       struct sw_err *err);
+/* Browser sessions of the web pages, stored by hash (the cookie's value
+ * is never stored): name and scope of the token that logged in. */
+int sw_st_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+		      int64_t expires, struct sw_err *err);
+/* 1 and *name / *scope (malloc'd) for a session not expired at now, else 0. */
+int sw_st_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope,
+		      struct sw_err *err);
+int sw_st_session_delete(struct sw_st *st, const char *hash, struct sw_err *err);
+/* The newest jobs (or failed jobs only), newest first: struct sw_st_job*
+ * (free with sw_st_job_list_free). */
+int sw_st_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
+void sw_st_job_list_free(struct sw_vec *v);
 
 #endif

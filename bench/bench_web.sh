@@ -1,0 +1,93 @@
+#!/bin/bash
+# bench_web.sh - server-side render time of every web page (docs/web.md) with
+# N stored images (default 10,000).
+#
+#   STOWAWAY=build/stowaway FILL=build/bench/bench_web_fill bench/bench_web.sh [-n 10000] [-r 20]
+#
+# One image with P Debian packages and two findings is scanned with the CLI
+# (`scan -f json`); bench_web_fill stores N images with that report through
+# the store API (made-up names, OSes, counts, policy results; every 10th
+# image's findings index lists CVE-2024-1001).  The server then runs on the
+# filled store; a browser session is made by logging in with a token; each
+# page is requested R times with curl, one at a time, and the server's own
+# time for it (the "ms" of its request log line: from the request's arrival
+# to the answer queued) is summarised as median and maximum.  Prints a
+# Markdown table.  Nothing is downloaded.
+set -eu
+: "${STOWAWAY:?set STOWAWAY to the stowaway binary}"
+: "${FILL:=$(dirname "$STOWAWAY")/bench/bench_web_fill}"
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+N=10000 R=20 P=200
+while getopts n:r:p: o; do
+	case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; p) P=$OPTARG ;; *) exit 64 ;; esac
+done
+[ -x "$FILL" ] || { echo "bench_web_fill not found at $FILL (build the bench targets)" >&2; exit 2; }
+T=$(mktemp -d)
+SRV=
+trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+export STOWAWAY_NO_CACHE=1
+mkdir -p $T/adv/osv $T/l/etc $T/l/var/lib/dpkg $T/l/app/node_modules/left-pad
+cat > $T/adv/debian.json <<'J'
+{"openssl": {"CVE-2024-1001": {"description": "openssl fixed upstream", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}}}}
+J
+cat > $T/adv/osv/GHSA-lpad.json <<'J'
+{"id": "GHSA-lpad-lpad-lpad", "modified": "2024-05-01T00:00:00Z", "aliases": ["CVE-2024-2002"],
+ "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.1"}]}]}]}
+J
+"$STOWAWAY" db update -q --db $T/db.sqlite --source debian=$T/adv/debian.json --source osv=$T/adv/osv 2>/dev/null
+printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' > $T/l/etc/os-release
+for p in $(seq 1 $P); do
+	printf 'Package: pkg%s\nStatus: install ok installed\nVersion: 1.%s\nArchitecture: amd64\n\n' $p $p
+done > $T/l/var/lib/dpkg/status
+printf 'Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nSource: openssl\nArchitecture: amd64\n\n' >> $T/l/var/lib/dpkg/status
+printf '{"name":"left-pad","version":"1.3.0"}' > $T/l/app/node_modules/left-pad/package.json
+python3 $SRC/tests/tools/mkimage.py --format docker-archive -o $T/img.tar $T/l
+"$STOWAWAY" scan --db $T/db.sqlite -f json docker-archive:$T/img.tar > $T/report.json 2>/dev/null || true
+[ -s $T/report.json ] || { echo "scan failed" >&2; exit 1; }
+TOK=$("$STOWAWAY" serve token create --scope read --store $T/store.sqlite bench 2>/dev/null)
+fill_s=$("$FILL" $T/store.sqlite $N $T/report.json)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $T/store.sqlite --db $T/db.sqlite --db-poll 0 2>$T/server.log &
+SRV=$!
+U=http://127.0.0.1:$PORT
+for _ in $(seq 100); do curl -s -o /dev/null $U/healthz && break; sleep 0.1; done
+curl -s -c $T/cj -b $T/cj -o $T/login.html $U/login
+CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' $T/login.html)
+curl -s -c $T/cj -b $T/cj -o /dev/null --data-urlencode "token=$TOK" --data-urlencode "csrf=$CSRF" $U/login
+D=$(printf 'sha256:%064x' $((N / 2)))
+PAGES=(
+	"/images"
+	"/images?sort=worst"
+	"/images?sort=name&order=asc"
+	"/images?q=app-0999"
+	"/images?os=alpine&min_critical=3&policy=stop&sort=critical"
+	"/images?offset=$((N - 50))"
+	"/images/$D"
+	"/vulnerabilities/CVE-2024-1001"
+	"/vulnerabilities/CVE-BENCH-7"
+	"/server"
+	"/submit"
+)
+echo "| page | bytes | server ms (median) | server ms (max) | curl total ms (median) |"
+echo "|---|---|---|---|---|"
+for p in "${PAGES[@]}"; do
+	: > $T/curl.txt
+	before=$(wc -l < $T/server.log)
+	for _ in $(seq 1 $R); do
+		curl -s -b $T/cj -o $T/page -w '%{http_code} %{size_download} %{time_total}\n' "$U$p" >> $T/curl.txt
+	done
+	tail -n +$((before + 1)) $T/server.log > $T/lines.log
+	python3 - "$p" $T/curl.txt $T/lines.log <<'PY'
+import json, statistics, sys
+page, curl, log = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [l.split() for l in open(curl)]
+codes = {r[0] for r in rows}
+ms = [json.loads(l)["ms"] for l in open(log) if '"kind":"request"' in l]
+tot = [float(r[2]) * 1000 for r in rows]
+flag = "" if codes == {"200"} else " (HTTP %s)" % ",".join(sorted(codes))
+print("| `%s`%s | %s | %.1f | %.1f | %.1f |" % (page, flag, rows[-1][1], statistics.median(ms), max(ms), statistics.median(tot)))
+PY
+done
+echo
+echo "$N images stored in ${fill_s} s through the store API (image_put + report_put each); each page requested $R times; report of $((P + 2)) packages."

@@ -1,0 +1,190 @@
+#!/bin/bash
+# End to end: the web pages of `stowaway serve` (docs/web.md) in a real browser.
+# Images built here (a Debian image with an npm package added by a second
+# layer; an image whose Python package name, secret file path and history
+# line are hostile: <script>, both quotes, an ESC byte; a clean image) are
+# scanned through the API on a loopback server with a vulnerability database
+# made here (the hostile one's advisory description is hostile too).  Then:
+# - GET /api/v1/images searches: filters, sort, paging, bad parameters (400),
+#   answers shaped as docs/api/openapi.yaml says;
+# - tests/e2e/serve_web_browser.py drives headless Chromium (Debian's chromium
+#   and chromedriver, python3-selenium) through login, the images list (sort,
+#   filter, paging), an image page and its layer view, a vulnerability page,
+#   the database page, the submit form and logout, comparing what the pages
+#   show with what the API returns; checks the security headers and the HTML
+#   (html5lib, strict) of every page; posts forms without CSRF tokens; and
+#   writes a screenshot of each page to build/test-artifacts/web/.
+set -u
+: "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
+PY=/usr/bin/python3   # Debian's python3: python3-selenium, python3-html5lib
+MKIMAGE="$PY $SW_SOURCE_DIR/tests/tools/mkimage.py"
+for tool in chromium /usr/bin/chromedriver curl; do
+	command -v $tool >/dev/null 2>&1 || { echo "FAIL - $tool is not installed (scripts/setup-deps.sh)"; exit 1; }
+done
+$PY -c 'import selenium, html5lib, yaml' 2>/dev/null || { echo "FAIL - python3-selenium, python3-html5lib or python3-yaml missing (scripts/setup-deps.sh)"; exit 1; }
+T=$(mktemp -d)
+SRV=
+cleanup() {
+	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+export HOME=$T/home; mkdir -p "$HOME"
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ESC=$(printf '\033')
+
+# ---- advisories and the database ----
+mkdir -p $T/adv/osv
+cat > $T/adv/debian.json <<'J'
+{"openssl": {"CVE-2024-1001": {"description": "openssl fixed upstream", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}}}}
+J
+cat > $T/adv/osv/GHSA-lpad.json <<'J'
+{"id": "GHSA-lpad-lpad-lpad", "modified": "2024-05-01T00:00:00Z", "aliases": ["CVE-2024-2002"],
+ "summary": "left-pad hangs on long input", "details": "A long pad string makes left-pad spin.",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}],
+ "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.1"}]}]}],
+ "database_specific": {"severity": "LOW"}}
+J
+# the hostile package's advisory: name, summary, description and a javascript: reference
+HOSTILE_PKG="evil<script>pwned=1</script>\"'${ESC}[31m"
+$PY - "$T/adv/osv/GHSA-evil.json" <<'PY'
+import json, sys
+name = "evil<script>pwned=1</script>\"'\x1b[31m"
+json.dump({"id": "GHSA-evil-evil-evil", "modified": "2024-05-01T00:00:00Z", "aliases": ["CVE-2024-3003"],
+           "summary": "sum <script>pwned=3</script>",
+           "details": "desc <script>pwned=4</script> <img src=x onerror=\"pwned=5\"> \"quoted\" 'single' \x1b[31mred\x1b[0m",
+           "references": [{"type": "WEB", "url": "javascript:pwned=6"}, {"type": "WEB", "url": "https://example.invalid/a?b=<c>"}],
+           "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+           "affected": [{"package": {"ecosystem": "PyPI", "name": name},
+                         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0.1"}]}]}]},
+          open(sys.argv[1], "w"))
+PY
+DB=$T/db.sqlite
+"$STOWAWAY" db update -q --db $DB --source debian=$T/adv/debian.json --source osv=$T/adv/osv 2>$T/upd.err ||
+	{ echo "FAIL - db update: $(cat $T/upd.err)"; exit 1; }
+
+# ---- images ----
+mkdir -p $T/base/etc $T/base/var/lib/dpkg $T/npm/app/node_modules/left-pad
+printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' > $T/base/etc/os-release
+printf 'Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nSource: openssl\nArchitecture: amd64\n\n' > $T/base/var/lib/dpkg/status
+printf '{"name":"left-pad","version":"1.3.0"}' > $T/npm/app/node_modules/left-pad/package.json
+$MKIMAGE --format docker-archive -o $T/app.tar --history 'ADD debian-base /' --history 'RUN npm install left-pad@1.3.0' $T/base $T/npm ||
+	{ echo "FAIL - mkimage app"; exit 1; }
+HOSTILE_DIR="app/<img src=x onerror=\"pwned=2\">'${ESC}[0m"
+mkdir -p "$T/evil/$HOSTILE_DIR" $T/evil/usr/lib/python3/dist-packages/evil-1.0.0.dist-info
+printf 'Metadata-Version: 2.1\nName: %s\nVersion: 1.0.0\n' "$HOSTILE_PKG" > $T/evil/usr/lib/python3/dist-packages/evil-1.0.0.dist-info/METADATA
+printf 'aws_access_key_id = AKIAQYLPMN5HHHFPZAM2\naws_secret_access_key = 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\n' > "$T/evil/$HOSTILE_DIR/creds"
+$MKIMAGE --format docker-archive -o $T/evil.tar --history 'ADD debian-base /' \
+	--history "RUN echo \"<script>pwned=7</script>\" '${ESC}]0;title' && pip install evil" $T/base $T/evil ||
+	{ echo "FAIL - mkimage evil"; exit 1; }
+mkdir -p $T/clean/etc; printf 'ID=alpine\nVERSION_ID=3.19.1\n' > $T/clean/etc/os-release
+$MKIMAGE --format docker-archive -o $T/clean.tar --history 'ADD alpine-base /' $T/clean || { echo "FAIL - mkimage clean"; exit 1; }
+mkdir -p $T/extra/etc; printf 'ID=alpine\nVERSION_ID=3.20.0\n' > $T/extra/etc/os-release
+$MKIMAGE --format docker-archive -o $T/extra.tar --history 'ADD alpine-base 3.20 /' $T/extra || { echo "FAIL - mkimage extra"; exit 1; }
+
+# ---- the server ----
+STORE=$T/store.sqlite
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/null)
+SCAN=$("$STOWAWAY" serve token create --scope scan --store $STORE ci 2>/dev/null)
+[[ $READ == sw_* && $SCAN == sw_* ]] || { echo "FAIL - token create"; exit 1; }
+"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $DB --workers 2 2>>$T/server.log &
+SRV=$!
+for _ in $(seq 100); do curl -s -o /dev/null -m 1 $U/healthz && break; sleep 0.1; done
+curl -s -o /dev/null -m 1 $U/healthz || { echo "FAIL - the server did not start: $(tail -3 $T/server.log)"; exit 1; }
+
+BODY=$T/body
+api() { # PATH TOKEN [curl args] -> CODE, BODY
+	local p=$1 tok=$2; shift 2
+	CODE=$(curl -s -m 20 -o $BODY -w '%{http_code}' -H "Authorization: Bearer $tok" "$@" "$U$p")
+}
+jq_() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' $BODY "$1" 2>/dev/null; }
+scan() { # TAR -> DIGEST (waits for the job)
+	api /api/v1/scans $SCAN -X POST -H 'Content-Type: application/json' -d "{\"image\":\"docker-archive:$1\"}"
+	local job; job=$(jq_ 'd["id"]')
+	for _ in $(seq 300); do
+		api /api/v1/scans/$job $READ
+		[ "$(jq_ 'd["state"]')" = done ] && { jq_ 'd["digest"]'; return 0; }
+		[ "$(jq_ 'd["state"]')" = failed ] && break
+		sleep 0.1
+	done
+	echo "FAIL - scan of $1: $(cat $BODY)" >&2
+	return 1
+}
+APP=$(scan $T/app.tar) && EVIL=$(scan $T/evil.tar) && CLEAN=$(scan $T/clean.tar) ||
+	{ echo "FAIL - the scans did not finish"; exit 1; }
+ok "three images scanned through the API"
+
+# ---- the image search of GET /api/v1/images ----
+ids() { $PY -c 'import json,sys; print(" ".join(i["digest"] for i in json.load(open(sys.argv[1]))["images"]))' $BODY; }
+api "/api/v1/images?sort=worst" $READ
+[ "$CODE" = 200 ] && [ "$(ids)" = "$EVIL $APP $CLEAN" ] && [ "$(jq_ 'd["total"]')" = 3 ] &&
+	ok "search: sort=worst puts the critical image first, the clean one last" || bad "sort=worst: $CODE $(ids) / $EVIL $APP $CLEAN"
+api "/api/v1/images?sort=worst&order=asc" $READ
+[ "$(ids)" = "$CLEAN $APP $EVIL" ] && ok "search: order=asc reverses" || bad "order=asc: $(ids)"
+api "/api/v1/images?min_critical=1" $READ
+[ "$(ids)" = "$EVIL" ] && ok "search: min_critical=1" || bad "min_critical: $(ids)"
+api "/api/v1/images?min_high=1&sort=digest&order=asc" $READ
+[ "$(ids)" = "$(printf '%s\n' $APP $EVIL | sort | tr '\n' ' ' | sed 's/ $//')" ] && ok "search: min_high=1 (both Debian images)" || bad "min_high: $(ids)"
+api "/api/v1/images?os=alpine" $READ
+[ "$(ids)" = "$CLEAN" ] && ok "search: os=alpine" || bad "os: $(ids)"
+api "/api/v1/images?q=EVIL.TAR" $READ
+[ "$(ids)" = "$EVIL" ] && ok "search: q matches a name, any case" || bad "q: $(ids)"
+api "/api/v1/images?repository=app.tar" $READ
+[ "$(ids)" = "$APP" ] && ok "search: repository" || bad "repository: $(ids)"
+api "/api/v1/images?digest=${CLEAN:7:12}" $READ
+[ "$(ids)" = "$CLEAN" ] && ok "search: digest substring" || bad "digest: $(ids)"
+api "/api/v1/images?policy=none&sort=digest&order=asc" $READ
+[ "$(ids)" = "$(printf '%s\n' $APP $EVIL $CLEAN | sort | tr '\n' ' ' | sed 's/ $//')" ] && ok "search: policy=none (no policy evaluated), sort=digest" || bad "policy none: $(ids)"
+api "/api/v1/images?policy=stop" $READ
+[ "$(jq_ 'd["total"]')" = 0 ] && [ "$(ids)" = "" ] && ok "search: policy=stop matches none" || bad "policy stop: $(cat $BODY)"
+api "/api/v1/images?since=$(( $(date +%s) + 3600 ))" $READ
+[ "$(jq_ 'd["total"]')" = 0 ] && ok "search: since the future matches none" || bad "since: $(cat $BODY)"
+api "/api/v1/images?sort=worst&limit=1&offset=1" $READ
+[ "$(ids)" = "$APP" ] && [ "$(jq_ 'd["total"]')" = 3 ] && [ "$(jq_ 'd["limit"]')" = 1 ] && [ "$(jq_ 'd["offset"]')" = 1 ] &&
+	ok "search: limit and offset page through" || bad "paging: $(cat $BODY)"
+for q in limit=0 limit=1001 offset=-1 sort=bogus order=up policy=maybe min_critical=x since=1e9; do
+	api "/api/v1/images?$q" $READ
+	[ "$CODE" = 400 ] && grep -q "'${q%%=*}'" $BODY || bad "bad search parameter $q: $CODE $(cat $BODY)"
+done
+ok "search: bad parameters are a 400 naming the parameter"
+api "/api/v1/images" $READ
+$PY - $SW_SOURCE_DIR/docs/api/openapi.yaml $BODY <<'PY' && ok "the search answer matches docs/api/openapi.yaml" || bad "search answer vs OpenAPI"
+import json, sys, yaml, jsonschema
+spec = yaml.safe_load(open(sys.argv[1]))
+schema = spec["paths"]["/api/v1/images"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+schema = dict(schema, components=spec["components"])
+jsonschema.validate(json.load(open(sys.argv[2])), schema)
+PY
+
+# ---- the browser ----
+ART=${SW_BUILD_DIR:-$T}/test-artifacts/web
+mkdir -p "$ART"
+export U READ SCAN APP EVIL CLEAN ART EXTRA_TAR=$T/extra.tar
+timeout 300 $PY $SW_SOURCE_DIR/tests/e2e/serve_web_browser.py 2>&1 | tee $T/browser.out
+rc=${PIPESTATUS[0]}
+[ $rc = 0 ] && ok "browser test (screenshots in $ART)" || bad "browser test: exit $rc"
+grep -q '^FAIL' $T/browser.out && bad "browser test reported failures"
+
+# ---- every request the pages made is in the log, one JSON object a line ----
+$PY - $T/server.log <<'PY' && ok "server log: JSON lines, the page requests logged with their time" || bad "server log"
+import json, sys
+pages = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    if d.get("kind") == "request" and d["path"].startswith(("/images", "/login", "/server", "/submit", "/vulnerabilities")):
+        assert isinstance(d["ms"], (int, float))
+        pages += 1
+sys.exit(0 if pages > 10 else 1)
+PY
+
+kill -TERM $SRV; wait $SRV; rc=$?; SRV=
+[ $rc = 0 ] && ok "SIGTERM: the server exits 0" || bad "server exit after SIGTERM: $rc"
+grep -aE 'AddressSanitizer|LeakSanitizer|runtime error' $T/server.log && bad "sanitizer report in the server log" ||
+	ok "no sanitizer report from the server"
+[ $fails = 0 ] && echo "PASS - web pages" || { echo "FAIL - $fails failure(s)"; exit 1; }
