@@ -249,6 +249,13 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	return r;
 }
 
+int srv_store_report(struct srv *s, const char *digest, int64_t job_id, const struct sw_scan_result *res,
+		     int64_t *report_id, struct sw_err *err)
+{
+	bool changed = false;
+	return store_report(s, digest, job_id, res, report_id, &changed, err);
+}
+
 /* ---------------------------------------------------------------- one job */
 
 struct job_opts {
@@ -278,6 +285,10 @@ static void parse_options(const char *text, struct job_opts *jo)
 
 static void process(struct srv *s, struct sw_st_job *job)
 {
+	if (strcmp(job->kind, "client") == 0) {   /* client mode: client.c */
+		srv_client_job(s, job);
+		return;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct job_opts jo;

@@ -197,6 +197,7 @@ static void route(struct srv_req *q, struct srv_reply *r)
 	static int (*const routes[])(struct srv_req *, struct srv_reply *) = {
 		srv_api_route,
 		srv_harbor_route,
+		srv_client_route,
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !found; i++)

@@ -101,6 +101,18 @@ char *srv_db_fingerprint(struct srv *s);
  * (report.h name) into out.  0, SW_E_NOTFOUND, or other errors. */
 int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct sw_buf *out, struct sw_err *err);
 
+/* jobs.c: store res as digest's latest report (the history's changes
+ * against the previous one included). */
+struct sw_scan_result;
+int srv_store_report(struct srv *s, const char *digest, int64_t job_id, const struct sw_scan_result *res,
+		     int64_t *report_id, struct sw_err *err);
+
+/* client.c: POST /api/v1/inventories (client mode), and a "client" job a
+ * worker claimed (after a restart, or a retry): its stored inventory
+ * matched and reported. */
+int srv_client_route(struct srv_req *q, struct srv_reply *r);
+void srv_client_job(struct srv *s, struct sw_st_job *job);
+
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {
 	char *image;

@@ -42,4 +42,7 @@ int sq_begin(struct sq *s, struct sw_err *err);
 int sq_commit(struct sq *s, struct sw_err *err);
 void sq_rollback(struct sq *s);
 
+/* sqlite_client.c: client mode's operations */
+int sq_job_claim_id(struct sw_st *store, int64_t id, const char *owner, int lease, int64_t now, struct sw_err *err);
+
 #endif

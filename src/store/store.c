@@ -374,3 +374,13 @@ int sw_st_unpack(const void *data, size_t len, size_t max, struct sw_buf *out, s
 	out->data[out->len] = 0;
 	return 0;
 }
+
+/* ---------------------------------------------------------------- client mode */
+
+int sw_st_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
+		       struct sw_err *err)
+{
+	if (!st->ops->job_claim_id)
+		return sw_st_unsupported(st, "job_claim_id", err);
+	return st->ops->job_claim_id(st, id, owner, lease, now, err);
+}
