@@ -815,6 +815,7 @@ static const struct sw_st_ops sqlite_ops = {
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.job_claim_id = sq_job_claim_id,
+	.job_report = sq_job_report,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -15,3 +15,27 @@ int sq_job_claim_id(struct sw_st *store, int64_t id, const char *owner, int leas
 	sq_unlock(s);
 	return r;
 }
+
+int sq_job_report(struct sw_st *store, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err)
+{
+	struct sq *s = SQ(store);
+	sq_lock(s);
+	sqlite3_stmt *st = sq_prep(s, err, "SELECT r.id, i.digest FROM reports r JOIN images i ON i.id = r.image"
+				   " WHERE r.job_id = ? ORDER BY r.id LIMIT 1", "i", job_id);
+	int r = -SW_E_DB;
+	if (st) {
+		int k = sqlite3_step(st);
+		if (k == SQLITE_ROW) {
+			*report_id = sqlite3_column_int64(st, 0);
+			*digest = sq_col_str(st, 1);
+			r = 1;
+		} else if (k == SQLITE_DONE) {
+			r = 0;
+		} else {
+			r = sq_db_error(s, "job report", err);
+		}
+		sqlite3_finalize(st);
+	}
+	sq_unlock(s);
+	return r;
+}

@@ -44,5 +44,6 @@ void sq_rollback(struct sq *s);
 
 /* sqlite_client.c: client mode's operations */
 int sq_job_claim_id(struct sw_st *store, int64_t id, const char *owner, int lease, int64_t now, struct sw_err *err);
+int sq_job_report(struct sw_st *store, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
 
 #endif

@@ -176,6 +176,7 @@ struct sw_st_ops {
 	/* client mode (src/store/sqlite_client.c) */
 	int (*job_claim_id)(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
 			    struct sw_err *err);
+	int (*job_report)(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
 };
 
 struct sw_st {
@@ -276,6 +277,11 @@ int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory 
  * running under a live lease, no such job). */
 int sw_st_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
 		       struct sw_err *err);
+/* The first report job_id wrote, if any: 1 with *report_id and *digest
+ * (malloc'd), 0 when it wrote none.  A worker that claims a job again
+ * (its server died after storing the report, before marking the job done)
+ * finishes it with that report instead of scanning twice. */
+int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
