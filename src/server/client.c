@@ -61,7 +61,7 @@ static int finish(struct srv *s, int64_t job_id, int attempt, const char *digest
 	struct sw_buf f = SW_BUF_INIT;
 	sw_buf_addf(&f, "\"job\":%lld,\"ref\":", (long long)job_id);
 	srv_json_str(&f, digest);
-	sw_buf_addf(&f, ",\"kind\":\"client\",\"attempt\":%d,\"ms\":%.1f", attempt, ms);
+	sw_buf_addf(&f, ",\"job_kind\":\"client\",\"attempt\":%d,\"ms\":%.1f", attempt, ms);
 	struct sw_err ferr = SW_ERR_INIT;
 	if (r == 0) {
 		if (sw_st_job_done(s->store, job_id, s->owner, digest, *report_id, false, srv_now(), &ferr) < 0)
@@ -212,8 +212,9 @@ static void post_inventory(struct srv_req *q, struct srv_reply *r)
 		return;
 	}
 	const struct sw_inventory *inv = req.inv;
-	const char *digest = inv->manifest_digest ? inv->manifest_digest : inv->config_digest;
-	const char *name = req.name ? req.name : inv->reference;
+	/* copies: req.inv is handed to the scan below, which frees it on error */
+	char *digest = sw_xstrdup(inv->manifest_digest ? inv->manifest_digest : inv->config_digest);
+	char *name = sw_xstrdup(req.name ? req.name : inv->reference);
 	if (!digest) {
 		srv_reply_error(r, 422, "the inventory has no image digest (the server stores images by digest; "
 			       "dir: images cannot be sent)");
@@ -255,7 +256,7 @@ static void post_inventory(struct srv_req *q, struct srv_reply *r)
 		attempt = job.attempts;
 	sw_st_job_release(&job);
 	if (claimed == 1)
-		srv_log(s, "job", "\"job\":%lld,\"state\":\"running\",\"kind\":\"client\",\"attempt\":%d", (long long)id,
+		srv_log(s, "job", "\"job\":%lld,\"state\":\"running\",\"job_kind\":\"client\",\"attempt\":%d", (long long)id,
 			attempt);
 	struct sw_scan_opts so;
 	client_scan_opts(s, &req.match, &so);
@@ -272,6 +273,8 @@ static void post_inventory(struct srv_req *q, struct srv_reply *r)
 		answer(q, r, digest, id, report_id, res);
 	sw_scan_result_free(res);
 out:
+	free(digest);
+	free(name);
 	sw_client_req_release(&req);
 }
 

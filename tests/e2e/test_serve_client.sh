@@ -272,10 +272,41 @@ wait_http -k https://127.0.0.1:$PORT/healthz || bad "the TLS server did not star
 [ $rc = 2 ] && one_line $T/e && grep -qi "certificate" $T/e && ok "https, certificate not trusted: exit 2, one line: $(cat $T/e)" ||
 	bad "untrusted https: rc $rc $(cat $T/e)"
 kill -TERM $SRV; wait $SRV; SRV=
+
+# ---- a server without its database: the client job fails with the reason; a retry (a worker) finishes it
+# from the stored inventory (this image has libssl3 only: one planted finding) ----
+"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $T/later.sqlite --db-poll 0 --workers 1 2>>$T/server.log &
+SRV=$!
+wait_http $U/healthz || bad "the server without a database did not start"
+cp $L0/var/lib/dpkg/status $T/status.keep
+mkdir -p $T/l2/etc $T/l2/var/lib/dpkg; cp $L0/etc/os-release $T/l2/etc/; cp $T/status.keep $T/l2/var/lib/dpkg/status
+echo third > $T/l2/etc/marker
+$MKIMAGE --format docker-archive -o $T/third.tar $T/l2 || bad "mkimage third"
+"$STOWAWAY" scan -q --server $U --token $SCAN docker-archive:$T/third.tar >$T/out 2>$T/e; rc=$?
+[ $rc = 2 ] && one_line $T/e && grep -q "503: no vulnerability database" $T/e && ok "server without a database: exit 2, one line (503)" ||
+	bad "no database: rc $rc $(cat $T/e)"
+JF=$(grep -a '"job_kind":"client"' $T/server.log | grep -a '"state":"failed"' | tail -1 | sed -n 's/.*"job":\([0-9]*\),.*/\1/p')
+api GET /api/v1/scans/$JF $READ; cp $BODY $T/jf.json
+[ -n "$JF" ] && [ "$(jq_ $T/jf.json 'd["state"]')" = failed ] && grep -q "no vulnerability database" <<<"$(jq_ $T/jf.json 'd["error"]')" &&
+	ok "the client job failed with the reason, and stored no report" || bad "failed client job: $(cat $T/jf.json)"
+cp $DB $T/later.sqlite
+api POST /api/v1/scans/$JF/retry $SCAN; [ "$CODE" = 202 ] || bad "retry: $CODE $(cat $BODY)"
+for _ in $(seq 100); do api GET /api/v1/scans/$JF $READ; [ "$(jq_ $BODY 'd["state"]')" = done ] && break; sleep 0.1; done
+cp $BODY $T/jf.json
+TDIG=$(jq_ $T/jf.json 'd["digest"]')
+api GET /api/v1/images/$TDIG $READ; cp $BODY $T/third.json
+[ "$(jq_ $T/jf.json 'd["state"]')" = done ] && [ "$(jq_ $T/jf.json 'd["attempts"]')" = 2 ] &&
+	[ "$(finds $T/third.json)" = "CVE-2024-1001:libssl3:3.0.11-1~deb12u2:3.0.13-1~deb12u1" ] &&
+	ok "retry: a worker matched the stored client inventory (attempt 2, the planted findings)" || bad "retry of the client job: $(cat $T/jf.json)"
+kill -TERM $SRV; wait $SRV; SRV=
 python3 -c '
 import json, sys
+def no_dup(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
 for line in open(sys.argv[1], "rb"):
-    json.loads(line)' $T/server.log && ok "every server log line is JSON" || bad "log lines"
+    json.loads(line, object_pairs_hook=no_dup)' $T/server.log && ok "every server log line is JSON (no key twice)" || bad "log lines"
 grep -aq "$SCAN" $T/server.log && bad "the token is in the server log" || ok "the token is not in the server log"
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
