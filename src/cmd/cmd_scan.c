@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/client.h"
 #include "cmd/cmd.h"
 #include "match/filter.h"
 #include "report/report.h"
@@ -89,6 +90,17 @@ static void help(FILE *out)
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --platform P        os/arch[/variant] of a multi-platform image\n"
+	      "Client mode (docs/api.md \"Client mode\"; no database needed here):\n"
+	      "      --server URL        read the image here and send only its inventory to\n"
+	      "                          a 'stowaway serve' at URL (http:// or https://), which\n"
+	      "                          matches it with its database and stores it with the\n"
+	      "                          report; the layers never leave this machine.  The\n"
+	      "                          image checks, secrets, filters, --policy and --fail-on\n"
+	      "                          run here, as without --server\n"
+	      "      --token TOKEN       the server's API token (scope scan; default\n"
+	      "                          $STOWAWAY_TOKEN; never printed)\n"
+	      "      --cacert FILE       https: trust the CAs in FILE (PEM) instead of the\n"
+	      "                          system store\n"
 	      "Registry (registry:HOST[:PORT]/REPO[:TAG|@DIGEST], or a bare reference):\n"
 	      "      --username U        registry user (else STOWAWAY_REGISTRY_USERNAME/PASSWORD,\n"
 	      "                          then ~/.docker/config.json auths and credential helpers)\n"
@@ -112,6 +124,8 @@ static void help(FILE *out)
 	      "  stowaway scan --sbom sbom.cdx.json -f json\n"
 	      "  stowaway scan --policy anchore_bundle.json app.tar   (exit 1 on STOP)\n"
 	      "  stowaway scan registry:reg.example.test/org/app:1.2   (or just: alpine:3.19)\n"
+	      "  STOWAWAY_TOKEN=sw_... stowaway scan --server https://scanner.example.test:8443 \\\n"
+	      "      --fail-on high docker-archive:app.tar   (CI without a database)\n"
 	      "\n"
 	      "Exit codes: 0 ok (no gate failed), 1 --fail-on matched or the policy said\n"
 	      "STOP, 2 error (bad image, bad policy bundle,\n"
@@ -124,7 +138,8 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_VEX, OPT_FAIL_ON, OPT_MAX_AGE, OPT_KERNEL, OPT_DB, OPT_PLATFORM,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
-       OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE };
+       OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE,
+       OPT_SERVER, OPT_TOKEN, OPT_CACERT };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -178,6 +193,9 @@ int cmd_scan(int argc, char **argv)
 		{ "policy-tag", required_argument, NULL, OPT_POLICY_TAG },
 		{ "secret-config", required_argument, NULL, OPT_SECRET_CONFIG },
 		{ "secret-max-size", required_argument, NULL, OPT_SECRET_MAX_SIZE },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -189,6 +207,7 @@ int cmd_scan(int argc, char **argv)
 	struct sw_scan_result *res = NULL;
 	struct sw_err err = SW_ERR_INIT;
 	char *password = NULL;
+	struct sw_client_opts client = { 0 };
 	sw_cmd_phase("start");
 #ifdef __GLIBC__
 	/* A scan builds and frees a few MB of small objects per phase (the
@@ -273,6 +292,9 @@ int cmd_scan(int argc, char **argv)
 			so.max_image_age_days = (int)d;
 			break;
 		}
+		case OPT_SERVER: client.url = optarg; break;
+		case OPT_TOKEN: client.token = optarg; break;
+		case OPT_CACERT: client.cacert = optarg; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help(stdout); rc = SW_EXIT_OK; goto out;
 		default: rc = sw_cmd_usage_error("scan", "bad option"); goto out;
@@ -302,6 +324,25 @@ int cmd_scan(int argc, char **argv)
 	if (pw_stdin && !so.image_opts.username) {
 		rc = sw_cmd_usage_error("scan", "--password-stdin needs --username");
 		goto out;
+	}
+	if ((client.token || client.cacert) && !client.url) {
+		rc = sw_cmd_usage_error("scan", "--token and --cacert go with --server");
+		goto out;
+	}
+	if (client.url) {
+		if (so.sbom) {
+			rc = sw_cmd_usage_error("scan", "--server takes an IMAGE, not --sbom");
+			goto out;
+		}
+		if (strncmp(client.url, "http://", 7) != 0 && strncmp(client.url, "https://", 8) != 0) {
+			rc = sw_cmd_usage_error("scan", "--server '%s': want an http:// or https:// URL", client.url);
+			goto out;
+		}
+		if (!client.token)
+			client.token = getenv("STOWAWAY_TOKEN");
+		client.match = so.match;
+		so.remote_match = sw_client_remote_match;
+		so.remote_ctx = &client;
 	}
 	so.vex = (const char *const *)vex.items;
 	so.nvex = vex.len;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "inventory/filescan.h"
@@ -291,8 +292,10 @@ static void close_content(struct content *cs)
 			cs[i].close(cs[i].handle);
 }
 
+/* raw_config (client mode, or NULL): a copy of the image config for the
+ * remote matcher, masked like r->config_json. */
 static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, const struct content *cs,
-		      struct sw_err *err)
+		      char **raw_config, struct sw_err *err)
 {
 	struct sw_image *img = NULL;
 	struct sw_inventory **inv = &r->inventory;
@@ -317,6 +320,11 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 		rc = scan_config_secrets(cs[0].handle, sw_image_get_info(img)->config_json, *inv, err);
 		mask_history(cs[0].handle, *inv, &r->checks);
 		mask_config(cs[0].handle, &r->config_json);
+	}
+	if (rc == 0 && raw_config && sw_image_get_info(img)->config_json) {
+		*raw_config = sw_xstrdup(sw_image_get_info(img)->config_json);
+		if (cs[0].fs)
+			mask_config(cs[0].handle, raw_config);
 	}
 	for (size_t i = 0; rc == 0 && i < SCAN_NCONTENT; i++)
 		if (cs[i].fs)
@@ -373,6 +381,18 @@ static int open_db(const struct sw_scan_opts *o, struct sw_vulndb **db, bool *st
 				  "database '%s' is older than %lld seconds: run 'stowaway db update'",
 				  sw_vulndb_path(*db), (long long)o->max_db_age);
 	}
+	return 0;
+}
+
+/* Client mode: the stale rule and max_db_age on the remote database's
+ * build time (the clock, as sw_vulndb_check_age). */
+static int remote_db_age(const struct sw_scan_opts *o, int64_t built_at, bool *stale, struct sw_err *err)
+{
+	int64_t limit = o->max_db_age > 0 ? o->max_db_age : SW_SCAN_STALE_AFTER;
+	*stale = built_at > 0 && (int64_t)time(NULL) - built_at > limit;
+	if (*stale && o->max_db_age > 0)
+		return sw_err_set(err, SW_E_DB, "the server's database is older than --max-db-age %s",
+				  o->max_db_age_text ? o->max_db_age_text : "");
 	return 0;
 }
 
@@ -487,7 +507,13 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	}
 	if (o->policy_path && sw_policy_bundle_load_arg(o->policy_path, &own_policy, err) < 0)
 		goto out;
-	if ((scanners & SW_SCAN_VULN) && open_db(o, &db, &r->db_stale, err) < 0)
+	bool remote = o->remote_match && (scanners & SW_SCAN_VULN);
+	char *raw_config = NULL;
+	if (remote && o->sbom) {
+		sw_err_set(err, SW_E_USAGE, "scan: client mode takes an image, not an SBOM");
+		goto out;
+	}
+	if ((scanners & SW_SCAN_VULN) && !remote && open_db(o, &db, &r->db_stale, err) < 0)
 		goto out;
 	if (db)
 		r->db_built_at = sw_vulndb_built_at(db);
@@ -497,15 +523,25 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	if (open_content(o, r, cs, err) < 0)
 		goto out;
 	phase(o, "open");
-	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err) : load_image(o, r, cs, err)) < 0)
+	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err)
+		     : load_image(o, r, cs, remote ? &raw_config : NULL, err)) < 0)
 		goto out;
 	if (o->sbom && (scanners & SW_SCAN_CONFIG)) {
 		r->scanners_state[1].why_not = sw_xstrdup("could not run: no image config in an SBOM");
 		sw_checks_not_run(r->scanners_state[1].why_not, &r->checks);
 	}
 	phase(o, "inventory");
+	if (remote) {
+		int k = o->remote_match(o->remote_ctx, r->inventory, raw_config, &r->match, &r->db_built_at, err);
+		free(raw_config);
+		if (k < 0 || remote_db_age(o, r->db_built_at, &r->db_stale, err) < 0)
+			goto out;
+		if (r->db_stale)
+			sw_vec_push(&r->warnings, sw_xstrdup("the server's vulnerability database is more than 7 days "
+							     "old (or set --max-db-age to fail on it)"));
+	}
 	if (scanners & SW_SCAN_VULN) {
-		if (sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
+		if (!remote && sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
 			goto out;
 		r->scanners_state[0].ran = true;
 		phase(o, "match");

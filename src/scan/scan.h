@@ -156,6 +156,18 @@ struct sw_scan_opts {
 	 * scanners are reported as ran (the server reads this from the
 	 * image's last report) */
 	unsigned stored_content;
+	/* client mode (client/client.h, docs/api.md): the vuln scanner's
+	 * match is made elsewhere.  When set, no database is opened here;
+	 * once the inventory is built it is called with it and the image
+	 * config (secret-masked when the secret scanner is on; NULL without
+	 * one) and returns the match result (indexes into inv->packages) and
+	 * the matching database's build time.  Everything after the match
+	 * (filters, completeness, policy, gate, the stale/max_db_age rule on
+	 * that build time) is done here as for a local match.  Image input
+	 * only (an SBOM is SW_E_USAGE). */
+	int (*remote_match)(void *ctx, const struct sw_inventory *inv, const char *config_json,
+			    struct sw_match_result **out, int64_t *db_built_at, struct sw_err *err);
+	void *remote_ctx;
 };
 #define SW_SCAN_OPTS_INIT { .scanners = 0 }
 

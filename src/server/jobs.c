@@ -5,6 +5,7 @@
  * sw_scan_inventory for one it does; reports are written by report/.
  */
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -235,6 +236,51 @@ static int store_report(struct srv *s, const char *digest, int64_t job_id, const
 	return r;
 }
 
+int srv_store_report(struct srv *s, const char *digest, int64_t job_id, const struct sw_scan_result *res,
+		     int64_t *report_id, struct sw_err *err)
+{
+	bool changed = false;
+	int r = store_report(s, digest, job_id, res, report_id, &changed, err);
+	srv_crash_point(s);
+	return r;
+}
+
+void srv_crash_point(struct srv *s)
+{
+	/* the window between the report and the job's done: for the test of
+	 * the recovery below only (tests/e2e/test_serve_faults.sh) */
+	const char *e = getenv("STOWAWAY_SERVE_CRASH_AFTER_REPORT");
+	if (e && strcmp(e, "1") == 0) {
+		srv_log(s, "crash", "\"where\":\"after the report, before done (STOWAWAY_SERVE_CRASH_AFTER_REPORT)\"");
+		raise(SIGKILL);
+	}
+}
+
+bool srv_job_recover(struct srv *s, const struct sw_st_job *job)
+{
+	if (job->attempts < 2)
+		return false;
+	int64_t report_id = 0;
+	char *digest = NULL;
+	struct sw_err err = SW_ERR_INIT;
+	if (sw_st_job_report(s->store, job->id, &report_id, &digest, &err) != 1)
+		return false;   /* none (or the store cannot say): run the job */
+	struct sw_buf f = SW_BUF_INIT;
+	sw_buf_addf(&f, "\"job\":%lld,\"ref\":", (long long)job->id);
+	srv_json_str(&f, job->ref);
+	sw_buf_addf(&f, ",\"attempt\":%d", job->attempts);
+	if (sw_st_job_done(s->store, job->id, s->owner, digest, report_id, false, srv_now(), &err) < 0)
+		sw_buf_addstr(&f, ",\"store_error\":"), srv_json_str(&f, err.msg);
+	sw_buf_addstr(&f, ",\"state\":\"done\",\"recovered\":true,\"digest\":");
+	srv_json_str(&f, digest);
+	sw_buf_addf(&f, ",\"report\":%lld", (long long)report_id);
+	srv_log(s, "job", "%s", f.data);
+	sw_buf_release(&f);
+	s->jobs_done++;
+	free(digest);
+	return true;
+}
+
 /* ---------------------------------------------------------------- one job */
 
 struct job_opts {
@@ -264,6 +310,12 @@ static void parse_options(const char *text, struct job_opts *jo)
 
 static void process(struct srv *s, struct sw_st_job *job)
 {
+	if (srv_job_recover(s, job))   /* its report was stored by a server that died */
+		return;
+	if (strcmp(job->kind, "client") == 0) {   /* client mode: client.c */
+		srv_client_job(s, job);
+		return;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct job_opts jo;
@@ -334,6 +386,8 @@ static void process(struct srv *s, struct sw_st_job *job)
 	bool changed = false;
 	if (r == 0)
 		r = store_report(s, digest, job->id, res, &report_id, &changed, &err);
+	if (r == 0)
+		srv_crash_point(s);
 	if (cred)
 		cred_free(cred);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -211,6 +211,7 @@ static void route(struct srv_req *q, struct srv_reply *r)
 		srv_policy_route,
 		srv_packages_route,
 		srv_hooks_route,   /* webhooks, /api/v1/db (hooks.c, dbupdate.c) */
+		srv_client_route,
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !found; i++)

@@ -252,6 +252,26 @@ void sw_srv_webhook_req_release(struct sw_srv_webhook_req *r);
  * "repositories"?: [patterns], "only_fixable"?, "kev_only"?}}; unknown
  * members refused.  SW_E_FORMAT: bad JSON (400); SW_E_USAGE: a bad field (422). */
 int sw_srv_parse_webhook_req(const char *body, size_t len, struct sw_srv_webhook_req *out, struct sw_err *err);
+/* jobs.c: store res as digest's latest report (the history's changes
+ * against the previous one included). */
+struct sw_scan_result;
+int srv_store_report(struct srv *s, const char *digest, int64_t job_id, const struct sw_scan_result *res,
+		     int64_t *report_id, struct sw_err *err);
+
+/* jobs.c: a job claimed again (attempts > 1) whose report a server that
+ * died already stored is marked done with that report (logged
+ * "recovered"): true when it was; false: run it. */
+bool srv_job_recover(struct srv *s, const struct sw_st_job *job);
+/* With $STOWAWAY_SERVE_CRASH_AFTER_REPORT=1 the process kills itself
+ * (SIGKILL) here: the test of the window between a report and its job's
+ * done.  Not a configuration knob. */
+void srv_crash_point(struct srv *s);
+
+/* client.c: POST /api/v1/inventories (client mode), and a "client" job a
+ * worker claimed (after a restart, or a retry): its stored inventory
+ * matched and reported. */
+int srv_client_route(struct srv_req *q, struct srv_reply *r);
+void srv_client_job(struct srv *s, struct sw_st_job *job);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {

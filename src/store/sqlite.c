@@ -872,6 +872,8 @@ static const struct sw_st_ops sqlite_ops = {
 	.session_get = sq_session_get,
 	.session_delete = sq_session_delete,
 	.job_recent = sq_job_recent,
+	.job_claim_id = sq_job_claim_id,
+	.job_report = sq_job_report,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -744,3 +744,19 @@ static void job_free(void *p)
 	free(p);
 }
 void sw_st_job_list_free(struct sw_vec *v) { sw_vec_free_all(v, job_free); }
+/* ---------------------------------------------------------------- client mode */
+
+int sw_st_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
+		       struct sw_err *err)
+{
+	if (!st->ops->job_claim_id)
+		return sw_st_unsupported(st, "job_claim_id", err);
+	return st->ops->job_claim_id(st, id, owner, lease, now, err);
+}
+
+int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err)
+{
+	if (!st->ops->job_report)
+		return sw_st_unsupported(st, "job_report", err);
+	return st->ops->job_report(st, job_id, report_id, digest, err);
+}

@@ -314,6 +314,10 @@ struct sw_st_ops {
 			   struct sw_err *err);
 	int (*session_delete)(struct sw_st *st, const char *hash, struct sw_err *err);
 	int (*job_recent)(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
+	/* client mode (src/store/sqlite_client.c) */
+	int (*job_claim_id)(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
+			    struct sw_err *err);
+	int (*job_report)(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
 };
 
 struct sw_st {
@@ -470,6 +474,19 @@ struct sw_inventory;
 int sw_st_inventory_encode(const struct sw_inventory *inv, const char *key, struct sw_buf *out, struct sw_err *err);
 /* A new inventory from what encode wrote, or SW_E_FORMAT (nothing made). */
 int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory **out, struct sw_err *err);
+
+/* --- client mode (docs/api.md "Client mode") --- */
+/* Claim job id for owner with a lease, as sw_st_job_claim does for the
+ * next one: only when it is pending, or running under an expired lease.
+ * 1 when owner now holds it, 0 when it is not claimable (done, failed,
+ * running under a live lease, no such job). */
+int sw_st_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
+		       struct sw_err *err);
+/* The first report job_id wrote, if any: 1 with *report_id and *digest
+ * (malloc'd), 0 when it wrote none.  A worker that claims a job again
+ * (its server died after storing the report, before marking the job done)
+ * finishes it with that report instead of scanning twice. */
+int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);

@@ -21,8 +21,9 @@ declare -A allowed=(
 	[scan]="util model image inventory match vulndb checks secrets malware policy"
 	[report]="util model inventory match checks policy"
 	[store]="util model inventory match checks policy scan"
-	[server]="util model net image inventory version vulndb match checks secrets malware policy scan report store"
-	[cmd]="util model net image inventory version vulndb match checks secrets malware policy scan report store server"
+	[client]="util net model inventory match store"
+	[server]="util model net image inventory version vulndb match checks secrets malware policy scan report store client"
+	[cmd]="util model net image inventory version vulndb match checks secrets malware policy scan report store server client"
 )
 fails=0
 for dir in "$SW_SOURCE_DIR"/src/*/; do
