@@ -28,8 +28,7 @@ int sw_st_open(const char *where, struct sw_st **out, struct sw_err *err)
 	if (strncmp(where, "sqlite:", 7) == 0)
 		return sw_st_sqlite_open(where + 7, out, err);
 	if (strncmp(where, "postgres://", 11) == 0 || strncmp(where, "postgresql://", 13) == 0)
-		return sw_err_set(err, SW_E_UNSUPPORTED, "store '%.*s...': the PostgreSQL back end is not built yet",
-				  11, where);
+		return sw_st_postgres_open(where, out, err);
 	return sw_st_sqlite_open(where, out, err);
 }
 

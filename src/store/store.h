@@ -180,7 +180,8 @@ struct sw_st {
 };
 
 /* Open (creating and migrating) the store at where: "sqlite:PATH" or a
- * plain PATH (SQLite).  Other schemes: SW_E_UNSUPPORTED. */
+ * plain PATH (SQLite), or a postgres:// / postgresql:// URL (PostgreSQL,
+ * src/store/postgres.c). */
 int sw_st_open(const char *where, struct sw_st **out, struct sw_err *err);
 void sw_st_close(struct sw_st *st);
 
@@ -268,5 +269,8 @@ int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory 
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
+/* url: postgres://... or postgresql://... (libpq's URI; sslmode and the
+ * other libpq parameters pass through; pool_max=N caps the pool). */
+int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err);
 
 #endif
