@@ -18,7 +18,7 @@
 static void help(FILE *out)
 {
 	fputs("usage: stowaway serve [options]\n"
-	      "       stowaway serve token create [--scope read|scan|admin] [--store PATH] NAME\n"
+	      "       stowaway serve token create [--scope read|scan|admin] [--store PATH|URL] NAME\n"
 	      "\n"
 	      "Run stowaway as a service: clients submit images over a REST API (docs/api.md),\n"
 	      "scans run on a bounded pool of workers, every image's inventory and reports are\n"
@@ -33,8 +33,11 @@ static void help(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "      --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [ADDR6]:PORT)\n"
-	      "      --store PATH        the store: an SQLite file, created if missing (default\n"
-	      "                          $STOWAWAY_STORE, else $XDG_DATA_HOME/stowaway/store.sqlite)\n"
+	      "      --store PATH|URL    the store: an SQLite file, created if missing, or a\n"
+	      "                          postgres://USER@HOST/DB?sslmode=... URL (several\n"
+	      "                          instances may share one database; docs/store.md)\n"
+	      "                          (default $STOWAWAY_STORE, else\n"
+	      "                          $XDG_DATA_HOME/stowaway/store.sqlite)\n"
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --workers N         scans at once (default 2)\n"
