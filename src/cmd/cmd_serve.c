@@ -54,6 +54,10 @@ static void help(FILE *out)
 	      "                          (default 10; 0 = never)\n"
 	      "      --grace SECONDS     on SIGTERM, how long running scans may take before\n"
 	      "                          they are put back to pending (default 30)\n"
+	      "      --retention AGE     delete ended jobs, superseded reports and delivered\n"
+	      "                          notifications older than AGE (N days, or Ns, Nm, Nh,\n"
+	      "                          Nd; default 0: keep everything); /metrics shows the\n"
+	      "                          store's table sizes\n"
 	      "  -h, --help              this help\n"
 	      "\n"
 	      "Logs: one JSON object per line on standard error, one per request and per job.\n"
@@ -152,7 +156,30 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 }
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
-       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE };
+       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE, OPT_RETENTION };
+
+/* --retention: N (days) or N followed by s, m, h or d; 0 = keep everything. */
+static int parse_duration(const char *opt, const char *s, long long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	long long unit = 86400;
+	const char *digits_end = end;
+	if (end && *end && !end[1]) {
+		switch (*end) {
+		case 's': unit = 1; end++; break;
+		case 'm': unit = 60; end++; break;
+		case 'h': unit = 3600; end++; break;
+		case 'd': unit = 86400; end++; break;
+		}
+	}
+	if (errno || digits_end == s || *end || v < 0 || v > 100LL * 365 * 86400 / unit)
+		return sw_cmd_usage_error("serve", "%s: '%s' is not a duration (N days, or N followed by s, m, h or d)",
+					  opt, s);
+	*out = v * unit;
+	return 0;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -173,6 +200,7 @@ int cmd_serve(int argc, char **argv)
 		{ "lease", required_argument, NULL, OPT_LEASE },
 		{ "db-poll", required_argument, NULL, OPT_POLL },
 		{ "grace", required_argument, NULL, OPT_GRACE },
+		{ "retention", required_argument, NULL, OPT_RETENTION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,6 +261,10 @@ int cmd_serve(int argc, char **argv)
 			if (parse_uint("--grace", optarg, 0, 86400, &v))
 				return SW_EXIT_USAGE;
 			o.grace = (int)v;
+			break;
+		case OPT_RETENTION:
+			if (parse_duration("--retention", optarg, &o.retention))
+				return SW_EXIT_USAGE;
 			break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("serve", "bad option");

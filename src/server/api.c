@@ -436,6 +436,7 @@ static void metrics(struct srv_req *q, struct srv_reply *r)
 	if (stat(p, &st) == 0)
 		sw_buf_addf(&b, "# TYPE stowaway_vulndb_age_seconds gauge\nstowaway_vulndb_age_seconds %lld\n",
 			    (long long)(srv_now() - st.st_mtim.tv_sec));
+	srv_retention_metrics(s, &b);
 	reply_buf(r, 200, "text/plain; version=0.0.4", &b);
 }
 

@@ -562,6 +562,7 @@ static void *watcher(void *arg)
 			}
 			last_renew = now;
 		}
+		srv_retention_tick(s, now);
 		if (s->o->db_poll > 0 && now - last_poll >= s->o->db_poll) {
 			last_poll = now;
 			char *fp = srv_db_fingerprint(s), *stored = NULL;

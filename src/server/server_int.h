@@ -101,6 +101,11 @@ char *srv_db_fingerprint(struct srv *s);
  * (report.h name) into out.  0, SW_E_NOTFOUND, or other errors. */
 int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct sw_buf *out, struct sw_err *err);
 
+/* retention.c: a pass of sw_st_collect when one is due (watcher thread);
+ * the store's table sizes as Prometheus lines */
+void srv_retention_tick(struct srv *s, int64_t now);
+void srv_retention_metrics(struct srv *s, struct sw_buf *b);
+
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {
 	char *image;

@@ -117,6 +117,7 @@ enum {
 	S_IMG_UPSERT, S_NAME_UPSERT, S_IMG_GET, S_IMG_LIST, S_INV_GET,
 	S_REP_BY_TOKEN, S_REP_IMAGE_LOCK, S_REP_INSERT, S_FIND_DEL, S_FIND_INS, S_IMG_LATEST, S_REP_GET, S_REP_LIST,
 	S_REP_IDS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
+	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES,
 	N_STMT
 };
 
@@ -196,6 +197,14 @@ static const struct {
 	[S_META_GET] = { "SELECT value FROM meta WHERE key = $1", false },
 	[S_META_SET] = { "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET"
 			 " value = excluded.value", false },
+	[S_COLLECT_JOBS] = { "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated < $1", false },
+	/* superseded reports only (their finding rows went when the next report came) */
+	[S_COLLECT_REPORTS] = { "DELETE FROM reports r WHERE r.created < $1"
+				" AND NOT EXISTS (SELECT 1 FROM images i WHERE i.latest_report = r.id)"
+				" AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.report = r.id)", false },
+	[S_COLLECT_DELIVERIES] = { "DELETE FROM deliveries WHERE state = 'delivered' AND created < $1", false },
+	[S_TABLE_SIZES] = { "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables"
+			    " WHERE schemaname = current_schema() ORDER BY relname", false },
 };
 
 /* ---------------------------------------------------------------- connections */
@@ -1309,6 +1318,64 @@ static int pg_meta_set(struct sw_st *st, const char *key, const char *value, str
 	return with_conn(PG(st), meta_set_fn, &x, err);
 }
 
+/* ---------------------------------------------------------------- retention */
+
+struct collect_x {
+	int64_t before;
+	struct sw_st_collected got;
+};
+
+static int collect_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* deletes by age: a second run deletes what is left */
+	struct collect_x *cx = v;
+	struct sw_st_collected *x = &cx->got;
+	int64_t *cnt[] = { &x->jobs, &x->reports, &x->deliveries };
+	static const int st[] = { S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES };
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	for (int i = 0; i < 3; i++) {
+		PGresult *res = run(p, c, st[i], err, "i", cx->before);
+		if (!res)
+			return -SW_E_DB;
+		*cnt[i] = changes(res);
+		sw_pq->clear(res);
+	}
+	return commit(p, c, err);
+}
+
+static int pg_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err)
+{
+	struct collect_x x = { .before = before };
+	int r = with_conn(PG(st), collect_fn, &x, err);
+	if (r == 0)
+		*out = x.got;
+	return r;
+}
+
+static int table_sizes_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct sw_vec *out = v;
+	PGresult *res = run(p, c, S_TABLE_SIZES, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_table_size *t = sw_xcalloc(1, sizeof(*t));
+		t->table = col_str(res, i, 0);
+		t->rows = col_i64(res, i, 1);
+		t->bytes = col_i64(res, i, 2);
+		sw_vec_push(out, t);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	return with_conn(PG(st), table_sizes_fn, out, err);
+}
+
 /* ---------------------------------------------------------------- open, migrate, close */
 
 static void pg_close(struct sw_st *st)
@@ -1498,6 +1565,8 @@ static const struct sw_st_ops postgres_ops = {
 	.token_lookup = pg_token_lookup,
 	.meta_get = pg_meta_get,
 	.meta_set = pg_meta_set,
+	.collect = pg_collect,
+	.table_sizes = pg_table_sizes,
 };
 
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)

@@ -42,4 +42,8 @@ int sq_begin(struct sq *s, struct sw_err *err);
 int sq_commit(struct sq *s, struct sw_err *err);
 void sq_rollback(struct sq *s);
 
+/* sqlite_retention.c (issue 17) */
+int sq_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+int sq_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+
 #endif

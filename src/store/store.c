@@ -238,6 +238,27 @@ int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct 
 	return st->ops->meta_set(st, key, value, err);
 }
 
+int sw_st_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!st->ops->collect)
+		return sw_st_unsupported(st, "collect", err);
+	return st->ops->collect(st, before, out, err);
+}
+int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->table_sizes)
+		return sw_st_unsupported(st, "table_sizes", err);
+	return st->ops->table_sizes(st, out, err);
+}
+static void table_size_free(void *p)
+{
+	struct sw_st_table_size *t = p;
+	free(t->table);
+	free(t);
+}
+void sw_st_table_sizes_free(struct sw_vec *v) { sw_vec_free_all(v, table_size_free); }
+
 /* ---------------------------------------------------------------- tokens */
 
 static void hex(const uint8_t *p, size_t n, char *out)

@@ -140,6 +140,18 @@ struct sw_st_hit {
 
 struct sw_st;
 
+/* What one retention pass removed (sw_st_collect). */
+struct sw_st_collected {
+	int64_t jobs, reports, deliveries;
+};
+
+/* One table of the store (sw_st_table_sizes). */
+struct sw_st_table_size {
+	char *table;
+	int64_t rows;    /* SQLite: counted; PostgreSQL: the statistics' estimate */
+	int64_t bytes;   /* with indexes; -1 when the back end cannot tell */
+};
+
 /* The back-end function table (one per back end; see store.c). */
 struct sw_st_ops {
 	const char *name;
@@ -173,6 +185,9 @@ struct sw_st_ops {
 	int (*token_lookup)(struct sw_st *st, const char *prefix, struct sw_vec *rows, struct sw_err *err);
 	int (*meta_get)(struct sw_st *st, const char *key, char **value, struct sw_err *err);
 	int (*meta_set)(struct sw_st *st, const char *key, const char *value, struct sw_err *err);
+	/* retention (issue 17, pg): see sw_st_collect / sw_st_table_sizes */
+	int (*collect)(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+	int (*table_sizes)(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
 };
 
 struct sw_st {
@@ -254,6 +269,18 @@ int sw_st_token_check(struct sw_st *st, const char *token, char **name, char **s
 /* --- small key/value facts (the vulnerability database last matched) --- */
 int sw_st_meta_get(struct sw_st *st, const char *key, char **value, struct sw_err *err);
 int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct sw_err *err);
+
+/* --- retention (issue 17): old records collected on a schedule (docs/store.md) --- */
+/* Delete what is older than before (Unix seconds): jobs that ended (done,
+ * failed) and were last updated before it, reports created before it that
+ * are no image's latest report, deliveries in state 'delivered' created
+ * before it.  An image's latest report and every pending or running job
+ * stay.  Counts of what went in *out. */
+int sw_st_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+/* Every table of the store with its size (struct sw_st_table_size*, by
+ * name); free with sw_st_table_sizes_free. */
+int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+void sw_st_table_sizes_free(struct sw_vec *v);
 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);
