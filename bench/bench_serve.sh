@@ -4,6 +4,8 @@
 # throughput of the worker pool over N distinct small images.
 #
 #   STOWAWAY=build/stowaway bench/bench_serve.sh [-c 64] [-t 60] [-n 20] [-w 2]
+#   ... SW_BENCH_STORE=postgres bench/bench_serve.sh ...  the same on a PostgreSQL
+#   store (a cluster of its own, tests/e2e/pg_lib.sh; the default is an SQLite file)
 #
 # Prints: requests, failed requests (ab's "Failed" + non-2xx), throughput
 # (requests/s), p50/p99 latency (ms) of GET /api/v1/images/{digest}, of
@@ -20,7 +22,13 @@ done
 command -v ab >/dev/null || { echo "ab is not installed (apache2-utils)" >&2; exit 2; }
 T=$(mktemp -d)
 SRV=
-trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; wait 2>/dev/null; declare -F pg_stop >/dev/null && pg_stop; rm -rf "$T"' EXIT
+STORE=$T/store.sqlite
+if [ "${SW_BENCH_STORE:-sqlite}" = postgres ]; then
+	. "$SRC/tests/e2e/pg_lib.sh"
+	pg_start
+	STORE=$PG_URL
+fi
 export STOWAWAY_NO_CACHE=1
 mkdir -p $T/adv
 cat > $T/adv/debian.json <<'J'
@@ -39,8 +47,8 @@ mkimg() { # I -> $T/img$I.tar, a distinct image (one package version differs)
 }
 for i in $(seq 1 $N); do mkimg $i; done
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TOK=$("$STOWAWAY" serve token create --scope admin --store $T/store.sqlite bench 2>/dev/null)
-"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $T/store.sqlite --db $T/db.sqlite --workers $W \
+TOK=$("$STOWAWAY" serve token create --scope admin --store "$STORE" bench 2>/dev/null)
+"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store "$STORE" --db $T/db.sqlite --workers $W \
 	--threads 8 --max-connections 1024 --db-poll 0 2>$T/server.log &
 SRV=$!
 U=http://127.0.0.1:$PORT
