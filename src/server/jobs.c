@@ -570,10 +570,11 @@ static void *watcher(void *arg)
 			if (fp && sw_st_meta_get(s->store, "vulndb_fingerprint", &stored, &err) == 0) {
 				if (!stored) {
 					(void)sw_st_meta_set(s->store, "vulndb_fingerprint", fp, &err);
-				} else if (strcmp(stored, fp) != 0) {
+				} else if (strcmp(stored, fp) != 0 && srv_rematch_claim(s, fp)) {
 					srv_log(s, "vulndb_changed", "\"from\":\"%s\",\"to\":\"%s\"", stored, fp);
 					size_t n, c;
 					(void)srv_rematch_all(s, &n, &c, &err);
+					srv_rematch_release(s);
 				}
 			}
 			free(fp);

@@ -106,6 +106,12 @@ int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct 
 void srv_retention_tick(struct srv *s, int64_t now);
 void srv_retention_metrics(struct srv *s, struct sw_buf *b);
 
+/* cluster.c: true when this instance may re-match now for the database
+ * whose fingerprint is fp (it took the store's "rematch" lease and no
+ * other instance re-matched fp meanwhile); release after the re-match */
+bool srv_rematch_claim(struct srv *s, const char *fp);
+void srv_rematch_release(struct srv *s);
+
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {
 	char *image;

@@ -117,7 +117,7 @@ enum {
 	S_IMG_UPSERT, S_NAME_UPSERT, S_IMG_GET, S_IMG_LIST, S_INV_GET,
 	S_REP_BY_TOKEN, S_REP_IMAGE_LOCK, S_REP_INSERT, S_FIND_DEL, S_FIND_INS, S_IMG_LATEST, S_REP_GET, S_REP_LIST,
 	S_REP_IDS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
-	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES,
+	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES, S_LOCK_TAKE, S_LOCK_DROP,
 	N_STMT
 };
 
@@ -205,6 +205,12 @@ static const struct {
 	[S_COLLECT_DELIVERIES] = { "DELETE FROM deliveries WHERE state = 'delivered' AND created < $1", false },
 	[S_TABLE_SIZES] = { "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables"
 			    " WHERE schemaname = current_schema() ORDER BY relname", false },
+	[S_LOCK_TAKE] = { "INSERT INTO meta(key, value) VALUES ('lock:' || $1::text, $2::text || ' ' || $4::bigint)"
+			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+			  " WHERE split_part(meta.value, ' ', 1) = $2::text OR split_part(meta.value, ' ', 2)::bigint < $3::bigint",
+			  false },
+	[S_LOCK_DROP] = { "DELETE FROM meta WHERE key = 'lock:' || $1::text AND split_part(value, ' ', 1) = $2::text",
+			  false },
 };
 
 /* ---------------------------------------------------------------- connections */
@@ -1376,6 +1382,39 @@ static int pg_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *e
 	return with_conn(PG(st), table_sizes_fn, out, err);
 }
 
+/* ---------------------------------------------------------------- named leases */
+
+struct lock_x {
+	const char *name, *owner;
+	int64_t now, until;
+	bool take;
+};
+
+static int lock_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* a second run of a take that went through finds our own name: taken again */
+	struct lock_x *x = v;
+	PGresult *res = x->take ? run(p, c, S_LOCK_TAKE, err, "ttii", x->name, x->owner, x->now, x->until)
+				: run(p, c, S_LOCK_DROP, err, "tt", x->name, x->owner);
+	if (!res)
+		return -SW_E_DB;
+	int n = changes(res);
+	sw_pq->clear(res);
+	return x->take ? n > 0 : 0;
+}
+
+static int pg_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err)
+{
+	struct lock_x x = { .name = name, .owner = owner, .now = now, .until = now + ttl, .take = true };
+	return with_conn(PG(st), lock_fn, &x, err);
+}
+
+static int pg_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err)
+{
+	struct lock_x x = { .name = name, .owner = owner };
+	return with_conn(PG(st), lock_fn, &x, err);
+}
+
 /* ---------------------------------------------------------------- open, migrate, close */
 
 static void pg_close(struct sw_st *st)
@@ -1567,6 +1606,8 @@ static const struct sw_st_ops postgres_ops = {
 	.meta_set = pg_meta_set,
 	.collect = pg_collect,
 	.table_sizes = pg_table_sizes,
+	.lock_take = pg_lock_take,
+	.lock_drop = pg_lock_drop,
 };
 
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)

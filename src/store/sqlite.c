@@ -816,6 +816,8 @@ static const struct sw_st_ops sqlite_ops = {
 	.meta_set = sq_meta_set,
 	.collect = sq_collect,
 	.table_sizes = sq_table_sizes,
+	.lock_take = sq_lock_take,
+	.lock_drop = sq_lock_drop,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

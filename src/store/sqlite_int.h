@@ -45,5 +45,7 @@ void sq_rollback(struct sq *s);
 /* sqlite_retention.c (issue 17) */
 int sq_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
 int sq_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+int sq_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err);
+int sq_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 
 #endif

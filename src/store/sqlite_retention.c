@@ -1,5 +1,6 @@
 /* sqlite_retention.c - retention for the SQLite store: old records
- * collected (sw_st_collect) and table sizes (sw_st_table_sizes). */
+ * collected (sw_st_collect) and table sizes (sw_st_table_sizes); named
+ * leases between processes sharing the file (sw_st_lock_take). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,5 +74,34 @@ int sq_table_sizes(struct sw_st *store, struct sw_vec *out, struct sw_err *err)
 		sqlite3_finalize(b);
 	}
 	sq_unlock(s);
+	return r;
+}
+
+int sq_lock_take(struct sw_st *store, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err)
+{
+	struct sq *s = SQ(store);
+	char *key = sqlite3_mprintf("lock:%s", name), *val = sqlite3_mprintf("%s %lld", owner, (long long)(now + ttl));
+	sq_lock(s);
+	int r = sq_run(s, sq_prep(s, err, "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET"
+				  " value = excluded.value WHERE substr(meta.value, 1, instr(meta.value, ' ') - 1) = ?3"
+				  " OR CAST(substr(meta.value, instr(meta.value, ' ') + 1) AS INTEGER) < ?4",
+				  "ttti", key, val, owner, now), err);
+	if (r == 0)
+		r = sqlite3_changes(s->db) > 0;
+	sq_unlock(s);
+	sqlite3_free(key);
+	sqlite3_free(val);
+	return r;
+}
+
+int sq_lock_drop(struct sw_st *store, const char *name, const char *owner, struct sw_err *err)
+{
+	struct sq *s = SQ(store);
+	char *key = sqlite3_mprintf("lock:%s", name);
+	sq_lock(s);
+	int r = sq_run(s, sq_prep(s, err, "DELETE FROM meta WHERE key = ?1 AND substr(value, 1, instr(value, ' ') - 1) = ?2",
+				  "tt", key, owner), err);
+	sq_unlock(s);
+	sqlite3_free(key);
 	return r;
 }

@@ -251,6 +251,18 @@ int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
 		return sw_st_unsupported(st, "table_sizes", err);
 	return st->ops->table_sizes(st, out, err);
 }
+int sw_st_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->lock_take)
+		return sw_st_unsupported(st, "lock_take", err);
+	return st->ops->lock_take(st, name, owner, ttl, now, err);
+}
+int sw_st_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err)
+{
+	if (!st->ops->lock_drop)
+		return sw_st_unsupported(st, "lock_drop", err);
+	return st->ops->lock_drop(st, name, owner, err);
+}
 static void table_size_free(void *p)
 {
 	struct sw_st_table_size *t = p;

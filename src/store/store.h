@@ -188,6 +188,10 @@ struct sw_st_ops {
 	/* retention (issue 17, pg): see sw_st_collect / sw_st_table_sizes */
 	int (*collect)(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
 	int (*table_sizes)(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+	/* named leases between instances (issue 17, pg): see sw_st_lock_take */
+	int (*lock_take)(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now,
+			 struct sw_err *err);
+	int (*lock_drop)(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 };
 
 struct sw_st {
@@ -281,6 +285,14 @@ int sw_st_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out,
  * name); free with sw_st_table_sizes_free. */
 int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
 void sw_st_table_sizes_free(struct sw_vec *v);
+/* A named lease between the instances sharing a store (the re-match after a
+ * database change runs in one at a time): 1 when owner now holds name until
+ * now + ttl (taken, or renewed: it held it already), 0 when another owner
+ * holds it and its lease has not expired.  Kept in the meta table (key
+ * "lock:NAME", value "OWNER UNTIL"; owner has no space).  lock_drop gives
+ * it up if owner holds it. */
+int sw_st_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err);
+int sw_st_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);

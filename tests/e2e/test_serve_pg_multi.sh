@@ -13,6 +13,8 @@
 # - none of the 300 jobs is lost or done twice: every one is 'done' in the
 #   jobs table with one attempt, and exactly one "done" log line names it
 #   across the instances' logs;
+# - a database update: exactly one instance re-matches the stored inventories
+#   (the store's "rematch" lease), and the new advisory hits the images;
 # - without libpq: one clear line; other commands do not load libpq.
 # The jobs are docker-archives built here (three images, each under 100
 # paths: 300 distinct references, so 300 jobs).
@@ -72,7 +74,7 @@ done
 PORTS=()
 start() { # N [extra args]: instance N on its own port
 	local n=$1; shift
-	"$STOWAWAY" serve --listen 127.0.0.1:${PORTS[$n]} --store "$URL" --db $DB --db-poll 0 --lease 5 --workers 2 \
+	"$STOWAWAY" serve --listen 127.0.0.1:${PORTS[$n]} --store "$URL" --db $DB --db-poll 1 --lease 5 --workers 2 \
 		--grace 1 "$@" 2>>$T/srv$n.log &
 	SRV[$n]=$!
 }
@@ -202,6 +204,22 @@ grep -h '"state":"done"' $T/srv*.log | grep -q store_error && bad "a done job lo
 	[ "$(pg_psql "SELECT count(*) FROM images")" = 3 ] && ok "three images stored, each once" || bad "images: $(pg_psql 'SELECT digest FROM images')"
 hits=$(pg_psql "SELECT count(DISTINCT i.digest) FROM findings f JOIN images i ON i.latest_report = f.report WHERE f.vuln_id = 'CVE-2024-1001'")
 [ "$hits" = 3 ] && ok "the planted CVE hits the three images (finding index of the latest reports)" || bad "CVE hits: $hits"
+
+# ---- a database update: one instance re-matches ----
+cat > $T/adv/debian.json <<'J'
+{"openssl": {"CVE-2024-1001": {"description": "openssl fixed upstream", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}},
+             "CVE-2024-3003": {"description": "new", "releases": {"bookworm": {"status": "open", "urgency": "medium", "repositories": {}}}}}}
+J
+"$STOWAWAY" db update -q --db $DB --source debian=$T/adv/debian.json 2>$T/upd.err || bad "db update 2: $(cat $T/upd.err)"
+hits=
+for _ in $(seq 150); do
+	hits=$(pg_psql "SELECT count(DISTINCT i.digest) FROM findings f JOIN images i ON i.latest_report = f.report WHERE f.vuln_id = 'CVE-2024-3003'")
+	[ "$hits" = 3 ] && break; sleep 0.2
+done
+sleep 3   # a second instance would re-match within its next polls
+nre=$(cat $T/srv*.log | grep -c '"kind":"rematch"')
+[ "$hits" = 3 ] && [ "$nre" = 1 ] && ok "database update: one instance re-matched, the new CVE hits the three images" ||
+	bad "re-match: $hits images hit, $nre rematch lines: $(grep -h '"kind":"rematch"\|vulndb_changed' $T/srv*.log)"
 
 for n in "${alive[@]}"; do kill -TERM ${SRV[$n]}; done
 for n in "${alive[@]}"; do wait ${SRV[$n]} || bad "instance $n: SIGTERM exit $?"; unset "SRV[$n]"; done
