@@ -19,7 +19,7 @@
 static void help(FILE *out)
 {
 	fputs("usage: stowaway serve [options]\n"
-	      "       stowaway serve token create [--scope read|scan|admin] [--store PATH] NAME\n"
+	      "       stowaway serve token create [--scope read|scan|admin] [--store PATH|URL] NAME\n"
 	      "\n"
 	      "Run stowaway as a service: clients submit images over a REST API (docs/api.md),\n"
 	      "scans run on a bounded pool of workers, every image's inventory and reports are\n"
@@ -35,8 +35,11 @@ static void help(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "      --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [ADDR6]:PORT)\n"
-	      "      --store PATH        the store: an SQLite file, created if missing (default\n"
-	      "                          $STOWAWAY_STORE, else $XDG_DATA_HOME/stowaway/store.sqlite)\n"
+	      "      --store PATH|URL    the store: an SQLite file, created if missing, or a\n"
+	      "                          postgres://USER@HOST/DB?sslmode=... URL (several\n"
+	      "                          instances may share one database; docs/store.md)\n"
+	      "                          (default $STOWAWAY_STORE, else\n"
+	      "                          $XDG_DATA_HOME/stowaway/store.sqlite)\n"
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --workers N         scans at once (default 2)\n"
@@ -74,6 +77,10 @@ static void help(FILE *out)
 	      "      --offline-data DIR  updates read this folder, as 'db update --offline-data'\n"
 	      "                          (without --source and --offline-data: the upstream sources)\n"
 	      "                          D: 30s, 10m, 6h, 1d, or seconds\n"
+	      "      --retention AGE     delete ended jobs, superseded reports and delivered\n"
+	      "                          notifications older than AGE (N days, or Ns, Nm, Nh,\n"
+	      "                          Nd; default 0: keep everything); /metrics shows the\n"
+	      "                          store's table sizes\n"
 	      "  -h, --help              this help\n"
 	      "\n"
 	      "Logs: one JSON object per line on standard error, one per request and per job.\n"
@@ -173,7 +180,7 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
        OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE,
-       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT };
+       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT, OPT_RETENTION };
 /* hooks: notifications and database updates */
 enum { OPT_PUBLIC_URL = 512, OPT_WH_BACKOFF, OPT_WH_BACKOFF_MAX, OPT_WH_GIVE_UP, OPT_UPD_INTERVAL, OPT_UPD_SOURCE,
        OPT_UPD_OFFLINE };
@@ -187,6 +194,29 @@ static int parse_duration_opt(const char *opt, const char *s, int64_t lo, int64_
 		return sw_cmd_usage_error("serve", "%s: '%s' is not a duration from %llds to %llds (30s, 10m, 6h, 1d)", opt,
 					  s, (long long)lo, (long long)hi);
 	*out = v;
+	return 0;
+}
+
+/* --retention: N (days) or N followed by s, m, h or d; 0 = keep everything. */
+static int parse_duration(const char *opt, const char *s, long long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	long long unit = 86400;
+	const char *digits_end = end;
+	if (end && *end && !end[1]) {
+		switch (*end) {
+		case 's': unit = 1; end++; break;
+		case 'm': unit = 60; end++; break;
+		case 'h': unit = 3600; end++; break;
+		case 'd': unit = 86400; end++; break;
+		}
+	}
+	if (errno || digits_end == s || *end || v < 0 || v > 100LL * 365 * 86400 / unit)
+		return sw_cmd_usage_error("serve", "%s: '%s' is not a duration (N days, or N followed by s, m, h or d)",
+					  opt, s);
+	*out = v * unit;
 	return 0;
 }
 
@@ -219,6 +249,7 @@ int cmd_serve(int argc, char **argv)
 		{ "update-interval", required_argument, NULL, OPT_UPD_INTERVAL },
 		{ "source", required_argument, NULL, OPT_UPD_SOURCE },
 		{ "offline-data", required_argument, NULL, OPT_UPD_OFFLINE },
+		{ "retention", required_argument, NULL, OPT_RETENTION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -337,6 +368,10 @@ int cmd_serve(int argc, char **argv)
 			break;
 		}
 		case OPT_UPD_OFFLINE: o.update_offline = optarg; break;
+		case OPT_RETENTION:
+			if (parse_duration("--retention", optarg, &o.retention))
+				return SW_EXIT_USAGE;
+			break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("serve", "bad option");
 		}

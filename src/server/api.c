@@ -432,6 +432,7 @@ static void metrics(struct srv_req *q, struct srv_reply *r)
 			    (long long)(srv_now() - st.st_mtim.tv_sec));
 	srv_metrics_write(s->metrics, &b);
 	srv_hooks_metrics(s, &b);   /* webhooks, deliveries, database updates (hooks.c) */
+	srv_retention_metrics(s, &b);
 	reply_buf(r, 200, "text/plain; version=0.0.4", &b);
 }
 

@@ -615,6 +615,7 @@ static void *watcher(void *arg)
 			}
 			last_renew = now;
 		}
+		srv_retention_tick(s, now);
 		if (s->o->db_poll > 0 && now - last_poll >= s->o->db_poll) {
 			last_poll = now;
 			char *fp = srv_db_fingerprint(s), *stored = NULL;
@@ -622,10 +623,11 @@ static void *watcher(void *arg)
 			if (fp && sw_st_meta_get(s->store, "vulndb_fingerprint", &stored, &err) == 0) {
 				if (!stored) {
 					(void)sw_st_meta_set(s->store, "vulndb_fingerprint", fp, &err);
-				} else if (strcmp(stored, fp) != 0) {
+				} else if (strcmp(stored, fp) != 0 && srv_rematch_claim(s, fp)) {
 					srv_log(s, "vulndb_changed", "\"from\":\"%s\",\"to\":\"%s\"", stored, fp);
 					size_t n, c;
 					(void)srv_rematch_all(s, &n, &c, &err);
+					srv_rematch_release(s);
 				}
 			}
 			free(fp);

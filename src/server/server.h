@@ -65,6 +65,7 @@ struct sw_server_opts {
 	size_t nupdate_sources;
 	const char *update_offline; /* `db update --offline-data DIR`, or NULL */
 	const volatile sig_atomic_t *stop;
+	long long retention;        /* seconds records are kept (retention.c); 0 = for ever */
 };
 #define SW_SERVER_OPTS_INIT                                                                        \
 	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \

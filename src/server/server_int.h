@@ -272,6 +272,16 @@ void srv_crash_point(struct srv *s);
  * matched and reported. */
 int srv_client_route(struct srv_req *q, struct srv_reply *r);
 void srv_client_job(struct srv *s, struct sw_st_job *job);
+/* retention.c: a pass of sw_st_collect when one is due (watcher thread);
+ * the store's table sizes as Prometheus lines */
+void srv_retention_tick(struct srv *s, int64_t now);
+void srv_retention_metrics(struct srv *s, struct sw_buf *b);
+
+/* cluster.c: true when this instance may re-match now for the database
+ * whose fingerprint is fp (it took the store's "rematch" lease and no
+ * other instance re-matched fp meanwhile); release after the re-match */
+bool srv_rematch_claim(struct srv *s, const char *fp);
+void srv_rematch_release(struct srv *s);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {

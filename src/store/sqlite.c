@@ -874,6 +874,10 @@ static const struct sw_st_ops sqlite_ops = {
 	.job_recent = sq_job_recent,
 	.job_claim_id = sq_job_claim_id,
 	.job_report = sq_job_report,
+	.collect = sq_collect,
+	.table_sizes = sq_table_sizes,
+	.lock_take = sq_lock_take,
+	.lock_drop = sq_lock_drop,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

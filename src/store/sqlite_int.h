@@ -78,5 +78,10 @@ int sq_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_v
 /* sqlite_client.c: client mode's operations */
 int sq_job_claim_id(struct sw_st *store, int64_t id, const char *owner, int lease, int64_t now, struct sw_err *err);
 int sq_job_report(struct sw_st *store, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
+/* sqlite_retention.c (issue 17) */
+int sq_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+int sq_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+int sq_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err);
+int sq_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 
 #endif

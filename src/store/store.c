@@ -28,8 +28,7 @@ int sw_st_open(const char *where, struct sw_st **out, struct sw_err *err)
 	if (strncmp(where, "sqlite:", 7) == 0)
 		return sw_st_sqlite_open(where + 7, out, err);
 	if (strncmp(where, "postgres://", 11) == 0 || strncmp(where, "postgresql://", 13) == 0)
-		return sw_err_set(err, SW_E_UNSUPPORTED, "store '%.*s...': the PostgreSQL back end is not built yet",
-				  11, where);
+		return sw_st_postgres_open(where, out, err);
 	return sw_st_sqlite_open(where, out, err);
 }
 
@@ -238,6 +237,39 @@ int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct 
 		return sw_st_unsupported(st, "meta_set", err);
 	return st->ops->meta_set(st, key, value, err);
 }
+
+int sw_st_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!st->ops->collect)
+		return sw_st_unsupported(st, "collect", err);
+	return st->ops->collect(st, before, out, err);
+}
+int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	if (!st->ops->table_sizes)
+		return sw_st_unsupported(st, "table_sizes", err);
+	return st->ops->table_sizes(st, out, err);
+}
+int sw_st_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->lock_take)
+		return sw_st_unsupported(st, "lock_take", err);
+	return st->ops->lock_take(st, name, owner, ttl, now, err);
+}
+int sw_st_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err)
+{
+	if (!st->ops->lock_drop)
+		return sw_st_unsupported(st, "lock_drop", err);
+	return st->ops->lock_drop(st, name, owner, err);
+}
+static void table_size_free(void *p)
+{
+	struct sw_st_table_size *t = p;
+	free(t->table);
+	free(t);
+}
+void sw_st_table_sizes_free(struct sw_vec *v) { sw_vec_free_all(v, table_size_free); }
 
 /* ---------------------------------------------------------------- tokens */
 

@@ -248,6 +248,18 @@ struct sw_st_image_query {
 
 struct sw_st;
 
+/* What one retention pass removed (sw_st_collect). */
+struct sw_st_collected {
+	int64_t jobs, reports, deliveries;
+};
+
+/* One table of the store (sw_st_table_sizes). */
+struct sw_st_table_size {
+	char *table;
+	int64_t rows;    /* SQLite: counted; PostgreSQL: the statistics' estimate */
+	int64_t bytes;   /* with indexes; -1 when the back end cannot tell */
+};
+
 /* The back-end function table (one per back end; see store.c). */
 struct sw_st_ops {
 	const char *name;
@@ -318,6 +330,13 @@ struct sw_st_ops {
 	int (*job_claim_id)(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now,
 			    struct sw_err *err);
 	int (*job_report)(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
+	/* retention (issue 17, pg): see sw_st_collect / sw_st_table_sizes */
+	int (*collect)(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+	int (*table_sizes)(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+	/* named leases between instances (issue 17, pg): see sw_st_lock_take */
+	int (*lock_take)(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now,
+			 struct sw_err *err);
+	int (*lock_drop)(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 };
 
 struct sw_st {
@@ -325,7 +344,8 @@ struct sw_st {
 };
 
 /* Open (creating and migrating) the store at where: "sqlite:PATH" or a
- * plain PATH (SQLite).  Other schemes: SW_E_UNSUPPORTED. */
+ * plain PATH (SQLite), or a postgres:// / postgresql:// URL (PostgreSQL,
+ * src/store/postgres.c). */
 int sw_st_open(const char *where, struct sw_st **out, struct sw_err *err);
 void sw_st_close(struct sw_st *st);
 
@@ -462,6 +482,25 @@ int sw_st_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks
  * sw_st_finding_rows_free. */
 int sw_st_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err);
 void sw_st_finding_rows_free(struct sw_vec *v);
+/* --- retention (issue 17): old records collected on a schedule (docs/store.md) --- */
+/* Delete what is older than before (Unix seconds): jobs that ended (done,
+ * failed) and were last updated before it, reports created before it that
+ * are no image's latest report, deliveries in state 'delivered' created
+ * before it.  An image's latest report and every pending or running job
+ * stay.  Counts of what went in *out. */
+int sw_st_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err);
+/* Every table of the store with its size (struct sw_st_table_size*, by
+ * name); free with sw_st_table_sizes_free. */
+int sw_st_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
+void sw_st_table_sizes_free(struct sw_vec *v);
+/* A named lease between the instances sharing a store (the re-match after a
+ * database change runs in one at a time): 1 when owner now holds name until
+ * now + ttl (taken, or renewed: it held it already), 0 when another owner
+ * holds it and its lease has not expired.  Kept in the meta table (key
+ * "lock:NAME", value "OWNER UNTIL"; owner has no space).  lock_drop gives
+ * it up if owner holds it. */
+int sw_st_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err);
+int sw_st_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
 
 /* --- blobs: zstd frames for inventories and reports --- */
 int sw_st_pack(const void *data, size_t len, struct sw_buf *out, struct sw_err *err);
@@ -490,6 +529,9 @@ int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char 
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
+/* url: postgres://... or postgresql://... (libpq's URI; sslmode and the
+ * other libpq parameters pass through; pool_max=N caps the pool). */
+int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err);
 
 /* --- web (issue 18) --- */
 /* One page of the stored images matching q (struct sw_st_image*, free

@@ -21,6 +21,9 @@
 #   and after a restart the job runs again; kill -9 during a scan: the job is
 #   claimed again once the dead server's lease expires;
 # - TLS with a certificate made here; every log line is one JSON object.
+# SW_TEST_STORE picks the store: sqlite (the default: a file in the test's
+# folder) or postgres (a cluster of the test's own, tests/e2e/pg_lib.sh;
+# ctest runs both: e2e/test_serve and e2e/test_serve_postgres).
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}" "${SW_SHARED_DATA:?}"
 MKIMAGE="python3 $SW_SOURCE_DIR/tests/tools/mkimage.py"
@@ -38,6 +41,7 @@ cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "$SRV" ] && wait "$SRV" 2>/dev/null
+	declare -F pg_stop >/dev/null && pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -85,7 +89,16 @@ $MKIMAGE --format oci-archive -o $T/img-oci.tar $L0 || { echo "FAIL - mkimage oc
 $MKIMAGE --format oci -o $T/layout --tag v1 $L0 || { echo "FAIL - mkimage oci"; exit 1; }
 
 # ---- the server ----
-STORE=$T/store.sqlite
+case ${SW_TEST_STORE:=sqlite} in
+sqlite) STORE=$T/store.sqlite ;;
+postgres) . "$SW_SOURCE_DIR/tests/e2e/pg_lib.sh"; pg_start; STORE=$PG_URL ;;
+*) echo "FAIL - SW_TEST_STORE=$SW_TEST_STORE: want sqlite or postgres"; exit 1 ;;
+esac
+echo "# store: $SW_TEST_STORE"
+store_has() { # STRING: is it anywhere in the store's bytes?
+	if [ "$SW_TEST_STORE" = sqlite ]; then grep -qa -- "$1" $STORE*
+	else pg_as "$PG_BIN/pg_dump" -h "$PG_DIR" -p "$PG_PORT" -U postgres stowaway | grep -qa -- "$1"; fi
+}
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 ADMIN=$("$STOWAWAY" serve token create --scope admin --store $STORE admin 2>$T/tok.err)
@@ -93,7 +106,7 @@ READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>>$T/t
 SCAN=$("$STOWAWAY" serve token create --scope scan --store $STORE ci 2>>$T/tok.err)
 [[ $ADMIN == sw_* && $READ == sw_* && $SCAN == sw_* ]] && grep -q "shown only this once" $T/tok.err &&
 	ok "serve token create prints a token once" || bad "token create: '$ADMIN' $(cat $T/tok.err)"
-grep -qa "${ADMIN:12}" $STORE* && bad "the clear token is in the store" || ok "the store holds no clear token"
+store_has "${ADMIN:12}" && bad "the clear token is in the store" || ok "the store holds no clear token"
 "$STOWAWAY" serve token create --scope root --store $STORE x >/dev/null 2>$T/e; rc=$?
 [ $rc = 64 ] && grep -q "unknown scope 'root'" $T/e && ok "unknown scope: usage error" || bad "unknown scope: rc $rc $(cat $T/e)"
 
@@ -267,7 +280,7 @@ cp $BODY $HP/scanresp.json
 HID=$(jq_ 'd["id"]')
 [ "$CODE" = 202 ] && $HVALID $SPEC12 ScanResponse $HP/scanresp.json && ok "harbor scan accepted: 202 id $HID" || bad "harbor scan: $CODE $(cat $BODY)"
 grep -aq 'hunter2-zq9x7' $T/server.log && bad "registry credentials in the log" || ok "registry credentials are not logged"
-grep -aq 'hunter2-zq9x7' $STORE* && bad "registry credentials in the store" || ok "registry credentials are not stored"
+store_has 'hunter2-zq9x7' && bad "registry credentials in the store" || ok "registry credentials are not stored"
 api GET /api/v1/scan/$HID/report $READ -H 'Accept: application/vnd.security.vulnerability.report; version=1.1'
 [ "$CODE" = 302 ] && grep -qi '^Refresh-After: [0-9]' $HDRS && ok "harbor report while waiting: 302 with Refresh-After" || bad "pending report: $CODE $(cat $HDRS)"
 

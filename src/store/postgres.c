@@ -1,0 +1,1647 @@
+/*
+ * postgres.c - the PostgreSQL back end of the store (store.h), for several
+ * `stowaway serve` processes on one database (docs/store.md, docs/scaling.md).
+ *
+ * - libpq is loaded with dlopen() on the first open (postgres_pq.h).
+ * - A pool of connections: a call takes an idle one (or opens one while
+ *   fewer than pool_max are open, else waits), runs, and gives it back.  The
+ *   pool therefore grows to the number of threads that use the store at
+ *   once: the scan workers, the request threads and the watcher.
+ * - Every statement is a prepared statement, prepared once per connection
+ *   on first use (named sN after its index in stmts[]).
+ * - The schema is migrated on open under a session advisory lock: of
+ *   several instances starting at once one migrates, the others wait and
+ *   find the schema current.
+ * - A broken connection (database restart, network) is replaced and the
+ *   operation run once more.  That is safe because every operation either
+ *   only reads, or is idempotent (upserts), or writes an operation token
+ *   (a random id, column op_token) into the row it creates or changes: the
+ *   second run first asks whether the first one committed (a COMMIT whose
+ *   answer was lost) and then returns what it did instead of doing it
+ *   again.  A transaction cut before its COMMIT was rolled back by the
+ *   server, so running it again is plain.
+ * - Reconnecting waits up to RECONNECT_WAIT seconds for a database that is
+ *   restarting (connection refused, "the database system is starting up").
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "store/postgres_pq.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+/* pg_advisory_lock key of the migrations: "stowaway" in ASCII. */
+#define MIGRATE_LOCK "8319395793566789753"
+/* Seconds a reconnection keeps trying while the database restarts. */
+#define RECONNECT_WAIT 30
+#define DEFAULT_POOL_MAX 64
+/* Inventories and reports larger than this are refused on the way out. */
+#define MAX_BLOB ((size_t)1 << 30)
+#define MAXP 24
+
+/* Migration i takes the schema from version i to i + 1 (table
+ * stowaway_schema).  Never edit one that shipped: add one.  Version 1 is
+ * the SQLite schema 2 (docs/store.md lists the differences). */
+static const char *const migrations[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE images("
+	" id BIGSERIAL PRIMARY KEY, digest TEXT NOT NULL UNIQUE, config_digest TEXT, inv_key TEXT,"
+	" inventory BYTEA, config BYTEA, os TEXT, architecture TEXT,"
+	" created BIGINT NOT NULL, updated BIGINT NOT NULL, latest_report BIGINT);"
+	"CREATE TABLE image_names("
+	" image BIGINT NOT NULL REFERENCES images(id), name TEXT NOT NULL, seen BIGINT NOT NULL,"
+	" PRIMARY KEY(image, name));"
+	"CREATE INDEX image_names_name ON image_names(name);"
+	"CREATE TABLE jobs("
+	" id BIGSERIAL PRIMARY KEY, ref TEXT NOT NULL, kind TEXT NOT NULL, options TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL CHECK(state IN ('pending','running','done','failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0, error TEXT, image_digest TEXT, report_id BIGINT,"
+	" reused INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until BIGINT,"
+	" created BIGINT NOT NULL, updated BIGINT NOT NULL, op_token TEXT);"
+	"CREATE INDEX jobs_state ON jobs(state, id);"
+	"CREATE INDEX jobs_ref ON jobs(ref, kind, options, id);"
+	"CREATE TABLE reports("
+	" id BIGSERIAL PRIMARY KEY, image BIGINT NOT NULL REFERENCES images(id), job_id BIGINT,"
+	" db_fingerprint TEXT, created BIGINT NOT NULL,"
+	" critical BIGINT NOT NULL, high BIGINT NOT NULL, medium BIGINT NOT NULL, low BIGINT NOT NULL,"
+	" negligible BIGINT NOT NULL, unknown BIGINT NOT NULL, total BIGINT NOT NULL,"
+	" suppressed BIGINT NOT NULL, complete INTEGER NOT NULL, changes TEXT, report BYTEA NOT NULL,"
+	" checks_failed BIGINT NOT NULL DEFAULT 0, secrets BIGINT NOT NULL DEFAULT 0,"
+	" malware BIGINT NOT NULL DEFAULT 0, policy TEXT CHECK(policy IN ('pass','warn','stop')), op_token TEXT);"
+	"CREATE INDEX reports_image ON reports(image, id);"
+	"CREATE TABLE findings("
+	" report BIGINT NOT NULL REFERENCES reports(id), vuln_id TEXT NOT NULL, pkg_name TEXT,"
+	" pkg_version TEXT, fixed TEXT, severity TEXT);"
+	"CREATE INDEX findings_vuln ON findings(vuln_id, report);"
+	"CREATE INDEX findings_report ON findings(report);"
+	"CREATE TABLE tokens("
+	" id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, scope TEXT NOT NULL, lookup TEXT NOT NULL,"
+	" salt TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created BIGINT NOT NULL, revoked BIGINT);"
+	"CREATE INDEX tokens_lookup ON tokens(lookup);"
+	"CREATE TABLE webhooks("
+	" id BIGSERIAL PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, min_severity TEXT,"
+	" repositories TEXT, only_fixable INTEGER NOT NULL DEFAULT 0, kev_only INTEGER NOT NULL DEFAULT 0,"
+	" created BIGINT NOT NULL);"
+	"CREATE TABLE deliveries("
+	" id BIGSERIAL PRIMARY KEY, webhook BIGINT NOT NULL REFERENCES webhooks(id), image_digest TEXT,"
+	" body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt BIGINT NOT NULL, last_error TEXT, created BIGINT NOT NULL);"
+	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* ---------------------------------------------------------------- statements */
+
+#define JOB_COLS "id, ref, kind, state, attempts, error, image_digest, report_id, reused, lease_owner, " \
+		 "lease_until, created, updated, options"
+#define NAMES_AGG "(SELECT string_agg(n.name, E'\\n' ORDER BY n.seen DESC, n.name) FROM image_names n" \
+		  " WHERE n.image = i.id)"
+#define IMAGE_COLS "i.id, i.digest, i.config_digest, i.inv_key, i.os, i.architecture, i.created, i.updated," \
+		   " i.latest_report, r.critical, r.high, r.medium, r.low, r.negligible, r.unknown, r.total," \
+		   " r.checks_failed, r.secrets, r.malware, r.policy, " NAMES_AGG
+#define IMAGE_FROM " FROM images i LEFT JOIN reports r ON r.id = i.latest_report"
+#define REPORT_COLS "r.id, i.digest, r.job_id, r.db_fingerprint, r.created, r.critical, r.high, r.medium, r.low," \
+		    " r.negligible, r.unknown, r.total, r.suppressed, r.complete, r.changes, r.checks_failed, r.secrets," \
+		    " r.malware, r.policy"
+
+enum {
+	S_JOB_GET, S_JOB_TOKEN, S_JOB_LOCK_REF, S_JOB_LAST, S_JOB_REPEND, S_JOB_INSERT, S_JOB_CLAIM, S_JOB_CLAIMED,
+	S_JOB_RENEW, S_JOB_DONE, S_JOB_FAIL, S_JOB_REQUEUE, S_JOB_RETRY, S_JOB_CANCEL, S_JOB_COUNTS,
+	S_IMG_UPSERT, S_NAME_UPSERT, S_IMG_GET, S_IMG_LIST, S_INV_GET,
+	S_REP_BY_TOKEN, S_REP_IMAGE_LOCK, S_REP_INSERT, S_FIND_DEL, S_FIND_INS, S_IMG_LATEST, S_REP_GET, S_REP_LIST,
+	S_REP_IDS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
+	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES, S_LOCK_TAKE, S_LOCK_DROP,
+	N_STMT
+};
+
+static const struct {
+	const char *sql;
+	bool binary;    /* results in binary format (the queries that return bytea) */
+} stmts[N_STMT] = {
+	[S_JOB_GET] = { "SELECT " JOB_COLS " FROM jobs WHERE id = $1", false },
+	[S_JOB_TOKEN] = { "SELECT 1 FROM jobs WHERE id = $1 AND op_token = $2", false },
+	/* one submission of a (ref, kind, options) at a time, in every instance */
+	[S_JOB_LOCK_REF] = { "SELECT pg_advisory_xact_lock(hashtextextended($1::text || E'\\n' || $2::text || E'\\n' || $3::text, 0))",
+			     false },
+	[S_JOB_LAST] = { "SELECT id, state, op_token FROM jobs WHERE ref = $1 AND kind = $2 AND options = $3"
+			 " ORDER BY id DESC LIMIT 1", false },
+	[S_JOB_REPEND] = { "UPDATE jobs SET state = 'pending', updated = $2, op_token = $3 WHERE id = $1", false },
+	[S_JOB_INSERT] = { "INSERT INTO jobs(ref, kind, options, state, created, updated, op_token)"
+			   " VALUES ($1, $2, $3, 'pending', $4, $4, $5) RETURNING id", false },
+	/* expired leases first (older work), then the oldest pending job;
+	 * rows another instance is claiming right now are skipped */
+	[S_JOB_CLAIM] = { "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1,"
+			  " lease_until = $2, updated = $3, op_token = $4 WHERE id = coalesce("
+			  " (SELECT id FROM jobs WHERE state = 'running' AND lease_until < $3"
+			  " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),"
+			  " (SELECT id FROM jobs WHERE state = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED))"
+			  " RETURNING " JOB_COLS, false },
+	[S_JOB_CLAIMED] = { "SELECT " JOB_COLS " FROM jobs WHERE state = 'running' AND lease_owner = $1"
+			    " AND op_token = $2", false },
+	[S_JOB_RENEW] = { "UPDATE jobs SET lease_until = $1 WHERE state = 'running' AND lease_owner = $2", false },
+	[S_JOB_DONE] = { "UPDATE jobs SET state = 'done', error = NULL, image_digest = $1, report_id = $2, reused = $3,"
+			 " lease_owner = NULL, lease_until = NULL, updated = $4, op_token = $7"
+			 " WHERE id = $5 AND state = 'running' AND lease_owner = $6", false },
+	[S_JOB_FAIL] = { "UPDATE jobs SET state = 'failed', error = $1, lease_owner = NULL, lease_until = NULL,"
+			 " updated = $2, op_token = $5 WHERE id = $3 AND state = 'running' AND lease_owner = $4", false },
+	[S_JOB_REQUEUE] = { "UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated = $1,"
+			    " op_token = $4 WHERE id = $2 AND state = 'running' AND lease_owner = $3", false },
+	[S_JOB_RETRY] = { "UPDATE jobs SET state = 'pending', updated = $2, op_token = $3"
+			  " WHERE id = $1 AND state = 'failed'", false },
+	[S_JOB_CANCEL] = { "UPDATE jobs SET state = 'failed', error = $2, updated = $3, op_token = $4"
+			   " WHERE id = $1 AND state = 'pending'", false },
+	[S_JOB_COUNTS] = { "SELECT state, count(*) FROM jobs GROUP BY state", false },
+	[S_IMG_UPSERT] = { "INSERT INTO images(digest, config_digest, inv_key, inventory, config, os, architecture,"
+			   " created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT(digest) DO UPDATE SET"
+			   " config_digest = excluded.config_digest, inv_key = coalesce(excluded.inv_key, images.inv_key),"
+			   " inventory = coalesce(excluded.inventory, images.inventory),"
+			   " config = coalesce(excluded.config, images.config), os = excluded.os,"
+			   " architecture = excluded.architecture, updated = excluded.updated", false },
+	[S_NAME_UPSERT] = { "INSERT INTO image_names(image, name, seen) SELECT id, $1::text, $2::bigint FROM images WHERE digest = $3"
+			    " ON CONFLICT(image, name) DO UPDATE SET seen = excluded.seen", false },
+	[S_IMG_GET] = { "SELECT " IMAGE_COLS IMAGE_FROM " WHERE i.digest = $1", false },
+	[S_IMG_LIST] = { "SELECT " IMAGE_COLS IMAGE_FROM " ORDER BY i.updated DESC, i.id DESC", false },
+	[S_INV_GET] = { "SELECT inventory, config FROM images WHERE digest = $1 AND inventory IS NOT NULL"
+			" AND ($2::text IS NULL OR inv_key = $2::text)", true },
+	[S_REP_BY_TOKEN] = { "SELECT r.id FROM reports r JOIN images i ON i.id = r.image"
+			     " WHERE i.digest = $1 AND r.op_token = $2", false },
+	/* one report_put per image at a time: the finding index stays the latest report's */
+	[S_REP_IMAGE_LOCK] = { "SELECT id, latest_report FROM images WHERE digest = $1 FOR UPDATE", false },
+	[S_REP_INSERT] = { "INSERT INTO reports(image, job_id, db_fingerprint, created, critical, high, medium, low,"
+			   " negligible, unknown, total, suppressed, complete, changes, report, checks_failed, secrets,"
+			   " malware, policy, op_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+			   " $14, $15, $16, $17, $18, $19, $20) RETURNING id", false },
+	[S_FIND_DEL] = { "DELETE FROM findings WHERE report = $1", false },
+	[S_FIND_INS] = { "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity)"
+			 " SELECT $1::bigint, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])", false },
+	[S_IMG_LATEST] = { "UPDATE images SET latest_report = $1, updated = $2 WHERE id = $3", false },
+	[S_REP_GET] = { "SELECT " REPORT_COLS ", r.report FROM reports r JOIN images i ON i.id = r.image"
+			" WHERE r.id = $1", true },
+	[S_REP_LIST] = { "SELECT " REPORT_COLS " FROM reports r JOIN images i ON i.id = r.image"
+			 " WHERE i.digest = $1 ORDER BY r.id DESC", false },
+	[S_REP_IDS] = { "SELECT DISTINCT vuln_id FROM findings WHERE report = $1 ORDER BY vuln_id", false },
+	[S_VULN_IMAGES] = { "SELECT i.digest, (SELECT string_agg(n.name, ' ' ORDER BY n.name) FROM image_names n"
+			    " WHERE n.image = i.id), f.pkg_name, f.pkg_version, f.fixed, f.severity, f.report"
+			    " FROM findings f JOIN images i ON i.latest_report = f.report"
+			    " WHERE f.vuln_id = $1 ORDER BY i.digest, f.pkg_name", false },
+	[S_TOK_PUT] = { "INSERT INTO tokens(name, scope, lookup, salt, hash, created) VALUES ($1, $2, $3, $4, $5, $6)"
+			" ON CONFLICT(hash) DO NOTHING", false },
+	[S_TOK_LOOKUP] = { "SELECT name, scope, salt, hash FROM tokens WHERE lookup = $1 AND revoked IS NULL", false },
+	[S_META_GET] = { "SELECT value FROM meta WHERE key = $1", false },
+	[S_META_SET] = { "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET"
+			 " value = excluded.value", false },
+	[S_COLLECT_JOBS] = { "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated < $1", false },
+	/* superseded reports only (their finding rows went when the next report came) */
+	[S_COLLECT_REPORTS] = { "DELETE FROM reports r WHERE r.created < $1"
+				" AND NOT EXISTS (SELECT 1 FROM images i WHERE i.latest_report = r.id)"
+				" AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.report = r.id)", false },
+	[S_COLLECT_DELIVERIES] = { "DELETE FROM deliveries WHERE state = 'delivered' AND created < $1", false },
+	[S_TABLE_SIZES] = { "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables"
+			    " WHERE schemaname = current_schema() ORDER BY relname", false },
+	[S_LOCK_TAKE] = { "INSERT INTO meta(key, value) VALUES ('lock:' || $1::text, $2::text || ' ' || $4::bigint)"
+			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+			  " WHERE split_part(meta.value, ' ', 1) = $2::text OR split_part(meta.value, ' ', 2)::bigint < $3::bigint",
+			  false },
+	[S_LOCK_DROP] = { "DELETE FROM meta WHERE key = 'lock:' || $1::text AND split_part(value, ' ', 1) = $2::text",
+			  false },
+};
+
+/* ---------------------------------------------------------------- connections */
+
+struct pgc {
+	PGconn *conn;
+	bool prepared[N_STMT];
+	bool broken;       /* the last failure was the connection's */
+};
+
+struct pg {
+	struct sw_st base;
+	char *conninfo;    /* what libpq gets */
+	char *shown;       /* the URL with its password masked, for messages */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pgc **idle;
+	size_t nidle;
+	unsigned open, max;
+};
+
+static inline struct pg *PG(struct sw_st *st) { return (struct pg *)st; }
+
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* libpq's message: its first line. */
+static void first_line(const char *m, char *out, size_t n)
+{
+	snprintf(out, n, "%s", m && *m ? m : "unknown error");
+	out[strcspn(out, "\r\n")] = 0;
+}
+
+static int conn_error(struct pg *p, PGconn *conn, const char *what, struct sw_err *err)
+{
+	char m[512];
+	first_line(conn ? sw_pq->error_message(conn) : NULL, m, sizeof(m));
+	return sw_err_set(err, SW_E_DB, "store '%s': %s: %s", p->shown, what, m);
+}
+
+/* A connection failure worth waiting out: the server is (re)starting or
+ * not reachable for now.  Authentication and unknown databases are not. */
+static bool transient(const char *m)
+{
+	static const char *const words[] = { "Connection refused", "No such file or directory",
+					     "the database system is", "server closed the connection",
+					     "timeout expired", "Connection reset", "could not receive data",
+					     "could not send data", "terminating connection" };
+	for (size_t i = 0; m && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(m, words[i]))
+			return true;
+	return false;
+}
+
+/* Open a connection; wait up to `wait` seconds while the failure is transient. */
+static int conn_open(struct pg *p, struct pgc *c, int wait, struct sw_err *err)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long delay_ms = 50;
+	memset(c->prepared, 0, sizeof(c->prepared));
+	c->broken = false;
+	for (;;) {
+		c->conn = sw_pq->connectdb(p->conninfo);
+		if (c->conn && sw_pq->status(c->conn) == CONNECTION_OK) {
+			sw_pq->set_notice_processor(c->conn, quiet, NULL);
+			return 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool again = c->conn && transient(sw_pq->error_message(c->conn)) && now.tv_sec - t0.tv_sec < wait;
+		if (!again) {
+			int r = conn_error(p, c->conn, "cannot connect", err);
+			sw_pq->finish(c->conn);
+			c->conn = NULL;
+			return r;
+		}
+		sw_pq->finish(c->conn);
+		c->conn = NULL;
+		struct timespec d = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
+		nanosleep(&d, NULL);
+		if (delay_ms < 1000)
+			delay_ms *= 2;
+	}
+}
+
+static void conn_close(struct pgc *c)
+{
+	if (c->conn)
+		sw_pq->finish(c->conn);
+	c->conn = NULL;
+}
+
+/* Take a connection: an idle one (checked: one the server closed while it
+ * was idle is replaced), or a new one, or wait for one. */
+static int pool_get(struct pg *p, struct pgc **out, struct sw_err *err)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->nidle && p->open >= p->max)
+		pthread_cond_wait(&p->cv, &p->mu);
+	struct pgc *c = NULL;
+	if (p->nidle)
+		c = p->idle[--p->nidle];
+	else
+		p->open++;
+	pthread_mutex_unlock(&p->mu);
+	if (c && (sw_pq->status(c->conn) != CONNECTION_OK || !sw_pq->consume_input(c->conn) ||
+		  sw_pq->status(c->conn) != CONNECTION_OK)) {
+		conn_close(c);
+		if (conn_open(p, c, RECONNECT_WAIT, err) == 0) {
+			*out = c;
+			return 0;
+		}
+		free(c);
+		c = NULL;
+		goto lost;
+	}
+	if (c) {
+		*out = c;
+		return 0;
+	}
+	c = sw_xcalloc(1, sizeof(*c));
+	if (conn_open(p, c, RECONNECT_WAIT, err) == 0) {
+		*out = c;
+		return 0;
+	}
+	free(c);
+lost:
+	pthread_mutex_lock(&p->mu);
+	p->open--;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return -SW_E_DB;
+}
+
+static void pool_put(struct pg *p, struct pgc *c)
+{
+	pthread_mutex_lock(&p->mu);
+	if (c->conn && !c->broken) {
+		p->idle[p->nidle++] = c;
+	} else {
+		conn_close(c);
+		free(c);
+		p->open--;
+	}
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* ---------------------------------------------------------------- statements */
+
+static void mark_broken(struct pgc *c, const PGresult *res)
+{
+	const char *state = res ? sw_pq->result_error_field(res, PG_DIAG_SQLSTATE) : NULL;
+	/* class 08: connection exception; 57P01-57P03: shutdown, crash, starting */
+	c->broken = sw_pq->status(c->conn) != CONNECTION_OK ||
+		    (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0));
+}
+
+static int res_error(struct pg *p, struct pgc *c, PGresult *res, const char *what, struct sw_err *err)
+{
+	char m[512];
+	first_line(res ? sw_pq->result_error_message(res) : sw_pq->error_message(c->conn), m, sizeof(m));
+	if (!*m || strcmp(m, "unknown error") == 0)
+		first_line(sw_pq->error_message(c->conn), m, sizeof(m));
+	mark_broken(c, res);
+	return sw_err_set(err, SW_E_DB, "store '%s': %s: %s", p->shown, what, m);
+}
+
+/* Run a command without parameters (BEGIN, COMMIT, a migration). */
+static int simple(struct pg *p, struct pgc *c, const char *sql, struct sw_err *err)
+{
+	PGresult *res = sw_pq->exec(c->conn, sql);
+	ExecStatusType st = res ? sw_pq->result_status(res) : PGRES_FATAL_ERROR;
+	int r = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		r = res_error(p, c, res, sql, err);
+	sw_pq->clear(res);
+	return r;
+}
+
+/* Execute statement s with parameters by a format: t text (NULL = null),
+ * i int64, b blob (pointer, size_t; NULL pointer = null).  The result
+ * (COMMAND_OK or TUPLES_OK), or NULL with err set. */
+static PGresult *run(struct pg *p, struct pgc *c, int s, struct sw_err *err, const char *fmt, ...)
+{
+	const char *vals[MAXP];
+	int lens[MAXP], fmts[MAXP];
+	char nums[MAXP][24];
+	int n = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	for (; fmt && fmt[n] && n < MAXP; n++) {
+		lens[n] = 0;
+		fmts[n] = 0;
+		switch (fmt[n]) {
+		case 't': vals[n] = va_arg(ap, const char *); break;
+		case 'i':
+			snprintf(nums[n], sizeof(nums[n]), "%lld", (long long)va_arg(ap, int64_t));
+			vals[n] = nums[n];
+			break;
+		case 'b':
+			vals[n] = va_arg(ap, const char *);
+			lens[n] = (int)va_arg(ap, size_t);
+			fmts[n] = 1;
+			break;
+		}
+	}
+	va_end(ap);
+	if (!c->prepared[s]) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", s);
+		PGresult *pr = sw_pq->prepare(c->conn, name, stmts[s].sql, 0, NULL);
+		if (!pr || sw_pq->result_status(pr) != PGRES_COMMAND_OK) {
+			res_error(p, c, pr, "prepare", err);
+			sw_pq->clear(pr);
+			return NULL;
+		}
+		sw_pq->clear(pr);
+		c->prepared[s] = true;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", s);
+	PGresult *res = sw_pq->exec_prepared(c->conn, name, n, vals, lens, fmts, stmts[s].binary ? 1 : 0);
+	ExecStatusType st = res ? sw_pq->result_status(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		res_error(p, c, res, "query", err);
+		sw_pq->clear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int changes(PGresult *res)
+{
+	const char *t = sw_pq->cmd_tuples(res);
+	return t && *t ? atoi(t) : 0;
+}
+
+static bool col_null(const PGresult *res, int row, int col) { return sw_pq->getisnull(res, row, col) != 0; }
+
+static int64_t col_i64(const PGresult *res, int row, int col)
+{
+	if (col_null(res, row, col))
+		return 0;
+	const unsigned char *v = (const unsigned char *)sw_pq->getvalue(res, row, col);
+	if (sw_pq->fformat(res, col) == 0)
+		return strtoll((const char *)v, NULL, 10);
+	int len = sw_pq->getlength(res, row, col);
+	uint64_t u = 0;
+	for (int i = 0; i < len && i < 8; i++)
+		u = u << 8 | v[i];
+	switch (len) {   /* sign-extend int2 / int4 */
+	case 2: return (int16_t)u;
+	case 4: return (int32_t)u;
+	default: return (int64_t)u;
+	}
+}
+
+static char *col_str(const PGresult *res, int row, int col)
+{
+	return col_null(res, row, col) ? NULL : sw_xstrdup(sw_pq->getvalue(res, row, col));
+}
+
+/* A random operation token (32 hex digits). */
+static void new_token(char out[33])
+{
+	uint8_t b[16];
+	size_t got = 0;
+	while (got < sizeof(b)) {
+		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+		if (r > 0)
+			got += (size_t)r;
+	}
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* ---------------------------------------------------------------- running an operation */
+
+typedef int (*op_fn)(struct pg *p, struct pgc *c, void *ctx, bool again, struct sw_err *err);
+
+/* Run fn on a pooled connection.  When it fails because the connection
+ * broke, run it once more on a new connection with again = true (the
+ * operation then first checks whether its first run committed). */
+static int with_conn(struct pg *p, op_fn fn, void *ctx, struct sw_err *err)
+{
+	struct pgc *c;
+	int r = pool_get(p, &c, err);
+	if (r < 0)
+		return r;
+	r = fn(p, c, ctx, false, err);
+	if (r < 0 && c->broken) {
+		conn_close(c);
+		struct sw_err first = *err;
+		r = conn_open(p, c, RECONNECT_WAIT, err);
+		if (r == 0)
+			r = fn(p, c, ctx, true, err);
+		else
+			sw_err_wrap(err, "after %s", first.msg);
+	}
+	if (c->conn && !c->broken && sw_pq->transaction_status(c->conn) != PQTRANS_IDLE) {
+		PGresult *res = sw_pq->exec(c->conn, "ROLLBACK");
+		sw_pq->clear(res);
+	}
+	pool_put(p, c);
+	return r;
+}
+
+static int begin(struct pg *p, struct pgc *c, struct sw_err *err) { return simple(p, c, "BEGIN", err); }
+static int commit(struct pg *p, struct pgc *c, struct sw_err *err) { return simple(p, c, "COMMIT", err); }
+
+/* ---------------------------------------------------------------- jobs */
+
+static enum sw_job_state state_of(const char *t)
+{
+	if (!t)
+		return SW_JOB_PENDING;
+	if (strcmp(t, "running") == 0)
+		return SW_JOB_RUNNING;
+	if (strcmp(t, "done") == 0)
+		return SW_JOB_DONE;
+	if (strcmp(t, "failed") == 0)
+		return SW_JOB_FAILED;
+	return SW_JOB_PENDING;
+}
+
+static void job_row(const PGresult *res, int row, struct sw_st_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = col_i64(res, row, 0);
+	j->ref = col_str(res, row, 1);
+	j->kind = col_str(res, row, 2);
+	j->state = state_of(sw_pq->getvalue(res, row, 3));
+	j->attempts = (int)col_i64(res, row, 4);
+	j->error = col_str(res, row, 5);
+	j->image_digest = col_str(res, row, 6);
+	j->report_id = col_i64(res, row, 7);
+	j->inventory_reused = col_i64(res, row, 8) != 0;
+	j->lease_owner = col_str(res, row, 9);
+	j->lease_until = col_i64(res, row, 10);
+	j->created = col_i64(res, row, 11);
+	j->updated = col_i64(res, row, 12);
+	j->options = col_str(res, row, 13);
+}
+
+static int job_get_on(struct pg *p, struct pgc *c, int64_t id, struct sw_st_job *job, struct sw_err *err)
+{
+	PGresult *res = run(p, c, S_JOB_GET, err, "i", id);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		job_row(res, 0, job);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+struct job_x {
+	int64_t id;
+	struct sw_st_job *job;
+	const char *ref, *kind, *options, *owner, *why, *digest;
+	int64_t now, report_id;
+	int lease;
+	bool reused;
+	int64_t *idp;
+	bool *created;
+	char tok[34];
+};
+
+static int job_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct job_x *x = v;
+	return job_get_on(p, c, x->id, x->job, err);
+}
+
+static int pg_job_get(struct sw_st *st, int64_t id, struct sw_st_job *job, struct sw_err *err)
+{
+	struct job_x x = { .id = id, .job = job };
+	return with_conn(PG(st), job_get_fn, &x, err);
+}
+
+static int submit_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct job_x *x = v;
+	const char *opts = x->options ? x->options : "";
+	int r = begin(p, c, err);
+	PGresult *res = r == 0 ? run(p, c, S_JOB_LOCK_REF, err, "ttt", x->ref, x->kind, opts) : NULL;
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	res = run(p, c, S_JOB_LAST, err, "ttt", x->ref, x->kind, opts);
+	if (!res)
+		return -SW_E_DB;
+	int64_t last = 0;
+	enum sw_job_state ls = SW_JOB_DONE;
+	bool ours = false, ours_new = false;
+	if (sw_pq->ntuples(res) > 0) {
+		last = col_i64(res, 0, 0);
+		ls = state_of(sw_pq->getvalue(res, 0, 1));
+		const char *t = sw_pq->getvalue(res, 0, 2);
+		/* a first run whose COMMIT was lost: this token is ours */
+		ours = !col_null(res, 0, 2) && strncmp(t, x->tok, 32) == 0;
+		ours_new = ours && t[32] == 'n';
+	}
+	sw_pq->clear(res);
+	*x->created = false;
+	x->tok[33] = 0;
+	if (ours) {
+		*x->idp = last;
+		*x->created = ours_new;
+	} else if (last && (ls == SW_JOB_PENDING || ls == SW_JOB_RUNNING)) {
+		*x->idp = last;
+	} else if (last && ls == SW_JOB_FAILED) {
+		x->tok[32] = 'u';
+		res = run(p, c, S_JOB_REPEND, err, "iit", last, x->now, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+		*x->idp = last;
+	} else {
+		x->tok[32] = 'n';
+		res = run(p, c, S_JOB_INSERT, err, "tttit", x->ref, x->kind, opts, x->now, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		*x->idp = col_i64(res, 0, 0);
+		sw_pq->clear(res);
+		*x->created = true;
+	}
+	return commit(p, c, err);
+}
+
+static int pg_job_submit(struct sw_st *st, const char *ref, const char *kind, const char *options, int64_t now,
+			 int64_t *id, bool *created, struct sw_err *err)
+{
+	struct job_x x = { .ref = ref, .kind = kind, .options = options, .now = now, .idp = id, .created = created };
+	new_token(x.tok);
+	return with_conn(PG(st), submit_fn, &x, err);
+}
+
+static int claim_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct job_x *x = v;
+	PGresult *res;
+	if (again) {   /* did the lost claim commit? then it is ours */
+		res = run(p, c, S_JOB_CLAIMED, err, "tt", x->owner, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		if (sw_pq->ntuples(res) > 0) {
+			job_row(res, 0, x->job);
+			sw_pq->clear(res);
+			return 1;
+		}
+		sw_pq->clear(res);
+	}
+	res = run(p, c, S_JOB_CLAIM, err, "tiit", x->owner, x->now + x->lease, x->now, x->tok);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		job_row(res, 0, x->job);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_job_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_job *job,
+			struct sw_err *err)
+{
+	struct job_x x = { .owner = owner, .lease = lease, .now = now, .job = job };
+	new_token(x.tok);
+	return with_conn(PG(st), claim_fn, &x, err);
+}
+
+static int renew_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct job_x *x = v;
+	PGresult *res = run(p, c, S_JOB_RENEW, err, "it", x->now + x->lease, x->owner);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_job_renew(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_err *err)
+{
+	struct job_x x = { .owner = owner, .lease = lease, .now = now };
+	return with_conn(PG(st), renew_fn, &x, err);
+}
+
+/* After a lost answer: did the first run's change (token tok) commit? */
+static int token_committed(struct pg *p, struct pgc *c, int64_t id, const char *tok, struct sw_err *err)
+{
+	PGresult *res = run(p, c, S_JOB_TOKEN, err, "it", id, tok);
+	if (!res)
+		return -SW_E_DB;
+	int r = sw_pq->ntuples(res) > 0;
+	sw_pq->clear(res);
+	return r;
+}
+
+enum { END_DONE, END_FAIL, END_REQUEUE };
+
+struct end_x {
+	struct job_x j;
+	int what;
+};
+
+static int end_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct end_x *e = v;
+	struct job_x *x = &e->j;
+	if (again) {
+		int k = token_committed(p, c, x->id, x->tok, err);
+		if (k != 0)
+			return k < 0 ? k : 0;
+	}
+	PGresult *res;
+	if (e->what == END_DONE)
+		res = run(p, c, S_JOB_DONE, err, "tiiiitt", x->digest, x->report_id, (int64_t)x->reused, x->now, x->id,
+			  x->owner, x->tok);
+	else if (e->what == END_FAIL)
+		res = run(p, c, S_JOB_FAIL, err, "tiitt", x->why, x->now, x->id, x->owner, x->tok);
+	else
+		res = run(p, c, S_JOB_REQUEUE, err, "iitt", x->now, x->id, x->owner, x->tok);
+	if (!res)
+		return -SW_E_DB;
+	int n = changes(res);
+	sw_pq->clear(res);
+	if (n == 0)
+		return sw_err_set(err, SW_E_NOTFOUND, "job %lld is not running under this server's lease", (long long)x->id);
+	return 0;
+}
+
+static int pg_job_done(struct sw_st *st, int64_t id, const char *owner, const char *image_digest, int64_t report_id,
+		       bool reused, int64_t now, struct sw_err *err)
+{
+	struct end_x e = { .j = { .id = id, .owner = owner, .digest = image_digest, .report_id = report_id,
+				  .reused = reused, .now = now }, .what = END_DONE };
+	new_token(e.j.tok);
+	return with_conn(PG(st), end_fn, &e, err);
+}
+
+static int pg_job_fail(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t now,
+		       struct sw_err *err)
+{
+	struct end_x e = { .j = { .id = id, .owner = owner, .why = why, .now = now }, .what = END_FAIL };
+	new_token(e.j.tok);
+	return with_conn(PG(st), end_fn, &e, err);
+}
+
+static int pg_job_requeue(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err)
+{
+	struct end_x e = { .j = { .id = id, .owner = owner, .now = now }, .what = END_REQUEUE };
+	new_token(e.j.tok);
+	return with_conn(PG(st), end_fn, &e, err);
+}
+
+/* retry (failed -> pending) and cancel (pending -> failed) */
+static int flip_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct end_x *e = v;
+	struct job_x *x = &e->j;
+	if (again) {
+		int k = token_committed(p, c, x->id, x->tok, err);
+		if (k != 0)
+			return k < 0 ? k : 0;
+	}
+	bool retry = e->what == 0;
+	PGresult *res = retry ? run(p, c, S_JOB_RETRY, err, "iit", x->id, x->now, x->tok)
+			      : run(p, c, S_JOB_CANCEL, err, "itit", x->id, x->why, x->now, x->tok);
+	if (!res)
+		return -SW_E_DB;
+	int n = changes(res);
+	sw_pq->clear(res);
+	if (n > 0)
+		return 0;
+	struct sw_st_job j;
+	int r = job_get_on(p, c, x->id, &j, err);
+	if (r == 0)
+		return sw_err_set(err, SW_E_NOTFOUND, "no job %lld", (long long)x->id);
+	if (r < 0)
+		return r;
+	if (retry)
+		r = sw_err_set(err, SW_E_USAGE, "job %lld is %s, not failed", (long long)x->id, sw_job_state_name(j.state));
+	else
+		r = sw_err_set(err, SW_E_USAGE, "job %lld is %s; only a pending job can be cancelled", (long long)x->id,
+			       sw_job_state_name(j.state));
+	sw_st_job_release(&j);
+	return r;
+}
+
+static int pg_job_retry(struct sw_st *st, int64_t id, int64_t now, struct sw_err *err)
+{
+	struct end_x e = { .j = { .id = id, .now = now }, .what = 0 };
+	new_token(e.j.tok);
+	return with_conn(PG(st), flip_fn, &e, err);
+}
+
+static int pg_job_cancel(struct sw_st *st, int64_t id, const char *why, int64_t now, struct sw_err *err)
+{
+	struct end_x e = { .j = { .id = id, .why = why, .now = now }, .what = 1 };
+	new_token(e.j.tok);
+	return with_conn(PG(st), flip_fn, &e, err);
+}
+
+static int counts_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	int64_t *counts = v;
+	PGresult *res = run(p, c, S_JOB_COUNTS, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < 4; i++)
+		counts[i] = 0;
+	for (int i = 0; i < sw_pq->ntuples(res); i++)
+		counts[state_of(sw_pq->getvalue(res, i, 0))] = col_i64(res, i, 1);
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_job_counts(struct sw_st *st, int64_t counts[4], struct sw_err *err)
+{
+	return with_conn(PG(st), counts_fn, counts, err);
+}
+
+/* ---------------------------------------------------------------- images */
+
+struct img_x {
+	const struct sw_st_image_put *im;
+	const struct sw_buf *packed;
+	int64_t now;
+	const char *digest, *inv_key;
+	struct sw_st_image *out;
+	struct sw_vec *list;
+	struct sw_buf *inv, *config;
+};
+
+static int image_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* both statements are upserts */
+	struct img_x *x = v;
+	const struct sw_st_image_put *im = x->im;
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	PGresult *res = run(p, c, S_IMG_UPSERT, err, "tttbbtti", im->digest, im->config_digest, im->inv_key,
+			    im->inventory ? x->packed->data : NULL, x->packed->len, im->config_json,
+			    im->config_json ? strlen(im->config_json) : (size_t)0, im->os, im->architecture, x->now);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (im->name) {
+		res = run(p, c, S_NAME_UPSERT, err, "tit", im->name, x->now, im->digest);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	return commit(p, c, err);
+}
+
+static int pg_image_put(struct sw_st *st, const struct sw_st_image_put *im, int64_t now, struct sw_err *err)
+{
+	struct sw_buf packed = SW_BUF_INIT;
+	if (im->inventory && sw_st_pack(im->inventory, im->inventory_len, &packed, err) < 0)
+		return -SW_E_INTERNAL;
+	struct img_x x = { .im = im, .packed = &packed, .now = now };
+	int r = with_conn(PG(st), image_put_fn, &x, err);
+	sw_buf_release(&packed);
+	return r;
+}
+
+static void split_names(const char *s, struct sw_vec *out)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, "\n");
+		sw_vec_push(out, sw_xstrndup(s, n));
+		s += n;
+		if (*s)
+			s++;
+	}
+}
+
+static void image_row(const PGresult *res, int row, struct sw_st_image *im)
+{
+	memset(im, 0, sizeof(*im));
+	im->digest = col_str(res, row, 1);
+	im->config_digest = col_str(res, row, 2);
+	im->inv_key = col_str(res, row, 3);
+	im->os = col_str(res, row, 4);
+	im->architecture = col_str(res, row, 5);
+	im->created = col_i64(res, row, 6);
+	im->updated = col_i64(res, row, 7);
+	im->latest_report = col_i64(res, row, 8);
+	int64_t *cnt[] = { &im->critical, &im->high, &im->medium, &im->low, &im->negligible, &im->unknown, &im->total };
+	for (int i = 0; i < 7; i++)
+		*cnt[i] = col_i64(res, row, 9 + i);
+	im->checks_failed = col_i64(res, row, 16);
+	im->secrets = col_i64(res, row, 17);
+	im->malware = col_i64(res, row, 18);
+	im->policy = col_str(res, row, 19);
+	if (!col_null(res, row, 20))
+		split_names(sw_pq->getvalue(res, row, 20), &im->names);
+}
+
+static int image_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct img_x *x = v;
+	PGresult *res = run(p, c, S_IMG_GET, err, "t", x->digest);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		image_row(res, 0, x->out);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_image_get(struct sw_st *st, const char *digest, struct sw_st_image *im, struct sw_err *err)
+{
+	struct img_x x = { .digest = digest, .out = im };
+	return with_conn(PG(st), image_get_fn, &x, err);
+}
+
+static int image_list_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct img_x *x = v;
+	PGresult *res = run(p, c, S_IMG_LIST, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_image *im = sw_xcalloc(1, sizeof(*im));
+		image_row(res, i, im);
+		sw_vec_push(x->list, im);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_image_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	struct img_x x = { .list = out };
+	return with_conn(PG(st), image_list_fn, &x, err);
+}
+
+static int inventory_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct img_x *x = v;
+	size_t inv0 = x->inv->len, cfg0 = x->config->len;
+	PGresult *res = run(p, c, S_INV_GET, err, "tt", x->digest, x->inv_key);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		r = sw_st_unpack(sw_pq->getvalue(res, 0, 0), (size_t)sw_pq->getlength(res, 0, 0), MAX_BLOB, x->inv, err);
+		if (r == 0 && !col_null(res, 0, 1) && sw_pq->getlength(res, 0, 1) > 0)
+			sw_buf_add(x->config, sw_pq->getvalue(res, 0, 1), (size_t)sw_pq->getlength(res, 0, 1));
+		if (r == 0)
+			r = 1;
+	}
+	sw_pq->clear(res);
+	if (r < 0) {   /* nothing half-appended */
+		x->inv->len = inv0;
+		x->config->len = cfg0;
+	}
+	return r;
+}
+
+static int pg_inventory_get(struct sw_st *st, const char *digest, const char *inv_key, struct sw_buf *inv,
+			    struct sw_buf *config, struct sw_err *err)
+{
+	struct img_x x = { .digest = digest, .inv_key = inv_key, .inv = inv, .config = config };
+	return with_conn(PG(st), inventory_fn, &x, err);
+}
+
+/* ---------------------------------------------------------------- reports */
+
+/* A PostgreSQL text[] literal of one field of every finding. */
+static void array_lit(struct sw_buf *b, const struct sw_st_finding *f, size_t n, size_t off)
+{
+	sw_buf_addch(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *(const char *const *)((const char *)&f[i] + off);
+		if (i)
+			sw_buf_addch(b, ',');
+		if (!s) {
+			sw_buf_addstr(b, "NULL");
+			continue;
+		}
+		sw_buf_addch(b, '"');
+		for (; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sw_buf_addch(b, '\\');
+			sw_buf_addch(b, *s);
+		}
+		sw_buf_addch(b, '"');
+	}
+	sw_buf_addch(b, '}');
+}
+
+struct rep_x {
+	const struct sw_st_report_put *rp;
+	const struct sw_buf *packed;
+	struct sw_buf arr[5];
+	int64_t *id;
+	char tok[33];
+	/* reads */
+	int64_t rid;
+	const char *digest;
+	struct sw_st_report *out;
+	struct sw_vec *list;
+	const char *vuln;
+};
+
+static int report_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct rep_x *x = v;
+	const struct sw_st_report_put *rp = x->rp;
+	PGresult *res;
+	if (again) {   /* the lost COMMIT went through: that report is this one */
+		res = run(p, c, S_REP_BY_TOKEN, err, "tt", rp->image_digest, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		bool found = sw_pq->ntuples(res) > 0;
+		if (found)
+			*x->id = col_i64(res, 0, 0);
+		sw_pq->clear(res);
+		if (found)
+			return 0;
+	}
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	res = run(p, c, S_REP_IMAGE_LOCK, err, "t", rp->image_digest);
+	if (!res)
+		return -SW_E_DB;
+	if (sw_pq->ntuples(res) == 0) {
+		sw_pq->clear(res);
+		return sw_err_set(err, SW_E_NOTFOUND, "no stored image %s", rp->image_digest);
+	}
+	int64_t image = col_i64(res, 0, 0), prev = col_i64(res, 0, 1);
+	sw_pq->clear(res);
+	res = run(p, c, S_REP_INSERT, err, "iitiiiiiiiiiitbiiitt", image, rp->job_id, rp->db_fingerprint, rp->now,
+		  rp->critical, rp->high, rp->medium, rp->low, rp->negligible, rp->unknown, rp->total, rp->suppressed,
+		  (int64_t)rp->complete, rp->changes_json, x->packed->data, x->packed->len, rp->checks_failed,
+		  rp->secrets, rp->malware, rp->policy, x->tok);
+	if (!res)
+		return -SW_E_DB;
+	int64_t id = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	/* the finding index serves the latest reports only: drop the previous one's */
+	if (prev) {
+		res = run(p, c, S_FIND_DEL, err, "i", prev);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	if (rp->nfindings) {
+		res = run(p, c, S_FIND_INS, err, "ittttt", id, x->arr[0].data, x->arr[1].data, x->arr[2].data,
+			  x->arr[3].data, x->arr[4].data);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	res = run(p, c, S_IMG_LATEST, err, "iii", id, rp->now, image);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (commit(p, c, err) < 0)
+		return -SW_E_DB;
+	*x->id = id;
+	return 0;
+}
+
+static int pg_report_put(struct sw_st *st, const struct sw_st_report_put *rp, int64_t *id, struct sw_err *err)
+{
+	struct sw_buf packed = SW_BUF_INIT;
+	int r = sw_st_pack(rp->json, rp->json_len, &packed, err);
+	if (r < 0)
+		return r;
+	struct rep_x x = { .rp = rp, .packed = &packed, .id = id };
+	static const size_t offs[5] = { offsetof(struct sw_st_finding, vuln_id), offsetof(struct sw_st_finding, pkg_name),
+					 offsetof(struct sw_st_finding, pkg_version), offsetof(struct sw_st_finding, fixed),
+					 offsetof(struct sw_st_finding, severity) };
+	for (int i = 0; i < 5; i++) {
+		x.arr[i] = (struct sw_buf)SW_BUF_INIT;
+		array_lit(&x.arr[i], rp->findings, rp->nfindings, offs[i]);
+	}
+	new_token(x.tok);
+	bool ok = true;
+	for (int i = 0; i < 5; i++)
+		ok = ok && sw_buf_ok(&x.arr[i]);
+	r = ok ? with_conn(PG(st), report_put_fn, &x, err) : sw_err_set(err, SW_E_NOMEM, "report findings: out of memory");
+	for (int i = 0; i < 5; i++)
+		sw_buf_release(&x.arr[i]);
+	sw_buf_release(&packed);
+	return r;
+}
+
+static void report_row(const PGresult *res, int row, struct sw_st_report *r)
+{
+	struct sw_buf empty = SW_BUF_INIT;
+	memset(r, 0, sizeof(*r));
+	r->json = empty;
+	r->id = col_i64(res, row, 0);
+	r->image_digest = col_str(res, row, 1);
+	r->job_id = col_i64(res, row, 2);
+	r->db_fingerprint = col_str(res, row, 3);
+	r->created = col_i64(res, row, 4);
+	int64_t *cnt[] = { &r->critical, &r->high, &r->medium, &r->low, &r->negligible, &r->unknown, &r->total,
+			   &r->suppressed };
+	for (int i = 0; i < 8; i++)
+		*cnt[i] = col_i64(res, row, 5 + i);
+	r->complete = col_i64(res, row, 13) != 0;
+	r->changes_json = col_str(res, row, 14);
+	r->checks_failed = col_i64(res, row, 15);
+	r->secrets = col_i64(res, row, 16);
+	r->malware = col_i64(res, row, 17);
+	r->policy = col_str(res, row, 18);
+}
+
+static int report_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rep_x *x = v;
+	PGresult *res = run(p, c, S_REP_GET, err, "i", x->rid);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		report_row(res, 0, x->out);
+		r = sw_st_unpack(sw_pq->getvalue(res, 0, 19), (size_t)sw_pq->getlength(res, 0, 19), MAX_BLOB, &x->out->json,
+				 err);
+		if (r == 0)
+			r = 1;
+		else
+			sw_st_report_release(x->out);
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_report_get(struct sw_st *st, int64_t id, struct sw_st_report *rep, struct sw_err *err)
+{
+	struct rep_x x = { .rid = id, .out = rep };
+	return with_conn(PG(st), report_get_fn, &x, err);
+}
+
+static int report_list_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rep_x *x = v;
+	PGresult *res = run(p, c, S_REP_LIST, err, "t", x->digest);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_report *rep = sw_xcalloc(1, sizeof(*rep));
+		report_row(res, i, rep);
+		sw_vec_push(x->list, rep);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_report_list(struct sw_st *st, const char *digest, struct sw_vec *out, struct sw_err *err)
+{
+	struct rep_x x = { .digest = digest, .list = out };
+	return with_conn(PG(st), report_list_fn, &x, err);
+}
+
+static int finding_ids_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rep_x *x = v;
+	PGresult *res = run(p, c, S_REP_IDS, err, "i", x->rid);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++)
+		sw_vec_push(x->list, col_str(res, i, 0));
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_report_finding_ids(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err)
+{
+	struct rep_x x = { .rid = report_id, .list = out };
+	return with_conn(PG(st), finding_ids_fn, &x, err);
+}
+
+static int vuln_images_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rep_x *x = v;
+	PGresult *res = run(p, c, S_VULN_IMAGES, err, "t", x->vuln);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_hit *h = sw_xcalloc(1, sizeof(*h));
+		h->image_digest = col_str(res, i, 0);
+		h->names = col_str(res, i, 1);
+		h->pkg_name = col_str(res, i, 2);
+		h->pkg_version = col_str(res, i, 3);
+		h->fixed = col_str(res, i, 4);
+		h->severity = col_str(res, i, 5);
+		h->report_id = col_i64(res, i, 6);
+		sw_vec_push(x->list, h);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_vuln_images(struct sw_st *st, const char *vuln_id, struct sw_vec *out, struct sw_err *err)
+{
+	struct rep_x x = { .vuln = vuln_id, .list = out };
+	return with_conn(PG(st), vuln_images_fn, &x, err);
+}
+
+/* ---------------------------------------------------------------- tokens, meta */
+
+struct kv_x {
+	const char *a[6];
+	int64_t now;
+	char **value;
+	struct sw_vec *rows;
+};
+
+static int token_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* ON CONFLICT(hash) DO NOTHING: a second run adds nothing */
+	struct kv_x *x = v;
+	PGresult *res = run(p, c, S_TOK_PUT, err, "ttttti", x->a[0], x->a[1], x->a[2], x->a[3], x->a[4], x->now);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_token_put(struct sw_st *st, const char *name, const char *scope, const char *salt, const char *hash,
+			const char *prefix, int64_t now, struct sw_err *err)
+{
+	struct kv_x x = { .a = { name, scope, prefix, salt, hash }, .now = now };
+	return with_conn(PG(st), token_put_fn, &x, err);
+}
+
+static int token_lookup_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct kv_x *x = v;
+	PGresult *res = run(p, c, S_TOK_LOOKUP, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++)
+		for (int k = 0; k < 4; k++) {
+			char *s = col_str(res, i, k);
+			sw_vec_push(x->rows, s ? s : sw_xstrdup(""));
+		}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_token_lookup(struct sw_st *st, const char *prefix, struct sw_vec *rows, struct sw_err *err)
+{
+	struct kv_x x = { .a = { prefix }, .rows = rows };
+	return with_conn(PG(st), token_lookup_fn, &x, err);
+}
+
+static int meta_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct kv_x *x = v;
+	PGresult *res = run(p, c, S_META_GET, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	*x->value = sw_pq->ntuples(res) > 0 ? col_str(res, 0, 0) : NULL;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_meta_get(struct sw_st *st, const char *key, char **value, struct sw_err *err)
+{
+	struct kv_x x = { .a = { key }, .value = value };
+	*value = NULL;
+	return with_conn(PG(st), meta_get_fn, &x, err);
+}
+
+static int meta_set_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct kv_x *x = v;
+	PGresult *res = run(p, c, S_META_SET, err, "tt", x->a[0], x->a[1]);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_meta_set(struct sw_st *st, const char *key, const char *value, struct sw_err *err)
+{
+	struct kv_x x = { .a = { key, value } };
+	return with_conn(PG(st), meta_set_fn, &x, err);
+}
+
+/* ---------------------------------------------------------------- retention */
+
+struct collect_x {
+	int64_t before;
+	struct sw_st_collected got;
+};
+
+static int collect_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* deletes by age: a second run deletes what is left */
+	struct collect_x *cx = v;
+	struct sw_st_collected *x = &cx->got;
+	int64_t *cnt[] = { &x->jobs, &x->reports, &x->deliveries };
+	static const int st[] = { S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES };
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	for (int i = 0; i < 3; i++) {
+		PGresult *res = run(p, c, st[i], err, "i", cx->before);
+		if (!res)
+			return -SW_E_DB;
+		*cnt[i] = changes(res);
+		sw_pq->clear(res);
+	}
+	return commit(p, c, err);
+}
+
+static int pg_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, struct sw_err *err)
+{
+	struct collect_x x = { .before = before };
+	int r = with_conn(PG(st), collect_fn, &x, err);
+	if (r == 0)
+		*out = x.got;
+	return r;
+}
+
+static int table_sizes_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct sw_vec *out = v;
+	PGresult *res = run(p, c, S_TABLE_SIZES, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_table_size *t = sw_xcalloc(1, sizeof(*t));
+		t->table = col_str(res, i, 0);
+		t->rows = col_i64(res, i, 1);
+		t->bytes = col_i64(res, i, 2);
+		sw_vec_push(out, t);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	return with_conn(PG(st), table_sizes_fn, out, err);
+}
+
+/* ---------------------------------------------------------------- named leases */
+
+struct lock_x {
+	const char *name, *owner;
+	int64_t now, until;
+	bool take;
+};
+
+static int lock_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* a second run of a take that went through finds our own name: taken again */
+	struct lock_x *x = v;
+	PGresult *res = x->take ? run(p, c, S_LOCK_TAKE, err, "ttii", x->name, x->owner, x->now, x->until)
+				: run(p, c, S_LOCK_DROP, err, "tt", x->name, x->owner);
+	if (!res)
+		return -SW_E_DB;
+	int n = changes(res);
+	sw_pq->clear(res);
+	return x->take ? n > 0 : 0;
+}
+
+static int pg_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err)
+{
+	struct lock_x x = { .name = name, .owner = owner, .now = now, .until = now + ttl, .take = true };
+	return with_conn(PG(st), lock_fn, &x, err);
+}
+
+static int pg_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err)
+{
+	struct lock_x x = { .name = name, .owner = owner };
+	return with_conn(PG(st), lock_fn, &x, err);
+}
+
+/* ---------------------------------------------------------------- open, migrate, close */
+
+static void pg_close(struct sw_st *st)
+{
+	struct pg *p = PG(st);
+	for (size_t i = 0; i < p->nidle; i++) {
+		conn_close(p->idle[i]);
+		free(p->idle[i]);
+	}
+	free(p->idle);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->conninfo);
+	free(p->shown);
+	free(p);
+}
+
+static int64_t query_int(struct pg *p, struct pgc *c, const char *sql, int64_t dflt, struct sw_err *err, int *r)
+{
+	PGresult *res = sw_pq->exec(c->conn, sql);
+	int64_t v = dflt;
+	if (!res || sw_pq->result_status(res) != PGRES_TUPLES_OK)
+		*r = res_error(p, c, res, "migration", err);
+	else if (sw_pq->ntuples(res) > 0 && !col_null(res, 0, 0))
+		v = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	return v;
+}
+
+/* Under the advisory lock: refuse a database that is not a store, or a
+ * newer schema; apply the missing migrations, each in its transaction. */
+static int migrate_locked(struct pg *p, struct pgc *c, struct sw_err *err)
+{
+	int r = 0;
+	bool have = query_int(p, c, "SELECT (to_regclass('stowaway_schema') IS NOT NULL)::int", 0, err, &r) != 0;
+	if (r < 0)
+		return r;
+	if (!have) {
+		int64_t other = query_int(p, c, "SELECT (to_regclass('jobs') IS NOT NULL OR to_regclass('images') IS NOT NULL)::int",
+					  0, err, &r);
+		if (r < 0)
+			return r;
+		if (other)
+			return sw_err_set(err, SW_E_UNSUPPORTED,
+					  "store '%s': the database has tables 'jobs' or 'images' but is not a stowaway store",
+					  p->shown);
+		r = simple(p, c, "CREATE TABLE stowaway_schema(version INTEGER NOT NULL);"
+				 "INSERT INTO stowaway_schema VALUES (0)", err);
+		if (r < 0)
+			return r;
+	}
+	int64_t v = query_int(p, c, "SELECT max(version) FROM stowaway_schema", 0, err, &r);
+	if (r < 0)
+		return r;
+	if (v > N_MIGRATIONS)
+		return sw_err_set(err, SW_E_DB, "store '%s' has schema version %lld, newer than this stowaway (%d)", p->shown,
+				  (long long)v, N_MIGRATIONS);
+	for (int64_t i = v; i < N_MIGRATIONS; i++) {
+		char upd[80];
+		snprintf(upd, sizeof(upd), "UPDATE stowaway_schema SET version = %lld", (long long)(i + 1));
+		r = simple(p, c, "BEGIN", err);
+		if (r == 0)
+			r = simple(p, c, migrations[i], err);
+		if (r == 0)
+			r = simple(p, c, upd, err);
+		if (r == 0)
+			r = simple(p, c, "COMMIT", err);
+		if (r < 0) {
+			PGresult *res = sw_pq->exec(c->conn, "ROLLBACK");
+			sw_pq->clear(res);
+			return sw_err_wrap(err, "migration to schema %lld", (long long)(i + 1));
+		}
+	}
+	return 0;
+}
+
+static int migrate(struct pg *p, struct sw_err *err)
+{
+	struct pgc *c;
+	int r = pool_get(p, &c, err);
+	if (r < 0)
+		return r;
+	r = simple(p, c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", err);
+	if (r == 0) {
+		r = migrate_locked(p, c, err);
+		struct sw_err e2 = SW_ERR_INIT;
+		if (simple(p, c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", &e2) < 0)
+			c->broken = true;   /* the lock goes with the session */
+	}
+	pool_put(p, c);
+	return r;
+}
+
+/* The URL with its password (user:PASSWORD@ and password=...) masked. */
+static char *mask_url(const char *url)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	const char *s = strstr(url, "://");
+	s = s ? s + 3 : url;
+	size_t auth = strcspn(s, "/?");
+	const char *at = memchr(s, '@', auth), *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+	if (colon) {
+		sw_buf_add(&b, url, (size_t)(colon + 1 - url));
+		sw_buf_addstr(&b, "****");
+		url = at;
+	}
+	for (const char *q = url; *q;) {
+		const char *pw = strstr(q, "password=");
+		if (!pw) {
+			sw_buf_addstr(&b, q);
+			break;
+		}
+		sw_buf_add(&b, q, (size_t)(pw + 9 - q));
+		sw_buf_addstr(&b, "****");
+		q = pw + 9 + strcspn(pw + 9, "&");
+	}
+	return sw_buf_detach(&b, NULL);
+}
+
+/* The URL for libpq: our own parameter (pool_max) taken out, connection
+ * and keepalive timeouts added unless given (a partition then fails a
+ * call in about a minute instead of hanging). */
+static int conninfo_of(struct pg *p, const char *url, struct sw_err *err)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	const char *q = strchr(url, '?');
+	sw_buf_add(&b, url, q ? (size_t)(q - url) : strlen(url));
+	char sep = '?';
+	bool seen[4] = { false };
+	static const char *const dflt[4] = { "connect_timeout=10", "keepalives_idle=30", "keepalives_interval=10",
+					     "tcp_user_timeout=60000" };
+	while (q && *q) {
+		q++;
+		size_t n = strcspn(q, "&");
+		if (n > 9 && strncmp(q, "pool_max=", 9) == 0) {
+			char *end = NULL;
+			long v = strtol(q + 9, &end, 10);
+			if (end != q + n || v < 1 || v > 10000) {
+				sw_buf_release(&b);
+				return sw_err_set(err, SW_E_USAGE, "store '%s': pool_max must be a number from 1 to 10000",
+						  p->shown);
+			}
+			p->max = (unsigned)v;
+		} else if (n) {
+			for (int i = 0; i < 4; i++)
+				if (strncmp(q, dflt[i], strcspn(dflt[i], "=") + 1) == 0)
+					seen[i] = true;
+			sw_buf_addch(&b, sep);
+			sw_buf_add(&b, q, n);
+			sep = '&';
+		}
+		q += n;
+	}
+	for (int i = 0; i < 4; i++)
+		if (!seen[i]) {
+			sw_buf_addch(&b, sep);
+			sw_buf_addstr(&b, dflt[i]);
+			sep = '&';
+		}
+	p->conninfo = sw_buf_detach(&b, NULL);
+	return 0;
+}
+
+static const struct sw_st_ops postgres_ops = {
+	.name = "postgres",
+	.close = pg_close,
+	.job_submit = pg_job_submit,
+	.job_claim = pg_job_claim,
+	.job_renew = pg_job_renew,
+	.job_done = pg_job_done,
+	.job_fail = pg_job_fail,
+	.job_requeue = pg_job_requeue,
+	.job_retry = pg_job_retry,
+	.job_cancel = pg_job_cancel,
+	.job_get = pg_job_get,
+	.job_counts = pg_job_counts,
+	.image_put = pg_image_put,
+	.image_get = pg_image_get,
+	.image_list = pg_image_list,
+	.inventory_get = pg_inventory_get,
+	.report_put = pg_report_put,
+	.report_get = pg_report_get,
+	.report_list = pg_report_list,
+	.report_finding_ids = pg_report_finding_ids,
+	.vuln_images = pg_vuln_images,
+	.token_put = pg_token_put,
+	.token_lookup = pg_token_lookup,
+	.meta_get = pg_meta_get,
+	.meta_set = pg_meta_set,
+	.collect = pg_collect,
+	.table_sizes = pg_table_sizes,
+	.lock_take = pg_lock_take,
+	.lock_drop = pg_lock_drop,
+};
+
+int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)
+{
+	struct pg *p = sw_xcalloc(1, sizeof(*p));
+	p->base.ops = &postgres_ops;
+	p->shown = mask_url(url);
+	p->max = DEFAULT_POOL_MAX;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	int r = sw_pq_load(err);
+	if (r < 0) {
+		sw_err_wrap(err, "store '%s'", p->shown);
+		goto fail;
+	}
+	r = conninfo_of(p, url, err);
+	if (r < 0)
+		goto fail;
+	p->idle = sw_xcalloc(p->max, sizeof(*p->idle));
+	/* the first connection does not wait: a wrong URL fails at once */
+	struct pgc *c = sw_xcalloc(1, sizeof(*c));
+	r = conn_open(p, c, 0, err);
+	if (r < 0) {
+		free(c);
+		goto fail;
+	}
+	p->open = 1;
+	pool_put(p, c);
+	r = migrate(p, err);
+	if (r < 0)
+		goto fail;
+	*out = &p->base;
+	return 0;
+fail:
+	pg_close(&p->base);
+	return r;
+}
