@@ -41,6 +41,9 @@ static void help(FILE *out)
 	      "      --threads N         request threads (default 4)\n"
 	      "      --max-connections N open connections at most (default 256)\n"
 	      "      --max-body BYTES    request bodies larger than this get 413 (default 1048576)\n"
+	      "      --max-upload BYTES  uploaded image archives larger than this get 413\n"
+	      "                          (default 8589934592, 8 GiB; streamed, never stored)\n"
+	      "      --max-sbom BYTES    SBOM bodies larger than this get 413 (default 67108864)\n"
 	      "      --timeout SECONDS   idle connections are closed after this (default 30)\n"
 	      "      --tls-cert FILE     serve HTTPS with this PEM certificate (chain) ...\n"
 	      "      --tls-key FILE      ... and this PEM private key\n"
@@ -149,7 +152,7 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 }
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
-       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE };
+       OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE, OPT_MAXUPLOAD, OPT_MAXSBOM };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -170,6 +173,8 @@ int cmd_serve(int argc, char **argv)
 		{ "lease", required_argument, NULL, OPT_LEASE },
 		{ "db-poll", required_argument, NULL, OPT_POLL },
 		{ "grace", required_argument, NULL, OPT_GRACE },
+		{ "max-upload", required_argument, NULL, OPT_MAXUPLOAD },
+		{ "max-sbom", required_argument, NULL, OPT_MAXSBOM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +207,16 @@ int cmd_serve(int argc, char **argv)
 			if (parse_uint("--max-body", optarg, 1024, 1L << 30, &v))
 				return SW_EXIT_USAGE;
 			o.max_body = (size_t)v;
+			break;
+		case OPT_MAXUPLOAD:
+			if (parse_uint("--max-upload", optarg, 1024, 1L << 50, &v))
+				return SW_EXIT_USAGE;
+			o.max_upload = (size_t)v;
+			break;
+		case OPT_MAXSBOM:
+			if (parse_uint("--max-sbom", optarg, 1024, 1L << 31, &v))
+				return SW_EXIT_USAGE;
+			o.max_sbom = (size_t)v;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint("--timeout", optarg, 1, 3600, &v))

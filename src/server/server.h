@@ -49,12 +49,14 @@ struct sw_server_opts {
 	int grace;                  /* shutdown: seconds running scans may take */
 	int timeout;                /* idle connection timeout, seconds */
 	FILE *log;                  /* JSON lines (stderr) */
+	size_t max_upload;          /* POST /api/v1/scans/upload: archive cap, bytes */
+	size_t max_sbom;            /* SBOM bodies: cap, bytes */
 	const volatile sig_atomic_t *stop;
 };
 #define SW_SERVER_OPTS_INIT                                                                        \
 	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \
 	  .harbor_prefix = "", .max_body = 1 << 20, .lease = 60, .db_poll = 10, .grace = 30,         \
-	  .timeout = 30 }
+	  .timeout = 30, .max_upload = (size_t)8 << 30, .max_sbom = (size_t)64 << 20 }
 
 int sw_server_run(const struct sw_server_opts *o, struct sw_err *err);
 

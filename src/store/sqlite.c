@@ -814,6 +814,7 @@ static const struct sw_st_ops sqlite_ops = {
 	.token_lookup = sq_token_lookup,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	.job_begin = sq_job_begin,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

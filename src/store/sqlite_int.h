@@ -42,4 +42,8 @@ int sq_begin(struct sq *s, struct sw_err *err);
 int sq_commit(struct sq *s, struct sw_err *err);
 void sq_rollback(struct sq *s);
 
+/* sqlite_upload.c */
+int sq_job_begin(struct sw_st *store, const char *ref, const char *kind, const char *options, const char *owner,
+		 int lease, int64_t now, int64_t *id, struct sw_err *err);
+
 #endif

@@ -239,6 +239,14 @@ int sw_st_meta_set(struct sw_st *st, const char *key, const char *value, struct 
 	return st->ops->meta_set(st, key, value, err);
 }
 
+int sw_st_job_begin(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+		    int lease, int64_t now, int64_t *id, struct sw_err *err)
+{
+	if (!st->ops->job_begin)
+		return sw_st_unsupported(st, "job_begin", err);
+	return st->ops->job_begin(st, ref, kind, options, owner, lease, now, id, err);
+}
+
 /* ---------------------------------------------------------------- tokens */
 
 static void hex(const uint8_t *p, size_t n, char *out)

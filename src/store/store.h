@@ -173,6 +173,9 @@ struct sw_st_ops {
 	int (*token_lookup)(struct sw_st *st, const char *prefix, struct sw_vec *rows, struct sw_err *err);
 	int (*meta_get)(struct sw_st *st, const char *key, char **value, struct sw_err *err);
 	int (*meta_set)(struct sw_st *st, const char *key, const char *value, struct sw_err *err);
+	/* upload (uploads and SBOM submissions) */
+	int (*job_begin)(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+			 int lease, int64_t now, int64_t *id, struct sw_err *err);
 };
 
 struct sw_st {
@@ -265,6 +268,16 @@ struct sw_inventory;
 int sw_st_inventory_encode(const struct sw_inventory *inv, const char *key, struct sw_buf *out, struct sw_err *err);
 /* A new inventory from what encode wrote, or SW_E_FORMAT (nothing made). */
 int sw_st_inventory_decode(const uint8_t *data, size_t len, struct sw_inventory **out, struct sw_err *err);
+
+/* --- upload: jobs whose input is the request itself (an uploaded
+ * archive, an SBOM): they start running at once --- */
+/* A new job (never an existing one: the input cannot be seen again)
+ * already running under owner's lease; attempts 1.  The owner ends it
+ * with sw_st_job_done or sw_st_job_fail.  A job left running by a dead
+ * owner is claimed again when its lease expires: its worker fails it
+ * ("the upload is gone"). */
+int sw_st_job_begin(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+		    int lease, int64_t now, int64_t *id, struct sw_err *err);
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
