@@ -142,7 +142,7 @@ bool srv_cancel_check(void *ctx);
 /* "cancelled by NAME" (malloc'd) when c was cancelled, else NULL. */
 char *srv_cancel_reason(struct srv *s, const struct srv_cancel *c);
 /* DELETE of a job that is not pending: stop it when this process runs it
- * and wait (up to 15 s) for it to end; 409 otherwise. */
+ * and wait (up to 5 s) for it to end (202 when it still runs); 409 otherwise. */
 void srv_cancel_running(struct srv_req *q, struct srv_reply *r, int64_t id);
 /* POST /api/v1/scans with an SBOM body (srv_sbom_type of its Content-Type). */
 bool srv_sbom_type(const char *content_type);

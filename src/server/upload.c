@@ -127,7 +127,7 @@ void srv_cancel_running(struct srv_req *q, struct srv_reply *r, int64_t id)
 	} else {
 		/* the scan stops at its next check (between layers, every 64
 		 * files, every read of an upload): wait for the job to end */
-		for (int i = 0; i < 300 && j.state == SW_JOB_RUNNING; i++) {
+		for (int i = 0; i < 100 && j.state == SW_JOB_RUNNING; i++) {
 			struct timespec t = { 0, 50 * 1000 * 1000 };
 			nanosleep(&t, NULL);
 			sw_st_job_release(&j);
