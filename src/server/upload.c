@@ -221,9 +221,10 @@ static double ms_since(const struct timespec *t0)
 static void reply_job(struct srv *s, struct srv_reply *r, int64_t job, int rc, int code, const char *error)
 {
 	if (rc < 0) {
+		/* the input's fault (a bad archive or SBOM, a body that ended early)
+		 * is 400; the server's own (the store, memory) 500 */
 		unsigned st = code == SW_E_CANCELLED ? 409
-			    : code == SW_E_DB || code == SW_E_NOMEM || code == SW_E_INTERNAL ? 500
-			    : code == SW_E_IO ? 400 : 400;
+			    : code == SW_E_DB || code == SW_E_NOMEM || code == SW_E_INTERNAL ? 500 : 400;
 		srv_reply_error(r, st, "%s", error);
 		return;
 	}
@@ -282,6 +283,7 @@ struct srv_upload {
 	bool eof, aborted, too_big;
 	bool finished;              /* the scan thread ended */
 	pthread_t tid;
+	bool joined;                /* tid was joined */
 	int64_t job;
 	struct srv_cancel *cancel;
 	char *token_name, *name, *platform;
@@ -535,6 +537,7 @@ static void upload_join(struct srv_upload *u, bool complete)
 	pthread_cond_broadcast(&u->cv);
 	pthread_mutex_unlock(&u->mu);
 	pthread_join(u->tid, NULL);
+	u->joined = true;
 }
 
 void srv_upload_finish(struct srv_upload *u, struct srv_reply *r)
@@ -544,7 +547,6 @@ void srv_upload_finish(struct srv_upload *u, struct srv_reply *r)
 		srv_reply_error(r, 413, "the upload is larger than --max-upload (%zu bytes)", u->s->o->max_upload);
 	else
 		reply_job(u->s, r, u->job, u->rc, u->err.code, u->err.msg);
-	u->tid = 0;
 }
 
 char *srv_upload_token_name(const struct srv_upload *u)
@@ -556,7 +558,7 @@ void srv_upload_free(struct srv_upload *u)
 {
 	if (!u)
 		return;
-	if (u->tid)
+	if (!u->joined)
 		upload_join(u, false);   /* the connection ended before the body did */
 	srv_cancel_unregister(u->s, u->cancel);
 	atomic_fetch_sub(&u->s->uploads, 1);
