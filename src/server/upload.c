@@ -409,7 +409,6 @@ struct srv_upload *srv_upload_begin(struct srv *s, struct MHD_Connection *c, str
 		*token_name = name;
 		return NULL;
 	}
-	*token_name = name ? sw_xstrdup(name) : NULL;
 	const char *ct = sw_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	const char *cl = sw_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
@@ -468,7 +467,7 @@ struct srv_upload *srv_upload_begin(struct srv *s, struct MHD_Connection *c, str
 			srv_log(s, "job", "\"job\":%lld,\"kind\":\"upload\",\"state\":\"running\",\"attempt\":1",
 				(long long)u->job);
 			if (pthread_create(&u->tid, NULL, up_main, u) == 0) {
-				free(name);
+				free(name);   /* the final answer's log names the token (srv_upload_token_name) */
 				return u;
 			}
 			(void)sw_st_job_fail(s->store, u->job, s->owner, "cannot start a thread", srv_now(), &err);
@@ -486,7 +485,7 @@ struct srv_upload *srv_upload_begin(struct srv *s, struct MHD_Connection *c, str
 		free(u);
 		atomic_fetch_sub(&s->uploads, 1);
 	}
-	free(name);
+	*token_name = name;   /* refused: the answer's log names the token */
 	return NULL;
 }
 

@@ -79,11 +79,13 @@ READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/
 SCAN=$("$STOWAWAY" serve token create --scope scan --store $STORE ci 2>/dev/null)
 [[ $READ == sw_* && $SCAN == sw_* ]] || { echo "FAIL - token create"; exit 1; }
 start_server() { # extra args
+	# (a sanitizer build: a small quarantine, so that VmHWM measures the server, not ASan)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" \
 	"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $DB --db-poll 0 --lease 5 "$@" 2>>$T/server.log &
 	SRV=$!
 	wait_http $U/healthz || { echo "FAIL - the server did not start: $(tail -3 $T/server.log)"; exit 1; }
 }
-stop_server() { kill $SRV; wait $SRV; SRV=; }
+stop_server() { kill $SRV; wait $SRV; local rc=$?; SRV=; [ $rc = 0 ] || bad "the server exited $rc: $(grep -av '^{' $T/server.log | head -5)"; }
 start_server --workers 2 --max-upload 1000000000
 
 CODE=; BODY=$T/body; HDRS=$T/hdrs
