@@ -46,6 +46,9 @@ static void help(FILE *out)
 	      "      --threads N         request threads (default 4)\n"
 	      "      --max-connections N open connections at most (default 256)\n"
 	      "      --max-body BYTES    request bodies larger than this get 413 (default 1048576)\n"
+	      "      --max-upload BYTES  uploaded image archives larger than this get 413\n"
+	      "                          (default 8589934592, 8 GiB; streamed, never stored)\n"
+	      "      --max-sbom BYTES    SBOM bodies larger than this get 413 (default 67108864)\n"
 	      "      --timeout SECONDS   idle connections are closed after this (default 30)\n"
 	      "      --max-connections-per-ip N  open connections from one address at most\n"
 	      "                          (default 128)\n"
@@ -180,7 +183,7 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
        OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE,
-       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT, OPT_RETENTION };
+       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT, OPT_RETENTION, OPT_MAXUPLOAD, OPT_MAXSBOM };
 /* hooks: notifications and database updates */
 enum { OPT_PUBLIC_URL = 512, OPT_WH_BACKOFF, OPT_WH_BACKOFF_MAX, OPT_WH_GIVE_UP, OPT_UPD_INTERVAL, OPT_UPD_SOURCE,
        OPT_UPD_OFFLINE };
@@ -250,6 +253,8 @@ int cmd_serve(int argc, char **argv)
 		{ "source", required_argument, NULL, OPT_UPD_SOURCE },
 		{ "offline-data", required_argument, NULL, OPT_UPD_OFFLINE },
 		{ "retention", required_argument, NULL, OPT_RETENTION },
+		{ "max-upload", required_argument, NULL, OPT_MAXUPLOAD },
+		{ "max-sbom", required_argument, NULL, OPT_MAXSBOM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -285,6 +290,16 @@ int cmd_serve(int argc, char **argv)
 			if (parse_uint("--max-body", optarg, 1024, 1L << 30, &v))
 				return SW_EXIT_USAGE;
 			o.max_body = (size_t)v;
+			break;
+		case OPT_MAXUPLOAD:
+			if (parse_uint("--max-upload", optarg, 1024, 1L << 50, &v))
+				return SW_EXIT_USAGE;
+			o.max_upload = (size_t)v;
+			break;
+		case OPT_MAXSBOM:
+			if (parse_uint("--max-sbom", optarg, 1024, 1L << 31, &v))
+				return SW_EXIT_USAGE;
+			o.max_sbom = (size_t)v;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint("--timeout", optarg, 1, 3600, &v))

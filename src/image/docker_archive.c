@@ -84,9 +84,6 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 		   struct sw_err *err)
 {
 	(void)opts;
-	struct sw_buf b = SW_BUF_INIT;
-	struct sw_vec entries = SW_VEC_INIT;
-	char *cdigest = NULL;
 	struct stat st;
 	int rc;
 	if (stat(ref->path, &st) != 0)
@@ -97,6 +94,15 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 		return sw_err_set(err, SW_E_FORMAT, "not a regular file");
 	if ((rc = sw_store_open(ref->path, true, &img->store, err)) < 0)
 		return rc;
+	return sw_docker_archive_resolve(img, ref->tag, err);
+}
+
+int sw_docker_archive_resolve(struct sw_image *img, const char *tag, struct sw_err *err)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_vec entries = SW_VEC_INIT;
+	char *cdigest = NULL;
+	int rc;
 	if (!sw_store_has(img->store, "manifest.json")) {
 		rc = sw_err_set(err, SW_E_FORMAT, "manifest.json is missing (not a docker-archive)");
 		goto out;
@@ -107,16 +113,16 @@ static int da_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 	sw_buf_reset(&b);
 
 	struct sw_docker_entry *e = NULL;
-	if (ref->tag) {
+	if (tag) {
 		for (size_t i = 0; i < entries.len && !e; i++) {
 			struct sw_docker_entry *c = entries.items[i];
 			for (size_t j = 0; j < c->repo_tags.len; j++)
-				if (tag_matches(c->repo_tags.items[j], ref->tag))
+				if (tag_matches(c->repo_tags.items[j], tag))
 					e = c;
 		}
 		if (!e) {
 			rc = sw_err_set(err, SW_E_NOTFOUND, "manifest.json has no image tagged '%s'",
-					ref->tag);
+					tag);
 			goto out;
 		}
 	} else if (entries.len == 1) {

@@ -254,6 +254,7 @@ void sw_image_close(struct sw_image *img)
 	sw_vec_free_strings(&in->repo_tags);
 	sw_vec_free_all(&in->layers, sw_layer_desc_free);
 	sw_vec_free_strings(&img->layer_names);
+	free(img->stream_blobs);
 	sw_store_free(img->store);
 	sw_registry_free(img->reg);
 	if (img->rootfd >= 0)

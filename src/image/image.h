@@ -131,4 +131,42 @@ int sw_image_walk_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void *
 			struct sw_err *err);
 void sw_image_close(struct sw_image *img);
 
+/* ---- an image archive read once as a stream (an upload) ----
+ *
+ * A docker-archive (`docker save`) or an OCI image archive (a tar of an OCI
+ * layout; which one is decided from the members) read from rd once, in
+ * order, never written anywhere (archive_stream.c).  Since the member that
+ * says which blobs are layers may come last, every member that is not a
+ * small JSON document goes through the verified layer pipeline as it
+ * streams by: ops->begin(ctx, member) returns the context the entries of
+ * that blob are handed to (ops->entry, as sw_image_walk_layer's fn), and
+ * ops->end(ctx, blob, ok) closes it (ok: it was read whole as a layer; a
+ * member that is not one is closed too).  Blob contexts stay the caller's:
+ * it frees every one it made, used or not.  An entry callback that fails
+ * stops the whole read with its error.
+ *
+ * At the end the image is resolved as docker-archive: / oci-archive: do and
+ * every layer checked: its blob was read as a layer, its digest and size
+ * match the manifest, its diff_id the config (SW_E_DIGEST naming the
+ * layer).  *out is then an image whose info is complete and whose layer i
+ * was seen through the context sw_image_stream_blob(img, i) returns (two
+ * layers may share one: docker save links repeated layers).  Memory: the
+ * JSON members (at most opts->max_json each, 64 MiB in all) and what the
+ * callbacks keep, not the archive.  rd's error (a truncated body, a
+ * cancel) comes back as it is; a tar that is not one, a missing manifest,
+ * a digest mismatch: SW_E_FORMAT / SW_E_NOTFOUND / SW_E_DIGEST, err
+ * starting with 'name'. */
+typedef ssize_t (*sw_read_fn)(void *ctx, void *buf, size_t n, struct sw_err *err);
+
+struct sw_stream_blob_ops {
+	void *(*begin)(void *ctx, const char *member);
+	sw_entry_fn entry;
+	void (*end)(void *ctx, void *blob, bool ok);
+};
+
+int sw_image_open_stream(sw_read_fn rd, void *rctx, const char *name, const struct sw_image_opts *opts,
+			 const struct sw_stream_blob_ops *ops, void *ctx, struct sw_image **out, struct sw_err *err);
+/* The blob context layer idx was read through (borrowed), or NULL. */
+void *sw_image_stream_blob(const struct sw_image *img, size_t idx);
+
 #endif

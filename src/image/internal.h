@@ -50,6 +50,11 @@ struct sw_layer_check {
 	const char *diff_id;  /* expected digest of the uncompressed tar, or NULL */
 	uint64_t size;        /* expected blob size, 0 = unknown */
 	bool async_digests;   /* compute the digests on a second thread */
+	/* optional out: the blob's and the uncompressed stream's digests
+	 * ("sha256:...", SW_DIGEST_MAX bytes each), filled when the layer was
+	 * read to its end (archive_stream.c checks them later) */
+	char *got_digest, *got_diff_id;
+	uint64_t *got_size;   /* optional out: blob bytes read */
 };
 
 /* Stream one layer: hash, decompress (gzip, zstd or plain, by magic), hash,
@@ -88,10 +93,12 @@ struct sw_store_member {
 	int type;    /* AE_IFREG, AE_IFLNK, ... ; hardlinks: AE_IFREG with link */
 	char *link;  /* symlink target (raw) or hardlink target (cleaned), or NULL */
 	unsigned copies; /* how many members have this name (> 1: ambiguous, refused) */
+	struct sw_buf *kept; /* memory store: the member's bytes, or NULL (streamed by) */
 };
 
 struct sw_store {
 	bool is_tar;
+	bool is_mem;         /* a memory store (archive_stream.c): members as a tar's, kept bytes only */
 	char *path;          /* directory or tar file */
 	struct sw_map members; /* tar only: cleaned name -> struct sw_store_member* */
 };
@@ -99,6 +106,18 @@ struct sw_store {
 /* Open a directory store, or scan a tar's headers (data skipped by seeking). */
 int sw_store_open(const char *path, bool is_tar, struct sw_store **out, struct sw_err *err);
 void sw_store_free(struct sw_store *s);
+/* A memory store: the members of a tar read as a stream (archive_stream.c).
+ * Lookups follow links and refuse repeated names as for a tar; only the
+ * members added with their bytes can be read. */
+struct sw_store *sw_store_new_mem(void);
+/* Add a member (name cleaned; type AE_IFREG/AE_IFLNK; link as for a tar
+ * member: a symlink's raw target or a hard link's cleaned target; data
+ * taken, or NULL when its bytes were not kept). */
+void sw_store_mem_add(struct sw_store *s, const char *name, int type, const char *link, uint64_t size,
+		      struct sw_buf *data);
+/* The member name designates (links followed), or NULL; *final (malloc'd,
+ * may be NULL) gets its own name. */
+const struct sw_store_member *sw_store_lookup(const struct sw_store *s, const char *name, char **final);
 /* True if a regular member/file (or a link to one) named name exists. */
 bool sw_store_has(const struct sw_store *s, const char *name); /* also true for a duplicated name */
 /* 0 if name designates exactly one regular member/file (links followed);
@@ -231,6 +250,7 @@ struct sw_image {
 	bool want_explicit;        /* opts->platform was given */
 	struct sw_registry *reg;   /* registry: connection state, or NULL */
 	bool async_digests;        /* sw_image_set_async_digests() */
+	void **stream_blobs;       /* sw_image_open_stream: each layer's blob context (borrowed) */
 };
 
 extern const struct sw_transport sw_transport_docker_archive;
@@ -303,6 +323,14 @@ void sw_registry_stream_close(struct sw_registry_stream *s);
  * docker-archive), adding "'PATH': layer N 'DIGEST'" to layer errors. */
 int sw_image_walk_store_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void *ctx,
 			      struct sw_err *err);
+
+/* What docker-archive: and oci:/oci-archive: do once img->store is open
+ * (also on the memory store of an archive read as a stream): find the
+ * image (tag: NULL or the one to pick), read and verify its manifest and
+ * config, and describe its layers (their store member names in
+ * img->layer_names). */
+int sw_docker_archive_resolve(struct sw_image *img, const char *tag, struct sw_err *err);
+int sw_oci_layout_resolve(struct sw_image *img, const char *tag, struct sw_err *err);
 
 /* Parse the raw config (owned by img afterwards, success or not) and fill
  * info: platform, diff_ids and history of the layers already pushed to

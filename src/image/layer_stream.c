@@ -910,6 +910,12 @@ int sw_layer_stream_walk(sw_blob_read_fn rd, void *rctx, const struct sw_layer_c
 			memcpy(ud, zd, sizeof(ud));
 		else
 			md_final(p.umd, ud);
+		if (chk->got_digest)
+			memcpy(chk->got_digest, zd, SW_DIGEST_MAX);
+		if (chk->got_diff_id)
+			memcpy(chk->got_diff_id, ud, SW_DIGEST_MAX);
+		if (chk->got_size)
+			*chk->got_size = p.zbytes;
 		if (chk->digest && !sw_streq(zd, chk->digest)) {
 			rc = sw_err_set(err, SW_E_DIGEST,
 					"digest mismatch (manifest says %s, content is %s)", chk->digest,

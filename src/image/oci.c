@@ -318,7 +318,7 @@ out:
 	return rc;
 }
 
-static int open_layout(struct sw_image *img, const char *tag, struct sw_err *err)
+int sw_oci_layout_resolve(struct sw_image *img, const char *tag, struct sw_err *err)
 {
 	struct sw_buf b = SW_BUF_INIT;
 	struct sw_index top = { 0 };
@@ -387,7 +387,7 @@ static int oci_open(struct sw_image *img, const struct sw_ref *ref, const struct
 	int rc = sw_store_open(ref->path, false, &img->store, err);
 	if (rc < 0)
 		return rc;
-	return open_layout(img, ref->tag, err);
+	return sw_oci_layout_resolve(img, ref->tag, err);
 }
 
 static int oci_archive_open(struct sw_image *img, const struct sw_ref *ref,
@@ -404,7 +404,7 @@ static int oci_archive_open(struct sw_image *img, const struct sw_ref *ref,
 	int rc = sw_store_open(ref->path, true, &img->store, err);
 	if (rc < 0)
 		return rc;
-	return open_layout(img, ref->tag, err);
+	return sw_oci_layout_resolve(img, ref->tag, err);
 }
 
 static int oci_bid(const char *path)

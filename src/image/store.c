@@ -32,9 +32,42 @@
 static void member_free(void *p)
 {
 	struct sw_store_member *m = p;
-	if (m)
+	if (m) {
 		free(m->link);
+		if (m->kept)
+			sw_buf_release(m->kept);
+		free(m->kept);
+	}
 	free(m);
+}
+
+struct sw_store *sw_store_new_mem(void)
+{
+	struct sw_store *s = sw_xcalloc(1, sizeof(*s));
+	s->is_tar = true;
+	s->is_mem = true;
+	s->path = sw_xstrdup("(memory)");
+	return s;
+}
+
+void sw_store_mem_add(struct sw_store *s, const char *name, int type, const char *link, uint64_t size,
+		      struct sw_buf *data)
+{
+	struct sw_store_member *seen = sw_map_get(&s->members, name);
+	if (seen) {
+		seen->copies++;   /* refused when looked up, as in a tar */
+		if (data)
+			sw_buf_release(data);
+		free(data);
+		return;
+	}
+	struct sw_store_member *m = sw_xcalloc(1, sizeof(*m));
+	m->copies = 1;
+	m->size = size;
+	m->type = type;
+	m->link = link ? sw_xstrdup(link) : NULL;
+	m->kept = data;
+	sw_map_put(&s->members, name, m);
 }
 
 void sw_store_free(struct sw_store *s)
@@ -179,6 +212,13 @@ static const struct sw_store_member *tar_lookup(const struct sw_store *s, const 
 	return m;
 }
 
+const struct sw_store_member *sw_store_lookup(const struct sw_store *s, const char *name, char **final)
+{
+	if (final)
+		*final = NULL;
+	return s->is_tar ? tar_lookup(s, name, final, NULL, NULL) : NULL;
+}
+
 static int dup_error(const char *name, const char *dup, unsigned copies, struct sw_err *err)
 {
 	if (strcmp(name, dup) == 0)
@@ -319,6 +359,8 @@ int64_t sw_store_size(const struct sw_store *s, const char *name)
 }
 
 struct sw_store_stream {
+	const struct sw_buf *mem; /* memory store: the kept bytes */
+	size_t mem_pos;
 	int fd;             /* directory store */
 	struct archive *a;  /* tar store */
 	struct archive_entry *ae; /* its current member */
@@ -370,6 +412,21 @@ int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_s
 		sw_store_stream_close(st);
 		return rc;
 	}
+	if (s->is_mem) {
+		int rc = 0;
+		if (!m->kept)
+			rc = sw_err_set(err, SW_E_UNSUPPORTED, "blob '%s' was read as the archive streamed by and "
+					"not kept", name);
+		else
+			st->mem = m->kept;
+		free(final);
+		if (rc < 0) {
+			sw_store_stream_close(st);
+			return rc;
+		}
+		*out = st;
+		return 0;
+	}
 	st->a = tar_open(s->path, err);
 	if (!st->a) {
 		free(final);
@@ -411,6 +468,16 @@ int sw_store_stream_open(const struct sw_store *s, const char *name, struct sw_s
 ssize_t sw_store_stream_read(void *stream, void *buf, size_t n, struct sw_err *err)
 {
 	struct sw_store_stream *st = stream;
+	if (st->mem) {
+		(void)err;
+		size_t left = st->mem->len - st->mem_pos;
+		if (n > left)
+			n = left;
+		if (n)
+			memcpy(buf, st->mem->data + st->mem_pos, n);
+		st->mem_pos += n;
+		return (ssize_t)n;
+	}
 	if (st->a) {
 		la_ssize_t r = archive_read_data(st->a, buf, n);
 		if (r < 0)
@@ -437,7 +504,9 @@ int sw_store_read_all(const struct sw_store *s, const char *name, size_t max, st
 		return rc;
 	uint64_t size = 0;
 	struct stat fst;
-	if (st->a)
+	if (st->mem)
+		size = st->mem->len;
+	else if (st->a)
 		size = (uint64_t)archive_entry_size_is_set(st->ae) ? (uint64_t)archive_entry_size(st->ae)
 								    : 0;
 	else if (fstat(st->fd, &fst) == 0)

@@ -57,7 +57,16 @@ struct walk_ctx {
 	const char *layer_name;
 	const struct sw_file_scanner *const *sc;   /* content scanners (filescan_pass.h) */
 	size_t nsc;
+	const struct sw_inventory_opts *opts;      /* for cancelled(), or NULL */
+	unsigned files;                            /* entries seen, for the cancel check */
 };
+
+#define CANCEL_EVERY 64
+
+static bool is_cancelled(const struct sw_inventory_opts *o)
+{
+	return o && o->cancelled && o->cancelled(o->cancel_ctx);
+}
 
 /* A whole file kept until the end of the layer walk (analyzer.h companions). */
 struct held {
@@ -386,6 +395,8 @@ static int on_entry(void *ctx, const struct sw_entry *e, struct sw_entry_reader 
 		    struct sw_err *err)
 {
 	struct walk_ctx *w = ctx;
+	if (++w->files % CANCEL_EVERY == 0 && is_cancelled(w->opts))
+		return sw_err_set(err, SW_E_CANCELLED, "cancelled");
 	sw_fsfacts_on_entry(w->res, e);
 	if (w->paths && e->type != SW_ENT_WHITEOUT && e->type != SW_ENT_OPAQUE)
 		sw_vec_push_strdup(e->type == SW_ENT_DIR ? &w->res->dirs : &w->res->nondirs, e->path);
@@ -445,7 +456,7 @@ static int scan_layer(struct sw_image *img, size_t idx, const struct sw_inventor
 	const struct sw_image_info *in = sw_image_get_info(img);
 	const struct sw_layer_desc *d = in->layers.items[idx];
 	struct walk_ctx w = { .res = res, .paths = in->layers.len > 1 || (d->diff_id && *d->diff_id),
-			      .sc = opts ? opts->scanners : NULL, .nsc = opts ? opts->nscanners : 0 };
+			      .sc = opts ? opts->scanners : NULL, .nsc = opts ? opts->nscanners : 0, .opts = opts };
 	sw_buf_init(&w.content, 0);
 	w.held = (struct sw_map)SW_MAP_INIT;
 	w.comps = (struct sw_map)SW_MAP_INIT;
@@ -1027,6 +1038,11 @@ static void *pass_worker(void *arg)
 		if (k >= p->n || atomic_load(&p->failed))
 			break;
 		size_t i = p->order[k];
+		if (is_cancelled(p->opts)) {
+			p->rcs[i] = sw_err_set(&p->errs[i], SW_E_CANCELLED, "cancelled");
+			atomic_store(&p->failed, true);
+			break;
+		}
 		p->rcs[i] = do_layer(p, i, &p->errs[i]);
 		if (p->rcs[i] < 0)
 			atomic_store(&p->failed, true);
@@ -1132,6 +1148,16 @@ static int run_pass(struct sw_image *img, const struct sw_inventory_opts *opts,
 	return r;
 }
 
+/* The layer results (bottom first) into inv. */
+static void merge_all(struct sw_inventory *inv, struct merged *m, struct sw_layer_result *results, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		merge_layer(m, &results[i], (int)i);
+	sw_fsfacts_merge(&inv->fs, results, n);
+	finish(inv, m, results);
+	sw_fs_merge(results, n, &inv->file_findings);
+}
+
 int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
 		       struct sw_inventory **out, struct sw_err *err)
 {
@@ -1162,11 +1188,7 @@ int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opt
 	r = run_pass(img, opts, layer_dir, results, n, inv, err);
 	if (r < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		merge_layer(&m, &results[i], (int)i);
-	sw_fsfacts_merge(&inv->fs, results, n);
-	finish(inv, &m, results);
-	sw_fs_merge(results, n, &inv->file_findings);
+	merge_all(inv, &m, results, n);
 	if (image_key) {
 		struct sw_err serr = SW_ERR_INIT;   /* a cache that cannot be written is not an error */
 		(void)sw_image_cache_store(image_dir, image_key, inv, &serr);
@@ -1185,6 +1207,118 @@ out:
 		sw_inventory_free(inv);
 		return r;
 	}
+	*out = inv;
+	return 0;
+}
+
+/* ---- an archive read as a stream (sw_inventory_build_stream) ----
+ *
+ * Each blob that may be a layer gets a walk context and a result as it
+ * starts; its entries go through on_entry as for a layer read from a file,
+ * and its end applies the companions.  The image then says which blob is
+ * which layer; the results are merged in that order (a blob two layers
+ * share is merged twice: the merge only reads results). */
+
+struct sblob {
+	struct walk_ctx w;           /* first: the blob context handed out */
+	struct sw_layer_result res;
+	int rc;                      /* the end's companions failed: < 0, err */
+	struct sw_err err;
+};
+
+struct sbuild {
+	const struct sw_inventory_opts *opts;
+	struct sw_vec blobs;         /* struct sblob* */
+	unsigned read;
+};
+
+static void *sb_begin(void *ctx, const char *member)
+{
+	struct sbuild *sb = ctx;
+	struct sblob *b = sw_xcalloc(1, sizeof(*b));
+	b->w.res = &b->res;
+	b->w.paths = true;
+	b->w.sc = sb->opts ? sb->opts->scanners : NULL;
+	b->w.nsc = sb->opts ? sb->opts->nscanners : 0;
+	b->w.opts = sb->opts;
+	b->w.layer_name = NULL;
+	sw_buf_init(&b->w.content, 0);
+	b->w.held = (struct sw_map)SW_MAP_INIT;
+	b->w.comps = (struct sw_map)SW_MAP_INIT;
+	b->err = (struct sw_err)SW_ERR_INIT;
+	(void)member;
+	sw_vec_push(&sb->blobs, b);
+	return &b->w;
+}
+
+static void sb_end(void *ctx, void *blob, bool ok)
+{
+	struct sbuild *sb = ctx;
+	struct sblob *b = blob;
+	if (ok) {
+		b->rc = apply_companions(&b->w, &b->err);
+		sb->read++;
+	}
+	sw_map_free_all(&b->w.held, held_free);
+	sw_map_free_all(&b->w.comps, held_free);
+	sort_unique(&b->res.dirs);
+	sort_unique(&b->res.nondirs);
+	sw_buf_release(&b->w.content);
+	free(b->w.scratch);
+	b->w.scratch = NULL;
+}
+
+int sw_inventory_build_stream(sw_read_fn rd, void *rctx, const char *name, const struct sw_image_opts *iopts,
+			      const struct sw_inventory_opts *opts, struct sw_image **img_out,
+			      struct sw_inventory **out, struct sw_err *err)
+{
+	(void)sw_analyzers_all();
+	struct sbuild sb = { .opts = opts, .blobs = SW_VEC_INIT };
+	static const struct sw_stream_blob_ops ops = { sb_begin, on_entry, sb_end };
+	struct sw_image *img = NULL;
+	struct sw_inventory *inv = NULL;
+	struct sw_layer_result *results = NULL;
+	struct merged m = { SW_MAP_INIT, SW_MAP_INIT };
+	int r = sw_image_open_stream(rd, rctx, name, iopts, &ops, &sb, &img, err);
+	if (r < 0)
+		goto out;
+	const struct sw_image_info *info = sw_image_get_info(img);
+	size_t n = info->layers.len;
+	results = sw_xcalloc(n ? n : 1, sizeof(*results));
+	for (size_t i = 0; i < n; i++) {
+		struct sblob *b = sw_image_stream_blob(img, i);
+		if (!b) {
+			r = sw_err_set(err, SW_E_INTERNAL, "'%s': layer %zu was not read", name, i + 1);
+			goto out;
+		}
+		if (b->rc < 0) {
+			if (err)
+				*err = b->err;
+			r = b->rc;
+			goto out;
+		}
+		results[i] = b->res;   /* shallow: the blob keeps it (merge_all only reads) */
+	}
+	inv = sw_xcalloc(1, sizeof(*inv));
+	copy_image_facts(inv, info);
+	inv->layers_read = sb.read;
+	merge_all(inv, &m, results, n);
+out:
+	sw_map_free_all(&m.files, slot_free);
+	sw_map_free_all(&m.links, free);
+	free(results);
+	for (size_t i = 0; i < sb.blobs.len; i++) {
+		struct sblob *b = sb.blobs.items[i];
+		sw_layer_result_release(&b->res);
+		free(b);
+	}
+	sw_vec_release(&sb.blobs);
+	if (r < 0) {
+		sw_image_close(img);
+		sw_inventory_free(inv);
+		return r;
+	}
+	*img_out = img;
 	*out = inv;
 	return 0;
 }

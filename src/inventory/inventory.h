@@ -105,11 +105,25 @@ struct sw_inventory_opts {
 	 * one's name and fingerprint is part of both cache keys. */
 	const struct sw_file_scanner *const *scanners;
 	size_t nscanners;
+	/* optional: asked between layers and every 64 files of a layer (any
+	 * thread); true stops the pass with SW_E_CANCELLED "cancelled" */
+	bool (*cancelled)(void *ctx);
+	void *cancel_ctx;
 };
 
 /* opts NULL: defaults, without the layer cache. */
 int sw_inventory_build(struct sw_image *img, const struct sw_inventory_opts *opts,
 		       struct sw_inventory **out, struct sw_err *err);
+/* The same for an image archive read once from rd as it streams by (an
+ * upload: image.h sw_image_open_stream): each layer's pass runs on its
+ * blob as it passes, the results are merged in manifest order once the
+ * manifest and config are read.  Neither cache is used (the layers are
+ * read anyway).  On success *img_out is the image (its info; its layers
+ * cannot be walked again) and *out the inventory; errors as
+ * sw_image_open_stream's, or the pass's. */
+int sw_inventory_build_stream(sw_read_fn rd, void *rctx, const char *name, const struct sw_image_opts *iopts,
+			      const struct sw_inventory_opts *opts, struct sw_image **img_out,
+			      struct sw_inventory **out, struct sw_err *err);
 void sw_inventory_free(struct sw_inventory *inv);
 
 /* purl-spec package URL for p, with the distro qualifier from os

@@ -275,7 +275,7 @@ static int open_content(const struct sw_scan_opts *o, struct sw_scan_result *r, 
 		cs[i].state = table[i].state;
 		if (!st->requested)
 			continue;
-		if (o->sbom) {
+		if (o->sbom || o->sbom_data) {
 			st->why_not = sw_xstrdup("not checked (an SBOM has no files)");
 			continue;
 		}
@@ -299,22 +299,36 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 {
 	struct sw_image *img = NULL;
 	struct sw_inventory **inv = &r->inventory;
-	if (sw_image_open(o->image, &o->image_opts, &img, err) < 0)
-		return -1;
-	if (r->scanners & SW_SCAN_CONFIG)
-		run_config_checks(o, sw_image_get_info(img), r);
 	struct sw_inventory_opts io = {
 		.progress = o->progress,
 		.progress_ctx = o->progress_ctx,
 		.cache_dir = o->cache_dir,
 		.no_cache = o->no_cache || env_no_cache(),
+		.cancelled = o->cancelled,
+		.cancel_ctx = o->cancel_ctx,
 	};
 	const struct sw_file_scanner *fs[SCAN_NCONTENT];
 	for (size_t i = 0; i < SCAN_NCONTENT; i++)
 		if (cs[i].fs)
 			fs[io.nscanners++] = cs[i].fs;
 	io.scanners = fs;
-	int rc = sw_inventory_build(img, &io, inv, err);
+	int rc;
+	if (o->archive_read) {
+		/* the layer pass runs as the archive streams by; the config is
+		 * known (and checked) only at its end */
+		if (sw_inventory_build_stream(o->archive_read, o->archive_ctx, o->archive_name ? o->archive_name : "archive",
+					      &o->image_opts, &io, &img, inv, err) < 0)
+			return -1;
+		if (r->scanners & SW_SCAN_CONFIG)
+			run_config_checks(o, sw_image_get_info(img), r);
+		rc = 0;
+	} else {
+		if (sw_image_open(o->image, &o->image_opts, &img, err) < 0)
+			return -1;
+		if (r->scanners & SW_SCAN_CONFIG)
+			run_config_checks(o, sw_image_get_info(img), r);
+		rc = sw_inventory_build(img, &io, inv, err);
+	}
 	/* the secret scanner also reads the config's strings */
 	if (rc == 0 && cs[0].fs) {
 		rc = scan_config_secrets(cs[0].handle, sw_image_get_info(img)->config_json, *inv, err);
@@ -473,11 +487,32 @@ static void completeness(struct sw_scan_result *r, unsigned explicit_scanners)
 	r->complete = r->incomplete.len == 0;
 }
 
+static bool cancelled(const struct sw_scan_opts *o, struct sw_err *err)
+{
+	if (o->cancelled && o->cancelled(o->cancel_ctx)) {
+		sw_err_set(err, SW_E_CANCELLED, "cancelled");
+		return true;
+	}
+	return false;
+}
+
+static int load_sbom_any(const struct sw_scan_opts *o, struct sw_inventory **inv, struct sw_err *err)
+{
+	if (o->sbom)
+		return load_sbom(o->sbom, inv, err);
+	if (o->sbom_len > SCAN_SBOM_MAX)
+		return sw_err_set(err, SW_E_LIMIT, "%s: the SBOM is larger than %zu bytes",
+				  o->sbom_name ? o->sbom_name : "SBOM", SCAN_SBOM_MAX);
+	return sw_inventory_from_sbom(o->sbom_name ? o->sbom_name : "SBOM", o->sbom_data, o->sbom_len, inv, err);
+}
+
 int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struct sw_err *err)
 {
-	if (!o->image == !o->sbom)
+	int inputs = !!o->image + !!o->sbom + !!o->archive_read + !!o->sbom_data;
+	if (inputs != 1)
 		return sw_err_set(err, SW_E_USAGE, "scan: give an image or an SBOM, not %s",
-				  o->image ? "both" : "neither");
+				  inputs ? "several" : "neither");
+	bool is_sbom = o->sbom || o->sbom_data;
 	unsigned scanners = o->scanners ? o->scanners : SW_SCAN_DEFAULT;
 	if (scanners & ~(unsigned)SW_SCAN_ALL)
 		return sw_err_set(err, SW_E_USAGE, "scan: unknown scanner bits 0x%x",
@@ -523,10 +558,12 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	if (open_content(o, r, cs, err) < 0)
 		goto out;
 	phase(o, "open");
-	if ((o->sbom ? load_sbom(o->sbom, &r->inventory, err)
+	if ((is_sbom ? load_sbom_any(o, &r->inventory, err)
 		     : load_image(o, r, cs, remote ? &raw_config : NULL, err)) < 0)
 		goto out;
-	if (o->sbom && (scanners & SW_SCAN_CONFIG)) {
+	if (cancelled(o, err))
+		goto out;
+	if (is_sbom && (scanners & SW_SCAN_CONFIG)) {
 		r->scanners_state[1].why_not = sw_xstrdup("could not run: no image config in an SBOM");
 		sw_checks_not_run(r->scanners_state[1].why_not, &r->checks);
 	}

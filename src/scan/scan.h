@@ -107,9 +107,25 @@ struct sw_scan_scanner_state {
 struct sw_scan_opts {
 	unsigned scanners;          /* enum sw_scan_scanners; 0 = SW_SCAN_DEFAULT */
 	int max_image_age_days;     /* config: SW-CFG-102 limit; 0 = 365 */
-	/* what to scan: exactly one of image and sbom */
+	/* what to scan: exactly one of image, sbom, archive_read, sbom_data */
 	const char *image;          /* an image reference (image.h syntax) */
 	const char *sbom;           /* a CycloneDX, SPDX or stowaway JSON SBOM file */
+	/* an image archive (docker-archive or OCI archive) read once from
+	 * archive_read as it streams by, never stored (an upload:
+	 * inventory.h sw_inventory_build_stream; no cache is used);
+	 * archive_name names it in messages and as the reference */
+	sw_read_fn archive_read;
+	void *archive_ctx;
+	const char *archive_name;
+	/* an SBOM document in memory (borrowed), named sbom_name in messages */
+	const void *sbom_data;
+	size_t sbom_len;
+	const char *sbom_name;
+	/* optional: asked between layers, every 64 files of a layer and
+	 * between the scan's steps (any thread); true stops the scan with
+	 * SW_E_CANCELLED ("cancelled"), no result */
+	bool (*cancelled)(void *ctx);
+	void *cancel_ctx;
 	struct sw_image_opts image_opts;
 	bool no_cache;              /* neither read nor write the image and layer caches */
 	const char *cache_dir;      /* NULL: the default cache root */

@@ -122,6 +122,10 @@ static bool content_json(struct srv_req *q, struct srv_reply *r)
 
 static void post_scan(struct srv_req *q, struct srv_reply *r)
 {
+	if (srv_sbom_type(srv_header(q, "Content-Type"))) {
+		srv_sbom_submit(q, r);
+		return;
+	}
 	if (!content_json(q, r))
 		return;
 	struct sw_srv_scan_req sr;
@@ -174,6 +178,10 @@ static void cancel_job(struct srv_req *q, struct srv_reply *r, int64_t id)
 	char *why = sw_xasprintf("cancelled by %s", q->token_name ? q->token_name : "a client");
 	int k = sw_st_job_cancel(q->s->store, id, why, srv_now(), &err);
 	free(why);
+	if (k < 0 && err.code == SW_E_USAGE) {
+		srv_cancel_running(q, r, id);   /* not pending: running here, or 409 */
+		return;
+	}
 	if (k < 0) {
 		srv_reply_error(r, err.code == SW_E_NOTFOUND ? 404 : err.code == SW_E_USAGE ? 409 : 500, "%s", err.msg);
 		return;

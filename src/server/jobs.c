@@ -318,6 +318,17 @@ static void process(struct srv *s, struct sw_st_job *job)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (strcmp(job->kind, "upload") == 0 || strcmp(job->kind, "sbom") == 0) {
+		/* its input was the request of a server that stopped before the
+		 * scan ended (upload.c): it cannot be read again */
+		struct sw_err ferr = SW_ERR_INIT;
+		(void)sw_st_job_fail(s->store, job->id, s->owner, "the uploaded body is gone (its server stopped before "
+				     "the scan ended); upload it again", srv_now(), &ferr);
+		srv_log(s, "job", "\"job\":%lld,\"state\":\"failed\",\"error\":\"the uploaded body is gone\"",
+			(long long)job->id);
+		return;
+	}
+	struct srv_cancel *cancel = srv_cancel_register(s, job->id);
 	struct job_opts jo;
 	parse_options(job->options, &jo);
 	struct srv_cred *cred = take_cred(s, job->id);
@@ -330,6 +341,8 @@ static void process(struct srv *s, struct sw_st_job *job)
 		so.image_opts.username = cred->username;
 		so.image_opts.password = cred->password;
 	}
+	so.cancelled = srv_cancel_check;
+	so.cancel_ctx = cancel;
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_image *img = NULL;
 	struct sw_scan_result *res = NULL;
@@ -390,6 +403,11 @@ static void process(struct srv *s, struct sw_st_job *job)
 		srv_crash_point(s);
 	if (cred)
 		cred_free(cred);
+	char *why = srv_cancel_reason(s, cancel);
+	if (r < 0 && why)
+		sw_err_set(&err, SW_E_CANCELLED, "%s", why);
+	free(why);
+	srv_cancel_unregister(s, cancel);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	struct sw_buf f = SW_BUF_INIT;
@@ -693,4 +711,11 @@ int srv_jobs_stop(struct srv *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 	return n > 0 ? n : 1;
+}
+
+/* ---------------------------------------------------------------- for upload.c */
+
+void srv_base_opts(struct srv *s, struct sw_scan_opts *so)
+{
+	base_opts(s, so);
 }

@@ -101,6 +101,8 @@ struct conn {
 	struct sw_buf body;
 	bool too_big;
 	struct timespec t0;
+	size_t cap;                    /* this request's body cap */
+	struct srv_upload *upload;     /* POST /api/v1/scans/upload (upload.c) */
 };
 
 static enum MHD_Result send_reply(struct srv *s, struct MHD_Connection *c, struct srv_reply *r)
@@ -228,6 +230,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	(void)version;
 	struct srv *s = cls;
 	struct conn *cn = *con_cls;
+	struct srv_reply r = { .status = 500, .body = SW_BUF_INIT };
+	struct srv_req q = { .s = s, .c = c, .method = method, .path = url };
 	if (!cn) {
 		cn = sw_xcalloc(1, sizeof(*cn));
 		struct sw_buf empty = SW_BUF_INIT;
@@ -235,14 +239,35 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		clock_gettime(CLOCK_MONOTONIC, &cn->t0);
 		*con_cls = cn;
 		srv_limits_headers_done(s->limits, c);
+		if (srv_upload_path(method, url)) {
+			/* streamed to the scan as it arrives, never buffered; an upload
+			 * has no body deadline (it may be gigabytes): the idle timeout
+			 * (--timeout) still drops a client that stops sending */
+			srv_limits_body_done(s->limits, c);
+			cn->upload = srv_upload_begin(s, c, &r, &q.token_name);
+			if (cn->upload)
+				return MHD_YES;
+			goto answer;   /* refused before the body is read */
+		}
+		cn->cap = srv_body_cap(s, c, method);
 		const char *cl = sw_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > s->o->max_body)
+		if (cl && strtoull(cl, NULL, 10) > cn->cap)
 			cn->too_big = true;
 		else
 			return MHD_YES;
 	}
+	if (cn->upload) {
+		if (*upload_size) {
+			srv_upload_feed(cn->upload, upload, *upload_size);
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		srv_upload_finish(cn->upload, &r);
+		q.token_name = srv_upload_token_name(cn->upload);
+		goto answer;
+	}
 	if (*upload_size) {
-		if (!cn->too_big && cn->body.len + *upload_size <= s->o->max_body)
+		if (!cn->too_big && cn->body.len + *upload_size <= cn->cap)
 			sw_buf_add(&cn->body, upload, *upload_size);
 		else
 			cn->too_big = true;
@@ -250,15 +275,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	srv_limits_body_done(s->limits, c);
-	struct srv_reply r = { .status = 500, .body = SW_BUF_INIT };
-	struct srv_req q = { .s = s, .c = c, .method = method, .path = url, .body = cn->body.data,
-			     .body_len = cn->body.len };
+	q.body = cn->body.data;
+	q.body_len = cn->body.len;
 	if (cn->too_big)
-		srv_reply_error(&r, 413, "the request body is larger than %zu bytes", s->o->max_body);
+		srv_reply_error(&r, 413, "the request body is larger than %zu bytes", cn->cap);
 	else if (!cn->body.failed)
 		route(&q, &r);
 	else
 		srv_reply_error(&r, 500, "out of memory reading the body");
+answer:;
 	unsigned status = r.status;
 	size_t bytes = r.body.len;
 	enum MHD_Result ok = send_reply(s, c, &r);
@@ -295,6 +320,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 		srv_limits_completed(s->limits, c);
 	struct conn *cn = *con_cls;
 	if (cn) {
+		srv_upload_free(cn->upload);
 		sw_buf_release(&cn->body);
 		free(cn);
 		*con_cls = NULL;
@@ -474,6 +500,7 @@ out:
 	}
 	sw_vec_release(&s->creds);
 	sw_vec_release(&s->running);
+	sw_vec_release(&s->cancellable);
 	free(s->workers);
 	srv_metrics_free(s->metrics);
 	free(s->public_url);

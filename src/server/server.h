@@ -64,13 +64,16 @@ struct sw_server_opts {
 	const char *const *update_sources;  /* "NAME=LOC" as `db update --source` takes, or NULL */
 	size_t nupdate_sources;
 	const char *update_offline; /* `db update --offline-data DIR`, or NULL */
+	size_t max_upload;          /* POST /api/v1/scans/upload: archive cap, bytes */
+	size_t max_sbom;            /* SBOM bodies: cap, bytes */
 	const volatile sig_atomic_t *stop;
 	long long retention;        /* seconds records are kept (retention.c); 0 = for ever */
 };
 #define SW_SERVER_OPTS_INIT                                                                        \
 	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \
 	  .harbor_prefix = "", .max_body = 1 << 20, .lease = 60, .db_poll = 10, .grace = 30,         \
-	  .timeout = 30, .max_per_ip = 128, .header_timeout = 10, .body_timeout = 60 }
+	  .timeout = 30, .max_per_ip = 128, .header_timeout = 10, .body_timeout = 60,               \
+	  .max_upload = (size_t)8 << 30, .max_sbom = (size_t)64 << 20 }
 
 int sw_server_run(const struct sw_server_opts *o, struct sw_err *err);
 

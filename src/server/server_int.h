@@ -56,6 +56,10 @@ struct srv {
 	char *public_url;              /* report links: o->public_url or http(s)://LISTEN */
 	atomic_ullong deliveries_sent, deliveries_failed;
 	int64_t hooks_started;         /* when the updater started: the first scheduled update is interval later */
+	/* upload.c: running scans this process can stop (struct srv_cancel*,
+	 * under mu), uploads being read */
+	struct sw_vec cancellable;
+	atomic_uint uploads;
 };
 
 /* One JSON line on the log: fields is the inside of an object ("\"k\":1,...")
@@ -300,5 +304,42 @@ int sw_srv_parse_scan_req(const char *body, size_t len, struct sw_srv_scan_req *
  * SW_E_USAGE: a bad field (422). */
 int sw_srv_parse_harbor_req(const char *body, size_t len, struct sw_srv_scan_req *out, char **name,
 			    struct sw_err *err);
+
+/* jobs.c, for upload.c: the server's scan options; store a scan result
+ * as digest's latest report (see store_report). */
+struct sw_scan_opts;
+struct sw_scan_result;
+void srv_base_opts(struct srv *s, struct sw_scan_opts *so);
+
+/* upload.c: scans whose input is the request (an uploaded archive, an
+ * SBOM), and cancelling running scans. */
+struct srv_cancel;
+/* A running job's cancel flag (sw_scan_opts.cancelled = srv_cancel_check,
+ * cancel_ctx = the flag); unregister frees it. */
+struct srv_cancel *srv_cancel_register(struct srv *s, int64_t job);
+void srv_cancel_unregister(struct srv *s, struct srv_cancel *c);
+bool srv_cancel_check(void *ctx);
+/* "cancelled by NAME" (malloc'd) when c was cancelled, else NULL. */
+char *srv_cancel_reason(struct srv *s, const struct srv_cancel *c);
+/* DELETE of a job that is not pending: stop it when this process runs it
+ * and wait (up to 5 s) for it to end (202 when it still runs); 409 otherwise. */
+void srv_cancel_running(struct srv_req *q, struct srv_reply *r, int64_t id);
+/* POST /api/v1/scans with an SBOM body (srv_sbom_type of its Content-Type). */
+bool srv_sbom_type(const char *content_type);
+void srv_sbom_submit(struct srv_req *q, struct srv_reply *r);
+/* The body cap of a request (--max-sbom for SBOM bodies, else --max-body). */
+size_t srv_body_cap(struct srv *s, struct MHD_Connection *c, const char *method);
+/* POST /api/v1/scans/upload, driven by server.c's handler: begin (at the
+ * headers: auth, checks, the job and its scan thread; NULL with r filled
+ * and *token_name set when refused), feed (each chunk), finish (the body
+ * is complete: wait for the scan, fill r), free (always; a body that did
+ * not end is an aborted upload). */
+struct srv_upload;
+bool srv_upload_path(const char *method, const char *url);
+struct srv_upload *srv_upload_begin(struct srv *s, struct MHD_Connection *c, struct srv_reply *r, char **token_name);
+void srv_upload_feed(struct srv_upload *u, const char *data, size_t n);
+void srv_upload_finish(struct srv_upload *u, struct srv_reply *r);
+char *srv_upload_token_name(const struct srv_upload *u);   /* malloc'd, or NULL */
+void srv_upload_free(struct srv_upload *u);
 
 #endif

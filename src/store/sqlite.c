@@ -878,6 +878,7 @@ static const struct sw_st_ops sqlite_ops = {
 	.table_sizes = sq_table_sizes,
 	.lock_take = sq_lock_take,
 	.lock_drop = sq_lock_drop,
+	.job_begin = sq_job_begin,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -83,5 +83,8 @@ int sq_collect(struct sw_st *st, int64_t before, struct sw_st_collected *out, st
 int sq_table_sizes(struct sw_st *st, struct sw_vec *out, struct sw_err *err);
 int sq_lock_take(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now, struct sw_err *err);
 int sq_lock_drop(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
+/* sqlite_upload.c */
+int sq_job_begin(struct sw_st *store, const char *ref, const char *kind, const char *options, const char *owner,
+		 int lease, int64_t now, int64_t *id, struct sw_err *err);
 
 #endif

@@ -270,6 +270,13 @@ static void table_size_free(void *p)
 	free(t);
 }
 void sw_st_table_sizes_free(struct sw_vec *v) { sw_vec_free_all(v, table_size_free); }
+int sw_st_job_begin(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+		    int lease, int64_t now, int64_t *id, struct sw_err *err)
+{
+	if (!st->ops->job_begin)
+		return sw_st_unsupported(st, "job_begin", err);
+	return st->ops->job_begin(st, ref, kind, options, owner, lease, now, id, err);
+}
 
 /* ---------------------------------------------------------------- tokens */
 

@@ -337,6 +337,9 @@ struct sw_st_ops {
 	int (*lock_take)(struct sw_st *st, const char *name, const char *owner, int ttl, int64_t now,
 			 struct sw_err *err);
 	int (*lock_drop)(struct sw_st *st, const char *name, const char *owner, struct sw_err *err);
+	/* upload (uploads and SBOM submissions) */
+	int (*job_begin)(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+			 int lease, int64_t now, int64_t *id, struct sw_err *err);
 };
 
 struct sw_st {
@@ -526,6 +529,15 @@ int sw_st_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int leas
  * (its server died after storing the report, before marking the job done)
  * finishes it with that report instead of scanning twice. */
 int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);
+/* --- upload: jobs whose input is the request itself (an uploaded
+ * archive, an SBOM): they start running at once --- */
+/* A new job (never an existing one: the input cannot be seen again)
+ * already running under owner's lease; attempts 1.  The owner ends it
+ * with sw_st_job_done or sw_st_job_fail.  A job left running by a dead
+ * owner is claimed again when its lease expires: its worker fails it
+ * ("the upload is gone"). */
+int sw_st_job_begin(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+		    int lease, int64_t now, int64_t *id, struct sw_err *err);
 
 /* Back ends. */
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);

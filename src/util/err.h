@@ -29,7 +29,8 @@
 	X(SW_E_AUTH, 10, "authentication failed")                       \
 	X(SW_E_DB, 11, "database error")                                \
 	X(SW_E_UNSAFE, 12, "unsafe path")                               \
-	X(SW_E_INTERNAL, 13, "internal error")
+	X(SW_E_INTERNAL, 13, "internal error")                         \
+	X(SW_E_CANCELLED, 14, "cancelled")
 
 enum sw_errcode {
 #define SW_X(name, num, text) name = num,

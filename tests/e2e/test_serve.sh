@@ -292,7 +292,10 @@ api DELETE /api/v1/scans/$JC $SCAN
 [ "$CODE" = 200 ] && [ "$(field state)" = failed ] && [ "$(field error)" = "cancelled by ci" ] && ok "DELETE cancels a pending job" ||
 	bad "cancel: $CODE $(cat $BODY)"
 api DELETE /api/v1/scans/$JC $SCAN; [ "$CODE" = 409 ] && ok "cancel of a job that is not pending: 409" || bad "cancel twice: $CODE"
-api DELETE /api/v1/scans/$JH $SCAN; [ "$CODE" = 409 ] && ok "a running scan is not cancelled: 409" || bad "cancel running: $CODE"
+# a running scan is asked to stop; one blocked on a registry that never answers stops
+# only at its next check, so the answer (after 5 s) is 202 with the job still running
+# (tests/e2e/test_serve_upload.sh cancels running scans)
+api DELETE /api/v1/scans/$JH $SCAN; [ "$CODE" = 202 ] && [ "$(field state)" = running ] && ok "a blocked running scan: asked to stop, 202" || bad "cancel running: $CODE"
 
 # ---- SIGTERM during a scan: it goes back to pending; a restart runs it ----
 kill -TERM $SRV
