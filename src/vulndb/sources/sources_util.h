@@ -38,6 +38,8 @@ extern const struct sw_vuln_source sw_source_redhat_csaf;
 extern const struct sw_vuln_source sw_source_nvd;
 extern const struct sw_vuln_source sw_source_kev;
 extern const struct sw_vuln_source sw_source_epss;
+extern const struct sw_vuln_source sw_source_wolfi;
+extern const struct sw_vuln_source sw_source_chainguard;
 
 /* Largest input an importer accepts in one file (bigger NVD pages exist
  * only as many pages). */
