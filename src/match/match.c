@@ -71,7 +71,7 @@ static char *major_minor(const char *v, int parts)
 
 static bool is_rhel_rebuild(const char *id)
 {
-	return !strcmp(id, "centos") || !strcmp(id, "rocky") || !strcmp(id, "almalinux") || !strcmp(id, "ol");
+	return !strcmp(id, "centos") || !strcmp(id, "rocky") || !strcmp(id, "almalinux");
 }
 
 char *sw_match_os_ecosystem(const struct sw_os *os)
@@ -92,6 +92,19 @@ char *sw_match_os_ecosystem(const struct sw_os *os)
 		r = sw_xstrdup("Wolfi");   /* a rolling distribution: one namespace */
 	} else if (!strcmp(os->id, "chainguard")) {
 		r = sw_xstrdup("Chainguard");
+	} else if (!strcmp(os->id, "ol") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("Oracle Linux:%s", mm);
+	} else if (!strcmp(os->id, "photon") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("Photon OS:%s", mm);
+	} else if (!strcmp(os->id, "mariner") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("Mariner:%s", mm);
+	} else if (!strcmp(os->id, "azurelinux") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("Azure Linux:%s", mm);
+	} else if ((!strcmp(os->id, "sles") || !strcmp(os->id, "sled") || !strcmp(os->id, "sle-micro")) &&
+		   os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("SUSE Linux Enterprise:%s", mm);
+	} else if (!strcmp(os->id, "opensuse-leap") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("openSUSE Leap:%s", mm);
 	} else if (!strcmp(os->id, "rocky") && os->version_id && (mm = major_minor(os->version_id, 1))) {
 		r = sw_xasprintf("Rocky Linux:%s", mm);
 	} else if (!strcmp(os->id, "almalinux") && os->version_id && (mm = major_minor(os->version_id, 1))) {
@@ -108,7 +121,8 @@ char *sw_match_os_ecosystem(const struct sw_os *os)
 char *sw_match_os_fallback_ecosystem(const struct sw_os *os)
 {
 	char *mm = NULL, *r = NULL;
-	if (os->id && (!strcmp(os->id, "rocky") || !strcmp(os->id, "almalinux")) && os->version_id &&
+	if (os->id && (!strcmp(os->id, "rocky") || !strcmp(os->id, "almalinux") || !strcmp(os->id, "ol")) &&
+	    os->version_id &&
 	    (mm = major_minor(os->version_id, 1)))
 		r = sw_xasprintf("Red Hat:enterprise_linux:%s", mm);
 	free(mm);
@@ -123,10 +137,19 @@ char *sw_match_os_extra_ecosystem(const struct sw_os *os)
 }
 
 /* Does the ecosystem's data name binary packages (AlmaLinux and Rocky
- * Linux OSV list each binary rpm of an errata) rather than source ones? */
+ * Linux OSV list each binary rpm of an erratum, OVAL tests installed
+ * packages) rather than source ones? */
 static bool eco_names_binaries(const char *eco)
 {
-	return sw_starts_with(eco, "AlmaLinux:") || sw_starts_with(eco, "Rocky Linux:");
+	static const char *const prefixes[] = {
+		"AlmaLinux:", "Rocky Linux:",
+		/* OVAL rpminfo tests name installed (binary) packages */
+		"Oracle Linux:", "Photon OS:", "Mariner:", "Azure Linux:", "SUSE Linux Enterprise:", "openSUSE Leap:",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (sw_starts_with(eco, prefixes[i]))
+			return true;
+	return false;
 }
 
 static char *lower_dup(const char *s)

@@ -81,7 +81,7 @@ void sw_finding_free(struct sw_finding *f);
  * "Red Hat:enterprise_linux:9"...), malloc'd, or NULL if unknown. */
 char *sw_match_os_ecosystem(const struct sw_os *os);
 /* The ecosystem used instead when the database has no data for the OS's
- * own one: "Red Hat:enterprise_linux:N" for Rocky Linux and AlmaLinux
+ * own one: "Red Hat:enterprise_linux:N" for Rocky Linux, AlmaLinux and Oracle Linux
  * (malloc'd), or NULL. */
 char *sw_match_os_fallback_ecosystem(const struct sw_os *os);
 /* An ecosystem looked up besides the OS's own for every OS package:

@@ -63,7 +63,7 @@ if len(osv_ids) < 1000:
     bad.append("only %d OSV records found in %s: data incomplete?" % (len(osv_ids), D))
 if not osv or osv["records"] != len(osv_ids) or osv["bad_records"] != 0:
     bad.append("osv: %r, want %d records" % (osv, len(osv_ids)))
-for name in ["debian", "alpine", "rubysec", "redhat-csaf", "nvd", "kev", "epss", "wolfi", "chainguard"]:
+for name in ["debian", "alpine", "rubysec", "redhat-csaf", "nvd", "kev", "epss", "wolfi", "chainguard", "mariner", "photon"]:
     s = src.get(name)
     if s and s["records"] > 0:
         continue

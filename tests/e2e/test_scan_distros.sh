@@ -55,7 +55,7 @@ scan_image() {
 # ADV(path) loads an advisory file below ADVISORY-ROOT for the assertions
 # that tie each expected value to the advisory text.
 expect() {
-  python3 - "$T/$1.json" "$2" "$1" > "$T/$1.check" 2>&1 <<PY
+  ${PYBIN:-python3} - "$T/$1.json" "$2" "$1" > "$T/$1.check" 2>&1 <<PY
 import json, os, sys
 scan, root, name = sys.argv[1:4]
 out = []
@@ -308,6 +308,180 @@ EXPECTED = {
   ("openssh-client", "CVE-2023-25136"): dict(status="fixed", fixedVersion="9.2_p1-r0", ecosystem="Chainguard",
       matchedName="openssh"),
   ("php-8.1", "CVE-2022-31630"): dict(status="fixed", fixedVersion="8.1.13-r0", ecosystem="Chainguard"),
+}'
+
+# ================================================================ OVAL: Photon OS, CBL-Mariner, Oracle Linux, SUSE
+# OVAL 5 definitions (rpminfo tests with EVR checks in AND/OR criteria, the
+# release from a *-release package test or the platform).  Photon 3: the
+# complete PHSA OVAL of claircore's test data; Mariner 2.0: vunnel's sample;
+# Oracle Linux and SUSE: vunnel's samples are cut short (their tests and
+# states are missing), so small documents in the same shape are written here.
+CC=$D/vuln/vendor-fixtures/claircore-vuln-testdata.tar.xz
+mkdir -p "$T/cc"
+tar -xJf "$CC" -C "$T/cc" photon/testdata/com.vmware.phsa-photon3.xml || { echo "FAIL: cannot read $CC"; exit 1; }
+cat > "$T/com.oracle.elsa-test.xml" <<'X'
+<?xml version="1.0" encoding="UTF-8"?>
+<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5" xmlns:red-def="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
+<generator><oval:product_name>Oracle Errata System</oval:product_name><oval:schema_version>5.3</oval:schema_version><oval:timestamp>2024-05-01T00:00:00</oval:timestamp></generator>
+<definitions>
+<definition id="oval:com.oracle.elsa:def:20242961" version="501" class="patch">
+<metadata>
+<title>
+ELSA-2024-2961:  zlib security update  (IMPORTANT)
+</title>
+<affected family="unix"><platform>Oracle Linux 8</platform></affected>
+<reference source="elsa" ref_id="ELSA-2024-2961" ref_url="https://linux.oracle.com/errata/ELSA-2024-2961.html"/>
+<reference source="CVE" ref_id="CVE-2023-45853" ref_url="https://linux.oracle.com/cve/CVE-2023-45853.html"/>
+<description>zlib fix</description>
+<advisory><severity>IMPORTANT</severity><issued date="2024-05-21"/><cve href="https://linux.oracle.com/cve/CVE-2023-45853.html">CVE-2023-45853</cve></advisory>
+</metadata>
+<criteria operator="AND">
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961001" comment="Oracle Linux 8 is installed"/>
+<criteria operator="OR">
+<criteria operator="AND">
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961002" comment="zlib is earlier than 0:1.2.11-25.el8"/>
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961003" comment="zlib is signed with the Oracle Linux 8 key"/>
+</criteria>
+<criteria operator="AND">
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961004" comment="zlib-devel is earlier than 0:1.2.11-25.el8"/>
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961005" comment="zlib-devel is signed with the Oracle Linux 8 key"/>
+</criteria>
+</criteria>
+</criteria>
+</definition>
+<definition id="oval:com.oracle.elsa:def:20219151" version="501" class="patch">
+<metadata>
+<title>ELSA-2021-9151:  openssl security update  (IMPORTANT)</title>
+<affected family="unix"><platform>Oracle Linux 8</platform></affected>
+<reference source="elsa" ref_id="ELSA-2021-9151" ref_url="https://linux.oracle.com/errata/ELSA-2021-9151.html"/>
+<advisory><severity>IMPORTANT</severity><cve>CVE-2021-3449</cve></advisory>
+</metadata>
+<criteria operator="AND">
+<criterion test_ref="oval:com.oracle.elsa:tst:20242961001" comment="Oracle Linux 8 is installed"/>
+<criterion test_ref="oval:com.oracle.elsa:tst:20219151002" comment="openssl-libs is earlier than 2:1.1.1g-15.ksplice1.el8_3"/>
+</criteria>
+</definition>
+</definitions>
+<tests>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20242961001" version="501" comment="Oracle Linux 8 is installed" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20242961001"/><state state_ref="oval:com.oracle.elsa:ste:20242961002"/></rpminfo_test>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20242961002" version="501" comment="zlib is earlier than 0:1.2.11-25.el8" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20242961002"/><state state_ref="oval:com.oracle.elsa:ste:20242961003"/></rpminfo_test>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20242961003" version="501" comment="zlib is signed with the Oracle Linux 8 key" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20242961002"/><state state_ref="oval:com.oracle.elsa:ste:20242961001"/></rpminfo_test>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20242961004" version="501" comment="zlib-devel is earlier than 0:1.2.11-25.el8" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20242961003"/><state state_ref="oval:com.oracle.elsa:ste:20242961003"/></rpminfo_test>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20242961005" version="501" comment="zlib-devel is signed with the Oracle Linux 8 key" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20242961003"/><state state_ref="oval:com.oracle.elsa:ste:20242961001"/></rpminfo_test>
+<rpminfo_test id="oval:com.oracle.elsa:tst:20219151002" version="501" comment="openssl-libs is earlier than 2:1.1.1g-15.ksplice1.el8_3" check="at least one" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux"><object object_ref="oval:com.oracle.elsa:obj:20219151001"/><state state_ref="oval:com.oracle.elsa:ste:20219151001"/></rpminfo_test>
+</tests>
+<objects>
+<rpminfo_object xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:obj:20242961001" version="501"><name>oraclelinux-release</name></rpminfo_object>
+<rpminfo_object xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:obj:20242961002" version="501"><name>zlib</name></rpminfo_object>
+<rpminfo_object xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:obj:20242961003" version="501"><name>zlib-devel</name></rpminfo_object>
+<rpminfo_object xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:obj:20219151001" version="501"><name>openssl-libs</name></rpminfo_object>
+</objects>
+<states>
+<rpminfo_state xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:ste:20242961001" version="501"><signature_keyid operation="equals">82562ea9ad986da3</signature_keyid></rpminfo_state>
+<rpminfo_state xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:ste:20242961002" version="501"><version operation="pattern match">^8</version></rpminfo_state>
+<rpminfo_state xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:ste:20242961003" version="501"><evr datatype="evr_string" operation="less than">0:1.2.11-25.el8</evr></rpminfo_state>
+<rpminfo_state xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux" id="oval:com.oracle.elsa:ste:20219151001" version="501"><release operation="pattern match">ksplice1</release><evr datatype="evr_string" operation="less than">2:1.1.1g-15.ksplice1.el8_3</evr></rpminfo_state>
+</states>
+</oval_definitions>
+X
+$STOWAWAY db update -q --db "$T/oval.db" --max-bad 1 --source photon="$T/cc/photon/testdata/com.vmware.phsa-photon3.xml" \
+  --source mariner="$FX/mariner/test-fixtures/mariner-truncated-2.0-oval.xml" \
+  --source oracle="$T/com.oracle.elsa-test.xml" 2> "$T/oval-upd.err"
+rc=$?
+check "oval: db update exit 0 (rc $rc: $(head -c 300 "$T/oval-upd.err"))" '[ $rc -eq 0 ]'
+# the ksplice state (a release pattern) is not evaluated: counted and named in db info
+$STOWAWAY db info --db "$T/oval.db" > "$T/oval-info.txt" 2>&1
+check "oval: db info names the check it did not evaluate" \
+  'grep -q "oracle: .*com.oracle.elsa-test.xml: state check other than evr/version/arch/signature: 1 criteria not evaluated (first in oval:com.oracle.elsa:def:20219151)" "$T/oval-info.txt"'
+
+mkdir -p "$T/photon/etc"
+printf 'NAME="VMware Photon OS"\nVERSION="3.0"\nID=photon\nVERSION_ID=3.0\nPRETTY_NAME="VMware Photon OS/Linux"\n' > "$T/photon/etc/os-release"
+python3 "$SW_SOURCE_DIR/tests/tools/mkrpmdb.py" "$T/photon" \
+  sqlite:sqlite-libs:-:3.27.2:4.ph3 \
+  krb5:krb5:-:1.17:1.ph3 || { echo "FAIL: mkrpmdb photon"; fails=$((fails + 1)); }
+scan_image photon "$T/oval.db" "$T/photon"
+PYBIN=/usr/bin/python3 expect photon "$T/cc/photon/testdata" '
+import rpm, re, xml.etree.ElementTree as ET
+NS = {"o": "http://oval.mitre.org/XMLSchema/oval-definitions-5"}
+doc = ET.parse(os.path.join(root, "com.vmware.phsa-photon3.xml")).getroot()
+installed = {"sqlite-libs": ("0", "3.27.2", "4.ph3"), "krb5": ("0", "1.17", "1.ph3")}
+# every PHSA whose criteria say "PKG is earlier than E:V-R" for an installed package with a lower EVR
+# (rpm.labelCompare, rpm 4.18), and "Photon OS 3 is installed"; its id and CVEs are one finding
+# (findings sharing an id are one), named by its first CVE
+hits = {}
+for d in doc.iterfind("o:definitions/o:definition", NS):
+    crit = [c.get("comment") for c in d.iter("{%s}criterion" % NS["o"])]
+    if "Photon OS 3 is installed" not in crit:
+        continue
+    ids = {d.find("o:metadata/o:title", NS).text.split()[0]}
+    ids |= {c.text for c in d.iter("{%s}cve" % NS["o"])}
+    for c in crit:
+        m = re.match(r"(\S+) is earlier than (\d+):([^-]+)-(\S+)$", c)
+        if m and m.group(1) in installed and rpm.labelCompare(installed[m.group(1)], m.group(2, 3, 4)) < 0:
+            hits.setdefault(m.group(1), []).append((set(ids), m.group(3) + "-" + m.group(4)))
+EXPECTED = {}
+for pkg, hs in hits.items():
+    groups = []
+    for ids, fixed in hs:
+        merged = [g for g in groups if g[0] & ids]
+        for g in merged:
+            groups.remove(g)
+            ids |= g[0]
+        fixes = [fixed] + [f for g in merged for f in g[1]]
+        groups.append((ids, fixes))
+    for ids, fixes in groups:
+        cves = sorted(i for i in ids if i.startswith("CVE-"))
+        fid = cves[0] if cves else sorted(ids)[0]
+        best = fixes[0]
+        for f in fixes:
+            if rpm.labelCompare(("0",) + tuple(f.split("-", 1)), ("0",) + tuple(best.split("-", 1))) < 0:
+                best = f
+        EXPECTED[(pkg, fid)] = dict(ids=sorted(ids), status="fixed", fixedVersion=best, ecosystem="Photon OS:3")
+ok(len(EXPECTED) >= 2, "advisory: several PHSAs apply (%d)" % len(EXPECTED))
+ok(any("PHSA-2020:00001" in e["ids"] for e in EXPECTED.values()), "advisory: PHSA-2020:00001 applies")
+ok(not any("PHSA-2020:00131" in e["ids"] for e in EXPECTED.values()), "advisory: krb5 1.17-1 is PHSA-2020:00131 itself")
+'
+
+mkdir -p "$T/mariner/etc"
+printf 'NAME="Common Base Linux Mariner"\nVERSION="2.0.20230407"\nID=mariner\nVERSION_ID="2.0"\n' > "$T/mariner/etc/os-release"
+python3 "$SW_SOURCE_DIR/tests/tools/mkrpmdb.py" "$T/mariner" \
+  golang:golang:-:1.20.5:1.cm2 \
+  mysql:mysql:-:8.0.32:1.cm2 \
+  glibc:glibc:-:2.35:4.cm2 \
+  bind:bind-libs:-:9.16.33:1.cm2 || { echo "FAIL: mkrpmdb mariner"; fails=$((fails + 1)); }
+scan_image mariner "$T/oval.db" "$T/mariner"
+expect mariner "$FX/mariner/test-fixtures" '
+x = open(os.path.join(root, "mariner-truncated-2.0-oval.xml")).read()
+# golang: "earlier than 1.20.7-1" and "greater than 1.19.0" (CVE-2023-29404, Critical); 1.20.5-1 is between
+ok("Package golang is earlier than 1.20.7-1, affected by CVE-2023-29404" in x and "Package golang is greater than 1.19.0" in x, "advisory: golang")
+# mysql 8.0.32-1 < 8.0.33-1: CVE-2023-21980 (High), CVE-2023-21977 (Medium)
+ok("Package mysql is earlier than 8.0.33-1, affected by CVE-2023-21980" in x and "Package mysql is earlier than 8.0.33-1, affected by CVE-2023-21977" in x, "advisory: mysql")
+# glibc 2.35-4: "Not Applicable" -> not affected
+ok("CVE-2023-0687 affecting package glibc 2.35-4. This CVE either no longer is or was never applicable." in x, "advisory: glibc")
+# bind: "installed with version 9.16.33-1 or earlier", no patch: affected without a fix; its
+# binary bind-libs is found through its source rpm name
+ok("Package bind is installed with version 9.16.33-1 or earlier" in x and "No patch is available currently" in x, "advisory: bind")
+EXPECTED = {
+  ("golang", "CVE-2023-29404"): dict(status="fixed", fixedVersion="1.20.7-1.cm2", severity="critical", ecosystem="Mariner:2.0"),
+  ("mysql", "CVE-2023-21980"): dict(status="fixed", fixedVersion="8.0.33-1.cm2", severity="high"),
+  ("mysql", "CVE-2023-21977"): dict(status="fixed", fixedVersion="8.0.33-1.cm2", severity="medium"),
+  ("bind-libs", "CVE-2022-3736"): dict(status="affected", fixedVersion=None, matchedName="bind"),
+}'
+
+mkdir -p "$T/ol8/etc"
+printf 'NAME="Oracle Linux Server"\nVERSION="8.9"\nID="ol"\nID_LIKE="fedora"\nVERSION_ID="8.9"\n' > "$T/ol8/etc/os-release"
+python3 "$SW_SOURCE_DIR/tests/tools/mkrpmdb.py" "$T/ol8" \
+  zlib:zlib:-:1.2.11:20.el8 \
+  openssl:openssl-libs:1:1.1.1k:9.el8_7 || { echo "FAIL: mkrpmdb ol8"; fails=$((fails + 1)); }
+scan_image ol8 "$T/oval.db" "$T/ol8"
+expect ol8 "$T" '
+x = open(os.path.join(root, "com.oracle.elsa-test.xml")).read()
+# zlib 1.2.11-20.el8 < 0:1.2.11-25.el8 on Oracle Linux 8 (oraclelinux-release ^8): ELSA-2024-2961, IMPORTANT
+ok("<evr datatype=\"evr_string\" operation=\"less than\">0:1.2.11-25.el8</evr>" in x, "advisory: zlib")
+# openssl-libs: the ksplice erratum (release pattern ksplice1) is not applied to a plain package
+EXPECTED = {
+  ("zlib", "CVE-2023-45853"): dict(ids=["ELSA-2024-2961"], status="fixed", fixedVersion="1.2.11-25.el8",
+      severity="high", ecosystem="Oracle Linux:8"),
 }'
 
 echo "$pass passed, $fails failed"
