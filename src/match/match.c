@@ -92,6 +92,9 @@ char *sw_match_os_ecosystem(const struct sw_os *os)
 		r = sw_xstrdup("Wolfi");   /* a rolling distribution: one namespace */
 	} else if (!strcmp(os->id, "chainguard")) {
 		r = sw_xstrdup("Chainguard");
+	} else if (!strcmp(os->id, "amzn") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		/* "2", "2023", "2022"; the AMI's "2018.03" is release 1 */
+		r = sw_xasprintf("Amazon Linux:%s", strlen(mm) == 4 && strcmp(mm, "2022") && strcmp(mm, "2023") ? "1" : mm);
 	} else if (!strcmp(os->id, "ol") && os->version_id && (mm = major_minor(os->version_id, 1))) {
 		r = sw_xasprintf("Oracle Linux:%s", mm);
 	} else if (!strcmp(os->id, "photon") && os->version_id && (mm = major_minor(os->version_id, 1))) {

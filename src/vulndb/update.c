@@ -289,7 +289,7 @@ static int rd_import(struct reader *rd, const char *display, const uint8_t *data
 {
 	struct sw_err e = SW_ERR_INIT;
 	rd->files++;
-	if (looks_like_html(data, len)) {
+	if (!rd->src->html && looks_like_html(data, len)) {
 		rd_broken(rd, display, "an HTML page, not %s data", rd->src->name);
 		return 0;
 	}
@@ -915,7 +915,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 	struct reader rd = { .db = db, .src = src, .loc = loc, .opts = opts };
 	sw_vulndb_sink(db, loc_id, &rd.db_sink);
 	rd.sink = (struct sw_vuln_sink){ &rd, rd_put_vuln, rd_put_kev, rd_put_epss, rd_bad_record };
-	if (url && h.content_type && sw_starts_with(h.content_type, "text/html"))
+	if (url && !src->html && h.content_type && sw_starts_with(h.content_type, "text/html"))
 		rd_broken(&rd, target, "the server sent an HTML page (Content-Type %s), not %s data", h.content_type,
 			  src->name);
 	r = sw_vulndb_begin_write(db, err);

@@ -484,5 +484,43 @@ EXPECTED = {
       severity="high", ecosystem="Oracle Linux:8"),
 }'
 
+# ================================================================ Amazon Linux
+# ALAS advisory pages (HTML, one per advisory, as alas.aws.amazon.com serves
+# them); the "src:" packages of "New Packages" are the fixed source rpms.
+AM=$FX/amazon/test-fixtures/input
+$STOWAWAY db update -q --db "$T/amzn.db" --source amazon="$AM/2_html" --source amazon="$AM/2023_html" 2> "$T/amzn-upd.err"
+rc=$?
+check "amazon: db update exit 0 (rc $rc: $(head -c 300 "$T/amzn-upd.err"))" '[ $rc -eq 0 ]'
+mkdir -p "$T/al2/etc"
+printf 'NAME="Amazon Linux"\nVERSION="2"\nID="amzn"\nID_LIKE="centos rhel fedora"\nVERSION_ID="2"\n' > "$T/al2/etc/os-release"
+python3 "$SW_SOURCE_DIR/tests/tools/mkrpmdb.py" "$T/al2" \
+  kernel:perf:-:4.9.70:22.55.amzn2 \
+  device-mapper-multipath:kpartx:-:0.8.7:15.amzn2023.0.1 || { echo "FAIL: mkrpmdb al2"; fails=$((fails + 1)); }
+scan_image al2 "$T/amzn.db" "$T/al2"
+expect al2 "$AM" '
+x = open(os.path.join(root, "2_html/ALAS-2018-939")).read()
+# "Amazon Linux 2 Security Advisory: ALAS-2018-939", Severity Critical, CVE-2017-5715 and CVE-2017-5754,
+# src: kernel-4.9.76-38.79.amzn2.src > the installed kernel 4.9.70-22.55.amzn2 (binary perf)
+ok("kernel-4.9.76-38.79.amzn2.src" in x and "Amazon Linux 2 Security Advisory" in x, "advisory: ALAS-2018-939")
+# kpartx: its advisory is an Amazon Linux 2023 one, not 2
+EXPECTED = {
+  ("perf", "CVE-2017-5715"): dict(ids=["ALAS-2018-939", "CVE-2017-5754"], status="fixed",
+      fixedVersion="4.9.76-38.79.amzn2", severity="critical", ecosystem="Amazon Linux:2", matchedName="kernel"),
+}'
+mkdir -p "$T/al2023/etc"
+printf 'NAME="Amazon Linux"\nVERSION="2023"\nID="amzn"\nID_LIKE="fedora"\nVERSION_ID="2023"\n' > "$T/al2023/etc/os-release"
+python3 "$SW_SOURCE_DIR/tests/tools/mkrpmdb.py" "$T/al2023" \
+  device-mapper-multipath:kpartx:-:0.8.7:15.amzn2023.0.1 || { echo "FAIL: mkrpmdb al2023"; fails=$((fails + 1)); }
+scan_image al2023 "$T/amzn.db" "$T/al2023"
+expect al2023 "$AM" '
+x = open(os.path.join(root, "2023_html/ALAS-2023-126")).read()
+# src: device-mapper-multipath-0.8.7-16.amzn2023.0.1.src > 0.8.7-15...; Important; three CVEs
+ok("device-mapper-multipath-0.8.7-16.amzn2023.0.1.src" in x and "Important" in x, "advisory: ALAS-2023-126")
+EXPECTED = {
+  ("kpartx", "CVE-2022-3787"): dict(ids=["ALAS-2023-126", "CVE-2022-41973", "CVE-2022-41974"], status="fixed",
+      fixedVersion="0.8.7-16.amzn2023.0.1", severity="high", ecosystem="Amazon Linux:2023",
+      matchedName="device-mapper-multipath"),
+}'
+
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]
