@@ -20,6 +20,8 @@ pkg_check_modules(SWDEP REQUIRED
 pkg_check_modules(SWCURL REQUIRED libcurl)
 # libpq: headers only, loaded with dlopen() by the PostgreSQL store (src/store/postgres_pq.h)
 pkg_check_modules(SWPQ REQUIRED libpq)
+# libxml2: headers only, dlopen()ed by src/vulndb/sources/libxml.c (OVAL)
+pkg_check_modules(SWXML REQUIRED libxml-2.0)
 
 # sw_static_lib(VAR NAME): the path of libNAME.a, or a fatal error.
 function(sw_static_lib var name)
@@ -48,7 +50,7 @@ if(NOT SW_LIB_lz4 OR NOT SW_LIB_isal)
 endif()
 
 add_library(sw_deps INTERFACE)
-target_include_directories(sw_deps INTERFACE ${SWDEP_INCLUDE_DIRS} ${SWCURL_INCLUDE_DIRS} ${SWPQ_INCLUDE_DIRS})
+target_include_directories(sw_deps INTERFACE ${SWDEP_INCLUDE_DIRS} ${SWCURL_INCLUDE_DIRS} ${SWPQ_INCLUDE_DIRS} ${SWXML_INCLUDE_DIRS})
 target_link_libraries(sw_deps INTERFACE
   ${SW_STATIC_DEPS} ${SW_LIB_lz4} ${SW_LIB_isal} Threads::Threads ${CMAKE_DL_LIBS} m)
 target_link_options(sw_deps INTERFACE LINKER:--as-needed)

@@ -6,7 +6,7 @@ BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   libarchive-dev zlib1g-dev libzstd-dev libisal-dev libssl-dev libsqlite3-dev \
   libjansson-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev xz-utils \
   nettle-dev liblzma-dev libbz2-dev libhyperscan-dev libpcre2-dev libclamav-dev \
-  libmicrohttpd-dev libpq-dev"
+  libmicrohttpd-dev libpq-dev libxml2-dev"
 TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt python3-yaml rpm dpkg \
   valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils binutils \
   clamav-testfiles postgresql-15 curl openssl chromium chromium-driver python3-selenium python3-html5lib"

@@ -69,6 +69,11 @@ static char *major_minor(const char *v, int parts)
 	return n ? sw_xstrndup(v, n) : NULL;
 }
 
+static bool is_rhel_rebuild(const char *id)
+{
+	return !strcmp(id, "centos") || !strcmp(id, "rocky") || !strcmp(id, "almalinux");
+}
+
 char *sw_match_os_ecosystem(const struct sw_os *os)
 {
 	if (!os->id)
@@ -83,14 +88,71 @@ char *sw_match_os_ecosystem(const struct sw_os *os)
 		r = sw_xasprintf("Ubuntu:%s", os->version_id);
 	} else if (!strcmp(os->id, "alpine") && os->version_id && (mm = major_minor(os->version_id, 2))) {
 		r = sw_xasprintf("Alpine:v%s", mm);
-	} else if ((!strcmp(os->id, "rhel") || !strcmp(os->id, "centos") || !strcmp(os->id, "rocky") ||
-		    !strcmp(os->id, "almalinux") || !strcmp(os->id, "ol")) &&
-		   os->version_id && (mm = major_minor(os->version_id, 1))) {
+	} else if (!strcmp(os->id, "wolfi")) {
+		r = sw_xstrdup("Wolfi");   /* a rolling distribution: one namespace */
+	} else if (!strcmp(os->id, "chainguard")) {
+		r = sw_xstrdup("Chainguard");
+	} else if (!strcmp(os->id, "amzn") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		/* "2", "2023", "2022"; the AMI's "2018.03" is release 1 */
+		r = sw_xasprintf("Amazon Linux:%s", strlen(mm) == 4 && strcmp(mm, "2022") && strcmp(mm, "2023") ? "1" : mm);
+	} else if (!strcmp(os->id, "ol") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("Oracle Linux:%s", mm);
+	} else if (!strcmp(os->id, "photon") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("Photon OS:%s", mm);
+	} else if (!strcmp(os->id, "mariner") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("Mariner:%s", mm);
+	} else if (!strcmp(os->id, "azurelinux") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("Azure Linux:%s", mm);
+	} else if ((!strcmp(os->id, "sles") || !strcmp(os->id, "sled") || !strcmp(os->id, "sle-micro")) &&
+		   os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("SUSE Linux Enterprise:%s", mm);
+	} else if (!strcmp(os->id, "opensuse-leap") && os->version_id && (mm = major_minor(os->version_id, 2))) {
+		r = sw_xasprintf("openSUSE Leap:%s", mm);
+	} else if (!strcmp(os->id, "rocky") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("Rocky Linux:%s", mm);
+	} else if (!strcmp(os->id, "almalinux") && os->version_id && (mm = major_minor(os->version_id, 1))) {
+		r = sw_xasprintf("AlmaLinux:%s", mm);
+	} else if ((!strcmp(os->id, "rhel") || is_rhel_rebuild(os->id)) && os->version_id &&
+		   (mm = major_minor(os->version_id, 1))) {
 		/* Red Hat's data covers its rebuilds (as Trivy and Clair treat them) */
 		r = sw_xasprintf("Red Hat:enterprise_linux:%s", mm);
 	}
 	free(mm);
 	return r;
+}
+
+char *sw_match_os_fallback_ecosystem(const struct sw_os *os)
+{
+	char *mm = NULL, *r = NULL;
+	if (os->id && (!strcmp(os->id, "rocky") || !strcmp(os->id, "almalinux") || !strcmp(os->id, "ol")) &&
+	    os->version_id &&
+	    (mm = major_minor(os->version_id, 1)))
+		r = sw_xasprintf("Red Hat:enterprise_linux:%s", mm);
+	free(mm);
+	return r;
+}
+
+char *sw_match_os_extra_ecosystem(const struct sw_os *os)
+{
+	if (os->id && !strcmp(os->id, "ubuntu") && os->version_id)
+		return sw_xasprintf("Ubuntu:Pro:%s", os->version_id);
+	return NULL;
+}
+
+/* Does the ecosystem's data name binary packages (AlmaLinux and Rocky
+ * Linux OSV list each binary rpm of an erratum, OVAL tests installed
+ * packages) rather than source ones? */
+static bool eco_names_binaries(const char *eco)
+{
+	static const char *const prefixes[] = {
+		"AlmaLinux:", "Rocky Linux:",
+		/* OVAL rpminfo tests name installed (binary) packages */
+		"Oracle Linux:", "Photon OS:", "Mariner:", "Azure Linux:", "SUSE Linux Enterprise:", "openSUSE Leap:",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (sw_starts_with(eco, prefixes[i]))
+			return true;
+	return false;
 }
 
 static char *lower_dup(const char *s)
@@ -146,6 +208,7 @@ struct hit {
 	struct sw_vec ids;        /* char*: id + aliases */
 	char *source;
 	bool distro;              /* from the OS release's data */
+	bool extra;               /* from the extra ecosystem (Ubuntu Pro) */
 	enum sw_vuln_status status;
 	char *fixed;
 	char *distro_severity;    /* the affected entry's own rating */
@@ -353,11 +416,19 @@ static struct sw_affected *padded_copy(const struct sw_affected *a)
 	return c;
 }
 
+/* Bug-fix and enhancement errata (AlmaLinux ALBA/ALEA, Rocky RLBA/RLEA)
+ * share the security advisories' OSV feed but fix no vulnerability. */
+static bool is_not_security_errata(const char *id)
+{
+	return sw_starts_with(id, "ALBA-") || sw_starts_with(id, "ALEA-") || sw_starts_with(id, "RLBA-") ||
+	       sw_starts_with(id, "RLEA-");
+}
+
 static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
 {
 	(void)err;
 	struct lookup_ctx *c = ctx;
-	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED)
+	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED || is_not_security_errata(v->id))
 		return 0;
 	bool affected = false;
 	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
@@ -547,7 +618,7 @@ static struct sw_finding *fold_group(struct sw_vec *group, size_t pkg, const cha
 }
 
 static void fold_hits(struct sw_match_result *res, struct sw_vec *hits, size_t pkg, const char *eco,
-		      const char *name, const char *version, enum sw_vscheme scheme)
+		      const char *extra_eco, const char *name, const char *version, enum sw_vscheme scheme)
 {
 	size_t n = hits->len;
 	for (size_t i = 0; i < n; i++)
@@ -574,7 +645,19 @@ static void fold_hits(struct sw_match_result *res, struct sw_vec *hits, size_t p
 		for (size_t k = 0; k < n; k++)
 			if (uf_find(hits, (int)k) == (int)i)
 				sw_vec_push(&group, hits->items[k]);
-		sw_vec_push(&res->findings, fold_group(&group, pkg, eco, name, version, scheme));
+		/* a finding only the extra ecosystem has, or whose only fix it has (a
+		 * fix only Ubuntu Pro ships), names that ecosystem */
+		bool only_extra = extra_eco != NULL, fix_main = false, fix_extra = false;
+		for (size_t k = 0; k < group.len; k++) {
+			const struct hit *h = group.items[k];
+			only_extra &= h->extra;
+			if (h->fixed && h->extra)
+				fix_extra = true;
+			else if (h->fixed)
+				fix_main = true;
+		}
+		bool use_extra = extra_eco && (only_extra || (fix_extra && !fix_main));
+		sw_vec_push(&res->findings, fold_group(&group, pkg, use_extra ? extra_eco : eco, name, version, scheme));
 		sw_vec_release(&group);
 	}
 }
@@ -700,7 +783,18 @@ void sw_match_result_free(struct sw_match_result *r)
 	sw_vec_free_strings(&r->notes);
 	sw_vec_free_strings(&r->incomplete);
 	free(r->os_ecosystem);
+	free(r->os_extra_ecosystem);
 	free(r);
+}
+
+static int eco_has_data(struct sw_vulndb *db, const char *eco, bool *has, struct sw_err *err)
+{
+	struct sw_vec any = SW_VEC_INIT;
+	if (sw_vulndb_packages(db, eco, 1, &any, err) < 0)
+		return -1;
+	*has = any.len > 0;
+	sw_vec_free_strings(&any);
+	return 0;
 }
 
 int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
@@ -722,13 +816,38 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		return -1;
 	}
 	if (res->os_ecosystem) {
-		struct sw_vec any = SW_VEC_INIT;
-		if (sw_vulndb_packages(db, res->os_ecosystem, 1, &any, err) < 0)
+		bool covered;
+		if (eco_has_data(db, res->os_ecosystem, &covered, err) < 0)
 			goto fail;
-		res->os_covered = any.len > 0;
-		bool covered = res->os_covered;
-		sw_vec_free_strings(&any);
-		if (!covered && has_os_pkgs) {
+		char *fb = covered ? NULL : sw_match_os_fallback_ecosystem(&inv->os);
+		bool fb_covered = false;
+		if (fb && eco_has_data(db, fb, &fb_covered, err) < 0) {
+			free(fb);
+			goto fail;
+		}
+		if (fb_covered && has_os_pkgs)
+			sw_vec_push(&res->notes, sw_xasprintf("the database has no data for %s: OS packages were "
+							      "matched against %s (the release it rebuilds)",
+							      res->os_ecosystem, fb));
+		if (fb_covered) {
+			free(res->os_ecosystem);
+			res->os_ecosystem = fb;
+			covered = true;
+		} else {
+			free(fb);
+		}
+		char *extra = sw_match_os_extra_ecosystem(&inv->os);
+		bool extra_covered = false;
+		if (extra && eco_has_data(db, extra, &extra_covered, err) < 0) {
+			free(extra);
+			goto fail;
+		}
+		if (extra_covered)
+			res->os_extra_ecosystem = extra;
+		else
+			free(extra);
+		res->os_covered = covered || extra_covered;
+		if (!res->os_covered && has_os_pkgs) {
 			sw_vec_push(&res->notes, sw_xasprintf("the database has no data for %s: OS packages were "
 							      "not checked (this is not 'no vulnerabilities')",
 							      res->os_ecosystem));
@@ -803,9 +922,36 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		c.hits = &hits;
 		c.warnings = &res->notes;
 		c.pkg_name = name;
+		/* data naming binary rpms: the binary name first (the one reported as
+		 * matched), then the source package's name */
+		char *other = NULL;
+		if (c.distro && eco_names_binaries(eco) && strcmp(p->name, name) != 0) {
+			other = name;
+			name = sw_xstrdup(p->name);
+			c.pkg_name = name;
+		}
 		int r = sw_vulndb_lookup(db, eco, name, on_hit, &c, err);
+		if (r == 0 && other) {
+			size_t by_binary = hits.len;
+			c.pkg_name = other;
+			r = sw_vulndb_lookup(db, eco, other, on_hit, &c, err);
+			c.pkg_name = name;
+			if (!by_binary) {   /* the source name is what matched */
+				char *t = name;
+				name = other;
+				other = t;
+			}
+		}
+		free(other);
+		if (r == 0 && c.distro && res->os_extra_ecosystem) {
+			size_t before = hits.len;
+			r = sw_vulndb_lookup(db, res->os_extra_ecosystem, name, on_hit, &c, err);
+			for (size_t k = before; k < hits.len; k++)
+				((struct hit *)hits.items[k])->extra = true;
+		}
 		if (r == 0 && hits.len)
-			fold_hits(res, &hits, i, eco, name, version, c.scheme);
+			fold_hits(res, &hits, i, eco, c.distro ? res->os_extra_ecosystem : NULL, name, version,
+				  c.scheme);
 		sw_vec_free_all(&hits, hit_free);
 		free(name);
 		free(version);

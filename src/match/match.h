@@ -74,6 +74,7 @@ struct sw_match_result {
 	struct sw_vec incomplete;
 	bool os_covered;           /* the database has data for the detected OS release */
 	char *os_ecosystem;        /* "Debian:12", or NULL when no OS was detected */
+	char *os_extra_ecosystem;  /* "Ubuntu:Pro:22.04" also looked up (when it has data), or NULL */
 };
 
 int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
@@ -85,6 +86,13 @@ void sw_finding_free(struct sw_finding *f);
 /* The OSV ecosystem for an OS ("Debian:12", "Alpine:v3.18", "Ubuntu:22.04",
  * "Red Hat:enterprise_linux:9"...), malloc'd, or NULL if unknown. */
 char *sw_match_os_ecosystem(const struct sw_os *os);
+/* The ecosystem used instead when the database has no data for the OS's
+ * own one: "Red Hat:enterprise_linux:N" for Rocky Linux, AlmaLinux and Oracle Linux
+ * (malloc'd), or NULL. */
+char *sw_match_os_fallback_ecosystem(const struct sw_os *os);
+/* An ecosystem looked up besides the OS's own for every OS package:
+ * "Ubuntu:Pro:22.04" (Ubuntu Pro / ESM fixes) for Ubuntu (malloc'd), or NULL. */
+char *sw_match_os_extra_ecosystem(const struct sw_os *os);
 /* The OSV ecosystem and lookup name for a language package, or -1. */
 int sw_match_lang_ecosystem(const struct sw_package *p, const char **ecosystem, char **name);
 

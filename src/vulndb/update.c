@@ -54,6 +54,8 @@ static const struct sw_vulndb_default_location default_locations[] = {
 	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Packagist/all.zip", NULL },
 	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/NuGet/all.zip", NULL },
 	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip", NULL },
+	{ "osv", "https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip", NULL },
 	{ "debian", "https://security-tracker.debian.org/tracker/data/json", NULL },
 	{ "alpine", "https://secdb.alpinelinux.org/v3.20/main.json", NULL },
 	{ "alpine", "https://secdb.alpinelinux.org/v3.20/community.json", NULL },
@@ -61,6 +63,16 @@ static const struct sw_vulndb_default_location default_locations[] = {
 	{ "alpine", "https://secdb.alpinelinux.org/v3.19/community.json", NULL },
 	{ "alpine", "https://secdb.alpinelinux.org/v3.18/main.json", NULL },
 	{ "alpine", "https://secdb.alpinelinux.org/v3.18/community.json", NULL },
+	{ "wolfi", "https://packages.wolfi.dev/os/security.json", NULL },
+	{ "chainguard", "https://packages.cgr.dev/chainguard/security.json", NULL },
+	{ "oracle", "https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2", NULL },
+	{ "suse", "https://ftp.suse.com/pub/projects/security/oval/suse.linux.enterprise.15.xml.gz", NULL },
+	{ "suse", "https://ftp.suse.com/pub/projects/security/oval/opensuse.leap.15.6.xml.gz", NULL },
+	{ "mariner", "https://raw.githubusercontent.com/microsoft/AzureLinuxVulnerabilityData/main/cbl-mariner-2.0-oval.xml", NULL },
+	{ "mariner", "https://raw.githubusercontent.com/microsoft/AzureLinuxVulnerabilityData/main/azurelinux-3.0-oval.xml", NULL },
+	{ "photon", "https://packages.vmware.com/photon/photon_oval_definitions/com.vmware.phsa-photon3.xml", NULL },
+	{ "photon", "https://packages.vmware.com/photon/photon_oval_definitions/com.vmware.phsa-photon4.xml", NULL },
+	{ "photon", "https://packages.vmware.com/photon/photon_oval_definitions/com.vmware.phsa-photon5.xml", NULL },
 	{ "rubysec", "https://github.com/rubysec/ruby-advisory-db/archive/refs/heads/master.tar.gz", NULL },
 	{ "redhat-csaf", "https://security.access.redhat.com/data/csaf/v2/vex/archive_latest.txt", NULL },
 	{ "nvd", "https://services.nvd.nist.gov/rest/json/cves/2.0", NULL },
@@ -157,6 +169,13 @@ int sw_vulndb_offline_locations(const char *dir, struct sw_vec *out, struct sw_e
 		{ "epss", "*.csv", "epss", NULL },
 		{ "exploitdb", "files_exploits*.csv*", "exploitdb", NULL },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/ubuntu/test-fixtures/osv-esm-cases/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/alma/test-fixtures/osv-database/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "osv", "**/rocky/test-fixtures/osv/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "wolfi", "**/wolfi/test-fixtures/input/secdb/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "chainguard", "**/chainguard/test-fixtures/input/secdb/**" },
+		{ "vendor-fixtures", "vunnel-*.tar.xz", "mariner", "**/mariner/test-fixtures/*.xml" },
+		{ "vendor-fixtures", "claircore-*.tar.xz", "photon", "**/photon/testdata/*.xml" },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/advisories/**" },
 		{ "vendor-fixtures", "vunnel-*.tar.xz", "redhat-csaf", "**/rhel/test-fixtures/csaf/server/**" },
 		{ "vendor-fixtures", "claircore-*.tar.xz", "redhat-csaf", "**/rhel/vex/testdata/**" },
@@ -295,7 +314,7 @@ static int rd_import(struct reader *rd, const char *display, const uint8_t *data
 {
 	struct sw_err e = SW_ERR_INIT;
 	rd->files++;
-	if (looks_like_html(data, len)) {
+	if (!rd->src->html && looks_like_html(data, len)) {
 		rd_broken(rd, display, "an HTML page, not %s data", rd->src->name);
 		return 0;
 	}
@@ -923,7 +942,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 	rd.sink = (struct sw_vuln_sink){ .ctx = &rd, .put_vuln = rd_put_vuln, .put_kev = rd_put_kev,
 					 .put_epss = rd_put_epss, .bad_record = rd_bad_record,
 					 .put_exploit = rd_put_exploit };
-	if (url && h.content_type && sw_starts_with(h.content_type, "text/html"))
+	if (url && !src->html && h.content_type && sw_starts_with(h.content_type, "text/html"))
 		rd_broken(&rd, target, "the server sent an HTML page (Content-Type %s), not %s data", h.content_type,
 			  src->name);
 	r = sw_vulndb_begin_write(db, err);

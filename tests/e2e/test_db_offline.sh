@@ -55,13 +55,15 @@ for a in glob.glob(D + "/osv/*.tar.xz") + glob.glob(D + "/ghsa/*.tar.xz"):
     if not os.path.basename(a).startswith("rubysec"):
         archive(a)
 for a in glob.glob(D + "/vendor-fixtures/vunnel-*.tar.xz"):
-    archive(a, "*/ubuntu/test-fixtures/osv/*")
+    for pat in ("*/ubuntu/test-fixtures/osv/*", "*/ubuntu/test-fixtures/osv-esm-cases/*",
+                "*/alma/test-fixtures/osv-database/*", "*/rocky/test-fixtures/osv/*"):
+        archive(a, pat)
 osv = src.get("osv")
 if len(osv_ids) < 1000:
     bad.append("only %d OSV records found in %s: data incomplete?" % (len(osv_ids), D))
 if not osv or osv["records"] != len(osv_ids) or osv["bad_records"] != 0:
     bad.append("osv: %r, want %d records" % (osv, len(osv_ids)))
-for name in ["debian", "alpine", "rubysec", "redhat-csaf", "nvd", "kev", "epss"]:
+for name in ["debian", "alpine", "rubysec", "redhat-csaf", "nvd", "kev", "epss", "wolfi", "chainguard", "mariner", "photon"]:
     s = src.get(name)
     if s and s["records"] > 0:
         continue

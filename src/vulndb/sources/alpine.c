@@ -8,6 +8,11 @@
  * status fixed; the "0" version (never affected) gives not_affected.
  * secdb names the origin (source) package.  An entry "CVE-2017-8903
  * XSA-213" is CVE-2017-8903 with alias XSA-213.
+ *
+ * Wolfi (packages.wolfi.dev/os/security.json) and Chainguard
+ * (packages.cgr.dev/chainguard/security.json) publish the same document
+ * without "distroversion" (rolling distributions): their sources give the
+ * ecosystem, "Wolfi" or "Chainguard".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +77,15 @@ static void add_entry(struct sw_src_group *g, const char *eco, const char *pkg,
 	free(copy);
 }
 
-static int alpine_import(const char *path, const uint8_t *data, size_t len,
-			 const struct sw_vuln_sink *sink, struct sw_err *err)
+static bool security_json_wants(const char *path)
+{
+	return sw_src_name_is(path, "security", ".json") || sw_src_name_is(path, "secdb", ".json");
+}
+
+/* rolling_eco NULL: Alpine (the ecosystem from "distroversion"); else the
+ * ecosystem of every record, and source the records' source name. */
+static int secdb_import(const char *path, const uint8_t *data, size_t len, const struct sw_vuln_sink *sink,
+			const char *source, const char *rolling_eco, struct sw_err *err)
 {
 	json_t *root = NULL;
 	/* JSON or YAML by content: a compressed download arrives under the
@@ -87,17 +99,30 @@ static int alpine_import(const char *path, const uint8_t *data, size_t len,
 	if (rc < 0)
 		return -1;
 	struct sw_src_group g;
-	sw_src_group_init(&g, "alpine");
+	sw_src_group_init(&g, source);
 	bool bad = false;
-	const char *dv = sw_src_get_str(root, "distroversion", &bad);
-	json_t *pkgs = sw_src_get_arr(root, "packages", &bad);
 	char *eco = NULL;
-	if (!valid_release(dv) || bad) {
-		rc = sw_err_set(err, SW_E_FORMAT, "'%s': not an Alpine secdb (bad or missing \"%s\")", path,
-				valid_release(dv) ? "packages" : "distroversion");
+	if (!json_is_object(root)) {
+		rc = sw_err_set(err, SW_E_FORMAT, "'%s': not a secdb document (not a mapping)", path);
 		goto out;
 	}
-	eco = sw_xasprintf("Alpine:%s", dv);
+	json_t *pkgs = sw_src_get_arr(root, "packages", &bad);
+	if (rolling_eco) {
+		if (bad || !pkgs) {
+			rc = sw_err_set(err, SW_E_FORMAT, "'%s': not a %s secdb (bad or missing \"packages\")", path,
+					rolling_eco);
+			goto out;
+		}
+		eco = sw_xstrdup(rolling_eco);
+	} else {
+		const char *dv = sw_src_get_str(root, "distroversion", &bad);
+		if (!valid_release(dv) || bad) {
+			rc = sw_err_set(err, SW_E_FORMAT, "'%s': not an Alpine secdb (bad or missing \"%s\")", path,
+					valid_release(dv) ? "packages" : "distroversion");
+			goto out;
+		}
+		eco = sw_xasprintf("Alpine:%s", dv);
+	}
 	size_t i;
 	json_t *e;
 	json_array_foreach(pkgs, i, e) {
@@ -143,6 +168,40 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+static int alpine_import(const char *path, const uint8_t *data, size_t len, const struct sw_vuln_sink *sink,
+			 struct sw_err *err)
+{
+	return secdb_import(path, data, len, sink, "alpine", NULL, err);
+}
+
+static int wolfi_import(const char *path, const uint8_t *data, size_t len, const struct sw_vuln_sink *sink,
+			struct sw_err *err)
+{
+	return secdb_import(path, data, len, sink, "wolfi", "Wolfi", err);
+}
+
+static int chainguard_import(const char *path, const uint8_t *data, size_t len, const struct sw_vuln_sink *sink,
+			     struct sw_err *err)
+{
+	return secdb_import(path, data, len, sink, "chainguard", "Chainguard", err);
+}
+
+const struct sw_vuln_source sw_source_wolfi = {
+	.name = "wolfi",
+	.summary = "Wolfi secdb (security.json: secfixes per origin package, apk versions)",
+	.default_url = "https://packages.wolfi.dev/os/security.json",
+	.wants = security_json_wants,
+	.import_file = wolfi_import,
+};
+
+const struct sw_vuln_source sw_source_chainguard = {
+	.name = "chainguard",
+	.summary = "Chainguard secdb (security.json: secfixes per origin package, apk versions)",
+	.default_url = "https://packages.cgr.dev/chainguard/security.json",
+	.wants = security_json_wants,
+	.import_file = chainguard_import,
+};
 
 const struct sw_vuln_source sw_source_alpine = {
 	.name = "alpine",

@@ -380,6 +380,62 @@ static int conv_affected(struct conv *c, json_t *x, size_t ai, struct sw_vuln *v
 	return 0;
 }
 
+/* Ubuntu OSV gives its priority (negligible, low, medium, high, critical)
+ * as the record's severity {"type": "Ubuntu", "score": "medium"}: it is
+ * the distro's own rating of every Ubuntu package of the record. */
+static void ubuntu_priority(json_t *rec, struct sw_vuln *v)
+{
+	json_t *a = json_object_get(rec, "severity");
+	const char *prio = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x) {
+		json_t *t = json_object_get(x, "type"), *s = json_object_get(x, "score");
+		if (json_is_string(t) && json_is_string(s) && !strcmp(json_string_value(t), "Ubuntu"))
+			prio = json_string_value(s);
+	}
+	for (i = 0; prio && i < v->affected.len; i++) {
+		struct sw_affected *af = v->affected.items[i];
+		if (!af->severity && af->ecosystem && sw_starts_with(af->ecosystem, "Ubuntu:"))
+			af->severity = sw_xstrdup(prio);
+	}
+}
+
+/* Is every affected entry an AlmaLinux or Rocky Linux one (their errata
+ * feeds: ALSA-2023:4520, RLSA-2021:3891)? */
+static bool rhel_rebuild_errata(const struct sw_vuln *v)
+{
+	for (size_t i = 0; i < v->affected.len; i++) {
+		const struct sw_affected *a = v->affected.items[i];
+		if (!a->ecosystem || !(sw_starts_with(a->ecosystem, "AlmaLinux:") ||
+				       sw_starts_with(a->ecosystem, "Rocky Linux:")))
+			return false;
+	}
+	return v->affected.len > 0;
+}
+
+/* An AlmaLinux/Rocky erratum lists the CVEs it fixes as "related" (the
+ * erratum is those CVEs' fix, as a DSA is): they become aliases.  Its
+ * summary starts with Red Hat's severity word ("Moderate: python-requests
+ * security update"), the distro's rating of every package. */
+static int rebuild_errata(struct conv *c, json_t *rec, struct sw_vuln *v)
+{
+	if (str_array(c, rec, "related", &v->aliases) < 0)
+		return -1;
+	static const char *const words[] = { "Critical", "Important", "Moderate", "Low" };
+	for (size_t w = 0; v->summary && w < sizeof(words) / sizeof(words[0]); w++) {
+		size_t n = strlen(words[w]);
+		if (strncmp(v->summary, words[w], n) != 0 || v->summary[n] != ':')
+			continue;
+		for (size_t i = 0; i < v->affected.len; i++) {
+			struct sw_affected *a = v->affected.items[i];
+			if (!a->severity)
+				a->severity = sw_xstrndup(v->summary, n);
+		}
+	}
+	return 0;
+}
+
 static int conv_record(struct conv *c, json_t *rec, struct sw_vuln **out)
 {
 	*out = NULL;
@@ -431,6 +487,10 @@ static int conv_record(struct conv *c, json_t *rec, struct sw_vuln **out)
 				break;
 		}
 	}
+	if (r == 0)
+		ubuntu_priority(rec, v);
+	if (r == 0 && rhel_rebuild_errata(v))
+		r = rebuild_errata(c, rec, v);
 	free(src);
 	if (r < 0) {
 		sw_vuln_free(v);

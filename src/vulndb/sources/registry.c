@@ -7,6 +7,8 @@ static const struct sw_vuln_source *const sources[] = {
 	&sw_source_osv,  &sw_source_debian, &sw_source_alpine, &sw_source_rubysec,
 	&sw_source_redhat_csaf, &sw_source_nvd, &sw_source_kev, &sw_source_epss,
 	&sw_source_exploitdb,
+	&sw_source_wolfi, &sw_source_chainguard, &sw_source_oval, &sw_source_oracle, &sw_source_suse,
+	&sw_source_mariner, &sw_source_photon, &sw_source_amazon,
 };
 
 const struct sw_vuln_source *const *sw_vuln_sources(size_t *n)

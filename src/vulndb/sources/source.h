@@ -29,6 +29,9 @@ struct sw_vuln_source {
 	bool (*wants)(const char *path);   /* path inside the source (or the file name) */
 	int (*import_file)(const char *path, const uint8_t *data, size_t len,
 			   const struct sw_vuln_sink *sink, struct sw_err *err);
+	/* its documents are HTML pages (Amazon's ALAS): an HTML page is then
+	 * data, not an error page standing in for it */
+	bool html;
 };
 
 #endif

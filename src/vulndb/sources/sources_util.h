@@ -39,6 +39,10 @@ extern const struct sw_vuln_source sw_source_nvd;
 extern const struct sw_vuln_source sw_source_kev;
 extern const struct sw_vuln_source sw_source_epss;
 extern const struct sw_vuln_source sw_source_exploitdb;
+extern const struct sw_vuln_source sw_source_wolfi;
+extern const struct sw_vuln_source sw_source_chainguard;
+extern const struct sw_vuln_source sw_source_oval, sw_source_oracle, sw_source_suse, sw_source_mariner,
+	sw_source_photon, sw_source_amazon;
 
 /* Largest input an importer accepts in one file (bigger NVD pages exist
  * only as many pages). */
