@@ -1010,6 +1010,60 @@ static void jobs_table(struct web_ctx *w, struct sw_vec *jobs, const char *id)
 	add(w, "</tbody></table></div>\n");
 }
 
+/* Every webhook (never its secret) with its five newest deliveries. */
+static void webhooks_section(struct web_ctx *w)
+{
+	struct srv *s = w->q->s;
+	struct sw_err err = SW_ERR_INIT;
+	struct sw_vec hooks = SW_VEC_INIT;
+	add(w, "<h2>Webhooks</h2>\n");
+	if (sw_st_webhook_list(s->store, false, &hooks, &err) < 0) {
+		add(w, "<p class=\"error\">");
+		web_esc(w, err.msg);
+		add(w, "</p>\n");
+		sw_st_webhook_list_free(&hooks);
+		return;
+	}
+	if (!hooks.len)
+		add(w, "<p>No webhook is registered (POST /api/v1/webhooks).</p>\n");
+	for (size_t i = 0; i < hooks.len; i++) {
+		const struct sw_st_webhook *h = hooks.items[i];
+		sw_buf_addf(w->b, "<h3 id=\"webhook-%lld\">Webhook %lld: ", (long long)h->id, (long long)h->id);
+		web_esc(w, h->url);
+		add(w, "</h3>\n<dl class=\"facts\"><dt>Minimum severity</dt><dd>");
+		web_esc(w, h->min_severity ? h->min_severity : "any");
+		add(w, "</dd><dt>Repositories</dt><dd>");
+		web_esc(w, h->repositories ? h->repositories : "every image");
+		sw_buf_addf(w->b, "</dd><dt>Only fixable</dt><dd>%s</dd><dt>KEV only</dt><dd>%s</dd></dl>\n",
+			    h->only_fixable ? "yes" : "no", h->kev_only ? "yes" : "no");
+		struct sw_vec dl = SW_VEC_INIT;
+		if (sw_st_delivery_list(s->store, h->id, 5, &dl, &err) == 0 && dl.len) {
+			sw_buf_addf(w->b, "<div class=\"table-wrap\"><table id=\"deliveries-%lld\"><thead><tr>"
+					  "<th class=\"num\">Delivery</th><th>Image</th><th>State</th><th class=\"num\">Attempts</th>"
+					  "<th>Queued</th><th>Last error</th></tr></thead>\n<tbody>\n", (long long)h->id);
+			for (size_t k = 0; k < dl.len; k++) {
+				const struct sw_st_delivery *d = dl.items[k];
+				sw_buf_addf(w->b, "<tr><td class=\"num\">%lld</td><td>", (long long)d->id);
+				if (d->image_digest)
+					image_link(w, d->image_digest, d->image_digest);
+				add(w, "</td>");
+				td_text(w, sw_delivery_state_name(d->state));
+				td_num(w, d->attempts, NULL);
+				sw_buf_addf(w->b, "<td data-v=\"%lld\">", (long long)d->created);
+				web_time(w->b, d->created);
+				add(w, "</td>");
+				td_text(w, d->last_error);
+				add(w, "</tr>\n");
+			}
+			add(w, "</tbody></table></div>\n");
+		} else {
+			add(w, "<p>No delivery yet.</p>\n");
+		}
+		sw_st_delivery_list_free(&dl);
+	}
+	sw_st_webhook_list_free(&hooks);
+}
+
 void web_page_server(struct web_ctx *w)
 {
 	struct srv *s = w->q->s;
@@ -1078,8 +1132,7 @@ void web_page_server(struct web_ctx *w)
 			add(w, "<p>No failed job.</p>\n");
 	}
 	sw_st_job_list_free(&jobs);
-	add(w, "<h2>Webhooks</h2>\n<p class=\"note\">Webhooks and their deliveries are not shown: this build's store has "
-	       "no operation to list them yet.</p>\n");
+	webhooks_section(w);
 	web_end(w);
 }
 

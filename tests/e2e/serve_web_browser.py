@@ -346,6 +346,10 @@ try:
     check(drv.find_element(By.ID, "jobs-done").text == done and srcs == ["debian", "osv"] and
           len(drv.find_elements(By.CSS_SELECTOR, "#recent-jobs tbody tr")) == 3,
           "server page: job counts equal /metrics, database sources and recent jobs listed", (done, srcs))
+    hook = drv.find_element(By.CSS_SELECTOR, "h3[id^=webhook-]").text
+    check("http://127.0.0.1:9/hook-web-test" in hook and "s3cr3t-web-page-0001" not in drv.page_source and
+          "high" in drv.find_element(By.TAG_NAME, "main").text,
+          "server page: the registered webhook with its filter, never its secret", hook)
     shot("server")
 
     # ---- Submit: refused for a read session, queued for a scan session ----

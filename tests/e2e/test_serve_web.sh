@@ -162,6 +162,12 @@ schema = dict(schema, components=spec["components"])
 jsonschema.validate(json.load(open(sys.argv[2])), schema)
 PY
 
+# ---- a webhook, for the server page (its URL shown, never its secret) ----
+ADMIN=$("$STOWAWAY" serve token create --scope admin --store $STORE admin 2>/dev/null)
+api /api/v1/webhooks $ADMIN -X POST -H 'Content-Type: application/json' \
+	-d '{"url":"http://127.0.0.1:9/hook-web-test","secret":"s3cr3t-web-page-0001","filter":{"min_severity":"high"}}'
+[ "$CODE" = 201 ] && ok "a webhook registered for the server page" || bad "webhook: $CODE $(cat $BODY)"
+
 # ---- the browser ----
 ART=${SW_BUILD_DIR:-$T}/test-artifacts/web
 mkdir -p "$ART"
