@@ -116,7 +116,7 @@ enum {
 	S_JOB_RENEW, S_JOB_DONE, S_JOB_FAIL, S_JOB_REQUEUE, S_JOB_RETRY, S_JOB_CANCEL, S_JOB_COUNTS,
 	S_IMG_UPSERT, S_NAME_UPSERT, S_IMG_GET, S_IMG_LIST, S_INV_GET,
 	S_REP_BY_TOKEN, S_REP_IMAGE_LOCK, S_REP_INSERT, S_FIND_DEL, S_FIND_INS, S_IMG_LATEST, S_REP_GET, S_REP_LIST,
-	S_REP_IDS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
+	S_REP_IDS, S_REP_FINDINGS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
 	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES, S_LOCK_TAKE, S_LOCK_DROP,
 	N_STMT
 };
@@ -187,6 +187,8 @@ static const struct {
 	[S_REP_LIST] = { "SELECT " REPORT_COLS " FROM reports r JOIN images i ON i.id = r.image"
 			 " WHERE i.digest = $1 ORDER BY r.id DESC", false },
 	[S_REP_IDS] = { "SELECT DISTINCT vuln_id FROM findings WHERE report = $1 ORDER BY vuln_id", false },
+	[S_REP_FINDINGS] = { "SELECT vuln_id, pkg_name, pkg_version, fixed, severity FROM findings WHERE report = $1"
+			     " ORDER BY vuln_id", false },
 	[S_VULN_IMAGES] = { "SELECT i.digest, (SELECT string_agg(n.name, ' ' ORDER BY n.name) FROM image_names n"
 			    " WHERE n.image = i.id), f.pkg_name, f.pkg_version, f.fixed, f.severity, f.report"
 			    " FROM findings f JOIN images i ON i.latest_report = f.report"
@@ -1211,6 +1213,37 @@ static int pg_report_finding_ids(struct sw_st *st, int64_t report_id, struct sw_
 	return with_conn(PG(st), finding_ids_fn, &x, err);
 }
 
+/* The finding rows of a report for the changes of the next one.  This
+ * schema has no primary-id and KEV columns yet (SQLite's migration 4):
+ * each row is its own finding (main = its id), so the aliases of a fixed
+ * finding are each listed as fixed. */
+static int findings_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rep_x *x = v;
+	PGresult *res = run(p, c, S_REP_FINDINGS, err, "i", x->rid);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_finding_row *f = sw_xcalloc(1, sizeof(*f));
+		f->vuln_id = col_str(res, i, 0);
+		f->main = sw_xstrdup(f->vuln_id ? f->vuln_id : "");
+		f->pkg_name = col_str(res, i, 1);
+		f->pkg_version = col_str(res, i, 2);
+		f->fixed = col_str(res, i, 3);
+		f->severity = col_str(res, i, 4);
+		sw_vec_push(x->list, f);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_report_findings(struct sw_st *st, int64_t report_id, struct sw_vec *out, struct sw_err *err)
+{
+	struct rep_x x = { .rid = report_id, .list = out };
+	return with_conn(PG(st), findings_fn, &x, err);
+}
+
 static int vuln_images_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
 {
 	(void)again;
@@ -1599,6 +1632,7 @@ static const struct sw_st_ops postgres_ops = {
 	.report_get = pg_report_get,
 	.report_list = pg_report_list,
 	.report_finding_ids = pg_report_finding_ids,
+	.report_findings = pg_report_findings,
 	.vuln_images = pg_vuln_images,
 	.token_put = pg_token_put,
 	.token_lookup = pg_token_lookup,
