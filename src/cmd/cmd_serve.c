@@ -81,8 +81,8 @@ static void help(FILE *out)
 	      "                          (without --source and --offline-data: the upstream sources)\n"
 	      "                          D: 30s, 10m, 6h, 1d, or seconds\n"
 	      "      --retention AGE     delete ended jobs, superseded reports and delivered\n"
-	      "                          notifications older than AGE (N days, or Ns, Nm, Nh,\n"
-	      "                          Nd; default 0: keep everything); /metrics shows the\n"
+	      "                          notifications older than AGE (90d, 12h, 2w: a unit is\n"
+	      "                          needed; default 0: keep everything); /metrics shows the\n"
 	      "                          store's table sizes\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -200,26 +200,20 @@ static int parse_duration_opt(const char *opt, const char *s, int64_t lo, int64_
 	return 0;
 }
 
-/* --retention: N (days) or N followed by s, m, h or d; 0 = keep everything. */
-static int parse_duration(const char *opt, const char *s, long long *out)
+/* --retention: a duration with its unit (90d, 12h, 2w), or 0 = keep
+ * everything.  A bare number other than 0 is refused: it meant days in the
+ * first servers and means seconds in every other duration option, and
+ * guessing wrong deletes reports. */
+static int parse_retention(const char *s, long long *out)
 {
-	char *end = NULL;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	long long unit = 86400;
-	const char *digits_end = end;
-	if (end && *end && !end[1]) {
-		switch (*end) {
-		case 's': unit = 1; end++; break;
-		case 'm': unit = 60; end++; break;
-		case 'h': unit = 3600; end++; break;
-		case 'd': unit = 86400; end++; break;
-		}
-	}
-	if (errno || digits_end == s || *end || v < 0 || v > 100LL * 365 * 86400 / unit)
-		return sw_cmd_usage_error("serve", "%s: '%s' is not a duration (N days, or N followed by s, m, h or d)",
-					  opt, s);
-	*out = v * unit;
+	size_t digits = strspn(s, "0123456789");
+	if (digits && !s[digits] && strspn(s, "0") != digits)
+		return sw_cmd_usage_error("serve", "--retention: '%s' has no unit: write it as %sd (days), %sh, %sm or %ss",
+					  s, s, s, s, s);
+	int64_t v = 0;
+	if (parse_duration_opt("--retention", s, 0, 100LL * 365 * 86400, &v))
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -384,7 +378,7 @@ int cmd_serve(int argc, char **argv)
 		}
 		case OPT_UPD_OFFLINE: o.update_offline = optarg; break;
 		case OPT_RETENTION:
-			if (parse_duration("--retention", optarg, &o.retention))
+			if (parse_retention(optarg, &o.retention))
 				return SW_EXIT_USAGE;
 			break;
 		case 'h': help(stdout); return SW_EXIT_OK;

@@ -8,10 +8,7 @@
 #include <string.h>
 
 #include "net/libcurl.h"
-
-/* A function pointer is stored from dlsym()'s void * (POSIX guarantees the
- * representations agree). */
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function and object pointers differ");
+#include "util/dynlib.h"
 
 static struct sw_libcurl table;
 const struct sw_libcurl *const sw_curl = &table;
@@ -44,10 +41,7 @@ static struct sw_err load_err = SW_ERR_INIT; /* code SW_OK once loaded */
 	X(multi_cleanup, curl_multi_cleanup)               \
 	X(multi_strerror, curl_multi_strerror)
 
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const struct sw_dynsym syms[] = {
 #define SW_X(field, sym) { #sym, offsetof(struct sw_libcurl, field) },
 	SW_LIBCURL_FUNCS(SW_X)
 #undef SW_X
@@ -65,27 +59,12 @@ static inline void check_types(void)
 static void load(void)
 {
 	check_types();
-	const char *path = getenv("STOWAWAY_LIBCURL");
-	if (!path || !*path)
-		path = SW_LIBCURL_SONAME;
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *why = dlerror();
-		sw_err_set(&load_err, SW_E_UNSUPPORTED, "cannot load %s: %s; install libcurl4",
-			   SW_LIBCURL_SONAME, why ? why : "dlopen failed");
+	struct sw_libcurl t = { 0 };
+	void *h = sw_dynlib_open("STOWAWAY_LIBCURL", SW_LIBCURL_SONAME, "libcurl4", syms,
+				 sizeof(syms) / sizeof(syms[0]), &t, sizeof(t), &load_err);
+	if (!h)
 		return;
-	}
-	struct sw_libcurl t;
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *p = dlsym(h, syms[i].name);
-		if (!p) {
-			sw_err_set(&load_err, SW_E_UNSUPPORTED,
-				   "cannot load %s: it has no '%s'; install libcurl4", path, syms[i].name);
-			dlclose(h);
-			return;
-		}
-		memcpy((char *)&t + syms[i].off, &p, sizeof(p));
-	}
+	const char *path = SW_LIBCURL_SONAME;
 	const curl_version_info_data *v = t.version_info(CURLVERSION_NOW);
 	if (!v || v->version_num < SW_LIBCURL_MIN_VERSION) {
 		sw_err_set(&load_err, SW_E_UNSUPPORTED,

@@ -31,6 +31,8 @@ export HOME=$T/home STOWAWAY_REGISTRY_BACKOFF_MS=0; mkdir -p "$HOME"
 
 "$STOWAWAY" serve --retention 5x --store $T/x.sqlite 2>$T/e; rc=$?
 [ $rc = 64 ] && grep -q "'5x' is not a duration" $T/e && ok "bad --retention: usage error" || bad "bad retention: $rc $(cat $T/e)"
+"$STOWAWAY" serve --retention 30 --store $T/x.sqlite 2>$T/e; rc=$?
+[ $rc = 64 ] && grep -q "'30' has no unit" $T/e && ok "--retention without a unit: usage error" || bad "bare retention: $rc $(cat $T/e)"
 
 cat > $T/debian.json <<'J'
 {"openssl": {"CVE-2024-1001": {"description": "x", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}}}}

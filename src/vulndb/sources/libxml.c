@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dynlib.h"
 #include "vulndb/sources/libxml.h"
-
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function and object pointers differ");
 
 static struct sw_libxml table;
 const struct sw_libxml *const sw_xml = &table;
@@ -29,10 +28,7 @@ static struct sw_err load_err = SW_ERR_INIT;
 	X(free_reader, xmlFreeTextReader)                         \
 	X(reader_set_error_handler, xmlTextReaderSetStructuredErrorHandler)
 
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const struct sw_dynsym syms[] = {
 #define SW_X(field, sym) { #sym, offsetof(struct sw_libxml, field) },
 	SW_LIBXML_FUNCS(SW_X)
 #undef SW_X
@@ -50,27 +46,12 @@ static inline void check_types(void)
 static void load(void)
 {
 	check_types();
-	const char *path = getenv("STOWAWAY_LIBXML2");
-	if (!path || !*path)
-		path = SW_LIBXML_SONAME;
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *why = dlerror();
-		sw_err_set(&load_err, SW_E_UNSUPPORTED, "cannot load %s: %s; install libxml2", SW_LIBXML_SONAME,
-			   why ? why : "dlopen failed");
+	struct sw_libxml t = { 0 };
+	void *h = sw_dynlib_open("STOWAWAY_LIBXML2", SW_LIBXML_SONAME, "libxml2", syms,
+				 sizeof(syms) / sizeof(syms[0]), &t, sizeof(t), &load_err);
+	if (!h)
 		return;
-	}
-	struct sw_libxml t;
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *p = dlsym(h, syms[i].name);
-		if (!p) {
-			sw_err_set(&load_err, SW_E_UNSUPPORTED, "cannot load %s: it has no '%s'; install libxml2",
-				   path, syms[i].name);
-			dlclose(h);
-			return;
-		}
-		memcpy((char *)&t + syms[i].off, &p, sizeof(p));
-	}
+	const char *path = SW_LIBXML_SONAME;
 	/* xmlFree is a variable (a function pointer), not a function */
 	t.free = dlsym(h, "xmlFree");
 	if (!t.free) {
