@@ -44,11 +44,12 @@ static char *comment_date(const char *line, size_t n)
 static int epss_import(const char *path, const uint8_t *data, size_t len,
 		       const struct sw_vuln_sink *sink, struct sw_err *err)
 {
+	static const char *const cols[] = { "cve", "epss", "percentile" };
 	const char *d = (const char *)data;
-	size_t pos = 0, line = 0;
+	size_t pos = 0;
 	char *date = NULL;
-	struct sw_vec f = SW_VEC_INIT;
-	long c_cve, c_epss, c_pct;
+	struct sw_src_csv c;
+	const char *v[3];
 	int rc = 0;
 
 	if (len > SW_SRC_MAX_FILE)
@@ -60,39 +61,19 @@ static int epss_import(const char *path, const uint8_t *data, size_t len,
 		size_t n = nl ? (size_t)(nl - (d + pos)) : len - pos;
 		date = comment_date(d + pos, n);
 		pos += n + (nl ? 1 : 0);
-		line++;
 	}
-	line++;
-	if (sw_src_csv_next(d, len, &pos, &f) != 1) {
-		rc = sw_err_set(err, SW_E_FORMAT, "'%s': empty or bad csv header", path);
+	rc = sw_src_csv_open(&c, path, data, len, pos, cols, 3, err);
+	if (rc < 0)
 		goto out;
-	}
-	c_cve = sw_vec_find_str(&f, "cve");
-	c_epss = sw_vec_find_str(&f, "epss");
-	c_pct = sw_vec_find_str(&f, "percentile");
-	if (c_cve < 0 || c_epss < 0) {
+	if (c.at[0] < 0 || c.at[1] < 0) {
 		rc = sw_err_set(err, SW_E_FORMAT, "'%s': not an EPSS csv (no cve/epss columns)", path);
 		goto out;
 	}
-	for (;;) {
-		line++;
-		int r = sw_src_csv_next(d, len, &pos, &f);
-		if (r == 0)
-			break;
-		char idx[32];
-		snprintf(idx, sizeof(idx), "line %zu", line);
-		if (r < 0) {
-			sw_src_bad(sink, path, idx, "unterminated quoted field");
-			continue;
-		}
-		if (f.len == 1 && ((char *)f.items[0])[0] == '\0')
-			continue;
-		const char *cve = (size_t)c_cve < f.len ? f.items[c_cve] : NULL;
-		const char *se = (size_t)c_epss < f.len ? f.items[c_epss] : NULL;
-		const char *sp = c_pct >= 0 && (size_t)c_pct < f.len ? f.items[c_pct] : NULL;
+	while (sw_src_csv_row(&c, sink, v) == 1) {
+		const char *cve = v[0], *se = v[1], *sp = v[2];
 		double score, pct = -1;
 		if (!cve || strncmp(cve, "CVE-", 4) != 0) {
-			sw_src_bad(sink, path, idx, "missing or bad cve");
+			sw_src_bad(sink, path, c.where, "missing or bad cve");
 			continue;
 		}
 		if (!sw_src_parse_double(se, &score) || score < 0 || score > 1) {
@@ -111,7 +92,7 @@ static int epss_import(const char *path, const uint8_t *data, size_t len,
 	}
 out:
 	free(date);
-	sw_vec_free_strings(&f);
+	sw_src_csv_release(&c);
 	return rc;
 }
 

@@ -94,40 +94,18 @@ static int kev_csv(const char *path, const uint8_t *data, size_t len,
 	static const char *const cols[C_N] = { "cveID", "vendorProject", "product",
 		"vulnerabilityName", "dateAdded", "dueDate", "requiredAction",
 		"knownRansomwareCampaignUse" };
-	const char *d = (const char *)data;
-	size_t pos = 0, line = 1;
-	long at[C_N];
-	struct sw_vec f = SW_VEC_INIT;
-	int rc = 0;
-
-	if (sw_src_csv_next(d, len, &pos, &f) != 1) {
-		rc = sw_err_set(err, SW_E_FORMAT, "'%s': empty or bad csv header", path);
+	struct sw_src_csv c;
+	const char *v[C_N];
+	int rc = sw_src_csv_open(&c, path, data, len, 0, cols, C_N, err);
+	if (rc < 0)
 		goto out;
-	}
-	for (int c = 0; c < C_N; c++)
-		at[c] = sw_vec_find_str(&f, cols[c]);
-	if (at[C_CVE] < 0 || at[C_ADDED] < 0) {
+	if (c.at[C_CVE] < 0 || c.at[C_ADDED] < 0) {
 		rc = sw_err_set(err, SW_E_FORMAT, "'%s': not a KEV csv (no cveID/dateAdded column)", path);
 		goto out;
 	}
-	for (;;) {
-		line++;
-		int r = sw_src_csv_next(d, len, &pos, &f);
-		if (r == 0)
-			break;
-		char idx[32];
-		snprintf(idx, sizeof(idx), "line %zu", line);
-		if (r < 0) {
-			sw_src_bad(sink, path, idx, "unterminated quoted field");
-			continue;
-		}
-		if (f.len == 1 && ((char *)f.items[0])[0] == '\0')
-			continue; /* blank line */
-		const char *v[C_N];
-		for (int c = 0; c < C_N; c++)
-			v[c] = at[c] >= 0 && (size_t)at[c] < f.len ? f.items[at[c]] : NULL;
+	while (sw_src_csv_row(&c, sink, v) == 1) {
 		if (!is_cve(v[C_CVE]) || !v[C_ADDED] || !*v[C_ADDED]) {
-			sw_src_bad(sink, path, is_cve(v[C_CVE]) ? v[C_CVE] : idx,
+			sw_src_bad(sink, path, is_cve(v[C_CVE]) ? v[C_CVE] : c.where,
 				   "missing or bad cveID/dateAdded");
 			continue;
 		}
@@ -146,7 +124,7 @@ static int kev_csv(const char *path, const uint8_t *data, size_t len,
 		}
 	}
 out:
-	sw_vec_free_strings(&f);
+	sw_src_csv_release(&c);
 	return rc;
 }
 
@@ -158,8 +136,6 @@ static int kev_import(const char *path, const uint8_t *data, size_t len,
 		i++;
 	if (i < len && (data[i] == '{' || data[i] == '['))
 		return kev_json(path, data, len, sink, err);
-	if (i + 3 <= len && memcmp(data + i, "\xef\xbb\xbf", 3) == 0)
-		return kev_csv(path, data + i + 3, len - i - 3, sink, err);
 	return kev_csv(path, data, len, sink, err);
 }
 

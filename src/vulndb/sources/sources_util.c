@@ -498,3 +498,49 @@ bool sw_src_parse_double(const char *s, double *out)
 	*out = d;
 	return true;
 }
+
+int sw_src_csv_open(struct sw_src_csv *c, const char *path, const uint8_t *data, size_t len, size_t start,
+		    const char *const *cols, size_t ncols, struct sw_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->data = (const char *)data;
+	c->len = len;
+	c->pos = start;
+	c->ncols = ncols < SW_SRC_CSV_MAX_COLS ? ncols : SW_SRC_CSV_MAX_COLS;
+	if (c->pos + 3 <= len && memcmp(c->data + c->pos, "\xef\xbb\xbf", 3) == 0)
+		c->pos += 3;
+	for (size_t i = 0; i < start && i < len; i++)
+		c->line += c->data[i] == '\n';
+	c->line++;
+	if (sw_src_csv_next(c->data, len, &c->pos, &c->fields) != 1)
+		return sw_err_set(err, SW_E_FORMAT, "'%s': empty or bad csv header", path);
+	for (size_t i = 0; i < c->ncols; i++)
+		c->at[i] = sw_vec_find_str(&c->fields, cols[i]);
+	return 0;
+}
+
+int sw_src_csv_row(struct sw_src_csv *c, const struct sw_vuln_sink *sink, const char **v)
+{
+	for (;;) {
+		c->line++;
+		int r = sw_src_csv_next(c->data, c->len, &c->pos, &c->fields);
+		if (r == 0)
+			return 0;
+		snprintf(c->where, sizeof(c->where), "line %zu", c->line);
+		if (r < 0) {
+			sw_src_bad(sink, c->path, c->where, "unterminated quoted field");
+			continue;
+		}
+		if (c->fields.len == 1 && ((char *)c->fields.items[0])[0] == '\0')
+			continue; /* blank line */
+		for (size_t i = 0; i < c->ncols; i++)
+			v[i] = c->at[i] >= 0 && (size_t)c->at[i] < c->fields.len ? c->fields.items[c->at[i]] : NULL;
+		return 1;
+	}
+}
+
+void sw_src_csv_release(struct sw_src_csv *c)
+{
+	sw_vec_free_strings(&c->fields);
+}

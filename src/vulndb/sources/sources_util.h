@@ -116,6 +116,36 @@ void sw_src_group_release(struct sw_src_group *g);
  * one (unterminated quote); *pos then points past it. */
 int sw_src_csv_next(const char *data, size_t len, size_t *pos, struct sw_vec *fields);
 
+/* A CSV table with a header row, read row by row with the named columns
+ * looked up once (KEV, EPSS, Exploit-DB):
+ *
+ *   static const char *const cols[] = { "cve", "epss" };
+ *   struct sw_src_csv c;
+ *   if (sw_src_csv_open(&c, path, data, len, 0, cols, 2, err) < 0) ...
+ *   const char *v[2];
+ *   while (sw_src_csv_row(&c, sink, v) == 1) ... v[i] or NULL; c.where: "line N"
+ *   sw_src_csv_release(&c);
+ *
+ * open skips a UTF-8 byte-order mark, starts at byte `start` (after lines
+ * the caller read itself, counted in c.line) and reads the header; its
+ * error is SW_E_FORMAT "'PATH': empty or bad csv header".  A column not in
+ * the header has at[i] = -1 (the caller decides which it needs).  row
+ * skips blank lines and reports a malformed record (sw_src_bad, "line N")
+ * and goes on; it returns 1 for a row, 0 at the end. */
+#define SW_SRC_CSV_MAX_COLS 16
+struct sw_src_csv {
+	const char *path, *data;
+	size_t len, pos, line;
+	long at[SW_SRC_CSV_MAX_COLS];
+	size_t ncols;
+	struct sw_vec fields;   /* char*: the current row */
+	char where[32];         /* "line N" of the current row */
+};
+int sw_src_csv_open(struct sw_src_csv *c, const char *path, const uint8_t *data, size_t len, size_t start,
+		    const char *const *cols, size_t ncols, struct sw_err *err);
+int sw_src_csv_row(struct sw_src_csv *c, const struct sw_vuln_sink *sink, const char **v);
+void sw_src_csv_release(struct sw_src_csv *c);
+
 /* True if s looks like an advisory id: LETTERS-REST with 2+ upper-case
  * letters before the dash (CVE-..., XSA-..., GHSA-..., OSVDB-...). */
 bool sw_src_is_advisory_id(const char *s);
