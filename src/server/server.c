@@ -327,7 +327,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	}
 }
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd passes its own format strings (the attribute tells the
+ * compiler the non-literal format is checked at the caller) */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	struct srv *s = cls;
 	char msg[512];

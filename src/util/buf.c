@@ -1,4 +1,5 @@
 #include "util/buf.h"
+#include "util/termsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +122,17 @@ void sw_buf_add_json_escaped(struct sw_buf *b, const char *s)
 			if (*p < 0x20) {
 				char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 				sw_buf_add(b, e, 6);
+			} else if (*p >= 0x80) {
+				/* JSON text is UTF-8 (RFC 8259): a byte that does not
+				 * start a valid sequence becomes U+FFFD */
+				unsigned cp;
+				size_t n = sw_utf8_seq(p, &cp);
+				if (n) {
+					sw_buf_add(b, (const char *)p, n);
+					p += n - 1;
+				} else {
+					sw_buf_add(b, "\\ufffd", 6);
+				}
 			} else {
 				sw_buf_addch(b, (char)*p);
 			}

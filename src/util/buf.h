@@ -38,7 +38,8 @@ void sw_buf_add(struct sw_buf *b, const void *p, size_t n);
 void sw_buf_addstr(struct sw_buf *b, const char *s);
 void sw_buf_addch(struct sw_buf *b, char c);
 void sw_buf_addf(struct sw_buf *b, const char *fmt, ...) SW_PRINTF(2, 3);
-/* JSON-escaped copy of s (without quotes). */
+/* JSON-escaped copy of s (without quotes); a byte that does not start a
+ * valid UTF-8 sequence becomes \ufffd, so the text is valid JSON. */
 void sw_buf_add_json_escaped(struct sw_buf *b, const char *s);
 /* Take the data; returns a malloc'd NUL-terminated string, or NULL if the
  * buffer failed (out of memory / over max).  The buffer is empty after. */

@@ -28,6 +28,13 @@ static void test_buf(void **state)
 	free(s);
 	assert_string_equal(b.data, "");
 
+	/* RFC 8259 JSON is UTF-8: valid sequences pass, a lone continuation
+	 * byte, a truncated sequence, an overlong form and a surrogate become
+	 * U+FFFD escapes */
+	sw_buf_add_json_escaped(&b, "\xc3\xa9|\x80|\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf0\x9f\x98\x80");
+	assert_string_equal(b.data, "\xc3\xa9|\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\xf0\x9f\x98\x80");
+	sw_buf_release(&b);
+
 	struct sw_buf small;
 	sw_buf_init(&small, 4);
 	sw_buf_addstr(&small, "abcd");
