@@ -77,7 +77,7 @@ static bool t_feed(void *state, const uint8_t *data, size_t len)
 	/* tokens across the previous chunks' tail and this one */
 	for (size_t k = 1; k < TLEN && k <= s->tlen; k++)
 		if (TLEN - k <= len && memcmp(s->tail + s->tlen - k, TOKEN, k) == 0 &&
-		    memcmp(data, TOKEN + k, TLEN - k) == 0)
+		    memcmp(data, &TOKEN[k], TLEN - k) == 0)
 			hit(s, s->off - k);
 	for (size_t i = 0; i + TLEN <= len; i++)
 		if (memcmp(data + i, TOKEN, TLEN) == 0)
