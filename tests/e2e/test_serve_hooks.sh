@@ -37,6 +37,7 @@ cleanup() {
 	[ -n "$SRV" ] && kill -9 "$SRV" 2>/dev/null
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "$SRV" ] && wait "$SRV" 2>/dev/null
+	declare -F store_stop >/dev/null && store_stop
 	[ -n "${SW_KEEP_TMP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -104,7 +105,8 @@ mkdir -p $T/images
 $MKIMAGE --format docker-archive -o $T/images/app.tar $L0 || { echo "FAIL - mkimage"; exit 1; }
 
 # ---- the server ----
-STORE=$T/store.sqlite
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+store_pick $T   # SW_TEST_STORE: sqlite or postgres (store_lib.sh)
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 ADMIN=$("$STOWAWAY" serve token create --scope admin --store $STORE admin 2>/dev/null)
