@@ -21,6 +21,8 @@
 # - the scheduled update (--update-interval);
 # - bad input: ftp:// URL, unknown member, bad severity, short secret,
 #   malformed JSON, wrong content type, oversized body.
+# SW_TEST_STORE picks the store (tests/e2e/store_lib.sh): ctest runs this
+# on SQLite (e2e/test_serve_hooks) and PostgreSQL (..._postgres).
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
 MKIMAGE="python3 $SW_SOURCE_DIR/tests/tools/mkimage.py"
@@ -114,8 +116,8 @@ READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/
 SCAN=$("$STOWAWAY" serve token create --scope scan --store $STORE ci 2>/dev/null)
 [[ $ADMIN == sw_* && $READ == sw_* && $SCAN == sw_* ]] || { echo "FAIL - tokens"; exit 1; }
 LOG=$T/server.log
-start_server() { # extra args
-	"$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $DB --db-poll 1 --lease 5 \
+start_server() { # extra args; POSTs time out after 3 s, so a delivery's lease is --lease (5 s), not 15 s
+	STOWAWAY_TEST_WEBHOOK_TIMEOUT=3 "$STOWAWAY" serve --listen 127.0.0.1:$PORT --store $STORE --db $DB --db-poll 1 --lease 5 \
 		--public-url https://sw.example.test --webhook-backoff 1 --webhook-backoff-max 4 \
 		"${SOURCES[@]}" "$@" 2>>$LOG &
 	SRV=$!
