@@ -29,7 +29,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "$SRV" ] && wait "$SRV" 2>/dev/null
 	declare -F store_stop >/dev/null && store_stop
-	rm -rf "$T"
+	[ -n "${SW_KEEP_TMP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 fails=0
@@ -201,7 +201,7 @@ for j in "${BEFORE[@]}" "${MANY[@]}"; do
 	api GET /api/v1/scans/$j; st=$(jq_ 'd["state"]'); dig=$(jq_ 'd["digest"]')
 	n=$(done_lines $j); r=$(reports_of $j $dig)
 	if [ "$st" != done ] || [ "$n" != 1 ] || [ "$r" != 1 ]; then
-		once=0; echo "# job $j: state $st, $n done lines, $r reports"
+		once=0; echo "# job $j: state $st, $n done lines, $r reports, error $(jq_ 'd["error"]')"
 	fi
 done
 [ $once = 1 ] && ok "each of the 8 jobs is done exactly once: one done log line, one report (none lost, none twice)" ||
