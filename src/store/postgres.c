@@ -1625,7 +1625,7 @@ struct px {
 	int64_t *counts;
 };
 
-/* A query whose answer is a row count that must not be 0. */
+/* The rows a command changed (the result is cleared). */
 static int changed(PGresult *res)
 {
 	int n = changes(res);
