@@ -29,6 +29,19 @@
 #define EVENT "image.vulnerabilities.changed"
 #define DELIVERY_LEASE_MIN 15   /* longer than one POST (10 s) */
 
+/* One POST's timeout, seconds: 10, or STOWAWAY_TEST_WEBHOOK_TIMEOUT (1-10,
+ * tests: a short one lets a shorter delivery lease outlast it, so a test
+ * that kills a server mid-delivery waits seconds, not 15).  Read once by
+ * srv_hooks_start (docs/api.md "Notifications"). */
+static long post_timeout = 10;
+
+/* The delivery lease: --lease, at least one POST plus a margin (15 s by default). */
+static int delivery_lease(const struct srv *s)
+{
+	int min = post_timeout >= 10 ? DELIVERY_LEASE_MIN : (int)post_timeout + 2;
+	return s->o->lease > min ? s->o->lease : min;
+}
+
 /* ---------------------------------------------------------------- changes */
 
 static void change_free(void *p)
@@ -416,7 +429,7 @@ static int post(const struct sw_st_delivery *d, const char *body, long *status, 
 	sw_curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	sw_curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	sw_curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-	sw_curl->easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	sw_curl->easy_setopt(h, CURLOPT_TIMEOUT, post_timeout);
 	sw_curl->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	sw_curl->easy_setopt(h, CURLOPT_POST, 1L);
 	sw_curl->easy_setopt(h, CURLOPT_POSTFIELDS, body);
@@ -494,7 +507,7 @@ static void deliver_one(struct srv *s, struct sw_st_delivery *d)
 static void *deliverer(void *arg)
 {
 	struct srv *s = arg;
-	int lease = s->o->lease > DELIVERY_LEASE_MIN ? s->o->lease : DELIVERY_LEASE_MIN;
+	int lease = delivery_lease(s);
 	while (!s->stopping) {
 		struct sw_st_delivery d;
 		struct sw_err err = SW_ERR_INIT;
@@ -529,6 +542,14 @@ static void *deliverer(void *arg)
 
 int srv_hooks_start(struct srv *s, struct sw_err *err)
 {
+	const char *t = getenv("STOWAWAY_TEST_WEBHOOK_TIMEOUT");
+	if (t && *t) {
+		char *end = NULL;
+		long v = strtol(t, &end, 10);
+		if (*end || v < 1 || v > 10)
+			return sw_err_set(err, SW_E_USAGE, "STOWAWAY_TEST_WEBHOOK_TIMEOUT must be 1 to 10 (seconds), not '%.20s'", t);
+		post_timeout = v;
+	}
 	if (pthread_create(&s->deliverer, NULL, deliverer, s) != 0)
 		return sw_err_set(err, SW_E_INTERNAL, "cannot start the delivery thread");
 	s->have_deliverer = true;

@@ -94,6 +94,38 @@ static const char *const migrations[] = {
 	" body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_attempt BIGINT NOT NULL, last_error TEXT, created BIGINT NOT NULL);"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+	/* 1 -> 2 (pgport): what SQLite's schemas 3-5 added - policy bundles,
+	 * the packages index, a finding's primary id and KEV flag (and its
+	 * place in the report: ord), deliveries leased like jobs, browser
+	 * sessions, the search's indexes; op_token on the rows the new
+	 * non-idempotent writes create or change */
+	"CREATE TABLE policies("
+	" id TEXT PRIMARY KEY, name TEXT, format TEXT NOT NULL CHECK(format IN ('json','yaml')),"
+	" body BYTEA NOT NULL, is_default INTEGER NOT NULL DEFAULT 0,"
+	" created BIGINT NOT NULL, updated BIGINT NOT NULL, op_token TEXT);"
+	"CREATE UNIQUE INDEX policies_default ON policies(is_default) WHERE is_default = 1;"
+	"CREATE TABLE packages("
+	" image BIGINT NOT NULL REFERENCES images(id), type TEXT NOT NULL, name TEXT NOT NULL, version TEXT,"
+	" package TEXT NOT NULL, purl TEXT, layer TEXT, source INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX packages_name ON packages(name, image);"
+	"CREATE INDEX packages_image ON packages(image);"
+	"ALTER TABLE findings ADD COLUMN main TEXT;"
+	"ALTER TABLE findings ADD COLUMN kev INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE findings ADD COLUMN ord BIGINT;"
+	"ALTER TABLE deliveries ADD COLUMN report_id BIGINT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;"
+	"ALTER TABLE deliveries ADD COLUMN delivered BIGINT;"
+	"ALTER TABLE deliveries ADD COLUMN op_token TEXT;"
+	"CREATE INDEX deliveries_webhook ON deliveries(webhook, id);"
+	"ALTER TABLE webhooks ADD COLUMN op_token TEXT;"
+	"CREATE TABLE web_sessions(hash TEXT PRIMARY KEY, token_name TEXT, scope TEXT NOT NULL,"
+	" created BIGINT NOT NULL, expires BIGINT NOT NULL);"
+	"CREATE INDEX web_sessions_expires ON web_sessions(expires);"
+	"CREATE INDEX images_updated ON images(updated, id);"
+	"CREATE INDEX images_latest ON images(latest_report);"
+	"CREATE INDEX jobs_updated ON jobs(state, updated);"
+	"CREATE INDEX reports_job ON reports(job_id, id);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -111,6 +143,17 @@ static const char *const migrations[] = {
 		    " r.negligible, r.unknown, r.total, r.suppressed, r.complete, r.changes, r.checks_failed, r.secrets," \
 		    " r.malware, r.policy"
 
+/* pgport */
+#define POLICY_COLS "id, name, format, is_default, created, updated"
+#define WEBHOOK_COLS "id, url, min_severity, repositories, only_fixable, kev_only, created, secret"
+#define DELIVERY_COLS "d.id, d.webhook, d.image_digest, d.body, d.report_id, d.state, d.attempts, d.next_attempt," \
+		      " d.last_error, d.created, d.delivered"
+#define DELIVERY_HOOK "(SELECT w.url FROM webhooks w WHERE w.id = d.webhook)," \
+		      " (SELECT w.secret FROM webhooks w WHERE w.id = d.webhook)"
+#define RECENT_COLS "id, ref, kind, state, attempts, error, image_digest, report_id, reused, created, updated"
+/* pg_advisory_xact_lock key of a change of the default policy bundle */
+#define POLICY_LOCK "8319395793566789754"
+
 enum {
 	S_JOB_GET, S_JOB_TOKEN, S_JOB_LOCK_REF, S_JOB_LAST, S_JOB_REPEND, S_JOB_INSERT, S_JOB_CLAIM, S_JOB_CLAIMED,
 	S_JOB_RENEW, S_JOB_DONE, S_JOB_FAIL, S_JOB_REQUEUE, S_JOB_RETRY, S_JOB_CANCEL, S_JOB_COUNTS,
@@ -118,6 +161,13 @@ enum {
 	S_REP_BY_TOKEN, S_REP_IMAGE_LOCK, S_REP_INSERT, S_FIND_DEL, S_FIND_INS, S_IMG_LATEST, S_REP_GET, S_REP_LIST,
 	S_REP_IDS, S_REP_FINDINGS, S_VULN_IMAGES, S_TOK_PUT, S_TOK_LOOKUP, S_META_GET, S_META_SET,
 	S_COLLECT_JOBS, S_COLLECT_REPORTS, S_COLLECT_DELIVERIES, S_TABLE_SIZES, S_LOCK_TAKE, S_LOCK_DROP,
+	/* pgport: policies, packages, hooks, web, client mode, uploads */
+	S_POL_INSERT, S_POL_TOKEN, S_POL_UPDATE, S_POL_GET, S_POL_GET_DEFAULT, S_POL_LIST, S_POL_DELETE, S_POL_LOCK,
+	S_POL_EXISTS, S_POL_CLEAR, S_POL_SET, S_PKG_IMAGE, S_PKG_DEL, S_PKG_INS, S_PKG_FIND, S_FIND_INS2,
+	S_REP_FINDINGS2, S_DLV_INSERT, S_HOOK_INSERT, S_HOOK_BY_TOKEN, S_HOOK_GET, S_HOOK_LIST, S_HOOK_DEL_DLV,
+	S_HOOK_DELETE, S_DLV_LIST, S_DLV_CLAIM, S_DLV_CLAIMED, S_DLV_TOKEN, S_DLV_DONE, S_DLV_RETRY, S_DLV_COUNTS,
+	S_HOOK_COUNT, S_SESS_PURGE, S_SESS_PUT, S_SESS_GET, S_SESS_DELETE, S_JOB_RECENT, S_JOB_RECENT_FAILED,
+	S_JOB_CLAIM_ID, S_JOB_REPORT, S_JOB_BEGIN, S_JOB_BEGUN,
 	N_STMT
 };
 
@@ -213,6 +263,84 @@ static const struct {
 			  false },
 	[S_LOCK_DROP] = { "DELETE FROM meta WHERE key = 'lock:' || $1::text AND split_part(value, ' ', 1) = $2::text",
 			  false },
+	/* pgport: policies */
+	[S_POL_INSERT] = { "INSERT INTO policies(id, name, format, body, created, updated, op_token)"
+			   " VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT(id) DO NOTHING", false },
+	[S_POL_TOKEN] = { "SELECT 1 FROM policies WHERE id = $1 AND op_token = $2", false },
+	[S_POL_UPDATE] = { "UPDATE policies SET name = $1, format = $2, body = $3, updated = $4 WHERE id = $5", false },
+	[S_POL_GET] = { "SELECT " POLICY_COLS ", body FROM policies WHERE id = $1", true },
+	[S_POL_GET_DEFAULT] = { "SELECT " POLICY_COLS ", body FROM policies WHERE is_default = 1", true },
+	[S_POL_LIST] = { "SELECT " POLICY_COLS " FROM policies ORDER BY id COLLATE \"C\"", false },
+	[S_POL_DELETE] = { "DELETE FROM policies WHERE id = $1", false },
+	/* one change of the default at a time, in every instance */
+	[S_POL_LOCK] = { "SELECT pg_advisory_xact_lock(" POLICY_LOCK ")", false },
+	[S_POL_EXISTS] = { "SELECT 1 FROM policies WHERE id = $1", false },
+	[S_POL_CLEAR] = { "UPDATE policies SET is_default = 0 WHERE is_default = 1 AND id <> $1", false },
+	[S_POL_SET] = { "UPDATE policies SET is_default = $1, updated = $2 WHERE id = $3", false },
+	/* pgport: the packages index ("which images": packages_name) */
+	[S_PKG_IMAGE] = { "SELECT id FROM images WHERE digest = $1 FOR UPDATE", false },
+	[S_PKG_DEL] = { "DELETE FROM packages WHERE image = $1", false },
+	[S_PKG_INS] = { "INSERT INTO packages(image, type, name, version, package, purl, layer, source)"
+			" SELECT $1::bigint, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+			" $7::text[], $8::int[])", false },
+	[S_PKG_FIND] = { "SELECT i.digest, (SELECT string_agg(n.name, ' ' ORDER BY n.name COLLATE \"C\") FROM image_names n"
+			 " WHERE n.image = i.id), p.type, p.name, p.version, p.package, p.purl, p.layer, p.source"
+			 " FROM packages p JOIN images i ON i.id = p.image WHERE p.name = $1"
+			 " ORDER BY i.digest COLLATE \"C\", p.package COLLATE \"C\", p.version COLLATE \"C\"", false },
+	/* pgport: findings with their primary id, KEV flag and place; deliveries */
+	[S_FIND_INS2] = { "INSERT INTO findings(report, vuln_id, pkg_name, pkg_version, fixed, severity, main, kev, ord)"
+			  " SELECT $1::bigint, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+			  " $7::text[], $8::int[]) WITH ORDINALITY u", false },
+	[S_REP_FINDINGS2] = { "SELECT vuln_id, main, pkg_name, pkg_version, fixed, severity, kev FROM findings"
+			      " WHERE report = $1 ORDER BY ord, vuln_id COLLATE \"C\"", false },
+	/* a webhook deleted meanwhile gets nothing (and fails nothing) */
+	[S_DLV_INSERT] = { "INSERT INTO deliveries(webhook, image_digest, body, state, attempts, next_attempt, created,"
+			   " report_id) SELECT id, $2::text, $3::text, 'pending', 0, $4::bigint, $4::bigint, $5::bigint"
+			   " FROM webhooks WHERE id = $1", false },
+	/* pgport: webhooks and their delivery queue */
+	[S_HOOK_INSERT] = { "INSERT INTO webhooks(url, secret, min_severity, repositories, only_fixable, kev_only, created,"
+			    " op_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id", false },
+	[S_HOOK_BY_TOKEN] = { "SELECT id FROM webhooks WHERE op_token = $1", false },
+	[S_HOOK_GET] = { "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = $1", false },
+	[S_HOOK_LIST] = { "SELECT " WEBHOOK_COLS " FROM webhooks ORDER BY id", false },
+	[S_HOOK_DEL_DLV] = { "DELETE FROM deliveries WHERE webhook = $1", false },
+	[S_HOOK_DELETE] = { "DELETE FROM webhooks WHERE id = $1", false },
+	[S_DLV_LIST] = { "SELECT " DELIVERY_COLS " FROM deliveries d WHERE d.webhook = $1 ORDER BY d.id DESC LIMIT $2",
+			 false },
+	/* the oldest due delivery nobody holds (or whose holder's lease
+	 * expired); rows another instance is claiming are skipped */
+	[S_DLV_CLAIM] = { "UPDATE deliveries d SET attempts = d.attempts + 1, lease_owner = $1, lease_until = $2,"
+			  " op_token = $4 WHERE d.id = (SELECT id FROM deliveries WHERE state = 'pending'"
+			  " AND next_attempt <= $3 AND (lease_until IS NULL OR lease_until < $3)"
+			  " ORDER BY next_attempt, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+			  " RETURNING " DELIVERY_COLS ", " DELIVERY_HOOK, false },
+	[S_DLV_CLAIMED] = { "SELECT " DELIVERY_COLS ", " DELIVERY_HOOK " FROM deliveries d WHERE d.state = 'pending'"
+			    " AND d.lease_owner = $1 AND d.op_token = $2", false },
+	[S_DLV_TOKEN] = { "SELECT 1 FROM deliveries WHERE id = $1 AND op_token = $2", false },
+	[S_DLV_DONE] = { "UPDATE deliveries SET state = 'delivered', delivered = $1, last_error = NULL, lease_owner = NULL,"
+			 " lease_until = NULL, op_token = $4 WHERE id = $2 AND lease_owner = $3", false },
+	[S_DLV_RETRY] = { "UPDATE deliveries SET state = $1, last_error = $2, next_attempt = $3, lease_owner = NULL,"
+			  " lease_until = NULL, op_token = $6 WHERE id = $4 AND lease_owner = $5", false },
+	[S_DLV_COUNTS] = { "SELECT state, count(*) FROM deliveries GROUP BY state", false },
+	[S_HOOK_COUNT] = { "SELECT count(*) FROM webhooks", false },
+	/* pgport: web sessions, recent jobs */
+	[S_SESS_PURGE] = { "DELETE FROM web_sessions WHERE expires < $1", false },
+	[S_SESS_PUT] = { "INSERT INTO web_sessions(hash, token_name, scope, created, expires) VALUES ($1, $2, $3, $4, $5)"
+			 " ON CONFLICT(hash) DO NOTHING", false },
+	[S_SESS_GET] = { "SELECT token_name, scope FROM web_sessions WHERE hash = $1 AND expires > $2", false },
+	[S_SESS_DELETE] = { "DELETE FROM web_sessions WHERE hash = $1", false },
+	[S_JOB_RECENT] = { "SELECT " RECENT_COLS " FROM jobs ORDER BY id DESC LIMIT $1", false },
+	[S_JOB_RECENT_FAILED] = { "SELECT " RECENT_COLS " FROM jobs WHERE state = 'failed' ORDER BY updated DESC, id DESC"
+				  " LIMIT $1", false },
+	/* pgport: client mode, uploads */
+	[S_JOB_CLAIM_ID] = { "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, lease_until = $2,"
+			     " updated = $3, op_token = $5 WHERE id = $4"
+			     " AND (state = 'pending' OR (state = 'running' AND lease_until < $3))", false },
+	[S_JOB_REPORT] = { "SELECT r.id, i.digest FROM reports r JOIN images i ON i.id = r.image WHERE r.job_id = $1"
+			   " ORDER BY r.id LIMIT 1", false },
+	[S_JOB_BEGIN] = { "INSERT INTO jobs(ref, kind, options, state, attempts, lease_owner, lease_until, created, updated,"
+			  " op_token) VALUES ($1, $2, $3, 'running', 1, $4, $5, $6, $6, $7) RETURNING id", false },
+	[S_JOB_BEGUN] = { "SELECT id FROM jobs WHERE ref = $1 AND kind = $2 AND options = $3 AND op_token = $4", false },
 };
 
 /* ---------------------------------------------------------------- connections */
@@ -1025,6 +1153,16 @@ static void array_lit(struct sw_buf *b, const struct sw_st_finding *f, size_t n,
 	sw_buf_addch(b, '}');
 }
 
+/* pgport: text[] literal of the findings' main ids and int[] of their KEV flags. */
+static void pg_findings_extra(struct sw_buf *mains, struct sw_buf *kevs, const struct sw_st_finding *f, size_t n)
+{
+	array_lit(mains, f, n, offsetof(struct sw_st_finding, main));
+	sw_buf_addch(kevs, '{');
+	for (size_t i = 0; i < n; i++)
+		sw_buf_addstr(kevs, i ? (f[i].kev ? ",1" : ",0") : (f[i].kev ? "1" : "0"));
+	sw_buf_addch(kevs, '}');
+}
+
 struct rep_x {
 	const struct sw_st_report_put *rp;
 	const struct sw_buf *packed;
@@ -1037,6 +1175,8 @@ struct rep_x {
 	struct sw_st_report *out;
 	struct sw_vec *list;
 	const char *vuln;
+	/* pgport: the findings' main ids and KEV flags */
+	struct sw_buf mains, kevs;
 };
 
 static int report_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
@@ -1082,8 +1222,16 @@ static int report_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struc
 		sw_pq->clear(res);
 	}
 	if (rp->nfindings) {
-		res = run(p, c, S_FIND_INS, err, "ittttt", id, x->arr[0].data, x->arr[1].data, x->arr[2].data,
-			  x->arr[3].data, x->arr[4].data);
+		res = run(p, c, S_FIND_INS2, err, "ittttttt", id, x->arr[0].data, x->arr[1].data, x->arr[2].data,
+			  x->arr[3].data, x->arr[4].data, x->mains.data, x->kevs.data);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	/* hooks: the notifications, in the report's transaction */
+	for (size_t i = 0; i < rp->ndeliveries; i++) {
+		res = run(p, c, S_DLV_INSERT, err, "ittii", rp->deliveries[i].webhook, rp->image_digest,
+			  rp->deliveries[i].body, rp->now, id);
 		if (!res)
 			return -SW_E_DB;
 		sw_pq->clear(res);
@@ -1112,13 +1260,18 @@ static int pg_report_put(struct sw_st *st, const struct sw_st_report_put *rp, in
 		x.arr[i] = (struct sw_buf)SW_BUF_INIT;
 		array_lit(&x.arr[i], rp->findings, rp->nfindings, offs[i]);
 	}
+	x.mains = (struct sw_buf)SW_BUF_INIT;
+	x.kevs = (struct sw_buf)SW_BUF_INIT;
+	pg_findings_extra(&x.mains, &x.kevs, rp->findings, rp->nfindings);
 	new_token(x.tok);
-	bool ok = true;
+	bool ok = sw_buf_ok(&x.mains) && sw_buf_ok(&x.kevs);
 	for (int i = 0; i < 5; i++)
 		ok = ok && sw_buf_ok(&x.arr[i]);
 	r = ok ? with_conn(PG(st), report_put_fn, &x, err) : sw_err_set(err, SW_E_NOMEM, "report findings: out of memory");
 	for (int i = 0; i < 5; i++)
 		sw_buf_release(&x.arr[i]);
+	sw_buf_release(&x.mains);
+	sw_buf_release(&x.kevs);
 	sw_buf_release(&packed);
 	return r;
 }
@@ -1213,25 +1366,27 @@ static int pg_report_finding_ids(struct sw_st *st, int64_t report_id, struct sw_
 	return with_conn(PG(st), finding_ids_fn, &x, err);
 }
 
-/* The finding rows of a report for the changes of the next one.  This
- * schema has no primary-id and KEV columns yet (SQLite's migration 4):
- * each row is its own finding (main = its id), so the aliases of a fixed
- * finding are each listed as fixed. */
+/* The finding rows of a report for the changes of the next one, in the
+ * order stored, with their primary id (a row stored before schema 2 has
+ * none: its own id) and KEV flag. */
 static int findings_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
 {
 	(void)again;
 	struct rep_x *x = v;
-	PGresult *res = run(p, c, S_REP_FINDINGS, err, "i", x->rid);
+	PGresult *res = run(p, c, S_REP_FINDINGS2, err, "i", x->rid);
 	if (!res)
 		return -SW_E_DB;
 	for (int i = 0; i < sw_pq->ntuples(res); i++) {
 		struct sw_st_finding_row *f = sw_xcalloc(1, sizeof(*f));
 		f->vuln_id = col_str(res, i, 0);
-		f->main = sw_xstrdup(f->vuln_id ? f->vuln_id : "");
-		f->pkg_name = col_str(res, i, 1);
-		f->pkg_version = col_str(res, i, 2);
-		f->fixed = col_str(res, i, 3);
-		f->severity = col_str(res, i, 4);
+		f->main = col_str(res, i, 1);
+		if (!f->main)
+			f->main = sw_xstrdup(f->vuln_id ? f->vuln_id : "");
+		f->pkg_name = col_str(res, i, 2);
+		f->pkg_version = col_str(res, i, 3);
+		f->fixed = col_str(res, i, 4);
+		f->severity = col_str(res, i, 5);
+		f->kev = col_i64(res, i, 6) != 0;
 		sw_vec_push(x->list, f);
 	}
 	sw_pq->clear(res);
@@ -1448,6 +1603,908 @@ static int pg_lock_drop(struct sw_st *st, const char *name, const char *owner, s
 	return with_conn(PG(st), lock_fn, &x, err);
 }
 
+/* ---------------------------------------------------------------- pgport: the operations SQLite had alone
+ *
+ * policies, the packages index, webhooks and deliveries, web sessions and
+ * the image search, recent jobs, client mode, uploads: the same semantics as
+ * sqlite_policy.c, sqlite_hooks.c, sqlite_web.c, sqlite_client.c and
+ * sqlite_upload.c.  The non-idempotent writes carry an operation token (see
+ * the header); a delete run again after a lost answer that finds nothing
+ * counts as done (its first run deleted the row). */
+
+struct px {
+	const char *a[8];
+	int64_t i[6];
+	bool flag;
+	char tok[33];
+	int64_t *idp;
+	struct sw_vec *list;
+	void *out;
+	char **s1, **s2;
+	const struct sw_buf *arr;   /* packages: 8 array literals */
+	int64_t *counts;
+};
+
+/* The rows a command changed (the result is cleared). */
+static int changed(PGresult *res)
+{
+	int n = changes(res);
+	sw_pq->clear(res);
+	return n;
+}
+
+/* --- policies --- */
+
+static void policy_row(const PGresult *res, int row, struct sw_st_policy *p, bool body)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = col_str(res, row, 0);
+	p->name = col_str(res, row, 1);
+	p->format = col_str(res, row, 2);
+	p->is_default = col_i64(res, row, 3) != 0;
+	p->created = col_i64(res, row, 4);
+	p->updated = col_i64(res, row, 5);
+	if (body) {
+		sw_buf_add(&p->body, col_null(res, row, 6) ? "" : sw_pq->getvalue(res, row, 6),
+			   col_null(res, row, 6) ? 0 : (size_t)sw_pq->getlength(res, row, 6));
+		sw_buf_addch(&p->body, 0);
+		p->body.len--;   /* NUL-terminated for the parsers */
+	}
+}
+
+static int policy_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	const struct sw_st_policy_put *pp = x->out;
+	PGresult *res;
+	if (x->flag) {   /* replace: the same text again is the same */
+		res = run(p, c, S_POL_UPDATE, err, "ttbit", pp->name, pp->format, pp->body, pp->body_len, x->i[0], pp->id);
+		if (!res)
+			return -SW_E_DB;
+		if (changed(res) == 0)
+			return sw_err_set(err, SW_E_NOTFOUND, "no policy bundle '%s'", pp->id);
+		return 0;
+	}
+	if (again) {
+		res = run(p, c, S_POL_TOKEN, err, "tt", pp->id, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		int n = sw_pq->ntuples(res);
+		sw_pq->clear(res);
+		if (n > 0)
+			return 0;
+	}
+	res = run(p, c, S_POL_INSERT, err, "tttbit", pp->id, pp->name, pp->format, pp->body, pp->body_len, x->i[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	if (changed(res) == 0)
+		return sw_err_set(err, SW_E_USAGE, "a policy bundle with id '%s' exists (PUT replaces it)", pp->id);
+	return 0;
+}
+
+static int pg_policy_put(struct sw_st *st, const struct sw_st_policy_put *pp, bool replace, int64_t now,
+			 struct sw_err *err)
+{
+	struct px x = { .out = (void *)pp, .flag = replace, .i = { now } };
+	new_token(x.tok);
+	return with_conn(PG(st), policy_put_fn, &x, err);
+}
+
+static int policy_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = x->a[0] ? run(p, c, S_POL_GET, err, "t", x->a[0]) : run(p, c, S_POL_GET_DEFAULT, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		policy_row(res, 0, x->out, true);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_policy_get(struct sw_st *st, const char *id, struct sw_st_policy *out, struct sw_err *err)
+{
+	struct px x = { .a = { id }, .out = out };
+	return with_conn(PG(st), policy_get_fn, &x, err);
+}
+
+static int policy_list_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, S_POL_LIST, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_policy *pol = sw_xcalloc(1, sizeof(*pol));
+		policy_row(res, i, pol, false);
+		sw_vec_push(x->list, pol);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_policy_list(struct sw_st *st, struct sw_vec *out, struct sw_err *err)
+{
+	struct px x = { .list = out };
+	return with_conn(PG(st), policy_list_fn, &x, err);
+}
+
+static int policy_delete_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	PGresult *res = run(p, c, S_POL_DELETE, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	if (changed(res) == 0 && !again)
+		return sw_err_set(err, SW_E_NOTFOUND, "no policy bundle '%s'", x->a[0]);
+	return 0;
+}
+
+static int pg_policy_delete(struct sw_st *st, const char *id, struct sw_err *err)
+{
+	struct px x = { .a = { id } };
+	return with_conn(PG(st), policy_delete_fn, &x, err);
+}
+
+static int policy_default_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* setting the same flags again is the same */
+	struct px *x = v;
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	PGresult *res = run(p, c, S_POL_LOCK, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	res = run(p, c, S_POL_EXISTS, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	int n = sw_pq->ntuples(res);
+	sw_pq->clear(res);
+	if (n == 0)
+		return sw_err_set(err, SW_E_NOTFOUND, "no policy bundle '%s'", x->a[0]);
+	if (x->flag) {
+		res = run(p, c, S_POL_CLEAR, err, "t", x->a[0]);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	res = run(p, c, S_POL_SET, err, "iit", (int64_t)(x->flag ? 1 : 0), x->i[0], x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return commit(p, c, err);
+}
+
+static int pg_policy_set_default(struct sw_st *st, const char *id, bool on, int64_t now, struct sw_err *err)
+{
+	struct px x = { .a = { id }, .flag = on, .i = { now } };
+	return with_conn(PG(st), policy_default_fn, &x, err);
+}
+
+/* --- the packages index --- */
+
+/* A PostgreSQL array literal of one field of n rows (stride size): a
+ * text[] of the strings at off, or with ints an int[] of the bools there. */
+static void rows_array(struct sw_buf *b, const void *rows, size_t n, size_t size, size_t off, bool ints)
+{
+	sw_buf_addch(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		const char *at = (const char *)rows + i * size + off;
+		if (i)
+			sw_buf_addch(b, ',');
+		if (ints) {
+			sw_buf_addch(b, *(const bool *)at ? '1' : '0');
+			continue;
+		}
+		const char *s = *(const char *const *)at;
+		if (!s) {
+			sw_buf_addstr(b, "NULL");
+			continue;
+		}
+		sw_buf_addch(b, '"');
+		for (; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sw_buf_addch(b, '\\');
+			sw_buf_addch(b, *s);
+		}
+		sw_buf_addch(b, '"');
+	}
+	sw_buf_addch(b, '}');
+}
+
+static int packages_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* replaces the image's rows: a second run writes the same */
+	struct px *x = v;
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	PGresult *res = run(p, c, S_PKG_IMAGE, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	if (sw_pq->ntuples(res) == 0) {
+		sw_pq->clear(res);
+		return sw_err_set(err, SW_E_NOTFOUND, "no stored image %s", x->a[0]);
+	}
+	int64_t image = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	res = run(p, c, S_PKG_DEL, err, "i", image);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (x->i[0] > 0) {
+		const struct sw_buf *a = x->arr;
+		res = run(p, c, S_PKG_INS, err, "ittttttt", image, a[0].data, a[1].data, a[2].data, a[3].data, a[4].data,
+			  a[5].data, a[6].data);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	return commit(p, c, err);
+}
+
+static int pg_packages_put(struct sw_st *st, const char *digest, const struct sw_st_pkg_row *rows, size_t n,
+			   struct sw_err *err)
+{
+	static const size_t offs[7] = { offsetof(struct sw_st_pkg_row, type), offsetof(struct sw_st_pkg_row, name),
+					 offsetof(struct sw_st_pkg_row, version), offsetof(struct sw_st_pkg_row, package),
+					 offsetof(struct sw_st_pkg_row, purl), offsetof(struct sw_st_pkg_row, layer),
+					 offsetof(struct sw_st_pkg_row, source) };
+	struct sw_buf arr[7];
+	bool ok = true;
+	for (int i = 0; i < 7; i++) {
+		arr[i] = (struct sw_buf)SW_BUF_INIT;
+		rows_array(&arr[i], rows, n, sizeof(*rows), offs[i], i == 6);
+		ok = ok && sw_buf_ok(&arr[i]);
+	}
+	struct px x = { .a = { digest }, .i = { (int64_t)n }, .arr = arr };
+	int r = ok ? with_conn(PG(st), packages_put_fn, &x, err) : sw_err_set(err, SW_E_NOMEM, "packages index: out of memory");
+	for (int i = 0; i < 7; i++)
+		sw_buf_release(&arr[i]);
+	return r;
+}
+
+static int packages_find_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, S_PKG_FIND, err, "t", x->a[0]);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_pkg_hit *h = sw_xcalloc(1, sizeof(*h));
+		h->image_digest = col_str(res, i, 0);
+		h->names = col_str(res, i, 1);
+		h->type = col_str(res, i, 2);
+		h->name = col_str(res, i, 3);
+		h->version = col_str(res, i, 4);
+		h->package = col_str(res, i, 5);
+		h->purl = col_str(res, i, 6);
+		h->layer = col_str(res, i, 7);
+		h->source = col_i64(res, i, 8) != 0;
+		sw_vec_push(x->list, h);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_packages_find(struct sw_st *st, const char *name, struct sw_vec *out, struct sw_err *err)
+{
+	struct px x = { .a = { name }, .list = out };
+	return with_conn(PG(st), packages_find_fn, &x, err);
+}
+
+/* --- webhooks and deliveries --- */
+
+static void webhook_row(const PGresult *res, int row, struct sw_st_webhook *w, bool with_secret)
+{
+	memset(w, 0, sizeof(*w));
+	w->id = col_i64(res, row, 0);
+	w->url = col_str(res, row, 1);
+	w->min_severity = col_str(res, row, 2);
+	w->repositories = col_str(res, row, 3);
+	w->only_fixable = col_i64(res, row, 4) != 0;
+	w->kev_only = col_i64(res, row, 5) != 0;
+	w->created = col_i64(res, row, 6);
+	if (with_secret)
+		w->secret = col_str(res, row, 7);
+}
+
+static int webhook_put_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	const struct sw_st_webhook *w = x->out;
+	PGresult *res;
+	if (again) {
+		res = run(p, c, S_HOOK_BY_TOKEN, err, "t", x->tok);
+		if (!res)
+			return -SW_E_DB;
+		bool found = sw_pq->ntuples(res) > 0;
+		if (found)
+			*x->idp = col_i64(res, 0, 0);
+		sw_pq->clear(res);
+		if (found)
+			return 0;
+	}
+	res = run(p, c, S_HOOK_INSERT, err, "ttttiiit", w->url, w->secret, w->min_severity, w->repositories,
+		  (int64_t)w->only_fixable, (int64_t)w->kev_only, x->i[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	*x->idp = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_webhook_put(struct sw_st *st, const struct sw_st_webhook *w, int64_t now, int64_t *id,
+			  struct sw_err *err)
+{
+	if (!w->url || !w->secret)
+		return sw_err_set(err, SW_E_USAGE, "a webhook needs a url and a secret");
+	struct px x = { .out = (void *)w, .i = { now }, .idp = id };
+	new_token(x.tok);
+	return with_conn(PG(st), webhook_put_fn, &x, err);
+}
+
+static int webhook_get_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = x->out ? run(p, c, S_HOOK_GET, err, "i", x->i[0]) : run(p, c, S_HOOK_LIST, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (x->out && sw_pq->ntuples(res) > 0) {
+		webhook_row(res, 0, x->out, false);
+		r = 1;
+	}
+	for (int i = 0; !x->out && i < sw_pq->ntuples(res); i++) {
+		struct sw_st_webhook *w = sw_xcalloc(1, sizeof(*w));
+		webhook_row(res, i, w, x->flag);
+		sw_vec_push(x->list, w);
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_webhook_get(struct sw_st *st, int64_t id, struct sw_st_webhook *w, struct sw_err *err)
+{
+	struct px x = { .i = { id }, .out = w };
+	return with_conn(PG(st), webhook_get_fn, &x, err);
+}
+
+static int pg_webhook_list(struct sw_st *st, bool with_secrets, struct sw_vec *out, struct sw_err *err)
+{
+	struct px x = { .flag = with_secrets, .list = out };
+	return with_conn(PG(st), webhook_get_fn, &x, err);
+}
+
+static int webhook_delete_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	PGresult *res = run(p, c, S_HOOK_DEL_DLV, err, "i", x->i[0]);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	res = run(p, c, S_HOOK_DELETE, err, "i", x->i[0]);
+	if (!res)
+		return -SW_E_DB;
+	if (changed(res) == 0 && !again)
+		return sw_err_set(err, SW_E_NOTFOUND, "no webhook %lld", (long long)x->i[0]);
+	return commit(p, c, err);
+}
+
+static int pg_webhook_delete(struct sw_st *st, int64_t id, struct sw_err *err)
+{
+	struct px x = { .i = { id } };
+	return with_conn(PG(st), webhook_delete_fn, &x, err);
+}
+
+static void delivery_row(const PGresult *res, int row, struct sw_st_delivery *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = col_i64(res, row, 0);
+	d->webhook = col_i64(res, row, 1);
+	d->image_digest = col_str(res, row, 2);
+	d->body = col_str(res, row, 3);
+	d->report_id = col_i64(res, row, 4);
+	const char *state = col_null(res, row, 5) ? NULL : sw_pq->getvalue(res, row, 5);
+	d->state = state && strcmp(state, "delivered") == 0 ? SW_DLV_DELIVERED
+		   : state && strcmp(state, "failed") == 0  ? SW_DLV_FAILED
+							    : SW_DLV_PENDING;
+	d->attempts = (int)col_i64(res, row, 6);
+	d->next_attempt = col_i64(res, row, 7);
+	d->last_error = col_str(res, row, 8);
+	d->created = col_i64(res, row, 9);
+	d->delivered = col_i64(res, row, 10);
+}
+
+static int delivery_list_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, S_DLV_LIST, err, "ii", x->i[0], x->i[1]);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_delivery *d = sw_xcalloc(1, sizeof(*d));
+		delivery_row(res, i, d);
+		sw_vec_push(x->list, d);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_delivery_list(struct sw_st *st, int64_t webhook, size_t limit, struct sw_vec *out, struct sw_err *err)
+{
+	struct px x = { .i = { webhook, (int64_t)limit }, .list = out };
+	return with_conn(PG(st), delivery_list_fn, &x, err);
+}
+
+static int delivery_claim_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	PGresult *res = NULL;
+	if (again) {   /* did the lost claim commit? then it is ours */
+		res = run(p, c, S_DLV_CLAIMED, err, "tt", x->a[0], x->tok);
+		if (!res)
+			return -SW_E_DB;
+		if (sw_pq->ntuples(res) == 0) {
+			sw_pq->clear(res);
+			res = NULL;
+		}
+	}
+	if (!res)
+		res = run(p, c, S_DLV_CLAIM, err, "tiit", x->a[0], x->i[0] + x->i[1], x->i[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		struct sw_st_delivery *d = x->out;
+		delivery_row(res, 0, d);
+		d->url = col_str(res, 0, 11);
+		d->secret = col_str(res, 0, 12);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_delivery_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_delivery *d,
+			     struct sw_err *err)
+{
+	struct px x = { .a = { owner }, .i = { now, lease }, .out = d };
+	new_token(x.tok);
+	return with_conn(PG(st), delivery_claim_fn, &x, err);
+}
+
+static int delivery_end_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	PGresult *res;
+	if (again) {
+		res = run(p, c, S_DLV_TOKEN, err, "it", x->i[0], x->tok);
+		if (!res)
+			return -SW_E_DB;
+		int n = sw_pq->ntuples(res);
+		sw_pq->clear(res);
+		if (n > 0)
+			return 0;
+	}
+	if (x->a[1])   /* retry: a[1] the new state */
+		res = run(p, c, S_DLV_RETRY, err, "ttiitt", x->a[1], x->a[2], x->i[1], x->i[0], x->a[0], x->tok);
+	else
+		res = run(p, c, S_DLV_DONE, err, "iitt", x->i[1], x->i[0], x->a[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	if (changed(res) == 0)
+		return sw_err_set(err, SW_E_NOTFOUND, "delivery %lld is not leased to this server any more",
+				  (long long)x->i[0]);
+	return 0;
+}
+
+static int pg_delivery_done(struct sw_st *st, int64_t id, const char *owner, int64_t now, struct sw_err *err)
+{
+	struct px x = { .a = { owner }, .i = { id, now } };
+	new_token(x.tok);
+	return with_conn(PG(st), delivery_end_fn, &x, err);
+}
+
+static int pg_delivery_retry(struct sw_st *st, int64_t id, const char *owner, const char *why, int64_t next_attempt,
+			     bool give_up, int64_t now, struct sw_err *err)
+{
+	(void)now;
+	struct px x = { .a = { owner, give_up ? "failed" : "pending", why }, .i = { id, next_attempt } };
+	new_token(x.tok);
+	return with_conn(PG(st), delivery_end_fn, &x, err);
+}
+
+static int delivery_counts_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, S_DLV_COUNTS, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	x->counts[0] = x->counts[1] = x->counts[2] = 0;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		const char *state = sw_pq->getvalue(res, i, 0);
+		int k = strcmp(state, "delivered") == 0 ? 1 : strcmp(state, "failed") == 0 ? 2 : 0;
+		x->counts[k] += col_i64(res, i, 1);
+	}
+	sw_pq->clear(res);
+	res = run(p, c, S_HOOK_COUNT, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	*x->idp = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_delivery_counts(struct sw_st *st, int64_t counts[3], int64_t *webhooks, struct sw_err *err)
+{
+	counts[0] = counts[1] = counts[2] = 0;
+	*webhooks = 0;
+	struct px x = { .counts = counts, .idp = webhooks };
+	return with_conn(PG(st), delivery_counts_fn, &x, err);
+}
+
+/* --- web: the image search, sessions, recent jobs --- */
+
+struct search_x {
+	const struct sw_st_image_query *q;
+	struct sw_vec *out;
+	int64_t *total;
+	const char *vals[MAXP];
+	char nums[MAXP][24];
+	int n;
+	struct sw_buf where, sql;
+};
+
+static const char *search_param_t(struct search_x *x, const char *v)
+{
+	x->vals[x->n++] = v;
+	static const char *const names[] = { "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12",
+					     "$13", "$14", "$15", "$16", "$17", "$18", "$19", "$20", "$21", "$22", "$23",
+					     "$24" };
+	return names[x->n - 1];
+}
+
+static const char *search_param_i(struct search_x *x, int64_t v)
+{
+	snprintf(x->nums[x->n], sizeof(x->nums[x->n]), "%lld", (long long)v);
+	return search_param_t(x, x->nums[x->n]);
+}
+
+/* SQLite's filters (sqlite_web.c) in PostgreSQL's words; every value bound */
+static void search_where(struct search_x *x)
+{
+	const struct sw_st_image_query *q = x->q;
+	struct sw_buf *w = &x->where;
+	sw_buf_addstr(w, " WHERE true");
+	if (q->text && *q->text) {
+		const char *a = search_param_t(x, q->text);
+		sw_buf_addf(w, " AND (strpos(lower(i.digest), lower(%s::text)) > 0 OR EXISTS (SELECT 1 FROM image_names n"
+			       " WHERE n.image = i.id AND strpos(lower(n.name), lower(%s::text)) > 0))", a, a);
+	}
+	if (q->repository && *q->repository)
+		sw_buf_addf(w, " AND EXISTS (SELECT 1 FROM image_names n WHERE n.image = i.id AND strpos(n.name, %s::text) > 0)",
+			    search_param_t(x, q->repository));
+	if (q->tag && *q->tag) {
+		const char *a = search_param_t(x, q->tag);
+		sw_buf_addf(w, " AND EXISTS (SELECT 1 FROM image_names n WHERE n.image = i.id"
+			       " AND right(n.name, length(%s::text) + 1) = ':' || %s::text)", a, a);
+	}
+	if (q->digest && *q->digest)
+		sw_buf_addf(w, " AND strpos(i.digest, %s::text) > 0", search_param_t(x, q->digest));
+	if (q->os && *q->os) {
+		const char *a = search_param_t(x, q->os);
+		sw_buf_addf(w, " AND left(i.os, length(%s::text)) = %s::text", a, a);
+	}
+	if (q->policy && strcmp(q->policy, "none") == 0)
+		sw_buf_addstr(w, " AND r.policy IS NULL");
+	else if (q->policy && *q->policy)
+		sw_buf_addf(w, " AND r.policy = %s::text", search_param_t(x, q->policy));
+	const struct {
+		int64_t v;
+		const char *col;
+	} mins[] = { { q->min_critical, "r.critical" }, { q->min_high, "r.high" }, { q->min_medium, "r.medium" },
+		     { q->min_low, "r.low" }, { q->min_total, "r.total" } };
+	for (size_t k = 0; k < sizeof(mins) / sizeof(mins[0]); k++)
+		if (mins[k].v > 0)
+			sw_buf_addf(w, " AND %s >= %s::bigint", mins[k].col, search_param_i(x, mins[k].v));
+	if (q->since > 0)
+		sw_buf_addf(w, " AND i.updated >= %s::bigint", search_param_i(x, q->since));
+	if (q->until > 0)
+		sw_buf_addf(w, " AND i.updated <= %s::bigint", search_param_i(x, q->until));
+}
+
+static const char *search_order(enum sw_st_image_sort k)
+{
+	switch (k) {
+	case SW_ST_SORT_CREATED: return "i.created %s, i.id %s";
+	case SW_ST_SORT_WORST:
+		return "coalesce(r.critical,0) %s, coalesce(r.high,0) %s, coalesce(r.medium,0) %s,"
+		       " coalesce(r.low,0) %s, coalesce(r.total,0) %s, i.id %s";
+	case SW_ST_SORT_CRITICAL: return "coalesce(r.critical,0) %s, i.id %s";
+	case SW_ST_SORT_HIGH: return "coalesce(r.high,0) %s, i.id %s";
+	case SW_ST_SORT_MEDIUM: return "coalesce(r.medium,0) %s, i.id %s";
+	case SW_ST_SORT_LOW: return "coalesce(r.low,0) %s, i.id %s";
+	case SW_ST_SORT_TOTAL: return "coalesce(r.total,0) %s, i.id %s";
+	case SW_ST_SORT_CHECKS: return "coalesce(r.checks_failed,0) %s, i.id %s";
+	case SW_ST_SORT_SECRETS: return "coalesce(r.secrets,0) %s, i.id %s";
+	case SW_ST_SORT_MALWARE: return "coalesce(r.malware,0) %s, i.id %s";
+	/* byte order, as SQLite compares text */
+	case SW_ST_SORT_OS: return "coalesce(i.os,'') COLLATE \"C\" %s, i.id %s";
+	case SW_ST_SORT_DIGEST: return "i.digest COLLATE \"C\" %s, i.id %s";
+	case SW_ST_SORT_NAME:
+		return "coalesce((SELECT min(n.name COLLATE \"C\") FROM image_names n WHERE n.image = i.id), '') COLLATE \"C\" %s,"
+		       " i.id %s";
+	case SW_ST_SORT_UPDATED:
+	default: return "i.updated %s, i.id %s";
+	}
+}
+
+/* Run dynamic SQL (the search's: its filters vary) as the connection's
+ * unnamed prepared statement, every value a parameter. */
+static PGresult *run_dynamic(struct pg *p, struct pgc *c, const char *sql, int n, const char *const *vals,
+			     struct sw_err *err)
+{
+	PGresult *pr = sw_pq->prepare(c->conn, "", sql, 0, NULL);
+	if (!pr || sw_pq->result_status(pr) != PGRES_COMMAND_OK) {
+		res_error(p, c, pr, "prepare search", err);
+		sw_pq->clear(pr);
+		return NULL;
+	}
+	sw_pq->clear(pr);
+	PGresult *res = sw_pq->exec_prepared(c->conn, "", n, vals, NULL, NULL, 0);
+	if (!res || sw_pq->result_status(res) != PGRES_TUPLES_OK) {
+		res_error(p, c, res, "search", err);
+		sw_pq->clear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int search_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct search_x *x = v;
+	const struct sw_st_image_query *q = x->q;
+	int64_t limit = q->limit < 1 ? 100 : q->limit > 1000 ? 1000 : q->limit;
+	int64_t offset = q->offset < 0 ? 0 : q->offset;
+	*x->total = 0;
+	sw_buf_reset(&x->sql);
+	sw_buf_addf(&x->sql, "SELECT count(*)" IMAGE_FROM "%s", x->where.data);
+	PGresult *res = run_dynamic(p, c, x->sql.data, x->n, x->vals, err);
+	if (!res)
+		return -SW_E_DB;
+	*x->total = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	if (*x->total <= offset)
+		return 0;
+	sw_buf_reset(&x->sql);
+	sw_buf_addf(&x->sql, "SELECT " IMAGE_COLS IMAGE_FROM "%s ORDER BY ", x->where.data);
+	const char *dir = q->ascending ? "ASC" : "DESC";
+	for (const char *t = search_order(q->sort); *t; t++) {
+		if (t[0] == '%' && t[1] == 's') {
+			sw_buf_addstr(&x->sql, dir);
+			t++;
+		} else {
+			sw_buf_addch(&x->sql, *t);
+		}
+	}
+	const char *vals[MAXP + 2];
+	char lim[24], off[24];
+	memcpy(vals, x->vals, sizeof(x->vals[0]) * (size_t)x->n);
+	snprintf(lim, sizeof(lim), "%lld", (long long)limit);
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	vals[x->n] = lim;
+	vals[x->n + 1] = off;
+	sw_buf_addf(&x->sql, " LIMIT $%d::bigint OFFSET $%d::bigint", x->n + 1, x->n + 2);
+	res = run_dynamic(p, c, x->sql.data, x->n + 2, vals, err);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_image *im = sw_xcalloc(1, sizeof(*im));
+		image_row(res, i, im);
+		sw_vec_push(x->out, im);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_image_search(struct sw_st *st, const struct sw_st_image_query *q, struct sw_vec *out, int64_t *total,
+			   struct sw_err *err)
+{
+	struct search_x x = { .q = q, .out = out, .total = total, .where = SW_BUF_INIT, .sql = SW_BUF_INIT };
+	search_where(&x);
+	size_t first = out->len;
+	int r = with_conn(PG(st), search_fn, &x, err);
+	if (r < 0) {   /* nothing half-appended (a second run appends again) */
+		for (size_t i = first; i < out->len; i++) {
+			sw_st_image_release(out->items[i]);
+			free(out->items[i]);
+		}
+		out->len = first;
+	}
+	sw_buf_release(&x.where);
+	sw_buf_release(&x.sql);
+	return r;
+}
+
+static int session_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* put: ON CONFLICT(hash) DO NOTHING; get, delete: plain */
+	struct px *x = v;
+	PGresult *res;
+	if (x->s1) {   /* get */
+		res = run(p, c, S_SESS_GET, err, "ti", x->a[0], x->i[0]);
+		if (!res)
+			return -SW_E_DB;
+		int r = 0;
+		if (sw_pq->ntuples(res) > 0) {
+			*x->s1 = col_str(res, 0, 0);
+			*x->s2 = col_str(res, 0, 1);
+			r = 1;
+		}
+		sw_pq->clear(res);
+		return r;
+	}
+	if (!x->flag) {   /* delete */
+		res = run(p, c, S_SESS_DELETE, err, "t", x->a[0]);
+		if (!res)
+			return -SW_E_DB;
+		sw_pq->clear(res);
+		return 0;
+	}
+	res = run(p, c, S_SESS_PURGE, err, "i", x->i[0]);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	res = run(p, c, S_SESS_PUT, err, "tttii", x->a[0], x->a[1], x->a[2], x->i[0], x->i[1]);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_session_put(struct sw_st *st, const char *hash, const char *name, const char *scope, int64_t now,
+			  int64_t expires, struct sw_err *err)
+{
+	struct px x = { .a = { hash, name, scope }, .i = { now, expires }, .flag = true };
+	return with_conn(PG(st), session_fn, &x, err);
+}
+
+static int pg_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope,
+			  struct sw_err *err)
+{
+	*name = *scope = NULL;
+	struct px x = { .a = { hash }, .i = { now }, .s1 = name, .s2 = scope };
+	return with_conn(PG(st), session_fn, &x, err);
+}
+
+static int pg_session_delete(struct sw_st *st, const char *hash, struct sw_err *err)
+{
+	struct px x = { .a = { hash } };
+	return with_conn(PG(st), session_fn, &x, err);
+}
+
+static int job_recent_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, x->flag ? S_JOB_RECENT_FAILED : S_JOB_RECENT, err, "i", x->i[0]);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_job *j = sw_xcalloc(1, sizeof(*j));
+		j->id = col_i64(res, i, 0);
+		j->ref = col_str(res, i, 1);
+		j->kind = col_str(res, i, 2);
+		j->state = state_of(sw_pq->getvalue(res, i, 3));
+		j->attempts = (int)col_i64(res, i, 4);
+		j->error = col_str(res, i, 5);
+		j->image_digest = col_str(res, i, 6);
+		j->report_id = col_i64(res, i, 7);
+		j->inventory_reused = col_i64(res, i, 8) != 0;
+		j->created = col_i64(res, i, 9);
+		j->updated = col_i64(res, i, 10);
+		sw_vec_push(x->list, j);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err)
+{
+	struct px x = { .flag = failed_only, .i = { limit }, .list = out };
+	return with_conn(PG(st), job_recent_fn, &x, err);
+}
+
+/* --- client mode, uploads --- */
+
+static int claim_id_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	if (again) {
+		int k = token_committed(p, c, x->i[0], x->tok, err);
+		if (k != 0)
+			return k;   /* 1: the lost claim went through */
+	}
+	PGresult *res = run(p, c, S_JOB_CLAIM_ID, err, "tiiit", x->a[0], x->i[1] + x->i[2], x->i[1], x->i[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	return changed(res) > 0 ? 1 : 0;
+}
+
+static int pg_job_claim_id(struct sw_st *st, int64_t id, const char *owner, int lease, int64_t now, struct sw_err *err)
+{
+	struct px x = { .a = { owner }, .i = { id, now, lease } };
+	new_token(x.tok);
+	return with_conn(PG(st), claim_id_fn, &x, err);
+}
+
+static int job_report_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct px *x = v;
+	PGresult *res = run(p, c, S_JOB_REPORT, err, "i", x->i[0]);
+	if (!res)
+		return -SW_E_DB;
+	int r = 0;
+	if (sw_pq->ntuples(res) > 0) {
+		*x->idp = col_i64(res, 0, 0);
+		*x->s1 = col_str(res, 0, 1);
+		r = 1;
+	}
+	sw_pq->clear(res);
+	return r;
+}
+
+static int pg_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err)
+{
+	struct px x = { .i = { job_id }, .idp = report_id, .s1 = digest };
+	return with_conn(PG(st), job_report_fn, &x, err);
+}
+
+static int job_begin_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct px *x = v;
+	PGresult *res;
+	if (again) {
+		res = run(p, c, S_JOB_BEGUN, err, "tttt", x->a[0], x->a[1], x->a[2], x->tok);
+		if (!res)
+			return -SW_E_DB;
+		bool found = sw_pq->ntuples(res) > 0;
+		if (found)
+			*x->idp = col_i64(res, 0, 0);
+		sw_pq->clear(res);
+		if (found)
+			return 0;
+	}
+	res = run(p, c, S_JOB_BEGIN, err, "ttttiit", x->a[0], x->a[1], x->a[2], x->a[3], x->i[0] + x->i[1], x->i[0], x->tok);
+	if (!res)
+		return -SW_E_DB;
+	*x->idp = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_job_begin(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
+			int lease, int64_t now, int64_t *id, struct sw_err *err)
+{
+	struct px x = { .a = { ref, kind, options ? options : "", owner }, .i = { now, lease }, .idp = id };
+	new_token(x.tok);
+	return with_conn(PG(st), job_begin_fn, &x, err);
+}
+
 /* ---------------------------------------------------------------- open, migrate, close */
 
 static void pg_close(struct sw_st *st)
@@ -1642,6 +2699,31 @@ static const struct sw_st_ops postgres_ops = {
 	.table_sizes = pg_table_sizes,
 	.lock_take = pg_lock_take,
 	.lock_drop = pg_lock_drop,
+	/* pgport */
+	.policy_put = pg_policy_put,
+	.policy_get = pg_policy_get,
+	.policy_list = pg_policy_list,
+	.policy_delete = pg_policy_delete,
+	.policy_set_default = pg_policy_set_default,
+	.packages_put = pg_packages_put,
+	.packages_find = pg_packages_find,
+	.webhook_put = pg_webhook_put,
+	.webhook_get = pg_webhook_get,
+	.webhook_list = pg_webhook_list,
+	.webhook_delete = pg_webhook_delete,
+	.delivery_list = pg_delivery_list,
+	.delivery_claim = pg_delivery_claim,
+	.delivery_done = pg_delivery_done,
+	.delivery_retry = pg_delivery_retry,
+	.delivery_counts = pg_delivery_counts,
+	.image_search = pg_image_search,
+	.session_put = pg_session_put,
+	.session_get = pg_session_get,
+	.session_delete = pg_session_delete,
+	.job_recent = pg_job_recent,
+	.job_claim_id = pg_job_claim_id,
+	.job_report = pg_job_report,
+	.job_begin = pg_job_begin,
 };
 
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)

@@ -62,7 +62,8 @@ class Env:
         self.log = os.path.join(self.t, "server.log")
         os.environ["HOME"] = os.path.join(self.t, "home")
         os.makedirs(os.environ["HOME"])
-        self.store = os.path.join(self.t, "store.sqlite")
+        # SW_TEST_STORE=postgres: the URL of the cluster store_lib.sh started
+        self.store = os.environ.get("SW_TEST_STORE_URL") or os.path.join(self.t, "store.sqlite")
         self.db = os.path.join(self.t, "db.sqlite")
         self.port = None
 

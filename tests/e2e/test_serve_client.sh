@@ -25,6 +25,7 @@ T=$(mktemp -d)
 SRV=
 cleanup() {
 	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	declare -F store_stop >/dev/null && store_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -67,7 +68,8 @@ printf 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.3.dfsg-3\nSo
 $MKIMAGE --format docker-archive -o $T/clean.tar $L1 || { echo "FAIL - mkimage clean"; exit 1; }
 
 # ---- the server ----
-STORE=$T/store.sqlite
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+store_pick $T   # SW_TEST_STORE: sqlite or postgres (store_lib.sh)
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/null)

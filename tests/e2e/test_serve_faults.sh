@@ -6,7 +6,7 @@
 #   3 more pending, 2 done before): after a restart every accepted job
 #   finishes exactly once - one "done" log line and one report per job, none
 #   lost, none re-done - and the store opens without repair
-#   (PRAGMA integrity_check, /readyz);
+#   (PRAGMA integrity_check, or pg_amcheck on PostgreSQL; /readyz);
 # - the window between a job's report and its "done" (the server killed
 #   there, STOWAWAY_SERVE_CRASH_AFTER_REPORT): the restarted server marks
 #   the job done with the stored report, no second report;
@@ -28,7 +28,8 @@ cleanup() {
 	[ -n "$SRV" ] && kill -9 "$SRV" 2>/dev/null
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "$SRV" ] && wait "$SRV" 2>/dev/null
-	rm -rf "$T"
+	declare -F store_stop >/dev/null && store_stop
+	[ -n "${SW_KEEP_TMP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 fails=0
@@ -128,7 +129,8 @@ wait_http http://127.0.0.1:$PPORT/v2/ || { echo "FAIL - the proxy did not start"
 P=127.0.0.1:$PPORT
 
 # ---- the server ----
-STORE=$T/store.sqlite
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+store_pick $T   # SW_TEST_STORE: sqlite or postgres (store_lib.sh)
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 ADMIN=$("$STOWAWAY" serve token create --scope admin --store $STORE admin 2>/dev/null)
@@ -187,8 +189,8 @@ done
 [ $running = 3 ] && ok "3 scans running (3 workers, hanging on the registry), 3 pending" || bad "running: $running"
 kill -9 $SRV; wait $SRV 2>/dev/null; SRV=
 echo pass > $MODE
-sqlite3 $STORE 'PRAGMA integrity_check' > $T/ic 2>&1
-[ "$(cat $T/ic)" = ok ] && ok "after kill -9 the store passes PRAGMA integrity_check" || bad "integrity_check: $(cat $T/ic)"
+store_check > $T/ic
+[ "$(cat $T/ic)" = ok ] && ok "after kill -9 the store passes its integrity check ($SW_TEST_STORE)" || bad "integrity_check: $(cat $T/ic)"
 start_server --workers 3
 api GET /readyz; [ "$CODE" = 200 ] && ok "the restarted server opened the store without repair (/readyz 200)" || bad "readyz: $CODE"
 all=1
@@ -199,7 +201,7 @@ for j in "${BEFORE[@]}" "${MANY[@]}"; do
 	api GET /api/v1/scans/$j; st=$(jq_ 'd["state"]'); dig=$(jq_ 'd["digest"]')
 	n=$(done_lines $j); r=$(reports_of $j $dig)
 	if [ "$st" != done ] || [ "$n" != 1 ] || [ "$r" != 1 ]; then
-		once=0; echo "# job $j: state $st, $n done lines, $r reports"
+		once=0; echo "# job $j: state $st, $n done lines, $r reports, error $(jq_ 'd["error"]')"
 	fi
 done
 [ $once = 1 ] && ok "each of the 8 jobs is done exactly once: one done log line, one report (none lost, none twice)" ||
@@ -256,7 +258,7 @@ api GET /api/v1/images/$BIG/reports
 	ok "the new latest report is the retried job's, with the planted finding" || bad "after retry: $(cat $BODY)"
 kill -TERM $SRV; wait $SRV; rc=$?; SRV=
 [ $rc = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: $rc"
-sqlite3 $STORE 'PRAGMA integrity_check' > $T/ic 2>&1; [ "$(cat $T/ic)" = ok ] || bad "integrity_check at the end: $(cat $T/ic)"
+store_check > $T/ic; [ "$(cat $T/ic)" = ok ] || bad "integrity_check at the end: $(cat $T/ic)"
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all passed"

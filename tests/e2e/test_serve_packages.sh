@@ -5,4 +5,8 @@
 # serve_packages_test.py (Python stdlib).
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}" "${SW_SHARED_DATA:?}"
-exec python3 "$SW_SOURCE_DIR/tests/e2e/serve_packages_test.py"
+# SW_TEST_STORE=postgres: on a PostgreSQL cluster of the test's own (store_lib.sh)
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+trap store_stop EXIT
+store_pick "${TMPDIR:-/tmp}"
+python3 "$SW_SOURCE_DIR/tests/e2e/serve_packages_test.py"

@@ -86,7 +86,7 @@ for n in 1 2 3; do start $n; done
 up=0
 for n in 1 2 3; do wait_up $n && up=$((up + 1)) || echo "# instance $n: $(tail -2 $T/srv$n.log)"; done
 [ $up = 3 ] && ok "three instances started at once on an empty database" || { bad "only $up instances started"; exit 1; }
-[ "$(pg_psql 'SELECT count(*), max(version) FROM stowaway_schema')" = "1|1" ] && ! grep -q "already exists" $PG_DIR/server.log &&
+[[ "$(pg_psql 'SELECT count(*), max(version) FROM stowaway_schema')" =~ ^1\|[2-9]$ ]] && ! grep -q "already exists" $PG_DIR/server.log &&
 	ok "the schema was migrated once (one version row, no 'already exists')" || bad "migration: $(pg_psql 'SELECT * FROM stowaway_schema') $(grep -c 'already exists' $PG_DIR/server.log)"
 ssl=$(pg_psql "SELECT count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE NOT s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.datname = 'stowaway' AND a.client_addr IS NOT NULL")
 [[ $ssl =~ ^[1-9][0-9]*\|0$ ]] && ok "the instances' connections use TLS (sslmode=verify-full): $ssl" || bad "TLS connections: $ssl"

@@ -28,6 +28,7 @@ T=$(mktemp -d)
 SRV=
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	declare -F store_stop >/dev/null && store_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -72,7 +73,8 @@ t = tarfile.open(sys.argv[1], "w"); d = b"hello\n"; i = tarfile.TarInfo("hello.t
 OCIDIG=$(python3 -c 'import tarfile,json,sys; t=tarfile.open(sys.argv[1]); print(json.load(t.extractfile("index.json"))["manifests"][0]["digest"])' $T/img-oci.tar)
 
 # ---- the server ----
-STORE=$T/store.sqlite
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+store_pick $T   # SW_TEST_STORE: sqlite or postgres (store_lib.sh)
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/null)

@@ -26,6 +26,7 @@ T=$(mktemp -d)
 SRV=
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	declare -F store_stop >/dev/null && store_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -87,7 +88,8 @@ mkdir -p $T/extra/etc; printf 'ID=alpine\nVERSION_ID=3.20.0\n' > $T/extra/etc/os
 $MKIMAGE --format docker-archive -o $T/extra.tar --history 'ADD alpine-base 3.20 /' $T/extra || { echo "FAIL - mkimage extra"; exit 1; }
 
 # ---- the server ----
-STORE=$T/store.sqlite
+. "$SW_SOURCE_DIR/tests/e2e/store_lib.sh"
+store_pick $T   # SW_TEST_STORE: sqlite or postgres (store_lib.sh)
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 READ=$("$STOWAWAY" serve token create --scope read --store $STORE reader 2>/dev/null)

@@ -1,7 +1,9 @@
 /* test_store_search.c - the image search of the store (store.h
  * sw_st_image_search): the SQLite back end's SQL against what the test
  * planted, and the in-memory search (the fallback of a back end without the
- * operation) against the SQL, query by query. */
+ * operation) against the SQL, query by query.  With SW_TEST_STORE_URL set
+ * (tests/e2e/pg_run.sh: unit/test_store_search_postgres) the same checks run
+ * on the PostgreSQL back end's SQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +23,8 @@ static void fill(void)
 	char path[64];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/store.sqlite", dir);
-	assert_int_equal(sw_st_open(path, &st, &err), 0);
+	const char *url = getenv("SW_TEST_STORE_URL");
+	assert_int_equal(sw_st_open(url && *url ? url : path, &st, &err), 0);
 	for (int i = 1; i <= 30; i++) {
 		char digest[80], name[64];
 		snprintf(digest, sizeof(digest), "sha256:%064x", i * 7919);
