@@ -37,6 +37,7 @@
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
+#include "vulndb/changes.h"
 #include "vulndb/fsutil.h"
 #include "vulndb/sources/registry.h"
 
@@ -225,7 +226,7 @@ struct reader {
 	int64_t loc_id;
 	bool upsert;
 	struct sw_map seen;         /* ids replaced in this update (values unused) */
-	char *max_modified;         /* newest "modified" of the records read, or NULL */
+	double max_modified;        /* newest "modified" of the records read (epoch seconds), 0 none */
 };
 
 static int rd_put_vuln(void *ctx, const struct sw_vuln *v, struct sw_err *err)
@@ -237,10 +238,9 @@ static int rd_put_vuln(void *ctx, const struct sw_vuln *v, struct sw_err *err)
 			return r;
 		sw_map_put(&rd->seen, v->id, NULL);
 	}
-	if (v->modified && (!rd->max_modified || strcmp(v->modified, rd->max_modified) > 0)) {
-		free(rd->max_modified);
-		rd->max_modified = sw_xstrdup(v->modified);
-	}
+	double m = 0;
+	if (v->modified && sw_vulndb_parse_time(v->modified, &m) && m > rd->max_modified)
+		rd->max_modified = m;
 	return rd->db_sink.put_vuln(rd->db_sink.ctx, v, err);
 }
 
@@ -1038,37 +1038,6 @@ const char *sw_vulndb_location_incremental(const char *source, const char *url)
 	return is_url(url) ? "http-conditional" : "none";
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM|-HH:MM]" (also with a space for T)
- * as seconds since the epoch. */
-static bool parse_iso(const char *s, double *out)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	int n = 0;
-	char t = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &t, &tm.tm_hour,
-			 &tm.tm_min, &tm.tm_sec, &n) != 7 || (t != 'T' && t != ' '))
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	double v = (double)timegm(&tm);
-	const char *p = s + n;
-	if (*p == '.') {
-		double scale = 0.1;
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			v += (*p - '0') * scale;
-	}
-	if (*p == '+' || *p == '-') {
-		int hh = 0, mm = 0;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) < 1)
-			return false;
-		double off = hh * 3600.0 + mm * 60.0;
-		v += *p == '+' ? -off : off;
-	}
-	*out = v;
-	return true;
-}
-
 static json_t *state_parse(const char *text)
 {
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
@@ -1137,79 +1106,6 @@ static int fetch_index(const char *url, json_t *st, const struct sw_vulndb_updat
 	return 0;
 }
 
-struct change {
-	double ts;
-	bool deleted;
-};
-
-static bool safe_name(const char *s)
-{
-	if (!*s || *s == '/' || strstr(s, ".."))
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("._:/-", *p)))
-			return false;
-	return true;
-}
-
-static char *csv_field(const char *p, size_t n)
-{
-	while (n && (*p == ' ' || *p == '"')) {
-		p++;
-		n--;
-	}
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '"' || p[n - 1] == '\r'))
-		n--;
-	return sw_xstrndup(p, n);
-}
-
-/* Read the lines "TIME,NAME" (OSV) or "NAME","TIME" (Red Hat) of an index;
- * the ones newer than cursor go into latest (name -> struct change*, the
- * newest event per name).  osv: the name is an id ("ECO/ID" is cut to ID).
- * Lines that are not such a pair are counted in *bad. */
-static void parse_changes(const struct sw_buf *b, double cursor, bool deleted, bool osv, struct sw_map *latest,
-			  int64_t *bad)
-{
-	const char *p = b->data, *end = b->data + b->len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		const char *comma = memchr(p, ',', (size_t)(le - p));
-		if (comma) {
-			char *a = csv_field(p, (size_t)(comma - p)), *c = csv_field(comma + 1, (size_t)(le - comma - 1));
-			double ts = 0;
-			char *name = NULL;
-			if (parse_iso(a, &ts))
-				name = c, c = NULL;
-			else if (parse_iso(c, &ts))
-				name = a, a = NULL;
-			if (name && osv && strrchr(name, '/')) {
-				char *cut = sw_xstrdup(strrchr(name, '/') + 1);
-				free(name);
-				name = cut;
-			}
-			if (!name || !safe_name(name) || (osv && strchr(name, '/'))) {
-				(*bad)++;
-			} else if (ts > cursor) {
-				struct change *old = sw_map_get(latest, name);
-				if (!old || ts >= old->ts) {
-					struct change *ch = sw_xcalloc(1, sizeof(*ch));
-					ch->ts = ts;
-					ch->deleted = deleted;
-					free(sw_map_put(latest, name, ch));
-				}
-			}
-			free(name);
-			free(a);
-			free(c);
-		} else if (le > p && !(le - p == 1 && *p == '\r')) {
-			(*bad)++;
-		}
-		p = le + 1;
-	}
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1233,7 +1129,7 @@ static int apply_changes(struct reader *rd, const char *dir, struct sw_map *late
 	int r = 0;
 	for (size_t i = 0; i < names.len && r == 0 && !rd->broken; i++) {
 		const char *name = names.items[i];
-		const struct change *ch = sw_map_get(latest, name);
+		const struct sw_vulndb_change *ch = sw_map_get(latest, name);
 		if (ch->deleted) {
 			/* a Red Hat VEX file is one CVE: 2024/cve-2024-1234.json */
 			const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
@@ -1286,7 +1182,6 @@ static void reader_release(struct reader *rd)
 {
 	free(rd->first_bad);
 	free(rd->broken);
-	free(rd->max_modified);
 	sw_map_release(&rd->seen);
 }
 
@@ -1319,7 +1214,8 @@ static int read_indexes(enum incr_kind kind, const char *dir, json_t *st, double
 		r = fetch_index(u, st, opts, h, &b, &nm, err);
 		if (r == 0 && !nm) {
 			*unchanged = false;
-			parse_changes(&b, cursor, strcmp(idx[i], "deletions.csv") == 0, kind == INCR_OSV, latest, bad);
+			*bad += sw_vulndb_parse_changes(b.data, b.len, cursor, strcmp(idx[i], "deletions.csv") == 0,
+							kind == INCR_OSV, latest);
 		}
 		free(u);
 	}
@@ -1526,8 +1422,8 @@ static char *full_followup(struct reader *rd, const char *target, const char *ta
 		bool nm = false;
 		if (fetch_index(u, st, rd->opts, h, &b, &nm, &fe) < 0)
 			say(rd->opts, false, "osv: %s; the next update reads it whole", fe.msg);
-		else if (rd->max_modified && !parse_iso(rd->max_modified, &cursor))
-			cursor = -1;
+		else if (rd->max_modified > 0)
+			cursor = rd->max_modified;
 		free(u);
 		sw_buf_release(&b);
 	} else {
@@ -1547,7 +1443,7 @@ static char *full_followup(struct reader *rd, const char *target, const char *ta
 			ok = true;
 		} else if (base && sscanf(base + 9, "%10[0-9-]", day) == 1 && strlen(day) == 10) {
 			char *iso = sw_xasprintf("%sT00:00:00Z", day);
-			ok = parse_iso(iso, &t0);
+			ok = sw_vulndb_parse_time(iso, &t0);
 			free(iso);
 		}
 		{
