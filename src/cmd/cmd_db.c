@@ -32,6 +32,7 @@ static void help_db(FILE *out)
 		"  export   write the database as one checksummed, compressed file\n"
 		"  import   verify and install a file written by 'db export'\n"
 		"  search   show a vulnerability by id or alias, or the entries of a package\n"
+		"  sources  list the default upstream locations and how each is updated\n"
 		"\n"
 		"Run 'stowaway db <command> --help' for its options and examples.\n"
 		"Exit codes: 0 ok, 1 nothing found (search) or too old (info --max-db-age),\n"
@@ -68,18 +69,27 @@ static void help_update(FILE *out)
 		"  --db PATH             database file\n"
 		"  --connect-timeout S   seconds to connect (default 30)\n"
 		"  --timeout S           seconds per download (default 1800)\n"
-		"  --retries N           extra tries on 429, 5xx and network errors (default 3)\n"
+		"  --retries N           extra tries on 429, 5xx and network errors (default 3;\n"
+		"                        a Retry-After answer is waited out, at most a minute)\n"
 		"  --max-drop FRACTION   largest accepted fall of a location's record count\n"
 		"                        (default 0.5: losing more than half fails)\n"
 		"  --max-bad FRACTION    largest accepted share of bad records (default 0.01)\n"
 		"  --force               accept any drop and an empty location (never an\n"
 		"                        incomplete read or too many bad records)\n"
+		"  --full                read every location whole, even where only the\n"
+		"                        changes could be fetched (OSV, NVD, Red Hat)\n"
 		"  -q, --quiet           no progress\n"
 		"\n"
 		"Importers:\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  %-12s %s\n", srcs[i]->name, srcs[i]->summary);
 	fprintf(out,
+		"\n"
+		"After the first full read, OSV (modified_id.csv), the NVD (lastModStartDate\n"
+		"windows) and Red Hat (changes.csv, deletions.csv) send only what changed;\n"
+		"other URLs are asked with ETag / If-Modified-Since.  'stowaway db sources'\n"
+		"lists the default locations; STOWAWAY_UPSTREAM_OVERRIDE=HOST=URL,... fetches\n"
+		"a host's files from a mirror (docs/vulndb.md).\n"
 		"\n"
 		"Examples:\n"
 		"  stowaway db update\n"
@@ -207,7 +217,8 @@ enum {
 	OPT_ECO,
 	OPT_MAX_DROP,
 	OPT_MAX_BAD,
-	OPT_FORCE
+	OPT_FORCE,
+	OPT_FULL
 };
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
@@ -246,6 +257,7 @@ static int db_update(int argc, char **argv)
 		{ "max-drop", required_argument, NULL, OPT_MAX_DROP },
 		{ "max-bad", required_argument, NULL, OPT_MAX_BAD },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "full", no_argument, NULL, OPT_FULL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -294,6 +306,7 @@ static int db_update(int argc, char **argv)
 				goto out;
 			break;
 		case OPT_FORCE: o.force = true; break;
+		case OPT_FULL: o.full = true; break;
 		case 'q': sw_cmd_set_quiet(true); break;
 		case 'h': help_update(stdout); goto out;
 		default: rc = sw_cmd_usage_error("db update", "unknown option"); goto out;
@@ -322,9 +335,9 @@ static int db_update(int argc, char **argv)
 	if (res.used_offline)
 		sw_cmd_msg("built from offline data '%s'", o.offline_dir);
 	sw_cmd_msg("database '%s': %d location(s) read, %d unchanged, %d failed; %" PRId64
-		   " records, %" PRId64 " bad",
+		   " records, %" PRId64 " bad; %" PRId64 " bytes downloaded",
 		o.db_path ? o.db_path : sw_vulndb_default_path(), res.fetched, res.unchanged, res.failed,
-		res.records, res.bad_records);
+		res.records, res.bad_records, res.bytes);
 	if (res.failed > 0) {
 		/* the database is not as fresh as asked: say which sources, and fail */
 		struct sw_buf names = SW_BUF_INIT;
@@ -408,6 +421,12 @@ static int db_info(int argc, char **argv)
 			json_object_set_new(s, "records", json_integer(si->records));
 			json_object_set_new(s, "bad_records", json_integer(si->bad_records));
 			json_object_set_new(s, "last_error", sw_cmd_jstr(si->last_error));
+			json_object_set_new(s, "last_full", json_integer(si->last_full));
+			json_object_set_new(s, "last_incremental", json_integer(si->last_incremental));
+			json_object_set_new(s, "last_bytes", json_integer(si->last_bytes));
+			json_object_set_new(s, "total_bytes", json_integer(si->total_bytes));
+			json_object_set_new(s, "full_updates", json_integer(si->full_updates));
+			json_object_set_new(s, "incremental_updates", json_integer(si->incremental_updates));
 			json_array_append_new(srcs, s);
 		}
 		json_object_set_new(o, "sources", srcs);
@@ -438,6 +457,14 @@ static int db_info(int argc, char **argv)
 			fmt_age(si->updated_at ? now - si->updated_at : 0, a, sizeof(a));
 			tprintf("%-12s %10" PRId64 " %8" PRId64 "  %-20s  %s\n", si->name, si->records, si->bad_records, t,
 			       si->updated_at ? a : "-");
+			if (si->last_full || si->last_incremental) {
+				char tf[64], ti[64];
+				fmt_time(si->last_full, tf, sizeof(tf));
+				fmt_time(si->last_incremental, ti, sizeof(ti));
+				tprintf("  last full: %s, last incremental: %s; last update %" PRId64
+					" bytes, %" PRId64 " in all\n",
+					tf, ti, si->last_bytes, si->total_bytes);
+			}
 			if (si->last_error)
 				tprintf("  last error: %s\n", si->last_error);
 		}
@@ -773,6 +800,65 @@ static int db_search(int argc, char **argv)
 	return rc;
 }
 
+/* ---------------------------------------------------------------- sources */
+
+static int db_sources(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON: json = true; break;
+		case 'h':
+			printf("usage: stowaway db sources [--json]\n"
+			       "\n"
+			       "List the default upstream locations 'db update' reads, with the way each\n"
+			       "is updated after its first full read and, when STOWAWAY_UPSTREAM_OVERRIDE\n"
+			       "is set, the URL actually fetched.\n");
+			return SW_EXIT_OK;
+		default: return sw_cmd_usage_error("db sources", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return sw_cmd_usage_error("db sources", "unexpected argument '%s'", argv[optind]);
+	struct sw_err err = SW_ERR_INIT;
+	if (sw_vulndb_override_check(&err) < 0)
+		return sw_cmd_fail(&err);
+	size_t n = 0;
+	const struct sw_vulndb_default_location *d = sw_vulndb_default_locations(&n);
+	json_t *arr = json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *fetched = sw_vulndb_override_url(d[i].url);
+		const char *how = sw_vulndb_location_incremental(d[i].source, d[i].url);
+		if (json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "source", sw_cmd_jstr(d[i].source));
+			json_object_set_new(o, "url", sw_cmd_jstr(d[i].url));
+			json_object_set_new(o, "fetched_from", sw_cmd_jstr(fetched));
+			json_object_set_new(o, "incremental", sw_cmd_jstr(how));
+			if (d[i].include)
+				json_object_set_new(o, "include", sw_cmd_jstr(d[i].include));
+			json_array_append_new(arr, o);
+		} else {
+			tprintf("%-12s %-20s %s\n", d[i].source, how, d[i].url);
+			if (strcmp(fetched, d[i].url) != 0)
+				tprintf("%-12s %-20s   fetched from %s\n", "", "", fetched);
+		}
+		free(fetched);
+	}
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+		json_decref(arr);
+	}
+	return SW_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static int db_export(int argc, char **argv) { return db_file_cmd(argc, argv, true); }
@@ -784,6 +870,7 @@ static const struct sw_cmd db_cmds[] = {
 	{ "export", "write the database as one checksummed file", db_export },
 	{ "import", "install a file written by 'db export'", db_import },
 	{ "search", "show a vulnerability or a package's entries", db_search },
+	{ "sources", "list the default upstream locations", db_sources },
 };
 
 int cmd_db(int argc, char **argv)

@@ -67,6 +67,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE exploits(cve TEXT NOT NULL, edb_id TEXT NOT NULL, loc INTEGER NOT NULL, title TEXT,"
 	" published TEXT, type TEXT, platform TEXT, verified INTEGER, PRIMARY KEY(cve, edb_id)) WITHOUT ROWID;"
 	"CREATE INDEX exploits_loc ON exploits(loc);",
+	/* 2 -> 3: per-location update state (incremental updates; db info) */
+	"ALTER TABLE locations ADD COLUMN last_full INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN last_incremental INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN full_updates INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN incremental_updates INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN last_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN total_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN state TEXT;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per schema version");
@@ -172,6 +180,7 @@ struct sw_vulndb {
 	char *path;
 	bool rdonly;
 	bool no_exploits;        /* a schema-1 file opened read-only: no exploits table */
+	bool no_state;           /* a schema-1/2 file opened read-only: no update-state columns */
 	int read_depth;
 	sqlite3_stmt *st[ST__COUNT];
 	/* decoded sw_vulndb_lookup() answers while a read transaction is open
@@ -356,6 +365,12 @@ static int migrate(struct sw_vulndb *db, struct sw_err *err)
 	 * (without exploits) until the next update migrates it */
 	if (db->rdonly && v == 1) {
 		db->no_exploits = true;
+		db->no_state = true;
+		return 0;
+	}
+	/* schema 3 only added update-state columns to locations */
+	if (db->rdonly && v == 2) {
+		db->no_state = true;
 		return 0;
 	}
 	if (db->rdonly)
@@ -933,6 +948,68 @@ int sw_vulndb_location_cache(struct sw_vulndb *db, const char *source, const cha
 	return 0;
 }
 
+int sw_vulndb_location_state(struct sw_vulndb *db, int64_t loc_id, char **state, int64_t *last_full,
+			     struct sw_err *err)
+{
+	*state = NULL;
+	*last_full = 0;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db->db, "SELECT state, last_full FROM locations WHERE id = ?1 AND updated_at > 0", -1,
+			       &s, NULL) != SQLITE_OK)
+		return db_error(db, "location state", err);
+	sqlite3_bind_int64(s, 1, loc_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*state = col_dup(s, 0);
+		*last_full = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int sw_vulndb_location_mark(struct sw_vulndb *db, int64_t loc_id, bool incremental, int64_t bytes,
+			    const char *state, struct sw_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *sql = incremental
+		? "UPDATE locations SET last_incremental = ?2, incremental_updates = incremental_updates + 1,"
+		  " last_bytes = ?3, total_bytes = total_bytes + ?3, state = coalesce(?4, state) WHERE id = ?1"
+		: "UPDATE locations SET last_full = ?2, full_updates = full_updates + 1,"
+		  " last_bytes = ?3, total_bytes = total_bytes + ?3, state = ?4 WHERE id = ?1";
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(db, "location state", err);
+	sqlite3_bind_int64(s, 1, loc_id);
+	sqlite3_bind_int64(s, 2, sw_vulndb_now());
+	sqlite3_bind_int64(s, 3, bytes);
+	bind_text(s, 4, state);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(db, "location state", err);
+}
+
+int sw_vulndb_delete_vuln(struct sw_vulndb *db, int64_t loc_id, const char *vid, struct sw_err *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM aliases WHERE vuln IN (SELECT id FROM vulns WHERE loc = ?1 AND vid = ?2)",
+		"DELETE FROM refs WHERE vuln IN (SELECT id FROM vulns WHERE loc = ?1 AND vid = ?2)",
+		"DELETE FROM cwes WHERE vuln IN (SELECT id FROM vulns WHERE loc = ?1 AND vid = ?2)",
+		"DELETE FROM severities WHERE vuln IN (SELECT id FROM vulns WHERE loc = ?1 AND vid = ?2)",
+		"DELETE FROM affected WHERE vuln IN (SELECT id FROM vulns WHERE loc = ?1 AND vid = ?2)",
+		"DELETE FROM vulns WHERE loc = ?1 AND vid = ?2",
+	};
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(db->db, sql[i], -1, &s, NULL) != SQLITE_OK)
+			return db_error(db, "delete record", err);
+		sqlite3_bind_int64(s, 1, loc_id);
+		bind_text(s, 2, vid);
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return db_error(db, "delete record", err);
+	}
+	return 0;
+}
+
 static int sink_put_vuln(void *ctx, const struct sw_vuln *v, struct sw_err *err)
 {
 	struct sw_vulndb *db = ctx;
@@ -1437,8 +1514,14 @@ int sw_vulndb_info(struct sw_vulndb *db, struct sw_vulndb_info **out, struct sw_
 	sqlite3_stmt *s = NULL;
 	int rc = SQLITE_ERROR;
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT source, group_concat(location, char(10)), max(updated_at), sum(records),"
-			       " sum(bad_records), max(last_error) FROM locations GROUP BY source ORDER BY source",
+			       db->no_state
+				       ? "SELECT source, group_concat(location, char(10)), max(updated_at), sum(records),"
+					 " sum(bad_records), max(last_error), 0, 0, 0, 0, 0, 0 FROM locations"
+					 " GROUP BY source ORDER BY source"
+				       : "SELECT source, group_concat(location, char(10)), max(updated_at), sum(records),"
+					 " sum(bad_records), max(last_error), max(last_full), max(last_incremental),"
+					 " sum(last_bytes), sum(total_bytes), sum(full_updates), sum(incremental_updates)"
+					 " FROM locations GROUP BY source ORDER BY source",
 			       -1, &s, NULL) == SQLITE_OK) {
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			struct sw_vulndb_source_info *si = sw_xcalloc(1, sizeof(*si));
@@ -1448,6 +1531,12 @@ int sw_vulndb_info(struct sw_vulndb *db, struct sw_vulndb_info **out, struct sw_
 			si->records = sqlite3_column_int64(s, 3);
 			si->bad_records = sqlite3_column_int64(s, 4);
 			si->last_error = col_dup(s, 5);
+			si->last_full = sqlite3_column_int64(s, 6);
+			si->last_incremental = sqlite3_column_int64(s, 7);
+			si->last_bytes = sqlite3_column_int64(s, 8);
+			si->total_bytes = sqlite3_column_int64(s, 9);
+			si->full_updates = sqlite3_column_int64(s, 10);
+			si->incremental_updates = sqlite3_column_int64(s, 11);
 			sw_vec_push(&info->sources, si);
 		}
 	}

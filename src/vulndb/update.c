@@ -30,12 +30,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <jansson.h>
 
 #include "net/libcurl.h"
 #include "util/buf.h"
 #include "util/map.h"
 #include "util/mem.h"
 #include "util/path.h"
+#include "vulndb/changes.h"
 #include "vulndb/fsutil.h"
 #include "vulndb/sources/registry.h"
 
@@ -219,11 +221,26 @@ struct reader {
 	int64_t files;
 	char *first_bad;            /* "FILE: RECORD: WHAT" of the first bad record */
 	char *broken;               /* why the location could not be read whole, or NULL */
+	/* incremental updates: a record replaces every earlier record of its id
+	 * from this location (the first time the id is seen in this update) */
+	int64_t loc_id;
+	bool upsert;
+	struct sw_map seen;         /* ids replaced in this update (values unused) */
+	double max_modified;        /* newest "modified" of the records read (epoch seconds), 0 none */
 };
 
 static int rd_put_vuln(void *ctx, const struct sw_vuln *v, struct sw_err *err)
 {
 	struct reader *rd = ctx;
+	if (rd->upsert && v->id && !sw_map_has(&rd->seen, v->id)) {
+		int r = sw_vulndb_delete_vuln(rd->db, rd->loc_id, v->id, err);
+		if (r < 0)
+			return r;
+		sw_map_put(&rd->seen, v->id, NULL);
+	}
+	double m = 0;
+	if (v->modified && sw_vulndb_parse_time(v->modified, &m) && m > rd->max_modified)
+		rd->max_modified = m;
 	return rd->db_sink.put_vuln(rd->db_sink.ctx, v, err);
 }
 
@@ -521,6 +538,7 @@ struct http {
 	bool over;
 	char *etag, *last_modified;
 	char *content_type;    /* of the last response */
+	long retry_after;      /* seconds of the last response's Retry-After, -1 none */
 };
 
 static size_t http_write(char *p, size_t size, size_t n, void *ctx)
@@ -564,6 +582,12 @@ static size_t http_header(char *p, size_t size, size_t n, void *ctx)
 	} else if ((v = header_value(p, len, "content-type:"))) {
 		free(h->content_type);
 		h->content_type = v;
+	} else if ((v = header_value(p, len, "retry-after:"))) {
+		char *end = NULL;
+		long s = strtol(v, &end, 10);
+		/* seconds; an HTTP date is taken as "a while": one minute */
+		h->retry_after = end != v && *end == '\0' && s >= 0 ? s : 60;
+		free(v);
 	}
 	return len;
 }
@@ -585,6 +609,17 @@ static void backoff(int attempt)
 	sleep_ms(ms > 60000 ? 60000 : ms);
 }
 
+/* Wait as long as the server asked (Retry-After), at most a minute, and at
+ * most $STOWAWAY_RETRY_DELAY_MS when that is set (tests). */
+static void wait_retry_after(long seconds)
+{
+	long ms = seconds > 60 ? 60000 : seconds * 1000;
+	const char *env = getenv("STOWAWAY_RETRY_DELAY_MS");
+	if (env && *env && strtol(env, NULL, 10) < ms)
+		ms = strtol(env, NULL, 10);
+	sleep_ms(ms);
+}
+
 /* Fetch url into h->fp (truncated first).  *not_modified when the server
  * says 304.  extra_header: one more request header, or NULL. */
 static int http_fetch_once(const char *url, const char *etag, const char *last_modified,
@@ -603,8 +638,79 @@ static char *url_host(const char *url)
 	return sw_xstrndup(p, strcspn(p, "/?#"));
 }
 
+/* ---------------------------------------------------------------- upstream override */
+
+/* STOWAWAY_UPSTREAM_OVERRIDE="HOST=BASE[,HOST=BASE...]": a URL whose host
+ * (with its port, if the URL has one) is HOST is fetched from BASE (an
+ * http(s) scheme, a host and optionally a path prefix) followed by the URL's
+ * own path and query.  Only what is fetched changes: locations keep their
+ * upstream names in the database.  For mirrors and for the tests. */
+#define OVERRIDE_ENV "STOWAWAY_UPSTREAM_OVERRIDE"
+
+int sw_vulndb_override_check(struct sw_err *err)
+{
+	const char *env = getenv(OVERRIDE_ENV);
+	if (!env || !*env)
+		return 0;
+	char *copy = sw_xstrdup(env), *save = NULL;
+	int r = 0;
+	for (char *it = strtok_r(copy, ",", &save); it && r == 0; it = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(it, '=');
+		const char *base = eq ? eq + 1 : "";
+		if (!eq || eq == it || memchr(it, '/', (size_t)(eq - it)) || (!sw_starts_with(base, "http://") &&
+								  !sw_starts_with(base, "https://")) ||
+		    !base[strlen(sw_starts_with(base, "http://") ? "http://" : "https://")])
+			r = sw_err_set(err, SW_E_USAGE,
+				       "bad %s entry '%.200s' (expected HOST=http://HOST2[:PORT][/PREFIX], comma separated)",
+				       OVERRIDE_ENV, it);
+	}
+	free(copy);
+	return r;
+}
+
+char *sw_vulndb_override_url(const char *url)
+{
+	const char *env = getenv(OVERRIDE_ENV);
+	const char *p = strstr(url, "://");
+	if (!env || !*env || !p)
+		return sw_xstrdup(url);
+	p += 3;
+	size_t hl = strcspn(p, "/?#");
+	char *copy = sw_xstrdup(env), *save = NULL, *out = NULL;
+	for (char *it = strtok_r(copy, ",", &save); it && !out; it = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(it, '=');
+		if (!eq || (size_t)(eq - it) != hl || strncasecmp(it, p, hl) != 0)
+			continue;
+		const char *base = eq + 1;
+		size_t bl = strlen(base);
+		while (bl && base[bl - 1] == '/')
+			bl--;
+		out = sw_xasprintf("%.*s%s", (int)bl, base, p + hl);
+	}
+	free(copy);
+	return out ? out : sw_xstrdup(url);
+}
+
+/* Bytes of response bodies received by this process's updates (the
+ * update is single-threaded): read before and after a location. */
+static int64_t fetched_bytes;
+
+static int http_fetch_real(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err);
+
 static int http_fetch(const char *url, const char *etag, const char *last_modified, const char *extra_header,
 		      const struct sw_vulndb_update_opts *o, struct http *h, bool *not_modified, struct sw_err *err)
+{
+	char *real = sw_vulndb_override_url(url);
+	int r = http_fetch_real(real, etag, last_modified, extra_header, o, h, not_modified, err);
+	free(real);
+	return r;
+}
+
+static int http_fetch_real(const char *url, const char *etag, const char *last_modified,
+			   const char *extra_header, const struct sw_vulndb_update_opts *o, struct http *h,
+			   bool *not_modified, struct sw_err *err)
 {
 	*not_modified = false;
 	int lr = sw_libcurl_load(err);
@@ -639,6 +745,7 @@ static int http_fetch_once(const char *url, const char *etag, const char *last_m
 			return sw_err_errno(err, "'%s': cannot truncate the download file", url);
 		h->len = 0;
 		h->over = false;
+		h->retry_after = -1;
 		CURL *c = sw_curl->easy_init();
 		if (!c)
 			return sw_err_set(err, SW_E_NOMEM, "'%s': cannot start libcurl", url);
@@ -689,15 +796,22 @@ static int http_fetch_once(const char *url, const char *etag, const char *last_m
 		} else if (status >= 200 && status < 300) {
 			if (fflush(h->fp) != 0)
 				return sw_err_errno(err, "'%s': cannot write the download file", url);
+			fetched_bytes += (int64_t)h->len;
 			return 0;
 		} else {
-			r = sw_err_set(err, SW_E_NET, "'%s': HTTP status %ld", url, status);
-			again = status == 429 || status >= 500;
+			/* a rate limit: 429, or 403 with Retry-After (the NVD's answer) */
+			bool limited = status == 429 || (status == 403 && h->retry_after >= 0);
+			r = sw_err_set(err, SW_E_NET, "'%s': HTTP status %ld%s", url, status,
+				       limited ? " (rate limited)" : "");
+			again = limited || status >= 500;
 		}
 		if (!again || attempt >= retries)
 			return r;
 		say(o, true, "'%s': retrying (%d of %d)", url, attempt + 1, retries);
-		backoff(attempt);
+		if (h->retry_after >= 0)
+			wait_retry_after(h->retry_after);
+		else
+			backoff(attempt);
 	}
 }
 
@@ -745,17 +859,25 @@ static bool nvd_paged(const struct sw_vulndb_location *loc)
 	return strcmp(loc->source, "nvd") == 0 && strstr(loc->location, "/rest/json/cves/2.0") != NULL;
 }
 
-static long total_results(const struct sw_buf *b)
+/* A number field near the top of an NVD page ("totalResults",
+ * "resultsPerPage"), or -1. */
+static long page_number(const struct sw_buf *b, const char *field)
 {
-	/* "totalResults" sits near the top of every page */
 	size_t n = b->len < 4096 ? b->len : 4096;
 	char *head = sw_xstrndup(b->data, n);
-	char *p = strstr(head, "\"totalResults\"");
+	char *key = sw_xasprintf("\"%s\"", field);
+	char *p = strstr(head, key);
 	long v = -1;
 	if (p && (p = strchr(p, ':')))
 		v = strtol(p + 1, NULL, 10);
+	free(key);
 	free(head);
 	return v;
+}
+
+static long total_results(const struct sw_buf *b)
+{
+	return page_number(b, "totalResults");
 }
 
 static int read_file_into(FILE *fp, struct sw_buf *b)
@@ -779,19 +901,25 @@ static char *nvd_page_url(const char *url, long start)
 }
 
 /* Pages after the first (already in h->fp) go straight to the importer;
- * a page that cannot be fetched ends the walk as a bad record. */
-static int rd_nvd_pages(struct reader *rd, struct http *h, struct sw_err *err)
+ * a page that cannot be fetched ends the walk as a bad record.  base: the
+ * API URL, with the incremental window's query if any.  The next page
+ * starts after the CVEs this one held (its resultsPerPage: the server may
+ * send fewer than asked). */
+static int rd_nvd_pages(struct reader *rd, struct http *h, const char *base, struct sw_err *err)
 {
 	const char *key = getenv("NVD_API_KEY");
 	char *hdr = key && *key ? sw_xasprintf("apiKey: %s", key) : NULL;
 	long delay = hdr ? 700 : 6500; /* the NVD's published rate limits */
+	const char *denv = getenv("STOWAWAY_NVD_DELAY_MS");
+	if (denv && *denv)
+		delay = strtol(denv, NULL, 10);
 	struct sw_buf b;
 	sw_buf_init(&b, MAX_MEMBER);
 	int r = 0;
 	for (long start = 0;;) {
 		if (start > 0) {
 			sleep_ms(delay);
-			char *url = nvd_page_url(rd->loc->location, start);
+			char *url = nvd_page_url(base, start);
 			bool nm = false;
 			struct sw_err e = SW_ERR_INIT;
 			int fr = http_fetch(url, NULL, NULL, hdr, rd->opts, h, &nm, &e);
@@ -806,12 +934,17 @@ static int rd_nvd_pages(struct reader *rd, struct http *h, struct sw_err *err)
 			break;
 		}
 		long total = total_results(&b);
+		long per = page_number(&b, "resultsPerPage");
 		char *display = sw_xasprintf("%s (startIndex=%ld)", rd->loc->location, start);
 		r = rd_import(rd, display, (const uint8_t *)b.data, b.len, err);
 		free(display);
 		if (r < 0 || total < 0)
 			break;
-		start += 2000;
+		if (per <= 0 && start + 2000 < total) {
+			rd_broken(rd, rd->loc->location, "page at startIndex=%ld holds no CVEs of %ld", start, total);
+			break;
+		}
+		start += per > 0 ? per : 2000;
 		if (start >= total)
 			break;
 		say(rd->opts, false, "nvd: %ld of %ld", start, total);
@@ -861,6 +994,480 @@ static char *judge(const struct reader *rd, int64_t prev, int64_t now, int64_t b
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- incremental updates */
+
+/* Where an upstream publishes what changed, only that is fetched:
+ *   osv          ECOSYSTEM/modified_id.csv ("MODIFIED,ID", newest first),
+ *                then ECOSYSTEM/ID.json per record modified since the cursor;
+ *   nvd          the API with lastModStartDate/lastModEndDate (at most 120
+ *                days: an older cursor means a full read);
+ *   redhat-csaf  changes.csv and deletions.csv ("PATH","TIME") beside
+ *                archive_latest.txt, then each changed file.
+ * The cursor (the newest modification time taken in) and the index files'
+ * ETag / Last-Modified live in the location's state (schema 3).  No state,
+ * a full read older than INCR_FULL_EVERY, or more than INCR_MAX changed
+ * records: the location is read whole. */
+#define INCR_MAX 5000
+#define INCR_FULL_EVERY (30 * 86400)
+#define NVD_MAX_WINDOW (120 * 86400)
+
+enum incr_kind { INCR_NONE, INCR_OSV, INCR_NVD, INCR_REDHAT };
+
+static enum incr_kind incr_kind_of(const struct sw_vulndb_location *loc)
+{
+	if (!is_url(loc->location) || loc->include)
+		return INCR_NONE;
+	if (strcmp(loc->source, "osv") == 0 && sw_ends_with(loc->location, "/all.zip"))
+		return INCR_OSV;
+	if (nvd_paged(loc) && !strchr(loc->location, '?'))
+		return INCR_NVD;
+	if (strcmp(loc->source, "redhat-csaf") == 0 && sw_ends_with(loc->location, "/archive_latest.txt"))
+		return INCR_REDHAT;
+	return INCR_NONE;
+}
+
+const char *sw_vulndb_location_incremental(const char *source, const char *url)
+{
+	struct sw_vulndb_location l = { (char *)source, (char *)url, NULL };
+	switch (incr_kind_of(&l)) {
+	case INCR_OSV: return "osv-modified-id";
+	case INCR_NVD: return "nvd-lastmod-window";
+	case INCR_REDHAT: return "redhat-changes";
+	case INCR_NONE: break;
+	}
+	return is_url(url) ? "http-conditional" : "none";
+}
+
+static json_t *state_parse(const char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		j = json_object();
+	}
+	return j;
+}
+
+static bool state_cursor(json_t *st, double *c)
+{
+	json_t *v = json_object_get(st, "cursor");
+	if (!json_is_number(v))
+		return false;
+	*c = json_number_value(v);
+	return true;
+}
+
+static void http_forget(struct http *h)
+{
+	free(h->etag);
+	free(h->last_modified);
+	free(h->content_type);
+	h->etag = h->last_modified = h->content_type = NULL;
+}
+
+/* The folder of a URL, with its final "/". */
+static char *url_dir(const char *url)
+{
+	const char *q = url + strcspn(url, "?#");
+	const char *slash = q;
+	while (slash > url && slash[-1] != '/')
+		slash--;
+	return sw_xstrndup(url, (size_t)(slash - url));
+}
+
+/* Fetch an index file (modified_id.csv, changes.csv, deletions.csv)
+ * conditionally on the validators st remembers for it; on 200 its content
+ * is in b and st remembers the new validators.  *not_modified on 304. */
+static int fetch_index(const char *url, json_t *st, const struct sw_vulndb_update_opts *o, struct http *h,
+		       struct sw_buf *b, bool *not_modified, struct sw_err *err)
+{
+	json_t *idx = json_object_get(st, "index");
+	if (!json_is_object(idx)) {
+		idx = json_object();
+		json_object_set_new(st, "index", idx);
+	}
+	json_t *e = json_object_get(idx, url);
+	http_forget(h);
+	int r = http_fetch(url, json_string_value(json_object_get(e, "etag")),
+			   json_string_value(json_object_get(e, "last_modified")), NULL, o, h, not_modified, err);
+	if (r < 0 || *not_modified)
+		return r;
+	if (h->content_type && sw_starts_with(h->content_type, "text/html"))
+		return sw_err_set(err, SW_E_FORMAT, "'%s': the server sent an HTML page (Content-Type %s), not an index",
+				  url, h->content_type);
+	if (read_file_into(h->fp, b) < 0)
+		return sw_err_set(err, SW_E_LIMIT, "'%s': index too large or unreadable", url);
+	json_t *n = json_object();
+	if (h->etag)
+		json_object_set_new(n, "etag", json_string(h->etag));
+	if (h->last_modified)
+		json_object_set_new(n, "last_modified", json_string(h->last_modified));
+	json_object_set_new(idx, url, n);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fetch and import (or delete) every change in latest, in name order;
+ * *newest: the newest time taken in.  A record that cannot be fetched
+ * marks the read broken (the location then keeps what it had). */
+static int apply_changes(struct reader *rd, const char *dir, struct sw_map *latest, bool osv, struct http *h,
+			 double *newest, struct sw_err *err)
+{
+	struct sw_vec names = SW_VEC_INIT;
+	const char *k;
+	void *v;
+	for (size_t it = 0; sw_map_next(latest, &it, &k, &v);)
+		sw_vec_push(&names, (void *)k);
+	if (names.len)
+		qsort(names.items, names.len, sizeof(names.items[0]), cmp_str);
+	struct sw_buf b;
+	sw_buf_init(&b, MAX_MEMBER);
+	int r = 0;
+	for (size_t i = 0; i < names.len && r == 0 && !rd->broken; i++) {
+		const char *name = names.items[i];
+		const struct sw_vulndb_change *ch = sw_map_get(latest, name);
+		if (ch->deleted) {
+			/* a Red Hat VEX file is one CVE: 2024/cve-2024-1234.json */
+			const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+			char *vid = sw_xstrndup(base, strcspn(base, "."));
+			for (char *q = vid; *q; q++)
+				if (*q >= 'a' && *q <= 'z')
+					*q = (char)(*q - 'a' + 'A');
+			r = sw_vulndb_delete_vuln(rd->db, rd->loc_id, vid, err);
+			free(vid);
+		} else {
+			char *url = sw_xasprintf("%s%s%s", dir, name, osv ? ".json" : "");
+			bool nm = false;
+			struct sw_err e = SW_ERR_INIT;
+			http_forget(h);
+			if (http_fetch(url, NULL, NULL, NULL, rd->opts, h, &nm, &e) < 0)
+				rd_broken(rd, url, "%s", e.msg);
+			else if (h->content_type && sw_starts_with(h->content_type, "text/html"))
+				rd_broken(rd, url, "the server sent an HTML page (Content-Type %s), not %s data",
+					  h->content_type, rd->src->name);
+			else if (read_file_into(h->fp, &b) < 0)
+				rd_broken(rd, url, "download too large or unreadable");
+			else
+				r = rd_import(rd, url, (const uint8_t *)b.data, b.len, err);
+			free(url);
+		}
+		if (ch->ts > *newest)
+			*newest = ch->ts;
+	}
+	sw_buf_release(&b);
+	sw_vec_release(&names);
+	return r;
+}
+
+static void reader_init(struct reader *rd, struct sw_vulndb *db, const struct sw_vuln_source *src,
+			const struct sw_vulndb_location *loc, const struct sw_vulndb_update_opts *opts, int64_t loc_id)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->db = db;
+	rd->src = src;
+	rd->loc = loc;
+	rd->opts = opts;
+	rd->loc_id = loc_id;
+	sw_vulndb_sink(db, loc_id, &rd->db_sink);
+	rd->sink = (struct sw_vuln_sink){ .ctx = rd, .put_vuln = rd_put_vuln, .put_kev = rd_put_kev,
+					  .put_epss = rd_put_epss, .bad_record = rd_bad_record,
+					  .put_exploit = rd_put_exploit };
+}
+
+static void reader_release(struct reader *rd)
+{
+	free(rd->first_bad);
+	free(rd->broken);
+	sw_map_release(&rd->seen);
+}
+
+static char *nvd_time(double t)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	char buf[64];
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S.000%%2B00:00", &tm);
+	return sw_xstrdup(buf);
+}
+
+/* The record changes newer than cursor that an OSV or Red Hat location
+ * lists (into latest); *unchanged when every index answered 304. */
+static int read_indexes(enum incr_kind kind, const char *dir, json_t *st, double cursor,
+			const struct sw_vulndb_update_opts *opts, struct http *h, struct sw_map *latest,
+			bool *unchanged, int64_t *bad, struct sw_err *err)
+{
+	static const char *const osv_idx[] = { "modified_id.csv", NULL };
+	static const char *const rh_idx[] = { "changes.csv", "deletions.csv", NULL };
+	const char *const *idx = kind == INCR_OSV ? osv_idx : rh_idx;
+	struct sw_buf b;
+	sw_buf_init(&b, MAX_MEMBER);
+	*unchanged = true;
+	int r = 0;
+	for (size_t i = 0; idx[i] && r == 0; i++) {
+		char *u = sw_xasprintf("%s%s", dir, idx[i]);
+		bool nm = false;
+		r = fetch_index(u, st, opts, h, &b, &nm, err);
+		if (r == 0 && !nm) {
+			*unchanged = false;
+			*bad += sw_vulndb_parse_changes(b.data, b.len, cursor, strcmp(idx[i], "deletions.csv") == 0,
+							kind == INCR_OSV, latest);
+		}
+		free(u);
+	}
+	sw_buf_release(&b);
+	return r;
+}
+
+/* Record that loc_id could not be updated: it keeps its records. */
+static int fail_kept(struct sw_vulndb *db, int64_t loc_id, const struct sw_err *why, struct sw_err *err)
+{
+	int64_t prev = 0, bad = 0;
+	if (why->code == SW_E_DB || why->code == SW_E_NOMEM) {
+		*err = *why;
+		return -why->code;
+	}
+	if (sw_vulndb_location_counts(db, loc_id, &prev, &bad, err) < 0)
+		return -err->code;
+	char *kept = kept_text(prev);
+	char *msg = sw_xasprintf("%s; %s", why->msg, kept);
+	struct sw_err e2 = SW_ERR_INIT;
+	(void)sw_vulndb_location_end(db, loc_id, NULL, NULL, msg, &e2);
+	int r = sw_err_set(err, why->code, "%s", msg);
+	free(msg);
+	free(kept);
+	return r;
+}
+
+/* Try an incremental update of loc (see above).  *done is false when it
+ * must be read whole instead; otherwise the location is updated, found
+ * unchanged (*changed false), or kept as it was with err set. */
+static int read_incremental(struct sw_vulndb *db, const struct sw_vuln_source *src,
+			    const struct sw_vulndb_location *loc, const char *key, int64_t loc_id,
+			    const struct sw_vulndb_update_opts *opts, bool *changed, bool *done, struct sw_err *err)
+{
+	enum incr_kind kind = incr_kind_of(loc);
+	*done = false;
+	if (kind == INCR_NONE || (opts && opts->full))
+		return 0;
+	char *text = NULL;
+	int64_t last_full = 0;
+	int r = sw_vulndb_location_state(db, loc_id, &text, &last_full, err);
+	if (r < 0)
+		return r;
+	json_t *st = state_parse(text);
+	free(text);
+	double cursor = 0;
+	int64_t now = sw_vulndb_now();
+	if (!state_cursor(st, &cursor) || last_full == 0 || now - last_full > INCR_FULL_EVERY ||
+	    (kind == INCR_NVD && (double)now - cursor > NVD_MAX_WINDOW)) {
+		json_decref(st);
+		return 0;
+	}
+	int64_t bytes0 = fetched_bytes;
+	struct http h = { NULL, 0, false, NULL, NULL, NULL, -1 };
+	char *dl = sw_xasprintf("%s.new-%ld.dl", sw_vulndb_path(db), (long)getpid());
+	char *dir = url_dir(loc->location), *win = NULL, *etag = NULL, *lm = NULL, *state = NULL, *why = NULL;
+	struct sw_map latest = SW_MAP_INIT;
+	struct sw_err fe = SW_ERR_INIT;
+	struct reader rd;
+	reader_init(&rd, db, src, loc, opts, loc_id);
+	rd.upsert = true;
+	bool unchanged = false, in_tx = false;
+	int64_t badlines = 0, total = 0;
+	double newest = cursor;
+	h.fp = fopen(dl, "w+e");
+	if (!h.fp) {
+		r = sw_err_errno(err, "cannot create '%s'", dl);
+		goto out;
+	}
+	unlink(dl);
+	int fr;
+	if (kind == INCR_NVD) {
+		/* the window starts a minute before the last update started */
+		char *t0 = nvd_time(cursor - 60), *t1 = nvd_time((double)now);
+		win = sw_xasprintf("%s?lastModStartDate=%s&lastModEndDate=%s", loc->location, t0, t1);
+		free(t0);
+		free(t1);
+		char *first = nvd_page_url(win, 0);
+		const char *api_key = getenv("NVD_API_KEY");
+		char *hdr = api_key && *api_key ? sw_xasprintf("apiKey: %s", api_key) : NULL;
+		bool nm = false;
+		fr = http_fetch(first, NULL, NULL, hdr, opts, &h, &nm, &fe);
+		free(hdr);
+		free(first);
+		if (fr == 0) {
+			struct sw_buf pg;
+			sw_buf_init(&pg, MAX_MEMBER);
+			total = read_file_into(h.fp, &pg) == 0 ? total_results(&pg) : -1;
+			sw_buf_release(&pg);
+			if (total < 0)
+				fr = sw_err_set(&fe, SW_E_FORMAT, "'%s': not an NVD API answer (no totalResults)", win);
+		}
+		unchanged = fr == 0 && total == 0;
+		newest = (double)now;
+	} else {
+		fr = read_indexes(kind, dir, st, cursor, opts, &h, &latest, &unchanged, &badlines, &fe);
+		total = (int64_t)latest.len;
+		if (fr == 0 && !unchanged && badlines > 0 && total == 0)
+			fr = sw_err_set(&fe, SW_E_FORMAT, "'%s': %lld index lines could not be read", dir,
+					(long long)badlines);
+	}
+	if (fr < 0 && strstr(fe.msg, "HTTP status 404")) {
+		/* a mirror without the index: read it whole */
+		say(opts, false, "%s: no index of changes (%s); reading it whole", loc->source, fe.msg);
+		goto out;
+	}
+	if (fr < 0) {
+		r = fail_kept(db, loc_id, &fe, err);
+		*done = true;
+		goto out;
+	}
+	if (total > INCR_MAX) {
+		say(opts, false, "%s: %lld records changed; reading it whole", loc->source, (long long)total);
+		goto out;
+	}
+	*done = true;
+	if (total == 0) {
+		/* nothing changed upstream; the new validators and cursor are kept */
+		if (kind == INCR_NVD)
+			json_object_set_new(st, "cursor", json_real(newest));
+		state = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+		r = sw_vulndb_location_mark(db, loc_id, true, fetched_bytes - bytes0, state, err);
+		goto out;
+	}
+	r = sw_vulndb_begin_write(db, err);
+	in_tx = r == 0;
+	int64_t prev = 0, nnow = 0, bad = 0;
+	if (r == 0)
+		r = sw_vulndb_location_counts(db, loc_id, &prev, &bad, err);
+	if (r == 0 && kind == INCR_NVD)
+		r = rd_nvd_pages(&rd, &h, win, err);
+	else if (r == 0)
+		r = apply_changes(&rd, dir, &latest, kind == INCR_OSV, &h, &newest, err);
+	if (r == 0)
+		r = sw_vulndb_location_counts(db, loc_id, &nnow, &bad, err);
+	if (r == 0)
+		why = judge(&rd, prev, nnow, bad);
+	if (r == 0 && why) {
+		r = sw_vulndb_rollback(db, err);
+		in_tx = false;
+		struct sw_err we = SW_ERR_INIT;
+		sw_err_set(&we, SW_E_FORMAT, "%s", why);
+		if (r == 0)
+			r = fail_kept(db, loc_id, &we, err);
+		goto out;
+	}
+	if (r == 0)
+		r = sw_vulndb_location_cache(db, loc->source, key, &etag, &lm, err);
+	if (r == 0)
+		r = sw_vulndb_location_end(db, loc_id, etag, lm, NULL, err);
+	json_object_set_new(st, "cursor", json_real(newest));
+	state = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+	if (r == 0)
+		r = sw_vulndb_location_mark(db, loc_id, true, fetched_bytes - bytes0, state, err);
+	if (r == 0)
+		r = sw_vulndb_commit(db, err);
+	in_tx = false;
+	if (r == 0) {
+		*changed = true;
+		say(opts, false, "%s: %lld changed records from '%s'", loc->source, (long long)total, loc->location);
+	}
+out:
+	if (in_tx) {
+		struct sw_err e2 = SW_ERR_INIT;
+		(void)sw_vulndb_rollback(db, &e2);
+	}
+	if (h.fp)
+		fclose(h.fp);
+	http_forget(&h);
+	reader_release(&rd);
+	sw_map_free_all(&latest, free);
+	json_decref(st);
+	free(state);
+	free(why);
+	free(etag);
+	free(lm);
+	free(win);
+	free(dir);
+	free(dl);
+	return r;
+}
+
+/* After a full read of an OSV, NVD or Red Hat location: its state for the
+ * next, incremental update (malloc'd JSON text, or NULL).  Red Hat's
+ * changes since the archive was made are applied here (rd->upsert). */
+static char *full_followup(struct reader *rd, const char *target, const char *target_lm, struct http *h,
+			   int64_t started, struct sw_err *err, int *r)
+{
+	enum incr_kind kind = incr_kind_of(rd->loc);
+	if (kind == INCR_NONE)
+		return NULL;
+	json_t *st = json_object();
+	double cursor = -1;
+	char *dir = url_dir(rd->loc->location);
+	struct sw_err fe = SW_ERR_INIT;
+	if (kind == INCR_NVD) {
+		cursor = (double)started;
+	} else if (kind == INCR_OSV) {
+		/* the index's validators, so that the next update asks only
+		 * whether it changed; the cursor is the newest record read */
+		struct sw_buf b;
+		sw_buf_init(&b, MAX_MEMBER);
+		char *u = sw_xasprintf("%smodified_id.csv", dir);
+		bool nm = false;
+		if (fetch_index(u, st, rd->opts, h, &b, &nm, &fe) < 0)
+			say(rd->opts, false, "osv: %s; the next update reads it whole", fe.msg);
+		else if (rd->max_modified > 0)
+			cursor = rd->max_modified;
+		free(u);
+		sw_buf_release(&b);
+	} else {
+		/* the changes after the archive was made: its Last-Modified, or
+		 * the day its name gives (csaf_vex_YYYY-MM-DD.tar.zst) */
+		const char *base = strstr(target, "csaf_vex_");
+		char day[32] = "";
+		double t0 = 0;
+		struct sw_map latest = SW_MAP_INIT;
+		bool unchanged = false, ok = false;
+		int64_t badlines = 0;
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		const char *end = target_lm ? strptime(target_lm, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+		if (end && !*end) {
+			t0 = (double)timegm(&tm);
+			ok = true;
+		} else if (base && sscanf(base + 9, "%10[0-9-]", day) == 1 && strlen(day) == 10) {
+			char *iso = sw_xasprintf("%sT00:00:00Z", day);
+			ok = sw_vulndb_parse_time(iso, &t0);
+			free(iso);
+		}
+		{
+			if (ok && read_indexes(kind, dir, st, t0, rd->opts, h, &latest, &unchanged, &badlines, &fe) == 0) {
+				cursor = t0;
+				rd->upsert = true;
+				*r = apply_changes(rd, dir, &latest, false, h, &cursor, err);
+			} else if (ok) {
+				say(rd->opts, false, "redhat-csaf: %s; the next update reads it whole", fe.msg);
+			}
+		}
+		sw_map_free_all(&latest, free);
+	}
+	free(dir);
+	if (cursor < 0) {
+		json_decref(st);
+		return NULL;
+	}
+	json_object_set_new(st, "cursor", json_real(cursor));
+	char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(st);
+	return text;
+}
+
 int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_location *loc,
 			    const struct sw_vulndb_update_opts *opts, bool *changed, struct sw_err *err)
 {
@@ -879,8 +1486,18 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		free(key);
 		return r;
 	}
+	int64_t bytes0 = fetched_bytes, started = sw_vulndb_now();
+	char *state = NULL;
+	if (is_url(loc->location)) {
+		bool done = false;
+		r = read_incremental(db, src, loc, key, loc_id, opts, changed, &done, err);
+		if (r < 0 || done) {
+			free(key);
+			return r;
+		}
+	}
 
-	struct http h = { NULL, 0, false, NULL, NULL, NULL };
+	struct http h = { NULL, 0, false, NULL, NULL, NULL, -1 };
 	char *dl_path = NULL, *target = NULL;
 	struct stat st;
 	bool url = is_url(loc->location);
@@ -917,8 +1534,11 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		}
 		free(etag);
 		free(lm);
-		if (r == 0 && not_modified)
+		if (r == 0 && not_modified) {
+			/* unchanged upstream: a (cheap) incremental update */
+			r = sw_vulndb_location_mark(db, loc_id, true, fetched_bytes - bytes0, NULL, err);
 			goto out;
+		}
 	} else if (stat(loc->location, &st) != 0) {
 		r = sw_err_errno(err, "'%s'", loc->location);
 	}
@@ -937,11 +1557,8 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		goto out;
 	}
 
-	struct reader rd = { .db = db, .src = src, .loc = loc, .opts = opts };
-	sw_vulndb_sink(db, loc_id, &rd.db_sink);
-	rd.sink = (struct sw_vuln_sink){ .ctx = &rd, .put_vuln = rd_put_vuln, .put_kev = rd_put_kev,
-					 .put_epss = rd_put_epss, .bad_record = rd_bad_record,
-					 .put_exploit = rd_put_exploit };
+	struct reader rd;
+	reader_init(&rd, db, src, loc, opts, loc_id);
 	if (url && !src->html && h.content_type && sw_starts_with(h.content_type, "text/html"))
 		rd_broken(&rd, target, "the server sent an HTML page (Content-Type %s), not %s data", h.content_type,
 			  src->name);
@@ -954,7 +1571,7 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		/* nothing to read */
 	} else if (r == 0) {
 		if (url && nvd_paged(loc)) {
-			r = rd_nvd_pages(&rd, &h, err);
+			r = rd_nvd_pages(&rd, &h, loc->location, err);
 		} else if (url) {
 			char *base = url_basename(target);
 			if (has_archive_suffix(base)) {
@@ -987,6 +1604,11 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 			r = rd_plain_file(&rd, loc->location, loc->location, err);
 		}
 	}
+	/* the state for the next update (and Red Hat's changes since its archive) */
+	char *main_etag = h.etag, *main_lm = h.last_modified; /* the followup fetches more */
+	h.etag = h.last_modified = NULL;
+	if (r == 0 && url && !rd.broken)
+		state = full_followup(&rd, target, main_lm, &h, started, err, &r);
 	/* A location read incompletely, or whose records fail a sanity bound,
 	 * is rolled back: it keeps exactly what it had, and says why. */
 	char *why = NULL;
@@ -1005,7 +1627,9 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		free(msg);
 		free(kept);
 	} else if (r == 0) {
-		r = sw_vulndb_location_end(db, loc_id, h.etag, h.last_modified, NULL, err);
+		r = sw_vulndb_location_end(db, loc_id, main_etag, main_lm, NULL, err);
+		if (r == 0)
+			r = sw_vulndb_location_mark(db, loc_id, false, fetched_bytes - bytes0, state, err);
 		if (r == 0)
 			r = sw_vulndb_commit(db, err);
 		if (r == 0)
@@ -1015,9 +1639,11 @@ int sw_vulndb_read_location(struct sw_vulndb *db, const struct sw_vulndb_locatio
 		(void)sw_vulndb_rollback(db, &e2);
 	}
 	free(why);
-	free(rd.first_bad);
-	free(rd.broken);
+	free(main_etag);
+	free(main_lm);
+	reader_release(&rd);
 out:
+	free(state);
 	if (h.fp)
 		fclose(h.fp);
 	free(key);
@@ -1055,6 +1681,10 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 	bool have_old = false;
 	if (r < 0)
 		goto out;
+	r = sw_vulndb_override_check(err);
+	if (r < 0)
+		goto out;
+	int64_t bytes0 = fetched_bytes;
 	lock_fd = sw_vulndb_lock(path, err);
 	if (lock_fd < 0) {
 		r = lock_fd;
@@ -1158,6 +1788,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		sw_vec_free_strings(&res->failed_sources);
 		locs = &offline;
 	}
+	res->bytes = fetched_bytes - bytes0;
 	if (res->fetched == 0) {
 		if (!have_old) {
 			r = sw_err_set(err, SW_E_NET, "no source could be read and there is no cached database at '%s'",
@@ -1166,12 +1797,10 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 		}
 		say(opts, true, "%s; the records of the database '%s' are kept as they were",
 		    res->failed ? "no source could be read" : "nothing changed", path);
-		if (!res->failed) {
-			r = 0;
-			goto out;
-		}
-		/* install the copy only to record why the sources failed (db info) */
-		stamp = false;
+		/* installed to record the checks (db info: last incremental
+		 * update, bytes) or why the sources failed; the build time moves
+		 * only when every source was found current */
+		stamp = !res->failed;
 	}
 	r = stamp ? sw_vulndb_stamp(db, err) : 0;
 	if (r == 0)
@@ -1184,7 +1813,7 @@ int sw_vulndb_update(const struct sw_vulndb_update_opts *opts, struct sw_vulndb_
 out:
 	sw_map_free_all(&dead_hosts, free);
 	sw_vulndb_close(db);
-	if (r < 0 || (res->fetched == 0 && stamp))
+	if (r < 0)
 		unlink(tmp);
 	for (size_t i = 0; i < offline.len; i++)
 		sw_vulndb_location_free(offline.items[i]);

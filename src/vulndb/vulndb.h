@@ -40,7 +40,7 @@
 #include "util/vec.h"
 #include "vulndb/model.h"
 
-#define SW_VULNDB_SCHEMA_VERSION 2
+#define SW_VULNDB_SCHEMA_VERSION 3
 
 /* The ecosystem of Debian tracker lines without a release (unstable's
  * line, which the tracker applies to every release that has no line of its
@@ -123,6 +123,12 @@ struct sw_vulndb_source_info {
 	int64_t records;       /* vulnerability, KEV, EPSS or exploit records stored */
 	int64_t bad_records;   /* records that could not be read */
 	char *last_error;      /* last fetch/import problem, or NULL */
+	/* update state (schema 3; 0 in older files): newest of its locations */
+	int64_t last_full;         /* unix time of the last full read, 0 never */
+	int64_t last_incremental;  /* unix time of the last incremental update or 304 check, 0 never */
+	int64_t last_bytes;        /* bytes downloaded by the last update of each location, summed */
+	int64_t total_bytes;       /* bytes downloaded by every update so far */
+	int64_t full_updates, incremental_updates; /* how many of each */
 };
 
 struct sw_vulndb_info {
@@ -180,6 +186,19 @@ int sw_vulndb_location_counts(struct sw_vulndb *db, int64_t loc_id, int64_t *rec
  * none). */
 int sw_vulndb_location_cache(struct sw_vulndb *db, const char *source, const char *location,
 			     char **etag, char **last_modified, struct sw_err *err);
+/* The update state of loc_id (schema 3): *state is the JSON text the
+ * update machinery left there (malloc'd, NULL if none), *last_full the time
+ * of its last full read (0 never, or never read successfully). */
+int sw_vulndb_location_state(struct sw_vulndb *db, int64_t loc_id, char **state, int64_t *last_full,
+			     struct sw_err *err);
+/* Record an update of loc_id: full or incremental (a 304 counts as an
+ * incremental update), the bytes downloaded and the new state (NULL keeps
+ * the old state for an incremental update, clears it for a full one). */
+int sw_vulndb_location_mark(struct sw_vulndb *db, int64_t loc_id, bool incremental, int64_t bytes,
+			    const char *state, struct sw_err *err);
+/* Remove every record vid read from loc_id (an incremental update replaces
+ * or deletes single records). */
+int sw_vulndb_delete_vuln(struct sw_vulndb *db, int64_t loc_id, const char *vid, struct sw_err *err);
 void sw_vulndb_sink(struct sw_vulndb *db, int64_t loc_id, struct sw_vuln_sink *sink);
 /* Counts since the sink was made: records stored and bad records. */
 void sw_vulndb_sink_counts(struct sw_vulndb *db, int64_t *records, int64_t *bad);
@@ -232,6 +251,8 @@ struct sw_vulndb_update_opts {
 	double max_drop;                          /* fraction, <= 0: 0.5 */
 	double max_bad;                           /* fraction, <= 0: 0.01 */
 	bool force;
+	/* read every location whole (no incremental update: --full) */
+	bool full;
 	/* Warnings ("cannot fetch X: ...; keeping the cached data") and
 	 * progress lines; the library never prints.  May be NULL. */
 	void (*warn)(void *ctx, const char *msg);
@@ -246,6 +267,7 @@ struct sw_vulndb_update_result {
 	bool used_offline;    /* built from offline_dir */
 	int64_t records, bad_records;
 	struct sw_vec failed_sources; /* char*: names of the sources with a failed location, once each */
+	int64_t bytes;        /* response bytes downloaded */
 };
 void sw_vulndb_update_result_release(struct sw_vulndb_update_result *res);
 
@@ -267,6 +289,17 @@ struct sw_vulndb_default_location {
 	const char *include;
 };
 const struct sw_vulndb_default_location *sw_vulndb_default_locations(size_t *n);
+/* How a location is updated after its first full read: "osv-modified-id",
+ * "nvd-lastmod-window", "redhat-changes", "http-conditional" (ETag /
+ * If-Modified-Since) or "none" (a file or folder).  Static string. */
+const char *sw_vulndb_location_incremental(const char *source, const char *url);
+
+/* $STOWAWAY_UPSTREAM_OVERRIDE ("HOST=BASE,..."; docs/vulndb.md): 0 when
+ * unset or well formed, else SW_E_USAGE naming the bad entry. */
+int sw_vulndb_override_check(struct sw_err *err);
+/* url with its scheme and host replaced as the override says (malloc'd;
+ * a copy of url when no entry names its host). */
+char *sw_vulndb_override_url(const char *url);
 
 /* Locations for a folder laid out like shared/data/vuln (osv/, ghsa/,
  * debian/, alpine/, nvd/, kev/, epss/, vendor-fixtures/).  Appends struct
