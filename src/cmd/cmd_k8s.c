@@ -150,7 +150,7 @@ int cmd_k8s(int argc, char **argv)
 	rc = SW_EXIT_ERROR;
 	if (sw_outfile_open(&out, output, &err) < 0)
 		goto fail;
-	if (sw_k8s_report(out.fp, fmt, r, &err) < 0) {
+	if (sw_k8s_report(out.fp, fmt, r, SW_VERSION_STRING, &err) < 0) {
 		sw_outfile_abort(&out);
 		goto fail;
 	}

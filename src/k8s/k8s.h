@@ -7,7 +7,7 @@
  *   struct sw_k8s_opts o = { .kc = &kc, .all_namespaces = true, .scan = &scan_template };
  *   struct sw_k8s_result *r;
  *   sw_k8s_run(&o, &r, err);     (err: nothing could be read at all)
- *   sw_k8s_report(out, SW_K8S_FMT_JSON, r, err);
+ *   sw_k8s_report(out, SW_K8S_FMT_JSON, r, SW_VERSION_STRING, err);
  *   r->partial: a namespace, a secret or an image failed (each in r->failures)
  *   sw_k8s_result_free(r); sw_kubeconfig_release(&kc);
  *
@@ -147,6 +147,8 @@ void sw_k8s_workload_free(struct sw_k8s_workload *w);
 
 enum sw_k8s_format { SW_K8S_FMT_TABLE, SW_K8S_FMT_JSON, SW_K8S_FMT_SARIF, SW_K8S_FMT_JUNIT };
 int sw_k8s_format_parse(const char *name, enum sw_k8s_format *out);
-int sw_k8s_report(FILE *out, enum sw_k8s_format f, const struct sw_k8s_result *r, struct sw_err *err);
+/* tool_version: stowaway's version (SARIF's driver version). */
+int sw_k8s_report(FILE *out, enum sw_k8s_format f, const struct sw_k8s_result *r, const char *tool_version,
+		  struct sw_err *err);
 
 #endif

@@ -215,7 +215,7 @@ static json_t *sarif_result(const char *rule, const char *level, const char *msg
 	return o;
 }
 
-static json_t *to_sarif(const struct sw_k8s_result *r)
+static json_t *to_sarif(const struct sw_k8s_result *r, const char *tool_version)
 {
 	json_t *rules = json_array(), *results = json_array();
 	struct sw_vec seen = SW_VEC_INIT;
@@ -254,8 +254,9 @@ static json_t *to_sarif(const struct sw_k8s_result *r)
 		free(msg);
 	}
 	sw_vec_free_strings(&seen);
-	json_t *run = json_pack("{s:{s:{s:s, s:s, s:o}}, s:o}", "tool", "driver", "name", "stowaway",
-				"informationUri", "https://example.invalid/stowaway", "rules", rules, "results", results);
+	json_t *run = json_pack("{s:{s:{s:s, s:s, s:s, s:o}}, s:o}", "tool", "driver", "name", "stowaway", "version",
+				tool_version ? tool_version : "0", "informationUri", "https://stowaway.invalid", "rules",
+				rules, "results", results);
 	return json_pack("{s:s, s:s, s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version",
 			 "2.1.0", "runs", run);
 }
@@ -339,7 +340,8 @@ static int write_junit(FILE *f, const struct sw_k8s_result *r)
 	return ferror(f) ? -1 : 0;
 }
 
-int sw_k8s_report(FILE *out, enum sw_k8s_format fmt, const struct sw_k8s_result *r, struct sw_err *err)
+int sw_k8s_report(FILE *out, enum sw_k8s_format fmt, const struct sw_k8s_result *r, const char *tool_version,
+		  struct sw_err *err)
 {
 	int rc = 0;
 	if (fmt == SW_K8S_FMT_TABLE) {
@@ -347,7 +349,7 @@ int sw_k8s_report(FILE *out, enum sw_k8s_format fmt, const struct sw_k8s_result 
 	} else if (fmt == SW_K8S_FMT_JUNIT) {
 		rc = write_junit(out, r);
 	} else {
-		json_t *d = fmt == SW_K8S_FMT_JSON ? to_json(r) : to_sarif(r);
+		json_t *d = fmt == SW_K8S_FMT_JSON ? to_json(r) : to_sarif(r, tool_version);
 		rc = json_dumpf(d, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		if (rc == 0)
 			fputc('\n', out);

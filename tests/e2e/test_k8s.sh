@@ -248,7 +248,7 @@ $K -A -f sarif -o $T/out.sarif 2>/dev/null; rc1=$?
 $K -A -f junit -o $T/out.xml 2>/dev/null; rc2=$?
 $K -A -o $T/out.txt 2>/dev/null; rc3=$?
 [ $rc1 = 3 ] && [ $rc2 = 3 ] && [ $rc3 = 3 ] && ok "sarif, junit, table: exit 3" || bad "formats exit $rc1 $rc2 $rc3"
-bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/out.sarif >/dev/null && ok "sarif validates (Multitool)" || bad "sarif validate"
+cp $T/out.sarif /tmp/k8s-last.sarif; bash $SW_SOURCE_DIR/tests/tools/sarif-validate.sh $T/out.sarif > $T/sv.txt 2>&1 && ok "sarif validates (Multitool)" || bad "sarif validate: $(head -c 600 $T/sv.txt)"
 $PY - $T/out.sarif $T/out.xml <<'PY' && ok "sarif and junit carry the failures" || bad "sarif/junit content"
 import json, sys, xml.etree.ElementTree as ET
 s = json.load(open(sys.argv[1]))
