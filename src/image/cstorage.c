@@ -504,7 +504,9 @@ static int pc_open(struct sw_image *img, const struct sw_ref *ref, const struct 
 /* ---- an image layer: tar-split + diff dir, rebuilt as a tar ---------- */
 
 struct ts_reader {
-	gzFile gz;
+	gzFile gz;              /* the tar-split file, or NULL: lines from mem */
+	const char *mem;
+	size_t mem_len, mem_pos;
 	const char *split;      /* for messages */
 	int difffd;
 	struct sw_buf line;
@@ -550,6 +552,18 @@ static int open_beneath(int dirfd, const char *name, struct sw_err *err)
 static int ts_next_line(struct ts_reader *r, struct sw_err *err)
 {
 	sw_buf_reset(&r->line);
+	if (!r->gz) {
+		if (r->mem_pos >= r->mem_len)
+			return 0;
+		const char *p = r->mem + r->mem_pos, *nl = memchr(p, '\n', r->mem_len - r->mem_pos);
+		size_t n = nl ? (size_t)(nl - p) : r->mem_len - r->mem_pos;
+		if (n > CS_LINE_MAX)
+			return sw_err_set(err, SW_E_LIMIT, "'%s': a line longer than %zu bytes", r->split,
+					  CS_LINE_MAX);
+		sw_buf_add(&r->line, p, n);
+		r->mem_pos += n + (nl ? 1 : 0);
+		return 1;
+	}
 	char chunk[8192];
 	for (;;) {
 		if (!gzgets(r->gz, chunk, sizeof(chunk))) {
@@ -832,6 +846,21 @@ static int cs_walk_layer(struct sw_image *img, size_t idx, sw_entry_fn fn, void 
 	sw_buf_release(&r.line);
 	if (rc < 0 && !cb_failed)
 		return sw_err_wrap(err, "'%s': layer %zu '%s'", img->display, idx + 1, lid);
+	return rc;
+}
+
+int sw_cstorage_tarsplit_walk_mem(const char *lines, size_t len, int difffd, sw_entry_fn fn, void *ctx,
+				  struct sw_err *err)
+{
+	struct ts_reader r = { .split = "tar-split", .mem = lines, .mem_len = len, .difffd = difffd, .fd = -1 };
+	struct sw_layer_check chk = { 0 };
+	bool cb_failed = false;
+	int rc = sw_layer_stream_walk(ts_read, &r, &chk, fn, ctx, &cb_failed, err);
+	if (r.fd >= 0)
+		close(r.fd);
+	free(r.seg);
+	free(r.fname);
+	sw_buf_release(&r.line);
 	return rc;
 }
 

@@ -264,6 +264,10 @@ extern const struct sw_transport sw_transport_containers_storage;
 extern const struct sw_transport sw_transport_podman_container;
 /* Frees img->cstorage (cstorage.c). */
 void sw_cstorage_free(void *p);
+/* The tar a tar-split stream (its JSON lines, uncompressed) and the files
+ * under difffd rebuild, walked as a layer without digests (fuzzing). */
+int sw_cstorage_tarsplit_walk_mem(const char *lines, size_t len, int difffd, sw_entry_fn fn, void *ctx,
+				  struct sw_err *err);
 
 /* ---- registries (registry*.c) ------------------------------------------- */
 
