@@ -428,19 +428,28 @@ static int cs_open_common(struct sw_image *img, const struct sw_ref *ref, const 
 		free(cp);
 		if (rc < 0)
 			return rc;
+		/* an exact name or full ID first, else a unique hex ID prefix (3+) */
 		size_t i, nfound = 0;
 		json_t *c;
-		json_array_foreach(containers, i, c) {
-			const char *id = jstr(c, "id");
-			bool hit = id && ((strlen(want) >= 3 && strncmp(id, want, strlen(want)) == 0));
-			size_t j;
-			json_t *n;
-			json_array_foreach(json_object_get(c, "names"), j, n)
-				if (json_is_string(n) && strcmp(json_string_value(n), want) == 0)
-					hit = true;
-			if (hit) {
-				ctr = c;
-				nfound++;
+		for (int pass = 0; pass < 2 && nfound == 0; pass++) {
+			json_array_foreach(containers, i, c) {
+				const char *id = jstr(c, "id");
+				bool hit = false;
+				if (pass == 0) {
+					hit = id && strcmp(id, want) == 0;
+					size_t j;
+					json_t *n;
+					json_array_foreach(json_object_get(c, "names"), j, n)
+						if (json_is_string(n) && strcmp(json_string_value(n), want) == 0)
+							hit = true;
+				} else {
+					hit = id && strlen(want) >= 3 && strspn(want, "0123456789abcdef") == strlen(want) &&
+					      strncmp(id, want, strlen(want)) == 0;
+				}
+				if (hit) {
+					ctr = c;
+					nfound++;
+				}
 			}
 		}
 		if (nfound != 1) {

@@ -25,7 +25,9 @@
  * (checks/checks.h) with the field path as evidence config_key.
  *
  * Ownership: the result owns everything in it.  Nothing is printed; the
- * progress callback (optional) is called from the calling thread.
+ * progress callback (optional) is called from the calling thread while
+ * namespaces are read, then from the scanning threads (one at a time,
+ * under a lock) as images finish.
  */
 #ifndef SW_K8S_K8S_H
 #define SW_K8S_K8S_H

@@ -93,7 +93,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout $T/ca.key -out $T/ca.crt -days
 openssl req -newkey rsa:2048 -nodes -keyout $T/srv.key -out $T/srv.csr -subj /CN=kube-apiserver 2>/dev/null &&
 printf 'subjectAltName=IP:127.0.0.1\n' > $T/san.ext &&
 openssl x509 -req -in $T/srv.csr -CA $T/ca.crt -CAkey $T/ca.key -CAcreateserial -out $T/srv.crt -days 2 -extfile $T/san.ext 2>/dev/null &&
-openssl req -x509 -newkey rsa:2048 -nodes -keyout $T/other.key -out $T/other.crt -days 2 -subj /CN=other-ca 2>/dev/null ||
+openssl req -x509 -newkey rsa:2048 -nodes -keyout $T/other.key -out $T/other.crt -days 2 -subj /CN=other-ca 2>/dev/null &&
+openssl req -newkey rsa:2048 -nodes -keyout $T/client.key -out $T/client.csr -subj /CN=stowaway-auditor 2>/dev/null &&
+openssl x509 -req -in $T/client.csr -CA $T/ca.crt -CAkey $T/ca.key -CAcreateserial -out $T/client.crt -days 2 2>/dev/null &&
+openssl req -newkey rsa:2048 -nodes -keyout $T/stranger.key -out $T/stranger.csr -subj /CN=stowaway-auditor 2>/dev/null &&
+openssl x509 -req -in $T/stranger.csr -CA $T/other.crt -CAkey $T/other.key -CAcreateserial -out $T/stranger.crt -days 2 2>/dev/null ||
 	{ bad "openssl"; exit 1; }
 
 # the cluster: 3 namespaces, 2,000 pods visible, "locked" answers 403
@@ -139,6 +143,7 @@ spec = {"token": token, "forbidden": ["locked"], "namespaces": {
 json.dump(spec, open(out, "w"))
 PY
 $PY $SW_SOURCE_DIR/tests/tools/fakek8s.py --spec $T/spec.json --cert $T/srv.crt --key $T/srv.key --port-file $T/k8s.port \
+	--client-ca $T/ca.crt \
 	> $T/k8s.log 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s $T/k8s.port ] && break; sleep 0.1; done
@@ -282,6 +287,21 @@ cp $T/ca.crt $T/ca.crt.bak
 $STOWAWAY k8s -q --kubeconfig $T/kc-file -n batch --no-images -f json -o $T/b.json 2>$T/err; rc=$?
 [ $rc = 0 ] && ok "CA file and tokenFile relative to the kubeconfig" || bad "file credentials: exit $rc $(cat $T/err)"
 KUBECONFIG=$T/kc $STOWAWAY k8s -q -n batch --no-images -o /dev/null 2>$T/err && ok "\$KUBECONFIG" || bad "KUBECONFIG: $(cat $T/err)"
+# client certificates instead of a token: as *-data, and as files
+kubeconfig $T/kc-cert "certificate-authority-data: $(base64 -w0 < $T/ca.crt)" \
+	"    client-certificate-data: $(base64 -w0 < $T/client.crt)
+    client-key-data: $(base64 -w0 < $T/client.key)"
+$STOWAWAY k8s -q --kubeconfig $T/kc-cert -n batch --no-images -f json -o $T/c.json 2>$T/err; rc=$?
+[ $rc = 0 ] && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["pods"] == 400' $T/c.json &&
+	ok "client certificate and key as -data" || bad "client cert data: exit $rc $(cat $T/err)"
+kubeconfig $T/kc-certf "certificate-authority: $T/ca.crt" "    client-certificate: client.crt
+    client-key: client.key"
+$STOWAWAY k8s -q --kubeconfig $T/kc-certf -n batch --no-images -o /dev/null 2>$T/err && ok "client certificate and key files" ||
+	bad "client cert files: $(cat $T/err)"
+kubeconfig $T/kc-stranger "certificate-authority: $T/ca.crt" "    client-certificate: stranger.crt
+    client-key: stranger.key"
+$STOWAWAY k8s -q --kubeconfig $T/kc-stranger -n batch --no-images -o /dev/null 2>$T/err; rc=$?
+[ $rc = 2 ] && ok "a client certificate from another CA is refused (exit 2)" || bad "stranger cert: exit $rc $(cat $T/err)"
 # bad kubeconfigs: one line naming the file, exit 2
 printf 'apiVersion: v1\nclusters: [\n' > $T/kc-broken
 printf 'apiVersion: v1\ncurrent-context: nope\ncontexts: []\n' > $T/kc-noctx

