@@ -294,6 +294,9 @@ int sw_k8s_pod_read(json_t *pod, struct sw_k8s_workload *w, struct sw_err *err)
 	json_t *ru = json_object_get(podsc, "runAsUser");
 	if (json_is_integer(ru) && json_integer_value(ru) == 0)
 		fail(R[14], "spec.securityContext.runAsUser", "0");
+	const char *pst = sget(json_object_get(podsc, "seccompProfile"), "type");
+	if (pst && strcmp(pst, "RuntimeDefault") != 0 && strcmp(pst, "Localhost") != 0)
+		fail(R[15], "spec.securityContext.seccompProfile.type", "%s", pst);
 	json_array_foreach(json_object_get(spec, "volumes"), i, v) {
 		const char *k;
 		json_t *vv;
