@@ -700,18 +700,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-static bool is_opaque(int dfd, const char *name)
+static bool is_opaque(int fd)
 {
 	char v[4];
-	char *p = sw_xasprintf("/proc/self/fd/%d/%s", dfd, name);
 	static const char *const attrs[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
-	bool yes = false;
-	for (size_t i = 0; i < 2 && !yes; i++) {
-		ssize_t n = lgetxattr(p, attrs[i], v, sizeof(v));
-		yes = n == 1 && v[0] == 'y';
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t n = fgetxattr(fd, attrs[i], v, sizeof(v));
+		if (n == 1 && v[0] == 'y')
+			return true;
 	}
-	free(p);
-	return yes;
+	return false;
 }
 
 static int emit(struct uwalk *w, struct sw_entry *e, int dfd, const char *name, struct sw_err *err)
@@ -796,12 +794,12 @@ static int walk_upper(struct uwalk *w, int dfd, const char *prefix, int depth, s
 		}
 		rc = emit(w, &e, dfd, name, err);
 		if (rc == 0 && e.type == SW_ENT_DIR) {
-			if (is_opaque(dfd, name)) {
+			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0 && is_opaque(sub)) {
 				struct sw_entry o = e;
 				o.type = SW_ENT_OPAQUE;
 				rc = emit(w, &o, dfd, name, err);
 			}
-			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (rc == 0 && sub >= 0)
 				rc = walk_upper(w, sub, path, depth + 1, err);
 			if (sub >= 0)

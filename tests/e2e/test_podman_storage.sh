@@ -23,11 +23,12 @@ export HOME=$T/home XDG_CACHE_HOME=$T/cache STOWAWAY_NO_CACHE=1; mkdir -p "$HOME
 unset STOWAWAY_STORAGE_ROOT
 
 # the image: an Alpine-like layer (musl, busybox) and an npm package layer
-mkdir -p $T/l0/lib/apk/db $T/l0/etc $T/l1/app/node_modules/left-pad $T/l1/app/node_modules/kept
+mkdir -p $T/l0/lib/apk/db $T/l0/etc $T/l1/app/node_modules/left-pad $T/l1/app/node_modules/kept $T/l1/app2/node_modules/gone
 printf 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\n' > $T/l0/etc/os-release
 printf 'P:musl\nV:1.2.4-r2\nA:x86_64\no:musl\n\nP:busybox\nV:1.36.1-r15\nA:x86_64\no:busybox\n\n' > $T/l0/lib/apk/db/installed
 printf '{"name":"left-pad","version":"1.3.0"}' > $T/l1/app/node_modules/left-pad/package.json
 printf '{"name":"kept","version":"2.0.0"}' > $T/l1/app/node_modules/kept/package.json
+printf '{"name":"gone","version":"3.0.0"}' > $T/l1/app2/node_modules/gone/package.json
 $MKIMAGE --format docker-archive -o $T/img.tar --tag test/app:v1 $T/l0 $T/l1 || { bad "mkimage"; exit 1; }
 $P load -q -i $T/img.tar >/dev/null 2>$T/load.err || { bad "podman load: $(cat $T/load.err)"; exit 1; }
 CID=$($P create -q --name c1 --net none localhost/test/app:v1 /bin/true 2>$T/create.err) ||
@@ -36,14 +37,15 @@ IMG_ID=$($P image inspect --format '{{.Id}}' localhost/test/app:v1)
 DIGEST=$($P image inspect --format '{{.Digest}}' localhost/test/app:v1)
 
 # changes made in the container: curl installed (the apk database
-# rewritten, through podman cp), left-pad deleted (a whiteout, through
-# podman mount), a new npm package added
+# rewritten, through podman cp); through podman mount: app2's gone deleted
+# (a whiteout), app/node_modules removed and made again with only a new
+# package (an opaque directory: kept and left-pad are gone)
 mkdir -p $T/cp/lib/apk/db $T/cp/node_modules/added
 printf 'P:musl\nV:1.2.4-r2\nA:x86_64\no:musl\n\nP:busybox\nV:1.36.1-r15\nA:x86_64\no:busybox\n\nP:curl\nV:8.5.0-r0\nA:x86_64\no:curl\n\n' > $T/cp/lib/apk/db/installed
 printf '{"name":"added","version":"0.1.0"}' > $T/cp/node_modules/added/package.json
 $P cp $T/cp/lib/apk/db/installed c1:/lib/apk/db/installed || bad "podman cp installed"
 MNT=$($P mount c1) || { bad "podman mount"; exit 1; }
-rm -rf "$MNT/app/node_modules/left-pad"
+rm -rf "$MNT/app2/node_modules/gone" "$MNT/app/node_modules"
 mkdir -p "$MNT/app/node_modules/added" && cp $T/cp/node_modules/added/package.json "$MNT/app/node_modules/added/"
 $P umount c1 >/dev/null || bad "podman umount"
 
@@ -59,6 +61,7 @@ for p in sorted(d["packages"], key=lambda p: (p["name"], p["version"])):
 touch $T/marker
 S="$STOWAWAY sbom -q -f json --storage-root $T/root"
 IMAGE_WANT="busybox 1.36.1-r15 image
+gone 3.0.0 image
 kept 2.0.0 image
 left-pad 1.3.0 image
 musl 1.2.4-r2 image"
@@ -86,11 +89,10 @@ $STOWAWAY sbom -q -f json -o $T/br.json "containers-storage:[overlay@$T/root+$T/
 CTR_WANT="added 0.1.0 container
 busybox 1.36.1-r15 image
 curl 8.5.0-r0 container
-kept 2.0.0 image
 musl 1.2.4-r2 image"
 for ref in c1 "$CID" "${CID:0:12}"; do
 	if $S -o $T/ctr.json "podman-container:$ref" 2>$T/err && [ "$(pkgs $T/ctr.json)" = "$CTR_WANT" ]; then
-		ok "podman-container:$ref: container changes found and marked, deleted package gone"
+		ok "podman-container:$ref: container changes found and marked, whiteout and opaque dir applied"
 	else
 		bad "podman-container:$ref: $(cat $T/err) $(pkgs $T/ctr.json 2>&1 | tr '\n' ';')"
 	fi
