@@ -9,7 +9,8 @@ BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   libmicrohttpd-dev libpq-dev libxml2-dev"
 TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt python3-yaml rpm dpkg \
   valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils binutils \
-  clamav-testfiles postgresql-15 curl openssl chromium chromium-driver python3-selenium python3-html5lib"
+  clamav-testfiles postgresql-15 curl openssl chromium chromium-driver python3-selenium python3-html5lib \
+  podman"
 missing=""
 for p in $BUILD $TEST; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -12,6 +12,7 @@ static const struct sw_cmd commands[] = {
 	{ "version", "compare versions and test ranges in any ecosystem", cmd_version },
 	{ "cache", "show or clean the layer and image caches", cmd_cache },
 	{ "serve", "run the scanning service (REST API, Harbor adapter)", cmd_serve },
+	{ "k8s", "what runs in a Kubernetes cluster: images and pod security", cmd_k8s },
 };
 
 static void usage(FILE *out)

@@ -34,6 +34,7 @@ int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_k8s(int argc, char **argv);
 
 /* After a command: flush stdout and check it for write errors (a full disk,
  * /dev/full, a closed pipe).  On error print "stowaway: error writing

@@ -27,6 +27,9 @@ static void help(FILE *out)
 	      "  -f, --format FMT     table (default), json, cyclonedx (1.5), spdx-json (2.3)\n"
 	      "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
 	      "      --platform P     os/arch[/variant] to pick from a multi-platform image\n"
+	      "      --storage-root DIR  Podman/CRI-O storage for containers-storage:NAME and\n"
+	      "                       podman-container:ID (default $STOWAWAY_STORAGE_ROOT, else\n"
+	      "                       /var/lib/containers/storage)\n"
 	      "                       (default linux/amd64)\n"
 	      "Registry (registry:HOST[:PORT]/REPO[:TAG|@DIGEST], or a bare reference):\n"
 	      "      --username U     registry user (else STOWAWAY_REGISTRY_USERNAME/PASSWORD,\n"
@@ -61,6 +64,7 @@ int cmd_sbom(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "platform", required_argument, NULL, 'P' },
+		{ "storage-root", required_argument, NULL, 'R' },
 		{ "username", required_argument, NULL, 'U' },
 		{ "password-stdin", no_argument, NULL, 'S' },
 		{ "insecure", no_argument, NULL, 'I' },
@@ -71,6 +75,7 @@ int cmd_sbom(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *platform = NULL, *username = NULL;
+	const char *storage_root = NULL;
 	bool pw_stdin = false, insecure = false, plain_http = false;
 	bool no_cache = false;
 	int c;
@@ -80,6 +85,7 @@ int cmd_sbom(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'P': platform = optarg; break;
+		case 'R': storage_root = optarg; break;
 		case 'U': username = optarg; break;
 		case 'S': pw_stdin = true; break;
 		case 'I': insecure = true; break;
@@ -102,7 +108,7 @@ int cmd_sbom(int argc, char **argv)
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_image_opts iopts = { .platform = platform, .username = username,
 				       .password = password, .insecure = insecure,
-				       .plain_http = plain_http };
+				       .plain_http = plain_http, .storage_root = storage_root };
 	struct sw_image *img = NULL;
 	struct sw_inventory *inv = NULL;
 	struct sw_outfile out = { 0 };

@@ -90,6 +90,9 @@ static void help(FILE *out)
 	      "      --db PATH           vulnerability database (default $STOWAWAY_DB or\n"
 	      "                          $XDG_CACHE_HOME/stowaway/vulndb.sqlite)\n"
 	      "      --platform P        os/arch[/variant] of a multi-platform image\n"
+	      "      --storage-root DIR  containers-storage:NAME and podman-container:ID read the\n"
+	      "                          Podman/CRI-O storage in DIR (default $STOWAWAY_STORAGE_ROOT,\n"
+	      "                          else /var/lib/containers/storage; docs/image-reading.md)\n"
 	      "Client mode (docs/api.md \"Client mode\"; no database needed here):\n"
 	      "      --server URL        read the image here and send only its inventory to\n"
 	      "                          a 'stowaway serve' at URL (http:// or https://), which\n"
@@ -139,7 +142,8 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
        OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE,
-       OPT_SERVER, OPT_TOKEN, OPT_CACERT };
+       OPT_SERVER, OPT_TOKEN, OPT_CACERT,
+       OPT_STORAGE_ROOT };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -180,6 +184,7 @@ int cmd_scan(int argc, char **argv)
 		{ "kernel-headers", no_argument, NULL, OPT_KERNEL },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "storage-root", required_argument, NULL, OPT_STORAGE_ROOT },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "password-stdin", no_argument, NULL, OPT_PW_STDIN },
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
@@ -248,6 +253,7 @@ int cmd_scan(int argc, char **argv)
 		case OPT_KERNEL: so.match.kernel_headers = true; break;
 		case OPT_DB: so.db_path = optarg; break;
 		case OPT_PLATFORM: so.image_opts.platform = optarg; break;
+		case OPT_STORAGE_ROOT: so.image_opts.storage_root = optarg; break;
 		case OPT_USERNAME: so.image_opts.username = optarg; break;
 		case OPT_PW_STDIN: pw_stdin = true; break;
 		case OPT_INSECURE: so.image_opts.insecure = true; break;

@@ -22,6 +22,8 @@ static const struct sw_transport *const transports[] = {
 	&sw_transport_oci_archive,
 	&sw_transport_dir,
 	&sw_transport_registry,
+	&sw_transport_containers_storage,
+	&sw_transport_podman_container,
 };
 
 void sw_layer_desc_free(void *p)
@@ -257,6 +259,7 @@ void sw_image_close(struct sw_image *img)
 	free(img->stream_blobs);
 	sw_store_free(img->store);
 	sw_registry_free(img->reg);
+	sw_cstorage_free(img->cstorage);
 	if (img->rootfd >= 0)
 		close(img->rootfd);
 	sw_platform_release(&img->want);

@@ -17,6 +17,8 @@
  * oci-archive:).  registry:HOST[:PORT]/REPO[:TAG|@DIGEST] (also docker://)
  * pulls from a registry; a bare reference that is not an existing path
  * and looks like one (repo:tag, host/repo@sha256:...) means the same.
+ * containers-storage:NAME[@DIGEST] and podman-container:ID read Podman /
+ * CRI-O storage (overlay driver) directly, read-only (cstorage.c).
  *
  * Every blob is verified while it is read: the manifest's layer digests,
  * the config digest, and the config's rootfs.diff_ids against the
@@ -45,6 +47,9 @@ struct sw_image_opts {
 	const char *password;
 	bool insecure;          /* https without certificate verification */
 	bool plain_http;        /* http:// instead of https:// */
+	/* containers-storage: / podman-container: only: the storage root
+	 * (NULL: $STOWAWAY_STORAGE_ROOT, else /var/lib/containers/storage) */
+	const char *storage_root;
 };
 
 struct sw_layer_desc {

@@ -12,6 +12,7 @@
  *   registry.c       registry: (Registry HTTP API v2 / OCI distribution)
  *   registry_auth.c  registry references, WWW-Authenticate, credentials
  *   registry_http.c  libcurl requests: auth, retries, streamed resumable blobs
+ *   cstorage.c       containers-storage: and podman-container: (Podman/CRI-O storage)
  */
 #ifndef SW_IMAGE_INTERNAL_H
 #define SW_IMAGE_INTERNAL_H
@@ -251,6 +252,7 @@ struct sw_image {
 	struct sw_registry *reg;   /* registry: connection state, or NULL */
 	bool async_digests;        /* sw_image_set_async_digests() */
 	void **stream_blobs;       /* sw_image_open_stream: each layer's blob context (borrowed) */
+	void *cstorage;            /* containers-storage: / podman-container: state (cstorage.c), or NULL */
 };
 
 extern const struct sw_transport sw_transport_docker_archive;
@@ -258,6 +260,14 @@ extern const struct sw_transport sw_transport_oci;
 extern const struct sw_transport sw_transport_oci_archive;
 extern const struct sw_transport sw_transport_dir;
 extern const struct sw_transport sw_transport_registry;
+extern const struct sw_transport sw_transport_containers_storage;
+extern const struct sw_transport sw_transport_podman_container;
+/* Frees img->cstorage (cstorage.c). */
+void sw_cstorage_free(void *p);
+/* The tar a tar-split stream (its JSON lines, uncompressed) and the files
+ * under difffd rebuild, walked as a layer without digests (fuzzing). */
+int sw_cstorage_tarsplit_walk_mem(const char *lines, size_t len, int difffd, sw_entry_fn fn, void *ctx,
+				  struct sw_err *err);
 
 /* ---- registries (registry*.c) ------------------------------------------- */
 

@@ -6,6 +6,7 @@
  *   oci:DIR[:TAG]
  *   dir:ROOTFS
  *   registry:REF, docker://REF       REF parsed by registry_auth.c
+ *   containers-storage:[ROOT]NAME[@DIGEST], podman-container:[ROOT]ID  (cstorage.c)
  *   PATH                              detected by image.c (bid)
  *
  * A path may itself contain ':'; the longest prefix that exists on disk is
@@ -86,6 +87,18 @@ int sw_ref_parse(const char *ref, struct sw_ref *out, struct sw_err *err)
 			return sw_err_set(err, SW_E_USAGE, "'%s': no reference after '%.9s'", ref, ref);
 		out->transport = sw_xstrdup("registry");
 		out->path = sw_xstrdup(rest);
+		return 0;
+	}
+	static const char *const engines[] = { "containers-storage", "podman-container" };
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		size_t n = strlen(engines[i]);
+		if (strncmp(ref, engines[i], n) != 0 || ref[n] != ':')
+			continue;
+		if (!ref[n + 1])
+			return sw_err_set(err, SW_E_USAGE, "'%s': no %s after '%s:'", ref,
+					  i ? "container" : "image", engines[i]);
+		out->transport = sw_xstrdup(engines[i]);
+		out->path = sw_xstrdup(ref + n + 1);
 		return 0;
 	}
 	out->path = sw_xstrdup(ref);

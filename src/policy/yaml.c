@@ -5,6 +5,7 @@
 #include <yaml.h>
 
 #include "policy/internal.h"
+#include "policy/yaml.h"
 #include "util/buf.h"
 
 #define YAML_MAX_DEPTH 32

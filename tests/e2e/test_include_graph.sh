@@ -22,8 +22,9 @@ declare -A allowed=(
 	[report]="util model inventory match checks policy"
 	[store]="util model inventory match checks policy scan"
 	[client]="util net model inventory match store"
+	[k8s]="util net model image inventory match checks policy scan"
 	[server]="util model net image inventory version vulndb match checks secrets malware policy scan report store client"
-	[cmd]="util model net image inventory version vulndb match checks secrets malware policy scan report store server client"
+	[cmd]="util model net image inventory version vulndb match checks secrets malware policy scan report store server client k8s"
 )
 fails=0
 for dir in "$SW_SOURCE_DIR"/src/*/; do
