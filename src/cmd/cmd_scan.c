@@ -58,6 +58,10 @@ static void help(FILE *out)
 	      "  -o, --output FILE       write to FILE (atomically) instead of standard output\n"
 	      "      --show-suppressed   list suppressed findings too (table, sarif, html, junit;\n"
 	      "                          json/cyclonedx/spdx always keep them, with the reason)\n"
+	      "      --show-notices      list notices too, in every format: RustSec informational\n"
+	      "                          advisories (unmaintained, unsound, notice) and withdrawn\n"
+	      "                          advisories that apply to a package; never counted as\n"
+	      "                          vulnerabilities, never failing a gate\n"
 	      "Filters (a filtered finding is suppressed, with the reason, never lost):\n"
 	      "      --severity LIST     keep only these: unknown,negligible,low,medium,high,critical\n"
 	      "      --ignore-unfixed    suppress findings that have no fixed version yet\n"
@@ -139,7 +143,7 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_USERNAME, OPT_PW_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_NO_CACHE,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
        OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE,
-       OPT_SERVER, OPT_TOKEN, OPT_CACERT };
+       OPT_SERVER, OPT_TOKEN, OPT_CACERT, OPT_SHOW_NOTICES };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -187,6 +191,7 @@ int cmd_scan(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "scanners", required_argument, NULL, OPT_SCANNERS },
 		{ "show-passed", no_argument, NULL, OPT_SHOW_PASSED },
+		{ "show-notices", no_argument, NULL, OPT_SHOW_NOTICES },
 		{ "max-image-age", required_argument, NULL, OPT_MAX_IMAGE_AGE },
 		{ "clamav-db", required_argument, NULL, OPT_CLAMAV_DB },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -201,7 +206,7 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *fail_on_s = NULL;
-	bool pw_stdin = false, show_suppressed = false, show_passed = false;
+	bool pw_stdin = false, show_suppressed = false, show_passed = false, show_notices = false;
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_scan_opts so = SW_SCAN_OPTS_INIT;
 	struct sw_scan_result *res = NULL;
@@ -260,6 +265,7 @@ int cmd_scan(int argc, char **argv)
 			}
 			break;
 		case OPT_SHOW_PASSED: show_passed = true; break;
+		case OPT_SHOW_NOTICES: show_notices = true; break;
 		case OPT_CLAMAV_DB: so.clamav_db = optarg; break;
 		case OPT_POLICY: so.policy_path = optarg; break;
 		case OPT_POLICY_TAG: so.policy_tag = optarg; break;
@@ -385,6 +391,7 @@ int cmd_scan(int argc, char **argv)
 		.policy = res->policy,
 		.image_config = res->config_json,
 		.db_built_at = res->db_built_at,
+		.show_notices = show_notices,
 	};
 	if (sw_report_scan(of.fp, fmt, res->inventory, res->match, &ro, &err) < 0) {
 		sw_outfile_abort(&of);

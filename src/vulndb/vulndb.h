@@ -40,7 +40,7 @@
 #include "util/vec.h"
 #include "vulndb/model.h"
 
-#define SW_VULNDB_SCHEMA_VERSION 2
+#define SW_VULNDB_SCHEMA_VERSION 4
 
 /* The ecosystem of Debian tracker lines without a release (unstable's
  * line, which the tracker applies to every release that has no line of its
