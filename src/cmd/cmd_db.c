@@ -32,6 +32,8 @@ static void help_db(FILE *out)
 		"  export   write the database as one checksummed, compressed file\n"
 		"  import   verify and install a file written by 'db export'\n"
 		"  search   show a vulnerability by id or alias, or the entries of a package\n"
+		"  push     upload the database to a registry as an OCI artifact\n"
+		"  pull     download a pushed database, verify it and install it atomically\n"
 		"\n"
 		"Run 'stowaway db <command> --help' for its options and examples.\n"
 		"Exit codes: 0 ok, 1 nothing found (search) or too old (info --max-db-age),\n"
@@ -784,6 +786,8 @@ static const struct sw_cmd db_cmds[] = {
 	{ "export", "write the database as one checksummed file", db_export },
 	{ "import", "install a file written by 'db export'", db_import },
 	{ "search", "show a vulnerability or a package's entries", db_search },
+	{ "push", "upload the database to a registry as an OCI artifact", cmd_db_push },
+	{ "pull", "download a pushed database, verify it and install it", cmd_db_pull },
 };
 
 int cmd_db(int argc, char **argv)
