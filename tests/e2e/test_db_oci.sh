@@ -139,6 +139,29 @@ out=$($STOWAWAY db pull --plain-http --db $T/pulled.sqlite $REF 2>&1); rc=$?
 	ok "tampered blob refused; the local database unchanged: $out" || bad "tampered blob rc $rc: $out"
 cp local.sqlite "$blob"   # repaired
 
+# ---- manifests that lie: a wrong SHA-256 annotation, another artifact type, a newer schema ----
+python3 - $OPEN <<'PY' || bad "putting the lying manifests"
+import json, sys, urllib.request
+port = sys.argv[1]
+base = "http://127.0.0.1:%s/v2/stowaway/vulndb/manifests/" % port
+req = urllib.request.Request(base + "latest", headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+m = json.load(urllib.request.urlopen(req))
+def put(tag, doc):
+    r = urllib.request.Request(base + tag, data=json.dumps(doc).encode(), method="PUT",
+                               headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    urllib.request.urlopen(r)
+a = json.loads(json.dumps(m)); a["annotations"]["io.stowaway.vulndb.sha256"] = "0" * 64; put("badsha", a)
+b = json.loads(json.dumps(m)); b["artifactType"] = "application/vnd.example.other"; put("othertype", b)
+c = json.loads(json.dumps(m)); c["annotations"]["io.stowaway.vulndb.schema"] = "99"; put("future", c)
+PY
+for t in badsha:"SHA-256 is" othertype:"artifact type 'application/vnd.example.other'" future:"newer than this stowaway"; do
+	tag=${t%%:*} msg=${t#*:}
+	out=$($STOWAWAY db pull --plain-http --db $T/pulled.sqlite 127.0.0.1:$OPEN/stowaway/vulndb:$tag 2>&1); rc=$?
+	[ $rc -eq 2 ] && [[ $out == *"$msg"* ]] && [ $(echo "$out" | wc -l) -eq 1 ] && cmp -s keep.sqlite pulled.sqlite &&
+		! ls pulled.sqlite.new-* >/dev/null 2>&1 && ok "manifest '$tag' refused in one line, nothing changed: $out" ||
+		bad "manifest $tag rc $rc: $out"
+done
+
 # ---- a registry that cuts the blob mid-download (a proxy in front of the open one) ----
 PPORT=$(free_port)
 python3 - $PPORT $OPEN > proxy.log 2>&1 <<'PY' &
