@@ -8,7 +8,7 @@ BUILD="build-essential cmake pkg-config clang libclang-rt-dev \
   nettle-dev liblzma-dev libbz2-dev libhyperscan-dev libpcre2-dev libclamav-dev \
   libmicrohttpd-dev libpq-dev libxml2-dev"
 TEST="python3 python3-jsonschema python3-packaging python3-rpm python3-apt python3-yaml rpm dpkg \
-  valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils binutils \
+  valgrind zstd gzip bzip2 tar docker-registry skopeo apache2-utils sqlite3 binutils \
   clamav-testfiles postgresql-15 curl openssl chromium chromium-driver python3-selenium python3-html5lib \
   podman"
 missing=""

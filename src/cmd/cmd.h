@@ -35,6 +35,15 @@ int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_k8s(int argc, char **argv);
+/* `db push` / `db pull` (cmd_db_oci.c) */
+int cmd_db_push(int argc, char **argv);
+int cmd_db_pull(int argc, char **argv);
+struct sw_image_opts;
+/* Pull the database artifact ref into db_path (NULL: the default path),
+ * verified and atomically (vulndb.h sw_vulndb_artifact_install); *digest
+ * (owned, may be NULL): the manifest's digest. */
+int sw_cmd_db_pull(const char *ref, const char *db_path, const struct sw_image_opts *o, char **digest,
+		   struct sw_err *err);
 
 /* After a command: flush stdout and check it for write errors (a full disk,
  * /dev/full, a closed pipe).  On error print "stowaway: error writing

@@ -33,6 +33,8 @@ static void help_db(FILE *out)
 		"  import   verify and install a file written by 'db export'\n"
 		"  search   show a vulnerability by id or alias, or the entries of a package\n"
 		"  sources  list the default upstream locations and how each is updated\n"
+		"  push     upload the database to a registry as an OCI artifact\n"
+		"  pull     download a pushed database, verify it and install it atomically\n"
 		"\n"
 		"Run 'stowaway db <command> --help' for its options and examples.\n"
 		"Exit codes: 0 ok, 1 nothing found (search) or too old (info --max-db-age),\n"
@@ -871,6 +873,8 @@ static const struct sw_cmd db_cmds[] = {
 	{ "import", "install a file written by 'db export'", db_import },
 	{ "search", "show a vulnerability or a package's entries", db_search },
 	{ "sources", "list the default upstream locations", db_sources },
+	{ "push", "upload the database to a registry as an OCI artifact", cmd_db_push },
+	{ "pull", "download a pushed database, verify it and install it", cmd_db_pull },
 };
 
 int cmd_db(int argc, char **argv)

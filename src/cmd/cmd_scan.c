@@ -58,6 +58,10 @@ static void help(FILE *out)
 	      "  -o, --output FILE       write to FILE (atomically) instead of standard output\n"
 	      "      --show-suppressed   list suppressed findings too (table, sarif, html, junit;\n"
 	      "                          json/cyclonedx/spdx always keep them, with the reason)\n"
+	      "      --show-notices      list notices too, in every format: RustSec informational\n"
+	      "                          advisories (unmaintained, unsound, notice) and withdrawn\n"
+	      "                          advisories that apply to a package; never counted as\n"
+	      "                          vulnerabilities, never failing a gate\n"
 	      "Filters (a filtered finding is suppressed, with the reason, never lost):\n"
 	      "      --severity LIST     keep only these: unknown,negligible,low,medium,high,critical\n"
 	      "      --ignore-unfixed    suppress findings that have no fixed version yet\n"
@@ -93,6 +97,14 @@ static void help(FILE *out)
 	      "      --storage-root DIR  containers-storage:NAME and podman-container:ID read the\n"
 	      "                          Podman/CRI-O storage in DIR (default $STOWAWAY_STORAGE_ROOT,\n"
 	      "                          else /var/lib/containers/storage; docs/image-reading.md)\n"
+	      "      --db-pull REF       before the scan, pull the database pushed by 'db push'\n"
+	      "                          to REF (HOST/REPO:TAG) when the local one is missing or\n"
+	      "                          older than --db-pull-age; verified and installed\n"
+	      "                          atomically (the registry options below apply); a failed\n"
+	      "                          pull keeps the local database (a warning), or without\n"
+	      "                          one fails (exit 2)\n"
+	      "      --db-pull-age DUR   pull when the local database is older than DUR (built\n"
+	      "                          time; default 24h; e.g. 6h, 2d)\n"
 	      "Client mode (docs/api.md \"Client mode\"; no database needed here):\n"
 	      "      --server URL        read the image here and send only its inventory to\n"
 	      "                          a 'stowaway serve' at URL (http:// or https://), which\n"
@@ -143,7 +155,7 @@ enum { OPT_SBOM = 256, OPT_SHOW_SUPP, OPT_SEVERITY, OPT_UNFIXED, OPT_IGN_STATUS,
        OPT_ALLOW_INCOMPLETE, OPT_SCANNERS, OPT_SHOW_PASSED, OPT_MAX_IMAGE_AGE,
        OPT_CLAMAV_DB, OPT_POLICY, OPT_POLICY_TAG, OPT_SECRET_CONFIG, OPT_SECRET_MAX_SIZE,
        OPT_SERVER, OPT_TOKEN, OPT_CACERT,
-       OPT_STORAGE_ROOT };
+       OPT_STORAGE_ROOT, OPT_SHOW_NOTICES, OPT_DB_PULL, OPT_DB_PULL_AGE };
 
 static void phase_cb(void *ctx, const char *name)
 {
@@ -164,6 +176,40 @@ static void print_notes(const struct sw_scan_result *r)
 			sw_cmd_warn("scanner %s %s", r->scanners_state[i].name, r->scanners_state[i].why_not);
 	for (size_t i = 0; i < r->incomplete.len; i++)
 		sw_cmd_warn("incomplete result: %s", (const char *)r->incomplete.items[i]);
+}
+
+/* --db-pull REF: pull the database when the local one is missing or
+ * older than age (built_at); a failed pull with a local database to fall
+ * back on is a warning, without one an error. */
+static int maybe_pull_db(const char *ref, int64_t age, const struct sw_scan_opts *so, struct sw_err *err)
+{
+	const char *path = so->db_path ? so->db_path : sw_vulndb_default_path();
+	int64_t built = 0;
+	struct sw_vulndb *db = NULL;
+	struct sw_err oerr = SW_ERR_INIT;
+	bool have = sw_vulndb_open(path, SW_VULNDB_RDONLY, &db, &oerr) == 0;
+	if (have)
+		built = sw_vulndb_built_at(db);
+	sw_vulndb_close(db);
+	sw_err_clear(&oerr);
+	if (have && built > 0 && sw_vulndb_now() - built <= age)
+		return 0;
+	char *digest = NULL;
+	struct sw_err perr = SW_ERR_INIT;
+	if (sw_cmd_db_pull(ref, so->db_path, &so->image_opts, &digest, &perr) < 0) {
+		if (!have) {
+			sw_err_set(err, perr.code, "--db-pull: %s", perr.msg);
+			sw_err_clear(&perr);
+			return -1;
+		}
+		sw_cmd_warn("--db-pull: %s; scanning with the local database", perr.msg);
+		sw_err_clear(&perr);
+		return 0;
+	}
+	if (!sw_cmd_quiet())
+		sw_cmd_note("pulled the database from '%s' (%s)", ref, digest);
+	free(digest);
+	return 0;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -192,6 +238,9 @@ int cmd_scan(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "scanners", required_argument, NULL, OPT_SCANNERS },
 		{ "show-passed", no_argument, NULL, OPT_SHOW_PASSED },
+		{ "show-notices", no_argument, NULL, OPT_SHOW_NOTICES },
+		{ "db-pull", required_argument, NULL, OPT_DB_PULL },
+		{ "db-pull-age", required_argument, NULL, OPT_DB_PULL_AGE },
 		{ "max-image-age", required_argument, NULL, OPT_MAX_IMAGE_AGE },
 		{ "clamav-db", required_argument, NULL, OPT_CLAMAV_DB },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -206,7 +255,8 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "table", *output = NULL, *fail_on_s = NULL;
-	bool pw_stdin = false, show_suppressed = false, show_passed = false;
+	const char *db_pull = NULL, *db_pull_age_s = NULL;
+	bool pw_stdin = false, show_suppressed = false, show_passed = false, show_notices = false;
 	struct sw_vec vex = SW_VEC_INIT;
 	struct sw_scan_opts so = SW_SCAN_OPTS_INIT;
 	struct sw_scan_result *res = NULL;
@@ -266,6 +316,9 @@ int cmd_scan(int argc, char **argv)
 			}
 			break;
 		case OPT_SHOW_PASSED: show_passed = true; break;
+		case OPT_SHOW_NOTICES: show_notices = true; break;
+		case OPT_DB_PULL: db_pull = optarg; break;
+		case OPT_DB_PULL_AGE: db_pull_age_s = optarg; break;
 		case OPT_CLAMAV_DB: so.clamav_db = optarg; break;
 		case OPT_POLICY: so.policy_path = optarg; break;
 		case OPT_POLICY_TAG: so.policy_tag = optarg; break;
@@ -327,6 +380,15 @@ int cmd_scan(int argc, char **argv)
 		rc = sw_cmd_usage_error("scan", "--max-db-age: %s", err.msg);
 		goto out;
 	}
+	int64_t db_pull_age = 24 * 3600;
+	if (db_pull_age_s && !db_pull) {
+		rc = sw_cmd_usage_error("scan", "--db-pull-age goes with --db-pull");
+		goto out;
+	}
+	if (db_pull_age_s && sw_vulndb_parse_duration(db_pull_age_s, &db_pull_age, &err) < 0) {
+		rc = sw_cmd_usage_error("scan", "--db-pull-age: %s", err.msg);
+		goto out;
+	}
 	if (pw_stdin && !so.image_opts.username) {
 		rc = sw_cmd_usage_error("scan", "--password-stdin needs --username");
 		goto out;
@@ -358,6 +420,14 @@ int cmd_scan(int argc, char **argv)
 
 	if (pw_stdin)
 		so.image_opts.password = password = sw_cmd_read_password_stdin();
+	if (db_pull && !client.url && maybe_pull_db(db_pull, db_pull_age, &so, &err) < 0) {
+		if (password) {
+			memset(password, 0, strlen(password));
+			free(password);
+		}
+		rc = sw_cmd_fail(&err);
+		goto out;
+	}
 	int r = sw_scan_run(&so, &res, &err);
 	if (password) {
 		memset(password, 0, strlen(password));
@@ -391,6 +461,7 @@ int cmd_scan(int argc, char **argv)
 		.policy = res->policy,
 		.image_config = res->config_json,
 		.db_built_at = res->db_built_at,
+		.show_notices = show_notices,
 	};
 	if (sw_report_scan(of.fp, fmt, res->inventory, res->match, &ro, &err) < 0) {
 		sw_outfile_abort(&of);

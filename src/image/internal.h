@@ -18,6 +18,7 @@
 #define SW_IMAGE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -328,6 +329,18 @@ int sw_registry_stream_open(struct sw_registry *r, const char *digest, uint64_t 
 			    struct sw_registry_stream **out, struct sw_err *err);
 ssize_t sw_registry_stream_read(void *stream, void *buf, size_t n, struct sw_err *err);
 void sw_registry_stream_close(struct sw_registry_stream *s);
+
+/* Push (db push): upload a blob (HEAD first: one the registry has is not
+ * sent again; then POST an upload and PUT the bytes in one request), and
+ * PUT a manifest under a tag (*digest_hdr: the Docker-Content-Digest the
+ * registry answered, owned, may be NULL).  A bearer token is asked for
+ * with scope pull,push. */
+int sw_registry_put_blob(struct sw_registry *r, const char *digest, const void *data, size_t len,
+			 struct sw_err *err);
+int sw_registry_put_blob_file(struct sw_registry *r, const char *digest, FILE *fp, uint64_t size,
+			      struct sw_err *err);
+int sw_registry_put_manifest(struct sw_registry *r, const char *tag, const char *media_type, const void *data,
+			     size_t len, char **digest_hdr, struct sw_err *err);
 
 /* Walk a layer that is a member of img->store (oci, oci-archive,
  * docker-archive), adding "'PATH': layer N 'DIGEST'" to layer errors. */

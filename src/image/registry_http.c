@@ -61,6 +61,7 @@ struct sw_registry {
 	enum auth_scheme scheme;
 	char *token;
 	unsigned gen;       /* bumped each time the auth state changes */
+	bool push;          /* a token without a scope in its challenge asks for pull,push */
 };
 
 static long env_long(const char *name, long def, long lo, long hi)
@@ -124,7 +125,7 @@ void sw_registry_free(struct sw_registry *r)
 /* ---- one response ---------------------------------------------------------- */
 
 struct resp {
-	char *content_type, *digest, *www_auth, *retry_after, *content_range;
+	char *content_type, *digest, *www_auth, *retry_after, *content_range, *location;
 	struct curl_slist *hdrs;
 };
 
@@ -135,7 +136,8 @@ static void resp_clear(struct resp *x)
 	free(x->www_auth);
 	free(x->retry_after);
 	free(x->content_range);
-	x->content_type = x->digest = x->www_auth = x->retry_after = x->content_range = NULL;
+	free(x->location);
+	x->content_type = x->digest = x->www_auth = x->retry_after = x->content_range = x->location = NULL;
 }
 
 static void resp_release(struct resp *x)
@@ -171,6 +173,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ud)
 	HDR("www-authenticate", www_auth);
 	HDR("retry-after", retry_after);
 	HDR("content-range", content_range);
+	HDR("location", location);
 #undef HDR
 	if (dst && !*dst && end - v < 8192) /* first challenge wins */
 		*dst = sw_xstrndup(v, (size_t)(end - v));
@@ -303,7 +306,8 @@ static int fetch_token(struct sw_registry *r, const struct sw_registry_challenge
 	struct resp x = { 0 };
 	struct sw_buf body = SW_BUF_INIT;
 	sw_buf_init(&body, TOKEN_MAX);
-	char *scope = ch->scope ? sw_xstrdup(ch->scope) : sw_xasprintf("repository:%s:pull", r->repo);
+	char *scope = ch->scope ? sw_xstrdup(ch->scope)
+				: sw_xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
 	char *es = url_escape(h, scope);
 	char *sv = ch->service ? url_escape(h, ch->service) : NULL;
 	char *url = sw_xasprintf("%s%sscope=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", es,
@@ -856,5 +860,185 @@ int sw_registry_get_blob(struct sw_registry *r, const char *digest, size_t max, 
 		}
 	}
 	sw_registry_stream_close(st);
+	return rc;
+}
+
+/* ---- pushing (db push: an artifact of one blob) ------------------------------ */
+
+struct upload {
+	FILE *fp;                /* a file body, or NULL */
+	const char *mem;         /* a memory body */
+	size_t len, off;
+};
+
+static size_t upload_read(char *dst, size_t size, size_t n, void *ud)
+{
+	struct upload *u = ud;
+	size_t want = size * n;
+	if (u->fp)
+		return fread(dst, 1, want, u->fp);
+	size_t left = u->len - u->off;
+	if (want > left)
+		want = left;
+	memcpy(dst, u->mem + u->off, want);
+	u->off += want;
+	return want;
+}
+
+/* One request with a body (or none) and the auth and retry rules of
+ * get_small(): method "HEAD", "POST" (empty body) or "PUT" (u's body,
+ * length u->len); the answer's status in *status (2xx, or 404 for HEAD),
+ * its headers in x. */
+static int send_req(struct sw_registry *r, const char *method, const char *url, const char *ctype,
+		    struct upload *u, const char *what, const char *id, long *status_out, struct resp *x,
+		    struct sw_err *err)
+{
+	CURL *h = sw_curl->easy_init();
+	if (!h)
+		return sw_err_set(err, SW_E_NOMEM, "curl_easy_init failed");
+	struct sw_buf body = SW_BUF_INIT;
+	int rc = 0, attempt = 0;
+	bool auth_failed = false;
+	for (int round = 0; round < MAX_TRIES + 3; round++) {
+		sw_buf_release(&body);
+		sw_buf_init(&body, ERRBODY_MAX);
+		unsigned gen = setup(r, h, url, NULL, NULL, x);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
+		sw_curl->easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		/* a redirect must not turn a PUT into a GET, nor carry the body elsewhere */
+		sw_curl->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+		x->hdrs = sw_curl->slist_append(x->hdrs, "Expect:");
+		if (ctype) {
+			char *c = sw_xasprintf("Content-Type: %s", ctype);
+			x->hdrs = sw_curl->slist_append(x->hdrs, c);
+			free(c);
+		}
+		sw_curl->easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+		if (!strcmp(method, "HEAD")) {
+			sw_curl->easy_setopt(h, CURLOPT_NOBODY, 1L);
+		} else if (!strcmp(method, "POST")) {
+			sw_curl->easy_setopt(h, CURLOPT_POST, 1L);
+			sw_curl->easy_setopt(h, CURLOPT_POSTFIELDS, "");
+			sw_curl->easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		} else {
+			if (u->fp && fseeko(u->fp, 0, SEEK_SET) != 0) {
+				rc = sw_err_errno(err, "'%s': %s '%s': cannot rewind the file", r->display, what, id);
+				goto out;
+			}
+			u->off = 0;
+			sw_curl->easy_setopt(h, CURLOPT_UPLOAD, 1L);
+			sw_curl->easy_setopt(h, CURLOPT_READFUNCTION, upload_read);
+			sw_curl->easy_setopt(h, CURLOPT_READDATA, u);
+			sw_curl->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->len);
+		}
+		CURLcode cc = sw_curl->easy_perform(h);
+		long status = 0;
+		sw_curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (cc != CURLE_OK || status == 429 || status >= 500) {
+			if (++attempt < MAX_TRIES && (cc == CURLE_OK || retriable(cc))) {
+				sleep_ms(backoff(r, attempt - 1, x));
+				continue;
+			}
+			rc = cc != CURLE_OK
+				     ? sw_err_set(err, SW_E_NET, "'%s': %s '%s': %s%s (after %d tries)", r->display, what,
+						  id, sw_curl->easy_strerror(cc), tls_hint(r, cc), attempt)
+				     : sw_err_set(err, SW_E_NET, "'%s': %s '%s': HTTP %ld (after %d tries)", r->display,
+						  what, id, status, attempt);
+			goto out;
+		}
+		if (status == 401) {
+			if ((rc = on_unauthorized(r, gen, x, &auth_failed, err)) < 0)
+				goto out;
+			continue;
+		}
+		if ((status < 200 || status > 299) && !(status == 404 && !strcmp(method, "HEAD"))) {
+			rc = status_error(r, status, what, id, &body, err);
+			goto out;
+		}
+		*status_out = status;
+		rc = 0;
+		goto out;
+	}
+	rc = sw_err_set(err, SW_E_NET, "'%s': %s '%s': too many retries", r->display, what, id);
+out:
+	sw_buf_release(&body);
+	sw_curl->easy_cleanup(h);
+	return rc;
+}
+
+/* The upload URL of a Location header: absolute, or a path on the registry. */
+static char *upload_url(const struct sw_registry *r, const char *loc, const char *digest)
+{
+	char *base;
+	if (sw_starts_with(loc, "http://") || sw_starts_with(loc, "https://")) {
+		base = sw_xstrdup(loc);
+	} else {
+		/* r->base is "SCHEME://HOST/v2/REPO": keep SCHEME://HOST */
+		const char *p = strstr(r->base, "://");
+		const char *slash = p ? strchr(p + 3, '/') : NULL;
+		size_t n = slash ? (size_t)(slash - r->base) : strlen(r->base);
+		base = sw_xasprintf("%.*s%s%s", (int)n, r->base, loc[0] == '/' ? "" : "/", loc);
+	}
+	char *u = sw_xasprintf("%s%sdigest=%s", base, strchr(base, '?') ? "&" : "?", digest);
+	free(base);
+	return u;
+}
+
+static int put_blob(struct sw_registry *r, const char *digest, struct upload *u, struct sw_err *err)
+{
+	r->push = true;
+	struct resp x = { 0 };
+	long status = 0;
+	char *url = sw_xasprintf("%s/blobs/%s", r->base, digest);
+	int rc = send_req(r, "HEAD", url, NULL, NULL, "blob", digest, &status, &x, err);
+	free(url);
+	if (rc == 0 && status == 200)
+		goto out; /* already there */
+	if (rc == 0) {
+		url = sw_xasprintf("%s/blobs/uploads/", r->base);
+		rc = send_req(r, "POST", url, NULL, NULL, "blob upload", digest, &status, &x, err);
+		free(url);
+	}
+	if (rc == 0 && (!x.location || !*x.location))
+		rc = sw_err_set(err, SW_E_NET, "'%s': blob upload: the registry gave no Location", r->display);
+	if (rc == 0) {
+		url = upload_url(r, x.location, digest);
+		rc = send_req(r, "PUT", url, "application/octet-stream", u, "blob", digest, &status, &x, err);
+		free(url);
+	}
+out:
+	resp_release(&x);
+	return rc;
+}
+
+int sw_registry_put_blob_file(struct sw_registry *r, const char *digest, FILE *fp, uint64_t size,
+			      struct sw_err *err)
+{
+	struct upload u = { .fp = fp, .len = (size_t)size };
+	return put_blob(r, digest, &u, err);
+}
+
+int sw_registry_put_blob(struct sw_registry *r, const char *digest, const void *data, size_t len,
+			 struct sw_err *err)
+{
+	struct upload u = { .mem = data, .len = len };
+	return put_blob(r, digest, &u, err);
+}
+
+int sw_registry_put_manifest(struct sw_registry *r, const char *tag, const char *media_type, const void *data,
+			     size_t len, char **digest_hdr, struct sw_err *err)
+{
+	r->push = true;
+	struct resp x = { 0 };
+	struct upload u = { .mem = data, .len = len };
+	long status = 0;
+	char *url = sw_xasprintf("%s/manifests/%s", r->base, tag);
+	int rc = send_req(r, "PUT", url, media_type, &u, "manifest", tag, &status, &x, err);
+	free(url);
+	if (rc == 0 && digest_hdr) {
+		*digest_hdr = x.digest;
+		x.digest = NULL;
+	}
+	resp_release(&x);
 	return rc;
 }

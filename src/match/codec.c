@@ -64,6 +64,29 @@ int sw_match_result_encode(const struct sw_match_result *m, struct sw_buf *out, 
 		sw_cache_put_strvec(out, &f->exploits);
 		sw_cache_put_str(out, f->suppressed);
 	}
+	sw_cache_put_u32(out, (uint32_t)m->notices.len);
+	for (size_t i = 0; i < m->notices.len; i++) {
+		const struct sw_notice *n = m->notices.items[i];
+		sw_cache_put_str(out, n->id);
+		sw_cache_put_str(out, n->kind);
+		sw_cache_put_u32(out, (uint32_t)n->pkg);
+		sw_cache_put_str(out, n->ecosystem);
+		sw_cache_put_str(out, n->installed);
+		sw_cache_put_str(out, n->title);
+		sw_cache_put_str(out, n->url);
+		sw_cache_put_str(out, n->date);
+	}
+	sw_cache_put_u32(out, (uint32_t)m->malicious.len);
+	for (size_t i = 0; i < m->malicious.len; i++) {
+		const struct sw_file_finding *f = m->malicious.items[i];
+		sw_cache_put_str(out, f->rule_id);
+		sw_cache_put_str(out, f->category);
+		sw_cache_put_str(out, f->title);
+		sw_cache_put_u32(out, (uint32_t)f->severity);
+		sw_cache_put_str(out, f->path);
+		sw_cache_put_u32(out, (uint32_t)(f->layer + 1));
+		sw_cache_put_str(out, f->detail);
+	}
 	return sw_cache_put_end(out, start, MR_WHAT, err);
 }
 
@@ -155,6 +178,45 @@ int sw_match_result_decode(const uint8_t *data, size_t len, size_t npackages, st
 		struct sw_finding *f = get_finding(&r, npackages);
 		if (f)
 			sw_vec_push(&m->findings, f);
+	}
+	/* a notice is at least 8 u32, a malicious-package finding 7 */
+	n = r.bad ? 0 : sw_cache_get_count(&r, 8 * 4);
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		struct sw_notice *x = sw_xcalloc(1, sizeof(*x));
+		x->id = sw_cache_get_req_str(&r);
+		x->kind = sw_cache_get_req_str(&r);
+		uint32_t pkg = sw_cache_get_u32(&r);
+		x->ecosystem = sw_cache_get_str(&r);
+		x->installed = sw_cache_get_str(&r);
+		x->title = sw_cache_get_str(&r);
+		x->url = sw_cache_get_str(&r);
+		x->date = sw_cache_get_str(&r);
+		x->pkg = pkg;
+		if (!r.bad && pkg >= npackages)
+			sw_cache_rd_fail(&r, "a notice's package index is beyond the inventory");
+		if (r.bad)
+			sw_notice_free(x);
+		else
+			sw_vec_push(&m->notices, x);
+	}
+	n = r.bad ? 0 : sw_cache_get_count(&r, 7 * 4);
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		struct sw_file_finding *f = sw_file_finding_new("malware");
+		f->rule_id = sw_cache_get_req_str(&r);
+		f->category = sw_cache_get_str(&r);
+		f->title = sw_cache_get_str(&r);
+		uint32_t sev = sw_cache_get_u32(&r);
+		f->path = sw_cache_get_req_str(&r);
+		uint32_t layer = sw_cache_get_u32(&r);
+		f->detail = sw_cache_get_str(&r);
+		if (!r.bad && (sev > SW_SEV_CRITICAL || layer > 1000000))
+			sw_cache_rd_fail(&r, "a malicious-package finding out of range");
+		f->severity = (enum sw_severity_level)sev;
+		f->layer = (int)layer - 1;
+		if (r.bad)
+			sw_file_finding_free(f);
+		else
+			sw_vec_push(&m->malicious, f);
 	}
 	if (sw_cache_rd_end(&r, MR_WHAT, err) < 0) {
 		sw_match_result_free(m);

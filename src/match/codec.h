@@ -29,7 +29,8 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-#define SW_MATCH_CODEC_FORMAT 1u
+/* 2: notices and malicious-package findings after the findings */
+#define SW_MATCH_CODEC_FORMAT 2u
 
 /* Append r's encoding to out.  0, or SW_E_NOMEM when out failed. */
 int sw_match_result_encode(const struct sw_match_result *r, struct sw_buf *out, struct sw_err *err);

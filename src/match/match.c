@@ -248,6 +248,11 @@ struct lookup_ctx {
 	struct sw_vec *hits;
 	struct sw_vec *warnings;
 	const char *pkg_name;
+	/* notices and malicious-package records go here, not to hits */
+	struct sw_match_result *res;
+	const struct sw_package *pkg;
+	size_t pkg_index;
+	const char *eco;
 };
 
 /* The smallest "fixed" event above the installed version. */
@@ -424,43 +429,123 @@ static bool is_not_security_errata(const char *id)
 	       sw_starts_with(id, "RLEA-");
 }
 
+/* A malicious-package record: OSV's MAL- ids (ossf/malicious-packages),
+ * as the id or an alias. */
+static bool is_malicious(const struct sw_vuln *v)
+{
+	if (sw_starts_with(v->id, "MAL-"))
+		return true;
+	for (size_t i = 0; i < v->aliases.len; i++)
+		if (sw_starts_with(v->aliases.items[i], "MAL-"))
+			return true;
+	return false;
+}
+
+static void add_notice(struct lookup_ctx *c, const struct sw_vuln *v, const char *kind)
+{
+	struct sw_vec *ns = &c->res->notices;
+	for (size_t i = 0; i < ns->len; i++) {
+		const struct sw_notice *o = ns->items[i];
+		if (o->pkg == c->pkg_index && !strcmp(o->id, v->id))
+			return;
+	}
+	struct sw_notice *n = sw_xcalloc(1, sizeof(*n));
+	n->id = sw_xstrdup(v->id);
+	n->kind = sw_xstrdup(kind);
+	n->pkg = c->pkg_index;
+	n->ecosystem = sw_xstrdup(c->eco);
+	n->installed = sw_xstrdup(c->version);
+	n->title = sw_xstrdup(v->summary);
+	n->url = v->references.len ? sw_xstrdup(v->references.items[0]) : NULL;
+	n->date = sw_xstrdup(v->withdrawn ? v->withdrawn : v->published);
+	sw_vec_push(ns, n);
+}
+
+static void add_malicious(struct lookup_ctx *c, const struct sw_vuln *v)
+{
+	struct sw_vec *ms = &c->res->malicious;
+	const struct sw_package *p = c->pkg;
+	const char *path = p->path ? p->path : "";
+	while (*path == '/')
+		path++;
+	for (size_t i = 0; i < ms->len; i++) {
+		const struct sw_file_finding *o = ms->items[i];
+		if (!strcmp(o->rule_id, v->id) && !strcmp(o->path, path))
+			return;
+	}
+	struct sw_file_finding *f = sw_file_finding_new("malware");
+	f->rule_id = sw_xstrdup(v->id);
+	f->category = sw_xstrdup("malicious-package");
+	f->title = sw_xasprintf("malicious package %s %s (%s)", c->pkg_name, c->version, c->eco);
+	f->severity = SW_SEV_CRITICAL;
+	f->path = sw_xstrdup(path);
+	f->layer = p->layer_index;
+	f->detail = v->summary ? sw_xasprintf("%s: %s", v->id, v->summary) : sw_xstrdup(v->id);
+	sw_vec_push(ms, f);
+}
+
+/* Does a apply to the installed version?  *fixed (malloc'd or NULL): the
+ * first fix above it.  Returns 1 yes, 0 no. */
+static int applies(struct lookup_ctx *c, const struct sw_vuln *v, const struct sw_affected *a, char **fixed)
+{
+	*fixed = NULL;
+	bool affected = false;
+	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
+	if (!has_rules)
+		return status_without_fix_applies(a->status);
+	struct sw_err verr = SW_ERR_INIT;
+	int vr = sw_version_affected(c->scheme, c->version, a, &affected, &verr);
+	struct sw_affected *pad = NULL;
+	if (vr < 0 && (c->scheme == SW_VS_NPM || c->scheme == SW_VS_SEMVER) && (pad = padded_copy(a))) {
+		vr = sw_version_affected(c->scheme, c->version, pad, &affected, &verr);
+		if (vr == 0 && affected) {
+			*fixed = first_fix_above(c, pad);
+			sw_affected_free(pad);
+			return 1;
+		}
+	}
+	sw_affected_free(pad);
+	if (vr < 0) {
+		/* an advisory we cannot evaluate is reported, not silently dropped */
+		char *note = sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version, v->id, verr.msg);
+		if (sw_vec_find_str(c->warnings, note) < 0)
+			sw_vec_push(c->warnings, note);
+		else
+			free(note);
+		return 0;
+	}
+	if (!affected)
+		return 0;
+	*fixed = first_fix_above(c, a);
+	return 1;
+}
+
 static int on_hit(void *ctx, const struct sw_vuln *v, const struct sw_affected *a, struct sw_err *err)
 {
 	(void)err;
 	struct lookup_ctx *c = ctx;
-	if (v->withdrawn || a->status == SW_ST_NOT_AFFECTED || is_not_security_errata(v->id))
+	if (a->status == SW_ST_NOT_AFFECTED || is_not_security_errata(v->id))
 		return 0;
-	bool affected = false;
-	bool has_rules = a->ranges.len || a->versions.len || a->affected_exprs.len || a->unaffected_exprs.len;
-	if (!has_rules) {
-		affected = status_without_fix_applies(a->status);
-	} else {
-		struct sw_err verr = SW_ERR_INIT;
-		int vr = sw_version_affected(c->scheme, c->version, a, &affected, &verr);
-		struct sw_affected *pad = NULL;
-		if (vr < 0 && (c->scheme == SW_VS_NPM || c->scheme == SW_VS_SEMVER) && (pad = padded_copy(a))) {
-			vr = sw_version_affected(c->scheme, c->version, pad, &affected, &verr);
-			if (vr == 0 && affected) {
-				char *f = first_fix_above(c, pad);
-				sw_affected_free(pad);
-				pad = NULL;
-				return add_hit(c, v, a, f);
-			}
-		}
-		sw_affected_free(pad);
-		if (vr < 0) {
-			/* an advisory we cannot evaluate is reported, not silently dropped */
-			char *note = sw_xasprintf("%s %s: %s: %s", c->pkg_name, c->version, v->id, verr.msg);
-			if (sw_vec_find_str(c->warnings, note) < 0)
-				sw_vec_push(c->warnings, note);
-			else
-				free(note);
-			return 0;
-		}
+	char *fixed = NULL;
+	if (!applies(c, v, a, &fixed))
+		return 0;
+	/* withdrawn records and notices are never findings; a malicious
+	 * package is a malware finding */
+	if (c->res && (v->withdrawn || v->informational)) {
+		free(fixed);
+		add_notice(c, v, v->withdrawn ? "withdrawn" : v->informational);
+		return 0;
 	}
-	if (!affected)
+	if (v->withdrawn) {
+		free(fixed);
 		return 0;
-	return add_hit(c, v, a, first_fix_above(c, a));
+	}
+	if (c->res && is_malicious(v)) {
+		free(fixed);
+		add_malicious(c, v);
+		return 0;
+	}
+	return add_hit(c, v, a, fixed);
 }
 
 /* ---- folding ---- */
@@ -698,6 +783,18 @@ static int exploit_id_order(const void *x, const void *y)
 	return strcmp(a, b);
 }
 
+/* A notice's link: its record's first reference (lookups do not load
+ * references). */
+static void enrich_notice(struct sw_vulndb *db, struct sw_notice *n)
+{
+	struct sw_vuln *v = NULL;
+	if (n->url || sw_vulndb_get(db, n->id, &v, NULL) < 0 || !v)
+		return;
+	if (v->references.len)
+		n->url = sw_xstrdup(v->references.items[0]);
+	sw_vuln_free(v);
+}
+
 static void enrich(struct sw_vulndb *db, struct sw_finding *f)
 {
 	for (size_t i = 0; i < f->ids.len; i++) {
@@ -775,11 +872,40 @@ static void finding_free_v(void *f)
 	sw_finding_free(f);
 }
 
+void sw_notice_free(struct sw_notice *n)
+{
+	if (!n)
+		return;
+	free(n->id);
+	free(n->kind);
+	free(n->ecosystem);
+	free(n->installed);
+	free(n->title);
+	free(n->url);
+	free(n->date);
+	free(n);
+}
+
+static void notice_free_v(void *n)
+{
+	sw_notice_free(n);
+}
+
+static int notice_order(const void *a, const void *b)
+{
+	const struct sw_notice *x = a, *y = b;
+	if (x->pkg != y->pkg)
+		return x->pkg < y->pkg ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
 void sw_match_result_free(struct sw_match_result *r)
 {
 	if (!r)
 		return;
 	sw_vec_free_all(&r->findings, finding_free_v);
+	sw_vec_free_all(&r->notices, notice_free_v);
+	sw_vec_free_all(&r->malicious, sw_file_finding_free_v);
 	sw_vec_free_strings(&r->notes);
 	sw_vec_free_strings(&r->incomplete);
 	free(r->os_ecosystem);
@@ -922,6 +1048,10 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 		c.hits = &hits;
 		c.warnings = &res->notes;
 		c.pkg_name = name;
+		c.res = res;
+		c.pkg = p;
+		c.pkg_index = i;
+		c.eco = eco;
 		/* data naming binary rpms: the binary name first (the one reported as
 		 * matched), then the source package's name */
 		char *other = NULL;
@@ -961,8 +1091,11 @@ int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,
 	sw_map_free_all(&installed, free_vec);
 	for (size_t i = 0; i < res->findings.len; i++)
 		enrich(db, res->findings.items[i]);
+	for (size_t i = 0; i < res->notices.len; i++)
+		enrich_notice(db, res->notices.items[i]);
 	sw_vulndb_end_read(db, NULL);
 	sw_vec_sort(&res->findings, finding_order);
+	sw_vec_sort(&res->notices, notice_order);
 	*out = res;
 	return 0;
 fail:

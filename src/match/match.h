@@ -25,6 +25,7 @@
 #include "util/err.h"
 #include "util/vec.h"
 #include "model/advisory.h"
+#include "model/filefinding.h"
 #include "model/severity.h"
 
 struct sw_vulndb;   /* vulndb/vulndb.h: match.c reads it; callers only pass it */
@@ -60,6 +61,22 @@ struct sw_finding {
 	char *suppressed;          /* NULL, or why it is suppressed */
 };
 
+/* A record that applies to a package but is not a vulnerability: a
+ * RustSec informational advisory (kind "unmaintained", "unsound",
+ * "notice") or a withdrawn advisory (kind "withdrawn").  Never a finding,
+ * never counted; reports list them only when asked (--show-notices). */
+struct sw_notice {
+	char *id;                  /* "RUSTSEC-2016-0004", "GHSA-..." */
+	char *kind;                /* "unmaintained", "unsound", "notice", "withdrawn" */
+	size_t pkg;                /* index into inventory->packages */
+	char *ecosystem;           /* the data set matched: "crates.io" */
+	char *installed;           /* the version compared */
+	char *title;               /* the record's summary, or NULL */
+	char *url;                 /* its first reference, or NULL */
+	char *date;                /* withdrawn: when; else the record's published date; or NULL */
+};
+void sw_notice_free(struct sw_notice *n);
+
 struct sw_match_opts {
 	bool kernel_headers;       /* match kernel header packages against kernel CVEs too */
 	bool lang_owned;           /* also match language packages owned by OS packages */
@@ -75,6 +92,13 @@ struct sw_match_result {
 	bool os_covered;           /* the database has data for the detected OS release */
 	char *os_ecosystem;        /* "Debian:12", or NULL when no OS was detected */
 	char *os_extra_ecosystem;  /* "Ubuntu:Pro:22.04" also looked up (when it has data), or NULL */
+	/* struct sw_notice*, sorted by package, id; one per (id, package) */
+	struct sw_vec notices;
+	/* struct sw_file_finding* (scanner "malware"): installed packages an
+	 * OSV malicious-package record (id or alias "MAL-...") names, one per
+	 * (record, package).  scan/ moves them to inventory->file_findings,
+	 * where the malware section and the gate see them. */
+	struct sw_vec malicious;
 };
 
 int sw_match_inventory(struct sw_vulndb *db, const struct sw_inventory *inv,

@@ -52,6 +52,7 @@ void sw_vuln_free(struct sw_vuln *v)
 	free(v->published);
 	free(v->modified);
 	free(v->withdrawn);
+	free(v->informational);
 	sw_vec_free_strings(&v->references);
 	sw_vec_free_strings(&v->cwes);
 	for (size_t i = 0; i < v->affected.len; i++)

@@ -84,6 +84,11 @@ struct sw_vuln {
 	char *published;         /* RFC 3339, or NULL */
 	char *modified;
 	char *withdrawn;
+	/* A notice, not a vulnerability: RustSec's `informational` kind
+	 * ("unmaintained", "unsound", "notice"; OSV affected[].database_specific
+	 * .informational), or NULL.  Matched like a vulnerability, reported
+	 * apart (match.h struct sw_notice), never counted as one. */
+	char *informational;
 	struct sw_vec references;/* char*, URLs */
 	struct sw_vec cwes;      /* char*, "CWE-79" */
 	struct sw_vec affected;  /* struct sw_affected* */

@@ -81,6 +81,10 @@ struct sw_report_opts {
 	 * evaluate the dockerfile gate later; NULL: not kept */
 	const char *image_config;
 	long long db_built_at;    /* scan JSON "database.builtAt" (0: not written) */
+	/* scan: list the notices (match.h struct sw_notice: RustSec
+	 * informational and withdrawn advisories) in every format; they are
+	 * never findings nor counted (JSON "notices" is null without it) */
+	bool show_notices;
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code

@@ -254,6 +254,24 @@ void sw_report_cdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
  * field), document annotations (OTHER) for the checks' notes and for each
  * scanner that could not run (docs/checks.md). */
 void sw_report_spdx_add_checks(json_t *doc, const struct sw_report_ctx *ctx);
+/* --- notices (scan_notices.c; match result notices, only with
+ * opts->show_notices; never findings nor counted) --- */
+
+/* JSON "notices": an array, or null when not asked for. */
+json_t *sw_report_notices_json(const struct sw_report_ctx *ctx);
+/* Table section "Notices (not vulnerabilities)". */
+void sw_report_table_notices(FILE *out, const struct sw_report_ctx *ctx);
+/* SARIF: a rule "notice/ID" and a result of kind "informational", level "none". */
+void sw_report_sarif_notices(const struct sw_report_ctx *ctx, json_t *rules, json_t *results);
+/* JUnit testsuite "notices": passing testcases (adds to *tests). */
+void sw_report_junit_notices(struct sw_buf *b, const struct sw_report_ctx *ctx, const char *ts, size_t *tests);
+/* HTML section "Notices (not vulnerabilities)". */
+void sw_report_html_notices(struct sw_buf *b, const struct sw_report_ctx *ctx);
+/* CycloneDX BOM-level properties "stowaway:notice". */
+void sw_report_cdx_add_notices(json_t *doc, const struct sw_report_ctx *ctx);
+/* SPDX document comment lines "\nnotice: ID (KIND) NAME VERSION: TITLE". */
+void sw_report_notices_text(struct sw_buf *b, const struct sw_report_ctx *ctx);
+
 /* The scanner called name in ctx->opts->scanners, or NULL. */
 const struct sw_report_scanner *sw_report_find_scanner(const struct sw_report_ctx *ctx, const char *name);
 

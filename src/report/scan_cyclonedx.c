@@ -301,6 +301,7 @@ int sw_report_cdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_err
 	}
 	sw_report_cdx_add_checks(doc, ctx);
 	sw_report_cdx_add_files(doc, ctx);
+	sw_report_cdx_add_notices(doc, ctx);
 	int r = sw_report_dump_scan(out, doc, err);
 	json_decref(doc);
 	return r;

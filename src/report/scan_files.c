@@ -279,13 +279,16 @@ static void junit_suite(struct sw_buf *b, const struct sw_report_ctx *ctx, const
 			size_t *tests, size_t *failures)
 {
 	const struct sw_report_scanner *sc = sw_report_find_scanner(ctx, scanner);
-	if (!sc || !sc->requested || !sc->ran)
-		return;   /* not asked for, or in the "scanners" suite as skipped */
 	const struct sw_vec *v = findings(ctx);
 	size_t n = 0;
 	for (size_t i = 0; i < v->len; i++)
 		if (is_kind(v->items[i], scanner) && shown(ctx, v->items[i]))
 			n++;
+	/* not asked for, or in the "scanners" suite as skipped; findings made
+	 * elsewhere (malicious packages, from the vulnerability data) are
+	 * listed all the same */
+	if (!n && (!sc || !sc->requested || !sc->ran))
+		return;
 	size_t fails = 0;
 	for (size_t i = 0; i < v->len; i++) {
 		const struct sw_file_finding *f = v->items[i];

@@ -259,6 +259,7 @@ int sw_report_html_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 
 	sw_report_html_checks(&b, ctx);
 	sw_report_html_files(&b, ctx);
+	sw_report_html_notices(&b, ctx);
 	sw_report_html_policy(&b, ctx);
 
 	sw_buf_addstr(&b, "<h2>Layers</h2>\n");

@@ -122,6 +122,7 @@ int sw_report_json_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 		json_array_append_new(vulns, finding_obj(ctx, sw_report_finding(ctx, i)));
 	json_object_set_new(doc, "vulnerabilities", vulns);
 	json_object_set_new(doc, "notes", sw_report_str_array(&res->notes));
+	json_object_set_new(doc, "notices", sw_report_notices_json(ctx));
 
 	size_t counts[6], suppressed, total = 0;
 	sw_report_scan_counts(ctx, counts, &suppressed);

@@ -182,6 +182,7 @@ int sw_report_junit_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	size_t ctests = 0, cfails = 0;
 	sw_report_junit_checks(&cb, ctx, ts, &ctests, &cfails);
 	sw_report_junit_files(&cb, ctx, ts, &ctests, &cfails);
+	sw_report_junit_notices(&cb, ctx, ts, &ctests);
 	sw_report_junit_policy(&cb, ctx, ts, &ctests, &cfails);
 	struct sw_buf b = SW_BUF_INIT;
 	sw_buf_addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -235,6 +235,7 @@ int sw_report_sarif_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	json_t *check_notes = json_array();
 	sw_report_sarif_checks(ctx, rules, results, check_notes);
 	sw_report_sarif_files(ctx, rules, results);
+	sw_report_sarif_notices(ctx, rules, results);
 	sw_report_sarif_policy(ctx, rules, results);
 	sw_map_release(&rule_of);
 

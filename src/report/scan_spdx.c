@@ -94,6 +94,7 @@ int sw_report_spdx_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_er
 	for (size_t n = 0; n < ctx->res->notes.len; n++)
 		sw_buf_addf(&c, "\nnote: %s", (const char *)ctx->res->notes.items[n]);
 	sw_report_files_text(&c, ctx);
+	sw_report_notices_text(&c, ctx);
 	json_object_set_new(doc, "comment", sw_report_jstr(c.data));
 	sw_buf_release(&c);
 	sw_report_spdx_add_checks(doc, ctx);

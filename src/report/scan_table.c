@@ -219,6 +219,7 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 			ctx->opts->show_suppressed ? " (listed above)" : "; --show-suppressed to list");
 	sw_report_table_checks(out, ctx);
 	sw_report_table_files(out, ctx);
+	sw_report_table_notices(out, ctx);
 	if (ctx->opts->policy) {
 		struct sw_buf pb = SW_BUF_INIT;
 		sw_report_policy_table_text(&pb, ctx->opts->policy, false);

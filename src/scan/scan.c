@@ -410,6 +410,31 @@ static int remote_db_age(const struct sw_scan_opts *o, int64_t built_at, bool *s
 	return 0;
 }
 
+/* Malicious packages the match found (OSV MAL- records) are malware
+ * findings: moved to the inventory's file findings, where the malware
+ * section of every report and the gate see them.  One already there (a
+ * stored inventory scanned again) is not added twice. */
+static void take_malicious(struct sw_scan_result *r)
+{
+	if (!r->match || !r->inventory)
+		return;
+	struct sw_vec *ff = &r->inventory->file_findings;
+	for (size_t i = 0; i < r->match->malicious.len; i++) {
+		struct sw_file_finding *f = r->match->malicious.items[i];
+		bool dup = false;
+		for (size_t k = 0; k < ff->len && !dup; k++) {
+			const struct sw_file_finding *o = ff->items[k];
+			dup = sw_streq(o->scanner, f->scanner) && sw_streq(o->rule_id, f->rule_id) &&
+			      sw_streq(o->path, f->path);
+		}
+		if (dup)
+			sw_file_finding_free(f);
+		else
+			sw_vec_push(ff, f);
+	}
+	sw_vec_release(&r->match->malicious);
+}
+
 void sw_scan_gate(struct sw_scan_result *r, const struct sw_scan_opts *o)
 {
 	r->verdict = SW_SCAN_PASS;
@@ -580,6 +605,7 @@ int sw_scan_run(const struct sw_scan_opts *o, struct sw_scan_result **out, struc
 	if (scanners & SW_SCAN_VULN) {
 		if (!remote && sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
 			goto out;
+		take_malicious(r);
 		r->scanners_state[0].ran = true;
 		phase(o, "match");
 		sw_filter_apply(&filter, r->inventory, r->match);
@@ -682,6 +708,7 @@ int sw_scan_inventory(const struct sw_scan_opts *o, struct sw_inventory *inv, co
 	if (scanners & SW_SCAN_VULN) {
 		if (sw_match_inventory(db, r->inventory, &o->match, &r->match, err) < 0)
 			goto out;
+		take_malicious(r);
 		r->scanners_state[0].ran = true;
 		sw_filter_apply(&filter, r->inventory, r->match);
 	} else {

@@ -75,6 +75,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE locations ADD COLUMN last_bytes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE locations ADD COLUMN total_bytes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE locations ADD COLUMN state TEXT;",
+	/* 3 -> 4: notices (RustSec informational: unmaintained, unsound,
+	 * notice): matched like vulnerabilities, reported apart */
+	"ALTER TABLE vulns ADD COLUMN informational TEXT;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_VULNDB_SCHEMA_VERSION, "one migration per schema version");
@@ -94,6 +97,7 @@ enum stmt_id {
 	ST_LOOKUP_DEBIAN,
 	ST_LOOKUP_ANY,
 	ST_MERGE_ROWS,
+	ST_MERGE_ROWS_OLD,
 	ST_ALIAS_SEL,
 	ST_SEV_SEL,
 	ST_CWE_SEL,
@@ -113,8 +117,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 		       " AND a.ecosystem = ?5 AND a.status = ?6 AND a.ranges IS ?7 AND a.versions IS ?8"
 		       " AND a.affected_exprs IS ?9 AND a.unaffected_exprs IS ?10 AND a.severity IS ?11"
 		       " AND a.note IS ?12 LIMIT 1",
-	[ST_VULN_INS] = "INSERT INTO vulns(vid, source, loc, summary, details, published, modified, withdrawn)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_VULN_INS] = "INSERT INTO vulns(vid, source, loc, summary, details, published, modified, withdrawn,"
+			" informational) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_ALIAS_INS] = "INSERT INTO aliases(vuln, alias) VALUES(?1, ?2)",
 	[ST_REF_INS] = "INSERT INTO refs(vuln, url) VALUES(?1, ?2)",
 	[ST_CWE_INS] = "INSERT INTO cwes(vuln, cwe) VALUES(?1, ?2)",
@@ -154,8 +158,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 			  " a.versions, a.affected_exprs, a.unaffected_exprs FROM affected a"
 			  " JOIN vulns v ON v.id = a.vuln WHERE a.package = ?1 OR a.package = ?2"
 			  " ORDER BY v.vid, a.ecosystem",
-	[ST_MERGE_ROWS] = "SELECT id, source, summary, details, published, modified, withdrawn FROM vulns"
-			  " WHERE vid = ?1 ORDER BY source",
+	[ST_MERGE_ROWS] = "SELECT id, source, summary, details, published, modified, withdrawn, informational"
+			  " FROM vulns WHERE vid = ?1 ORDER BY source",
+	/* the same on a file older than schema 4 opened read-only (no notices) */
+	[ST_MERGE_ROWS_OLD] = "SELECT id, source, summary, details, published, modified, withdrawn, NULL"
+			      " FROM vulns WHERE vid = ?1 ORDER BY source",
 	[ST_ALIAS_SEL] = "SELECT alias FROM aliases WHERE vuln = ?1",
 	[ST_SEV_SEL] = "SELECT source, type, vector, score, rating FROM severities WHERE vuln = ?1",
 	[ST_CWE_SEL] = "SELECT cwe FROM cwes WHERE vuln = ?1",
@@ -181,6 +188,7 @@ struct sw_vulndb {
 	bool rdonly;
 	bool no_exploits;        /* a schema-1 file opened read-only: no exploits table */
 	bool no_state;           /* a schema-1/2 file opened read-only: no update-state columns */
+	bool no_notices;         /* a file older than schema 4 opened read-only: no vulns.informational */
 	int read_depth;
 	sqlite3_stmt *st[ST__COUNT];
 	/* decoded sw_vulndb_lookup() answers while a read transaction is open
@@ -366,11 +374,15 @@ static int migrate(struct sw_vulndb *db, struct sw_err *err)
 	if (db->rdonly && v == 1) {
 		db->no_exploits = true;
 		db->no_state = true;
+		db->no_notices = true;
 		return 0;
 	}
-	/* schema 3 only added update-state columns to locations */
-	if (db->rdonly && v == 2) {
-		db->no_state = true;
+	/* schema 3 only added update-state columns to locations, schema 4 the
+	 * notices column read by ST_MERGE_ROWS: an older file scans without
+	 * them until the next update */
+	if (db->rdonly && v >= 2 && v < 4) {
+		db->no_state = v < 3;
+		db->no_notices = true;
 		return 0;
 	}
 	if (db->rdonly)
@@ -674,6 +686,7 @@ int sw_vulndb_put_vuln(struct sw_vulndb *db, int64_t loc_id, const struct sw_vul
 	bind_text(s, 6, v->published);
 	bind_text(s, 7, v->modified);
 	bind_text(s, 8, v->withdrawn);
+	bind_text(s, 9, v->informational);
 	if (step_done(db, s, err) < 0)
 		return -SW_E_DB;
 	int64_t row = sqlite3_last_insert_rowid(db->db);
@@ -1175,7 +1188,7 @@ static int load_merged(struct sw_vulndb *db, const char *vid, bool full, struct 
 		       struct sw_err *err)
 {
 	*out = NULL;
-	sqlite3_stmt *s = stmt(db, ST_MERGE_ROWS, err);
+	sqlite3_stmt *s = stmt(db, db->no_notices ? ST_MERGE_ROWS_OLD : ST_MERGE_ROWS, err);
 	if (!s)
 		return -SW_E_DB;
 	sqlite3_bind_text(s, 1, vid, -1, SQLITE_TRANSIENT);
@@ -1204,6 +1217,8 @@ static int load_merged(struct sw_vulndb *db, const char *vid, bool full, struct 
 			sw_str_set(&v->modified, mod);
 		if (!v->withdrawn)
 			v->withdrawn = col_dup(s, 6);
+		if (!v->informational)
+			v->informational = col_dup(s, 7);
 	}
 	sqlite3_reset(s);
 	int r = rc == SQLITE_DONE ? 0 : db_error(db, "read", err);

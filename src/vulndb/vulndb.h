@@ -35,12 +35,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util/err.h"
 #include "util/vec.h"
 #include "vulndb/model.h"
 
-#define SW_VULNDB_SCHEMA_VERSION 3
+#define SW_VULNDB_SCHEMA_VERSION 4
 
 /* The ecosystem of Debian tracker lines without a release (unstable's
  * line, which the tracker applies to every release that has no line of its
@@ -331,5 +332,46 @@ int sw_vulndb_export(const char *db_path, const char *file, struct sw_err *err);
 /* Verify the checksum, decompress beside db_path, check the database and
  * rename it into place. */
 int sw_vulndb_import(const char *file, const char *db_path, struct sw_err *err);
+
+/* ---- the database as an OCI artifact (db push / db pull, docs/vulndb.md) ---- */
+
+#define SW_VULNDB_ARTIFACT_TYPE "application/vnd.stowaway.vulndb.v1"
+#define SW_VULNDB_CONFIG_MEDIA_TYPE "application/vnd.stowaway.vulndb.config.v1+json"
+#define SW_VULNDB_LAYER_MEDIA_TYPE "application/vnd.stowaway.vulndb.sqlite.v1"
+/* manifest annotations */
+#define SW_VULNDB_ANN_SHA256 "io.stowaway.vulndb.sha256"   /* 64 hex digits of the layer (the SQLite file) */
+#define SW_VULNDB_ANN_SCHEMA "io.stowaway.vulndb.schema"   /* its schema version, decimal */
+#define SW_VULNDB_ANN_BUILT "io.stowaway.vulndb.built"     /* its build time, unix seconds */
+/* the largest database pulled */
+#define SW_VULNDB_ARTIFACT_MAX ((uint64_t)8 << 30)
+
+/* The database file to push: opened once (an update renames a new file
+ * in, never changes this one), checked, hashed.  fp (owned) is at its
+ * start.  Release with sw_vulndb_artifact_source_release(). */
+struct sw_vulndb_artifact_src {
+	FILE *fp;
+	uint64_t size;
+	char sha256[65];
+	int schema;
+	int64_t built_at;
+};
+int sw_vulndb_artifact_source(const char *db_path, struct sw_vulndb_artifact_src *out, struct sw_err *err);
+void sw_vulndb_artifact_source_release(struct sw_vulndb_artifact_src *s);
+
+/* Install a pulled database atomically: under the update lock, fill()
+ * writes the bytes (calling write(wctx, ...)) into PATH.new-PID and sets
+ * want->sha256 and want->schema (the manifest's annotations, borrowed
+ * from fill's ctx); the bytes' SHA-256 must be want->sha256 (hex), the
+ * file a sound database whose schema version is want->schema (decimal,
+ * not newer than this program); then it is renamed over db_path (NULL:
+ * the default path).  On any error the temporary file is removed and
+ * db_path is as it was.  name names the source in messages. */
+struct sw_vulndb_artifact_want {
+	const char *sha256, *schema;
+};
+typedef int (*sw_vulndb_write_fn)(void *wctx, const void *buf, size_t n, struct sw_err *err);
+typedef int (*sw_vulndb_fill_fn)(void *ctx, sw_vulndb_write_fn write, void *wctx, struct sw_err *err);
+int sw_vulndb_artifact_install(const char *db_path, sw_vulndb_fill_fn fill, void *fill_ctx, const char *name,
+			       const struct sw_vulndb_artifact_want *want, struct sw_err *err);
 
 #endif

@@ -53,7 +53,7 @@ check "update from folder exits 0" '[ $? -eq 0 ]'
 check "update summary on stderr" 'grep -q "2 records, 2 bad" "$T/err"'
 $STOWAWAY db info --db "$DB" > "$T/info"
 check "info exits 0" '[ $? -eq 0 ]'
-check "info shows schema" 'grep -q "^schema version:  3" "$T/info"'
+check "info shows schema" 'grep -q "^schema version:  4" "$T/info"'
 check "info shows osv counts" 'grep -Eq "^osv +2 +2 " "$T/info"'
 check "info names the bad file and record" 'grep -q "BROKEN-1.json: BROKEN-1: .modified. is not a string" "$T/info"'
 check "info names the unparsable file" 'grep -q "TRUNCATED.json: -: .*bad JSON" "$T/info"'

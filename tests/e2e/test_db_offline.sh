@@ -71,7 +71,7 @@ for name in ["debian", "alpine", "rubysec", "redhat-csaf", "nvd", "kev", "epss",
         print("note: %s importer not in this build" % name)
         continue
     bad.append("%s: no records and no explanation: %r" % (name, s))
-if info["schema_version"] != 3 or info["built_at"] <= 0:
+if info["schema_version"] != 4 or info["built_at"] <= 0:
     bad.append("meta: %r" % info)
 print("\n".join(bad) if bad else "ok")
 sys.exit(1 if bad else 0)

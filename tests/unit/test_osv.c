@@ -24,6 +24,7 @@ static struct sw_vuln *copy_vuln(const struct sw_vuln *v)
 	struct sw_vuln *c = sw_vuln_new(v->id, v->source);
 	c->summary = sw_xstrdup(v->summary);
 	c->withdrawn = sw_xstrdup(v->withdrawn);
+	c->informational = sw_xstrdup(v->informational);
 	c->modified = sw_xstrdup(v->modified);
 	for (size_t i = 0; i < v->aliases.len; i++)
 		sw_vec_push_strdup(&c->aliases, v->aliases.items[i]);
@@ -386,6 +387,86 @@ static void test_truncated_archive(void **state)
 	free(path);
 }
 
+
+/* Notices: RustSec informational advisories (affected[].database_specific
+ * .informational) are kept as such, through the store too; a withdrawn
+ * record keeps its date; a bad informational is a bad record. */
+static void test_notices(void **state)
+{
+	(void)state;
+	const char *text =
+		"[{\"id\":\"RUSTSEC-2016-0004\",\"modified\":\"2020-10-02T01:29:11Z\",\"summary\":\"libusb is unmaintained\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"libusb\"},"
+		"\"database_specific\":{\"categories\":[],\"cvss\":null,\"informational\":\"unmaintained\"},"
+		"\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0.0.0-0\"}]}]}]},"
+		"{\"id\":\"RUSTSEC-2020-0001\",\"modified\":\"2020-10-02T01:29:11Z\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"x\"},"
+		"\"database_specific\":{\"informational\":null}}]},"
+		"{\"id\":\"RUSTSEC-2020-0002\",\"modified\":\"2020-10-02T01:29:11Z\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"y\"},"
+		"\"database_specific\":{\"informational\":7}}]},"
+		"{\"id\":\"GHSA-aaaa-bbbb-cccc\",\"modified\":\"2024-01-02T00:00:00Z\",\"withdrawn\":\"2024-03-01T00:00:00Z\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"p\"}}]},"
+		"{\"id\":\"MAL-2024-1\",\"modified\":\"2024-01-02T00:00:00Z\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"evil\"},\"versions\":[\"1.0.0\"]}]}]";
+	struct got g = { SW_VEC_INIT, SW_VEC_INIT };
+	struct sw_err err = SW_ERR_INIT;
+	assert_int_equal(import("n/all.json", text, &g, &err), 0);
+	assert_int_equal(g.vulns.len, 4);
+	assert_int_equal(g.bad.len, 1);
+	assert_string_equal(g.bad.items[0],
+			    "n/all.json|RUSTSEC-2020-0002|'affected[0].database_specific.informational' is not a "
+			    "non-empty string");
+	struct sw_vuln *v = g.vulns.items[0];
+	assert_string_equal(v->informational, "unmaintained");
+	assert_null(((struct sw_vuln *)g.vulns.items[1])->informational); /* null: a vulnerability */
+	assert_null(((struct sw_vuln *)g.vulns.items[2])->informational);
+	assert_string_equal(((struct sw_vuln *)g.vulns.items[2])->withdrawn, "2024-03-01T00:00:00Z");
+	assert_null(((struct sw_vuln *)g.vulns.items[3])->informational);
+
+	/* through the store */
+	char *dir = NULL;
+	char *path = tmp_db(&dir);
+	struct sw_vulndb *db = NULL;
+	assert_int_equal(sw_vulndb_open(path, SW_VULNDB_CREATE, &db, &err), 0);
+	int64_t loc = 0;
+	assert_int_equal(sw_vulndb_location_begin(db, "osv", "n/all.json", &loc, &err), 0);
+	for (size_t i = 0; i < g.vulns.len; i++)
+		assert_int_equal(sw_vulndb_put_vuln(db, loc, g.vulns.items[i], &err), 0);
+	struct sw_vuln *back = NULL;
+	assert_int_equal(sw_vulndb_get(db, "RUSTSEC-2016-0004", &back, &err), 0);
+	assert_non_null(back);
+	assert_string_equal(back->informational, "unmaintained");
+	sw_vuln_free(back);
+	assert_int_equal(sw_vulndb_get(db, "GHSA-aaaa-bbbb-cccc", &back, &err), 0);
+	assert_null(back->informational);
+	assert_string_equal(back->withdrawn, "2024-03-01T00:00:00Z");
+	sw_vuln_free(back);
+	sw_vulndb_close(db);
+
+	/* a schema-2 file (before notices) still opens read-only, without them */
+	char *old = sw_xasprintf("%s/old.sqlite", dir);
+	char *cmd = sw_xasprintf("cp '%s' '%s' && sqlite3 '%s' 'ALTER TABLE vulns DROP COLUMN informational;"
+				 " PRAGMA user_version = 2;'", path, old, old);
+	if (sw_test_sh(cmd) == 0) {
+		assert_int_equal(sw_vulndb_open(old, SW_VULNDB_RDONLY, &db, &err), 0);
+		assert_int_equal(sw_vulndb_get(db, "RUSTSEC-2016-0004", &back, &err), 0);
+		assert_non_null(back);
+		assert_string_equal(back->summary, "libusb is unmaintained");
+		assert_null(back->informational);
+		sw_vuln_free(back);
+		sw_vulndb_close(db);
+	} else {
+		fail_msg("sqlite3 (the command) is needed for this test");
+	}
+	free(cmd);
+	free(old);
+	got_free(&g);
+	rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_types),
 		cmocka_unit_test(test_wrapped_and_wants),
 		cmocka_unit_test(test_truncated_archive),
+		cmocka_unit_test(test_notices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

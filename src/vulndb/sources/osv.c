@@ -365,6 +365,16 @@ static int conv_affected(struct conv *c, json_t *x, size_t ai, struct sw_vuln *v
 		sw_vec_push_strdup(&a->versions, json_string_value(vj));
 	}
 	a->status = fixed ? SW_ST_FIXED : SW_ST_AFFECTED;
+	/* RustSec: database_specific.informational ("unmaintained", "unsound",
+	 * "notice") makes the record a notice, not a vulnerability */
+	json_t *dsa = json_object_get(x, "database_specific");
+	json_t *info = json_is_object(dsa) ? json_object_get(dsa, "informational") : NULL;
+	if (info && !json_is_null(info)) {
+		if (!json_is_string(info) || !*json_string_value(info))
+			return BAD(c, "'affected[%zu].database_specific.informational' is not a non-empty string", ai);
+		if (!v->informational)
+			v->informational = sw_xstrdup(json_string_value(info));
+	}
 	/* A per-package rating: ecosystem_specific / database_specific
 	 * "severity" or "urgency" (Debian, Ubuntu, Alpine OSV). */
 	static const char *const blocks[] = { "ecosystem_specific", "database_specific" };
