@@ -24,8 +24,9 @@
 # with W workers: the scans are submitted to them in turn, each ab load is I
 # ab processes at once (C/I clients each, one per instance; their requests and
 # req/s added up, p50/p99 of each shown), and the re-match after the database
-# update is split across them (part 4 measures from the end of `db update` to
-# the end of the re-match generation in GET /api/v1/db).
+# update is split across them in chunks of $K images (default 10; part 4
+# measures from the end of `db update` to the end of the re-match generation
+# in GET /api/v1/db).
 #
 # -r 0 skips the corpus part.  Each figure line starts with "load=L1,L5,L15"
 # (uptime's load averages when it was measured: other work on the machine
@@ -103,7 +104,7 @@ start_server() { # STORE LOG [INSTANCES]: U (the first instance), US (all), SRV 
 	for k in $(seq 1 $n); do
 		port=$(free_port)
 		"$STOWAWAY" serve --listen 127.0.0.1:$port --store "$1" --db $T/db.sqlite --workers $W \
-			--threads 8 --max-connections 1024 --db-poll 1 2>${2%.log}$k.log &
+			--threads 8 --max-connections 1024 --db-poll 1 --rematch-chunk ${K:-10} 2>${2%.log}$k.log &
 		SRV="$SRV $!" US="$US http://127.0.0.1:$port"
 		for _ in $(seq 300); do curl -s -o /dev/null http://127.0.0.1:$port/healthz && break; sleep 0.1; done
 	done
@@ -179,10 +180,10 @@ cat > $T/adv/debian.json <<'J'
 {"openssl": {"CVE-2024-1001": {"description": "x", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}}},
  "pkg1": {"CVE-2024-9001": {"description": "new", "releases": {"bookworm": {"status": "resolved", "fixed_version": "9.0-1", "urgency": "medium", "repositories": {"bookworm": "9.0-1"}}}}}}
 J
-"$STOWAWAY" db update -q --db $T/db.sqlite --source debian=$T/adv/debian.json 2>$T/upd.err || { cat $T/upd.err >&2; exit 2; }
 gen0=$(curl -s -H "Authorization: Bearer $TOK" $U/api/v1/db | python3 -c 'import json,sys; r=json.load(sys.stdin)["rematch"]; print(r["generation"] if r else 0)')
 l=$(load)
 touch $T/sampling; sample_rss & sp=$!
+"$STOWAWAY" db update -q --db $T/db.sqlite --source debian=$T/adv/debian.json 2>$T/upd.err || { cat $T/upd.err >&2; exit 2; }
 t0=$(now)
 # the watchers (--db-poll 1) notice the new file and begin a generation that every instance works on
 while :; do

@@ -12,7 +12,8 @@
 #   done by more than one instance, the dead instance's chunk was taken over
 #   (attempt 2) after its lease, one "rematch" line across the logs;
 #   GET /api/v1/db and /metrics show the generation and its progress.
-# SQLite: one instance takes every chunk (30 images), once each; POST
+# SQLite: one instance takes every chunk (one image scanned, copied into
+# 30), once each; POST
 # /api/v1/rematch makes a new generation and answers its counts.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
@@ -69,9 +70,9 @@ start() { # N STORE [extra args]: instance N on its own port
 wait_up() { # N
 	for _ in $(seq 300); do curl -s -o /dev/null -m 1 http://127.0.0.1:${PORTS[$1]}/healthz && return 0
 		kill -0 ${SRV[$1]} 2>/dev/null || return 1; sleep 0.1; done; return 1; }
-scan3() { # INSTANCE TOKEN: scan the three images, wait for them
+scan3() { # INSTANCE TOKEN [IMAGE NUMBERS]: scan the images (the three by default), wait for them
 	local n=$1 tok=$2 i id ids=()
-	for i in 1 2 3; do
+	for i in ${3:-1 2 3}; do
 		id=$(curl -s -m 60 -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
 			-d "{\"image\":\"docker-archive:$T/img$i.tar\"}" http://127.0.0.1:${PORTS[$n]}/api/v1/scans |
 			sed -n 's/.*"id":"\{0,1\}\([0-9]*\).*/\1/p')
@@ -197,14 +198,14 @@ PORTS[4]=$(pg_free_port)
 start 4 "$STORE"
 wait_up 4 || { bad "SQLite instance did not start: $(tail -3 $T/srv4.log)"; exit 1; }
 STOK=$("$STOWAWAY" serve token create --scope admin --store "$STORE" ci 2>$T/tok.err) || bad "token: $(cat $T/tok.err)"
-scan3 4 $STOK
+scan3 4 $STOK 1
 echo "# SQLite scanned: $(($(date +%s) - t0)) s"
 python3 - "$STORE" <<'PY' || bad "cloning in SQLite"
 import hashlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1], timeout=30)
 rows = db.execute("SELECT digest, config_digest, inv_key, inventory, config, os, architecture, created, updated FROM images").fetchall()
 for r in rows:
-    for g in range(9):
+    for g in range(29):
         d = "sha256:" + hashlib.sha256((r[0] + str(g)).encode()).hexdigest()
         db.execute("INSERT INTO images(digest, config_digest, inv_key, inventory, config, os, architecture, created, updated)"
                    " VALUES (?,?,?,?,?,?,?,?,?)", (d,) + tuple(r[1:]))
