@@ -832,7 +832,7 @@ int sw_st_rematch_begin(struct sw_st *st, const char *fingerprint, int64_t chunk
 {
 	if (!st->ops->rematch_begin)
 		return sw_st_unsupported(st, "rematch_begin", err);
-	memset(out, 0, sizeof(*out));
+	sw_st_rematch_release(out);   /* a previous answer in it is freed */
 	return st->ops->rematch_begin(st, fingerprint, chunk_size < 1 ? 1 : chunk_size, force, now, out, err);
 }
 
@@ -840,7 +840,7 @@ int sw_st_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_
 {
 	if (!st->ops->rematch_status)
 		return sw_st_unsupported(st, "rematch_status", err);
-	memset(out, 0, sizeof(*out));
+	sw_st_rematch_release(out);
 	return st->ops->rematch_status(st, out, err);
 }
 

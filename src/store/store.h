@@ -596,7 +596,9 @@ int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)
  * from several instances make one generation.  *out filled either way. */
 int sw_st_rematch_begin(struct sw_st *st, const char *fingerprint, int64_t chunk_size, bool force, int64_t now,
 			struct sw_st_rematch *out, struct sw_err *err);
-/* The latest generation: 1 and *out, 0 when there has been none. */
+/* The latest generation: 1 and *out, 0 when there has been none.  For
+ * begin and status, *out is zeroed or holds a previous answer (freed here);
+ * release it with sw_st_rematch_release. */
 int sw_st_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err);
 /* Claim a chunk of the running generation for owner until now + lease:
  * a pending one, or a running one whose lease expired (its owner died).
