@@ -65,6 +65,9 @@ static void help(FILE *out)
 	      "                          (default 10; 0 = never)\n"
 	      "      --grace SECONDS     on SIGTERM, how long running scans may take before\n"
 	      "                          they are put back to pending (default 30)\n"
+	      "      --rematch-chunk N   after a database change every stored image is matched\n"
+	      "                          again in chunks of N images that the idle workers of\n"
+	      "                          every instance sharing the store claim (default 100)\n"
 	      "\n"
 	      "Notifications (webhooks, docs/api.md) and database updates:\n"
 	      "      --public-url URL    base of the report links in notifications (default\n"
@@ -183,7 +186,8 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 
 enum { OPT_LISTEN = 256, OPT_STORE, OPT_DB, OPT_WORKERS, OPT_THREADS, OPT_MAXCONN, OPT_MAXBODY, OPT_TIMEOUT,
        OPT_CERT, OPT_KEY, OPT_HPREFIX, OPT_LEASE, OPT_POLL, OPT_GRACE,
-       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT, OPT_RETENTION, OPT_MAXUPLOAD, OPT_MAXSBOM };
+       OPT_PERIP, OPT_HDRTIMEOUT, OPT_BODYTIMEOUT, OPT_RETENTION, OPT_MAXUPLOAD, OPT_MAXSBOM,
+       OPT_REMATCH_CHUNK };
 /* hooks: notifications and database updates */
 enum { OPT_PUBLIC_URL = 512, OPT_WH_BACKOFF, OPT_WH_BACKOFF_MAX, OPT_WH_GIVE_UP, OPT_UPD_INTERVAL, OPT_UPD_SOURCE,
        OPT_UPD_OFFLINE };
@@ -249,6 +253,7 @@ int cmd_serve(int argc, char **argv)
 		{ "retention", required_argument, NULL, OPT_RETENTION },
 		{ "max-upload", required_argument, NULL, OPT_MAXUPLOAD },
 		{ "max-sbom", required_argument, NULL, OPT_MAXSBOM },
+		{ "rematch-chunk", required_argument, NULL, OPT_REMATCH_CHUNK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -380,6 +385,11 @@ int cmd_serve(int argc, char **argv)
 		case OPT_RETENTION:
 			if (parse_retention(optarg, &o.retention))
 				return SW_EXIT_USAGE;
+			break;
+		case OPT_REMATCH_CHUNK:
+			if (parse_uint("--rematch-chunk", optarg, 1, 1000000, &v))
+				return SW_EXIT_USAGE;
+			o.rematch_chunk = (int)v;
 			break;
 		case 'h': help(stdout); return SW_EXIT_OK;
 		default: return sw_cmd_usage_error("serve", "bad option");

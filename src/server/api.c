@@ -441,6 +441,7 @@ static void metrics(struct srv_req *q, struct srv_reply *r)
 	srv_metrics_write(s->metrics, &b);
 	srv_hooks_metrics(s, &b);   /* webhooks, deliveries, database updates (hooks.c) */
 	srv_retention_metrics(s, &b);
+	srv_rematch_metrics(s, &b);   /* the re-match generation (cluster.c) */
 	reply_buf(r, 200, "text/plain; version=0.0.4", &b);
 }
 

@@ -281,6 +281,7 @@ static void get_db(struct srv_req *q, struct srv_reply *r)
 	sw_vulndb_info_free(info);
 	sw_vulndb_close(db);
 	json_object_set_new(o, "update", update_status(s));
+	json_object_set_new(o, "rematch", srv_rematch_json(s));   /* cluster.c: the latest re-match generation */
 	reply_json_obj(r, 200, o);
 	json_decref(o);
 }

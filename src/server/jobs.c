@@ -477,6 +477,8 @@ static void *worker(void *arg)
 			srv_log(s, "error", "%s", f.data);
 			sw_buf_release(&f);
 		}
+		if (r == 0 && srv_rematch_work(s) > 0)
+			continue;   /* a re-match chunk done (cluster.c): jobs first again */
 		if (r <= 0) {
 			pthread_mutex_lock(&s->mu);
 			if (!s->stopping) {
@@ -501,68 +503,32 @@ static void *worker(void *arg)
 
 /* ---------------------------------------------------------------- re-matching */
 
-int srv_rematch_all(struct srv *s, size_t *images, size_t *changed, struct sw_err *err)
+int srv_rematch_image(struct srv *s, const char *digest, const struct sw_policy_bundle *policy, bool *changed,
+		      struct sw_err *err)
 {
-	pthread_mutex_lock(&s->rematch_mu);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	*images = *changed = 0;
-	char *fp = srv_db_fingerprint(s);
-	struct sw_vec list = SW_VEC_INIT;
-	size_t failed = 0;
-	struct sw_policy_bundle *policy = srv_default_policy(s);   /* NULL: none set */
-	int r = sw_st_image_list(s->store, &list, err);
-	for (size_t i = 0; r == 0 && i < list.len && !s->stopping; i++) {
-		const struct sw_st_image *im = list.items[i];
-		struct sw_buf inv = SW_BUF_INIT, cfg = SW_BUF_INIT;
-		struct sw_err e = SW_ERR_INIT;
-		struct sw_inventory *in = NULL;
-		struct sw_scan_result *res = NULL;
-		int k = sw_st_inventory_get(s->store, im->digest, NULL, &inv, &cfg, &e);
-		if (k == 1)
-			k = sw_st_inventory_decode((const uint8_t *)inv.data, inv.len, &in, &e);
-		else if (k == 0)
-			k = 1;   /* no inventory stored: nothing to match */
-		if (k == 0) {
-			struct sw_scan_opts so;
-			base_opts(s, &so);
-			so.policy = policy;
-			so.stored_content = srv_stored_content(s, im->digest);
-			k = sw_scan_inventory(&so, in, cfg.len ? cfg.data : NULL, in->layers.len, &res, &e);
-			int64_t rid = 0;
-			bool ch = false;
-			if (k == 0)
-				k = store_report(s, im->digest, 0, res, &rid, &ch, &e);
-			if (k == 0) {
-				(*images)++;
-				if (ch)
-					(*changed)++;
-			}
-		}
-		if (k < 0) {
-			failed++;
-			struct sw_buf f = SW_BUF_INIT;
-			sw_buf_addstr(&f, "\"digest\":");
-			srv_json_str(&f, im->digest);
-			sw_buf_addstr(&f, ",\"error\":");
-			srv_json_str(&f, e.msg);
-			srv_log(s, "rematch_error", "%s", f.data);
-			sw_buf_release(&f);
-		}
-		sw_scan_result_free(res);
-		sw_buf_release(&inv);
-		sw_buf_release(&cfg);
+	*changed = false;
+	struct sw_buf inv = SW_BUF_INIT, cfg = SW_BUF_INIT;
+	struct sw_inventory *in = NULL;
+	struct sw_scan_result *res = NULL;
+	int k = sw_st_inventory_get(s->store, digest, NULL, &inv, &cfg, err);
+	if (k == 1)
+		k = sw_st_inventory_decode((const uint8_t *)inv.data, inv.len, &in, err);
+	else if (k == 0)
+		k = 1;   /* no inventory stored (any more): nothing to match */
+	if (k == 0) {
+		struct sw_scan_opts so;
+		base_opts(s, &so);
+		so.policy = policy;
+		so.stored_content = srv_stored_content(s, digest);
+		k = sw_scan_inventory(&so, in, cfg.len ? cfg.data : NULL, in->layers.len, &res, err);
+		int64_t rid = 0;
+		if (k == 0)
+			k = store_report(s, digest, 0, res, &rid, changed, err);
 	}
-	sw_st_image_list_free(&list);
-	sw_policy_bundle_free(policy);
-	if (r == 0 && fp && !failed)
-		r = sw_st_meta_set(s->store, "vulndb_fingerprint", fp, err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	srv_log(s, "rematch", "\"images\":%zu,\"changed\":%zu,\"failed\":%zu,\"ms\":%.1f", *images, *changed, failed, ms);
-	free(fp);
-	pthread_mutex_unlock(&s->rematch_mu);
-	return r;
+	sw_scan_result_free(res);
+	sw_buf_release(&inv);
+	sw_buf_release(&cfg);
+	return k < 0 ? k : 0;
 }
 
 int srv_render_image(struct srv *s, const char *digest, const char *fmt, struct sw_buf *out, struct sw_err *err)
@@ -636,20 +602,7 @@ static void *watcher(void *arg)
 		srv_retention_tick(s, now);
 		if (s->o->db_poll > 0 && now - last_poll >= s->o->db_poll) {
 			last_poll = now;
-			char *fp = srv_db_fingerprint(s), *stored = NULL;
-			struct sw_err err = SW_ERR_INIT;
-			if (fp && sw_st_meta_get(s->store, "vulndb_fingerprint", &stored, &err) == 0) {
-				if (!stored) {
-					(void)sw_st_meta_set(s->store, "vulndb_fingerprint", fp, &err);
-				} else if (strcmp(stored, fp) != 0 && srv_rematch_claim(s, fp)) {
-					srv_log(s, "vulndb_changed", "\"from\":\"%s\",\"to\":\"%s\"", stored, fp);
-					size_t n, c;
-					(void)srv_rematch_all(s, &n, &c, &err);
-					srv_rematch_release(s);
-				}
-			}
-			free(fp);
-			free(stored);
+			srv_rematch_watch(s);   /* cluster.c: a generation to begin, or to help with */
 		}
 		struct timespec t = { 0, 200 * 1000 * 1000 };
 		nanosleep(&t, NULL);

@@ -68,6 +68,7 @@ struct sw_server_opts {
 	size_t max_sbom;            /* SBOM bodies: cap, bytes */
 	const volatile sig_atomic_t *stop;
 	long long retention;        /* seconds records are kept (retention.c); 0 = for ever */
+	int rematch_chunk;          /* images per re-match chunk (cluster.c); 0 = 100 */
 };
 #define SW_SERVER_OPTS_INIT                                                                        \
 	{ .listen = "127.0.0.1:8080", .workers = 2, .threads = 4, .max_connections = 256,           \

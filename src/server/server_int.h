@@ -60,6 +60,10 @@ struct srv {
 	 * under mu), uploads being read */
 	struct sw_vec cancellable;
 	atomic_uint uploads;
+	/* cluster.c (rematch, issue 17): a generation runs whose chunks this
+	 * instance's idle workers may claim; what this instance re-matched */
+	atomic_bool rematch_active;
+	atomic_ullong rematch_chunks_local, rematch_images_local;
 };
 
 /* One JSON line on the log: fields is the inside of an object ("\"k\":1,...")
@@ -121,8 +125,16 @@ int srv_jobs_stop(struct srv *s);
 int srv_submit(struct srv *s, const char *ref, const char *kind, const char *options, const char *username,
 	       const char *password, int64_t *id, bool *created, struct sw_err *err);
 void srv_wake(struct srv *s);
-/* Re-match every stored inventory against the database now; counts out. */
+/* Re-match every stored inventory against the database now (cluster.c: a
+ * new generation that every instance helps with; this call works on its
+ * chunks and waits for the generation to end); counts out. */
 int srv_rematch_all(struct srv *s, size_t *images, size_t *changed, struct sw_err *err);
+/* Re-match the stored inventory of digest with policy (may be NULL) and
+ * store the report (*changed: its findings changed).  0 also when there is
+ * no inventory stored. */
+struct sw_policy_bundle;
+int srv_rematch_image(struct srv *s, const char *digest, const struct sw_policy_bundle *policy, bool *changed,
+		      struct sw_err *err);
 /* The database file's identity ("size:mtime_ns:inode") or NULL. */
 char *srv_db_fingerprint(struct srv *s);
 /* Render the stored inventory of digest, matched now, in format fmt
@@ -281,11 +293,16 @@ void srv_client_job(struct srv *s, struct sw_st_job *job);
 void srv_retention_tick(struct srv *s, int64_t now);
 void srv_retention_metrics(struct srv *s, struct sw_buf *b);
 
-/* cluster.c: true when this instance may re-match now for the database
- * whose fingerprint is fp (it took the store's "rematch" lease and no
- * other instance re-matched fp meanwhile); release after the re-match */
-bool srv_rematch_claim(struct srv *s, const char *fp);
-void srv_rematch_release(struct srv *s);
+/* cluster.c: re-matching split across the instances sharing the store
+ * (docs/scaling.md).  watch (watcher thread, every --db-poll): begin a
+ * generation when the database file changed, notice one that runs; work
+ * (an idle worker): claim and do one chunk, 1 when it did; json and
+ * metrics: the latest generation for GET /api/v1/db and /metrics. */
+void srv_rematch_watch(struct srv *s);
+int srv_rematch_work(struct srv *s);
+struct json_t;
+struct json_t *srv_rematch_json(struct srv *s);
+void srv_rematch_metrics(struct srv *s, struct sw_buf *b);
 
 /* request.c: the JSON bodies (fuzzed: fuzz/fuzz_server_request.c) */
 struct sw_srv_scan_req {

@@ -45,6 +45,16 @@
 /* Inventories and reports larger than this are refused on the way out. */
 #define MAX_BLOB ((size_t)1 << 30)
 #define MAXP 24
+/* pg_advisory_xact_lock key of the rematch generations' begin ("rematch!") */
+#define REMATCH_LOCK "8243115411466544161"
+#define RM_GEN_COLS                                                                                            \
+	"g.id, g.fingerprint, g.state, g.started, coalesce(g.finished, 0), g.chunks, g.images,"                \
+	" (SELECT count(*) FILTER (WHERE c.state = 'done') FROM rematch_chunks c WHERE c.gen = g.id),"          \
+	" (SELECT count(*) FILTER (WHERE c.state = 'running') FROM rematch_chunks c WHERE c.gen = g.id),"       \
+	" (SELECT coalesce(sum(done_images), 0) FROM rematch_chunks c WHERE c.gen = g.id),"                     \
+	" (SELECT coalesce(sum(changed), 0) FROM rematch_chunks c WHERE c.gen = g.id),"                         \
+	" (SELECT coalesce(sum(failed), 0) FROM rematch_chunks c WHERE c.gen = g.id),"                          \
+	" (SELECT count(DISTINCT owner) FROM rematch_chunks c WHERE c.gen = g.id)"
 
 /* Migration i takes the schema from version i to i + 1 (table
  * stowaway_schema).  Never edit one that shipped: add one.  Version 1 is
@@ -126,6 +136,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX images_latest ON images(latest_report);"
 	"CREATE INDEX jobs_updated ON jobs(state, updated);"
 	"CREATE INDEX reports_job ON reports(job_id, id);",
+	/* 2 -> 3 (rematch, issue 17): re-matching split into chunks that the
+	 * instances claim (the section "rematch" at the end of this file) */
+	"CREATE TABLE rematch_gens(id BIGSERIAL PRIMARY KEY, fingerprint TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('running','done','superseded')), chunks BIGINT NOT NULL,"
+	" images BIGINT NOT NULL, started BIGINT NOT NULL, finished BIGINT, op_token TEXT);"
+	"CREATE TABLE rematch_chunks(id BIGSERIAL PRIMARY KEY, gen BIGINT NOT NULL REFERENCES rematch_gens(id),"
+	" id_from BIGINT NOT NULL, id_to BIGINT NOT NULL, images BIGINT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('pending','running','done')), cursor BIGINT NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until BIGINT,"
+	" done_images BIGINT NOT NULL DEFAULT 0, changed BIGINT NOT NULL DEFAULT 0,"
+	" failed BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL, op_token TEXT);"
+	"CREATE INDEX rematch_chunks_gen ON rematch_chunks(gen, state, id);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -168,6 +190,10 @@ enum {
 	S_HOOK_DELETE, S_DLV_LIST, S_DLV_CLAIM, S_DLV_CLAIMED, S_DLV_TOKEN, S_DLV_DONE, S_DLV_RETRY, S_DLV_COUNTS,
 	S_HOOK_COUNT, S_SESS_PURGE, S_SESS_PUT, S_SESS_GET, S_SESS_DELETE, S_JOB_RECENT, S_JOB_RECENT_FAILED,
 	S_JOB_CLAIM_ID, S_JOB_REPORT, S_JOB_BEGIN, S_JOB_BEGUN,
+	/* rematch (issue 17, pgscale) */
+	S_RM_LOCK, S_RM_BY_TOKEN, S_RM_LATEST, S_RM_GET, S_RM_SUPERSEDE, S_RM_GEN_INS, S_RM_CHUNKS_DEL, S_RM_CHUNKS_INS,
+	S_RM_GEN_FILL, S_RM_CLAIM, S_RM_CLAIMED, S_RM_IMAGES, S_RM_PROGRESS, S_RM_END, S_RM_GEN_LOCK, S_RM_GEN_DONE,
+	S_RM_CHUNK_OF,
 	N_STMT
 };
 
@@ -341,6 +367,50 @@ static const struct {
 	[S_JOB_BEGIN] = { "INSERT INTO jobs(ref, kind, options, state, attempts, lease_owner, lease_until, created, updated,"
 			  " op_token) VALUES ($1, $2, $3, 'running', 1, $4, $5, $6, $6, $7) RETURNING id", false },
 	[S_JOB_BEGUN] = { "SELECT id FROM jobs WHERE ref = $1 AND kind = $2 AND options = $3 AND op_token = $4", false },
+	/* rematch (issue 17, pgscale): generations and their chunks */
+	[S_RM_LOCK] = { "SELECT pg_advisory_xact_lock(" REMATCH_LOCK ")", false },
+	[S_RM_BY_TOKEN] = { "SELECT id FROM rematch_gens WHERE op_token = $1", false },
+	[S_RM_LATEST] = { "SELECT " RM_GEN_COLS " FROM rematch_gens g ORDER BY g.id DESC LIMIT 1", false },
+	[S_RM_GET] = { "SELECT " RM_GEN_COLS " FROM rematch_gens g WHERE g.id = $1", false },
+	[S_RM_SUPERSEDE] = { "UPDATE rematch_gens SET state = 'superseded', finished = $1 WHERE state = 'running'", false },
+	[S_RM_GEN_INS] = { "INSERT INTO rematch_gens(fingerprint, state, chunks, images, started, op_token)"
+			   " VALUES ($1, 'running', 0, 0, $2, $3) RETURNING id", false },
+	[S_RM_CHUNKS_DEL] = { "DELETE FROM rematch_chunks WHERE gen < $1", false },
+	[S_RM_CHUNKS_INS] = { "INSERT INTO rematch_chunks(gen, id_from, id_to, images, state, updated)"
+			      " SELECT $1::bigint, min(id), max(id), count(*), 'pending', $2::bigint FROM"
+			      " (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $3::bigint AS k FROM images"
+			      " WHERE inventory IS NOT NULL) t GROUP BY k", false },
+	[S_RM_GEN_FILL] = { "UPDATE rematch_gens g SET chunks = t.n, images = t.i,"
+			    " state = CASE WHEN t.n > 0 THEN 'running' ELSE 'done' END,"
+			    " finished = CASE WHEN t.n > 0 THEN NULL ELSE $2::bigint END"
+			    " FROM (SELECT count(*) AS n, coalesce(sum(images), 0) AS i FROM rematch_chunks WHERE gen = $1) t"
+			    " WHERE g.id = $1", false },
+	/* expired leases and pending chunks of the running generation, by id;
+	 * rows another instance is claiming right now are skipped */
+	[S_RM_CLAIM] = { "UPDATE rematch_chunks SET state = 'running', owner = $1, lease_until = $2,"
+			 " attempts = attempts + 1, updated = $3, op_token = $4 WHERE id = ("
+			 " SELECT c.id FROM rematch_chunks c JOIN rematch_gens g ON g.id = c.gen WHERE g.state = 'running'"
+			 " AND (c.state = 'pending' OR (c.state = 'running' AND c.lease_until < $3))"
+			 " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
+			 " RETURNING id, gen, id_from, id_to, cursor, attempts", false },
+	[S_RM_CLAIMED] = { "SELECT id, gen, id_from, id_to, cursor, attempts FROM rematch_chunks"
+			   " WHERE state = 'running' AND owner = $1 AND op_token = $2", false },
+	[S_RM_IMAGES] = { "SELECT id, digest FROM images WHERE id >= $1 AND id <= $2 AND id > $3"
+			  " AND inventory IS NOT NULL ORDER BY id", false },
+	/* idempotent: an image at or before the cursor counts once */
+	[S_RM_PROGRESS] = { "UPDATE rematch_chunks SET cursor = greatest(cursor, $1::bigint),"
+			    " done_images = done_images + (CASE WHEN $1::bigint > cursor AND $2::int = 0 THEN 1 ELSE 0 END),"
+			    " failed = failed + (CASE WHEN $1::bigint > cursor AND $2::int <> 0 THEN 1 ELSE 0 END),"
+			    " changed = changed + (CASE WHEN $1::bigint > cursor AND $3::int <> 0 THEN 1 ELSE 0 END),"
+			    " lease_until = $4, updated = $5 WHERE id = $6 AND owner = $7 AND state = 'running'", false },
+	[S_RM_END] = { "UPDATE rematch_chunks SET state = $1, lease_until = NULL, updated = $2, op_token = $5"
+		       " WHERE id = $3 AND owner = $4 AND state = 'running' RETURNING gen", false },
+	/* the ends of a generation's chunks one at a time: the last one sees the others done */
+	[S_RM_GEN_LOCK] = { "SELECT g.id FROM rematch_gens g JOIN rematch_chunks c ON c.gen = g.id WHERE c.id = $1"
+			    " FOR UPDATE OF g", false },
+	[S_RM_GEN_DONE] = { "UPDATE rematch_gens g SET state = 'done', finished = $1 WHERE g.id = $2 AND g.state = 'running'"
+			    " AND NOT EXISTS (SELECT 1 FROM rematch_chunks c WHERE c.gen = g.id AND c.state <> 'done')", false },
+	[S_RM_CHUNK_OF] = { "SELECT state, op_token FROM rematch_chunks WHERE id = $1 AND owner = $2", false },
 };
 
 /* ---------------------------------------------------------------- connections */
@@ -2668,6 +2738,19 @@ static int conninfo_of(struct pg *p, const char *url, struct sw_err *err)
 	return 0;
 }
 
+/* rematch (issue 17, pgscale): the section at the end of this file */
+static int pg_rematch_begin(struct sw_st *st, const char *fp, int64_t chunk_size, bool force, int64_t now,
+			    struct sw_st_rematch *out, struct sw_err *err);
+static int pg_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err);
+static int pg_rematch_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+			    struct sw_err *err);
+static int pg_rematch_images(struct sw_st *st, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+			     struct sw_err *err);
+static int pg_rematch_progress(struct sw_st *st, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+			       bool failed, int lease, int64_t now, struct sw_err *err);
+static int pg_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now,
+			  bool *gen_done, struct sw_err *err);
+
 static const struct sw_st_ops postgres_ops = {
 	.name = "postgres",
 	.close = pg_close,
@@ -2724,6 +2807,13 @@ static const struct sw_st_ops postgres_ops = {
 	.job_claim_id = pg_job_claim_id,
 	.job_report = pg_job_report,
 	.job_begin = pg_job_begin,
+	/* rematch (issue 17, pgscale) */
+	.rematch_begin = pg_rematch_begin,
+	.rematch_status = pg_rematch_status,
+	.rematch_claim = pg_rematch_claim,
+	.rematch_images = pg_rematch_images,
+	.rematch_progress = pg_rematch_progress,
+	.rematch_end = pg_rematch_end,
 };
 
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)
@@ -2760,4 +2850,258 @@ int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)
 fail:
 	pg_close(&p->base);
 	return r;
+}
+
+/* ---------------------------------------------------------------- rematch (issue 17, pgscale) */
+
+/* Re-matching split across instances (store.h "rematch"): generations and
+ * their chunks, claimed like jobs (FOR UPDATE SKIP LOCKED and a lease).
+ * A second run after a lost COMMIT: begin finds its generation by its
+ * operation token, claim its chunk by its token, progress is idempotent
+ * (the cursor), end finds the chunk already ended by its owner. */
+
+static void gen_row(const PGresult *res, int row, struct sw_st_rematch *g)
+{
+	sw_st_rematch_release(g);
+	g->gen = col_i64(res, row, 0);
+	g->fingerprint = col_str(res, row, 1);
+	g->state = col_str(res, row, 2);
+	g->started = col_i64(res, row, 3);
+	g->finished = col_i64(res, row, 4);
+	g->chunks = col_i64(res, row, 5);
+	g->images = col_i64(res, row, 6);
+	g->chunks_done = col_i64(res, row, 7);
+	g->chunks_running = col_i64(res, row, 8);
+	g->images_done = col_i64(res, row, 9);
+	g->changed = col_i64(res, row, 10);
+	g->failed = col_i64(res, row, 11);
+	g->instances = col_i64(res, row, 12);
+}
+
+/* The generation id (0: the latest): 1 and *g, 0 when none. */
+static int gen_get_on(struct pg *p, struct pgc *c, int64_t id, struct sw_st_rematch *g, struct sw_err *err)
+{
+	PGresult *res = id ? run(p, c, S_RM_GET, err, "i", id) : run(p, c, S_RM_LATEST, err, NULL);
+	if (!res)
+		return -SW_E_DB;
+	int r = sw_pq->ntuples(res) > 0;
+	if (r)
+		gen_row(res, 0, g);
+	sw_pq->clear(res);
+	return r;
+}
+
+struct rm_x {
+	const char *fp, *owner;
+	int64_t chunk_size, now, chunk, image_id;
+	int lease;
+	bool force, changed, failed, finished, *gen_done;
+	struct sw_st_rematch *gen;
+	struct sw_st_rematch_chunk *c;
+	struct sw_vec *out;
+	char tok[33];
+};
+
+static int rm_begin_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct rm_x *x = v;
+	PGresult *res;
+	if (again) {   /* did the lost begin commit? then its generation is ours */
+		res = run(p, c, S_RM_BY_TOKEN, err, "t", x->tok);
+		if (!res)
+			return -SW_E_DB;
+		int64_t id = sw_pq->ntuples(res) > 0 ? col_i64(res, 0, 0) : 0;
+		sw_pq->clear(res);
+		if (id)
+			return gen_get_on(p, c, id, x->gen, err) < 0 ? -SW_E_DB : 1;
+	}
+	if (begin(p, c, err) < 0 || !(res = run(p, c, S_RM_LOCK, err, NULL)))
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	int r = gen_get_on(p, c, 0, x->gen, err);
+	if (r < 0)
+		return r;
+	if (r == 1 && !x->force && x->gen->fingerprint && strcmp(x->gen->fingerprint, x->fp) == 0)
+		return commit(p, c, err);   /* this database's generation exists already: 0 */
+	if (!(res = run(p, c, S_RM_SUPERSEDE, err, "i", x->now)))
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (!(res = run(p, c, S_RM_GEN_INS, err, "tit", x->fp, x->now, x->tok)))
+		return -SW_E_DB;
+	int64_t gen = col_i64(res, 0, 0);
+	sw_pq->clear(res);
+	if (!(res = run(p, c, S_RM_CHUNKS_DEL, err, "i", gen)))
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (!(res = run(p, c, S_RM_CHUNKS_INS, err, "iii", gen, x->now, x->chunk_size)))
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	if (!(res = run(p, c, S_RM_GEN_FILL, err, "ii", gen, x->now)))
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	r = gen_get_on(p, c, gen, x->gen, err);
+	if (r < 0 || commit(p, c, err) < 0)
+		return -SW_E_DB;
+	return 1;
+}
+
+static int pg_rematch_begin(struct sw_st *st, const char *fp, int64_t chunk_size, bool force, int64_t now,
+			    struct sw_st_rematch *out, struct sw_err *err)
+{
+	struct rm_x x = { .fp = fp, .chunk_size = chunk_size, .force = force, .now = now, .gen = out };
+	new_token(x.tok);
+	return with_conn(PG(st), rm_begin_fn, &x, err);
+}
+
+static int rm_status_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	return gen_get_on(p, c, 0, v, err);
+}
+
+static int pg_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err)
+{
+	return with_conn(PG(st), rm_status_fn, out, err);
+}
+
+static int rm_claim_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct rm_x *x = v;
+	PGresult *res = NULL;
+	if (again) {   /* did the lost claim commit? then it is ours */
+		res = run(p, c, S_RM_CLAIMED, err, "tt", x->owner, x->tok);
+		if (!res)
+			return -SW_E_DB;
+		if (sw_pq->ntuples(res) == 0) {
+			sw_pq->clear(res);
+			res = NULL;
+		}
+	}
+	if (!res && !(res = run(p, c, S_RM_CLAIM, err, "tiit", x->owner, x->now + x->lease, x->now, x->tok)))
+		return -SW_E_DB;
+	if (sw_pq->ntuples(res) == 0) {
+		sw_pq->clear(res);
+		return 0;
+	}
+	struct sw_st_rematch_chunk *k = x->c;
+	k->id = col_i64(res, 0, 0);
+	k->gen = col_i64(res, 0, 1);
+	k->id_from = col_i64(res, 0, 2);
+	k->id_to = col_i64(res, 0, 3);
+	k->cursor = col_i64(res, 0, 4);
+	k->attempts = (int)col_i64(res, 0, 5);
+	sw_pq->clear(res);
+	struct sw_st_rematch g = { 0 };
+	int r = gen_get_on(p, c, k->gen, &g, err);
+	if (r == 1) {
+		k->fingerprint = g.fingerprint;
+		g.fingerprint = NULL;
+		k->gen_started = g.started;
+	}
+	sw_st_rematch_release(&g);
+	return r < 0 ? r : 1;
+}
+
+static int pg_rematch_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+			    struct sw_err *err)
+{
+	struct rm_x x = { .owner = owner, .lease = lease, .now = now, .c = c };
+	new_token(x.tok);
+	int r = with_conn(PG(st), rm_claim_fn, &x, err);
+	if (r < 0)
+		sw_st_rematch_chunk_release(c);
+	return r;
+}
+
+static int rm_images_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct rm_x *x = v;
+	const struct sw_st_rematch_chunk *k = x->c;
+	PGresult *res = run(p, c, S_RM_IMAGES, err, "iii", k->id_from, k->id_to, k->cursor);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_rematch_item *it = sw_xcalloc(1, sizeof(*it));
+		it->id = col_i64(res, i, 0);
+		it->digest = col_str(res, i, 1);
+		sw_vec_push(x->out, it);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_rematch_images(struct sw_st *st, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+			     struct sw_err *err)
+{
+	struct rm_x x = { .c = (struct sw_st_rematch_chunk *)c, .out = out };
+	return with_conn(PG(st), rm_images_fn, &x, err);
+}
+
+static int rm_progress_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* idempotent: the cursor */
+	struct rm_x *x = v;
+	PGresult *res = run(p, c, S_RM_PROGRESS, err, "iiiiiit", x->image_id, (int64_t)x->failed, (int64_t)x->changed,
+			    x->now + x->lease, x->now, x->chunk, x->owner);
+	if (!res)
+		return -SW_E_DB;
+	int n = changes(res);
+	sw_pq->clear(res);
+	return n > 0;
+}
+
+static int pg_rematch_progress(struct sw_st *st, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+			       bool failed, int lease, int64_t now, struct sw_err *err)
+{
+	struct rm_x x = { .chunk = chunk, .owner = owner, .image_id = image_id, .changed = changed, .failed = failed,
+			  .lease = lease, .now = now };
+	return with_conn(PG(st), rm_progress_fn, &x, err);
+}
+
+static int rm_end_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct rm_x *x = v;
+	*x->gen_done = false;
+	PGresult *res;
+	if (again) {   /* did the lost end commit? */
+		if (!(res = run(p, c, S_RM_CHUNK_OF, err, "it", x->chunk, x->owner)))
+			return -SW_E_DB;
+		bool ended = sw_pq->ntuples(res) > 0 && !col_null(res, 0, 1) && strcmp(sw_pq->getvalue(res, 0, 1), x->tok) == 0;
+		sw_pq->clear(res);
+		if (ended)
+			return 1;   /* (whether it ended the generation is not known again: the watcher's status tells) */
+	}
+	if (begin(p, c, err) < 0)
+		return -SW_E_DB;
+	if (x->finished) {
+		if (!(res = run(p, c, S_RM_GEN_LOCK, err, "i", x->chunk)))
+			return -SW_E_DB;
+		sw_pq->clear(res);
+	}
+	if (!(res = run(p, c, S_RM_END, err, "tiitt", x->finished ? "done" : "pending", x->now, x->chunk, x->owner,
+			x->tok)))
+		return -SW_E_DB;
+	bool ours = sw_pq->ntuples(res) > 0;
+	int64_t gen = ours ? col_i64(res, 0, 0) : 0;
+	sw_pq->clear(res);
+	if (ours && x->finished) {
+		if (!(res = run(p, c, S_RM_GEN_DONE, err, "ii", x->now, gen)))
+			return -SW_E_DB;
+		*x->gen_done = changes(res) > 0;
+		sw_pq->clear(res);
+	}
+	if (commit(p, c, err) < 0) {
+		*x->gen_done = false;
+		return -SW_E_DB;
+	}
+	return ours ? 1 : 0;
+}
+
+static int pg_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now,
+			  bool *gen_done, struct sw_err *err)
+{
+	struct rm_x x = { .chunk = chunk, .owner = owner, .finished = finished, .now = now, .gen_done = gen_done };
+	new_token(x.tok);
+	return with_conn(PG(st), rm_end_fn, &x, err);
 }

@@ -97,6 +97,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX reports_counts ON reports(id, critical, high, medium, low, negligible, unknown, total,"
 	" checks_failed, secrets, malware, policy);"
 	"CREATE INDEX jobs_updated ON jobs(state, updated);",
+	/* 5 -> 6 (rematch, issue 17): re-matching split into chunks that
+	 * instances claim (sqlite_rematch.c) */
+	"CREATE TABLE rematch_gens(id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('running','done','superseded')), chunks INTEGER NOT NULL,"
+	" images INTEGER NOT NULL, started INTEGER NOT NULL, finished INTEGER);"
+	"CREATE TABLE rematch_chunks(id INTEGER PRIMARY KEY, gen INTEGER NOT NULL REFERENCES rematch_gens(id),"
+	" id_from INTEGER NOT NULL, id_to INTEGER NOT NULL, images INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('pending','running','done')), cursor INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER,"
+	" done_images INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
+	" failed INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL);"
+	"CREATE INDEX rematch_chunks_gen ON rematch_chunks(gen, state, id);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -879,6 +891,13 @@ static const struct sw_st_ops sqlite_ops = {
 	.lock_take = sq_lock_take,
 	.lock_drop = sq_lock_drop,
 	.job_begin = sq_job_begin,
+	/* rematch (issue 17, pgscale): sqlite_rematch.c */
+	.rematch_begin = sq_rematch_begin,
+	.rematch_status = sq_rematch_status,
+	.rematch_claim = sq_rematch_claim,
+	.rematch_images = sq_rematch_images,
+	.rematch_progress = sq_rematch_progress,
+	.rematch_end = sq_rematch_end,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

@@ -86,5 +86,17 @@ int sq_lock_drop(struct sw_st *st, const char *name, const char *owner, struct s
 /* sqlite_upload.c */
 int sq_job_begin(struct sw_st *store, const char *ref, const char *kind, const char *options, const char *owner,
 		 int lease, int64_t now, int64_t *id, struct sw_err *err);
+/* sqlite_rematch.c (issue 17, pgscale): re-matching in chunks */
+int sq_rematch_begin(struct sw_st *store, const char *fp, int64_t chunk_size, bool force, int64_t now,
+		     struct sw_st_rematch *out, struct sw_err *err);
+int sq_rematch_status(struct sw_st *store, struct sw_st_rematch *out, struct sw_err *err);
+int sq_rematch_claim(struct sw_st *store, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+		     struct sw_err *err);
+int sq_rematch_images(struct sw_st *store, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+		      struct sw_err *err);
+int sq_rematch_progress(struct sw_st *store, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+			bool failed, int lease, int64_t now, struct sw_err *err);
+int sq_rematch_end(struct sw_st *store, int64_t chunk, const char *owner, bool finished, int64_t now, bool *gen_done,
+		   struct sw_err *err);
 
 #endif

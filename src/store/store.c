@@ -799,3 +799,81 @@ int sw_st_job_report(struct sw_st *st, int64_t job_id, int64_t *report_id, char 
 		return sw_st_unsupported(st, "job_report", err);
 	return st->ops->job_report(st, job_id, report_id, digest, err);
 }
+
+/* ---------------------------------------------------------------- rematch (issue 17, pgscale) */
+
+void sw_st_rematch_release(struct sw_st_rematch *r)
+{
+	if (!r)
+		return;
+	free(r->fingerprint);
+	free(r->state);
+	memset(r, 0, sizeof(*r));
+}
+
+void sw_st_rematch_chunk_release(struct sw_st_rematch_chunk *c)
+{
+	if (!c)
+		return;
+	free(c->fingerprint);
+	memset(c, 0, sizeof(*c));
+}
+
+static void rematch_item_free(void *p)
+{
+	struct sw_st_rematch_item *it = p;
+	free(it->digest);
+	free(it);
+}
+void sw_st_rematch_items_free(struct sw_vec *v) { sw_vec_free_all(v, rematch_item_free); }
+
+int sw_st_rematch_begin(struct sw_st *st, const char *fingerprint, int64_t chunk_size, bool force, int64_t now,
+			struct sw_st_rematch *out, struct sw_err *err)
+{
+	if (!st->ops->rematch_begin)
+		return sw_st_unsupported(st, "rematch_begin", err);
+	sw_st_rematch_release(out);   /* a previous answer in it is freed */
+	return st->ops->rematch_begin(st, fingerprint, chunk_size < 1 ? 1 : chunk_size, force, now, out, err);
+}
+
+int sw_st_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err)
+{
+	if (!st->ops->rematch_status)
+		return sw_st_unsupported(st, "rematch_status", err);
+	sw_st_rematch_release(out);
+	return st->ops->rematch_status(st, out, err);
+}
+
+int sw_st_rematch_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+			struct sw_err *err)
+{
+	if (!st->ops->rematch_claim)
+		return sw_st_unsupported(st, "rematch_claim", err);
+	memset(c, 0, sizeof(*c));
+	return st->ops->rematch_claim(st, owner, lease, now, c, err);
+}
+
+int sw_st_rematch_images(struct sw_st *st, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+			 struct sw_err *err)
+{
+	if (!st->ops->rematch_images)
+		return sw_st_unsupported(st, "rematch_images", err);
+	return st->ops->rematch_images(st, c, out, err);
+}
+
+int sw_st_rematch_progress(struct sw_st *st, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+			   bool failed, int lease, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->rematch_progress)
+		return sw_st_unsupported(st, "rematch_progress", err);
+	return st->ops->rematch_progress(st, chunk, owner, image_id, changed, failed, lease, now, err);
+}
+
+int sw_st_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now, bool *gen_done,
+		      struct sw_err *err)
+{
+	if (!st->ops->rematch_end)
+		return sw_st_unsupported(st, "rematch_end", err);
+	*gen_done = false;
+	return st->ops->rematch_end(st, chunk, owner, finished, now, gen_done, err);
+}

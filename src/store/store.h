@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 5
+#define SW_STORE_SCHEMA_VERSION 6
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -260,6 +260,35 @@ struct sw_st_table_size {
 	int64_t bytes;   /* with indexes; -1 when the back end cannot tell */
 };
 
+/* rematch (issue 17, pgscale): one re-match of every stored inventory after
+ * a change of the vulnerability database (a "generation"), cut into chunks
+ * of consecutive image ids that the instances sharing the store claim with
+ * a lease, like jobs (docs/store.md "Re-matching"). */
+struct sw_st_rematch {
+	int64_t gen;                    /* the generation's id */
+	char *fingerprint;              /* the database it matches with (srv_db_fingerprint) */
+	char *state;                    /* "running", "done", "superseded" */
+	int64_t started, finished;      /* finished: 0 while running */
+	int64_t chunks, chunks_done, chunks_running;   /* running: claimed, lease live or not */
+	int64_t images, images_done, changed, failed;  /* images: with an inventory when it began */
+	int64_t instances;              /* distinct owners that claimed its chunks */
+};
+void sw_st_rematch_release(struct sw_st_rematch *r);
+/* A claimed chunk: the images with ids in [id_from, id_to] and id > cursor
+ * (the last one its owners finished) are left to do. */
+struct sw_st_rematch_chunk {
+	int64_t id, gen, id_from, id_to, cursor;
+	int attempts;                   /* claims so far (> 1: taken over or given back) */
+	char *fingerprint;              /* the generation's */
+	int64_t gen_started;
+};
+void sw_st_rematch_chunk_release(struct sw_st_rematch_chunk *c);
+/* An image of a chunk (sw_st_rematch_images). */
+struct sw_st_rematch_item {
+	int64_t id;
+	char *digest;
+};
+
 /* The back-end function table (one per back end; see store.c). */
 struct sw_st_ops {
 	const char *name;
@@ -340,6 +369,18 @@ struct sw_st_ops {
 	/* upload (uploads and SBOM submissions) */
 	int (*job_begin)(struct sw_st *st, const char *ref, const char *kind, const char *options, const char *owner,
 			 int lease, int64_t now, int64_t *id, struct sw_err *err);
+	/* re-matching split across instances (issue 17, pgscale): see sw_st_rematch_begin */
+	int (*rematch_begin)(struct sw_st *st, const char *fingerprint, int64_t chunk_size, bool force, int64_t now,
+			     struct sw_st_rematch *out, struct sw_err *err);
+	int (*rematch_status)(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err);
+	int (*rematch_claim)(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+			     struct sw_err *err);
+	int (*rematch_images)(struct sw_st *st, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+			      struct sw_err *err);
+	int (*rematch_progress)(struct sw_st *st, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+				bool failed, int lease, int64_t now, struct sw_err *err);
+	int (*rematch_end)(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now,
+			   bool *gen_done, struct sw_err *err);
 };
 
 struct sw_st {
@@ -544,6 +585,44 @@ int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err);
 /* url: postgres://... or postgresql://... (libpq's URI; sslmode and the
  * other libpq parameters pass through; pool_max=N caps the pool). */
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err);
+
+/* --- rematch (issue 17, pgscale): re-matching split across instances --- */
+/* Begin a generation for the database fingerprint: unless force, when the
+ * latest generation has this fingerprint already it is returned (0) and
+ * nothing changes; else (1) the running generations are superseded, the
+ * chunk rows of older generations deleted, and the stored images with an
+ * inventory cut into chunks of chunk_size consecutive ids (a generation
+ * without images is done at once).  One transaction; concurrent begins
+ * from several instances make one generation.  *out filled either way. */
+int sw_st_rematch_begin(struct sw_st *st, const char *fingerprint, int64_t chunk_size, bool force, int64_t now,
+			struct sw_st_rematch *out, struct sw_err *err);
+/* The latest generation: 1 and *out, 0 when there has been none.  For
+ * begin and status, *out is zeroed or holds a previous answer (freed here);
+ * release it with sw_st_rematch_release. */
+int sw_st_rematch_status(struct sw_st *st, struct sw_st_rematch *out, struct sw_err *err);
+/* Claim a chunk of the running generation for owner until now + lease:
+ * a pending one, or a running one whose lease expired (its owner died).
+ * 1 and *c, 0 when none is claimable. */
+int sw_st_rematch_claim(struct sw_st *st, const char *owner, int lease, int64_t now, struct sw_st_rematch_chunk *c,
+			struct sw_err *err);
+/* The images of c still to do (id > c->cursor), by id: struct
+ * sw_st_rematch_item* (free with sw_st_rematch_items_free). */
+int sw_st_rematch_images(struct sw_st *st, const struct sw_st_rematch_chunk *c, struct sw_vec *out,
+			 struct sw_err *err);
+void sw_st_rematch_items_free(struct sw_vec *v);
+/* Image image_id of chunk is re-matched (changed: its findings changed;
+ * failed: it could not be): the chunk's cursor moves to it, its counts go
+ * up and its lease is extended to now + lease.  Idempotent (an image at or
+ * before the cursor counts once).  1 while owner holds the chunk, 0 when
+ * it lost it (the lease expired and another instance took it: stop). */
+int sw_st_rematch_progress(struct sw_st *st, int64_t chunk, const char *owner, int64_t image_id, bool changed,
+			   bool failed, int lease, int64_t now, struct sw_err *err);
+/* End owner's chunk: finished (done), or given back (pending again, the
+ * cursor kept: a shutdown).  *gen_done when it was the generation's last
+ * chunk (the generation is now "done"; exactly one end sees that).  1, or
+ * 0 when owner does not hold the chunk. */
+int sw_st_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now, bool *gen_done,
+		      struct sw_err *err);
 
 /* --- web (issue 18) --- */
 /* One page of the stored images matching q (struct sw_st_image*, free
