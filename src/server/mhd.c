@@ -37,6 +37,7 @@ static void load(void)
 	SYM(stop_daemon, "MHD_stop_daemon");
 	SYM(quiesce_daemon, "MHD_quiesce_daemon");
 	SYM(create_response_from_buffer, "MHD_create_response_from_buffer");
+	SYM(create_response_from_callback, "MHD_create_response_from_callback");
 	SYM(add_response_header, "MHD_add_response_header");
 	SYM(queue_response, "MHD_queue_response");
 	SYM(destroy_response, "MHD_destroy_response");

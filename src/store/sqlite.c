@@ -97,6 +97,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX reports_counts ON reports(id, critical, high, medium, low, negligible, unknown, total,"
 	" checks_failed, secrets, malware, policy);"
 	"CREATE INDEX jobs_updated ON jobs(state, updated);",
+	/* 5 -> 6 (web, part 2; the lead renumbers: schema 8 at the merge): each
+	 * browser session bound to the token it was made with (by the token's
+	 * stored hash), so that revoking the token ends it (sqlite_web.c) */
+	"CREATE TABLE web_session_tokens(hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX web_session_tokens_expires ON web_session_tokens(expires);"
+	"CREATE INDEX web_session_tokens_token ON web_session_tokens(token_hash);"
+	"CREATE INDEX tokens_hash ON tokens(hash);"
+	"CREATE INDEX tokens_name ON tokens(name);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -879,6 +888,11 @@ static const struct sw_st_ops sqlite_ops = {
 	.lock_take = sq_lock_take,
 	.lock_drop = sq_lock_drop,
 	.job_begin = sq_job_begin,
+	/* web, part 2 (sqlite_web.c) */
+	.vuln_images_page = sq_vuln_images_page,
+	.session_bind = sq_session_bind,
+	.session_token_live = sq_session_token_live,
+	.token_revoke = sq_token_revoke,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)
