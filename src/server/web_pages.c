@@ -697,7 +697,8 @@ static void history_section(struct web_ctx *w, const char *digest)
 	}
 	add(w, "<div class=\"table-wrap\"><table class=\"sortable\"><thead><tr><th>Report</th><th>When</th>"
 	       "<th>Kind</th><th class=\"num\">Critical</th><th class=\"num\">High</th><th class=\"num\">Total</th>"
-	       "<th>Policy</th><th class=\"nosort\">New</th><th class=\"nosort\">Fixed</th></tr></thead>\n<tbody>\n");
+	       "<th>Policy</th><th class=\"nosort\">New</th><th class=\"nosort\">Fixed</th>"
+	       "<th class=\"nosort\">Severity changed</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < list.len; i++) {
 		const struct sw_st_report *p = list.items[i];
 		sw_buf_addf(w->b, "<tr><td class=\"num\" data-v=\"%lld\">%lld</td><td data-v=\"%lld\">", (long long)p->id,
@@ -713,6 +714,20 @@ static void history_section(struct web_ctx *w, const char *digest)
 		id_list(w, json_object_get(ch, "new"));
 		add(w, "</td><td>");
 		id_list(w, json_object_get(ch, "fixed"));
+		add(w, "</td><td class=\"sevchg\">");
+		json_t *sc = json_object_get(ch, "severity_changed"), *c;
+		size_t k;
+		json_array_foreach(sc, k, c) {
+			if (k)
+				add(w, "; ");
+			vuln_link(w, jstr(c, "id") ? jstr(c, "id") : "?");
+			add(w, " (");
+			web_esc(w, jstr(c, "package"));
+			add(w, "): ");
+			web_esc(w, jstr(c, "from"));
+			add(w, " &rarr; ");
+			web_esc(w, jstr(c, "to"));
+		}
 		add(w, "</td></tr>\n");
 		json_decref(ch);
 	}

@@ -99,7 +99,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE web_session_tokens(hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires BIGINT NOT NULL);"
 	"CREATE INDEX web_session_tokens_expires ON web_session_tokens(expires);"
 	"CREATE INDEX web_session_tokens_token ON web_session_tokens(token_hash);"
-	"CREATE INDEX tokens_name ON tokens(name);",
+	"CREATE INDEX tokens_name ON tokens(name);"
+	"CREATE INDEX images_latest_digest ON images(latest_report, digest);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

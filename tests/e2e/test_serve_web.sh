@@ -162,11 +162,52 @@ schema = dict(schema, components=spec["components"])
 jsonschema.validate(json.load(open(sys.argv[2])), schema)
 PY
 
+# ---- a browser session ends when its token is revoked ----
+REVOKEE=$("$STOWAWAY" serve token create --scope read --store $STORE revokee 2>/dev/null)
+CJ=$T/revokee.cookies
+curl -s -m 10 -c $CJ -b $CJ -o $T/login.html $U/login
+LCSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' $T/login.html)
+curl -s -m 10 -c $CJ -b $CJ -o /dev/null --data-urlencode "token=$REVOKEE" --data-urlencode "csrf=$LCSRF" $U/login
+code_of() { curl -s -m 10 -b $CJ -o /dev/null -w '%{http_code} %{redirect_url}' "$U$1"; }
+[ "$(code_of /images)" = "200 " ] && ok "revocation: a session made with the token opens /images" || bad "revocation: login failed: $(code_of /images)"
+# a second session of another token must outlive the revocation
+CJ2=$T/reader.cookies
+curl -s -m 10 -c $CJ2 -b $CJ2 -o $T/login2.html $U/login
+LCSRF2=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' $T/login2.html)
+curl -s -m 10 -c $CJ2 -b $CJ2 -o /dev/null --data-urlencode "token=$READ" --data-urlencode "csrf=$LCSRF2" $U/login
+"$STOWAWAY" serve token revoke --store $STORE revokee 2>$T/revoke.err && grep -q "1 token named 'revokee' revoked" $T/revoke.err &&
+	ok "serve token revoke: one token revoked" || bad "serve token revoke: $(cat $T/revoke.err)"
+[ "$(code_of /images)" = "303 $U/login" ] && ok "revocation: the session of the revoked token now redirects to /login" ||
+	bad "revocation: the session outlived its token: $(code_of /images)"
+api /api/v1/images $REVOKEE
+[ "$CODE" = 401 ] && ok "revocation: the API refuses the revoked token" || bad "revocation: API answered $CODE"
+[ "$(curl -s -m 10 -b $CJ2 -o /dev/null -w '%{http_code}' $U/images)" = 200 ] && ok "revocation: another token's session lives on" ||
+	bad "revocation: another token's session ended too"
+"$STOWAWAY" serve token revoke --store $STORE revokee 2>$T/revoke.err; rc=$?
+[ $rc = 2 ] && grep -q "no live token is named 'revokee'" $T/revoke.err && [ $(wc -l < $T/revoke.err) = 1 ] &&
+	ok "serve token revoke: a name without a live token is one line, exit 2" || bad "revoke twice: $rc $(cat $T/revoke.err)"
+
+# ---- large tables are streamed (chunked), the page still whole ----
+curl -s -m 10 -b $CJ2 -D $T/hdr -o $T/page.html "$U/images/$APP"
+grep -qi '^transfer-encoding: chunked' $T/hdr && grep -q '</html>' $T/page.html && grep -q 'id="history"' $T/page.html &&
+	ok "the image page is streamed (chunked) and complete" || bad "image page streaming: $(head -5 $T/hdr)"
+
 # ---- a webhook, for the server page (its URL shown, never its secret) ----
 ADMIN=$("$STOWAWAY" serve token create --scope admin --store $STORE admin 2>/dev/null)
 api /api/v1/webhooks $ADMIN -X POST -H 'Content-Type: application/json' \
 	-d '{"url":"http://127.0.0.1:9/hook-web-test","secret":"s3cr3t-web-page-0001","filter":{"min_severity":"high"}}'
 [ "$CODE" = 201 ] && ok "a webhook registered for the server page" || bad "webhook: $CODE $(cat $BODY)"
+
+# ---- a new advisory and a re-match: the scan history shows what changed ----
+cat > $T/adv/debian.json <<'J'
+{"openssl": {"CVE-2024-1001": {"description": "openssl fixed upstream", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "high", "repositories": {"bookworm": "3.0.13-1~deb12u1"}}}},
+             "CVE-2024-4004": {"description": "a second openssl flaw", "releases": {"bookworm": {"status": "open", "urgency": "medium"}}}}}
+J
+"$STOWAWAY" db update -q --db $DB --source debian=$T/adv/debian.json --source osv=$T/adv/osv 2>$T/upd.err || bad "db update 2: $(cat $T/upd.err)"
+api /api/v1/rematch $ADMIN -X POST
+api /api/v1/images/$APP/reports $READ
+[ "$(jq_ 'd["reports"][0]["changes"]["new"]')" = "['CVE-2024-4004']" ] && ok "re-match: the API's newest report of the app image lists the new id" ||
+	bad "re-match: $(head -c 600 $BODY)"
 
 # ---- the browser ----
 ART=${SW_BUILD_DIR:-$T}/test-artifacts/web
