@@ -992,7 +992,7 @@ static bool count_param(const char *s, int64_t *out)
 
 /* The vulnerability page's affected images, streamed: rows of the batch in
  * hand, then the next batch from the store, until the page's limit. */
-#define VULN_BATCH 100
+#define VULN_BATCH 500
 struct vuln_stream {
 	struct web_ctx w;
 	char *id, *prev, *next;
