@@ -10,9 +10,12 @@
 # image's findings index lists CVE-2024-1001).  The server then runs on the
 # filled store; a browser session is made by logging in with a token; each
 # page is requested R times with curl, one at a time, and the server's own
-# time for it (the "ms" of its request log line: from the request's arrival
-# to the answer queued) is summarised as median and maximum.  Prints a
-# Markdown table.  Nothing is downloaded.
+# time for it (the "ms" of its "streamed" log line, arrival to the last byte
+# sent, for streamed pages; else of its request line, arrival to the answer
+# queued) is summarised as median and maximum.  Then ab (apache2-utils; left
+# out when missing) sends 400 requests from 8 clients to the API's "which
+# images" of CVE-2024-1001, unpaged and with limit=100.  Prints Markdown
+# tables.  Nothing is downloaded.
 set -eu
 : "${STOWAWAY:?set STOWAWAY to the stowaway binary}"
 : "${FILL:=$(dirname "$STOWAWAY")/bench/bench_web_fill}"
