@@ -10,9 +10,12 @@
 # image's findings index lists CVE-2024-1001).  The server then runs on the
 # filled store; a browser session is made by logging in with a token; each
 # page is requested R times with curl, one at a time, and the server's own
-# time for it (the "ms" of its request log line: from the request's arrival
-# to the answer queued) is summarised as median and maximum.  Prints a
-# Markdown table.  Nothing is downloaded.
+# time for it (the "ms" of its "streamed" log line, arrival to the last byte
+# sent, for streamed pages; else of its request line, arrival to the answer
+# queued) is summarised as median and maximum.  Then ab (apache2-utils; left
+# out when missing) sends 400 requests from 8 clients to the API's "which
+# images" of CVE-2024-1001, unpaged and with limit=100.  Prints Markdown
+# tables.  Nothing is downloaded.
 set -eu
 : "${STOWAWAY:?set STOWAWAY to the stowaway binary}"
 : "${FILL:=$(dirname "$STOWAWAY")/bench/bench_web_fill}"
@@ -65,11 +68,13 @@ PAGES=(
 	"/images?offset=$((N - 50))"
 	"/images/$D"
 	"/vulnerabilities/CVE-2024-1001"
+	"/vulnerabilities/CVE-2024-1001?offset=$((N / 10 - 200))"
+	"/vulnerabilities/CVE-2024-1001?limit=1000"
 	"/vulnerabilities/CVE-BENCH-7"
 	"/server"
 	"/submit"
 )
-echo "| page | bytes | server ms (median) | server ms (max) | curl total ms (median) |"
+echo "| page | bytes | server ms to the last byte (median) | server ms (max) | curl total ms (median) |"
 echo "|---|---|---|---|---|"
 for p in "${PAGES[@]}"; do
 	: > $T/curl.txt
@@ -83,11 +88,38 @@ import json, statistics, sys
 page, curl, log = sys.argv[1], sys.argv[2], sys.argv[3]
 rows = [l.split() for l in open(curl)]
 codes = {r[0] for r in rows}
-ms = [json.loads(l)["ms"] for l in open(log) if '"kind":"request"' in l]
+# a streamed page's time is its "streamed" line's (arrival to the last byte
+# sent), else the request line's (arrival to the answer queued)
+lines = [json.loads(l) for l in open(log) if '"kind":"request"' in l or '"kind":"streamed"' in l]
+streamed = [l["ms"] for l in lines if l["kind"] == "streamed"]
+ms = streamed if streamed else [l["ms"] for l in lines if l["kind"] == "request"]
 tot = [float(r[2]) * 1000 for r in rows]
 flag = "" if codes == {"200"} else " (HTTP %s)" % ",".join(sorted(codes))
 print("| `%s`%s | %s | %.1f | %.1f | %.1f |" % (page, flag, rows[-1][1], statistics.median(ms), max(ms), statistics.median(tot)))
 PY
 done
+# the API's "which images" under load (8 clients at once), every hit in one
+# answer (no limit: the answer of before paging) and one page of 100
+if command -v ab >/dev/null; then
+	echo
+	echo "| API, 8 concurrent clients, 400 requests | bytes | requests/s | p50 ms | p99 ms |"
+	echo "|---|---|---|---|---|"
+	for a in "/api/v1/vulnerabilities/CVE-2024-1001/images" "/api/v1/vulnerabilities/CVE-2024-1001/images?limit=100" \
+		 "/api/v1/vulnerabilities/CVE-2024-1001/images?limit=100&offset=$((N / 10 - 100))"; do
+		ab -q -n 400 -c 8 -H "Authorization: Bearer $TOK" "$U$a" > $T/ab.txt 2>&1
+		python3 - "$a" $T/ab.txt <<'PY'
+import re, sys
+t = open(sys.argv[2]).read()
+def g(pat):
+    m = re.search(pat, t, re.M)
+    return m.group(1) if m else "?"
+bad = g(r"^Non-2xx responses:\s+(\d+)")
+print("| `%s`%s | %s | %s | %s | %s |" % (sys.argv[1], "" if bad == "?" else " (%s non-2xx)" % bad,
+      g(r"^Document Length:\s+(\d+)"), g(r"^Requests per second:\s+([\d.]+)"), g(r"^\s+50%\s+(\d+)"), g(r"^\s+99%\s+(\d+)")))
+PY
+	done
+else
+	echo; echo "(ab, from apache2-utils, is not installed: the API load figures are left out)"
+fi
 echo
 echo "$N images stored in ${fill_s} s through the store API (image_put + report_put each); each page requested $R times; report of $((P + 2)) packages."

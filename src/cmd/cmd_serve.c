@@ -20,6 +20,7 @@ static void help(FILE *out)
 {
 	fputs("usage: stowaway serve [options]\n"
 	      "       stowaway serve token create [--scope read|scan|admin] [--store PATH|URL] NAME\n"
+	      "       stowaway serve token revoke [--store PATH|URL] NAME\n"
 	      "\n"
 	      "Run stowaway as a service: clients submit images over a REST API (docs/api.md),\n"
 	      "scans run on a bounded pool of workers, every image's inventory and reports are\n"
@@ -32,6 +33,8 @@ static void help(FILE *out)
 	      "X-ScannerAdapter-API-Key: TOKEN); 'serve token create' makes one and prints it\n"
 	      "once.  Scopes: read (GET), scan (also submit), admin (also POST /api/v1/rematch,\n"
 	      "webhooks, POST /api/v1/db/update).\n"
+	      "'serve token revoke NAME' revokes every token of that name: the API refuses it\n"
+	      "and the web pages' sessions made with it end at once.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [ADDR6]:PORT)\n"
@@ -162,14 +165,32 @@ static int token_cmd(int argc, char **argv, const char *store_opt)
 		default: return sw_cmd_usage_error("serve", "bad option");
 		}
 	}
-	if (optind + 2 != argc || strcmp(argv[optind], "create") != 0)
-		return sw_cmd_usage_error("serve", "want: serve token create [--scope S] [--store PATH] NAME");
+	bool revoke = optind + 2 == argc && strcmp(argv[optind], "revoke") == 0;
+	if (optind + 2 != argc || (strcmp(argv[optind], "create") != 0 && !revoke))
+		return sw_cmd_usage_error("serve", "want: serve token create [--scope S] [--store PATH] NAME, or serve "
+						   "token revoke [--store PATH] NAME");
 	const char *name = argv[optind + 1];
 	char *dflt = store ? NULL : default_store();
 	struct sw_st *st = NULL;
 	struct sw_err err = SW_ERR_INIT;
 	char *token = NULL;
 	int rc = SW_EXIT_OK;
+	if (revoke) {
+		/* every live token of that name; the web sessions made with them end */
+		int64_t n = 0;
+		if (sw_st_open(store ? store : dflt, &st, &err) < 0 ||
+		    sw_st_token_revoke(st, name, (int64_t)time(NULL), &n, &err) < 0) {
+			rc = sw_cmd_fail(&err);
+		} else if (n == 0) {
+			sw_cmd_warn("no live token is named '%s'", name);
+			rc = SW_EXIT_ERROR;
+		} else {
+			sw_cmd_note("%lld token%s named '%s' revoked", (long long)n, n == 1 ? "" : "s", name);
+		}
+		sw_st_close(st);
+		free(dflt);
+		return rc;
+	}
 	if (sw_st_open(store ? store : dflt, &st, &err) < 0 ||
 	    sw_st_token_create(st, name, scope, (int64_t)time(NULL), &token, &err) < 0) {
 		rc = err.code == SW_E_USAGE ? sw_cmd_usage_error("serve", "%s", err.msg) : sw_cmd_fail(&err);

@@ -368,22 +368,49 @@ static void image_reports(struct srv_req *q, struct srv_reply *r, const char *di
 	reply_buf(r, 200, "application/json", &b);
 }
 
+/* a decimal count 0..10^12 with nothing around it */
+static bool parse_count(const char *s, int64_t *out)
+{
+	if (!*s || strlen(s) > 12 || strspn(s, "0123456789") != strlen(s))
+		return false;
+	*out = strtoll(s, NULL, 10);
+	return true;
+}
+
 static void vuln_images(struct srv_req *q, struct srv_reply *r, const char *id)
 {
 	if (!*id || strlen(id) > 200) {
 		srv_reply_error(r, 400, "bad vulnerability id");
 		return;
 	}
+	/* limit (1-1000) and offset page the answer; without limit every hit
+	 * (the answer of before paging existed) */
+	int64_t limit = 0, offset = 0;
+	const char *ls = srv_query(q, "limit"), *os = srv_query(q, "offset");
+	if (ls && (!parse_count(ls, &limit) || limit < 1 || limit > 1000)) {
+		srv_reply_error(r, 400, "limit must be a whole number from 1 to 1000");
+		return;
+	}
+	if (os && !parse_count(os, &offset)) {
+		srv_reply_error(r, 400, "offset must be a whole number from 0");
+		return;
+	}
 	struct sw_vec hits = SW_VEC_INIT;
 	struct sw_err err = SW_ERR_INIT;
-	if (sw_st_vuln_images(q->s->store, id, &hits, &err) < 0) {
+	int64_t total = 0;
+	if (sw_st_vuln_images_page(q->s->store, id, limit, offset, &hits, &total, &err) < 0) {
 		sw_st_hits_free(&hits);
-		srv_reply_error(r, 500, "%s", err.msg);
+		srv_reply_error(r, err.code == SW_E_UNSUPPORTED ? 501 : 500, "%s", err.msg);
 		return;
 	}
 	struct sw_buf b = SW_BUF_INIT;
 	sw_buf_addstr(&b, "{\"vulnerability\":");
 	srv_json_str(&b, id);
+	sw_buf_addf(&b, ",\"total\":%lld,\"offset\":%lld,\"limit\":", (long long)total, (long long)offset);
+	if (limit)
+		sw_buf_addf(&b, "%lld", (long long)limit);
+	else
+		sw_buf_addstr(&b, "null");
 	sw_buf_addstr(&b, ",\"images\":[");
 	for (size_t i = 0; i < hits.len; i++) {
 		const struct sw_st_hit *h = hits.items[i];

@@ -18,6 +18,7 @@ static const struct sw_dynsym syms[] = {
 	{ "MHD_stop_daemon", offsetof(struct sw_mhd, stop_daemon) },
 	{ "MHD_quiesce_daemon", offsetof(struct sw_mhd, quiesce_daemon) },
 	{ "MHD_create_response_from_buffer", offsetof(struct sw_mhd, create_response_from_buffer) },
+	{ "MHD_create_response_from_callback", offsetof(struct sw_mhd, create_response_from_callback) },
 	{ "MHD_add_response_header", offsetof(struct sw_mhd, add_response_header) },
 	{ "MHD_queue_response", offsetof(struct sw_mhd, queue_response) },
 	{ "MHD_destroy_response", offsetof(struct sw_mhd, destroy_response) },
@@ -30,8 +31,8 @@ static struct sw_err load_err = SW_ERR_INIT; /* code SW_OK once loaded */
 
 static void load(void)
 {
-	if (sw_dynlib_open("STOWAWAY_LIBMICROHTTPD", SW_MHD_SONAME, "libmicrohttpd12", syms, sizeof(syms) / sizeof(syms[0]), &table, sizeof(table),
-			   &load_err))
+	if (sw_dynlib_open("STOWAWAY_LIBMICROHTTPD", SW_MHD_SONAME, "libmicrohttpd12", syms,
+			   sizeof(syms) / sizeof(syms[0]), &table, sizeof(table), &load_err))
 		sw_mhd = &table;
 }
 

@@ -24,6 +24,9 @@ struct sw_mhd {
 	MHD_socket (*quiesce_daemon)(struct MHD_Daemon *d);
 	struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer,
 							    enum MHD_ResponseMemoryMode mode);
+	struct MHD_Response *(*create_response_from_callback)(uint64_t size, size_t block_size,
+							      MHD_ContentReaderCallback crc, void *crc_cls,
+							      MHD_ContentReaderFreeCallback crfc);
 	enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header, const char *content);
 	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status, struct MHD_Response *r);
 	void (*destroy_response)(struct MHD_Response *r);

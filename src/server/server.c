@@ -105,16 +105,83 @@ struct conn {
 	struct srv_upload *upload;     /* POST /api/v1/scans/upload (upload.c) */
 };
 
-static enum MHD_Result send_reply(struct srv *s, struct MHD_Connection *c, struct srv_reply *r)
+/* A streamed body on its way (struct srv_stream): what is buffered, and
+ * where the connection is in it. */
+struct streamed {
+	struct srv *s;
+	struct srv_stream st;
+	struct sw_buf buf;
+	size_t off, bytes;
+	bool end;
+	char *path;
+	struct timespec t0;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	struct streamed *x = cls;
+	while (x->off == x->buf.len && !x->end) {
+		sw_buf_reset(&x->buf);
+		x->off = 0;
+		if (!x->st.next(x->st.ctx, &x->buf))
+			x->end = true;
+	}
+	if (x->off == x->buf.len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	size_t n = x->buf.len - x->off < max ? x->buf.len - x->off : max;
+	memcpy(out, x->buf.data + x->off, n);
+	x->off += n;
+	x->bytes += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct streamed *x = cls;
+	if (x->st.done)
+		x->st.done(x->st.ctx);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - x->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - x->t0.tv_nsec) / 1e6;
+	struct sw_buf f = SW_BUF_INIT;
+	sw_buf_addstr(&f, "\"path\":");
+	srv_json_str(&f, x->path);
+	sw_buf_addf(&f, ",\"ms\":%.3f,\"bytes\":%zu,\"complete\":%s", ms, x->bytes, x->end ? "true" : "false");
+	srv_log(x->s, "streamed", "%s", f.data);
+	sw_buf_release(&f);
+	sw_buf_release(&x->buf);
+	free(x->path);
+	free(x);
+}
+
+static enum MHD_Result send_reply(struct srv *s, struct MHD_Connection *c, struct srv_reply *r, const char *path,
+				  const struct timespec *t0)
 {
 	size_t len = r->body.len;
-	char *data = len ? sw_buf_detach(&r->body, &len) : NULL;
-	struct MHD_Response *resp = sw_mhd->create_response_from_buffer(len, data ? data : (void *)"",
-									 data ? MHD_RESPMEM_MUST_FREE
-									      : MHD_RESPMEM_PERSISTENT);
-	if (!resp) {
-		free(data);
-		return MHD_NO;
+	struct MHD_Response *resp;
+	if (r->stream.next) {
+		struct streamed *x = sw_xcalloc(1, sizeof(*x));
+		x->s = s;
+		x->st = r->stream;
+		x->buf = r->body;   /* the part already made goes first */
+		r->body = (struct sw_buf)SW_BUF_INIT;
+		x->path = sw_xstrdup(path);
+		x->t0 = *t0;
+		r->stream = (struct srv_stream){ 0 };
+		resp = sw_mhd->create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, x, stream_free);
+		if (!resp) {
+			stream_free(x);
+			return MHD_NO;
+		}
+	} else {
+		char *data = len ? sw_buf_detach(&r->body, &len) : NULL;
+		resp = sw_mhd->create_response_from_buffer(len, data ? data : (void *)"",
+							   data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (!resp) {
+			free(data);
+			return MHD_NO;
+		}
 	}
 	if (r->ctype)
 		sw_mhd->add_response_header(resp, "Content-Type", r->ctype);
@@ -286,8 +353,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 answer:;
 	unsigned status = r.status;
 	size_t bytes = r.body.len;
-	enum MHD_Result ok = send_reply(s, c, &r);
+	enum MHD_Result ok = send_reply(s, c, &r, url, &cn->t0);
 	srv_limits_answered(s->limits, c);
+	if (r.stream.done)   /* not handed over (the answer was not made) */
+		r.stream.done(r.stream.ctx);
 	sw_buf_release(&r.body);
 	free(r.location);
 	sw_vec_free_strings(&r.headers);

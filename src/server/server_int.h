@@ -73,6 +73,18 @@ void srv_log(struct srv *s, const char *kind, const char *fields_fmt, ...) SW_PR
 void srv_json_str(struct sw_buf *b, const char *s);
 int64_t srv_now(void);
 
+/* A body made while it is sent (the web pages' large tables, web.md):
+ * after the bytes in the reply's body, next(ctx, out) appends the next part
+ * each time the connection wants more, until it returns false; done(ctx)
+ * frees ctx (also when the client went away).  ctx owns what it reads: the
+ * request is gone by then.  Sent chunked; the request log line is written
+ * when the answer is queued, a "streamed" line when its body is all sent. */
+struct srv_stream {
+	bool (*next)(void *ctx, struct sw_buf *out);
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
 /* An HTTP answer. */
 struct srv_reply {
 	unsigned status;
@@ -81,6 +93,7 @@ struct srv_reply {
 	char *location;                /* Location header, or NULL */
 	int refresh_after;             /* Refresh-After header when > 0 */
 	struct sw_vec headers;         /* more headers: char* "Name: value", malloc'd (web.c) */
+	struct srv_stream stream;      /* next == NULL: the body is all there is */
 };
 void srv_reply_json(struct srv_reply *r, unsigned status, const char *json);
 void srv_reply_error(struct srv_reply *r, unsigned status, const char *fmt, ...) SW_PRINTF(3, 4);

@@ -156,6 +156,11 @@ void web_begin(struct web_ctx *w, const char *title)
 	sw_buf_addstr(b, "</header>\n<main>\n");
 }
 
+void web_stream(struct web_ctx *w, bool (*next)(void *ctx, struct sw_buf *b), void (*done)(void *ctx), void *ctx)
+{
+	w->r->stream = (struct srv_stream){ .next = next, .done = done, .ctx = ctx };
+}
+
 void web_end(struct web_ctx *w)
 {
 	sw_buf_addstr(w->b, "</main>\n</body>\n</html>\n");
@@ -251,9 +256,9 @@ static void login_post(struct web_ctx *w)
 		return;
 	}
 	free(csrf);
-	char *name = NULL, *scope = NULL;
+	char *name = NULL, *scope = NULL, *ref = NULL;
 	struct sw_err err = SW_ERR_INIT;
-	int ok = token && *token ? sw_st_token_check(q->s->store, token, &name, &scope, &err) : 0;
+	int ok = token && *token ? sw_st_token_check_ref(q->s->store, token, &name, &scope, &ref, &err) : 0;
 	if (token)
 		OPENSSL_cleanse(token, strlen(token));
 	free(token);
@@ -271,16 +276,21 @@ static void login_post(struct web_ctx *w)
 	if (!random_id(id)) {
 		free(name);
 		free(scope);
+		free(ref);
 		web_error(w, 500, "no random bytes");
 		return;
 	}
 	sha256_hex("", id, hash);
-	if (sw_st_session_put(q->s->store, hash, name, scope, now, now + SESSION_SECONDS, &err) < 0) {
+	/* the session is bound to the token's row: revoking the token ends it */
+	if (sw_st_session_put(q->s->store, hash, name, scope, now, now + SESSION_SECONDS, &err) < 0 ||
+	    sw_st_session_bind(q->s->store, hash, ref, now, now + SESSION_SECONDS, &err) < 0) {
 		free(name);
 		free(scope);
+		free(ref);
 		web_error(w, 500, "session: %s", err.msg);
 		return;
 	}
+	free(ref);
 	q->token_name = name;  /* the request log names who logged in; freed by server.c */
 	free(scope);
 	header(w->r, "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", id,
@@ -298,9 +308,21 @@ static int session(struct srv_req *q, struct web_sess *s, struct sw_err *err)
 	if (!id || strlen(id) != 64)
 		return 0;
 	sha256_hex("", id, s->hash);
-	int k = sw_st_session_get(q->s->store, s->hash, srv_now(), &s->name, &s->scope, err);
-	if (k == 1)
+	int64_t now = srv_now();
+	int k = sw_st_session_get(q->s->store, s->hash, now, &s->name, &s->scope, err);
+	if (k == 1) {
+		/* a session lives no longer than the token it was made with */
+		int live = sw_st_session_token_live(q->s->store, s->hash, now, err);
+		if (live != 1) {
+			if (live == 0)
+				(void)sw_st_session_delete(q->s->store, s->hash, err);
+			free(s->name);
+			free(s->scope);
+			s->name = s->scope = NULL;
+			return live;
+		}
 		sha256_hex("csrf", id, s->csrf);
+	}
 	return k;
 }
 
@@ -421,7 +443,7 @@ int srv_web_route(struct srv_req *q, struct srv_reply *r)
 	header(r, "Content-Security-Policy: %s", CSP);
 	header(r, "Referrer-Policy: no-referrer");
 	header(r, "X-Frame-Options: DENY");
-	struct web_ctx w = { .q = q, .r = r, .b = &r->body };
+	struct web_ctx w = { .s = q->s, .q = q, .r = r, .b = &r->body };
 	const char *p = q->path;
 	bool get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
 	if (strncmp(p, "/static/", 8) == 0) {

@@ -17,7 +17,8 @@ struct web_sess {
 };
 
 struct web_ctx {
-	struct srv_req *q;
+	struct srv *s;
+	struct srv_req *q;           /* NULL in a streamed part (the request is gone) */
 	struct srv_reply *r;
 	struct web_sess *sess;       /* NULL on /login */
 	struct sw_buf *b;            /* the page being written (r->body) */
@@ -27,6 +28,9 @@ struct web_ctx {
  * <main>; then the end.  title is escaped. */
 void web_begin(struct web_ctx *w, const char *title);
 void web_end(struct web_ctx *w);
+/* The rest of the page is made by next(ctx, b) as the connection drains
+ * (server_int.h struct srv_stream); what w->b holds is sent first. */
+void web_stream(struct web_ctx *w, bool (*next)(void *ctx, struct sw_buf *b), void (*done)(void *ctx), void *ctx);
 /* An HTML error page with status. */
 void web_error(struct web_ctx *w, unsigned status, const char *fmt, ...) SW_PRINTF(3, 4);
 /* <input type="hidden" name="csrf" value="..."> */

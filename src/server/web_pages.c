@@ -164,6 +164,82 @@ static void select_(struct web_ctx *w, const char *name, const char *label, cons
 	add(w, "</select></label>\n");
 }
 
+/* The image list's rows, IMAGES_PART at a time, then the pager. */
+#define IMAGES_PART 100
+struct images_stream {
+	struct web_ctx w;
+	struct sw_vec list;          /* struct sw_st_image* */
+	size_t i;
+	char *prev, *next;           /* the pager's URLs (not yet HTML-escaped) */
+	bool end;
+};
+
+static void images_done(void *ctx)
+{
+	struct images_stream *x = ctx;
+	sw_st_image_list_free(&x->list);
+	free(x->prev);
+	free(x->next);
+	free(x);
+}
+
+static bool images_next(void *ctx, struct sw_buf *b)
+{
+	struct images_stream *x = ctx;
+	struct web_ctx *w = &x->w;
+	w->b = b;
+	if (x->end)
+		return false;
+	for (size_t n = 0; x->i < x->list.len && n < IMAGES_PART; x->i++, n++) {
+		const struct sw_st_image *im = x->list.items[x->i];
+		add(w, "<tr data-digest=\"");
+		web_esc(w, im->digest);
+		add(w, "\"><td>");
+		const char *name = im->names.len ? im->names.items[0] : im->digest;
+		image_link(w, im->digest, name);
+		if (im->names.len > 1)
+			sw_buf_addf(b, " <span class=\"muted\">+%zu</span>", im->names.len - 1);
+		add(w, "</td><td class=\"wide\"><code>");
+		sw_html_esc_n(b, im->digest ? im->digest : "", im->digest ? (strlen(im->digest) > 19 ? 19 : strlen(im->digest)) : 0);
+		add(w, "</code></td>");
+		td_text(w, im->os);
+		sw_buf_addf(b, "<td data-v=\"%lld\">", (long long)im->updated);
+		web_age(b, im->updated);
+		add(w, "</td>");
+		if (im->latest_report) {
+			td_num(w, im->critical, "sev-critical");
+			td_num(w, im->high, "sev-high");
+			td_num(w, im->medium, "sev-medium");
+			td_num(w, im->low, "sev-low");
+			td_num(w, im->total, NULL);
+			td_num(w, im->checks_failed, NULL);
+			td_num(w, im->secrets, NULL);
+			td_num(w, im->malware, NULL);
+		} else {
+			add(w, "<td colspan=\"8\" class=\"muted\">no report yet</td>");
+		}
+		policy_cell(w, im->policy);
+		add(w, "</tr>\n");
+	}
+	if (x->i < x->list.len)
+		return true;
+	add(w, "</tbody></table></div>\n<nav class=\"pager\" aria-label=\"Pages\">");
+	if (x->prev) {
+		add(w, "<a rel=\"prev\" href=\"");
+		web_esc(w, x->prev);
+		add(w, "\">Previous page</a>");
+	}
+	if (x->next) {
+		add(w, "<a rel=\"next\" href=\"");
+		web_esc(w, x->next);
+		add(w, "\">Next page</a>");
+	}
+	add(w, "</nav>\n");
+	web_end(w);
+	x->end = true;
+	return true;
+}
+
 void web_page_images(struct web_ctx *w)
 {
 	struct sw_st_image_query q;
@@ -185,7 +261,7 @@ void web_page_images(struct web_ctx *w)
 	struct sw_vec list = SW_VEC_INIT;
 	int64_t total = 0;
 	struct sw_err err = SW_ERR_INIT;
-	if (sw_st_image_search(w->q->s->store, &q, &list, &total, &err) < 0) {
+	if (sw_st_image_search(w->s->store, &q, &list, &total, &err) < 0) {
 		sw_st_image_list_free(&list);
 		web_error(w, 500, "%s", err.msg);
 		return;
@@ -225,58 +301,23 @@ void web_page_images(struct web_ctx *w)
 	       "<th class=\"num\">High</th><th class=\"num\">Medium</th><th class=\"num\">Low</th>"
 	       "<th class=\"num\">Total</th><th class=\"num\">Checks failed</th><th class=\"num\">Secrets</th>"
 	       "<th class=\"num\">Malware</th><th>Policy</th></tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < list.len; i++) {
-		const struct sw_st_image *im = list.items[i];
-		add(w, "<tr data-digest=\"");
-		web_esc(w, im->digest);
-		add(w, "\"><td>");
-		const char *name = im->names.len ? im->names.items[0] : im->digest;
-		image_link(w, im->digest, name);
-		if (im->names.len > 1)
-			sw_buf_addf(b, " <span class=\"muted\">+%zu</span>", im->names.len - 1);
-		add(w, "</td><td class=\"wide\"><code>");
-		sw_buf_add(b, im->digest ? im->digest : "", im->digest ? (strlen(im->digest) > 19 ? 19 : strlen(im->digest)) : 0);
-		add(w, "</code></td>");
-		td_text(w, im->os);
-		sw_buf_addf(b, "<td data-v=\"%lld\">", (long long)im->updated);
-		web_age(b, im->updated);
-		add(w, "</td>");
-		if (im->latest_report) {
-			td_num(w, im->critical, "sev-critical");
-			td_num(w, im->high, "sev-high");
-			td_num(w, im->medium, "sev-medium");
-			td_num(w, im->low, "sev-low");
-			td_num(w, im->total, NULL);
-			td_num(w, im->checks_failed, NULL);
-			td_num(w, im->secrets, NULL);
-			td_num(w, im->malware, NULL);
-		} else {
-			add(w, "<td colspan=\"8\" class=\"muted\">no report yet</td>");
-		}
-		policy_cell(w, im->policy);
-		add(w, "</tr>\n");
-	}
-	add(w, "</tbody></table></div>\n<nav class=\"pager\" aria-label=\"Pages\">");
+	/* the rows and the pager are streamed (a page may have 1,000 rows) */
+	struct images_stream *x = sw_xcalloc(1, sizeof(*x));
+	x->w = (struct web_ctx){ .s = w->s };
+	x->list = list;
 	struct sw_buf u = SW_BUF_INIT;
 	if (q.offset > 0) {
 		sw_buf_addstr(&u, "/images");
 		search_qs(w, &u, true, q.offset > q.limit ? q.offset - q.limit : 0);
-		add(w, "<a rel=\"prev\" href=\"");
-		web_esc(w, u.data);
-		add(w, "\">Previous page</a>");
+		x->prev = sw_buf_detach(&u, NULL);
 	}
 	if (last < total) {
-		sw_buf_reset(&u);
 		sw_buf_addstr(&u, "/images");
 		search_qs(w, &u, true, last);
-		add(w, "<a rel=\"next\" href=\"");
-		web_esc(w, u.data);
-		add(w, "\">Next page</a>");
+		x->next = sw_buf_detach(&u, NULL);
 	}
-	add(w, "</nav>\n");
 	sw_buf_release(&u);
-	sw_st_image_list_free(&list);
-	web_end(w);
+	web_stream(w, images_next, images_done, x);
 }
 
 /* ---------------------------------------------------------------- Image */
@@ -359,29 +400,38 @@ static int vref_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static void findings_by_package(struct web_ctx *w, json_t *rep)
+/* The findings' heading; *refs: the findings grouped by package index
+ * (sorted once: a report of 12,000 findings stays O(n log n)); a finding
+ * without an index is a group of its own.  NULL when there are none. */
+static struct vref *findings_begin(struct web_ctx *w, json_t *rep, size_t *n)
 {
 	json_t *vulns = json_object_get(rep, "vulnerabilities");
-	size_t n = json_array_size(vulns);
-	sw_buf_addf(w->b, "<h2 id=\"findings\">Findings by package (%zu)</h2>\n", n);
-	if (!n) {
+	*n = json_array_size(vulns);
+	sw_buf_addf(w->b, "<h2 id=\"findings\">Findings by package (%zu)</h2>\n", *n);
+	if (!*n) {
 		add(w, "<p>No vulnerability found.</p>\n");
-		return;
+		return NULL;
 	}
-	/* grouped by package index (sorted once: a report of 12,000 findings
-	 * stays O(n log n)); a finding without an index is a group of its own */
-	struct vref *refs = sw_xcalloc(n, sizeof(*refs));
-	for (size_t i = 0; i < n; i++) {
+	struct vref *refs = sw_xcalloc(*n, sizeof(*refs));
+	for (size_t i = 0; i < *n; i++) {
 		refs[i].v = json_array_get(vulns, i);
 		refs[i].pos = i;
 		refs[i].pkg = jint(json_object_get(refs[i].v, "package"), "index", -1);
 	}
-	qsort(refs, n, sizeof(*refs), vref_cmp);
-	for (size_t i = 0; i < n;) {
-		size_t e = i + 1;
-		while (refs[i].pkg >= 0 && e < n && refs[e].pkg == refs[i].pkg)
+	qsort(refs, *n, sizeof(*refs), vref_cmp);
+	return refs;
+}
+
+/* The package groups from *i on until about budget bytes are written;
+ * false when the last group is written. */
+static bool findings_groups(struct web_ctx *w, const struct vref *refs, size_t n, size_t *i, size_t budget)
+{
+	size_t start = w->b->len;
+	while (*i < n && w->b->len - start < budget) {
+		size_t e = *i + 1;
+		while (refs[*i].pkg >= 0 && e < n && refs[e].pkg == refs[*i].pkg)
 			e++;
-		json_t *pkg = json_object_get(refs[i].v, "package");
+		json_t *pkg = json_object_get(refs[*i].v, "package");
 		add(w, "<details open class=\"package\"><summary>");
 		web_esc(w, jstr(pkg, "name"));
 		add(w, " ");
@@ -392,28 +442,36 @@ static void findings_by_package(struct web_ctx *w, json_t *rep)
 			add(w, ", ");
 			web_esc(w, jstr(pkg, "path"));
 		}
-		sw_buf_addf(w->b, ") %zu finding%s</span></summary>\n", e - i, e - i == 1 ? "" : "s");
+		sw_buf_addf(w->b, ") %zu finding%s</span></summary>\n", e - *i, e - *i == 1 ? "" : "s");
 		add(w, "<div class=\"table-wrap\"><table class=\"sortable findings\"><thead><tr>");
 		add(w, FINDING_HEAD);
-		for (size_t j = i; j < e; j++)
+		for (size_t j = *i; j < e; j++)
 			finding_row(w, refs[j].v, false);
 		add(w, "</tbody></table></div></details>\n");
-		i = e;
+		*i = e;
 	}
-	free(refs);
+	return *i < n;
 }
 
-static void layers_view(struct web_ctx *w, json_t *rep)
+static size_t layers_begin(struct web_ctx *w, json_t *rep)
+{
+	size_t nl = json_array_size(json_object_get(json_object_get(rep, "image"), "layers"));
+	sw_buf_addf(w->b, "<h2 id=\"layers\">Layers (%zu)</h2>\n", nl);
+	if (!nl)
+		add(w, "<p>The report lists no layer.</p>\n");
+	return nl;
+}
+
+/* Layer i of the report: its history line, size, diff id and what it added. */
+static void layer_one(struct web_ctx *w, json_t *rep, size_t i)
 {
 	json_t *img = json_object_get(rep, "image"), *layers = json_object_get(img, "layers");
 	json_t *pkgs = json_object_get(rep, "packages"), *vulns = json_object_get(rep, "vulnerabilities");
 	json_t *secrets = json_object_get(rep, "secrets"), *checks = json_object_get(rep, "checks");
 	json_t *malware = json_object_get(rep, "malware");
-	size_t nl = json_array_size(layers);
-	sw_buf_addf(w->b, "<h2 id=\"layers\">Layers (%zu)</h2>\n", nl);
-	size_t i, j;
-	json_t *l, *x;
-	json_array_foreach(layers, i, l) {
+	size_t j;
+	json_t *x, *l = json_array_get(layers, i);
+	{
 		json_int_t idx = jint(l, "index", (json_int_t)i);
 		size_t np = 0, nv = 0, ns = 0, nc = 0, nm = 0;
 		json_array_foreach(pkgs, j, x) np += pkg_layer(x) == idx;
@@ -630,7 +688,7 @@ static void history_section(struct web_ctx *w, const char *digest)
 	struct sw_vec list = SW_VEC_INIT;
 	struct sw_err err = SW_ERR_INIT;
 	add(w, "<h2 id=\"history\">Scan history</h2>\n");
-	if (sw_st_report_list(w->q->s->store, digest, &list, &err) < 0) {
+	if (sw_st_report_list(w->s->store, digest, &list, &err) < 0) {
 		add(w, "<p class=\"error\">");
 		web_esc(w, err.msg);
 		add(w, "</p>\n");
@@ -639,7 +697,8 @@ static void history_section(struct web_ctx *w, const char *digest)
 	}
 	add(w, "<div class=\"table-wrap\"><table class=\"sortable\"><thead><tr><th>Report</th><th>When</th>"
 	       "<th>Kind</th><th class=\"num\">Critical</th><th class=\"num\">High</th><th class=\"num\">Total</th>"
-	       "<th>Policy</th><th class=\"nosort\">New</th><th class=\"nosort\">Fixed</th></tr></thead>\n<tbody>\n");
+	       "<th>Policy</th><th class=\"nosort\">New</th><th class=\"nosort\">Fixed</th>"
+	       "<th class=\"nosort\">Severity changed</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < list.len; i++) {
 		const struct sw_st_report *p = list.items[i];
 		sw_buf_addf(w->b, "<tr><td class=\"num\" data-v=\"%lld\">%lld</td><td data-v=\"%lld\">", (long long)p->id,
@@ -655,6 +714,20 @@ static void history_section(struct web_ctx *w, const char *digest)
 		id_list(w, json_object_get(ch, "new"));
 		add(w, "</td><td>");
 		id_list(w, json_object_get(ch, "fixed"));
+		add(w, "</td><td class=\"sevchg\">");
+		json_t *sc = json_object_get(ch, "severity_changed"), *c;
+		size_t k;
+		json_array_foreach(sc, k, c) {
+			if (k)
+				add(w, "; ");
+			vuln_link(w, jstr(c, "id") ? jstr(c, "id") : "?");
+			add(w, " (");
+			web_esc(w, jstr(c, "package"));
+			add(w, "): ");
+			web_esc(w, jstr(c, "from"));
+			add(w, " &rarr; ");
+			web_esc(w, jstr(c, "to"));
+		}
 		add(w, "</td></tr>\n");
 		json_decref(ch);
 	}
@@ -664,11 +737,91 @@ static void history_section(struct web_ctx *w, const char *digest)
 
 static const char *const FORMATS[] = { "json", "table", "cyclonedx", "spdx-json", "sarif", "html", "junit" };
 
+/* The image page after its summary, made part by part (struct srv_stream). */
+enum { IP_FINDINGS, IP_FINDING_GROUPS, IP_LAYERS, IP_LAYER, IP_CHECKS, IP_SECRETS, IP_MALWARE, IP_POLICY, IP_HISTORY,
+       IP_END, IP_DONE };
+struct image_stream {
+	struct web_ctx w;            /* .s only; .b is the part being made */
+	struct sw_st_image im;
+	struct sw_st_report rep;
+	json_t *doc;
+	int phase;
+	size_t i, n;                 /* position in the phase's list, its length */
+	struct vref *refs;
+};
+
+#define PART_BYTES (32 * 1024)
+
+static bool image_next(void *ctx, struct sw_buf *out)
+{
+	struct image_stream *x = ctx;
+	struct web_ctx *w = &x->w;
+	w->b = out;
+	switch (x->phase) {
+	case IP_FINDINGS:
+		x->refs = findings_begin(w, x->doc, &x->n);
+		x->i = 0;
+		x->phase = x->refs ? IP_FINDING_GROUPS : IP_LAYERS;
+		break;
+	case IP_FINDING_GROUPS:
+		if (!findings_groups(w, x->refs, x->n, &x->i, PART_BYTES))
+			x->phase = IP_LAYERS;
+		break;
+	case IP_LAYERS:
+		x->n = layers_begin(w, x->doc);
+		x->i = 0;
+		x->phase = x->n ? IP_LAYER : IP_CHECKS;
+		break;
+	case IP_LAYER:
+		layer_one(w, x->doc, x->i++);
+		if (x->i >= x->n)
+			x->phase = IP_CHECKS;
+		break;
+	case IP_CHECKS:
+		checks_section(w, x->doc);
+		x->phase = IP_SECRETS;
+		break;
+	case IP_SECRETS:
+		file_findings(w, x->doc, "secrets", "Secrets");
+		x->phase = IP_MALWARE;
+		break;
+	case IP_MALWARE:
+		file_findings(w, x->doc, "malware", "Malware");
+		x->phase = IP_POLICY;
+		break;
+	case IP_POLICY:
+		policy_section(w, x->doc, x->rep.policy);
+		x->phase = IP_HISTORY;
+		break;
+	case IP_HISTORY:
+		history_section(w, x->im.digest);
+		x->phase = IP_END;
+		break;
+	case IP_END:
+		web_end(w);
+		x->phase = IP_DONE;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void image_done(void *ctx)
+{
+	struct image_stream *x = ctx;
+	free(x->refs);
+	json_decref(x->doc);
+	sw_st_report_release(&x->rep);
+	sw_st_image_release(&x->im);
+	free(x);
+}
+
 void web_page_image(struct web_ctx *w, const char *digest)
 {
 	struct sw_st_image im;
 	struct sw_err err = SW_ERR_INIT;
-	int k = sw_st_image_get(w->q->s->store, digest, &im, &err);
+	int k = sw_st_image_get(w->s->store, digest, &im, &err);
 	if (k <= 0) {
 		if (k < 0)
 			web_error(w, 500, "%s", err.msg);
@@ -679,9 +832,10 @@ void web_page_image(struct web_ctx *w, const char *digest)
 	struct sw_st_report rep = { 0 };
 	json_t *doc = NULL;
 	if (im.latest_report) {
-		k = sw_st_report_get(w->q->s->store, im.latest_report, &rep, &err);
+		k = sw_st_report_get(w->s->store, im.latest_report, &rep, &err);
 		if (k == 1)
 			doc = json_loadb(rep.json.data, rep.json.len, 0, NULL);
+		sw_buf_release(&rep.json);   /* parsed: the stream keeps doc only */
 	}
 	web_begin(w, im.names.len ? im.names.items[0] : digest);
 	struct sw_buf *b = w->b;
@@ -745,18 +899,17 @@ void web_page_image(struct web_ctx *w, const char *digest)
 			sw_buf_release(&u);
 		}
 		add(w, "</p>\n");
-		findings_by_package(w, doc);
-		layers_view(w, doc);
-		checks_section(w, doc);
-		file_findings(w, doc, "secrets", "Secrets");
-		file_findings(w, doc, "malware", "Malware");
-		policy_section(w, doc, rep.policy);
 	}
-	history_section(w, im.digest);
-	web_end(w);
-	json_decref(doc);
-	sw_st_report_release(&rep);
-	sw_st_image_release(&im);
+	/* the sections after the summary are streamed (a report may list
+	 * thousands of findings): image_next makes them as the connection
+	 * drains, from the parsed report this state owns */
+	struct image_stream *x = sw_xcalloc(1, sizeof(*x));
+	x->w = (struct web_ctx){ .s = w->s };
+	x->im = im;
+	x->rep = rep;
+	x->doc = doc;
+	x->phase = doc ? IP_FINDINGS : IP_HISTORY;
+	web_stream(w, image_next, image_done, x);
 }
 
 void web_download(struct web_ctx *w, const char *digest, const char *format)
@@ -772,7 +925,7 @@ void web_download(struct web_ctx *w, const char *digest, const char *format)
 	}
 	struct sw_st_image im;
 	struct sw_err err = SW_ERR_INIT;
-	int k = sw_st_image_get(w->q->s->store, digest, &im, &err);
+	int k = sw_st_image_get(w->s->store, digest, &im, &err);
 	if (k <= 0) {
 		if (k < 0)
 			web_error(w, 500, "%s", err.msg);
@@ -786,7 +939,7 @@ void web_download(struct web_ctx *w, const char *digest, const char *format)
 	const char *ctype = "application/json", *ext = "json";
 	if (strcmp(fmt, "json") == 0) {
 		struct sw_st_report rep;
-		k = latest ? sw_st_report_get(w->q->s->store, latest, &rep, &err) : 0;
+		k = latest ? sw_st_report_get(w->s->store, latest, &rep, &err) : 0;
 		if (k <= 0) {
 			if (k < 0)
 				web_error(w, 500, "%s", err.msg);
@@ -796,7 +949,7 @@ void web_download(struct web_ctx *w, const char *digest, const char *format)
 		}
 		sw_buf_add(&out, rep.json.data, rep.json.len);
 		sw_st_report_release(&rep);
-	} else if (srv_render_image(w->q->s, digest, fmt, &out, &err) < 0) {
+	} else if (srv_render_image(w->s, digest, fmt, &out, &err) < 0) {
 		sw_buf_release(&out);
 		web_error(w, err.code == SW_E_NOTFOUND ? 404 : 500, "%s", err.msg);
 		return;
@@ -828,13 +981,100 @@ static bool http_url(const char *u)
 	return u && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0);
 }
 
+/* a decimal count 0..10^12 with nothing around it */
+static bool count_param(const char *s, int64_t *out)
+{
+	if (!*s || strlen(s) > 12 || strspn(s, "0123456789") != strlen(s))
+		return false;
+	*out = strtoll(s, NULL, 10);
+	return true;
+}
+
+/* The vulnerability page's affected images, streamed: rows of the batch in
+ * hand, then the next batch from the store, until the page's limit. */
+#define VULN_BATCH 500
+struct vuln_stream {
+	struct web_ctx w;
+	char *id, *prev, *next;
+	int64_t limit, offset, shown, total;
+	struct sw_vec hits;
+	bool end;
+};
+
+static void vuln_done(void *ctx)
+{
+	struct vuln_stream *x = ctx;
+	sw_st_hits_free(&x->hits);
+	free(x->id);
+	free(x->prev);
+	free(x->next);
+	free(x);
+}
+
+static bool vuln_next(void *ctx, struct sw_buf *out)
+{
+	struct vuln_stream *x = ctx;
+	struct web_ctx *w = &x->w;
+	w->b = out;
+	if (x->end)
+		return false;
+	for (size_t i = 0; i < x->hits.len; i++) {
+		const struct sw_st_hit *h = x->hits.items[i];
+		add(w, "<tr data-digest=\"");
+		web_esc(w, h->image_digest);
+		add(w, "\"><td>");
+		image_link(w, h->image_digest, h->names && *h->names ? h->names : h->image_digest);
+		add(w, "</td>");
+		td_text(w, h->pkg_name);
+		td_text(w, h->pkg_version);
+		add(w, "<td class=\"fixed\">");
+		web_esc(w, h->fixed ? h->fixed : "");
+		add(w, "</td>");
+		sev_cell(w, h->severity);
+		add(w, "</tr>\n");
+	}
+	x->shown += (int64_t)x->hits.len;
+	bool more = x->hits.len == VULN_BATCH && x->shown < x->limit;
+	sw_st_hits_free(&x->hits);
+	if (more) {
+		int64_t want = x->limit - x->shown < VULN_BATCH ? x->limit - x->shown : VULN_BATCH, total = 0;
+		struct sw_err err = SW_ERR_INIT;
+		if (sw_st_vuln_images_page(w->s->store, x->id, want, x->offset + x->shown, &x->hits, &total, &err) < 0) {
+			sw_st_hits_free(&x->hits);
+			add(w, "</tbody></table></div>\n<p class=\"error\">");
+			web_esc(w, err.msg);
+			add(w, "</p>\n");
+			web_end(w);
+			x->end = true;
+			return true;
+		}
+		if (x->hits.len)
+			return true;
+	}
+	add(w, "</tbody></table></div>\n<nav class=\"pager\" aria-label=\"Pages\">");
+	if (x->prev) {
+		add(w, "<a rel=\"prev\" href=\"");
+		web_esc(w, x->prev);
+		add(w, "\">Previous page</a>");
+	}
+	if (x->next) {
+		add(w, "<a rel=\"next\" href=\"");
+		web_esc(w, x->next);
+		add(w, "\">Next page</a>");
+	}
+	add(w, "</nav>\n");
+	web_end(w);
+	x->end = true;
+	return true;
+}
+
 void web_page_vuln(struct web_ctx *w, const char *id)
 {
 	if (strlen(id) > 200) {
 		web_error(w, 400, "bad vulnerability id");
 		return;
 	}
-	struct srv *s = w->q->s;
+	struct srv *s = w->s;
 	struct sw_vulndb *db = NULL;
 	struct sw_vuln *v = NULL;
 	struct sw_kev *kev = NULL;
@@ -847,8 +1087,25 @@ void web_page_vuln(struct web_ctx *w, const char *id)
 		(void)sw_vulndb_kev(db, id, &kev, &err);
 		(void)sw_vulndb_epss(db, id, &epss, &err);
 	}
-	struct sw_vec hits = SW_VEC_INIT;
-	int hr = sw_st_vuln_images(s->store, id, &hits, &err);
+	/* the affected images: one page (limit, offset) of the store's paged
+	 * "which images", read in batches while the page streams */
+	int64_t limit = 200, offset = 0;
+	const char *ls = srv_query(w->q, "limit"), *os = srv_query(w->q, "offset");
+	if ((ls && (!count_param(ls, &limit) || limit < 1 || limit > 1000)) || (os && !count_param(os, &offset))) {
+		sw_vuln_free(v);
+		sw_kev_free(kev);
+		sw_epss_free(epss);
+		sw_vulndb_close(db);
+		web_error(w, 400, "limit must be 1 to 1000 and offset a whole number");
+		return;
+	}
+	struct vuln_stream *x = sw_xcalloc(1, sizeof(*x));
+	x->w = (struct web_ctx){ .s = s };
+	x->id = sw_xstrdup(id);
+	x->limit = limit;
+	x->offset = offset;
+	int hr = sw_st_vuln_images_page(s->store, id, limit < VULN_BATCH ? limit : VULN_BATCH, offset, &x->hits,
+					&x->total, &err);
 	web_begin(w, id);
 	struct sw_buf *b = w->b;
 	add(w, "<h1>");
@@ -948,39 +1205,52 @@ void web_page_vuln(struct web_ctx *w, const char *id)
 			add(w, "</ul>\n");
 		}
 	}
-	add(w, "<h2>Stored images it affects</h2>\n");
-	if (hr < 0) {
-		add(w, "<p class=\"error\">");
-		web_esc(w, err.msg);
-		add(w, "</p>\n");
-	} else if (!hits.len) {
-		add(w, "<p id=\"no-images\">No stored image's latest report lists it.</p>\n");
-	} else {
-		add(w, "<div class=\"table-wrap\"><table id=\"affected\" class=\"sortable\"><thead><tr><th>Image</th>"
-		       "<th>Package</th><th>Version</th><th>Fixed in</th><th>Severity</th></tr></thead>\n<tbody>\n");
-		for (size_t i = 0; i < hits.len; i++) {
-			const struct sw_st_hit *h = hits.items[i];
-			add(w, "<tr data-digest=\"");
-			web_esc(w, h->image_digest);
-			add(w, "\"><td>");
-			image_link(w, h->image_digest, h->names && *h->names ? h->names : h->image_digest);
-			add(w, "</td>");
-			td_text(w, h->pkg_name);
-			td_text(w, h->pkg_version);
-			add(w, "<td class=\"fixed\">");
-			web_esc(w, h->fixed ? h->fixed : "");
-			add(w, "</td>");
-			sev_cell(w, h->severity);
-			add(w, "</tr>\n");
-		}
-		add(w, "</tbody></table></div>\n");
-	}
-	web_end(w);
-	sw_st_hits_free(&hits);
+	add(w, "<h2 id=\"affected-heading\">Stored images it affects</h2>\n");
 	sw_vuln_free(v);
 	sw_kev_free(kev);
 	sw_epss_free(epss);
 	sw_vulndb_close(db);
+	if (hr < 0) {
+		add(w, "<p class=\"error\">");
+		web_esc(w, err.msg);
+		add(w, "</p>\n");
+		web_end(w);
+		vuln_done(x);
+		return;
+	}
+	if (!x->total) {
+		add(w, "<p id=\"no-images\">No stored image's latest report lists it.</p>\n");
+		web_end(w);
+		vuln_done(x);
+		return;
+	}
+	int64_t last = offset + limit < x->total ? offset + limit : x->total;
+	sw_buf_addf(w->b, "<p id=\"affected-count\"><span id=\"affected-total\">%lld</span> packages in stored images' "
+			  "latest reports", (long long)x->total);
+	if (offset < x->total)
+		sw_buf_addf(w->b, "; showing %lld to %lld", (long long)offset + 1, (long long)last);
+	add(w, ".</p>\n<div class=\"table-wrap\"><table id=\"affected\" class=\"sortable\"><thead><tr>"
+	       "<th>Image</th><th>Package</th><th>Version</th><th>Fixed in</th><th>Severity</th></tr></thead>\n<tbody>\n");
+	/* the pager's links, made now (the request is gone when they are written) */
+	struct sw_buf u = SW_BUF_INIT;
+	if (offset > 0) {
+		sw_buf_addstr(&u, "/vulnerabilities/");
+		sw_url_esc(&u, id);
+		sw_buf_addf(&u, "?offset=%lld", (long long)(offset > limit ? offset - limit : 0));
+		if (ls)
+			sw_buf_addf(&u, "&limit=%lld", (long long)limit);
+		x->prev = sw_buf_detach(&u, NULL);
+	}
+	if (last < x->total) {
+		sw_buf_addstr(&u, "/vulnerabilities/");
+		sw_url_esc(&u, id);
+		sw_buf_addf(&u, "?offset=%lld", (long long)last);
+		if (ls)
+			sw_buf_addf(&u, "&limit=%lld", (long long)limit);
+		x->next = sw_buf_detach(&u, NULL);
+	}
+	sw_buf_release(&u);
+	web_stream(w, vuln_next, vuln_done, x);
 }
 
 /* ---------------------------------------------------------------- Database and server */
@@ -1013,7 +1283,7 @@ static void jobs_table(struct web_ctx *w, struct sw_vec *jobs, const char *id)
 /* Every webhook (never its secret) with its five newest deliveries. */
 static void webhooks_section(struct web_ctx *w)
 {
-	struct srv *s = w->q->s;
+	struct srv *s = w->s;
 	struct sw_err err = SW_ERR_INIT;
 	struct sw_vec hooks = SW_VEC_INIT;
 	add(w, "<h2>Webhooks</h2>\n");
@@ -1066,7 +1336,7 @@ static void webhooks_section(struct web_ctx *w)
 
 void web_page_server(struct web_ctx *w)
 {
-	struct srv *s = w->q->s;
+	struct srv *s = w->s;
 	struct sw_err err = SW_ERR_INIT;
 	web_begin(w, "Database and server");
 	struct sw_buf *b = w->b;
@@ -1151,7 +1421,7 @@ void web_page_submit(struct web_ctx *w, int64_t job, const char *error)
 	if (job > 0) {
 		struct sw_st_job j;
 		struct sw_err err = SW_ERR_INIT;
-		if (sw_st_job_get(w->q->s->store, job, &j, &err) == 1) {
+		if (sw_st_job_get(w->s->store, job, &j, &err) == 1) {
 			struct sw_vec one = SW_VEC_INIT;
 			sw_vec_push(&one, &j);
 			sw_buf_addf(b, "<p class=\"note\" id=\"queued\">Job %lld is %s.</p>\n", (long long)j.id,

@@ -148,6 +148,13 @@ static const char *const migrations[] = {
 	" done_images BIGINT NOT NULL DEFAULT 0, changed BIGINT NOT NULL DEFAULT 0,"
 	" failed BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL, op_token TEXT);"
 	"CREATE INDEX rematch_chunks_gen ON rematch_chunks(gen, state, id);",
+	/* 3 -> 4 (web, part 2, issue 18): browser sessions bound to their token's
+	 * stored hash, so that revoking the token ends them */
+	"CREATE TABLE web_session_tokens(hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires BIGINT NOT NULL);"
+	"CREATE INDEX web_session_tokens_expires ON web_session_tokens(expires);"
+	"CREATE INDEX web_session_tokens_token ON web_session_tokens(token_hash);"
+	"CREATE INDEX tokens_name ON tokens(name);"
+	"CREATE INDEX images_latest_digest ON images(latest_report, digest);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -194,6 +201,8 @@ enum {
 	S_RM_LOCK, S_RM_BY_TOKEN, S_RM_LATEST, S_RM_GET, S_RM_SUPERSEDE, S_RM_GEN_INS, S_RM_CHUNKS_DEL, S_RM_CHUNKS_INS,
 	S_RM_GEN_FILL, S_RM_CLAIM, S_RM_CLAIMED, S_RM_IMAGES, S_RM_PROGRESS, S_RM_END, S_RM_GEN_LOCK, S_RM_GEN_DONE,
 	S_RM_CHUNK_OF,
+	/* web, part 2 (issue 18) */
+	S_VULN_PAGE_COUNT, S_VULN_PAGE, S_SESS_BIND_GC, S_SESS_BIND, S_SESS_LIVE, S_TOK_REVOKE, S_TOK_REVOKED_AT,
 	N_STMT
 };
 
@@ -411,6 +420,28 @@ static const struct {
 	[S_RM_GEN_DONE] = { "UPDATE rematch_gens g SET state = 'done', finished = $1 WHERE g.id = $2 AND g.state = 'running'"
 			    " AND NOT EXISTS (SELECT 1 FROM rematch_chunks c WHERE c.gen = g.id AND c.state <> 'done')", false },
 	[S_RM_CHUNK_OF] = { "SELECT state, op_token FROM rematch_chunks WHERE id = $1 AND owner = $2", false },
+	/* web, part 2 (issue 18): the paged "which images" (the order of
+	 * SQLite's, byte order), sessions bound to their token, revocation */
+	[S_VULN_PAGE_COUNT] = { "SELECT count(*) FROM findings f JOIN images i ON i.latest_report = f.report"
+				" WHERE f.vuln_id = $1", false },
+	[S_VULN_PAGE] = { "SELECT t.digest, (SELECT string_agg(n.name, ' ' ORDER BY n.name) FROM image_names n"
+			  " WHERE n.image = t.iid), t.pkg_name, t.pkg_version, t.fixed, t.severity, t.report FROM"
+			  " (SELECT i.id AS iid, i.digest, f.pkg_name, f.pkg_version, f.fixed, f.severity, f.report"
+			  "  FROM findings f JOIN images i ON i.latest_report = f.report WHERE f.vuln_id = $1"
+			  "  ORDER BY i.digest COLLATE \"C\", f.pkg_name COLLATE \"C\", f.pkg_version COLLATE \"C\","
+			  "  f.fixed COLLATE \"C\", f.severity COLLATE \"C\" LIMIT $2 OFFSET $3) t"
+			  " ORDER BY t.digest COLLATE \"C\", t.pkg_name COLLATE \"C\", t.pkg_version COLLATE \"C\","
+			  " t.fixed COLLATE \"C\", t.severity COLLATE \"C\"", false },
+	[S_SESS_BIND_GC] = { "DELETE FROM web_session_tokens WHERE expires < $1", false },
+	[S_SESS_BIND] = { "INSERT INTO web_session_tokens(hash, token_hash, expires) VALUES ($1, $2, $3)"
+			  " ON CONFLICT(hash) DO UPDATE SET token_hash = excluded.token_hash, expires = excluded.expires",
+			  false },
+	[S_SESS_LIVE] = { "SELECT 1 FROM web_session_tokens b JOIN tokens t ON t.hash = b.token_hash"
+			  " WHERE b.hash = $1 AND b.expires > $2 AND t.revoked IS NULL", false },
+	[S_TOK_REVOKE] = { "WITH r AS (UPDATE tokens SET revoked = $2 WHERE name = $1 AND revoked IS NULL RETURNING hash),"
+			   " d AS (DELETE FROM web_session_tokens WHERE token_hash IN (SELECT hash FROM r))"
+			   " SELECT count(*) FROM r", false },
+	[S_TOK_REVOKED_AT] = { "SELECT count(*) FROM tokens WHERE name = $1 AND revoked = $2", false },
 };
 
 /* ---------------------------------------------------------------- connections */
@@ -2751,6 +2782,13 @@ static int pg_rematch_progress(struct sw_st *st, int64_t chunk, const char *owne
 static int pg_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now,
 			  bool *gen_done, struct sw_err *err);
 
+static int pg_vuln_images_page(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset,
+			       struct sw_vec *out, int64_t *total, struct sw_err *err);
+static int pg_session_bind(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+			   struct sw_err *err);
+static int pg_session_token_live(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err);
+static int pg_token_revoke(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err);
+
 static const struct sw_st_ops postgres_ops = {
 	.name = "postgres",
 	.close = pg_close,
@@ -2814,6 +2852,11 @@ static const struct sw_st_ops postgres_ops = {
 	.rematch_images = pg_rematch_images,
 	.rematch_progress = pg_rematch_progress,
 	.rematch_end = pg_rematch_end,
+	/* web, part 2 (issue 18): the last section of this file */
+	.vuln_images_page = pg_vuln_images_page,
+	.session_bind = pg_session_bind,
+	.session_token_live = pg_session_token_live,
+	.token_revoke = pg_token_revoke,
 };
 
 int sw_st_postgres_open(const char *url, struct sw_st **out, struct sw_err *err)
@@ -3104,4 +3147,120 @@ static int pg_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bo
 	struct rm_x x = { .chunk = chunk, .owner = owner, .finished = finished, .now = now, .gen_done = gen_done };
 	new_token(x.tok);
 	return with_conn(PG(st), rm_end_fn, &x, err);
+}
+
+/* ---------------------------------------------------------------- web, part 2 (issue 18) */
+
+struct web2_x {
+	const char *a, *b;
+	int64_t n1, n2;
+	struct sw_vec *list;
+	int64_t *count;
+	int live;
+};
+
+static int vuln_page_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* reads only */
+	struct web2_x *x = v;
+	PGresult *res = run(p, c, S_VULN_PAGE_COUNT, err, "t", x->a);
+	if (!res)
+		return -SW_E_DB;
+	*x->count = sw_pq->ntuples(res) ? col_i64(res, 0, 0) : 0;
+	sw_pq->clear(res);
+	sw_st_hits_free(x->list);   /* a second run starts over */
+	res = run(p, c, S_VULN_PAGE, err, "tii", x->a, x->n1 > 0 ? x->n1 : INT64_MAX, x->n2);
+	if (!res)
+		return -SW_E_DB;
+	for (int i = 0; i < sw_pq->ntuples(res); i++) {
+		struct sw_st_hit *h = sw_xcalloc(1, sizeof(*h));
+		h->image_digest = col_str(res, i, 0);
+		h->names = col_str(res, i, 1);
+		h->pkg_name = col_str(res, i, 2);
+		h->pkg_version = col_str(res, i, 3);
+		h->fixed = col_str(res, i, 4);
+		h->severity = col_str(res, i, 5);
+		h->report_id = col_i64(res, i, 6);
+		sw_vec_push(x->list, h);
+	}
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_vuln_images_page(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset,
+			       struct sw_vec *out, int64_t *total, struct sw_err *err)
+{
+	struct web2_x x = { .a = vuln_id, .n1 = limit, .n2 = offset, .list = out, .count = total };
+	*total = 0;
+	return with_conn(PG(st), vuln_page_fn, &x, err);
+}
+
+static int session_bind_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;   /* an upsert: a second run changes nothing more */
+	struct web2_x *x = v;
+	PGresult *res = run(p, c, S_SESS_BIND_GC, err, "i", x->n1);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	res = run(p, c, S_SESS_BIND, err, "tti", x->a, x->b, x->n2);
+	if (!res)
+		return -SW_E_DB;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_session_bind(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+			   struct sw_err *err)
+{
+	struct web2_x x = { .a = hash, .b = token_ref, .n1 = now, .n2 = expires };
+	return with_conn(PG(st), session_bind_fn, &x, err);
+}
+
+static int session_live_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	(void)again;
+	struct web2_x *x = v;
+	PGresult *res = run(p, c, S_SESS_LIVE, err, "ti", x->a, x->n1);
+	if (!res)
+		return -SW_E_DB;
+	x->live = sw_pq->ntuples(res) > 0;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_session_token_live(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err)
+{
+	struct web2_x x = { .a = hash, .n1 = now };
+	int r = with_conn(PG(st), session_live_fn, &x, err);
+	return r < 0 ? r : x.live;
+}
+
+static int token_revoke_fn(struct pg *p, struct pgc *c, void *v, bool again, struct sw_err *err)
+{
+	struct web2_x *x = v;
+	PGresult *res;
+	if (again) {
+		/* the first run may have committed: its tokens carry its time */
+		res = run(p, c, S_TOK_REVOKED_AT, err, "ti", x->a, x->n1);
+		if (!res)
+			return -SW_E_DB;
+		*x->count = sw_pq->ntuples(res) ? col_i64(res, 0, 0) : 0;
+		sw_pq->clear(res);
+		if (*x->count > 0)
+			return 0;
+	}
+	res = run(p, c, S_TOK_REVOKE, err, "ti", x->a, x->n1);
+	if (!res)
+		return -SW_E_DB;
+	*x->count = sw_pq->ntuples(res) ? col_i64(res, 0, 0) : 0;
+	sw_pq->clear(res);
+	return 0;
+}
+
+static int pg_token_revoke(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err)
+{
+	struct web2_x x = { .a = name, .n1 = now, .count = revoked };
+	*revoked = 0;
+	return with_conn(PG(st), token_revoke_fn, &x, err);
 }

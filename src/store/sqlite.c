@@ -109,6 +109,18 @@ static const char *const migrations[] = {
 	" done_images INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
 	" failed INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL);"
 	"CREATE INDEX rematch_chunks_gen ON rematch_chunks(gen, state, id);",
+	/* 6 -> 7 (web, part 2): each
+	 * browser session bound to the token it was made with (by the token's
+	 * stored hash), so that revoking the token ends it (sqlite_web.c) */
+	"CREATE TABLE web_session_tokens(hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX web_session_tokens_expires ON web_session_tokens(expires);"
+	"CREATE INDEX web_session_tokens_token ON web_session_tokens(token_hash);"
+	"CREATE INDEX tokens_hash ON tokens(hash);"
+	"CREATE INDEX tokens_name ON tokens(name);"
+	/* the paged "which images" sorts the hits by digest: read from here,
+	 * not from the image rows (15 -> 6 ms for a page of 1,000 hits) */
+	"CREATE INDEX images_latest_digest ON images(latest_report, digest);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(N_MIGRATIONS == SW_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -898,6 +910,11 @@ static const struct sw_st_ops sqlite_ops = {
 	.rematch_images = sq_rematch_images,
 	.rematch_progress = sq_rematch_progress,
 	.rematch_end = sq_rematch_end,
+	/* web, part 2 (sqlite_web.c) */
+	.vuln_images_page = sq_vuln_images_page,
+	.session_bind = sq_session_bind,
+	.session_token_live = sq_session_token_live,
+	.token_revoke = sq_token_revoke,
 };
 
 int sw_st_sqlite_open(const char *path, struct sw_st **out, struct sw_err *err)

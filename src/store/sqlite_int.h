@@ -75,6 +75,12 @@ int sq_session_put(struct sw_st *st, const char *hash, const char *name, const c
 int sq_session_get(struct sw_st *st, const char *hash, int64_t now, char **name, char **scope, struct sw_err *err);
 int sq_session_delete(struct sw_st *st, const char *hash, struct sw_err *err);
 int sq_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
+int sq_vuln_images_page(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset, struct sw_vec *out,
+			int64_t *total, struct sw_err *err);
+int sq_session_bind(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+		    struct sw_err *err);
+int sq_session_token_live(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err);
+int sq_token_revoke(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err);
 /* sqlite_client.c: client mode's operations */
 int sq_job_claim_id(struct sw_st *store, int64_t id, const char *owner, int lease, int64_t now, struct sw_err *err);
 int sq_job_report(struct sw_st *store, int64_t job_id, int64_t *report_id, char **digest, struct sw_err *err);

@@ -877,3 +877,64 @@ int sw_st_rematch_end(struct sw_st *st, int64_t chunk, const char *owner, bool f
 	*gen_done = false;
 	return st->ops->rematch_end(st, chunk, owner, finished, now, gen_done, err);
 }
+
+/* ---------------------------------------------------------------- web, part 2 (issue 18) */
+
+int sw_st_vuln_images_page(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset, struct sw_vec *out,
+			   int64_t *total, struct sw_err *err)
+{
+	if (!st->ops->vuln_images_page)
+		return sw_st_unsupported(st, "vuln_images_page", err);
+	return st->ops->vuln_images_page(st, vuln_id, limit, offset < 0 ? 0 : offset, out, total, err);
+}
+
+int sw_st_token_check_ref(struct sw_st *st, const char *token, char **name, char **scope, char **ref,
+			  struct sw_err *err)
+{
+	*ref = NULL;
+	if (!token || strlen(token) != 3 + TOKEN_HEX || strncmp(token, TOKEN_PREFIX, 3) != 0)
+		return 0;
+	char prefix[TOKEN_LOOKUP + 1];
+	memcpy(prefix, token, TOKEN_LOOKUP);
+	prefix[TOKEN_LOOKUP] = 0;
+	struct sw_vec rows = SW_VEC_INIT;
+	if (st->ops->token_lookup(st, prefix, &rows, err) < 0)
+		return -1;
+	int found = 0;
+	for (size_t i = 0; i + 3 < rows.len && !found; i += 4) {
+		char h[65];
+		token_hash(rows.items[i + 2], token, h);
+		if (strlen(rows.items[i + 3]) == 64 && CRYPTO_memcmp(h, rows.items[i + 3], 64) == 0) {
+			found = 1;
+			if (name)
+				*name = sw_xstrdup(rows.items[i]);
+			if (scope)
+				*scope = sw_xstrdup(rows.items[i + 1]);
+			*ref = sw_xstrdup(rows.items[i + 3]);
+		}
+	}
+	sw_vec_free_strings(&rows);
+	return found;
+}
+
+int sw_st_session_bind(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+		       struct sw_err *err)
+{
+	if (!st->ops->session_bind)
+		return sw_st_unsupported(st, "session_bind", err);
+	return st->ops->session_bind(st, hash, token_ref, now, expires, err);
+}
+
+int sw_st_session_token_live(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err)
+{
+	if (!st->ops->session_token_live)
+		return sw_st_unsupported(st, "session_token_live", err);
+	return st->ops->session_token_live(st, hash, now, err);
+}
+
+int sw_st_token_revoke(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err)
+{
+	if (!st->ops->token_revoke)
+		return sw_st_unsupported(st, "token_revoke", err);
+	return st->ops->token_revoke(st, name, now, revoked, err);
+}

@@ -43,7 +43,7 @@
 #include "util/vec.h"
 
 /* The schema version the SQLite back end migrates to (docs/store.md). */
-#define SW_STORE_SCHEMA_VERSION 6
+#define SW_STORE_SCHEMA_VERSION 7
 
 enum sw_job_state { SW_JOB_PENDING = 0, SW_JOB_RUNNING, SW_JOB_DONE, SW_JOB_FAILED };
 const char *sw_job_state_name(enum sw_job_state s);
@@ -381,6 +381,14 @@ struct sw_st_ops {
 				bool failed, int lease, int64_t now, struct sw_err *err);
 	int (*rematch_end)(struct sw_st *st, int64_t chunk, const char *owner, bool finished, int64_t now,
 			   bool *gen_done, struct sw_err *err);
+	/* web, part 2 (issue 18): paged "which images", sessions bound to
+	 * their token, token revocation (sqlite_web.c; postgres.c's last section) */
+	int (*vuln_images_page)(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset,
+				struct sw_vec *out, int64_t *total, struct sw_err *err);
+	int (*session_bind)(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+			    struct sw_err *err);
+	int (*session_token_live)(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err);
+	int (*token_revoke)(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err);
 };
 
 struct sw_st {
@@ -643,5 +651,27 @@ int sw_st_session_delete(struct sw_st *st, const char *hash, struct sw_err *err)
  * (free with sw_st_job_list_free). */
 int sw_st_job_recent(struct sw_st *st, bool failed_only, int64_t limit, struct sw_vec *out, struct sw_err *err);
 void sw_st_job_list_free(struct sw_vec *v);
+
+/* --- web, part 2 (issue 18) --- */
+/* One page of sw_st_vuln_images (the same rows in the same order: image
+ * digest, package name, version): at most limit rows (limit <= 0: all)
+ * from offset, and *total, the number of all rows. */
+int sw_st_vuln_images_page(struct sw_st *st, const char *vuln_id, int64_t limit, int64_t offset, struct sw_vec *out,
+			   int64_t *total, struct sw_err *err);
+/* sw_st_token_check that also gives *ref (malloc'd): the token's stored
+ * (salted) hash, which names the token row without being the token. */
+int sw_st_token_check_ref(struct sw_st *st, const char *token, char **name, char **scope, char **ref,
+			  struct sw_err *err);
+/* Bind the browser session hash to the token ref it was made with (until
+ * expires; expired bindings are deleted). */
+int sw_st_session_bind(struct sw_st *st, const char *hash, const char *token_ref, int64_t now, int64_t expires,
+		       struct sw_err *err);
+/* 1 when session hash is bound to a token that is not revoked (and the
+ * binding has not expired at now), else 0: a session of a revoked token,
+ * or one made before bindings existed, is over. */
+int sw_st_session_token_live(struct sw_st *st, const char *hash, int64_t now, struct sw_err *err);
+/* Revoke every live token named name; *revoked: how many (0: none by
+ * that name). */
+int sw_st_token_revoke(struct sw_st *st, const char *name, int64_t now, int64_t *revoked, struct sw_err *err);
 
 #endif
