@@ -67,6 +67,10 @@ struct sw_audit_watch {
 void sw_audit_rules_parse(const char *file, const char *data, size_t len, struct sw_vec *watches);
 void sw_audit_watch_free(void *w);
 
+/* How many results in l failed at severity min or above, not suppressed
+ * (the gate of host-check and containers --fail-on). */
+size_t sw_check_list_failed(const struct sw_check_list *l, enum sw_severity_level min);
+
 /* Every host control into out (results in CIS order). */
 int sw_host_checks_run(const char *root, struct sw_check_list *out, struct sw_err *err);
 

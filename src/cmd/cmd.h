@@ -34,6 +34,8 @@ int cmd_db(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_containers(int argc, char **argv);
 
 /* After a command: flush stdout and check it for write errors (a full disk,
  * /dev/full, a closed pipe).  On error print "stowaway: error writing

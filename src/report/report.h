@@ -81,6 +81,10 @@ struct sw_report_opts {
 	 * evaluate the dockerfile gate later; NULL: not kept */
 	const char *image_config;
 	long long db_built_at;    /* scan JSON "database.builtAt" (0: not written) */
+	/* the checks' section heading in the table (HTML: "Checks") instead of
+	 * "Image checks ...": host and container checks (host-check, containers);
+	 * the table then has a "Target:" line and the checks only */
+	const char *checks_title;
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code
