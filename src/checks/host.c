@@ -41,6 +41,7 @@ struct hctx {
 static char *resolve(const char *root, const char *abs)
 {
 	struct sw_buf cur = SW_BUF_INIT;
+	sw_buf_grow(&cur, 256); /* owned memory: it is cut in place below */
 	char *rest = sw_xstrdup(abs);
 	int hops = 0;
 	while (*rest) {

@@ -4,7 +4,7 @@
 # rules, files with modes and owners set here).  The good tree passes every
 # decidable control of sections 1.1, 2 and 3; the bad tree fails each one
 # planted, with the file and line the setting is on.  Bad daemon.json: a note
-# and the rest still decided.  Every format; --fail-on exit codes; a missing
+# and the rest still decided; symlinks resolve inside ROOT.  Every format; --fail-on exit codes; a missing
 # ROOT exits 2.
 set -u
 : "${STOWAWAY:?}" "${SW_SOURCE_DIR:?}"
@@ -138,6 +138,9 @@ chmod 640 $B/etc/docker/tls/server-key.pem; chmod 666 $B/run/docker.sock
 chown 1000:1000 $B/lib/systemd/system/docker.service $B/etc/docker/daemon.json $B/etc/docker/tls/server-key.pem \
 	$B/etc/docker/certs.d/reg.example:5000/ca.crt $B/lib/systemd/system/docker.socket $B/etc/docker
 chown 0:0 $B/run/docker.sock
+# an absolute symlink with '..' resolves inside ROOT, never on the machine running the test
+rm $B/etc/default/docker; : > $B/etc/default.real; chmod 666 $B/etc/default.real
+ln -s /etc/docker/../../../../etc/default.real $B/etc/default/docker
 
 $STOWAWAY host-check -f json -o $T/b.json $B 2> $T/b.err; rc=$?
 [ $rc -eq 0 ] && ok "bad host without --fail-on: exit 0" || bad "bad host rc $rc: $(cat $T/b.err)"
@@ -155,7 +158,7 @@ expect_fail = ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.11", "2.2", "2.
                "3.8", "3.10", "3.12", "3.13", "3.14", "3.15", "3.16", "3.17", "3.18"]
 for i in expect_fail:
     assert c[i]["status"] == "fail", (i, c[i])
-for i in ["1.1.18", "3.4", "3.9", "3.11", "3.19", "3.20"]:
+for i in ["1.1.18", "3.4", "3.9", "3.11", "3.19"]:
     assert c[i]["status"] == "pass", (i, c[i])
 assert c["2.10"]["status"] == "info"
 ev("2.2", path="etc/docker/daemon.json", line=2, configKey="icc")
@@ -172,6 +175,8 @@ ev("3.2", path="lib/systemd/system/docker.service")
 assert "0666" in c["3.18"]["evidence"][0]["detail"]
 assert "1000:1000" in c["3.13"]["evidence"][0]["detail"]
 assert "owner 0:0" in c["3.15"]["evidence"][0]["detail"]
+e = c["3.20"]["evidence"][0]
+assert c["3.20"]["status"] == "fail" and e["path"] == "etc/default.real" and "0666" in e["detail"], e
 PY
 
 $STOWAWAY host-check --fail-on high $B > $T/b.txt 2> $T/b.err; rc=$?
