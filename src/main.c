@@ -13,6 +13,8 @@ static const struct sw_cmd commands[] = {
 	{ "cache", "show or clean the layer and image caches", cmd_cache },
 	{ "serve", "run the scanning service (REST API, Harbor adapter)", cmd_serve },
 	{ "k8s", "what runs in a Kubernetes cluster: images and pod security", cmd_k8s },
+	{ "host-check", "check a Docker host's configuration files (CIS 1-3)", cmd_host },
+	{ "containers", "check running Docker containers (CIS 5) and their images", cmd_containers },
 };
 
 static void usage(FILE *out)

@@ -50,6 +50,7 @@ struct sw_check_evidence {
 	char *config_key;   /* "config.User", "config.Env", ... or NULL */
 	char *path;         /* a path in the image (no leading '/'), or NULL */
 	char *detail;       /* what was seen, secrets masked */
+	int line;           /* 1-based line in path (host checks: a host file), 0 when none */
 };
 
 struct sw_check_result {

@@ -18,6 +18,7 @@ enum sw_exit {
 	SW_EXIT_OK = 0,        /* success; no gate failed */
 	SW_EXIT_FAIL = 1,      /* a gate failed (--fail-on; a policy's final action STOP) */
 	SW_EXIT_ERROR = 2,     /* bad input, i/o, digest mismatch, database error ... */
+	SW_EXIT_PARTIAL = 3,   /* k8s, containers: done, but some targets failed (each named) */
 	SW_EXIT_USAGE = 64,    /* bad command line */
 };
 
@@ -44,6 +45,8 @@ struct sw_image_opts;
  * (owned, may be NULL): the manifest's digest. */
 int sw_cmd_db_pull(const char *ref, const char *db_path, const struct sw_image_opts *o, char **digest,
 		   struct sw_err *err);
+int cmd_host(int argc, char **argv);
+int cmd_containers(int argc, char **argv);
 
 /* After a command: flush stdout and check it for write errors (a full disk,
  * /dev/full, a closed pipe).  On error print "stowaway: error writing

@@ -11,7 +11,6 @@
 #include "util/outfile.h"
 #include "util/termsafe.h"
 
-#define K8S_EXIT_PARTIAL 3
 
 static void help(FILE *out)
 {
@@ -158,9 +157,9 @@ int cmd_k8s(int argc, char **argv)
 		goto fail;
 	for (size_t i = 0; i < r->failures.len; i++)
 		sw_cmd_warn("%s", (const char *)r->failures.items[i]);
-	rc = r->partial ? K8S_EXIT_PARTIAL : SW_EXIT_OK;
+	rc = r->partial ? SW_EXIT_PARTIAL : SW_EXIT_OK;
 	if (r->partial)
-		sw_cmd_note("partial result: %zu failures (exit %d)", r->failures.len, K8S_EXIT_PARTIAL);
+		sw_cmd_note("partial result: %zu failures (exit %d)", r->failures.len, SW_EXIT_PARTIAL);
 	goto done;
 fail:
 	rc = sw_cmd_fail(&err);

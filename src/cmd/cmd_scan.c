@@ -34,6 +34,8 @@ static void help(FILE *out)
 	      "\n"
 	      "IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], dir:ROOTFS or\n"
 	      "a bare path.  --sbom re-matches a CycloneDX, SPDX or stowaway JSON SBOM.\n"
+	      "docker-daemon:NAME|ID streams the image from the Docker daemon's Unix socket\n"
+	      "($DOCKER_HOST=unix://PATH, else /var/run/docker.sock) through the same pass.\n"
 	      "\n"
 	      "Scanners:\n"
 	      "      --scanners LIST     what to look for, comma separated (default vuln,config,secret):\n"

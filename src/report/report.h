@@ -85,6 +85,10 @@ struct sw_report_opts {
 	 * informational and withdrawn advisories) in every format; they are
 	 * never findings nor counted (JSON "notices" is null without it) */
 	bool show_notices;
+	/* the checks' section heading in the table (HTML: "Checks") instead of
+	 * "Image checks ...": host and container checks (host-check, containers);
+	 * the table then has a "Target:" line and the checks only */
+	const char *checks_title;
 };
 
 /* Write inv as an SBOM in format f to out.  Returns 0, or a negative code

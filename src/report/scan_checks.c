@@ -49,6 +49,8 @@ static json_t *evidence_json(const struct sw_check_evidence *e)
 	json_object_set_new(o, "configKey", sw_report_jstr(e->config_key));
 	json_object_set_new(o, "path", sw_report_jstr(e->path));
 	json_object_set_new(o, "detail", sw_report_jstr(e->detail));
+	if (e->line > 0) /* host checks: a line in a host file */
+		json_object_set_new(o, "line", json_integer(e->line));
 	return o;
 }
 
@@ -110,6 +112,8 @@ static void table_evidence(FILE *out, const struct sw_check_evidence *e)
 	if (e->path) {
 		char *p = sw_report_clean(e->path, 0);
 		fprintf(out, " /%s", p);
+		if (e->line > 0)
+			fprintf(out, ":%d", e->line);
 		free(p);
 	}
 	fputc('\n', out);
@@ -135,7 +139,10 @@ void sw_report_table_checks(FILE *out, const struct sw_report_ctx *ctx)
 	const struct sw_check_list *cl = checks(ctx);
 	if (!cl)
 		return;
-	fprintf(out, "\n%sImage checks%s (CIS Docker Benchmark 1.6.0 section 4, static parts of 5)\n", b, e);
+	if (ctx->opts->checks_title)
+		fprintf(out, "\n%s%s%s\n", b, ctx->opts->checks_title, e);
+	else
+		fprintf(out, "\n%sImage checks%s (CIS Docker Benchmark 1.6.0 section 4, static parts of 5)\n", b, e);
 	for (size_t i = 0; i < cl->notes.len; i++) {
 		char *n = sw_report_clean(cl->notes.items[i], 0);
 		fprintf(out, "%sNOTE: %s%s\n", color ? "\033[1;33m" : "", n, e);
@@ -309,7 +316,7 @@ void sw_report_sarif_checks(const struct sw_report_ctx *ctx, json_t *rules, json
 			json_object_set_new(ph, "artifactLocation", al);
 			/* as for package findings: SARIF viewers want a region */
 			json_t *region = json_object();
-			json_object_set_new(region, "startLine", json_integer(1));
+			json_object_set_new(region, "startLine", json_integer(e->line > 0 ? e->line : 1));
 			json_object_set_new(ph, "region", region);
 			json_object_set_new(loc, "physicalLocation", ph);
 			json_array_append_new(locs, loc);
@@ -463,7 +470,7 @@ void sw_report_html_checks(struct sw_buf *b, const struct sw_report_ctx *ctx)
 	const struct sw_check_list *cl = checks(ctx);
 	if (!cl && !any_notrun)
 		return;
-	sw_buf_addstr(b, "<h2>Image checks</h2>\n");
+	sw_buf_addstr(b, ctx->opts->checks_title ? "<h2>Checks</h2>\n" : "<h2>Image checks</h2>\n");
 	for (size_t i = 0; ctx->opts->scanners && i < ctx->opts->nscanners; i++) {
 		const struct sw_report_scanner *s = &ctx->opts->scanners[i];
 		if (s->requested && !s->ran) {

@@ -112,6 +112,13 @@ int sw_report_table_scan(FILE *out, const struct sw_report_ctx *ctx, struct sw_e
 	bool color = ctx->opts->color;
 	const char *b = color ? "\033[1m" : "", *e = color ? "\033[0m" : "";
 
+	if (ctx->opts->checks_title) { /* host or container checks: no image, no vulnerabilities */
+		char *target = sw_report_clean(sw_report_image_name(inv), 0);
+		fprintf(out, "%sTarget:%s %s\n", b, e, target);
+		free(target);
+		sw_report_table_checks(out, ctx);
+		return ferror(out) ? sw_err_set(err, SW_E_IO, "write error") : 0;
+	}
 	char *iname = sw_report_clean(sw_report_image_name(inv), 0);
 	const char *digest = sw_report_image_digest(inv);
 	char *idig = digest ? sw_report_clean(digest, 0) : NULL;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "inventory/filescan.h"
 #include "inventory/sbom_read.h"
 #include "malware/malware.h"
@@ -294,6 +295,24 @@ static void close_content(struct content *cs)
 
 /* raw_config (client mode, or NULL): a copy of the image config for the
  * remote matcher, masked like r->config_json. */
+static int open_daemon(const char *name, struct sw_engine **eng, struct sw_engine_stream **st, struct sw_err *err)
+{
+	if (!*name)
+		return sw_err_set(err, SW_E_USAGE, "%s: give an image name or id", SW_SCAN_DOCKER_DAEMON);
+	if (sw_engine_open(NULL, eng, err) < 0)
+		return -1;
+	char *esc = sw_engine_escape(name);
+	char *path = sw_xasprintf("/images/%s/get", esc);
+	free(esc);
+	int rc = sw_engine_stream_open(*eng, path, st, err);
+	free(path);
+	if (rc < 0) {
+		sw_engine_close(*eng);
+		*eng = NULL;
+	}
+	return rc;
+}
+
 static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, const struct content *cs,
 		      char **raw_config, struct sw_err *err)
 {
@@ -313,12 +332,31 @@ static int load_image(const struct sw_scan_opts *o, struct sw_scan_result *r, co
 			fs[io.nscanners++] = cs[i].fs;
 	io.scanners = fs;
 	int rc;
-	if (o->archive_read) {
+	sw_read_fn rd = o->archive_read;
+	void *rctx = o->archive_ctx;
+	const char *aname = o->archive_name ? o->archive_name : "archive";
+	struct sw_engine *eng = NULL;
+	struct sw_engine_stream *est = NULL;
+	if (!rd && o->image && sw_starts_with(o->image, SW_SCAN_DOCKER_DAEMON)) {
+		/* `docker save` from the daemon, read as it streams (engine.h) */
+		if (open_daemon(o->image + strlen(SW_SCAN_DOCKER_DAEMON), &eng, &est, err) < 0)
+			return -1;
+		rd = sw_engine_stream_read;
+		rctx = est;
+		aname = o->image;
+	}
+	if (rd) {
 		/* the layer pass runs as the archive streams by; the config is
 		 * known (and checked) only at its end */
-		if (sw_inventory_build_stream(o->archive_read, o->archive_ctx, o->archive_name ? o->archive_name : "archive",
-					      &o->image_opts, &io, &img, inv, err) < 0)
+		rc = sw_inventory_build_stream(rd, rctx, aname, &o->image_opts, &io, &img, inv, err);
+		sw_engine_stream_close(est);
+		sw_engine_close(eng);
+		if (rc < 0)
 			return -1;
+		if (eng) { /* what was read is docker save's archive; where from is the daemon */
+			free((*inv)->transport);
+			(*inv)->transport = sw_xstrdup("docker-daemon");
+		}
 		if (r->scanners & SW_SCAN_CONFIG)
 			run_config_checks(o, sw_image_get_info(img), r);
 		rc = 0;

@@ -104,6 +104,11 @@ struct sw_scan_scanner_state {
 /* The default age after which the database is called stale (a warning). */
 #define SW_SCAN_STALE_AFTER (7 * 86400)
 
+/* An image reference with this prefix (docker-daemon:NAME|ID) is read from
+ * the Docker daemon ($DOCKER_HOST, engine/engine.h): `GET /images/NAME/get`
+ * streamed through the same verified pass as archive_read. */
+#define SW_SCAN_DOCKER_DAEMON "docker-daemon:"
+
 struct sw_scan_opts {
 	unsigned scanners;          /* enum sw_scan_scanners; 0 = SW_SCAN_DEFAULT */
 	int max_image_age_days;     /* config: SW-CFG-102 limit; 0 = 365 */

@@ -18,13 +18,14 @@ declare -A allowed=(
 	[secrets]="util model inventory"
 	[malware]="util model inventory"
 	[policy]="util model inventory version vulndb match checks"
-	[scan]="util model image inventory match vulndb checks secrets malware policy"
+	[engine]="util net"
+	[scan]="util model net engine image inventory match vulndb checks secrets malware policy"
 	[report]="util model inventory match checks policy"
 	[store]="util model inventory match checks policy scan"
 	[client]="util net model inventory match store"
 	[k8s]="util net model image inventory match checks policy scan"
-	[server]="util model net image inventory version vulndb match checks secrets malware policy scan report store client"
-	[cmd]="util model net image inventory version vulndb match checks secrets malware policy scan report store server client k8s"
+	[server]="util model net engine image inventory version vulndb match checks secrets malware policy scan report store client"
+	[cmd]="util model net engine image inventory version vulndb match checks secrets malware policy scan report store server client k8s"
 )
 fails=0
 for dir in "$SW_SOURCE_DIR"/src/*/; do
