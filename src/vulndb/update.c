@@ -1288,8 +1288,10 @@ static int read_incremental(struct sw_vulndb *db, const struct sw_vuln_source *s
 	unlink(dl);
 	int fr;
 	if (kind == INCR_NVD) {
-		/* the window starts a minute before the last update started */
-		char *t0 = nvd_time(cursor - 60), *t1 = nvd_time((double)now);
+		/* the window starts a minute before the last update started and
+		 * ends with the current second (now is whole seconds: a record
+		 * changed earlier in this second is inside) */
+		char *t0 = nvd_time(cursor - 60), *t1 = nvd_time((double)now + 1);
 		win = sw_xasprintf("%s?lastModStartDate=%s&lastModEndDate=%s", loc->location, t0, t1);
 		free(t0);
 		free(t1);
