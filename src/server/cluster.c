@@ -162,12 +162,15 @@ int srv_rematch_work(struct srv *s)
 }
 
 /* Begin the generation of database fp (or find it begun): the workers start. */
-static int begin(struct srv *s, const char *fp, const char *from, bool force, struct sw_st_rematch *g)
+static int begin(struct srv *s, const char *fp, const char *from_, bool force, struct sw_st_rematch *g)
 {
 	struct sw_err err = SW_ERR_INIT;
+	/* from may point into g (its fingerprint), which the store's answer replaces */
+	char *from = from_ ? sw_xstrdup(from_) : NULL;
 	int r = sw_st_rematch_begin(s->store, fp, chunk_size(s), force, srv_now(), g, &err);
 	if (r < 0) {
 		log_error(s, "rematch begin", err.msg);
+		free(from);
 		return r;
 	}
 	if (r == 1) {
@@ -183,6 +186,7 @@ static int begin(struct srv *s, const char *fp, const char *from, bool force, st
 		if (g->state && strcmp(g->state, "done") == 0)
 			generation_done(s, g->gen);   /* no image: ended at once */
 	}
+	free(from);
 	if (g->state && strcmp(g->state, "running") == 0) {
 		s->rematch_active = true;
 		srv_wake(s);
