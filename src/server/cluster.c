@@ -22,6 +22,7 @@
 #include "policy/policy.h"
 #include "server/server_int.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 #define DEFAULT_CHUNK 100
 
