@@ -174,8 +174,12 @@ import json, sys
 d = json.load(open(sys.argv[1]))["rematch"]
 gen, n = int(sys.argv[2]), int(sys.argv[3])
 assert d["generation"] == gen and d["state"] == "done" and d["finished"] >= d["started"], d
-# changed: the three scanned images (the clones had no report to compare with)
-assert d["images"] == {"total": n, "done": n, "changed": 3, "failed": 0}, d["images"]
+# changed: the three scanned images (the clones had no report to compare with).  One
+# of them may be the image the killed instance matched (its report stored) without
+# recording the chunk's progress: the instance that takes the chunk over skips it as
+# done (its latest report is of this database) and cannot count its change.
+im = d["images"]
+assert im["total"] == n and im["done"] == n and im["failed"] == 0 and im["changed"] in (2, 3), im
 c = d["chunks"]
 assert c["total"] == 31 and c["done"] == 31 and c["running"] == 0 and c["pending"] == 0, c
 assert d["instances"] >= 2, d
